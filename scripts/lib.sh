@@ -1,0 +1,44 @@
+# Shared by scripts/test, scripts/demo and .ci/run. Idempotent set-up on a fresh Debian bookworm
+# machine as root: install what is missing, then configure and build.
+set -euo pipefail
+
+MYSQLOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MYSQLOP_BUILD="${MYSQLOP_BUILD:-$MYSQLOP_ROOT/build}"
+MYSQLOP_JOBS="${MYSQLOP_JOBS:-$(nproc)}"
+
+# Every Debian package the build, the tests and the demo use.
+MYSQLOP_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl
+  libpoco-dev libboost-dev libboost-filesystem-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  mariadb-server mariadb-client mariadb-backup
+  bubblewrap iproute2 openssl procps
+  clang-format clang-tidy
+)
+
+log() { printf '\033[1m[mysql-operator]\033[0m %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  for p in "${MYSQLOP_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+      log "not root: install these packages first"; exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+configure_and_build() {
+  local dir="$1"; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    log "configuring $dir"
+    cmake -S "$MYSQLOP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  fi
+  log "building $dir"
+  cmake --build "$dir" -j "$MYSQLOP_JOBS"
+}
