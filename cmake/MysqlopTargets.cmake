@@ -70,3 +70,13 @@ function(mysqlop_add_test name)
   endif()
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}" ${ARG_PROPERTIES})
 endfunction()
+
+# mysqlop_add_bench(<name> SOURCES ... [LIBS ...]): a Google Benchmark program under build/bench/.
+function(mysqlop_add_bench name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(bench_${name} ${ARG_SOURCES})
+  target_link_libraries(bench_${name} PRIVATE benchmark::benchmark mysqlop_cxx_settings ${ARG_LIBS})
+  set_target_properties(bench_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+  target_compile_definitions(bench_${name} PRIVATE
+    MYSQLOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}" MYSQLOP_BINARY_DIR="${PROJECT_BINARY_DIR}")
+endfunction()

@@ -42,3 +42,11 @@ configure_and_build() {
   log "building $dir"
   cmake --build "$dir" -j "$MYSQLOP_JOBS"
 }
+
+# Tools the tests use that are not installed as packages (for example Debian's kubectl 1.20,
+# unpacked beside the build). scripts/fetch-tools is idempotent.
+fetch_tools() {
+  if [ -x "$MYSQLOP_ROOT/scripts/fetch-tools" ]; then
+    "$MYSQLOP_ROOT/scripts/fetch-tools"
+  fi
+}
