@@ -57,6 +57,8 @@ const std::vector<Flag>& flags() {
       {"config", FlagType::String, "operator config file (YAML)", setString(&OperatorConfig::configFile)},
       {"kubeconfig", FlagType::String, "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)",
        setString(&OperatorConfig::kubeconfig)},
+      {"standalone", FlagType::Bool, "run without Kubernetes (plugin development, SDK demo)",
+       setBool(&OperatorConfig::standalone, "standalone")},
       {"namespace", FlagType::String, "namespace to watch (watchNamespace); empty = all",
        setString(&OperatorConfig::watchNamespace)},
       {"leader-election", FlagType::Bool, "elect a leader on a Lease (default true)",

@@ -42,6 +42,9 @@ struct PluginOverride {
 struct OperatorConfig {
   std::string configFile;
   std::string kubeconfig;
+  // Run without Kubernetes: plugins' Kubernetes callbacks answer Unavailable. For plugin
+  // development and the SDK demo; a production operator always talks to an API server.
+  bool standalone = false;
   std::string watchNamespace;  // "" = all namespaces (bitpoke --namespace)
 
   bool leaderElection = true;
