@@ -33,7 +33,20 @@ bool loadPluginLibrary(const std::string& entryName, const std::string& path, Pl
   try {
     out->library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    return refuse(error, "open_failed", who + ": cannot load " + path + ": " + e.what());
+    // Boost wraps dlerror() as "... (dlerror system message: <text>): <errno text>"; the dlerror
+    // text is what tells the user what is wrong with the file.
+    std::string why = e.what();
+    const std::string marker = "dlerror system message: ";
+    if (auto at = why.find(marker); at != std::string::npos) {
+      why = why.substr(at + marker.size());
+      if (auto end = why.rfind("): "); end != std::string::npos) {
+        why = why.substr(0, end);
+      }
+      if (why.compare(0, path.size() + 2, path + ": ") == 0) {
+        why = why.substr(path.size() + 2);  // dlerror repeats the path
+      }
+    }
+    return refuse(error, "open_failed", who + ": cannot load " + path + ": " + why);
   }
   out->path = path;
   if (!out->library.has(MYSQLOP_PLUGIN_ENTRY_V1)) {

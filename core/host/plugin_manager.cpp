@@ -163,7 +163,7 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
   const mysqlop_plugin_v1& d = p.library.descriptor;
   const std::string name = str(d.name);
   for (const auto& other : plugins_) {
-    if (other.get() != &p && other->loaded && other->name == name) {
+    if (other.get() != &p && other->created && other->name == name) {
       refuse(p, {"duplicate_name", "plugin \"" + entry.name + "\": name \"" + name +
                                        "\" is already used by the plugin loaded from " +
                                        other->entry.path});
