@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mysqlop::kube {
+
+// A Kubernetes resource quantity ("1Gi", "500m", "1.5", "2e3") held exactly as a fraction, so
+// that derived sizes (for example a share of the memory request) round as Kubernetes does.
+class Quantity {
+ public:
+  // Parses the canonical Kubernetes quantity grammar. On failure returns nullopt and, when error is
+  // given, the reason ("not a valid quantity", "too large").
+  static std::optional<Quantity> parse(std::string_view text, std::string* error = nullptr);
+  // A quantity of exactly `bytes` units.
+  static Quantity fromInt(std::int64_t value);
+
+  // The value rounded up to an integer, as resource.Quantity.Value() does.
+  std::int64_t value() const;
+  // The value in thousandths, rounded up, as resource.Quantity.MilliValue() does.
+  std::int64_t milliValue() const;
+  bool isZero() const { return num_ == 0; }
+  bool isNegative() const { return num_ < 0; }
+  // Exact comparison of the represented numbers ("1Gi" == "1024Mi").
+  bool operator==(const Quantity& o) const { return num_ * o.den_ == o.num_ * den_; }
+  bool operator<(const Quantity& o) const { return num_ * o.den_ < o.num_ * den_; }
+
+ private:
+  Quantity(__int128 num, __int128 den) : num_(num), den_(den) {}
+  __int128 num_ = 0;
+  __int128 den_ = 1;  // always > 0
+};
+
+// Formats a byte count as bitpoke's humanizeSize does: the largest of G, M, K (powers of 1024)
+// whose remainder is at most 0.1% of the value, else plain bytes. 1.5Gi -> "1536M", 2Gi -> "2G".
+std::string humanizeBytes(std::int64_t bytes);
+
+}  // namespace mysqlop::kube
