@@ -55,6 +55,9 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
       spdlog::error("http: handler for {} failed: {}", req.getURI(), e.what());
       out = Response{500, "text/plain; charset=utf-8", "internal error\n"};
     }
+    if (out.status == 413) {
+      resp.setKeepAlive(false);  // the unread body makes the connection unusable
+    }
     resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
     resp.setContentType(out.contentType);
     resp.setContentLength64(static_cast<Poco::Int64>(out.body.size()));
@@ -115,7 +118,11 @@ Result<void> Server::start(const Address& address, int maxThreads) {
     Poco::Net::SocketAddress sa = address.host.empty()
                                       ? Poco::Net::SocketAddress(address.port)
                                       : Poco::Net::SocketAddress(address.host, address.port);
-    Poco::Net::ServerSocket socket(sa, 64);
+    // Poco's default bind also sets SO_REUSEPORT, which would let a second process share our
+    // port silently; keep SO_REUSEADDR only.
+    Poco::Net::ServerSocket socket;
+    socket.bind(sa, true, false);
+    socket.listen(64);
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(maxThreads);

@@ -23,7 +23,7 @@ Redactor::Redactor() : secrets_(&longerFirst) {
       R"(((?:password|passwd|pwd|secret|token|secret_access_key|access_key|api_key|private_key)[A-Za-z0-9_\-]*"?\s*[:=]\s*"?)([^\s",;&}]+))",
       flags);
   // SQL: IDENTIFIED BY 'x' / IDENTIFIED BY PASSWORD 'x' / PASSWORD('x').
-  shapes_.emplace_back(R"(((?:IDENTIFIED\s+BY(?:\s+PASSWORD)?|PASSWORD\s*\()\s*)('(?:[^'\\]|\\.)*'))",
+  shapes_.emplace_back(R"(((?:IDENTIFIED\s+BY(?:\s+PASSWORD)?|PASSWORD\s*\()\s*)('(?:[^'\\]|\\.|'')*'))",
                        flags);
   // HTTP authorization headers.
   shapes_.emplace_back(R"(((?:Authorization|Proxy-Authorization)\s*:\s*(?:Bearer|Basic)\s+)(\S+))",
