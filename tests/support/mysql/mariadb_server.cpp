@@ -1,0 +1,456 @@
+#include "tests/support/mysql/mariadb_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace mysqlop::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Generous: a loaded 2-core machine running several suites can be slow to start a server. This is
+// a failure deadline, not an assertion on speed.
+constexpr auto kStartDeadline = std::chrono::seconds(90);
+constexpr auto kStopDeadline = std::chrono::seconds(60);
+constexpr int kPortAttempts = 8;
+
+// Servers still running when the process exits are killed, so that a failed test (an assertion
+// that calls exit, a test binary that returns early) leaves nothing behind.
+std::mutex& registryMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::set<pid_t>& liveServers() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+void killLiveServers() {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  for (pid_t pid : liveServers()) {
+    ::kill(pid, SIGKILL);
+  }
+  liveServers().clear();
+}
+void registerServer(pid_t pid) {
+  static std::once_flag once;
+  std::call_once(once, [] { std::atexit(killLiveServers); });
+  std::lock_guard<std::mutex> lock(registryMutex());
+  liveServers().insert(pid);
+}
+void unregisterServer(pid_t pid) {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  liveServers().erase(pid);
+}
+
+std::string findProgram(const std::string& name) {
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  path += ":/usr/sbin:/usr/bin:/sbin:/bin";
+  std::stringstream ss(path);
+  std::string dir;
+  while (std::getline(ss, dir, ':')) {
+    if (dir.empty()) {
+      continue;
+    }
+    fs::path candidate = fs::path(dir) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate.string();
+    }
+  }
+  throw std::runtime_error("MariaDbServer: program " + name +
+                           " not found (install mariadb-server and mariadb-client)");
+}
+
+// A random loopback address 127.0.0.2 .. 127.0.0.254 and a port free on it.
+std::pair<std::string, std::uint16_t> pickAddress() {
+  static std::mutex mu;
+  static std::mt19937 rng(std::random_device{}());
+  std::lock_guard<std::mutex> lock(mu);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::uniform_int_distribution<int> last(2, 254);
+    std::string host = "127.0.0." + std::to_string(last(rng));
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+      throw std::runtime_error(std::string("MariaDbServer: socket: ") + std::strerror(errno));
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = 0;
+    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      socklen_t len = sizeof addr;
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+      ::close(fd);
+      return {host, ntohs(addr.sin_port)};
+    }
+    ::close(fd);
+  }
+  throw std::runtime_error("MariaDbServer: no free loopback address and port");
+}
+
+bool tcpAnswers(const std::string& host, std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return false;
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Runs argv, feeding nothing on stdin, and collects stdout and stderr.
+SqlRun runProcess(const std::vector<std::string>& argv) {
+  std::array<int, 2> outPipe{};
+  std::array<int, 2> errPipe{};
+  if (::pipe2(outPipe.data(), O_CLOEXEC) != 0 || ::pipe2(errPipe.data(), O_CLOEXEC) != 0) {
+    throw std::runtime_error(std::string("MariaDbServer: pipe: ") + std::strerror(errno));
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    throw std::runtime_error(std::string("MariaDbServer: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(outPipe[1], 1);
+    ::dup2(errPipe[1], 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(outPipe[1]);
+  ::close(errPipe[1]);
+  SqlRun run;
+  std::array<pollfd, 2> fds{pollfd{outPipe[0], POLLIN, 0}, pollfd{errPipe[0], POLLIN, 0}};
+  int open = 2;
+  std::array<char, 4096> buf{};
+  while (open > 0) {
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) {
+        continue;
+      }
+      ssize_t n = ::read(fds[i].fd, buf.data(), buf.size());
+      if (n > 0) {
+        (i == 0 ? run.out : run.err).append(buf.data(), static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+// A SQL string literal for test setup statements (the server's own escaping rules).
+std::string sqlLiteral(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'' || c == '\\') {
+      out.push_back('\\');
+    }
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+MariaDbServer::MariaDbServer(MariaDbOptions options) : options_(std::move(options)) {
+  std::string base = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  std::string templ = base + "/mysqlop-mariadb-XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) {
+    throw std::runtime_error("MariaDbServer: mkdtemp " + templ + ": " + std::strerror(errno));
+  }
+  dir_ = templ;
+  fs::create_directories(fs::path(dir_) / "data");
+  fs::create_directories(fs::path(dir_) / "tmp");
+  try {
+    std::tie(host_, port_) = pickAddress();
+    writeConfig();
+    install();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        start();
+        break;
+      } catch (const std::runtime_error&) {
+        // Another process may have taken the port between our probe and mariadbd's bind.
+        if (attempt >= kPortAttempts ||
+            errorLogTail().find("already in use") == std::string::npos) {
+          throw;
+        }
+        std::tie(host_, port_) = pickAddress();
+        writeConfig();
+      }
+    }
+  } catch (...) {
+    kill();
+    if (!options_.keepDirectory) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    }
+    throw;
+  }
+}
+
+MariaDbServer::~MariaDbServer() {
+  try {
+    stop();
+  } catch (...) {  // a destructor must not throw; fall back to SIGKILL
+    kill();
+  }
+  if (!options_.keepDirectory) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+void MariaDbServer::writeConfig() const {
+  std::ofstream cnf(fs::path(dir_) / "my.cnf", std::ios::trunc);
+  cnf << "[mariadbd]\n"
+      << "user=root\n"
+      << "datadir=" << dir_ << "/data\n"
+      << "tmpdir=" << dir_ << "/tmp\n"
+      << "socket=" << dir_ << "/mysqld.sock\n"
+      << "pid-file=" << dir_ << "/mysqld.pid\n"
+      << "log-error=" << dir_ << "/error.log\n"
+      << "port=" << port_ << "\n"
+      << "bind-address=" << host_ << "\n"
+      << "skip-name-resolve\n"
+      << "server_id=" << options_.serverId << "\n"
+      << "log_bin=" << dir_ << "/data/mysql-bin\n"
+      << "binlog_format=ROW\n"
+      << "gtid_domain_id=0\n"
+      << "innodb_buffer_pool_size=16M\n"
+      << "innodb_log_file_size=8M\n"
+      << "innodb_log_buffer_size=1M\n"
+      << "key_buffer_size=1M\n"
+      << "aria_pagecache_buffer_size=1M\n"
+      << "performance_schema=OFF\n"
+      << "max_connections=60\n"
+      << "table_open_cache=200\n"
+      << "table_definition_cache=200\n"
+      << "thread_cache_size=4\n"
+      << "tmp_table_size=4M\n"
+      << "max_heap_table_size=4M\n"
+      << "sort_buffer_size=256K\n"
+      << "character-set-server=utf8mb4\n"
+      << "collation-server=utf8mb4_general_ci\n";
+  for (const std::string& line : options_.extraConfig) {
+    cnf << line << "\n";
+  }
+  if (!cnf) {
+    throw std::runtime_error("MariaDbServer: cannot write " + dir_ + "/my.cnf");
+  }
+}
+
+void MariaDbServer::install() {
+  SqlRun run = runProcess({findProgram("mariadb-install-db"), "--defaults-file=" + dir_ + "/my.cnf",
+                           "--auth-root-authentication-method=normal", "--skip-test-db"});
+  if (!run.ok()) {
+    throw std::runtime_error("MariaDbServer: mariadb-install-db failed (exit " +
+                             std::to_string(run.exitCode) + "): " + run.err + run.out);
+  }
+}
+
+void MariaDbServer::start() {
+  if (running()) {
+    return;
+  }
+  launch();
+  waitUntilAnswering();
+  if (!passwordSet_) {
+    // root starts without a password; give every root account the configured one, as the MySQL
+    // images do from MYSQL_ROOT_PASSWORD, and allow root from any host.
+    const std::string pw = sqlLiteral(options_.rootPassword);
+    SqlRun run = runProcess(
+        {findProgram("mariadb"), "--no-defaults", "--socket=" + dir_ + "/mysqld.sock", "-uroot",
+         "--batch", "-e",
+         "ALTER USER IF EXISTS root@localhost IDENTIFIED BY " + pw +
+             "; ALTER USER IF EXISTS root@'127.0.0.1' IDENTIFIED BY " + pw +
+             "; ALTER USER IF EXISTS root@'::1' IDENTIFIED BY " + pw +
+             "; CREATE USER root@'%' IDENTIFIED BY " + pw +
+             "; GRANT ALL PRIVILEGES ON *.* TO root@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;"});
+    if (!run.ok()) {
+      throw std::runtime_error("MariaDbServer: setting the root password failed: " + run.err);
+    }
+    passwordSet_ = true;
+  }
+}
+
+void MariaDbServer::launch() {
+  const std::string program = findProgram("mariadbd");
+  const std::string defaults = "--defaults-file=" + dir_ + "/my.cnf";
+  const std::string logPath = dir_ + "/stdout.log";
+  std::array<char*, 3> args{const_cast<char*>(program.c_str()), const_cast<char*>(defaults.c_str()),
+                            nullptr};
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    throw std::runtime_error(std::string("MariaDbServer: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls from here on.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) {
+      ::_exit(1);  // the parent died before prctl took effect
+    }
+    int log = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  registerServer(pid);
+}
+
+void MariaDbServer::waitUntilAnswering() {
+  const auto deadline = Clock::now() + kStartDeadline;
+  while (true) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      unregisterServer(pid_);
+      pid_ = -1;
+      throw std::runtime_error("MariaDbServer: mariadbd exited during startup: " + errorLogTail());
+    }
+    if (tcpAnswers(host_, port_)) {
+      return;
+    }
+    if (Clock::now() > deadline) {
+      kill();
+      throw std::runtime_error("MariaDbServer: mariadbd did not answer on " + host_ + ":" +
+                               std::to_string(port_) + ": " + errorLogTail());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void MariaDbServer::stop() {
+  if (!running()) {
+    return;
+  }
+  ::kill(pid_, SIGTERM);
+  const auto deadline = Clock::now() + kStopDeadline;
+  while (true) {
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_ || (r < 0 && errno == ECHILD)) {
+      break;
+    }
+    if (Clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  unregisterServer(pid_);
+  pid_ = -1;
+}
+
+void MariaDbServer::kill() {
+  if (!running()) {
+    return;
+  }
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  unregisterServer(pid_);
+  pid_ = -1;
+}
+
+SqlRun MariaDbServer::sql(const std::string& statements) const {
+  return sqlAs("root", options_.rootPassword, statements);
+}
+
+SqlRun MariaDbServer::sqlAs(const std::string& user, const std::string& password,
+                            const std::string& statements, const std::string& database) const {
+  std::vector<std::string> argv = {findProgram("mariadb"),
+                                   "--no-defaults",
+                                   "--protocol=TCP",
+                                   "--host=" + host_,
+                                   "--port=" + std::to_string(port_),
+                                   "--user=" + user,
+                                   "--password=" + password,
+                                   "--default-character-set=utf8mb4",
+                                   "--connect-timeout=10",
+                                   "--batch",
+                                   "--raw",
+                                   "--skip-column-names",
+                                   "-e",
+                                   statements};
+  if (!database.empty()) {
+    argv.push_back(database);
+  }
+  return runProcess(argv);
+}
+
+std::string MariaDbServer::query(const std::string& statements) const {
+  SqlRun run = sql(statements);
+  if (!run.ok()) {
+    throw std::runtime_error("MariaDbServer: query failed: " + statements + ": " + run.err);
+  }
+  return run.out;
+}
+
+long long MariaDbServer::globalStatus(const std::string& name) const {
+  std::string out = query("SHOW GLOBAL STATUS LIKE " + sqlLiteral(name));
+  std::size_t tab = out.find('\t');
+  if (tab == std::string::npos) {
+    throw std::runtime_error("MariaDbServer: no global status " + name);
+  }
+  return std::stoll(out.substr(tab + 1));
+}
+
+std::string MariaDbServer::errorLogTail() const {
+  std::ifstream in(fs::path(dir_) / "error.log");
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (all.size() > 2000) {
+    all = all.substr(all.size() - 2000);
+  }
+  return all;
+}
+
+}  // namespace mysqlop::testing
