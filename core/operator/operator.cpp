@@ -19,7 +19,10 @@ Operator::Operator(config::OperatorConfig cfg)
   cluster_ = std::make_unique<host::UnavailableClusterAccess>();
   plugins_ = std::make_unique<host::PluginManager>(registry_, metricsRouter_, *cluster_,
                                                    cfg_.operatorJson());
-  sharedServer_ = cfg_.metricsAddr == cfg_.healthzAddr;
+  // One server for both when they name the same fixed address; port 0 means "any free port",
+  // so two such addresses are two servers.
+  sharedServer_ = cfg_.metricsAddr == cfg_.healthzAddr && cfg_.metricsAddr.size() > 2 &&
+                  cfg_.metricsAddr.substr(cfg_.metricsAddr.size() - 2) != ":0";
   http::Router& health = sharedServer_ ? metricsRouter_ : healthRouter_;
 
   metricsRouter_.add("GET", "/metrics", [this](const http::Request&, http::Response& resp) {

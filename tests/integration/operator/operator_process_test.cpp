@@ -1,0 +1,231 @@
+// The real mysql-operator binary, run standalone (without Kubernetes): flags and config errors,
+// /metrics, /healthz, /readyz, plugin routes, log formats, secrets never printed, clean shutdown.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kBinary = std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator";
+
+std::string fixture(const std::string& name) {
+  return std::string(MYSQLOP_BINARY_DIR) + "/tests/fixtures/" + name + ".so";
+}
+
+// Runs the operator and collects its stderr on a thread.
+class OperatorProcess {
+ public:
+  OperatorProcess(std::vector<std::string> args, Poco::Process::Env env = {}) {
+    Poco::Pipe errPipe;
+    handle_ = std::make_unique<Poco::ProcessHandle>(
+        Poco::Process::launch(kBinary, args, fs::temp_directory_path().string(), nullptr, nullptr,
+                              &errPipe, env));
+    reader_ = std::thread([this, errPipe]() mutable {
+      Poco::PipeInputStream in(errPipe);
+      std::string line;
+      while (std::getline(in, line)) {
+        std::lock_guard<std::mutex> lock(mu_);
+        stderr_ += line + "\n";
+      }
+    });
+  }
+  ~OperatorProcess() {
+    if (!exited_) {
+      ::kill(handle_->id(), SIGKILL);
+      wait();
+    }
+  }
+  int wait() {
+    code_ = handle_->wait();
+    exited_ = true;
+    reader_.join();
+    return code_;
+  }
+  int stop() {
+    ::kill(handle_->id(), SIGTERM);
+    return wait();
+  }
+  std::string err() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stderr_;
+  }
+  // Waits for "serving <what> on HOST:PORT" in the log and returns the port.
+  int portOf(const std::string& what) {
+    const std::regex re("serving " + what + " on [0-9.]*:([0-9]+)");
+    for (int i = 0; i < 500; ++i) {
+      std::smatch m;
+      const std::string e = err();
+      if (std::regex_search(e, m, re)) {
+        return std::stoi(m[1]);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "no \"serving " << what << "\" line in:\n" << err();
+    return 0;
+  }
+
+ private:
+  std::unique_ptr<Poco::ProcessHandle> handle_;
+  std::thread reader_;
+  std::mutex mu_;
+  std::string stderr_;
+  int code_ = -1;
+  bool exited_ = false;
+};
+
+std::pair<int, std::string> httpGet(int port, const std::string& path) {
+  Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
+  Poco::Net::HTTPRequest req("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+  s.sendRequest(req);
+  Poco::Net::HTTPResponse resp;
+  std::stringstream body;
+  body << s.receiveResponse(resp).rdbuf();
+  return {static_cast<int>(resp.getStatus()), body.str()};
+}
+
+class Operator : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mysqlop-op-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string config(const std::string& text) {
+    const std::string p = (dir_ / "config.yaml").string();
+    std::ofstream(p) << text;
+    return p;
+  }
+  std::vector<std::string> standalone(const std::string& cfg) {
+    return {"--standalone", "--config", cfg, "--metrics-addr", "127.0.0.1:0", "--healthz-addr",
+            "127.0.0.1:0", "--plugin-dir", (dir_ / "no-bundled").string()};
+  }
+  fs::path dir_;
+};
+
+TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
+  const std::string examples = std::string(MYSQLOP_BINARY_DIR) + "/sdk/examples/";
+  OperatorProcess op(standalone(config("plugins:\n  - name: example-echo\n    path: " + examples +
+                                       "mysqlop_example_reconciler.so\n  - name: good\n    path: " +
+                                       fixture("good") + "\n")));
+  const int metrics = op.portOf("/metrics");
+  const int health = op.portOf("/healthz and /readyz");
+  EXPECT_EQ(httpGet(health, "/healthz"), std::make_pair(200, std::string("ok\n")));
+  EXPECT_EQ(httpGet(health, "/readyz"), std::make_pair(200, std::string("ok\n")));
+  auto [code, text] = httpGet(metrics, "/metrics");
+  EXPECT_EQ(code, 200);
+  EXPECT_THAT(text, HasSubstr("mysqlop_plugin_info{plugin=\"example-echo\",version=\"1.0.0\","
+                              "kind=\"reconciler\",abi=\"1.0\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("mysqlop_plugin_info{plugin=\"good\",version=\"1.0.0\","
+                              "kind=\"reconciler\",abi=\"1.0\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE process_resident_memory_bytes gauge\n"));
+  EXPECT_THAT(text, HasSubstr("mysqlop_reconcile_max_workers{plugin=\"good\"} 1\n"));
+  EXPECT_EQ(httpGet(metrics, "/plugins/example-echo/echoes"),
+            std::make_pair(200, std::string("0\n")));
+  EXPECT_EQ(httpGet(metrics, "/plugins/example-echo/nothing").first, 404);
+  EXPECT_EQ(op.stop(), 0);
+  EXPECT_THAT(op.err(), HasSubstr("received signal 15, shutting down"));
+  EXPECT_THAT(op.err(), HasSubstr("stopped\n"));
+}
+
+TEST_F(Operator, RefusedPluginMakesItUnreadyButTheRestRuns) {
+  OperatorProcess op(standalone(config("plugins:\n  - name: broken\n    path: " +
+                                       fixture("bad_magic") + "\n  - name: good\n    path: " +
+                                       fixture("good") + "\n")));
+  const int metrics = op.portOf("/metrics");
+  const int health = op.portOf("/healthz and /readyz");
+  EXPECT_EQ(httpGet(health, "/readyz"),
+            std::make_pair(503, std::string("plugin broken: not loaded: bad_magic\n")));
+  EXPECT_EQ(httpGet(health, "/healthz").first, 200);
+  EXPECT_THAT(httpGet(metrics, "/metrics").second,
+              HasSubstr("mysqlop_plugin_load_errors_total{plugin=\"broken\",reason=\"bad_magic\"} 1\n"));
+  EXPECT_THAT(op.err(), HasSubstr("refused plugin \"broken\" from " + fixture("bad_magic") +
+                                  ": plugin \"broken\": bad magic 0xDEADBEEF in its descriptor "
+                                  "(expected 0x4D59504C) [reason=bad_magic]"));
+  EXPECT_EQ(op.stop(), 0);
+}
+
+TEST_F(Operator, ConfigErrorExitsWithOneLine) {
+  const std::string cfg = config("plugins:\n  - name: x\n    wokers: 2\n");
+  OperatorProcess op({"--config", cfg});
+  EXPECT_EQ(op.wait(), 2);
+  EXPECT_EQ(op.err(), "mysql-operator: " + cfg +
+                          ":3:5: plugins[0].wokers: unknown key (expected one of: config, enabled, "
+                          "name, path, workers)\n");
+}
+
+TEST_F(Operator, UnknownFlagExitsWithOneLine) {
+  OperatorProcess op({"--metrics-adress=:9"});
+  EXPECT_EQ(op.wait(), 2);
+  EXPECT_EQ(op.err(), "mysql-operator: unknown flag --metrics-adress (see --help)\n");
+}
+
+TEST_F(Operator, PortInUseExitsNonZeroNamingTheAddress) {
+  OperatorProcess first(standalone(config("")));
+  const int port = first.portOf("/metrics");
+  auto args = standalone(config(""));
+  args[4] = "127.0.0.1:" + std::to_string(port);
+  OperatorProcess second(args);
+  EXPECT_EQ(second.wait(), 1);
+  EXPECT_THAT(second.err(), HasSubstr("metrics server: cannot listen on 127.0.0.1:" +
+                                      std::to_string(port) + ": "));
+  EXPECT_EQ(first.stop(), 0);
+}
+
+TEST_F(Operator, JsonLogLinesAndNoSecretAnywhere) {
+  const std::string orcPassword = "orc-S3cr3t-from-env";
+  const std::string cfgPassword = "cfg-Pa55-in-config";
+  Poco::Process::Env env{{"ORC_TOPOLOGY_USER", "orchestrator"},
+                         {"ORC_TOPOLOGY_PASSWORD", orcPassword}};
+  auto args = standalone(config("plugins:\n  - name: logs-secrets\n    path: " +
+                                fixture("logs_secrets") + "\n    config:\n      password: " +
+                                cfgPassword + "\n      note: plain\n"));
+  args.emplace_back("--log-format=json");
+  OperatorProcess op(args, env);
+  const int metrics = op.portOf("/metrics");
+  const std::string text = httpGet(metrics, "/metrics").second;
+  EXPECT_EQ(op.stop(), 0);
+  const std::string log = op.err();
+  EXPECT_THAT(log, HasSubstr("orchestratorTopologyUser\\\":\\\"orchestrator"));  // it did log them
+  EXPECT_THAT(log, HasSubstr("note\\\":\\\"plain"));
+  EXPECT_THAT(log, Not(HasSubstr(orcPassword)));
+  EXPECT_THAT(log, Not(HasSubstr(cfgPassword)));
+  EXPECT_THAT(text, Not(HasSubstr(orcPassword)));
+  std::istringstream lines(log);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << line;
+    ++count;
+  }
+  EXPECT_GE(count, 5);
+}
+
+TEST_F(Operator, HelpPrintsUsageAndExitsZero) {
+  OperatorProcess op({"--help"});
+  EXPECT_EQ(op.wait(), 0);
+}
+
+}  // namespace
