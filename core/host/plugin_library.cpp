@@ -69,11 +69,11 @@ bool loadPluginLibrary(const std::string& entryName, const std::string& path, Pl
                   fmt::format("{}: built with {}-byte pointers, host uses {}-byte pointers", who,
                               d->pointer_size, sizeof(void*)));
   }
-  if (d->struct_size < kPluginDescriptorV1_0Size) {
+  if (d->struct_size < kMinDescriptorSize) {
     return refuse(error, "struct_too_small",
                   fmt::format("{}: descriptor is {} bytes, smaller than the ABI 1.0 descriptor ({} "
                               "bytes)",
-                              who, d->struct_size, kPluginDescriptorV1_0Size));
+                              who, d->struct_size, kMinDescriptorSize));
   }
   if (d->abi_major != MYSQLOP_ABI_MAJOR) {
     return refuse(error, "major_mismatch",

@@ -8,9 +8,9 @@
 
 namespace mysqlop::host {
 
-// Size of the v1.0 descriptor: a plugin's struct_size may never be smaller. Fixed forever, even
+// Size of the ABI 1.0 descriptor: a plugin's struct_size may never be smaller. Fixed forever, even
 // when later minors append fields.
-constexpr std::size_t kPluginDescriptorV1_0Size =
+constexpr std::size_t kMinDescriptorSize =
     offsetof(mysqlop_plugin_v1, get_interface) + sizeof(mysqlop_on_get_interface);
 
 // Why a plugin was refused. The names are the `reason` label of

@@ -36,7 +36,7 @@ std::vector<Refusal> refusals() {
        "plugin \"pointer_size\": built with 4-byte pointers, host uses 8-byte pointers"},
       {"struct_too_small", "struct_too_small",
        "plugin \"struct_too_small\": descriptor is 24 bytes, smaller than the ABI 1.0 descriptor (" +
-           std::to_string(host::kPluginDescriptorV1_0Size) + " bytes)"},
+           std::to_string(host::kMinDescriptorSize) + " bytes)"},
       {"major_mismatch", "major_mismatch",
        "plugin \"major_mismatch\" built for ABI 2.0, host supports " + abi() +
            " (major versions differ)"},
