@@ -158,6 +158,25 @@ bool isMariaDbImage(std::string_view image) {
   return lower.find("mariadb") != std::string::npos;
 }
 
+VersionParse parseServerInfo(std::string_view info) {
+  std::size_t end = 0;
+  while (end < info.size() &&
+         (std::isdigit(static_cast<unsigned char>(info[end])) != 0 || info[end] == '.')) {
+    ++end;
+  }
+  auto n = parseNumbers(info.substr(0, end), 2);
+  if (!n || (end < info.size() && info[end] != '-')) {
+    return failure("the server version " + quoted(info) + " cannot be parsed");
+  }
+  // MariaDB 10 and 11 report themselves as such; a "5.5.5-" prefix is what MariaDB sent to old
+  // clients before 11.0, and is followed by the real version.
+  const bool maria = info.find("MariaDB") != std::string_view::npos;
+  if (maria && n->major == 5 && n->minor == 5 && n->patch == 5 && end + 1 < info.size()) {
+    return parseServerInfo(info.substr(end + 1));
+  }
+  return success(maria ? Flavor::MariaDB : Flavor::MySQL, *n);
+}
+
 VersionParse parseServerVersion(std::string_view mysqlVersion, std::string_view image) {
   if (mysqlVersion.substr(0, kMariaDbPrefix.size()) == kMariaDbPrefix) {
     return parseMariaDbSpec(mysqlVersion);

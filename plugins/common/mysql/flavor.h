@@ -57,6 +57,11 @@ inline constexpr std::string_view kDefaultMysqlVersion = "5.7.35";
 // Parses a MysqlCluster's spec.mysqlVersion together with spec.image ("" when unset).
 VersionParse parseServerVersion(std::string_view mysqlVersion, std::string_view image = {});
 
+// Parses the version string a server reports (SELECT VERSION(), mysql_get_server_info):
+// "10.11.19-MariaDB-0+deb12u1-log" is MariaDB 10.11.19, "8.0.20-11" and "5.7.35-38-log" are MySQL.
+// The error names the string.
+VersionParse parseServerInfo(std::string_view info);
+
 // True when an image reference names MariaDB ("mariadb" anywhere in it, any case).
 bool isMariaDbImage(std::string_view image);
 

@@ -107,3 +107,22 @@ TEST(MysqlFlavor, MariaDbImageWithoutVersion) {
 
 }  // namespace
 }  // namespace mysqlop::mysql
+
+namespace mysqlop::mysql {
+namespace {
+
+TEST(MysqlFlavor, ServerInfo) {
+  auto v = parseServerInfo("10.11.19-MariaDB-0+deb12u1-log");
+  ASSERT_TRUE(v.ok()) << v.error;
+  EXPECT_EQ(*v.version, (ServerVersion{Flavor::MariaDB, 10, 11, 19}));
+  EXPECT_EQ(*parseServerInfo("5.5.5-10.6.18-MariaDB-log").version,
+            (ServerVersion{Flavor::MariaDB, 10, 6, 18}));
+  EXPECT_EQ(*parseServerInfo("8.0.20-11").version, (ServerVersion{Flavor::MySQL, 8, 0, 20}));
+  EXPECT_EQ(*parseServerInfo("5.7.35-38-log").version, (ServerVersion{Flavor::MySQL, 5, 7, 35}));
+  EXPECT_EQ(*parseServerInfo("8.4.0").version, (ServerVersion{Flavor::MySQL, 8, 4, 0}));
+  EXPECT_EQ(parseServerInfo("garbage").error, "the server version \"garbage\" cannot be parsed");
+  EXPECT_EQ(parseServerInfo("8.0x").error, "the server version \"8.0x\" cannot be parsed");
+}
+
+}  // namespace
+}  // namespace mysqlop::mysql
