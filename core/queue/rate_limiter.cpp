@@ -29,14 +29,15 @@ int ItemExponentialRateLimiter::numRequeues(const std::string& key) {
   return it == failures_.end() ? 0 : it->second;
 }
 
-BucketRateLimiter::BucketRateLimiter(double qps, int burst)
-    : qps_(qps), burst_(burst), tokens_(burst), last_(Clock::now()) {}
+BucketRateLimiter::BucketRateLimiter(double qps, int burst, std::function<Clock::time_point()> now)
+    : qps_(qps > 0 ? qps : 1e-9), burst_(burst), now_(std::move(now)), tokens_(burst), last_(now_()) {}
 
 Duration BucketRateLimiter::when(const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);
-  const auto now = Clock::now();
-  const double elapsed = std::chrono::duration<double>(now - last_).count();
-  last_ = now;
+  const auto now = now_();
+  // A clock that went backwards adds nothing (rate.Limiter.advance does the same).
+  const double elapsed = std::max(0.0, std::chrono::duration<double>(now - last_).count());
+  last_ = std::max(now, last_);
   tokens_ = std::min(burst_, tokens_ + elapsed * qps_);
   tokens_ -= 1;  // a reservation: may go negative, and then the caller waits for the deficit
   if (tokens_ >= 0) {

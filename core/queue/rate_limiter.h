@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -36,10 +37,12 @@ class ItemExponentialRateLimiter final : public RateLimiter {
   std::map<std::string, int> failures_;
 };
 
-// Overall: a token bucket of `qps` tokens per second holding at most `burst`.
+// Overall: a token bucket of `qps` tokens per second holding at most `burst`, starting full
+// (golang.org/x/time/rate as client-go uses it: When reserves a token and returns how long the
+// caller must wait for it; the bucket may go into debt). qps must be > 0.
 class BucketRateLimiter final : public RateLimiter {
  public:
-  BucketRateLimiter(double qps, int burst);
+  BucketRateLimiter(double qps, int burst, std::function<Clock::time_point()> now = Clock::now);
   Duration when(const std::string& key) override;
   void forget(const std::string&) override {}
   int numRequeues(const std::string&) override { return 0; }
@@ -48,6 +51,7 @@ class BucketRateLimiter final : public RateLimiter {
   double qps_;
   double burst_;
   std::mutex mu_;
+  std::function<Clock::time_point()> now_;
   double tokens_;
   Clock::time_point last_;
 };

@@ -167,14 +167,18 @@ void WorkQueue::done(const std::string& key) {
 void WorkQueue::shutDown() {
   std::lock_guard<std::mutex> lock(mu_);
   shuttingDown_ = true;
+  drain_ = false;
   cv_.notify_all();
+  drained_.notify_all();
 }
 
 void WorkQueue::shutDownWithDrain() {
   std::unique_lock<std::mutex> lock(mu_);
   shuttingDown_ = true;
+  drain_ = true;
   cv_.notify_all();
-  drained_.wait(lock, [this] { return processing_.empty(); });
+  drained_.wait(lock, [this] { return processing_.empty() || !drain_; });
+  drain_ = false;
 }
 
 bool WorkQueue::shuttingDown() const {

@@ -47,9 +47,11 @@ class WorkQueue {
   std::optional<std::string> get();
   void done(const std::string& key);
 
-  // Stops handing out keys; get() returns nullopt once the queue is empty (drain) or at once.
+  // Refuses new keys. get() still hands out the keys already queued (as client-go does) and
+  // returns nullopt once the queue is empty; delayed keys not yet due are dropped.
   void shutDown();
-  // Like shutDown, but also waits until every key handed out has been marked done.
+  // Like shutDown, but also waits until every key handed out has been marked done (or until
+  // shutDown() is called, which abandons the drain, as in client-go).
   void shutDownWithDrain();
   bool shuttingDown() const;
 
@@ -81,6 +83,7 @@ class WorkQueue {
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting_;
   std::map<std::string, Clock::time_point> waitingReadyAt_;
   bool shuttingDown_ = false;
+  bool drain_ = false;  // shutDownWithDrain is waiting for processing keys
 
   metrics::Series* depth_ = nullptr;
   metrics::Series* adds_ = nullptr;
