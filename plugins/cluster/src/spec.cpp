@@ -365,9 +365,12 @@ void parseVolume(Reader& r, const json& spec, ClusterSpec* c) {
     }
     if (!requests.contains("storage")) {
       requests["storage"] = "1Gi";
-    } else if (auto q = r.quantity(requests["storage"], p + ".resources.requests.storage", reason);
-               q && q->isZero()) {
-      r.fail(reason, p + ".resources.requests.storage: must be more than 0");
+    } else if (const json& st = requests["storage"]; st.is_string() || st.is_number_integer()) {
+      // resources() above reported a malformed value; only a zero size is left to refuse.
+      auto q = kube::Quantity::parse(st.is_string() ? st.get<std::string>() : st.dump());
+      if (q && q->isZero()) {
+        r.fail(reason, p + ".resources.requests.storage: must be more than 0");
+      }
     }
     return;
   }
