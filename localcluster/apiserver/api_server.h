@@ -1,0 +1,162 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "core/common/result.h"
+#include "localcluster/apiserver/api_error.h"
+#include "localcluster/apiserver/faults.h"
+#include "localcluster/apiserver/http_types.h"
+#include "localcluster/apiserver/resources.h"
+#include "localcluster/apiserver/store.h"
+
+namespace mysqlop::local {
+
+// The Kubernetes API served from a Store: routing, discovery, the verbs, watches, the admin
+// paths. Transport-independent: the HTTP layer (http_server.h) turns requests into ApiRequest.
+class ApiServer {
+ public:
+  struct Options {
+    std::string dataDir;
+    std::size_t historyLimit = 20000;
+    int bookmarkIntervalSeconds = 60;
+    int maxWatchSeconds = 1800;
+    std::string serverAddress = "127.0.0.1:6443";  // for /api serverAddressByClientCIDRs
+  };
+
+  ApiServer();
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  Result<void> open(const Options& options);
+  // Ends every watch and the background controllers; requests after this fail with 503.
+  void shutdown();
+
+  // Serves one authenticated request. Watches write through `stream` and set response.streamed.
+  void handle(const ApiRequest& request, ApiResponse& response, WatchStream* stream);
+
+  Store& store() { return store_; }
+  Registry& registry() { return registry_; }
+  Faults& faults() { return faults_; }
+  int openWatches() const { return openWatches_.load(); }
+  void setServerAddress(const std::string& address) { options_.serverAddress = address; }
+
+ private:
+  friend class Lifecycle;
+  // What a request path names.
+  struct Target {
+    enum class Kind {
+      NotFound, Version, Health, Api, ApiGroupList, ApiGroup, ResourceList, OpenApiV3Root,
+      OpenApiV3Doc, OpenApiV2, Admin, Resource
+    };
+    Kind kind = Kind::NotFound;
+    std::string group;
+    std::string version;
+    ResourceTypePtr rt;
+    std::string ns;   // "" for cluster-scoped resources and all-namespace collections
+    std::string name;
+    std::string sub;  // "status", "scale", "finalize", ...
+  };
+
+  // Routing and discovery (routes.cpp, discovery.cpp).
+  Target route(const ApiRequest& request) const;
+  void serveResource(const Target& t, const ApiRequest& req, ApiResponse& resp,
+                     WatchStream* stream);
+  void serveDiscovery(const Target& t, ApiResponse& resp) const;
+  nlohmann::json resourceList(const std::string& group, const std::string& version) const;
+  nlohmann::json openApiRoot() const;
+  nlohmann::json openApiDocument(const std::string& group, const std::string& version) const;
+  void serveAdmin(const ApiRequest& req, ApiResponse& resp);
+
+  // Reads (handlers_read.cpp).
+  void getObject(const Target& t, ApiResponse& resp);
+  void listObjects(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  // Watches (handlers_watch.cpp).
+  void watchObjects(const Target& t, const ApiRequest& req, WatchStream& stream);
+
+  // Writes (handlers_create.cpp, handlers_update.cpp, handlers_delete.cpp, subresources.cpp).
+  void createObject(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void updateObject(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void patchObject(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void deleteObject(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void deleteCollection(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void getScale(const Target& t, ApiResponse& resp);
+  void writeScale(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void finalizeNamespace(const Target& t, const ApiRequest& req, ApiResponse& resp);
+
+ public:
+  // Internal write paths, also used by the in-process lifecycle controllers. They throw
+  // ApiException with the Status the client would get.
+  using Compute = std::function<nlohmann::json(const nlohmann::json& current)>;
+  struct UpdateResult {
+    ObjPtr object;          // stored object (or the current one for a no-op)
+    nlohmann::json answer;  // what the response shows (the request object for a final delete)
+    bool created = false;
+    bool deleted = false;
+  };
+  UpdateResult doCreate(const ResourceType& rt, const std::string& ns, nlohmann::json obj,
+                        bool dryRun, const std::string& fieldValidation);
+  UpdateResult doUpdate(const ResourceType& rt, const std::string& ns, const std::string& name,
+                        const std::string& subresource, const Compute& compute, bool isPut,
+                        bool dryRun, const std::string& fieldValidation);
+  struct DeleteOptions {
+    std::string propagationPolicy;  // "" = the kind's default
+    std::optional<long long> gracePeriodSeconds;
+    std::string preconditionUid;
+    std::string preconditionRv;
+    bool dryRun = false;
+  };
+  struct DeleteResult {
+    ObjPtr object;
+    bool deletedNow = false;
+  };
+  DeleteResult doDelete(const ResourceType& rt, const std::string& ns, const std::string& name,
+                        const DeleteOptions& options);
+
+ private:
+  // Rules shared by the write paths (object_rules.cpp).
+  void checkWriteFault(const ResourceType& rt, const std::string& name);
+  void prepareForCreate(const ResourceType& rt, nlohmann::json& obj);
+  void finishObject(const ResourceType& rt, const nlohmann::json* old, nlohmann::json& obj,
+                    const std::string& fieldValidation);
+  void validateObject(const ResourceType& rt, const nlohmann::json* old,
+                      const nlohmann::json& obj);
+  void checkNamespaceForCreate(const ResourceType& rt, const std::string& ns,
+                               const std::string& name);
+  void afterWrite(const ResourceType& rt, const ObjPtr& obj, bool deleted);
+
+  Options options_;
+  Store store_;
+  Registry registry_;
+  Faults faults_;
+  std::atomic<int> openWatches_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> closeWatchesGen_{0};
+  std::atomic<std::uint64_t> bookmarkGen_{0};
+  std::atomic<std::uint64_t> ipCounter_{0};
+  std::unique_ptr<class Lifecycle> lifecycle_;
+};
+
+// Small helpers shared by the handler files.
+std::string nowRfc3339();
+std::string nowRfc3339Micro();
+std::string newUid();
+std::string metaString(const nlohmann::json& obj, const char* field);
+nlohmann::json parseBody(const std::string& body);  // 400 on malformed JSON
+void answerJson(ApiResponse& resp, int code, const nlohmann::json& body);
+void answerObject(ApiResponse& resp, int code, const ObjPtr& obj, const ResourceType& rt);
+void answerError(ApiResponse& resp, const ApiError& error);
+// The object as served under the requested version (CRDs with several served versions).
+nlohmann::json asServed(const nlohmann::json& obj, const ResourceType& rt);
+
+}  // namespace mysqlop::local

@@ -1,0 +1,205 @@
+#include <chrono>
+
+#include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/selectors.h"
+
+namespace mysqlop::local {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string query(const ApiRequest& req, const char* key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? "" : it->second;
+}
+
+std::string eventLine(const char* type, const std::string& objectJson) {
+  std::string s = "{\"type\":\"";
+  s += type;
+  s += "\",\"object\":";
+  s += objectJson;
+  s += "}\n";
+  return s;
+}
+
+std::string errorLine(const ApiError& e) { return eventLine("ERROR", e.status().dump()); }
+
+// Counts open watches for the admin status and a clean shutdown.
+struct WatchCount {
+  explicit WatchCount(std::atomic<int>& n) : n_(n) { ++n_; }
+  ~WatchCount() { --n_; }
+  std::atomic<int>& n_;
+};
+
+}  // namespace
+
+void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream& stream) {
+  const ResourceType& rt = *t.rt;
+  auto labels = LabelSelector::parse(query(req, "labelSelector"));
+  if (!labels.ok()) {
+    raise(errBadRequest(labels.error().message));
+  }
+  auto fields = FieldSelector::parse(query(req, "fieldSelector"));
+  if (!fields.ok()) {
+    raise(errBadRequest(fields.error().message));
+  }
+  std::vector<std::string> supported = {"metadata.name", "metadata.namespace"};
+  supported.insert(supported.end(), rt.extraFieldSelectors.begin(), rt.extraFieldSelectors.end());
+  if (auto c = fields->check(supported); !c.ok()) {
+    raise(errBadRequest(c.error().message));
+  }
+  const bool bookmarks = query(req, "allowWatchBookmarks") == "true";
+  const bool initialEvents = query(req, "sendInitialEvents") == "true";
+  if (initialEvents && query(req, "resourceVersionMatch") != "NotOlderThan") {
+    raise(errInvalid("ListOptions", "meta.k8s.io", "",
+                     {fieldForbidden("resourceVersionMatch",
+                                     "sendInitialEvents requires setting resourceVersionMatch to "
+                                     "NotOlderThan")}));
+  }
+  if (!query(req, "sendInitialEvents").empty() && !initialEvents && !query(req, "resourceVersionMatch").empty()) {
+    raise(errBadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents "
+                        "is provided"));
+  }
+  int timeout = options_.maxWatchSeconds;
+  if (!query(req, "timeoutSeconds").empty()) {
+    try {
+      timeout = std::min(timeout, std::max(0, std::stoi(query(req, "timeoutSeconds"))));
+    } catch (const std::exception&) {
+      raise(errBadRequest("invalid timeoutSeconds: " + query(req, "timeoutSeconds")));
+    }
+  }
+  std::string rvText = query(req, "resourceVersion");
+  std::uint64_t cursor = 0;
+  std::vector<ObjPtr> initial;
+  bool synthetic = rvText.empty() || rvText == "0" || initialEvents;
+  if (!synthetic) {
+    if (rvText.find_first_not_of("0123456789") != std::string::npos || rvText.size() > 19) {
+      raise(errBadRequest("invalid resource version: " + rvText));
+    }
+    cursor = std::stoull(rvText);
+    std::uint64_t current = store_.currentRv();
+    if (cursor > current) {
+      raise(errTooLargeResourceVersion(cursor, current));
+    }
+  }
+  auto matches = [&](const json& o) {
+    if (!t.ns.empty() && o["metadata"].value("namespace", "") != t.ns) {
+      return false;
+    }
+    return labels->matches(o["metadata"].value("labels", json())) && fields->matches(o);
+  };
+  WatchCount counted(openWatches_);
+  if (!stream.begin(200)) {
+    return;
+  }
+  if (faults_.takeWatchExpiry()) {
+    stream.send(errorLine(errExpired("too old resource version: " +
+                                     std::to_string(cursor) + " (" +
+                                     std::to_string(store_.currentRv()) + ")")));
+    return;
+  }
+  const std::string kindHeader =
+      "{\"apiVersion\":" + json(rt.apiVersion()).dump() + ",\"kind\":" + json(rt.kind).dump();
+  auto bookmark = [&](bool initialEnd) {
+    std::string obj = kindHeader + ",\"metadata\":{";
+    if (initialEnd) {
+      obj += "\"annotations\":{\"k8s.io/initial-events-end\":\"true\"},";
+    }
+    obj += "\"resourceVersion\":\"" + std::to_string(cursor) + "\"}}";
+    return stream.send(eventLine("BOOKMARK", obj));
+  };
+  auto serve = [&](const ObjPtr& o) {
+    if (rt.custom && o->json.value("apiVersion", "") != rt.apiVersion()) {
+      return asServed(o->json, rt).dump();
+    }
+    return o->data;
+  };
+  if (synthetic) {
+    auto snap = store_.list(rt.storageKey(), t.ns);
+    cursor = snap.rv;
+    for (const auto& o : snap.items) {
+      if (matches(o->json) && !stream.send(eventLine("ADDED", serve(o)))) {
+        return;
+      }
+    }
+    if (initialEvents && !bookmark(true)) {
+      return;
+    }
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout);
+  const auto bookmarkEvery = std::chrono::seconds(std::max(1, options_.bookmarkIntervalSeconds));
+  auto nextBookmark = Clock::now() + bookmarkEvery;
+  const std::uint64_t closeGen = closeWatchesGen_.load();
+  std::uint64_t seenBookmarkGen = bookmarkGen_.load();
+  std::uint64_t wakeGen = store_.wakeGeneration();
+  while (true) {
+    bool tooOld = false;
+    auto events = store_.eventsAfter(cursor, 512, &tooOld);
+    if (tooOld) {
+      stream.send(errorLine(errExpired("too old resource version: " + std::to_string(cursor) +
+                                       " (" + std::to_string(store_.floor()) + ")")));
+      return;
+    }
+    for (const auto& ev : events) {
+      cursor = ev->rv;
+      if (ev->key != rt.storageKey() || (!t.ns.empty() && ev->ns != t.ns)) {
+        continue;
+      }
+      bool nowMatch = ev->type != EventType::Deleted && matches(ev->object->json);
+      bool wasMatch = ev->previous && matches(ev->previous->json);
+      std::string line;
+      if (ev->type == EventType::Deleted) {
+        if (wasMatch) {
+          line = eventLine("DELETED", serve(ev->object));
+        }
+      } else if (nowMatch && wasMatch) {
+        line = eventLine("MODIFIED", serve(ev->object));
+      } else if (nowMatch) {
+        line = eventLine("ADDED", serve(ev->object));
+      } else if (wasMatch) {
+        // Left the selection: DELETED with the previous state at this revision.
+        json gone = asServed(ev->previous->json, rt);
+        gone["metadata"]["resourceVersion"] = std::to_string(ev->rv);
+        line = eventLine("DELETED", gone.dump());
+      }
+      if (!line.empty() && !stream.send(line)) {
+        return;
+      }
+    }
+    if (!events.empty() && events.size() == 512) {
+      continue;  // more to drain before waiting
+    }
+    if (stopping_.load() || closeWatchesGen_.load() != closeGen) {
+      return;
+    }
+    auto now = Clock::now();
+    std::uint64_t bg = bookmarkGen_.load();
+    if (bookmarks && (now >= nextBookmark || bg != seenBookmarkGen)) {
+      if (!bookmark(false)) {
+        return;
+      }
+      nextBookmark = now + bookmarkEvery;
+    }
+    seenBookmarkGen = bg;
+    if (now >= deadline) {
+      if (bookmarks) {
+        bookmark(false);
+      }
+      return;
+    }
+    if (stream.clientGone()) {
+      return;
+    }
+    auto wait = std::min({std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
+                          std::chrono::duration_cast<std::chrono::milliseconds>(nextBookmark - now),
+                          std::chrono::milliseconds(1000)});
+    if (wait.count() < 1) {
+      wait = std::chrono::milliseconds(1);
+    }
+    wakeGen = store_.waitForChange(cursor, wakeGen, wait);
+  }
+}
+
+}  // namespace mysqlop::local

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mysqlop::local {
+
+// One HTTP request as the API layer sees it (independent of the HTTP library).
+struct ApiRequest {
+  std::string method;
+  std::string path;                           // decoded, without the query
+  std::map<std::string, std::string> query;   // first value of each parameter
+  std::string body;
+  std::string contentType;
+  std::string accept;
+  std::string userAgent;
+  std::string authorization;
+};
+
+struct ApiResponse {
+  int code = 200;
+  std::string body;
+  std::string contentType = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // Warning, Retry-After, ...
+  bool streamed = false;  // a watch already answered through the WatchStream
+};
+
+// The streaming side of a watch, implemented by the HTTP layer: chunked, flushed per line.
+class WatchStream {
+ public:
+  virtual ~WatchStream() = default;
+  // Sends the status line and headers (chunked, application/json). False if the client is gone.
+  virtual bool begin(int code) = 0;
+  // Sends one line (an event plus "\n") and flushes it. False if the client is gone.
+  virtual bool send(const std::string& line) = 0;
+  // True when the client closed its side of the connection.
+  virtual bool clientGone() = 0;
+};
+
+}  // namespace mysqlop::local

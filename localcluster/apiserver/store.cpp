@@ -1,0 +1,434 @@
+#include "localcluster/apiserver/store.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+
+#include <algorithm>
+
+namespace mysqlop::local {
+
+using nlohmann::json;
+using namespace Poco::Data::Keywords;
+
+const char* eventTypeName(EventType t) {
+  switch (t) {
+    case EventType::Added: return "ADDED";
+    case EventType::Modified: return "MODIFIED";
+    case EventType::Deleted: return "DELETED";
+  }
+  return "ERROR";
+}
+
+// Prepared statements bound to the member variables below: set the variables, then execute.
+struct Store::Statements {
+  std::string res, ns, name, data, prev;
+  Poco::Int64 rv = 0;
+  int type = 0;
+  Poco::Int64 metaValue = 0;
+  std::string metaKey;
+  Poco::Int64 trimRv = 0;
+
+  Poco::Data::Statement upsert;
+  Poco::Data::Statement remove;
+  Poco::Data::Statement event;
+  Poco::Data::Statement meta;
+  Poco::Data::Statement trim;
+
+  explicit Statements(Poco::Data::Session& s)
+      : upsert(s), remove(s), event(s), meta(s), trim(s) {
+    upsert << "INSERT OR REPLACE INTO objects(res, ns, name, rv, data) VALUES(?, ?, ?, ?, ?)",
+        use(res), use(ns), use(name), use(rv), use(data);
+    remove << "DELETE FROM objects WHERE res = ? AND ns = ? AND name = ?", use(res), use(ns),
+        use(name);
+    event << "INSERT INTO events(rv, res, ns, name, type, data, prev) VALUES(?, ?, ?, ?, ?, ?, ?)",
+        use(rv), use(res), use(ns), use(name), use(type), use(data), use(prev);
+    meta << "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", use(metaKey), use(metaValue);
+    trim << "DELETE FROM events WHERE rv <= ?", use(trimRv);
+  }
+};
+
+Store::Store() = default;
+
+Store::~Store() { close(); }
+
+Result<void> Store::open(const Options& options) {
+  options_ = options;
+  try {
+    Poco::Data::SQLite::Connector::registerConnector();
+    session_ = std::make_unique<Poco::Data::Session>("SQLite", options.path);
+    Poco::Data::Session& s = *session_;
+    s << "PRAGMA journal_mode=WAL", now;
+    s << "PRAGMA synchronous=NORMAL", now;
+    s << "PRAGMA busy_timeout=5000", now;
+    s << "CREATE TABLE IF NOT EXISTS objects(res TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT "
+         "NULL, rv INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(res, ns, name)) WITHOUT ROWID",
+        now;
+    s << "CREATE TABLE IF NOT EXISTS events(rv INTEGER PRIMARY KEY, res TEXT NOT NULL, ns TEXT "
+         "NOT NULL, name TEXT NOT NULL, type INTEGER NOT NULL, data TEXT NOT NULL, prev TEXT NOT "
+         "NULL)",
+        now;
+    s << "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL)", now;
+    stmts_ = std::make_unique<Statements>(s);
+  } catch (const Poco::Exception& e) {
+    return fail(Errc::Unavailable, "cannot open " + options.path + ": " + e.displayText());
+  }
+  return load();
+}
+
+Result<void> Store::load() {
+  try {
+    Poco::Data::Session& s = *session_;
+    std::vector<std::string> keys;
+    std::vector<Poco::Int64> values;
+    s << "SELECT k, v FROM meta", into(keys), into(values), now;
+    rv_ = options_.initialRv;
+    bool haveRv = false;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == "rv") {
+        rv_ = static_cast<std::uint64_t>(values[i]);
+        haveRv = true;
+      } else if (keys[i] == "floor") {
+        floor_ = static_cast<std::uint64_t>(values[i]);
+      }
+    }
+    if (!haveRv) {
+      floor_ = rv_;
+    }
+    persistedFloor_ = floor_;
+
+    std::vector<std::string> res, ns, name, data;
+    std::vector<Poco::Int64> rvs;
+    s << "SELECT res, ns, name, rv, data FROM objects", into(res), into(ns), into(name),
+        into(rvs), into(data), now;
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      auto obj = std::make_shared<StoredObject>();
+      obj->json = json::parse(data[i]);
+      obj->data = std::move(data[i]);
+      obj->rv = static_cast<std::uint64_t>(rvs[i]);
+      objects_[res[i]][objectKey(ns[i], name[i])] = std::move(obj);
+    }
+
+    std::vector<std::string> eres, ens, ename, edata, eprev;
+    std::vector<Poco::Int64> erv;
+    std::vector<int> etype;
+    Poco::Int64 fl = static_cast<Poco::Int64>(floor_);
+    s << "SELECT rv, res, ns, name, type, data, prev FROM events WHERE rv > ? ORDER BY rv",
+        use(fl), into(erv), into(eres), into(ens), into(ename), into(etype), into(edata),
+        into(eprev), now;
+    for (std::size_t i = 0; i < erv.size(); ++i) {
+      auto ev = std::make_shared<ChangeEvent>();
+      ev->rv = static_cast<std::uint64_t>(erv[i]);
+      ev->key = eres[i];
+      ev->ns = ens[i];
+      ev->name = ename[i];
+      ev->type = static_cast<EventType>(etype[i]);
+      auto o = std::make_shared<StoredObject>();
+      o->json = json::parse(edata[i]);
+      o->data = std::move(edata[i]);
+      o->rv = ev->rv;
+      ev->object = o;
+      if (!eprev[i].empty()) {
+        auto p = std::make_shared<StoredObject>();
+        p->json = json::parse(eprev[i]);
+        p->data = std::move(eprev[i]);
+        p->rv = std::stoull(p->json["metadata"].value("resourceVersion", "0"));
+        ev->previous = p;
+      }
+      history_.push_back(std::move(ev));
+    }
+    trimHistoryLocked();
+  } catch (const Poco::Exception& e) {
+    return fail(Errc::Internal, "cannot load " + options_.path + ": " + e.displayText());
+  } catch (const json::exception& e) {
+    return fail(Errc::Internal, "corrupt object in " + options_.path + ": " + e.what());
+  }
+  notifiedRv_ = rv_;
+  return {};
+}
+
+void Store::close() {
+  std::lock_guard w(writeMu_);
+  stmts_.reset();
+  session_.reset();
+}
+
+std::uint64_t Store::currentRv() const {
+  std::shared_lock lock(dataMu_);
+  return rv_;
+}
+
+ObjPtr Store::get(const std::string& key, const std::string& ns, const std::string& name) const {
+  std::shared_lock lock(dataMu_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) {
+    return nullptr;
+  }
+  auto o = it->second.find(objectKey(ns, name));
+  return o == it->second.end() ? nullptr : o->second;
+}
+
+namespace {
+
+template <class Map, class Fn>
+void forRange(const Map& m, const std::string& ns, Fn fn) {
+  if (ns.empty()) {
+    for (const auto& [k, v] : m) {
+      fn(k, v);
+    }
+    return;
+  }
+  std::string prefix = ns + "/";
+  for (auto it = m.lower_bound(prefix); it != m.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it) {
+    fn(it->first, it->second);
+  }
+}
+
+}  // namespace
+
+Store::Snapshot Store::list(const std::string& key, const std::string& ns) const {
+  Snapshot s;
+  std::shared_lock lock(dataMu_);
+  s.rv = rv_;
+  auto it = objects_.find(key);
+  if (it != objects_.end()) {
+    forRange(it->second, ns, [&](const std::string&, const ObjPtr& o) { s.items.push_back(o); });
+  }
+  return s;
+}
+
+Result<Store::Snapshot> Store::listAt(const std::string& key, const std::string& ns,
+                                      std::uint64_t rv) const {
+  std::shared_lock lock(dataMu_);
+  if (rv < floor_) {
+    return fail(Errc::Gone, "too old");
+  }
+  std::map<std::string, ObjPtr> state;
+  auto it = objects_.find(key);
+  if (it != objects_.end()) {
+    forRange(it->second, ns, [&](const std::string& k, const ObjPtr& o) { state[k] = o; });
+  }
+  for (auto h = history_.rbegin(); h != history_.rend() && (*h)->rv > rv; ++h) {
+    const ChangeEvent& ev = **h;
+    if (ev.key != key || (!ns.empty() && ev.ns != ns)) {
+      continue;
+    }
+    std::string k = objectKey(ev.ns, ev.name);
+    if (ev.type == EventType::Added) {
+      state.erase(k);
+    } else {
+      state[k] = ev.previous;
+    }
+  }
+  Snapshot s;
+  s.rv = std::min(rv, rv_);
+  for (auto& [k, v] : state) {
+    if (v) {
+      s.items.push_back(v);
+    }
+  }
+  return s;
+}
+
+std::vector<std::pair<std::string, ObjPtr>> Store::objectsInNamespace(const std::string& ns) const {
+  std::vector<std::pair<std::string, ObjPtr>> out;
+  std::shared_lock lock(dataMu_);
+  for (const auto& [key, m] : objects_) {
+    forRange(m, ns, [&](const std::string&, const ObjPtr& o) { out.emplace_back(key, o); });
+  }
+  return out;
+}
+
+Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& ns,
+                                     const std::string& name, const MutateFn& fn) {
+  std::lock_guard w(writeMu_);
+  if (!session_) {
+    return fail(Errc::Unavailable, "the store is closed");
+  }
+  ObjPtr current = get(key, ns, name);
+  Decision d = fn(current);  // may throw: nothing is written
+  Outcome out;
+  if (d.kind == Decision::Kind::NoOp) {
+    out.object = current;
+    return out;
+  }
+  std::uint64_t rv = rv_ + 1;
+  auto ev = std::make_shared<ChangeEvent>();
+  ev->rv = rv;
+  ev->key = key;
+  ev->ns = ns;
+  ev->name = name;
+  ev->previous = current;
+  auto obj = std::make_shared<StoredObject>();
+  obj->rv = rv;
+  if (d.kind == Decision::Kind::Put) {
+    obj->json = std::move(d.object);
+    ev->type = current ? EventType::Modified : EventType::Added;
+  } else {
+    if (!current) {
+      return out;
+    }
+    obj->json = current->json;
+    ev->type = EventType::Deleted;
+  }
+  obj->json["metadata"]["resourceVersion"] = std::to_string(rv);
+  obj->data = obj->json.dump();
+  ev->object = obj;
+
+  Statements& st = *stmts_;
+  try {
+    session_->begin();
+    st.res = key;
+    st.ns = ns;
+    st.name = name;
+    st.rv = static_cast<Poco::Int64>(rv);
+    st.data = obj->data;
+    if (ev->type == EventType::Deleted) {
+      st.remove.execute();
+    } else {
+      st.upsert.execute();
+    }
+    st.type = static_cast<int>(ev->type);
+    st.prev = current ? current->data : std::string();
+    st.event.execute();
+    st.metaKey = "rv";
+    st.metaValue = static_cast<Poco::Int64>(rv);
+    st.meta.execute();
+    session_->commit();
+  } catch (const Poco::Exception& e) {
+    try {
+      session_->rollback();
+    } catch (const Poco::Exception&) {
+    }
+    return fail(Errc::Internal, "storage write failed: " + e.displayText());
+  }
+
+  {
+    std::unique_lock lock(dataMu_);
+    auto& m = objects_[key];
+    if (ev->type == EventType::Deleted) {
+      m.erase(objectKey(ns, name));
+    } else {
+      m[objectKey(ns, name)] = obj;
+    }
+    rv_ = rv;
+    history_.push_back(ev);
+    trimHistoryLocked();
+  }
+  // Persist the history floor now and then, so that a restart does not serve trimmed events.
+  if (floor_ > persistedFloor_ && (floor_ - persistedFloor_ >= 256 || history_.empty())) {
+    try {
+      st.trimRv = static_cast<Poco::Int64>(floor_);
+      st.metaKey = "floor";
+      st.metaValue = st.trimRv;
+      session_->begin();
+      st.trim.execute();
+      st.meta.execute();
+      session_->commit();
+      persistedFloor_ = floor_;
+    } catch (const Poco::Exception&) {
+      try {
+        session_->rollback();
+      } catch (const Poco::Exception&) {
+      }
+    }
+  }
+  {
+    std::lock_guard n(notifyMu_);
+    notifiedRv_ = rv;
+  }
+  notifyCv_.notify_all();
+  out.object = obj;
+  out.written = true;
+  out.type = ev->type;
+  return out;
+}
+
+void Store::trimHistoryLocked() {
+  while (history_.size() > options_.historyLimit) {
+    floor_ = history_.front()->rv;
+    history_.pop_front();
+  }
+}
+
+std::vector<EventPtr> Store::eventsAfter(std::uint64_t after, std::size_t max,
+                                         bool* tooOld) const {
+  std::vector<EventPtr> out;
+  std::shared_lock lock(dataMu_);
+  *tooOld = after < floor_;
+  if (*tooOld) {
+    return out;
+  }
+  auto it = std::upper_bound(history_.begin(), history_.end(), after,
+                             [](std::uint64_t v, const EventPtr& e) { return v < e->rv; });
+  for (; it != history_.end() && out.size() < max; ++it) {
+    out.push_back(*it);
+  }
+  return out;
+}
+
+std::uint64_t Store::floor() const {
+  std::shared_lock lock(dataMu_);
+  return floor_;
+}
+
+std::uint64_t Store::waitForChange(std::uint64_t after, std::uint64_t wakeGen,
+                                   std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(notifyMu_);
+  notifyCv_.wait_for(lock, timeout, [&] { return notifiedRv_ > after || wakeGen_ != wakeGen; });
+  return wakeGen_;
+}
+
+std::uint64_t Store::wakeGeneration() const {
+  std::lock_guard lock(notifyMu_);
+  return wakeGen_;
+}
+
+void Store::wakeAll() {
+  {
+    std::lock_guard lock(notifyMu_);
+    ++wakeGen_;
+  }
+  notifyCv_.notify_all();
+}
+
+void Store::compact(std::uint64_t rv) {
+  std::lock_guard w(writeMu_);
+  {
+    std::unique_lock lock(dataMu_);
+    std::uint64_t upTo = rv == 0 ? rv_ : std::min(rv, rv_);
+    while (!history_.empty() && history_.front()->rv <= upTo) {
+      history_.pop_front();
+    }
+    floor_ = std::max(floor_, upTo);
+  }
+  if (!session_) {
+    return;
+  }
+  try {
+    Statements& st = *stmts_;
+    st.trimRv = static_cast<Poco::Int64>(floor_);
+    st.metaKey = "floor";
+    st.metaValue = st.trimRv;
+    session_->begin();
+    st.trim.execute();
+    st.meta.execute();
+    session_->commit();
+    persistedFloor_ = floor_;
+  } catch (const Poco::Exception&) {
+    try {
+      session_->rollback();
+    } catch (const Poco::Exception&) {
+    }
+  }
+  wakeAll();
+}
+
+std::size_t Store::historySize() const {
+  std::shared_lock lock(dataMu_);
+  return history_.size();
+}
+
+}  // namespace mysqlop::local

@@ -1,0 +1,150 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace Poco::Data {
+class Session;
+class Statement;
+}  // namespace Poco::Data
+
+namespace mysqlop::local {
+
+// One stored object version: the JSON document, its serialized form (served as is) and its
+// resourceVersion. Immutable once published.
+struct StoredObject {
+  nlohmann::json json;
+  std::string data;
+  std::uint64_t rv = 0;
+};
+using ObjPtr = std::shared_ptr<const StoredObject>;
+
+enum class EventType { Added, Modified, Deleted };
+const char* eventTypeName(EventType t);
+
+// One change in the history: what watches replay. `previous` is the state before the change (null
+// for Added); for Deleted, `object` is the last state carrying the deletion's resourceVersion.
+struct ChangeEvent {
+  std::uint64_t rv = 0;
+  std::string key;  // storage key of the resource ("apps/statefulsets")
+  std::string ns;
+  std::string name;
+  EventType type = EventType::Added;
+  ObjPtr object;
+  ObjPtr previous;
+};
+using EventPtr = std::shared_ptr<const ChangeEvent>;
+
+// The persistent object store: SQLite (WAL, synchronous=NORMAL, prepared statements, one
+// transaction per write) under an in-memory index that serves every read, one global
+// resourceVersion counter, and a bounded change history for watches and exact-RV lists.
+class Store {
+ public:
+  struct Options {
+    std::string path;                 // the SQLite file
+    std::size_t historyLimit = 20000;  // change events kept for watches
+    std::uint64_t initialRv = 1000;    // the first resourceVersion of a new store
+  };
+
+  // What a mutation decides after seeing the current object (null if absent).
+  struct Decision {
+    enum class Kind { NoOp, Put, Delete };
+    Kind kind = Kind::NoOp;
+    nlohmann::json object;  // Put: the new object (its resourceVersion is set by the store)
+  };
+  using MutateFn = std::function<Decision(const ObjPtr& current)>;
+
+  struct Outcome {
+    ObjPtr object;  // the stored object after a Put, the deleted state, or the current (NoOp)
+    bool written = false;
+    EventType type = EventType::Added;
+  };
+
+  struct Snapshot {
+    std::vector<ObjPtr> items;  // sorted by namespace/name
+    std::uint64_t rv = 0;
+  };
+
+  Store();
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Result<void> open(const Options& options);
+  void close();
+
+  std::uint64_t currentRv() const;
+  ObjPtr get(const std::string& key, const std::string& ns, const std::string& name) const;
+  // Current objects of a resource; ns "" = every namespace.
+  Snapshot list(const std::string& key, const std::string& ns) const;
+  // The objects as they were at `rv` (reconstructed from the history); Gone if rv is older than
+  // the history floor.
+  Result<Snapshot> listAt(const std::string& key, const std::string& ns, std::uint64_t rv) const;
+  // Every current object in a namespace, of every resource (for namespace deletion).
+  std::vector<std::pair<std::string, ObjPtr>> objectsInNamespace(const std::string& ns) const;
+
+  // Runs fn with the current object and applies its decision atomically: the check, the write,
+  // the new resourceVersion and the history entry happen under one lock and one transaction.
+  // Exceptions thrown by fn propagate and nothing is written. Fails if SQLite fails.
+  Result<Outcome> mutate(const std::string& key, const std::string& ns, const std::string& name,
+                         const MutateFn& fn);
+
+  // Watch support. Events strictly after `after` (at most `max`); `tooOld` is set when `after` is
+  // older than the history floor.
+  std::vector<EventPtr> eventsAfter(std::uint64_t after, std::size_t max, bool* tooOld) const;
+  std::uint64_t floor() const;
+  // Waits until an event newer than `after` exists, the wake generation moves past `wakeGen`, or
+  // the timeout passes. Returns the current wake generation.
+  std::uint64_t waitForChange(std::uint64_t after, std::uint64_t wakeGen,
+                              std::chrono::milliseconds timeout) const;
+  std::uint64_t wakeGeneration() const;
+  // Wakes every waiting watcher (bookmarks, admin "close watches", shutdown).
+  void wakeAll();
+
+  // Drops history up to and including `rv` (0 = everything but nothing newer than current).
+  void compact(std::uint64_t rv);
+  std::size_t historySize() const;
+
+ private:
+  struct Statements;
+  Result<void> load();
+  void trimHistoryLocked();
+
+  Options options_;
+  std::unique_ptr<Poco::Data::Session> session_;
+  std::unique_ptr<Statements> stmts_;
+
+  std::mutex writeMu_;                    // serializes writers (and SQLite)
+  mutable std::shared_mutex dataMu_;      // guards the maps below
+  std::unordered_map<std::string, std::map<std::string, ObjPtr>> objects_;  // key -> "ns/name"
+  std::deque<EventPtr> history_;
+  std::uint64_t rv_ = 0;
+  std::uint64_t floor_ = 0;
+  std::uint64_t persistedFloor_ = 0;
+
+  mutable std::mutex notifyMu_;
+  mutable std::condition_variable notifyCv_;
+  std::uint64_t notifiedRv_ = 0;
+  std::uint64_t wakeGen_ = 0;
+};
+
+// "ns/name" index key.
+inline std::string objectKey(const std::string& ns, const std::string& name) {
+  return ns + "/" + name;
+}
+
+}  // namespace mysqlop::local
