@@ -7,6 +7,7 @@
 
 #include "core/config/operator_config.h"
 #include "core/log/logging.h"
+#include "core/operator/kube_runtime.h"
 #include "core/operator/operator.h"
 
 namespace {
@@ -39,10 +40,21 @@ int main(int argc, char** argv) {
   mysqlop::log::Format format = mysqlop::log::Format::Text;
   mysqlop::log::parseFormat(cfg.logFormat, &format);
   mysqlop::log::init(format, cfg.debug ? spdlog::level::debug : spdlog::level::info);
+  // Without --standalone the operator needs an API server; a missing or broken configuration is
+  // a usage error (exit 2, one line), as a config error is.
+  std::shared_ptr<mysqlop::kube::HttpTransport> kube;
+  if (!cfg.standalone) {
+    auto t = mysqlop::connectKube(cfg);
+    if (!t.ok()) {
+      std::fprintf(stderr, "mysql-operator: %s\n", t.error().message.c_str());
+      return 2;
+    }
+    kube = std::move(t).value();
+  }
   spdlog::info("mysql-operator starting (plugin ABI {}.{}, {} plugin entries)", MYSQLOP_ABI_MAJOR,
                MYSQLOP_ABI_MINOR, cfg.plugins.size());
 
-  mysqlop::Operator op(std::move(cfg));
+  mysqlop::Operator op(std::move(cfg), std::move(kube));
   if (auto r = op.start(); !r.ok()) {
     spdlog::critical("{}", r.error().message);
     return 1;

@@ -67,6 +67,15 @@ const std::vector<Flag>& flags() {
        setString(&OperatorConfig::leaderElectionNamespace)},
       {"leader-election-id", FlagType::String, "name of the leader-election Lease",
        setString(&OperatorConfig::leaderElectionId)},
+      {"mysql-endpoint-mode", FlagType::String,
+       "how plugins reach MySQL: pod-ip (the ready master pod) or service-dns",
+       [](OperatorConfig* c, const std::string& v) {
+         if (v != "pod-ip" && v != "service-dns") {
+           throw ConfigError("--mysql-endpoint-mode: expected pod-ip or service-dns, got \"" + v +
+                             "\"");
+         }
+         c->mysqlEndpointMode = v;
+       }},
       {"metrics-addr", FlagType::String, "address of /metrics and plugin routes (\"0\" disables)",
        setString(&OperatorConfig::metricsAddr)},
       {"healthz-addr", FlagType::String, "address of /healthz and /readyz (\"0\" disables)",

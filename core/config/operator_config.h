@@ -50,6 +50,9 @@ struct OperatorConfig {
   bool leaderElection = true;
   std::string leaderElectionNamespace;  // "" = the pod's namespace, else "default"
   std::string leaderElectionId = "mysql-operator-leader-election";
+  // How plugins reach MySQL: "pod-ip" (the ready pod behind <cluster>-mysql-master) or
+  // "service-dns" (the name <cluster>-mysql-master.<ns>).
+  std::string mysqlEndpointMode = "pod-ip";
 
   std::string metricsAddr = ":8080";
   std::string healthzAddr = ":8081";

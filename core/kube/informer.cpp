@@ -25,6 +25,17 @@ std::string metaRV(const json& obj) {
 
 }  // namespace
 
+void Informer::ensureTypeMeta(json& object) const {
+  // Items of built-in lists carry no apiVersion/kind; cached objects always do, so that consumers
+  // (Event recorders, plugins) can name them.
+  if (!object.contains("kind")) {
+    object["kind"] = resource_.kind;
+  }
+  if (!object.contains("apiVersion")) {
+    object["apiVersion"] = resource_.apiVersion();
+  }
+}
+
 Informer::Informer(Client& client, Resource resource, InformerOptions options,
                    metrics::Registry* registry)
     : client_(client),
@@ -184,6 +195,7 @@ Result<void> Informer::relist(const std::string& resourceVersion) {
   auto meta = client_.listAll(
       resource_, watchedNamespace(), lo,
       [&](json&& item) {
+        ensureTypeMeta(item);
         if (ObjectPtr o = makeCachedObject(item)) {
           std::string key = o->key();
           fresh[std::move(key)] = std::move(o);
@@ -228,7 +240,8 @@ Result<void> Informer::relist(const std::string& resourceVersion) {
   return {};
 }
 
-void Informer::handleEvent(const std::string& type, const json& object) {
+void Informer::handleEvent(const std::string& type, json& object) {
+  ensureTypeMeta(object);
   ObjectPtr o = makeCachedObject(object);
   if (!o) {
     spdlog::warn("informer {}: {} event without metadata.name ignored", resource_.groupResource(),

@@ -89,7 +89,8 @@ class Informer {
   void resyncLoop();
   Result<void> relist(const std::string& resourceVersion);
   Next watchOnce();
-  void handleEvent(const std::string& type, const nlohmann::json& object);
+  void handleEvent(const std::string& type, nlohmann::json& object);
+  void ensureTypeMeta(nlohmann::json& object) const;
   void deliverAdd(const ObjectPtr& o);
   void deliverUpdate(const ObjectPtr& oldObject, const ObjectPtr& newObject);
   void deliverDelete(const ObjectPtr& o);

@@ -2,13 +2,32 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "core/common/assert.h"
 #include "core/log/redactor.h"
+#include "core/operator/kube_runtime.h"
 
 namespace mysqlop {
 
-Operator::Operator(config::OperatorConfig cfg)
-    : cfg_(std::move(cfg)), metricsServer_(metricsRouter_), healthServer_(healthRouter_) {
+namespace {
+
+// controller-runtime's CacheSyncTimeout.
+constexpr std::chrono::minutes kCacheSyncTimeout{2};
+
+void exitOnLostLeadership() {
+  spdlog::critical("lost the leader-election lease: exiting so that no reconcile runs without it");
+  spdlog::default_logger()->flush();
+  std::_Exit(1);
+}
+
+}  // namespace
+
+Operator::Operator(config::OperatorConfig cfg, std::shared_ptr<kube::HttpTransport> kube)
+    : cfg_(std::move(cfg)),
+      metricsServer_(metricsRouter_),
+      healthServer_(healthRouter_),
+      onLostLeadership_(exitOnLostLeadership) {
   log::Redactor::global().addSecret(cfg_.orchestratorTopologyPassword);
   registry_.addCollector(metrics::renderProcessMetrics);
   registry_.addCollector([](std::string& out) {
@@ -16,8 +35,26 @@ Operator::Operator(config::OperatorConfig cfg)
            "# TYPE mysqlop_bugs_total counter\nmysqlop_bugs_total " +
            std::to_string(detail::bugCount()) + "\n";
   });
-  cluster_ = std::make_unique<host::UnavailableClusterAccess>();
-  plugins_ = std::make_unique<host::PluginManager>(registry_, metricsRouter_, *cluster_,
+  host::ClusterAccess* access = nullptr;
+  if (!cfg_.standalone) {
+    if (!kube) {
+      auto t = connectKube(cfg_);
+      if (t.ok()) {
+        kube = std::move(t).value();
+      } else {
+        kubeError_ = t.error().message;
+      }
+    }
+    if (kube) {
+      kube_ = std::make_unique<KubeRuntime>(cfg_, std::move(kube), registry_);
+      access = &kube_->clusterAccess();
+    }
+  }
+  if (!access) {
+    cluster_ = std::make_unique<host::UnavailableClusterAccess>();
+    access = cluster_.get();
+  }
+  plugins_ = std::make_unique<host::PluginManager>(registry_, metricsRouter_, *access,
                                                    cfg_.operatorJson());
   // One server for both when they name the same fixed address; port 0 means "any free port",
   // so two such addresses are two servers.
@@ -33,11 +70,13 @@ Operator::Operator(config::OperatorConfig cfg)
     resp.body = "ok\n";
   });
   health.add("GET", "/readyz", [this](const http::Request&, http::Response& resp) {
-    if (plugins_->ready()) {
+    const bool synced = !kube_ || kube_->synced();
+    if (plugins_->ready() && synced) {
       resp.body = "ok\n";
     } else {
       resp.status = 503;
-      resp.body = plugins_->readinessReport();
+      resp.body = plugins_->readinessReport() +
+                  (synced ? std::string() : std::string("informer caches are not synced yet\n"));
     }
   });
 }
@@ -49,6 +88,9 @@ std::uint16_t Operator::healthPort() const {
 }
 
 Result<void> Operator::start() {
+  if (!cfg_.standalone && !kube_) {
+    return fail(Errc::Unavailable, kubeError_);
+  }
   auto metricsAddr = http::parseAddress(cfg_.metricsAddr);
   if (!metricsAddr.ok()) {
     return fail(Errc::Invalid, "--metrics-addr: " + metricsAddr.error().message);
@@ -72,9 +114,32 @@ Result<void> Operator::start() {
     spdlog::info("serving /healthz and /readyz on {}:{}", healthAddr->host, healthServer_.port());
   }
   plugins_->loadAll(cfg_.plugins);
-  plugins_->startWork();
   started_ = true;
-  return {};
+  if (!kube_) {
+    plugins_->startWork();
+    return {};
+  }
+  kube_->watchPluginResources(*plugins_);
+  if (auto r = kube_->startInformers(kCacheSyncTimeout); !r.ok()) {
+    return r;
+  }
+  return kube_->startElection(
+      [this] {
+        std::lock_guard<std::mutex> lock(leadMu_);
+        if (!stopping_) {
+          spdlog::info("leading: starting the reconcilers and services");
+          plugins_->startWork();
+        }
+      },
+      [this] {
+        {
+          std::lock_guard<std::mutex> lock(leadMu_);
+          if (stopping_) {
+            return;  // a clean shutdown released the lease
+          }
+        }
+        onLostLeadership_();
+      });
 }
 
 void Operator::stop() {
@@ -82,7 +147,17 @@ void Operator::stop() {
     return;
   }
   started_ = false;
+  {
+    std::lock_guard<std::mutex> lock(leadMu_);
+    stopping_ = true;
+  }
+  // Reconcilers stop first; the lease is released only then, so that a successor never runs
+  // while we still do (client-go's ReleaseOnCancel after the controllers' context ends).
   plugins_->stopWork();
+  if (kube_) {
+    kube_->stopElection();
+    kube_->stopInformers();
+  }
   plugins_->destroyAll();
   metricsServer_.stop();
   healthServer_.stop();

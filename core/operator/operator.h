@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/config/operator_config.h"
@@ -12,11 +14,22 @@
 
 namespace mysqlop {
 
-// The operator process minus main(): metrics, health, plugin host and their wiring. Tests run it
-// in-process; main() adds flags, logging and signals.
+namespace kube {
+class HttpTransport;
+}
+class KubeRuntime;
+
+// The operator process minus main(): metrics, health, plugin host, Kubernetes access and their
+// wiring. Tests run it in-process; main() adds flags, logging and signals.
+//
+// Unless standalone, start() lists and watches every resource the plugins declare, waits for the
+// caches, and then runs the reconcilers only while this replica holds the leader-election Lease
+// (or at once with --leader-election=false).
 class Operator {
  public:
-  explicit Operator(config::OperatorConfig cfg);
+  // kube: the transport to the API server (see connectKube); null in standalone mode, or to let
+  // the operator resolve the configuration itself (start() then fails if there is none).
+  explicit Operator(config::OperatorConfig cfg, std::shared_ptr<kube::HttpTransport> kube = nullptr);
   ~Operator();
   Operator(const Operator&) = delete;
   Operator& operator=(const Operator&) = delete;
@@ -27,6 +40,11 @@ class Operator {
   void stop();
 
   host::PluginManager& plugins() { return *plugins_; }
+  // Null in standalone mode.
+  KubeRuntime* kubeRuntime() { return kube_.get(); }
+  // What happens when the lease is lost: by default the process exits with status 1 at once
+  // (controller-runtime's behaviour: never reconcile without the lease). Tests replace it.
+  void setOnLostLeadership(std::function<void()> f) { onLostLeadership_ = std::move(f); }
   metrics::Registry& registry() { return registry_; }
   std::uint16_t metricsPort() const { return metricsServer_.port(); }
   std::uint16_t healthPort() const;
@@ -39,8 +57,13 @@ class Operator {
   http::Server metricsServer_;
   http::Server healthServer_;
   bool sharedServer_ = false;
-  std::unique_ptr<host::ClusterAccess> cluster_;
+  std::unique_ptr<host::ClusterAccess> cluster_;  // standalone
+  std::unique_ptr<KubeRuntime> kube_;
+  std::string kubeError_;  // why kube_ could not be built
   std::unique_ptr<host::PluginManager> plugins_;
+  std::function<void()> onLostLeadership_;
+  std::mutex leadMu_;     // orders startWork (on election) against stop
+  bool stopping_ = false;
   bool started_ = false;
 };
 
