@@ -5,8 +5,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,8 +84,8 @@ std::string findProgram(const std::string& name) {
                            " not found (install mariadb-server and mariadb-client)");
 }
 
-// A random loopback address 127.0.0.2 .. 127.0.0.254 and a port free on it.
-std::pair<std::string, std::uint16_t> pickAddress() {
+// A random loopback address 127.0.0.2 .. 127.0.0.254 and a port free on it (`port`, or any).
+std::pair<std::string, std::uint16_t> pickAddress(std::uint16_t port) {
   static std::mutex mu;
   static std::mt19937 rng(std::random_device{}());
   std::lock_guard<std::mutex> lock(mu);
@@ -96,7 +98,7 @@ std::pair<std::string, std::uint16_t> pickAddress() {
     }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_port = 0;
+    addr.sin_port = htons(port);
     ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
       socklen_t len = sizeof addr;
@@ -205,9 +207,13 @@ MariaDbServer::MariaDbServer(MariaDbOptions options) : options_(std::move(option
   fs::create_directories(fs::path(dir_) / "data");
   fs::create_directories(fs::path(dir_) / "tmp");
   try {
-    std::tie(host_, port_) = pickAddress();
+    std::tie(host_, port_) = pickAddress(options_.port);
     writeConfig();
-    install();
+    if (options_.useTemplate) {
+      installFromTemplate();
+    } else {
+      install();
+    }
     for (int attempt = 1;; ++attempt) {
       try {
         start();
@@ -218,7 +224,7 @@ MariaDbServer::MariaDbServer(MariaDbOptions options) : options_(std::move(option
             errorLogTail().find("already in use") == std::string::npos) {
           throw;
         }
-        std::tie(host_, port_) = pickAddress();
+        std::tie(host_, port_) = pickAddress(options_.port);
         writeConfig();
       }
     }
@@ -290,6 +296,48 @@ void MariaDbServer::install() {
     throw std::runtime_error("MariaDbServer: mariadb-install-db failed (exit " +
                              std::to_string(run.exitCode) + "): " + run.err + run.out);
   }
+}
+
+void MariaDbServer::installFromTemplate() {
+  // The template depends on the server binary and on any option that shapes the datadir.
+  struct stat st {};
+  const std::string mariadbd = findProgram("mariadbd");
+  ::stat(mariadbd.c_str(), &st);
+  std::string extra;
+  for (const std::string& line : options_.extraConfig) {
+    extra += line + "\n";
+  }
+  std::string base = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  const std::string templ = base + "/mysqlop-mariadb-template-v1-" + std::to_string(st.st_size) +
+                            "-" + std::to_string(st.st_mtime) + "-" +
+                            std::to_string(std::hash<std::string>{}(extra));
+  if (!fs::exists(templ + "/ready")) {
+    // One process builds it; the others wait on the lock and then find it ready.
+    int lock = ::open((templ + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (lock < 0) {
+      throw std::runtime_error("MariaDbServer: cannot open " + templ + ".lock");
+    }
+    ::flock(lock, LOCK_EX);
+    if (!fs::exists(templ + "/ready")) {
+      std::error_code ec;
+      fs::remove_all(templ, ec);
+      install();  // into our own datadir, with our config
+      const std::string staging = templ + ".staging-" + std::to_string(::getpid());
+      fs::remove_all(staging, ec);
+      fs::create_directories(staging);
+      fs::copy(fs::path(dir_) / "data", fs::path(staging) / "data", fs::copy_options::recursive);
+      std::ofstream(fs::path(staging) / "ready") << "ok\n";
+      fs::rename(staging, templ);
+      ::flock(lock, LOCK_UN);
+      ::close(lock);
+      return;
+    }
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+  }
+  std::error_code ec;
+  fs::remove_all(fs::path(dir_) / "data", ec);
+  fs::copy(fs::path(templ) / "data", fs::path(dir_) / "data", fs::copy_options::recursive);
 }
 
 void MariaDbServer::start() {

@@ -38,6 +38,12 @@ struct MariaDbOptions {
   std::vector<std::string> extraConfig;
   // Keep the temporary directory after destruction (for debugging a failed test).
   bool keepDirectory = false;
+  // The TCP port; 0 picks a free one. The address is always a loopback 127.0.0.X of its own, so a
+  // fixed port (3306, as a pod's MySQL port) can be shared by many servers.
+  std::uint16_t port = 0;
+  // Copy the datadir from a per-machine template made once by mariadb-install-db (keyed by the
+  // mariadbd binary and extraConfig) instead of running mariadb-install-db for every server.
+  bool useTemplate = true;
 };
 
 // What a command-line client run returned.
@@ -83,6 +89,7 @@ class MariaDbServer {
  private:
   void writeConfig() const;
   void install();
+  void installFromTemplate();
   void launch();
   void waitUntilAnswering();
   std::string errorLogTail() const;

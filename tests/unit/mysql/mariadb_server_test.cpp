@@ -59,5 +59,23 @@ TEST(MariaDbServer, TwoServersRunSideBySide) {
   EXPECT_EQ(b.query("SELECT @@server_id, @@max_connections"), "2\t77\n");
 }
 
+TEST(MariaDbServer, AFixedPortIsSharedThroughOwnAddresses) {
+  MariaDbOptions opts;
+  opts.port = 3306;
+  MariaDbServer a(opts);
+  MariaDbServer b(opts);
+  EXPECT_EQ(a.port(), 3306);
+  EXPECT_EQ(b.port(), 3306);
+  EXPECT_NE(a.host(), b.host());
+  EXPECT_EQ(a.query("SELECT @@port"), "3306\n");
+}
+
+TEST(MariaDbServer, WithoutTheTemplateItRunsInstallDb) {
+  MariaDbOptions opts;
+  opts.useTemplate = false;
+  MariaDbServer db(opts);
+  EXPECT_EQ(db.query("SELECT COUNT(*) FROM mysql.global_priv WHERE User='root'"), "5\n");
+}
+
 }  // namespace
 }  // namespace mysqlop::testing
