@@ -50,6 +50,8 @@ class PocoWatchStream : public WatchStream {
     }
   }
 
+  bool started() const { return out_ != nullptr; }
+
   bool send(const std::string& line) override {
     if (!out_) {
       return false;
@@ -157,7 +159,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     PocoWatchStream stream(request, response);
     ApiResponse resp;
     api_.handle(req, resp, &stream);
-    if (resp.streamed) {
+    if (resp.streamed || stream.started()) {
       return;
     }
     if (req.method == "HEAD") {

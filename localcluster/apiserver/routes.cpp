@@ -169,8 +169,8 @@ void ApiServer::serveResource(const Target& t, const ApiRequest& req, ApiRespons
         if (!stream) {
           raise(errBadRequest("watch is not supported on this connection"));
         }
-        resp.streamed = true;
         watchObjects(t, req, *stream);
+        resp.streamed = true;
         return;
       }
       listObjects(t, req, resp);

@@ -210,7 +210,8 @@ Result<HttpResult> LocalApiServer::request(const std::string& method,
                                            const std::string& pathAndQuery,
                                            const std::string& body,
                                            const std::string& contentType,
-                                           const std::string& token) const {
+                                           const std::string& token,
+                                           const std::map<std::string, std::string>& headers) const {
   try {
     Poco::URI uri(url_);
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
@@ -229,6 +230,9 @@ Result<HttpResult> LocalApiServer::request(const std::string& method,
     std::string t = token == "\x01" ? token_ : token;
     if (!t.empty()) {
       req.set("Authorization", "Bearer " + t);
+    }
+    for (const auto& [k, v] : headers) {
+      req.set(k, v);
     }
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
       req.setContentType(contentType);

@@ -71,11 +71,13 @@ class LocalApiServer {
   std::string caFile() const;                          // DIR/pki/ca.crt ("" with insecureHttp)
   std::string logFile() const;                         // the server's stderr
 
-  // One request with the bearer token (TLS not verified: this is a test helper).
+  // One request with the bearer token (TLS not verified: this is a test helper). `token` "\x01"
+  // means token(); "" sends no Authorization header. `headers` are added as given.
   Result<HttpResult> request(const std::string& method, const std::string& pathAndQuery,
                              const std::string& body = "",
                              const std::string& contentType = "application/json",
-                             const std::string& token = "\x01") const;
+                             const std::string& token = "\x01",
+                             const std::map<std::string, std::string>& headers = {}) const;
 
   // Fault injection and test hooks (see localcluster/README.md, "Admin paths").
   Result<void> closeWatches();                     // ends every open watch stream
