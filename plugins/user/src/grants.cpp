@@ -168,7 +168,11 @@ std::vector<GrantChange> planGrants(const Grants& desired, const Grants& actual,
     if (!toRevoke.empty()) {
       revokes.push_back({true, t, toRevoke});
     }
-    if (!toGrant.empty()) {
+    if (toGrant.size() > 1 && toGrant.front() == kAll && toGrant.back() == kGrantOption) {
+      // ALL PRIVILEGES stands alone in a GRANT: GRANT OPTION goes in its own statement.
+      grants.push_back({false, t, {kAll}});
+      grants.push_back({false, t, {kGrantOption}});
+    } else if (!toGrant.empty()) {
       grants.push_back({false, t, toGrant});
     }
   }

@@ -126,6 +126,13 @@ TEST(UserGrants, PlanGrantsAllPrivileges) {
             (std::vector<std::string>{"GRANT ALL PRIVILEGES ON *.* TO ?@?"}));
 }
 
+TEST(UserGrants, AllPrivilegesWithGrantOptionAreTwoStatements) {
+  const GrantTarget db{GrantLevel::Schema, "db", ""};
+  EXPECT_EQ(sqls(planGrants(Grants{{db, {{"ALL PRIVILEGES"}, true}}}, {}, kMaria)),
+            (std::vector<std::string>{"GRANT ALL PRIVILEGES ON `db`.* TO ?@?",
+                                      "GRANT GRANT OPTION ON `db`.* TO ?@?"}));
+}
+
 TEST(UserGrants, GrantOptionAlone) {
   const GrantTarget db{GrantLevel::Schema, "db", ""};
   EXPECT_EQ(sqls(planGrants(Grants{{db, {{}, true}}}, {}, kMaria)),
