@@ -6,7 +6,7 @@ namespace mysqlop::kube {
 
 namespace {
 
-constexpr std::string_view kTooLargePrefix = "Too large resource version";
+constexpr std::string_view kTooLargeText = "Too large resource version";
 
 // Keeps a non-Status body readable in one log line: printable ASCII only, at most 200 bytes.
 std::string excerpt(std::string_view body) {
@@ -101,11 +101,12 @@ bool isTooLargeResourceVersion(const ApiError& e) {
       return true;
     }
   }
-  return e.message.rfind(kTooLargePrefix, 0) == 0;
+  // kube-apiserver's message is "Timeout: Too large resource version: X, current: Y".
+  return e.code == 504 && e.message.find(kTooLargeText) != std::string::npos;
 }
 
 bool isTooLargeResourceVersion(const Failure& f) {
-  return f.code == Errc::Timeout && f.message.rfind(kTooLargePrefix, 0) == 0;
+  return f.code == Errc::Timeout && f.message.find(kTooLargeText) != std::string::npos;
 }
 
 }  // namespace mysqlop::kube

@@ -49,6 +49,12 @@ TEST(Status, KeepsCausesAndRetryAfter) {
   EXPECT_TRUE(isTooLargeResourceVersion(e));
   EXPECT_TRUE(isTooLargeResourceVersion(e.toFailure()));
   EXPECT_FALSE(isTooLargeResourceVersion(parseApiError(504, R"({"kind":"Status","message":"x","reason":"Timeout"})")));
+  // kube-apiserver's own wording, without the cause (as after toFailure()).
+  const ApiError real = parseApiError(
+      504, R"({"kind":"Status","message":"Timeout: Too large resource version: 20, current: 10","reason":"Timeout","code":504})");
+  EXPECT_TRUE(isTooLargeResourceVersion(real));
+  EXPECT_TRUE(isTooLargeResourceVersion(real.toFailure()));
+  EXPECT_FALSE(isTooLargeResourceVersion(Failure{Errc::Internal, real.message}));
 }
 
 TEST(Status, NonStatusBodies) {
