@@ -367,7 +367,13 @@ Result<host::MysqlEndpoint> KubeClusterAccess::resolveMysqlEndpoint(const std::s
   }
   if (ready.empty()) {
     std::string msg = "no ready pod is selected by " + what + " (selector " + selector + "): ";
-    msg += pods->empty() ? "no pod matches" : std::to_string(pods->size()) + " pods match, none is ready (" + why + ")";
+    if (pods->empty()) {
+      msg += "no pod matches";
+    } else {
+      msg += pods->size() == 1 ? std::string("1 pod matches but is not ready (")
+                               : std::to_string(pods->size()) + " pods match, none is ready (";
+      msg += why + ")";
+    }
     return fail(Errc::Unavailable, msg);
   }
   std::string names;
