@@ -52,16 +52,46 @@ void Lifecycle::stop() {
   }
 }
 
+namespace {
+
+bool ownersChanged(const ChangeEvent& ev) {
+  auto refs = [](const ObjPtr& o) {
+    return o ? o->json["metadata"].value("ownerReferences", json::array()) : json::array();
+  };
+  return refs(ev.object) != refs(ev.previous);
+}
+
+}  // namespace
+
 void Lifecycle::loop() {
   Store& store = server_.store();
-  std::uint64_t seen = 0;
+  std::uint64_t seen = store.floor();
   std::uint64_t wakeGen = store.wakeGeneration();
+  bool first = true;
   while (!stop_) {
-    std::uint64_t rv = store.currentRv();
-    if (rv != seen) {
-      seen = rv;
+    // Decide from the changes since the last pass which controllers have work, so that a write
+    // of an unrelated object costs no scan of the whole store.
+    bool tooOld = false;
+    auto events = store.eventsAfter(seen, 100000, &tooOld);
+    bool gc = first || tooOld;
+    for (const auto& ev : events) {
+      seen = ev->rv;
+      const json& obj = ev->object->json;
+      gc = gc || ev->type == EventType::Deleted || deleting(obj) ||
+           (ev->type != EventType::Deleted && ownersChanged(*ev));
+    }
+    if (tooOld) {
+      seen = store.currentRv();
+    }
+    first = false;
+    if (!events.empty() || gc) {
       try {
-        runOnce();
+        namespaces();
+        crds();
+        if (gc) {
+          gcFinalizers();
+          collectGarbage();
+        }
       } catch (const std::exception& e) {
         spdlog::warn("lifecycle controllers: {}", e.what());
       }

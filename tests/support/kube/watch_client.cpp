@@ -20,7 +20,7 @@ WatchClient::~WatchClient() { close(); }
 Result<void> WatchClient::open(const std::string& pathAndQuery) {
   close();
   ended_ = false;
-  buffer_.clear();
+  lines_.clear();
   try {
     Poco::URI uri(server_.baseUrl());
     if (uri.getScheme() == "http") {
@@ -43,6 +43,9 @@ Result<void> WatchClient::open(const std::string& pathAndQuery) {
     if (status_ != 200) {
       Poco::StreamCopier::copyToString(*in_, body_);
       ended_ = true;
+    } else {
+      session_->setTimeout(Poco::Timespan(0));  // blocking reads in the reader thread
+      reader_ = std::thread([this] { readLoop(); });
     }
   } catch (const Poco::Exception& e) {
     return fail(Errc::Unavailable, "watch " + pathAndQuery + ": " + e.displayText());
@@ -50,39 +53,62 @@ Result<void> WatchClient::open(const std::string& pathAndQuery) {
   return {};
 }
 
-nlohmann::json WatchClient::next(int timeoutMs) {
-  if (!in_ || ended_) {
-    return nullptr;
-  }
-  session_->socket().setReceiveTimeout(Poco::Timespan(0, timeoutMs * 1000));
+void WatchClient::readLoop() {
+  std::string line;
   while (true) {
-    auto nl = buffer_.find('\n');
-    if (nl != std::string::npos) {
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
-      if (line.empty()) {
-        continue;
-      }
-      return nlohmann::json::parse(line);
-    }
     char c;
+    bool ok;
     try {
-      if (!in_->get(c)) {
-        ended_ = true;
-        return nullptr;
-      }
-    } catch (const Poco::TimeoutException&) {
-      in_->clear();
-      return nullptr;
-    } catch (const Poco::Exception&) {
-      ended_ = true;
-      return nullptr;
+      ok = static_cast<bool>(in_->get(c));
+    } catch (const std::exception&) {
+      ok = false;
     }
-    buffer_ += c;
+    if (!ok) {
+      std::lock_guard lock(mu_);
+      ended_ = true;
+      cv_.notify_all();
+      return;
+    }
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (!line.empty()) {
+      std::lock_guard lock(mu_);
+      lines_.push_back(std::move(line));
+      cv_.notify_all();
+    }
+    line.clear();
   }
 }
 
+nlohmann::json WatchClient::next(int timeoutMs) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+               [&] { return !lines_.empty() || ended_; });
+  if (lines_.empty()) {
+    return nullptr;
+  }
+  std::string line = std::move(lines_.front());
+  lines_.pop_front();
+  return nlohmann::json::parse(line);
+}
+
+bool WatchClient::ended() const {
+  std::lock_guard lock(mu_);
+  return ended_ && lines_.empty();
+}
+
 void WatchClient::close() {
+  if (session_) {
+    try {
+      session_->socket().shutdown();  // unblocks the reader
+    } catch (const Poco::Exception&) {
+    }
+  }
+  if (reader_.joinable()) {
+    reader_.join();
+  }
   in_ = nullptr;
   response_.reset();
   if (session_) {

@@ -8,8 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "core/common/result.h"
 #include "tests/support/kube/local_api_server.h"
@@ -36,18 +40,24 @@ class WatchClient {
   const std::string& body() const { return body_; }
   // The next event, or null when none arrives within timeoutMs or the stream ended.
   nlohmann::json next(int timeoutMs);
-  // True once the server ended the stream.
-  bool ended() const { return ended_; }
+  // True once the server ended the stream and every event was read.
+  bool ended() const;
   void close();
 
  private:
+  void readLoop();
+
   const LocalApiServer& server_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   std::unique_ptr<Poco::Net::HTTPResponse> response_;
   std::istream* in_ = nullptr;
-  std::string buffer_;
   int status_ = 0;
   std::string body_;
+  // A reader thread does blocking reads; next() waits on the queue it fills.
+  std::thread reader_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> lines_;
   bool ended_ = false;
 };
 
