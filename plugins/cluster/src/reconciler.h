@@ -28,7 +28,7 @@ class Reconciler {
 
   // How long to wait before looking again at a cluster whose Secret is missing or incomplete
   // (Secrets of users are not watched).
-  static constexpr std::uint64_t kSecretRecheckMs = 30000;
+  static constexpr std::uint64_t kSecretRecheckMs = 10000;
 
  private:
   // Adds the errors of spec.secretName's Secret (missing, or without ROOT_PASSWORD).
