@@ -16,6 +16,9 @@ struct Client {
   bool old;  // kubectl 1.20
 };
 
+// Printed in test names instead of the bytes of the struct.
+void PrintTo(const Client& c, std::ostream* os) { *os << c.name; }
+
 class KubectlTest : public ApiTest, public ::testing::WithParamInterface<Client> {
  protected:
   void SetUp() override {
