@@ -286,7 +286,9 @@ void LeaderElector::run() {
     return;
   }
   setLeaderGauge(true);
-  config_.onStartedLeading();
+  // On a thread of its own, as client-go runs it in a goroutine: starting the reconcilers and
+  // services may take a while, and renewals must go on meanwhile.
+  std::thread started([this] { config_.onStartedLeading(); });
   renew();
   setLeaderGauge(false);
   if (stopping_.load() && config_.releaseOnCancel) {
@@ -299,6 +301,7 @@ void LeaderElector::run() {
     }
   }
   config_.onStoppedLeading();
+  started.join();
 }
 
 void LeaderElector::start() {

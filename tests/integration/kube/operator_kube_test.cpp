@@ -276,6 +276,36 @@ TEST_F(OperatorKubeTest, LosingTheLeaseExitsNonZeroAtOnce) {
   EXPECT_THAT(a.err(), HasSubstr("lost the leader-election lease: exiting"));
 }
 
+TEST_F(OperatorKubeTest, InClusterConfigurationAndThePodNamespace) {
+  // A service-account mount as the kubelet writes it, through the test override of its path.
+  const std::string sa = dir_ + "/serviceaccount";
+  std::filesystem::create_directories(sa);
+  std::ofstream(sa + "/token") << api_.token() << "\n";
+  std::filesystem::copy_file(api_.caFile(), sa + "/ca.crt");
+  std::ofstream(sa + "/namespace") << "ops";
+  ASSERT_TRUE(createNamespace("ops").ok());
+  std::vector<std::string> a = {"--config", writeConfig("plugins: []\n"), "--metrics-addr",
+                                "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0", "--plugin-dir",
+                                dir_ + "/none", "--leader-election-id", leaseName_};
+  OperatorProcess op(a, Poco::Process::Env{{"KUBERNETES_SERVICE_HOST", "127.0.0.1"},
+                                           {"KUBERNETES_SERVICE_PORT", std::to_string(api_.port())},
+                                           {"MYSQLOP_TEST_SERVICEACCOUNT_DIR", sa},
+                                           {"KUBECONFIG", ""},
+                                           {"KUBE_NAMESPACE", ""},
+                                           {"MY_POD_NAMESPACE", ""},
+                                           {"HOME", dir_}});
+  ASSERT_FALSE(op.waitFor("leading: starting").empty()) << op.err();
+  EXPECT_THAT(op.err(), HasSubstr("Kubernetes API server https://127.0.0.1:" +
+                                  std::to_string(api_.port()) + " (in-cluster (" + sa + "))"));
+  // The Lease lives in the pod's namespace, read from the service-account mount.
+  EXPECT_THAT(op.err(), HasSubstr("leader election on Lease ops/" + leaseName_));
+  auto l = client_->get(Resource{"coordination.k8s.io", "v1", "Lease", "leases", true}, "ops",
+                        leaseName_);
+  ASSERT_TRUE(l.ok()) << l.error().message;
+  EXPECT_EQ(op.terminate(), 0);
+  EXPECT_THAT(op.err(), Not(HasSubstr(api_.token())));
+}
+
 TEST_F(OperatorKubeTest, LeaderElectionDisabledStartsAtOnce) {
   OperatorProcess a(args(writeConfig("plugins: []\n"), {"--leader-election=false"}));
   ASSERT_FALSE(a.waitFor("leading: starting").empty()) << a.err();

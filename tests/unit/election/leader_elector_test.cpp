@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <mutex>
 #include <optional>
 
@@ -315,6 +317,45 @@ TEST(LeaderElection, LoopLeadsLosesAfterRenewDeadlineAndReportsMetrics) {
   (*e)->stop();
   EXPECT_EQ(started.load(), 1);
   EXPECT_EQ(stopped.load(), 1);
+}
+
+TEST(LeaderElection, RenewalsContinueWhileOnStartedLeadingRuns) {
+  LeaseStore s;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> writesSeenInCallback{0};
+  auto c = config(std::make_shared<MemoryLock>(s, "a"));
+  c.retryPeriod = 20ms;
+  c.onStartedLeading = [&] {
+    // A slow start (plugins connecting to MySQL...): wait until three renewals happened.
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(s.mu);
+        if (s.writes >= 4) {
+          writesSeenInCallback = s.writes;
+          break;
+        }
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+  };
+  auto e = LeaderElector::create(c);
+  ASSERT_TRUE(e.ok());
+  (*e)->start();
+  while (writesSeenInCallback.load() == 0) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_TRUE((*e)->isLeader());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  (*e)->stop();
+  EXPECT_GE(writesSeenInCallback.load(), 4);  // one create, then renewals during the callback
 }
 
 TEST(LeaderElection, StopReleasesTheLease) {
