@@ -1,5 +1,7 @@
 #include "localcluster/apiserver/defaults.h"
 
+#include "localcluster/apiserver/quantity.h"
+
 #include <Poco/Base64Encoder.h>
 
 #include <sstream>
@@ -151,6 +153,7 @@ void applyBuiltinDefaults(const ResourceType& type, json& obj) {
   if (type.custom) {
     return;
   }
+  canonicalizeQuantities(type.group, type.plural, obj);
   const std::string& g = type.group;
   const std::string& r = type.plural;
   if (g.empty() && r == "pods") {

@@ -341,6 +341,14 @@ TEST_F(ApiTest, BuiltinDefaulting) {
   ASSERT_EQ(pod.status, 201);
   EXPECT_EQ(pod.json()["status"], json::parse(R"({"phase":"Pending","qosClass":"BestEffort"})"));
   EXPECT_EQ(pod.json()["spec"]["enableServiceLinks"], true);
+  auto pvc = call("POST", "/api/v1/namespaces/default/persistentvolumeclaims",
+                  json::parse(R"({"apiVersion":"v1","kind":"PersistentVolumeClaim",
+                    "metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],
+                    "resources":{"requests":{"storage":"1024Mi"}}}})"));
+  ASSERT_EQ(pvc.status, 201) << pvc.body;
+  EXPECT_EQ(pvc.json()["spec"]["resources"]["requests"]["storage"], "1Gi");
+  EXPECT_EQ(pvc.json()["spec"]["volumeMode"], "Filesystem");
+  EXPECT_EQ(pvc.json()["status"]["phase"], "Pending");
   auto noContainers = call("POST", "/api/v1/namespaces/default/pods",
                            json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"q"},
                              "spec":{}})"));
