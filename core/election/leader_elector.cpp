@@ -46,18 +46,19 @@ std::string defaultIdentity() {
   if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
     std::snprintf(host, sizeof host, "mysql-operator");
   }
-  return std::string(host) + "_" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  return std::string(host) + "_" +
+         Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
 }
 
 LeaderElector::LeaderElector(LeaderElectionConfig config, metrics::Registry* registry,
                              Clocks clocks)
     : config_(std::move(config)), clocks_(std::move(clocks)) {
   if (registry) {
-    leaderGauge_ = registry
-                       ->gauge("mysqlop_leader_election_master_status",
-                               "1 while this replica holds the leader-election lease, else 0.",
-                               {"name"})
-                       .series({config_.name.empty() ? config_.lock->describe() : config_.name});
+    leaderGauge_ =
+        registry
+            ->gauge("mysqlop_leader_election_master_status",
+                    "1 while this replica holds the leader-election lease, else 0.", {"name"})
+            .series({config_.name.empty() ? config_.lock->describe() : config_.name});
     leaderGauge_->set(0);
   }
 }
@@ -108,8 +109,8 @@ bool LeaderElector::tryAcquireOrRenew() {
   const std::string now = formatMicroTime(clocks_.wallNow());
   LeaseRecord desired;
   desired.holderIdentity = config_.lock->identity();
-  desired.leaseDurationSeconds =
-      static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(config_.leaseDuration).count());
+  desired.leaseDurationSeconds = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::seconds>(config_.leaseDuration).count());
   desired.renewTime = now;
   desired.acquireTime = now;
 
@@ -210,8 +211,8 @@ bool LeaderElector::release() {
     // Someone wrote the lease since we did: re-read it; if it is still ours, release again.
     auto current = config_.lock->get();
     if (!current.ok()) {
-      spdlog::error("leader election: reading lease {} to release it: {}",
-                    config_.lock->describe(), current.error().message);
+      spdlog::error("leader election: reading lease {} to release it: {}", config_.lock->describe(),
+                    current.error().message);
       return false;
     }
     std::lock_guard<std::mutex> lock(mu_);

@@ -28,8 +28,8 @@ struct LeaderElectionConfig {
   Duration leaseDuration = std::chrono::seconds(15);
   Duration renewDeadline = std::chrono::seconds(10);
   Duration retryPeriod = std::chrono::seconds(2);
-  std::function<void()> onStartedLeading;  // on the elector's thread
-  std::function<void()> onStoppedLeading;  // lost the lease, or stopped while leading
+  std::function<void()> onStartedLeading;               // on the elector's thread
+  std::function<void()> onStoppedLeading;               // lost the lease, or stopped while leading
   std::function<void(const std::string&)> onNewLeader;  // optional: the observed holder changed
   bool releaseOnCancel = true;
   std::string name;  // metrics label (the lease name)

@@ -13,7 +13,11 @@ class Backoff {
   using Duration = std::chrono::milliseconds;
 
   Backoff(Duration initial, Duration max, double factor = 2.0, double jitter = 1.0)
-      : initial_(initial), max_(max), factor_(factor), jitter_(jitter), current_(initial),
+      : initial_(initial),
+        max_(max),
+        factor_(factor),
+        jitter_(jitter),
+        current_(initial),
         rng_(std::random_device{}()) {}
 
   // The next delay; later calls grow until max.
@@ -23,8 +27,9 @@ class Backoff {
     const double withJitter = base * (1.0 + dist(rng_));
     const auto out = std::min(max_, Duration(static_cast<Duration::rep>(withJitter)));
     const double grown = base * factor_;
-    current_ = grown >= static_cast<double>(max_.count()) ? max_
-                                                          : Duration(static_cast<Duration::rep>(grown));
+    current_ = grown >= static_cast<double>(max_.count())
+                   ? max_
+                   : Duration(static_cast<Duration::rep>(grown));
     return out;
   }
   void reset() { current_ = initial_; }

@@ -32,7 +32,8 @@ std::string base64Encode(std::string_view data) {
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     const std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])) << 16 |
-                            static_cast<std::uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8 |
+                            static_cast<std::uint32_t>(static_cast<unsigned char>(data[i + 1]))
+                                << 8 |
                             static_cast<std::uint32_t>(static_cast<unsigned char>(data[i + 2]));
     out.push_back(kAlphabet[(v >> 18) & 63]);
     out.push_back(kAlphabet[(v >> 12) & 63]);

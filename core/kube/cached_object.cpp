@@ -41,10 +41,12 @@ ObjectPtr makeCachedObject(const nlohmann::json& object) {
     }
     std::sort(out->labels.begin(), out->labels.end());
   }
-  if (const auto owners = meta->find("ownerReferences"); owners != meta->end() && owners->is_array()) {
+  if (const auto owners = meta->find("ownerReferences");
+      owners != meta->end() && owners->is_array()) {
     for (const auto& o : *owners) {
       if (o.is_object() && o.value("controller", false)) {
-        out->controller = OwnerRef{str(o, "apiVersion"), str(o, "kind"), str(o, "name"), str(o, "uid")};
+        out->controller =
+            OwnerRef{str(o, "apiVersion"), str(o, "kind"), str(o, "name"), str(o, "uid")};
         break;
       }
     }

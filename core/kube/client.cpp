@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<double>& latencyBuckets() {
   // client-go's rest_client_request_duration_seconds buckets.
-  static const std::vector<double> kBuckets = {0.005, 0.025, 0.1, 0.25, 0.5, 1.0,
+  static const std::vector<double> kBuckets = {0.005, 0.025, 0.1, 0.25, 0.5,  1.0,
                                                2.0,   4.0,   8.0, 15.0, 30.0, 60.0};
   return kBuckets;
 }
@@ -129,8 +129,8 @@ Result<HttpResponse> Client::call(const char* verb, HttpRequest request) {
   const auto start = std::chrono::steady_clock::now();
   auto r = transport_->send(request);
   if (latency_) {
-    latency_->observe({verb}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                                  .count());
+    latency_->observe(
+        {verb}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   if (requests_) {
     requests_->add({verb, r.ok() ? std::to_string(r->status) : std::string("<error>")}, 1);
@@ -162,7 +162,8 @@ Result<json> Client::callJson(const char* verb, HttpRequest request) {
 
 Result<json> Client::get(const Resource& r, const std::string& ns, const std::string& name,
                          const std::string& subresource) {
-  return callJson("get", HttpRequest{"GET", itemPath(r, ns, name, subresource), "", "", "application/json"});
+  return callJson(
+      "get", HttpRequest{"GET", itemPath(r, ns, name, subresource), "", "", "application/json"});
 }
 
 Result<ListMeta> Client::listPage(const Resource& r, const std::string& ns,
@@ -199,7 +200,8 @@ Result<ListMeta> Client::listPage(const Resource& r, const std::string& ns,
       },
       false);
   if (!doc.is_object()) {
-    return fail(Errc::Internal, "GET " + req.target + ": the server answered with a body that is not a list");
+    return fail(Errc::Internal,
+                "GET " + req.target + ": the server answered with a body that is not a list");
   }
   if (!sawItems && !doc.contains("items")) {
     return fail(Errc::Internal, "GET " + req.target + ": the answer has no items");
@@ -275,7 +277,8 @@ Result<json> Client::update(const Resource& r, const json& object, const std::st
     return fail(Errc::Invalid, "updating a " + r.kind + ": metadata.name is required");
   }
   if (r.namespaced && ns.empty()) {
-    return fail(Errc::Invalid, "updating " + r.kind + " \"" + name + "\": metadata.namespace is required");
+    return fail(Errc::Invalid,
+                "updating " + r.kind + " \"" + name + "\": metadata.namespace is required");
   }
   return callJson("update", HttpRequest{"PUT", itemPath(r, ns, name, subresource), object.dump(),
                                         "application/json", "application/json"});
@@ -290,8 +293,8 @@ Result<json> Client::patch(const Resource& r, const std::string& ns, const std::
   std::string query;
   if (type == PatchType::Apply) {
     if (options.fieldManager.empty()) {
-      return fail(Errc::Invalid, "server-side apply of " + r.kind + " \"" + name +
-                                     "\" needs a field manager");
+      return fail(Errc::Invalid,
+                  "server-side apply of " + r.kind + " \"" + name + "\" needs a field manager");
     }
     addParam(query, "fieldManager", options.fieldManager);
     if (options.force) {
@@ -310,11 +313,12 @@ Result<json> Client::patch(const Resource& r, const std::string& ns, const std::
 Result<void> Client::remove(const Resource& r, const std::string& ns, const std::string& name,
                             const DeleteOptions& options) {
   json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
-  const std::string policy = options.propagationPolicy.empty() ? "Background"
-                                                               : options.propagationPolicy;
+  const std::string policy =
+      options.propagationPolicy.empty() ? "Background" : options.propagationPolicy;
   if (policy != "Background" && policy != "Foreground" && policy != "Orphan") {
-    return fail(Errc::Invalid, "propagationPolicy must be Background, Foreground or Orphan, got \"" +
-                                   policy + "\"");
+    return fail(
+        Errc::Invalid,
+        "propagationPolicy must be Background, Foreground or Orphan, got \"" + policy + "\"");
   }
   // Always explicit: the server's default for batch/v1 Jobs is Orphan, which leaves their pods.
   body["propagationPolicy"] = policy;
@@ -354,13 +358,14 @@ Result<std::unique_ptr<WatchStream>> Client::watch(const Resource& r, const std:
   HttpRequest req{"GET", collectionPath(r, ns) + query, "", "", "application/json"};
   // The server ends the stream after timeoutSeconds; a read that waits longer than that (plus a
   // margin for bookmarks that never come) means the connection is dead.
-  req.timeout = std::chrono::seconds(options.timeoutSeconds > 0 ? options.timeoutSeconds + 60 : 3600);
+  req.timeout =
+      std::chrono::seconds(options.timeoutSeconds > 0 ? options.timeoutSeconds + 60 : 3600);
   HttpResponse head;
   const auto start = std::chrono::steady_clock::now();
   auto s = transport_->stream(req, &head);
   if (latency_) {
-    latency_->observe({"watch"},
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    latency_->observe(
+        {"watch"}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   if (requests_) {
     requests_->add({"watch", s.ok() ? std::to_string(head.status) : std::string("<error>")}, 1);

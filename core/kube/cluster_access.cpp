@@ -79,7 +79,8 @@ Result<EndpointMode> parseEndpointMode(const std::string& text) {
   if (text == "service-dns") {
     return EndpointMode::ServiceDns;
   }
-  return fail(Errc::Invalid, "--mysql-endpoint-mode: expected pod-ip or service-dns, got \"" + text + "\"");
+  return fail(Errc::Invalid,
+              "--mysql-endpoint-mode: expected pod-ip or service-dns, got \"" + text + "\"");
 }
 
 KubeClusterAccess::KubeClusterAccess(Client& client, InformerFactory* informers,
@@ -264,8 +265,7 @@ Result<void> KubeClusterAccess::remove(const host::ResourceRef& ref, const std::
 }
 
 Result<void> KubeClusterAccess::recordEvent(const std::string& objectJson, const std::string& type,
-                                            const std::string& reason,
-                                            const std::string& message) {
+                                            const std::string& reason, const std::string& message) {
   if (!recorder_) {
     return fail(Errc::Unavailable, "no Event recorder is configured");
   }
@@ -296,8 +296,8 @@ Result<std::string> KubeClusterAccess::readSecretValue(const std::string& ns,
 }
 
 Result<host::MysqlEndpoint> KubeClusterAccess::resolveMysqlEndpoint(const std::string& ns,
-                                                                   const std::string& cluster,
-                                                                   const std::string& pod) {
+                                                                    const std::string& cluster,
+                                                                    const std::string& pod) {
   if (!pod.empty()) {
     auto p = getJson(resources::kPods, ns, pod);
     if (!p.ok()) {

@@ -46,8 +46,8 @@ std::string truncateUtf8(const std::string& text, std::size_t max) {
 }
 
 std::string formatTime(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(t));
+  const std::time_t secs =
+      std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -79,11 +79,13 @@ void EventRecorder::count(const char* type, const char* outcome) {
 }
 
 bool EventRecorder::allowSpam(const std::string& key, SteadyClock::time_point now) {
-  auto [it, inserted] = spam_.try_emplace(key, Bucket{static_cast<double>(options_.spamBurst), now});
+  auto [it, inserted] =
+      spam_.try_emplace(key, Bucket{static_cast<double>(options_.spamBurst), now});
   Bucket& b = it->second;
   const double refillPerSecond = 1.0 / static_cast<double>(options_.spamRefill.count());
   const double elapsed = std::chrono::duration<double>(now - b.last).count();
-  b.tokens = std::min(static_cast<double>(options_.spamBurst), b.tokens + elapsed * refillPerSecond);
+  b.tokens =
+      std::min(static_cast<double>(options_.spamBurst), b.tokens + elapsed * refillPerSecond);
   b.last = now;
   if (b.tokens < 1.0) {
     return false;
@@ -117,8 +119,7 @@ Result<void> EventRecorder::record(const json& object, const std::string& type,
   if (involved["kind"].get<std::string>().empty() ||
       involved["apiVersion"].get<std::string>().empty() ||
       involved["name"].get<std::string>().empty()) {
-    return fail(Errc::Invalid,
-                "an Event needs an object with apiVersion, kind and metadata.name");
+    return fail(Errc::Invalid, "an Event needs an object with apiVersion, kind and metadata.name");
   }
   const std::string objNs = str(meta, "namespace");
   for (const char* k : {"namespace", "uid", "resourceVersion"}) {
@@ -131,9 +132,8 @@ Result<void> EventRecorder::record(const json& object, const std::string& type,
 
   const std::string objectKey = options_.component + "\x1f" + options_.host + "\x1f" +
                                 involved["kind"].get<std::string>() + "\x1f" + ns + "\x1f" +
-                                involved["name"].get<std::string>() + "\x1f" +
-                                str(meta, "uid") + "\x1f" +
-                                involved["apiVersion"].get<std::string>();
+                                involved["name"].get<std::string>() + "\x1f" + str(meta, "uid") +
+                                "\x1f" + involved["apiVersion"].get<std::string>();
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = clocks_.now();
   const auto wallNow = clocks_.wallNow();
@@ -221,9 +221,9 @@ Result<void> EventRecorder::record(const json& object, const std::string& type,
   }
   if (!result.ok()) {
     count(type.c_str(), "failed");
-    return fail(result.code(), "recording Event " + reason + " on " + involved["kind"].get<std::string>() +
-                                   " " + ns + "/" + involved["name"].get<std::string>() + ": " +
-                                   result.error().message);
+    return fail(result.code(),
+                "recording Event " + reason + " on " + involved["kind"].get<std::string>() + " " +
+                    ns + "/" + involved["name"].get<std::string>() + ": " + result.error().message);
   }
   count(type.c_str(), outcome);
   // Remember it (LRU).

@@ -104,8 +104,8 @@ class HttpTransport::Connection {
       if (!session->connected()) {
         return false;  // Poco reconnects on its own
       }
-      return session->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ |
-                                                            Poco::Net::Socket::SELECT_ERROR);
+      return session->socket().poll(
+          Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
     } catch (const Poco::Exception&) {
       return true;
     }
@@ -188,7 +188,8 @@ Result<std::shared_ptr<HttpTransport>> HttpTransport::create(const RestConfig& c
   if (t->scheme_ == "https") {
     auto ctx = makeClientContext(config);
     if (!ctx.ok()) {
-      return fail(ctx.code(), "TLS configuration for " + config.server + ": " + ctx.error().message);
+      return fail(ctx.code(),
+                  "TLS configuration for " + config.server + ": " + ctx.error().message);
     }
     t->tls_ = std::make_shared<TlsState>(TlsState{*ctx});
   }
@@ -285,8 +286,8 @@ Result<std::unique_ptr<HttpTransport::Connection>> HttpTransport::exchange(
       head->status = static_cast<int>(resp.getStatus());
       head->contentType = resp.getContentType();
       head->warnings.clear();
-      for (auto it = resp.find("Warning"); it != resp.end() && Poco::icompare(it->first, "Warning") == 0;
-           ++it) {
+      for (auto it = resp.find("Warning");
+           it != resp.end() && Poco::icompare(it->first, "Warning") == 0; ++it) {
         head->warnings.push_back(warningText(it->second));
       }
       const bool success = head->status >= 200 && head->status < 300;

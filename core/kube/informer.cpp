@@ -56,9 +56,10 @@ Informer::Informer(Client& client, Resource resource, InformerOptions options,
                              "Full lists made by informers (the first one and every relist).",
                              {"resource"})
                    .series({gr});
-    objects_ = registry->gauge("mysqlop_informer_objects", "Objects in each informer's cache.",
-                               {"resource"})
-                   .series({gr});
+    objects_ =
+        registry
+            ->gauge("mysqlop_informer_objects", "Objects in each informer's cache.", {"resource"})
+            .series({gr});
   }
 }
 
@@ -370,9 +371,10 @@ void Informer::run() {
           break;
         }
         if ((r.is(Errc::Gone) || isTooLargeResourceVersion(r.error())) && !listRV.empty()) {
-          spdlog::info("informer {}: list at resourceVersion {} failed ({}); listing the current "
-                       "state",
-                       gr, listRV, r.error().message);
+          spdlog::info(
+              "informer {}: list at resourceVersion {} failed ({}); listing the current "
+              "state",
+              gr, listRV, r.error().message);
           listRV.clear();
           continue;
         }

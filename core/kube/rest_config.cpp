@@ -309,7 +309,8 @@ Result<RestConfig> restConfigFromKubeconfig(const Kubeconfig& config,
     return fail(Errc::Invalid, clusterWhere + ": server \"" + cluster.server +
                                    "\" must start with https:// or http://");
   }
-  const bool hasCa = !cluster.certificateAuthority.empty() || !cluster.certificateAuthorityData.empty();
+  const bool hasCa =
+      !cluster.certificateAuthority.empty() || !cluster.certificateAuthorityData.empty();
   if (cluster.insecureSkipTlsVerify && hasCa) {
     // client-go refuses the combination: "specifying a root certificates file with the insecure
     // flag is not allowed".
@@ -338,8 +339,9 @@ Result<RestConfig> restConfigFromKubeconfig(const Kubeconfig& config,
   const std::string userWhere = prefix + "user \"" + c.user + "\"";
   if (user.hasExec) {
     return fail(Errc::Unsupported,
-                userWhere + " uses an exec credential plugin, which mysql-operator does not "
-                            "support; use token, tokenFile or a client certificate");
+                userWhere +
+                    " uses an exec credential plugin, which mysql-operator does not "
+                    "support; use token, tokenFile or a client certificate");
   }
   if (!user.authProvider.empty()) {
     return fail(Errc::Unsupported, userWhere + " uses auth-provider \"" + user.authProvider +
@@ -348,9 +350,10 @@ Result<RestConfig> restConfigFromKubeconfig(const Kubeconfig& config,
   }
   if (user.hasBasicAuth && user.token.empty() && user.tokenFile.empty() &&
       user.clientCertificate.empty() && user.clientCertificateData.empty()) {
-    return fail(Errc::Unsupported, userWhere + " uses username/password (basic auth), which "
-                                               "Kubernetes removed; use token, tokenFile or a "
-                                               "client certificate");
+    return fail(Errc::Unsupported, userWhere +
+                                       " uses username/password (basic auth), which "
+                                       "Kubernetes removed; use token, tokenFile or a "
+                                       "client certificate");
   }
   out.token = user.token;
   if (out.token.empty() && !user.tokenFile.empty()) {
@@ -367,7 +370,8 @@ Result<RestConfig> restConfigFromKubeconfig(const Kubeconfig& config,
   if (!cert.ok()) {
     return cert.error();
   }
-  auto key = pemFrom(user.clientKey, user.clientKeyData, "client-key", userWhere, "PRIVATE KEY-----");
+  auto key =
+      pemFrom(user.clientKey, user.clientKeyData, "client-key", userWhere, "PRIVATE KEY-----");
   if (!key.ok()) {
     return key.error();
   }
@@ -415,8 +419,10 @@ Result<RestConfig> inClusterConfig(const ConfigSources& sources) {
   std::string token;
   std::string reason;
   if (!readInto(tokenPath, &token, &reason)) {
-    return fail(Errc::Unavailable, "in-cluster configuration: cannot read the service-account "
-                                   "token " + tokenPath + ": " + reason);
+    return fail(Errc::Unavailable,
+                "in-cluster configuration: cannot read the service-account "
+                "token " +
+                    tokenPath + ": " + reason);
   }
   out.tokenFile = tokenPath;
   // client-go logs and falls back to the system roots when ca.crt is unreadable.

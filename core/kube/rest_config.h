@@ -36,7 +36,7 @@ struct KubeconfigCluster {
 
 struct KubeconfigUser {
   std::string token;
-  std::string tokenFile;  // absolute path
+  std::string tokenFile;          // absolute path
   std::string clientCertificate;  // absolute path
   std::string clientCertificateData;
   std::string clientKey;  // absolute path

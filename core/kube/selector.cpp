@@ -37,7 +37,8 @@ bool dnsSubdomain(std::string_view s) {
     if (!lowerAlnum(label.front()) || !lowerAlnum(label.back())) {
       return false;
     }
-    if (!std::all_of(label.begin(), label.end(), [&](char c) { return lowerAlnum(c) || c == '-'; })) {
+    if (!std::all_of(label.begin(), label.end(),
+                     [&](char c) { return lowerAlnum(c) || c == '-'; })) {
       return false;
     }
     start = dot + 1;
@@ -62,8 +63,8 @@ class Lexer {
   explicit Lexer(std::string_view s) : s_(s) {}
 
   Token next() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' ||
-                                s_[pos_] == '\r')) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
       ++pos_;
     }
     if (pos_ >= s_.size()) {
@@ -284,8 +285,9 @@ bool validLabelKey(std::string_view key, std::string* why) {
     }
   }
   if (!qualifiedName(name)) {
-    return no("the name must be 1-63 alphanumerics, '-', '_' or '.', starting and ending with an "
-              "alphanumeric");
+    return no(
+        "the name must be 1-63 alphanumerics, '-', '_' or '.', starting and ending with an "
+        "alphanumeric");
   }
   return true;
 }
@@ -295,8 +297,9 @@ bool validLabelValue(std::string_view value, std::string* why) {
     return true;
   }
   if (why) {
-    *why = "a value must be at most 63 alphanumerics, '-', '_' or '.', starting and ending with an "
-           "alphanumeric";
+    *why =
+        "a value must be at most 63 alphanumerics, '-', '_' or '.', starting and ending with an "
+        "alphanumeric";
   }
   return false;
 }

@@ -76,7 +76,8 @@ ApiError parseApiError(int httpCode, std::string_view body) {
       if (const auto cs = d->find("causes"); cs != d->end() && cs->is_array()) {
         for (const auto& c : *cs) {
           if (c.is_object()) {
-            e.causes.push_back({c.value("reason", ""), c.value("message", ""), c.value("field", "")});
+            e.causes.push_back(
+                {c.value("reason", ""), c.value("message", ""), c.value("field", "")});
           }
         }
       }

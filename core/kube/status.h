@@ -16,9 +16,9 @@ struct ApiError {
     std::string message;
     std::string field;
   };
-  int code = 0;          // the HTTP status
-  std::string reason;    // "NotFound", "Conflict", "Expired", ... ("" when the body was no Status)
-  std::string message;   // the server's message, or a description of a non-Status body
+  int code = 0;         // the HTTP status
+  std::string reason;   // "NotFound", "Conflict", "Expired", ... ("" when the body was no Status)
+  std::string message;  // the server's message, or a description of a non-Status body
   std::vector<Cause> causes;
   int retryAfterSeconds = 0;
 

@@ -4,7 +4,8 @@
 
 namespace mysqlop::kube {
 
-std::string Store::ownerKey(const std::string& ns, const std::string& kind, const std::string& name) {
+std::string Store::ownerKey(const std::string& ns, const std::string& kind,
+                            const std::string& name) {
   return ns + "/" + kind + "/" + name;
 }
 
@@ -30,8 +31,8 @@ std::vector<ObjectPtr> Store::list(const std::string& ns, const LabelSelector* s
     return out;
   }
   const std::string prefix = ns + "/";
-  for (auto it = items_.lower_bound(prefix); it != items_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-       ++it) {
+  for (auto it = items_.lower_bound(prefix);
+       it != items_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     take(it->second);
   }
   return out;

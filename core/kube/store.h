@@ -31,7 +31,8 @@ class Store {
   ObjectPtr remove(const std::string& key);
 
  private:
-  static std::string ownerKey(const std::string& ns, const std::string& kind, const std::string& name);
+  static std::string ownerKey(const std::string& ns, const std::string& kind,
+                              const std::string& name);
   void indexLocked(const ObjectPtr& o);
   void unindexLocked(const ObjectPtr& o);
 

@@ -63,7 +63,7 @@ Result<Poco::Net::Context::Ptr> makeClientContext(const RestConfig& config) {
   initializeOnce();
   Poco::Net::Context::Params params;
   params.verificationMode = config.insecureSkipTlsVerify ? Poco::Net::Context::VERIFY_NONE
-                                                          : Poco::Net::Context::VERIFY_RELAXED;
+                                                         : Poco::Net::Context::VERIFY_RELAXED;
   params.loadDefaultCAs = config.caPem.empty() && !config.insecureSkipTlsVerify;
   Poco::Net::Context::Ptr ctx;
   try {

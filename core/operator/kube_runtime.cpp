@@ -45,7 +45,8 @@ std::string leaderElectionNamespace(const config::OperatorConfig& cfg) {
     }
   }
   const auto sources = kube::ConfigSources::fromEnvironment("");
-  auto ns = kube::readFile((std::filesystem::path(sources.serviceAccountDir) / "namespace").string());
+  auto ns =
+      kube::readFile((std::filesystem::path(sources.serviceAccountDir) / "namespace").string());
   if (ns.ok() && !trim(*ns).empty()) {
     return trim(*ns);
   }
@@ -61,8 +62,8 @@ KubeRuntime::KubeRuntime(const config::OperatorConfig& cfg,
   io.namespaceName = cfg_.watchNamespace;
   io.resyncPeriod = std::chrono::duration_cast<std::chrono::milliseconds>(kResyncPeriod);
   informers_ = std::make_unique<kube::InformerFactory>(*client_, io, &registry_);
-  recorder_ = std::make_unique<kube::EventRecorder>(*client_, kube::EventRecorder::Options{},
-                                                    &registry_);
+  recorder_ =
+      std::make_unique<kube::EventRecorder>(*client_, kube::EventRecorder::Options{}, &registry_);
   auto mode = kube::parseEndpointMode(cfg_.mysqlEndpointMode);
   access_ = std::make_unique<kube::KubeClusterAccess>(
       *client_, informers_.get(), recorder_.get(), mode.ok() ? *mode : kube::EndpointMode::PodIp);

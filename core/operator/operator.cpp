@@ -31,9 +31,10 @@ Operator::Operator(config::OperatorConfig cfg, std::shared_ptr<kube::HttpTranspo
   log::Redactor::global().addSecret(cfg_.orchestratorTopologyPassword);
   registry_.addCollector(metrics::renderProcessMetrics);
   registry_.addCollector([](std::string& out) {
-    out += "# HELP mysqlop_bugs_total Internal invariant violations reported by the core.\n"
-           "# TYPE mysqlop_bugs_total counter\nmysqlop_bugs_total " +
-           std::to_string(detail::bugCount()) + "\n";
+    out +=
+        "# HELP mysqlop_bugs_total Internal invariant violations reported by the core.\n"
+        "# TYPE mysqlop_bugs_total counter\nmysqlop_bugs_total " +
+        std::to_string(detail::bugCount()) + "\n";
   });
   host::ClusterAccess* access = nullptr;
   if (!cfg_.standalone) {
@@ -66,9 +67,8 @@ Operator::Operator(config::OperatorConfig cfg, std::shared_ptr<kube::HttpTranspo
     resp.contentType = "text/plain; version=0.0.4; charset=utf-8";
     resp.body = registry_.render();
   });
-  health.add("GET", "/healthz", [](const http::Request&, http::Response& resp) {
-    resp.body = "ok\n";
-  });
+  health.add("GET", "/healthz",
+             [](const http::Request&, http::Response& resp) { resp.body = "ok\n"; });
   health.add("GET", "/readyz", [this](const http::Request&, http::Response& resp) {
     const bool synced = !kube_ || kube_->synced();
     if (plugins_->ready() && synced) {

@@ -29,7 +29,8 @@ class Operator {
  public:
   // kube: the transport to the API server (see connectKube); null in standalone mode, or to let
   // the operator resolve the configuration itself (start() then fails if there is none).
-  explicit Operator(config::OperatorConfig cfg, std::shared_ptr<kube::HttpTransport> kube = nullptr);
+  explicit Operator(config::OperatorConfig cfg,
+                    std::shared_ptr<kube::HttpTransport> kube = nullptr);
   ~Operator();
   Operator(const Operator&) = delete;
   Operator& operator=(const Operator&) = delete;
@@ -62,7 +63,7 @@ class Operator {
   std::string kubeError_;  // why kube_ could not be built
   std::unique_ptr<host::PluginManager> plugins_;
   std::function<void()> onLostLeadership_;
-  std::mutex leadMu_;     // orders startWork (on election) against stop
+  std::mutex leadMu_;  // orders startWork (on election) against stop
   bool stopping_ = false;
   bool started_ = false;
 };

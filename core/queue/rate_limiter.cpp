@@ -30,7 +30,11 @@ int ItemExponentialRateLimiter::numRequeues(const std::string& key) {
 }
 
 BucketRateLimiter::BucketRateLimiter(double qps, int burst, std::function<Clock::time_point()> now)
-    : qps_(qps > 0 ? qps : 1e-9), burst_(burst), now_(std::move(now)), tokens_(burst), last_(now_()) {}
+    : qps_(qps > 0 ? qps : 1e-9),
+      burst_(burst),
+      now_(std::move(now)),
+      tokens_(burst),
+      last_(now_()) {}
 
 Duration BucketRateLimiter::when(const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -20,10 +20,12 @@ WorkQueue::WorkQueue(std::string name, std::unique_ptr<RateLimiter> limiter,
                      metrics::Registry* registry)
     : name_(std::move(name)), limiter_(std::move(limiter)) {
   if (registry) {
-    depth_ = registry->gauge("mysqlop_workqueue_depth", "Current depth of the work queue.", {"name"})
-                 .series({name_});
-    adds_ = registry->counter("mysqlop_workqueue_adds_total", "Keys added to the work queue.", {"name"})
-                .series({name_});
+    depth_ =
+        registry->gauge("mysqlop_workqueue_depth", "Current depth of the work queue.", {"name"})
+            .series({name_});
+    adds_ =
+        registry->counter("mysqlop_workqueue_adds_total", "Keys added to the work queue.", {"name"})
+            .series({name_});
     retries_ = registry
                    ->counter("mysqlop_workqueue_retries_total",
                              "Keys requeued with rate limiting after a failure.", {"name"})
@@ -33,11 +35,11 @@ WorkQueue::WorkQueue(std::string name, std::unique_ptr<RateLimiter> limiter,
                                     "Seconds a key waits in the queue before it is processed.",
                                     {"name"}, latencyBuckets())
                         .series({name_});
-    workDuration_ = registry
-                        ->histogram("mysqlop_workqueue_work_duration_seconds",
-                                    "Seconds a key takes to be processed.", {"name"},
-                                    latencyBuckets())
-                        .series({name_});
+    workDuration_ =
+        registry
+            ->histogram("mysqlop_workqueue_work_duration_seconds",
+                        "Seconds a key takes to be processed.", {"name"}, latencyBuckets())
+            .series({name_});
   }
 }
 

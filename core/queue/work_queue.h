@@ -78,7 +78,7 @@ class WorkQueue {
   std::deque<std::string> queue_;
   std::set<std::string> dirty_;
   std::set<std::string> processing_;
-  std::map<std::string, Clock::time_point> addedAt_;  // for queue latency
+  std::map<std::string, Clock::time_point> addedAt_;    // for queue latency
   std::map<std::string, Clock::time_point> startedAt_;  // for work duration
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting_;
   std::map<std::string, Clock::time_point> waitingReadyAt_;

@@ -52,8 +52,9 @@ struct World {
     auto kc = kube::loadKubeconfigFiles({api.kubeconfigPath()}, true);
     auto rc = kube::restConfigFromKubeconfig(*kc);
     client = std::make_unique<kube::Client>(*kube::HttpTransport::create(*rc));
-    (void)client->create(kube::resources::kNamespaces,
-                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "bench"}}}});
+    (void)client->create(
+        kube::resources::kNamespaces,
+        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "bench"}}}});
   }
 
   // 10 000 ConfigMaps of ~2 KiB: 16 data keys of 100 bytes plus labels and annotations, a shape
@@ -71,7 +72,8 @@ struct World {
         for (int i = t; i < kObjects; i += 4) {
           json data = json::object();
           for (int k = 0; k < 16; ++k) {
-            data["key-" + std::to_string(k)] = std::string(100, static_cast<char>('a' + (i + k) % 26));
+            data["key-" + std::to_string(k)] =
+                std::string(100, static_cast<char>('a' + (i + k) % 26));
           }
           json cm = {{"apiVersion", "v1"},
                      {"kind", "ConfigMap"},
@@ -108,7 +110,8 @@ double rssMiB() {
     }
     std::fclose(f);
   }
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+         (1024.0 * 1024.0);
 }
 
 void BM_InformerSync10k(benchmark::State& state) {
@@ -173,7 +176,8 @@ BENCHMARK(BM_CacheGetAndSelect);
 void BM_ClientGet(benchmark::State& state) {
   World& w = World::get();
   (void)w.client->create(kube::resources::kConfigMaps,
-                         {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                         {{"apiVersion", "v1"},
+                          {"kind", "ConfigMap"},
                           {"metadata", {{"name", "hot"}, {"namespace", "bench"}}},
                           {"data", {{"v", "0"}}}});
   std::size_t failures = 0;

@@ -58,8 +58,9 @@ TEST_F(ClientTest, ErrorsCarryTheServersMessage) {
 
   auto invalid = client_->create(kConfigMaps, configMap("default", "Bad_Name"));
   EXPECT_EQ(invalid.code(), Errc::Invalid);
-  EXPECT_EQ(invalid.error().message.substr(0, 81),
-            "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowe");
+  EXPECT_EQ(
+      invalid.error().message.substr(0, 81),
+      "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowe");
 
   auto noNamespace = client_->create(kConfigMaps, configMap("nons", "a"));
   EXPECT_EQ(noNamespace.code(), Errc::NotFound);
@@ -69,14 +70,16 @@ TEST_F(ClientTest, ErrorsCarryTheServersMessage) {
   badSelector.labelSelector = "a in (";
   auto bad = client_->list(kConfigMaps, "default", badSelector);
   EXPECT_EQ(bad.code(), Errc::Invalid);
-  EXPECT_EQ(bad.error().message, "unable to parse requirement: found end of string, expected: ',' or ')'");
+  EXPECT_EQ(bad.error().message,
+            "unable to parse requirement: found end of string, expected: ',' or ')'");
 
   DeleteOptions pre;
   pre.preconditionUid = "not-the-uid";
   auto precondition = client_->remove(kConfigMaps, "default", "a", pre);
   EXPECT_EQ(precondition.code(), Errc::Conflict);
-  EXPECT_NE(precondition.error().message.find("Precondition failed: UID in precondition: not-the-uid"),
-            std::string::npos)
+  EXPECT_NE(
+      precondition.error().message.find("Precondition failed: UID in precondition: not-the-uid"),
+      std::string::npos)
       << precondition.error().message;
 
   auto missingNs = client_->create(kConfigMaps, json{{"metadata", {{"name", "x"}}}});
@@ -144,9 +147,8 @@ TEST_F(ClientTest, ListsWithSelectorsAndPages) {
   int pages = 0;
   std::vector<std::string> names;
   for (;;) {
-    auto page = client_->listPage(kConfigMaps, "default", paged, [&](json&& item) {
-      names.push_back(item["metadata"]["name"]);
-    });
+    auto page = client_->listPage(kConfigMaps, "default", paged,
+                                  [&](json&& item) { names.push_back(item["metadata"]["name"]); });
     ASSERT_TRUE(page.ok()) << page.error().message;
     ++pages;
     if (page->continueToken.empty()) {
@@ -170,7 +172,8 @@ TEST_F(ClientTest, ListsWithSelectorsAndPages) {
 }
 
 TEST_F(ClientTest, PatchesOfEveryType) {
-  ASSERT_TRUE(client_->create(kConfigMaps, configMap("default", "p", {{"a", "1"}, {"b", "2"}})).ok());
+  ASSERT_TRUE(
+      client_->create(kConfigMaps, configMap("default", "p", {{"a", "1"}, {"b", "2"}})).ok());
   auto merged = client_->patch(kConfigMaps, "default", "p", PatchType::Merge,
                                R"({"data":{"a":null,"c":"3"}})");
   ASSERT_TRUE(merged.ok()) << merged.error().message;
@@ -207,9 +210,11 @@ TEST_F(ClientTest, PatchesOfEveryType) {
   EXPECT_TRUE(managed) << applied->dump();
 
   PatchOptions noManager;
-  auto refused = client_->patch(kConfigMaps, "default", "applied", PatchType::Apply, "{}", noManager);
+  auto refused =
+      client_->patch(kConfigMaps, "default", "applied", PatchType::Apply, "{}", noManager);
   EXPECT_EQ(refused.code(), Errc::Invalid);
-  EXPECT_EQ(refused.error().message, "server-side apply of ConfigMap \"applied\" needs a field manager");
+  EXPECT_EQ(refused.error().message,
+            "server-side apply of ConfigMap \"applied\" needs a field manager");
   PatchOptions forced;
   forced.force = true;
   auto forceMerge = client_->patch(kConfigMaps, "default", "p", PatchType::Merge, "{}", forced);
@@ -247,7 +252,8 @@ TEST_F(ClientTest, CustomResourcesStatusScaleAndStrategicRefusal) {
   ASSERT_TRUE(scaled.ok()) << scaled.error().message;
   EXPECT_EQ((*client_->get(kWidgets, "default", "w1"))["spec"]["replicas"], 3);
 
-  auto strategic = client_->patch(kWidgets, "default", "w1", PatchType::Strategic, R"({"spec":{}})");
+  auto strategic =
+      client_->patch(kWidgets, "default", "w1", PatchType::Strategic, R"({"spec":{}})");
   EXPECT_EQ(strategic.code(), Errc::Unsupported);
   EXPECT_FALSE(strategic.error().message.empty());
 

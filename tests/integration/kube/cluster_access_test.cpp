@@ -43,16 +43,18 @@ class ClusterAccessTest : public KubeEnv {
     informers_->start();
     EXPECT_TRUE(informers_->waitForCacheSync(std::chrono::seconds(60)));
     recorder_ = std::make_unique<EventRecorder>(*client_, EventRecorder::Options{});
-    access_ = std::make_unique<KubeClusterAccess>(*client_, informers_.get(), recorder_.get(), mode);
+    access_ =
+        std::make_unique<KubeClusterAccess>(*client_, informers_.get(), recorder_.get(), mode);
     return *access_;
   }
   // A pod with the given labels; ready gives it a Ready condition and an IP.
   void pod(const std::string& name, const json& labels, bool ready, const std::string& ip,
            const std::string& subdomain = "") {
-    json p = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", name}, {"namespace", "ns1"}, {"labels", labels}}},
-              {"spec", {{"containers", json::array({{{"name", "mysql"}, {"image", "percona:5.7"}}})}}}};
+    json p = {
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata", {{"name", name}, {"namespace", "ns1"}, {"labels", labels}}},
+        {"spec", {{"containers", json::array({{{"name", "mysql"}, {"image", "percona:5.7"}}})}}}};
     if (!subdomain.empty()) {
       p["spec"]["subdomain"] = subdomain;
     }
@@ -85,8 +87,10 @@ class ClusterAccessTest : public KubeEnv {
 };
 
 TEST_F(ClusterAccessTest, ReadsComeFromTheCacheWhenItCoversThem) {
-  ASSERT_TRUE(client_->create(resources::kConfigMaps, configMap("ns1", "a", {}, {{"app", "x"}})).ok());
-  ASSERT_TRUE(client_->create(resources::kConfigMaps, configMap("ns2", "b", {}, {{"app", "x"}})).ok());
+  ASSERT_TRUE(
+      client_->create(resources::kConfigMaps, configMap("ns1", "a", {}, {{"app", "x"}})).ok());
+  ASSERT_TRUE(
+      client_->create(resources::kConfigMaps, configMap("ns2", "b", {}, {{"app", "x"}})).ok());
   KubeClusterAccess& a = access({resources::kConfigMaps}, "ns1");
   EXPECT_TRUE(a.servedFromCache(resources::kConfigMaps, "ns1"));
   EXPECT_FALSE(a.servedFromCache(resources::kConfigMaps, "ns2"));  // outside watchNamespace
@@ -135,9 +139,10 @@ TEST_F(ClusterAccessTest, WritesGoToTheServer) {
                          R"({"data":{"k":"3"}})", "mysql-operator/test");
   ASSERT_TRUE(patched.ok());
   EXPECT_EQ(json::parse(*patched)["data"]["k"], "3");
-  auto applied = a.patch(ref(resources::kConfigMaps), "ns1", "w", "", host::PatchKind::Apply,
-                         R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"w","namespace":"ns1"},"data":{"k":"4"}})",
-                         "mysql-operator/test");
+  auto applied = a.patch(
+      ref(resources::kConfigMaps), "ns1", "w", "", host::PatchKind::Apply,
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"w","namespace":"ns1"},"data":{"k":"4"}})",
+      "mysql-operator/test");
   ASSERT_TRUE(applied.ok()) << applied.error().message;  // forced over the other managers
   EXPECT_EQ(json::parse(*applied)["data"]["k"], "4");
   ASSERT_TRUE(eventually([&] {
@@ -153,9 +158,8 @@ TEST_F(ClusterAccessTest, WritesGoToTheServer) {
 TEST_F(ClusterAccessTest, StatusWithAndWithoutASubresource) {
   ASSERT_TRUE(client_->create(kCrds, testCrd(true)).ok());
   ASSERT_TRUE(client_->create(kCrds, testCrd(false)).ok());
-  ASSERT_TRUE(eventually([&] {
-    return client_->list(kWidgets, "ns1").ok() && client_->list(kGadgets, "ns1").ok();
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return client_->list(kWidgets, "ns1").ok() && client_->list(kGadgets, "ns1").ok(); }));
   KubeClusterAccess& a = access();
   for (const Resource& r : {kWidgets, kGadgets}) {
     json obj = {{"apiVersion", "test.mysqlop.io/v1"},
@@ -209,18 +213,25 @@ TEST_F(ClusterAccessTest, MasterEndpointThroughTheService) {
   masterService({{"mysql.presslabs.org/cluster", "mc"}, {"role", "master"}});
   const std::string sel = "mysql.presslabs.org/cluster=mc,role=master";
   auto none = [&] { return a.resolveMysqlEndpoint("ns1", "mc", ""); };
-  ASSERT_TRUE(eventually([&] { return !none().is(Errc::NotFound) && none().error().message.find("not found") == std::string::npos; }));
-  EXPECT_EQ(none().error().message, "no ready pod is selected by Service ns1/mc-mysql-master (selector " +
-                                        sel + "): no pod matches");
+  ASSERT_TRUE(eventually([&] {
+    return !none().is(Errc::NotFound) &&
+           none().error().message.find("not found") == std::string::npos;
+  }));
+  EXPECT_EQ(none().error().message,
+            "no ready pod is selected by Service ns1/mc-mysql-master (selector " + sel +
+                "): no pod matches");
 
-  pod("mc-mysql-0", {{"mysql.presslabs.org/cluster", "mc"}, {"role", "master"}}, false, "10.0.0.10");
-  ASSERT_TRUE(eventually([&] { return none().error().message.find("1 pod") != std::string::npos; }));
+  pod("mc-mysql-0", {{"mysql.presslabs.org/cluster", "mc"}, {"role", "master"}}, false,
+      "10.0.0.10");
+  ASSERT_TRUE(
+      eventually([&] { return none().error().message.find("1 pod") != std::string::npos; }));
   EXPECT_EQ(none().error().message,
             "no ready pod is selected by Service ns1/mc-mysql-master (selector " + sel +
                 "): 1 pod matches but is not ready (mc-mysql-0: not Ready)");
 
   pod("mc-mysql-1", {{"mysql.presslabs.org/cluster", "mc"}, {"role", "master"}}, true, "10.0.0.11");
-  pod("mc-mysql-2", {{"mysql.presslabs.org/cluster", "mc"}, {"role", "replica"}}, true, "10.0.0.12");
+  pod("mc-mysql-2", {{"mysql.presslabs.org/cluster", "mc"}, {"role", "replica"}}, true,
+      "10.0.0.12");
   ASSERT_TRUE(eventually([&] { return none().ok(); }));
   EXPECT_EQ(none()->host, "10.0.0.11");
   EXPECT_EQ(none()->port, 3306);

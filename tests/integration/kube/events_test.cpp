@@ -43,7 +43,8 @@ class EventsTest : public KubeEnv {
   json subject_;
   metrics::Registry registry_;
   EventRecorder::SteadyClock::time_point now_{std::chrono::hours(1)};
-  EventRecorder::WallClock::time_point wall_{std::chrono::seconds(1714564800)};  // 2024-05-01T12:00Z
+  EventRecorder::WallClock::time_point wall_{
+      std::chrono::seconds(1714564800)};  // 2024-05-01T12:00Z
 };
 
 TEST_F(EventsTest, CreatesAnEventWithClientGosShape) {
@@ -132,10 +133,10 @@ TEST_F(EventsTest, SimilarMessagesAreCombined) {
     byMessage[e["message"]] = e["count"];
   }
   // Two distinct messages, then one combined Event counted three times with the latest text.
-  EXPECT_EQ(byMessage, (std::map<std::string, int>{
-                           {"lag is 1 s", 1},
-                           {"lag is 2 s", 1},
-                           {"(combined from similar events): lag is 5 s", 3}}));
+  EXPECT_EQ(byMessage,
+            (std::map<std::string, int>{{"lag is 1 s", 1},
+                                        {"lag is 2 s", 1},
+                                        {"(combined from similar events): lag is 5 s", 3}}));
 }
 
 TEST_F(EventsTest, SpamFilterDropsPastTheBurstAndRefills) {
@@ -177,7 +178,8 @@ TEST_F(EventsTest, LimitsAndBadInput) {
   ASSERT_TRUE(rec.record(*ns, "Normal", "Seen", "namespace event").ok());
   bool found = false;
   for (const json& e : events("default")) {
-    found = found || (e["involvedObject"]["kind"] == "Namespace" && e["message"] == "namespace event");
+    found =
+        found || (e["involvedObject"]["kind"] == "Namespace" && e["message"] == "namespace event");
   }
   EXPECT_TRUE(found);
 }

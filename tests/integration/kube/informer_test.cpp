@@ -230,8 +230,9 @@ TEST_F(InformerTest, ListsThenWatchesInOrder) {
   EXPECT_EQ(cached["kind"], "ConfigMap");
   EXPECT_EQ(cached["apiVersion"], "v1");
   const std::string metrics = registry_.render();
-  EXPECT_NE(metrics.find("mysqlop_informer_events_total{resource=\"configmaps\",event=\"delete\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("mysqlop_informer_events_total{resource=\"configmaps\",event=\"delete\"} 1"),
+      std::string::npos)
       << metrics;
 }
 
@@ -244,7 +245,8 @@ TEST_F(InformerTest, DroppedWatchResumesWithoutRelistOrLoss) {
     put("ns1", "n" + std::to_string(round), "x");
   }
   expectConverged();
-  EXPECT_EQ(log_.callsFor("ns1/a"), (Calls{"add", "update", "update", "update", "update", "update"}));
+  EXPECT_EQ(log_.callsFor("ns1/a"),
+            (Calls{"add", "update", "update", "update", "update", "update"}));
   for (int round = 0; round < 5; ++round) {
     EXPECT_EQ(log_.callsFor("ns1/n" + std::to_string(round)), Calls{"add"});
   }
@@ -365,7 +367,8 @@ TEST_F(InformerTest, InitialListWaitsForTheServer) {
 
 TEST_F(InformerTest, NamespaceAndLabelFilters) {
   ASSERT_TRUE(client_->create(kConfigMaps, configMap("ns1", "in", {}, {{"app", "x"}})).ok());
-  ASSERT_TRUE(client_->create(kConfigMaps, configMap("ns1", "other-label", {}, {{"app", "y"}})).ok());
+  ASSERT_TRUE(
+      client_->create(kConfigMaps, configMap("ns1", "other-label", {}, {{"app", "y"}})).ok());
   ASSERT_TRUE(client_->create(kConfigMaps, configMap("ns2", "other-ns", {}, {{"app", "x"}})).ok());
   InformerOptions o;
   o.namespaceName = "ns1";
@@ -396,13 +399,16 @@ TEST_F(InformerTest, IndexesAndLateHandlers) {
   ASSERT_TRUE(other.ok());
   auto owned = [&](const std::string& ns, const std::string& name) {
     json cm = configMap(ns, name);
-    cm["metadata"]["ownerReferences"] = json::array(
-        {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"}, {"uid", uids[ns]},
-          {"controller", true}}});
+    cm["metadata"]["ownerReferences"] = json::array({{{"apiVersion", "v1"},
+                                                      {"kind", "ConfigMap"},
+                                                      {"name", "owner"},
+                                                      {"uid", uids[ns]},
+                                                      {"controller", true}}});
     if (ns == "ns1") {
-      cm["metadata"]["ownerReferences"].push_back(
-          {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "other"},
-           {"uid", (*other)["metadata"]["uid"]}});
+      cm["metadata"]["ownerReferences"].push_back({{"apiVersion", "v1"},
+                                                   {"kind", "ConfigMap"},
+                                                   {"name", "other"},
+                                                   {"uid", (*other)["metadata"]["uid"]}});
     }
     return cm;
   };
@@ -421,7 +427,8 @@ TEST_F(InformerTest, IndexesAndLateHandlers) {
   EXPECT_EQ(names(inf.store().byControllerOwner("ns1", "ConfigMap", "owner")),
             (Calls{"ns1/c1", "ns1/c2"}));
   EXPECT_EQ(names(inf.store().byControllerOwner("ns2", "ConfigMap", "owner")), Calls{"ns2/c3"});
-  EXPECT_TRUE(inf.store().byControllerOwner("ns1", "ConfigMap", "other").empty());  // not controller
+  EXPECT_TRUE(
+      inf.store().byControllerOwner("ns1", "ConfigMap", "other").empty());  // not controller
   EXPECT_EQ(names(inf.store().list("ns2")), (Calls{"ns2/c3", "ns2/owner"}));
   // A handler added after the sync first receives the cache as adds.
   CallLog late;

@@ -70,8 +70,9 @@ class KubeEnv : public ::testing::Test {
   }
 
   Result<nlohmann::json> createNamespace(const std::string& name) {
-    return client_->create(Resource{"", "v1", "Namespace", "namespaces", false},
-                           {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
+    return client_->create(
+        Resource{"", "v1", "Namespace", "namespaces", false},
+        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
   }
 
   mysqlop::testing::LocalApiServer api_;

@@ -55,13 +55,20 @@ class OperatorKubeTest : public KubeEnv {
     return p;
   }
   std::vector<std::string> args(const std::string& config, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {"--kubeconfig", api_.kubeconfigPath(),
-                                  "--config", config,
-                                  "--metrics-addr", "127.0.0.1:0",
-                                  "--healthz-addr", "127.0.0.1:0",
-                                  "--plugin-dir", dir_ + "/no-bundled-plugins",
-                                  "--leader-election-namespace", "default",
-                                  "--leader-election-id", leaseName_};
+    std::vector<std::string> a = {"--kubeconfig",
+                                  api_.kubeconfigPath(),
+                                  "--config",
+                                  config,
+                                  "--metrics-addr",
+                                  "127.0.0.1:0",
+                                  "--healthz-addr",
+                                  "127.0.0.1:0",
+                                  "--plugin-dir",
+                                  dir_ + "/no-bundled-plugins",
+                                  "--leader-election-namespace",
+                                  "default",
+                                  "--leader-election-id",
+                                  leaseName_};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -82,7 +89,8 @@ class OperatorKubeTest : public KubeEnv {
 };
 
 TEST(OperatorKubeConfig, NoKubernetesConfigurationExitsWith2AndOneLine) {
-  const std::string home = std::filesystem::temp_directory_path() / ("mysqlop-nohome-" + std::to_string(::getpid()));
+  const std::string home =
+      std::filesystem::temp_directory_path() / ("mysqlop-nohome-" + std::to_string(::getpid()));
   OperatorProcess op({"--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0"},
                      Poco::Process::Env{{"HOME", home},
                                         {"KUBECONFIG", ""},
@@ -96,10 +104,12 @@ TEST(OperatorKubeConfig, NoKubernetesConfigurationExitsWith2AndOneLine) {
 }
 
 TEST(OperatorKubeConfig, BrokenKubeconfigExitsWith2AndOneLine) {
-  const std::string path = std::filesystem::temp_directory_path() / ("mysqlop-badkc-" + std::to_string(::getpid()));
-  std::ofstream(path) << "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n"
-                         "clusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1'}\n"
-                         "users:\n- name: u\n  user:\n    exec: {command: aws}\n";
+  const std::string path =
+      std::filesystem::temp_directory_path() / ("mysqlop-badkc-" + std::to_string(::getpid()));
+  std::ofstream(path)
+      << "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n"
+         "clusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+         "users:\n- name: u\n  user:\n    exec: {command: aws}\n";
   OperatorProcess op({"--kubeconfig", path});
   EXPECT_EQ(op.wait(), 2);
   EXPECT_EQ(op.err(), "mysql-operator: kubeconfig " + path +
@@ -110,16 +120,25 @@ TEST(OperatorKubeConfig, BrokenKubeconfigExitsWith2AndOneLine) {
 
 TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
   // The "good" fixture reconciles fixtures.mysqlop.io Widgets; serve them.
-  json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
-              {"kind", "CustomResourceDefinition"},
-              {"metadata", {{"name", "widgets.fixtures.mysqlop.io"}}},
-              {"spec",
-               {{"group", "fixtures.mysqlop.io"},
-                {"scope", "Namespaced"},
-                {"names", {{"plural", "widgets"}, {"singular", "widget"}, {"kind", "Widget"}, {"listKind", "WidgetList"}}},
-                {"versions",
-                 json::array({{{"name", "v1"}, {"served", true}, {"storage", true},
-                               {"schema", {{"openAPIV3Schema", {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}})}}}};
+  json crd = {
+      {"apiVersion", "apiextensions.k8s.io/v1"},
+      {"kind", "CustomResourceDefinition"},
+      {"metadata", {{"name", "widgets.fixtures.mysqlop.io"}}},
+      {"spec",
+       {{"group", "fixtures.mysqlop.io"},
+        {"scope", "Namespaced"},
+        {"names",
+         {{"plural", "widgets"},
+          {"singular", "widget"},
+          {"kind", "Widget"},
+          {"listKind", "WidgetList"}}},
+        {"versions", json::array({{{"name", "v1"},
+                                   {"served", true},
+                                   {"storage", true},
+                                   {"schema",
+                                    {{"openAPIV3Schema",
+                                      {{"type", "object"},
+                                       {"x-kubernetes-preserve-unknown-fields", true}}}}}}})}}}};
   ASSERT_TRUE(client_->create(kCrds, crd).ok());
   ASSERT_TRUE(eventually([&] { return client_->list(kFixtureWidgets, "default").ok(); }));
   // An object that exists before the operator starts is reconciled from the initial list.
@@ -127,8 +146,9 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
   before["metadata"]["annotations"] = {{"example.mysqlop.io/echo", "from the list"}};
   ASSERT_TRUE(client_->create(resources::kConfigMaps, before).ok());
 
-  OperatorProcess op(args(writeConfig("plugins:\n  - name: example-echo\n    path: " + echoPlugin() +
-                                      "\n  - name: good\n    path: " + fixture("good") + "\n")));
+  OperatorProcess op(
+      args(writeConfig("plugins:\n  - name: example-echo\n    path: " + echoPlugin() +
+                       "\n  - name: good\n    path: " + fixture("good") + "\n")));
   ASSERT_FALSE(identity(op).empty()) << op.err();
   ASSERT_FALSE(op.waitFor("leading: starting the reconcilers").empty()) << op.err();
 
@@ -160,8 +180,10 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
     }
     return nullptr;
   };
-  ASSERT_TRUE(eventually([&] { auto e = echoedEvent(); return !e.is_null() && e["count"] == 2; }))
-      << echoedEvent().dump();
+  ASSERT_TRUE(eventually([&] {
+    auto e = echoedEvent();
+    return !e.is_null() && e["count"] == 2;
+  })) << echoedEvent().dump();
   const json e = echoedEvent();
   EXPECT_EQ(e["type"], "Normal");
   EXPECT_EQ(e["message"], "copied the echo annotation to data");
@@ -188,16 +210,20 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
   EXPECT_EQ(failedEvent()["involvedObject"]["kind"], "Widget");
 
   const std::string metrics = op.get("/metrics");
-  EXPECT_THAT(metrics, HasSubstr("mysqlop_informer_events_total{resource=\"configmaps\",event=\"add\"}"));
-  EXPECT_THAT(metrics, HasSubstr("mysqlop_rest_client_requests_total{verb=\"patch\",code=\"200\"}"));
-  EXPECT_THAT(metrics, HasSubstr("mysqlop_leader_election_master_status{name=\"" + leaseName_ + "\"} 1"));
+  EXPECT_THAT(metrics,
+              HasSubstr("mysqlop_informer_events_total{resource=\"configmaps\",event=\"add\"}"));
+  EXPECT_THAT(metrics,
+              HasSubstr("mysqlop_rest_client_requests_total{verb=\"patch\",code=\"200\"}"));
+  EXPECT_THAT(metrics,
+              HasSubstr("mysqlop_leader_election_master_status{name=\"" + leaseName_ + "\"} 1"));
   EXPECT_EQ(op.terminate(), 0);
   EXPECT_THAT(op.err(), HasSubstr("leader election: released lease default/" + leaseName_));
   EXPECT_THAT(op.err(), Not(HasSubstr(api_.token())));
 }
 
 TEST_F(OperatorKubeTest, LeadershipHandsOverWhenTheLeaderDies) {
-  const std::string cfg = writeConfig("plugins:\n  - name: example-echo\n    path: " + echoPlugin() + "\n");
+  const std::string cfg =
+      writeConfig("plugins:\n  - name: example-echo\n    path: " + echoPlugin() + "\n");
   auto a = std::make_unique<OperatorProcess>(args(cfg));
   const std::string idA = identity(*a);
   ASSERT_FALSE(a->waitFor("leading: starting").empty()) << a->err();
@@ -229,10 +255,12 @@ TEST_F(OperatorKubeTest, LeadershipHandsOverWhenTheLeaderDies) {
   const long long acquired = micros(taken["spec"]["acquireTime"]);
   // Safety: the follower waited a whole lease duration after it last saw the lease change.
   EXPECT_GE(acquired - lastRenew, 15LL * 1000000);
-  EXPECT_EQ(taken["spec"]["leaseTransitions"].get<int>(), before["spec"]["leaseTransitions"].get<int>() + 1);
-  std::printf("[ metric   ] hand-over after the leader was killed: %.2f s after its last renew "
-              "(lease duration 15 s)\n",
-              static_cast<double>(acquired - lastRenew) / 1e6);
+  EXPECT_EQ(taken["spec"]["leaseTransitions"].get<int>(),
+            before["spec"]["leaseTransitions"].get<int>() + 1);
+  std::printf(
+      "[ metric   ] hand-over after the leader was killed: %.2f s after its last renew "
+      "(lease duration 15 s)\n",
+      static_cast<double>(acquired - lastRenew) / 1e6);
   ASSERT_FALSE(b.waitFor("leading: starting").empty());
   EXPECT_EQ(b.metric(gauge), 1);
   json two = configMap("default", "two");
@@ -272,7 +300,8 @@ TEST_F(OperatorKubeTest, LosingTheLeaseExitsNonZeroAtOnce) {
   ASSERT_FALSE(a.waitFor("leading: starting").empty()) << a.err();
   api_.stop();  // renewals fail until the renew deadline (10 s) passes
   EXPECT_EQ(a.wait(), 1);
-  EXPECT_THAT(a.err(), HasSubstr("failed to renew lease default/" + leaseName_ + " within 10000 ms"));
+  EXPECT_THAT(a.err(),
+              HasSubstr("failed to renew lease default/" + leaseName_ + " within 10000 ms"));
   EXPECT_THAT(a.err(), HasSubstr("lost the leader-election lease: exiting"));
 }
 
@@ -284,9 +313,16 @@ TEST_F(OperatorKubeTest, InClusterConfigurationAndThePodNamespace) {
   std::filesystem::copy_file(api_.caFile(), sa + "/ca.crt");
   std::ofstream(sa + "/namespace") << "ops";
   ASSERT_TRUE(createNamespace("ops").ok());
-  std::vector<std::string> a = {"--config", writeConfig("plugins: []\n"), "--metrics-addr",
-                                "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0", "--plugin-dir",
-                                dir_ + "/none", "--leader-election-id", leaseName_};
+  std::vector<std::string> a = {"--config",
+                                writeConfig("plugins: []\n"),
+                                "--metrics-addr",
+                                "127.0.0.1:0",
+                                "--healthz-addr",
+                                "127.0.0.1:0",
+                                "--plugin-dir",
+                                dir_ + "/none",
+                                "--leader-election-id",
+                                leaseName_};
   OperatorProcess op(a, Poco::Process::Env{{"KUBERNETES_SERVICE_HOST", "127.0.0.1"},
                                            {"KUBERNETES_SERVICE_PORT", std::to_string(api_.port())},
                                            {"MYSQLOP_TEST_SERVICEACCOUNT_DIR", sa},

@@ -24,10 +24,10 @@ inline nlohmann::json testCrd(bool withStatus) {
            {{"spec", {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}},
             {"status", {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}};
   if (withStatus) {
-    version["subresources"] = {{"status", nlohmann::json::object()},
-                               {"scale",
-                                {{"specReplicasPath", ".spec.replicas"},
-                                 {"statusReplicasPath", ".status.replicas"}}}};
+    version["subresources"] = {
+        {"status", nlohmann::json::object()},
+        {"scale",
+         {{"specReplicasPath", ".spec.replicas"}, {"statusReplicasPath", ".status.replicas"}}}};
   }
   return {{"apiVersion", "apiextensions.k8s.io/v1"},
           {"kind", "CustomResourceDefinition"},

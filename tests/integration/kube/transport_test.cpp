@@ -158,8 +158,8 @@ TEST_F(TransportTest, WarningHeadersAreReturnedAndLoggedAndTheTokenNeverIs) {
                     {"containers", json::array({{{"name", "c"}, {"image", "busybox"}}})}}}}}}}};
   ASSERT_TRUE(client_->create(resources::kJobs, job).ok());
   // A raw DELETE without propagationPolicy: the server's Job default (Orphan) and its Warning.
-  auto r = transport_->send(
-      HttpRequest{"DELETE", "/apis/batch/v1/namespaces/default/jobs/orphan-me", "", "", "application/json"});
+  auto r = transport_->send(HttpRequest{
+      "DELETE", "/apis/batch/v1/namespaces/default/jobs/orphan-me", "", "", "application/json"});
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->warnings.size(), 1u);
   EXPECT_EQ(r->warnings[0],

@@ -4,9 +4,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <thread>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/metrics/registry.h"
 
@@ -98,8 +98,8 @@ LeaderElectionConfig config(std::shared_ptr<LeaseLock> lock) {
 
 std::unique_ptr<LeaderElector> elector(LeaseStore& s, const std::string& id, FakeClocks& clocks,
                                        metrics::Registry* registry = nullptr) {
-  auto e = LeaderElector::create(config(std::make_shared<MemoryLock>(s, id)), registry,
-                                 clocks.clocks());
+  auto e =
+      LeaderElector::create(config(std::make_shared<MemoryLock>(s, id)), registry, clocks.clocks());
   EXPECT_TRUE(e.ok());
   return std::move(e).value();
 }
@@ -206,7 +206,8 @@ TEST(LeaderElection, FollowerWaitsForExpiryOnItsOwnObservationClock) {
 TEST(LeaderElection, StaleRemoteRenewTimeDoesNotExpireALeaseJustObserved) {
   LeaseStore s;
   // The holder's clock is a day behind ours: its renewTime looks long expired to us.
-  s.record = LeaseRecord{"old", 15, "2000-01-01T00:00:00.000000Z", "2000-01-01T00:00:00.000000Z", 3};
+  s.record =
+      LeaseRecord{"old", 15, "2000-01-01T00:00:00.000000Z", "2000-01-01T00:00:00.000000Z", 3};
   FakeClocks clocks;
   auto b = elector(s, "b", clocks);
   EXPECT_FALSE(b->tryAcquireOrRenew());
@@ -405,9 +406,11 @@ TEST(LeaderElection, StopWhileFollowingNeverLeads) {
 }
 
 TEST(LeaderElection, MicroTimeFormat) {
-  const auto t = std::chrono::system_clock::time_point(std::chrono::microseconds(1714564990123456LL));
+  const auto t =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1714564990123456LL));
   EXPECT_EQ(formatMicroTime(t), "2024-05-01T12:03:10.123456Z");
-  EXPECT_EQ(formatMicroTime(std::chrono::system_clock::time_point{}), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(formatMicroTime(std::chrono::system_clock::time_point{}),
+            "1970-01-01T00:00:00.000000Z");
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ namespace mysqlop::kube {
 namespace {
 
 TEST(Base64, RoundTrips) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(base64Decode(base64Encode(s)).value(), s);
   }
   EXPECT_EQ(base64Encode("foobar"), "Zm9vYmFy");

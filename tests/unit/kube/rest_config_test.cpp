@@ -41,8 +41,9 @@ TEST(Kubeconfig, ReadsServerCaFileTokenAndNamespace) {
   TempDir d;
   d.write("certs/ca.crt", kCert);
   const std::string p = d.write(
-      "kube/config", config("    server: https://127.0.0.1:6443/\n    certificate-authority: ../certs/ca.crt\n",
-                            "    token: abc123\n"));
+      "kube/config",
+      config("    server: https://127.0.0.1:6443/\n    certificate-authority: ../certs/ca.crt\n",
+             "    token: abc123\n"));
   auto r = load(p);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->server, "https://127.0.0.1:6443");
@@ -55,12 +56,11 @@ TEST(Kubeconfig, ReadsServerCaFileTokenAndNamespace) {
 
 TEST(Kubeconfig, ReadsDataFieldsServerNameAndClientCertificate) {
   TempDir d;
-  const std::string p = d.write(
-      "config",
-      config("    server: https://10.0.0.1\n    certificate-authority-data: " + base64Encode(kCert) +
-                 "\n    tls-server-name: kubernetes\n",
-             "    client-certificate-data: " + base64Encode(kCert) +
-                 "\n    client-key-data: " + base64Encode(kKey) + "\n"));
+  const std::string p =
+      d.write("config", config("    server: https://10.0.0.1\n    certificate-authority-data: " +
+                                   base64Encode(kCert) + "\n    tls-server-name: kubernetes\n",
+                               "    client-certificate-data: " + base64Encode(kCert) +
+                                   "\n    client-key-data: " + base64Encode(kKey) + "\n"));
   auto r = load(p);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->caPem, kCert);
@@ -75,10 +75,11 @@ TEST(Kubeconfig, ReadsClientCertificateFilesAndTokenFileRelativeToTheFile) {
   d.write("sub/tls.crt", kCert);
   d.write("sub/tls.key", kKey);
   d.write("sub/token", "file-token\n");
-  const std::string p = d.write(
-      "sub/config", config("    server: http://127.0.0.1:8080\n    insecure-skip-tls-verify: true\n",
-                           "    client-certificate: tls.crt\n    client-key: ./tls.key\n"
-                           "    tokenFile: token\n"));
+  const std::string p =
+      d.write("sub/config",
+              config("    server: http://127.0.0.1:8080\n    insecure-skip-tls-verify: true\n",
+                     "    client-certificate: tls.crt\n    client-key: ./tls.key\n"
+                     "    tokenFile: token\n"));
   auto r = load(p);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(r->insecureSkipTlsVerify);
@@ -90,8 +91,8 @@ TEST(Kubeconfig, ReadsClientCertificateFilesAndTokenFileRelativeToTheFile) {
 
 TEST(Kubeconfig, TokenWinsOverTokenFile) {
   TempDir d;
-  const std::string p = d.write("config", config("    server: https://a:1\n",
-                                                 "    token: t\n    tokenFile: /nonexistent\n"));
+  const std::string p = d.write(
+      "config", config("    server: https://a:1\n", "    token: t\n    tokenFile: /nonexistent\n"));
   auto r = load(p);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->token, "t");
@@ -100,13 +101,12 @@ TEST(Kubeconfig, TokenWinsOverTokenFile) {
 
 TEST(Kubeconfig, ContextOverrideAndDefaultNamespace) {
   TempDir d;
-  const std::string p = d.write(
-      "config", config("    server: https://a:1\n", "    token: t\n",
-                       "- name: other\n  user:\n    token: u\n") +
-                    "");
+  const std::string p = d.write("config", config("    server: https://a:1\n", "    token: t\n",
+                                                 "- name: other\n  user:\n    token: u\n") +
+                                              "");
   // Add a second context through a second file merged after the first.
-  const std::string p2 = d.write("config2",
-                                 "contexts:\n- name: second\n  context: {cluster: local, user: other}\n");
+  const std::string p2 =
+      d.write("config2", "contexts:\n- name: second\n  context: {cluster: local, user: other}\n");
   auto kc = loadKubeconfigFiles({p, p2}, true);
   ASSERT_TRUE(kc.ok()) << kc.error().message;
   auto r = restConfigFromKubeconfig(*kc, "second");
@@ -118,10 +118,12 @@ TEST(Kubeconfig, ContextOverrideAndDefaultNamespace) {
 
 TEST(Kubeconfig, MergesFirstWins) {
   TempDir d;
-  const std::string a = d.write("a", "clusters:\n- name: c\n  cluster: {server: 'https://first:1'}\n");
+  const std::string a =
+      d.write("a", "clusters:\n- name: c\n  cluster: {server: 'https://first:1'}\n");
   const std::string b = d.write(
-      "b", "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://second:2'}\n"
-           "contexts:\n- name: x\n  context: {cluster: c}\n- name: y\n  context: {cluster: c}\n");
+      "b",
+      "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://second:2'}\n"
+      "contexts:\n- name: x\n  context: {cluster: c}\n- name: y\n  context: {cluster: c}\n");
   const std::string c = d.write("c", "current-context: y\n");
   ConfigSources s;
   s.kubeconfigEnv = a + ":" + d.file("missing") + ":" + b + ":" + c;
@@ -180,27 +182,32 @@ TEST(Kubeconfig, BadSelectionsHaveExactErrors) {
        "context \"nope\" is not defined"},
       {"no-cluster", "current-context: x\ncontexts:\n- name: x\n  context: {cluster: k}\n",
        "context \"x\" refers to cluster \"k\", which is not defined"},
-      {"context-without-cluster", "current-context: x\ncontexts:\n- name: x\n  context: {user: u}\n",
+      {"context-without-cluster",
+       "current-context: x\ncontexts:\n- name: x\n  context: {user: u}\n",
        "context \"x\" names no cluster"},
-      {"no-user", config(ok, "    token: t\n").replace(config(ok, "").find("user: op"), 8, "user: xx"),
+      {"no-user",
+       config(ok, "    token: t\n").replace(config(ok, "").find("user: op"), 8, "user: xx"),
        "context \"local\" refers to user \"xx\", which is not defined"},
       {"no-server", config("    insecure-skip-tls-verify: true\n", "    token: t\n"),
        "cluster \"local\" has no server"},
       {"bad-scheme", config("    server: ftp://a\n", "    token: t\n"),
        "cluster \"local\": server \"ftp://a\" must start with https:// or http://"},
       {"insecure-and-ca",
-       config("    server: https://a\n    insecure-skip-tls-verify: true\n    certificate-authority-data: " +
+       config("    server: https://a\n    insecure-skip-tls-verify: true\n    "
+              "certificate-authority-data: " +
                   base64Encode(kCert) + "\n",
               "    token: t\n"),
        "cluster \"local\": insecure-skip-tls-verify cannot be combined with certificate-authority "
        "or certificate-authority-data"},
-      {"ca-missing", config("    server: https://a\n    certificate-authority: /nonexistent/ca.crt\n",
-                            "    token: t\n"),
+      {"ca-missing",
+       config("    server: https://a\n    certificate-authority: /nonexistent/ca.crt\n",
+              "    token: t\n"),
        "cluster \"local\": certificate-authority /nonexistent/ca.crt: cannot read: No such file or "
        "directory"},
-      {"ca-not-pem", config("    server: https://a\n    certificate-authority-data: " +
-                                base64Encode("hello") + "\n",
-                            "    token: t\n"),
+      {"ca-not-pem",
+       config(
+           "    server: https://a\n    certificate-authority-data: " + base64Encode("hello") + "\n",
+           "    token: t\n"),
        "cluster \"local\": certificate-authority-data does not contain a PEM certificate"},
       {"exec", config(ok, "    exec:\n      command: aws\n"),
        "user \"op\" uses an exec credential plugin, which mysql-operator does not support; use "
@@ -217,8 +224,9 @@ TEST(Kubeconfig, BadSelectionsHaveExactErrors) {
        "user \"op\": client-certificate needs client-key"},
       {"key-without-cert", config(ok, "    client-key-data: " + base64Encode(kKey) + "\n"),
        "user \"op\": client-key needs client-certificate"},
-      {"key-not-pem", config(ok, "    client-certificate-data: " + base64Encode(kCert) +
-                                     "\n    client-key-data: " + base64Encode(kCert) + "\n"),
+      {"key-not-pem",
+       config(ok, "    client-certificate-data: " + base64Encode(kCert) +
+                      "\n    client-key-data: " + base64Encode(kCert) + "\n"),
        "user \"op\": client-key-data does not contain a PEM private key"},
   };
   for (const BadCase& c : cases) {

@@ -88,7 +88,8 @@ TEST(LabelSelector, FromMapMatches) {
 TEST(LabelSelector, Errors) {
   EXPECT_EQ(parseError("a=b,"), "label selector \"a=b,\": expected a label key, found the end");
   EXPECT_EQ(parseError("=b"), "label selector \"=b\": expected a label key, found '='");
-  EXPECT_EQ(parseError("a b"), "label selector \"a b\": expected an operator after \"a\", found 'b'");
+  EXPECT_EQ(parseError("a b"),
+            "label selector \"a b\": expected an operator after \"a\", found 'b'");
   EXPECT_EQ(parseError("a in b"), "label selector \"a in b\": expected '(' after \"a in\"");
   EXPECT_EQ(parseError("a in ()"),
             "label selector \"a in ()\": the values of \"a in\" must not be empty");

@@ -23,16 +23,26 @@ TEST(Status, ReasonsMapToErrc) {
     Errc want;
   };
   const Case cases[] = {
-      {409, "AlreadyExists", Errc::AlreadyExists}, {409, "Conflict", Errc::Conflict},
-      {422, "Invalid", Errc::Invalid},             {400, "BadRequest", Errc::Invalid},
-      {401, "Unauthorized", Errc::Unauthorized},   {403, "Forbidden", Errc::Forbidden},
-      {410, "Expired", Errc::Gone},                {410, "Gone", Errc::Gone},
-      {429, "TooManyRequests", Errc::TooManyRequests}, {504, "Timeout", Errc::Timeout},
-      {500, "ServerTimeout", Errc::Timeout},       {415, "UnsupportedMediaType", Errc::Unsupported},
-      {405, "MethodNotAllowed", Errc::Unsupported}, {406, "NotAcceptable", Errc::Unsupported},
-      {503, "ServiceUnavailable", Errc::Unavailable}, {500, "InternalError", Errc::Internal},
-      {404, "", Errc::NotFound},                   {409, "", Errc::Conflict},
-      {422, "", Errc::Invalid},                    {502, "", Errc::Internal},
+      {409, "AlreadyExists", Errc::AlreadyExists},
+      {409, "Conflict", Errc::Conflict},
+      {422, "Invalid", Errc::Invalid},
+      {400, "BadRequest", Errc::Invalid},
+      {401, "Unauthorized", Errc::Unauthorized},
+      {403, "Forbidden", Errc::Forbidden},
+      {410, "Expired", Errc::Gone},
+      {410, "Gone", Errc::Gone},
+      {429, "TooManyRequests", Errc::TooManyRequests},
+      {504, "Timeout", Errc::Timeout},
+      {500, "ServerTimeout", Errc::Timeout},
+      {415, "UnsupportedMediaType", Errc::Unsupported},
+      {405, "MethodNotAllowed", Errc::Unsupported},
+      {406, "NotAcceptable", Errc::Unsupported},
+      {503, "ServiceUnavailable", Errc::Unavailable},
+      {500, "InternalError", Errc::Internal},
+      {404, "", Errc::NotFound},
+      {409, "", Errc::Conflict},
+      {422, "", Errc::Invalid},
+      {502, "", Errc::Internal},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(errcForStatus(c.code, c.reason), c.want) << c.code << " " << c.reason;
@@ -48,10 +58,12 @@ TEST(Status, KeepsCausesAndRetryAfter) {
   EXPECT_EQ(e.causes[0].reason, "ResourceVersionTooLarge");
   EXPECT_TRUE(isTooLargeResourceVersion(e));
   EXPECT_TRUE(isTooLargeResourceVersion(e.toFailure()));
-  EXPECT_FALSE(isTooLargeResourceVersion(parseApiError(504, R"({"kind":"Status","message":"x","reason":"Timeout"})")));
+  EXPECT_FALSE(isTooLargeResourceVersion(
+      parseApiError(504, R"({"kind":"Status","message":"x","reason":"Timeout"})")));
   // kube-apiserver's own wording, without the cause (as after toFailure()).
   const ApiError real = parseApiError(
-      504, R"({"kind":"Status","message":"Timeout: Too large resource version: 20, current: 10","reason":"Timeout","code":504})");
+      504,
+      R"({"kind":"Status","message":"Timeout: Too large resource version: 20, current: 10","reason":"Timeout","code":504})");
   EXPECT_TRUE(isTooLargeResourceVersion(real));
   EXPECT_TRUE(isTooLargeResourceVersion(real.toFailure()));
   EXPECT_FALSE(isTooLargeResourceVersion(Failure{Errc::Internal, real.message}));

@@ -218,7 +218,8 @@ TEST(WorkQueue, Metrics) {
   const std::string text = registry.render();
   EXPECT_NE(text.find("mysqlop_workqueue_adds_total{name=\"test\"} 2"), std::string::npos) << text;
   EXPECT_NE(text.find("mysqlop_workqueue_depth{name=\"test\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("mysqlop_workqueue_retries_total{name=\"test\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("mysqlop_workqueue_retries_total{name=\"test\"} 1"), std::string::npos)
+      << text;
 }
 
 }  // namespace
