@@ -292,13 +292,14 @@ void Reconciler::cleanClaims(mysqlop::Call& call, const json& cluster, const Clu
       continue;  // pod 0's data is never dropped: it is what a scale-up from 0 starts from
     }
     mysqlop::Reply removed = call.remove(res::kPersistentVolumeClaim, c.namespaceName, claimName);
+    std::string message = "delete Claim ";
+    message.append(claimName).append(" in StatefulSet ").append(set);
     if (removed.ok() || removed.notFound()) {
-      kube::recordEvent(call, cluster, mysqlop_event_Normal, "SuccessfulPVCCleanup",
-                        "delete Claim " + claimName + " in StatefulSet " + set + " successful");
+      message += " successful";
+      kube::recordEvent(call, cluster, mysqlop_event_Normal, "SuccessfulPVCCleanup", message);
     } else {
-      kube::recordEvent(
-          call, cluster, mysqlop_event_Warning, "FailedPVCCleanup",
-          "delete Claim " + claimName + " in StatefulSet " + set + " failed: " + removed.error);
+      message.append(" failed: ").append(removed.error);
+      kube::recordEvent(call, cluster, mysqlop_event_Warning, "FailedPVCCleanup", message);
     }
   }
 }

@@ -15,7 +15,7 @@ json port(const char* name, int number) {
 }
 
 json service(const ClusterSpec& c, const std::string& name, const char* serviceType,
-             kube::Labels selector, json ports, const ServiceShape* shape) {
+             const kube::Labels& selector, json ports, const ServiceShape* shape) {
   kube::Labels labels = clusterLabels(c);
   labels["mysql.presslabs.org/service-type"] = serviceType;
   json meta = {{"name", name},

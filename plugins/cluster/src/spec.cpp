@@ -426,8 +426,9 @@ void parsePodSpec(Reader& r, const json& spec, const Options& options, ClusterSp
   c->podLabels = r.stringMap(m("labels"), p + ".labels", "InvalidPodSpecLabels");
   for (const auto& [k, v] : c->podLabels) {
     if (!kube::isLabelValue(v)) {
-      r.fail("InvalidPodSpecLabels",
-             p + ".labels." + k + ": " + quote(v) + " is not a valid label value");
+      std::string message = p;
+      message.append(".labels.").append(k).append(": ").append(quote(v));
+      r.fail("InvalidPodSpecLabels", message + " is not a valid label value");
     }
   }
   c->podAnnotations = r.stringMap(m("annotations"), p + ".annotations", "InvalidPodSpec");

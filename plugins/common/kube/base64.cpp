@@ -38,18 +38,18 @@ std::string base64Encode(std::string_view data) {
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
-                       (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
+    const unsigned v = (static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U) |
+                       (static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U) |
+                       static_cast<unsigned>(static_cast<unsigned char>(data[i + 2]));
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
     out += kAlphabet[v & 63];
   }
   if (i < data.size()) {
-    unsigned v = static_cast<unsigned char>(data[i]) << 16;
+    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U;
     if (i + 1 < data.size()) {
-      v |= static_cast<unsigned char>(data[i + 1]) << 8;
+      v |= static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U;
     }
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];

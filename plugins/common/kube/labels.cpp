@@ -10,7 +10,7 @@ std::string selectorString(const Labels& labels) {
     if (!out.empty()) {
       out += ',';
     }
-    out += k + "=" + v;
+    out.append(k).append("=").append(v);
   }
   return out;
 }
