@@ -441,7 +441,16 @@ void parsePodSpec(Reader& r, const json& spec, const Options& options, ClusterSp
   }
   if (!c->resources.contains("requests") || !c->resources["requests"].is_object() ||
       c->resources["requests"].empty()) {
-    c->resources["requests"] = {{"cpu", "200m"}, {"memory", "1Gi"}};
+    // bitpoke's defaults, except where a limit is given: Kubernetes would default that request to
+    // the limit, and a 1Gi request above a smaller limit makes the pods invalid.
+    json requests = {{"cpu", "200m"}, {"memory", "1Gi"}};
+    const json limits = c->resources.value("limits", json::object());
+    for (const char* name : {"cpu", "memory"}) {
+      if (limits.is_object() && limits.contains(name)) {
+        requests[name] = limits[name];
+      }
+    }
+    c->resources["requests"] = requests;
   }
   c->metricsExporterResources = defaultResources("10m", "32Mi", "100m", "128Mi");
   c->ptHeartbeatResources = defaultResources("10m", "32Mi", "100m", "64Mi");

@@ -46,6 +46,13 @@ TEST(MyCnf, LogFileSizeFromMemoryRequest) {
   EXPECT_EQ(confValue(validSpec(json::object()), "innodb-buffer-pool-size"), "384M");
 }
 
+TEST(MyCnf, LimitsStandInForMissingRequests) {
+  // Kubernetes defaults a missing request to its limit; the InnoDB sizes follow it.
+  ClusterSpec c = validSpec({{"podSpec", {{"resources", {{"limits", {{"memory", "3Gi"}}}}}}}});
+  EXPECT_EQ(c.resources["requests"], json({{"cpu", "200m"}, {"memory", "3Gi"}}));
+  EXPECT_EQ(confValue(c, "innodb-buffer-pool-size"), "2112M");
+}
+
 TEST(MyCnf, BufferPoolInstancesFromCpuLimit) {
   auto spec = [](const char* mem, const char* cpu) {
     return validSpec(
