@@ -32,12 +32,16 @@ ClusterConnect ClusterConnector::connect(KubeGateway& kube, const ClusterRef& re
   if (!cluster.is_object()) {
     return problem(Problem::Failed, "reading " + what + ": the object is not JSON");
   }
-  const nlohmann::json status = cluster.value("status", nlohmann::json::object());
+  auto objectAt = [&](const char* key) {
+    auto it = cluster.find(key);
+    return it != cluster.end() && it->is_object() ? *it : nlohmann::json::object();
+  };
+  const nlohmann::json status = objectAt("status");
   if (requireReady &&
       kube::conditionStatus(status.value("conditions", nlohmann::json()), "Ready") != "True") {
     return problem(Problem::NotReady, "cluster is not ready");
   }
-  const nlohmann::json spec = cluster.value("spec", nlohmann::json::object());
+  const nlohmann::json spec = objectAt("spec");
   std::string typeError;
   auto secretName = stringField(spec, "secretName", "spec.secretName", &typeError);
   if (!secretName || secretName->empty()) {
@@ -65,7 +69,10 @@ ClusterConnect ClusterConnector::connect(KubeGateway& kube, const ClusterRef& re
   }
   VersionParse version = parseServerInfo((*lease)->serverInfo());
   if (!version.ok()) {
-    version = parseServerVersion(spec.value("mysqlVersion", ""), spec.value("image", ""));
+    std::string ignored;
+    version = parseServerVersion(
+        stringField(spec, "mysqlVersion", "spec.mysqlVersion", &ignored).value_or(""),
+        stringField(spec, "image", "spec.image", &ignored).value_or(""));
   }
   if (!version.ok()) {
     return problem(Problem::Failed, what + ": " + version.error);

@@ -88,7 +88,10 @@ Outcome Reconciler::fail(mysql::KubeGateway& kube, nlohmann::json& obj, const st
       return Outcome::retry("updating the status of MysqlUser " + mysql::objectKey(obj) + ": " +
                             saved.error + " (after: " + error + ")");
     }
-    kube.recordEvent(obj, mysqlop_event_Warning, mysql::kProvisionFailed, message);
+    // Terminal outcomes get their Warning Event from the host (ReconcileFailed); one is enough.
+    if (outcome.status == mysqlop_status_Ok || outcome.status == mysqlop_status_Retry) {
+      kube.recordEvent(obj, mysqlop_event_Warning, mysql::kProvisionFailed, message);
+    }
   }
   if (outcome.status != mysqlop_status_Ok && outcome.message.empty()) {
     outcome.message = error;
