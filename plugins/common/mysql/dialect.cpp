@@ -373,7 +373,16 @@ bool Dialect::sameCharsetName(std::string_view a, std::string_view b) {
   return canonicalCharset(a) == canonicalCharset(b);
 }
 
-std::string Dialect::createUser() { return "CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?"; }
+std::string Dialect::createUser(const std::vector<std::string_view>& limitKeys) {
+  std::string out = "CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?";
+  if (!limitKeys.empty()) {
+    out += " WITH";
+    for (std::string_view k : limitKeys) {
+      out += " " + std::string(k) + " ?";
+    }
+  }
+  return out;
+}
 
 std::string Dialect::alterUserPassword() { return "ALTER USER ?@? IDENTIFIED BY ?"; }
 

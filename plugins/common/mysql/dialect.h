@@ -85,7 +85,9 @@ class Dialect {
   static bool sameCharsetName(std::string_view a, std::string_view b);
 
   // ---- Statements: accounts (args: user, host[, password]) ----
-  static std::string createUser();         // user, host, password
+  // CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ? [WITH <key> ? ...]: user, host, password, then
+  // one integer per key.
+  static std::string createUser(const std::vector<std::string_view>& limitKeys = {});
   static std::string alterUserPassword();  // user, host, password
   static std::string dropUser();           // user, host
   // ALTER USER ?@? WITH <key> ? ...: args user, host, then one integer per key, in order.

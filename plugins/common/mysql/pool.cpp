@@ -31,7 +31,7 @@ void ConnectionPool::Lease::discard() {
   if (conn_ && pool_) {
     std::lock_guard<std::mutex> lock(pool_->mu_);
     ++pool_->stats_.discarded;
-    --pool_->stats_.leased;
+    pool_->returnedLocked(key_);
   }
   conn_.reset();
 }
@@ -76,7 +76,7 @@ SqlResult<ConnectionPool::Lease> ConnectionPool::acquire(const Endpoint& endpoin
         if (match != list.rend()) {
           candidate = std::move(*match);
           list.erase(std::next(match).base());
-          ++stats_.leased;
+          leasedLocked(key);
         }
         if (list.empty()) {
           idle_.erase(it);
@@ -94,7 +94,7 @@ SqlResult<ConnectionPool::Lease> ConnectionPool::acquire(const Endpoint& endpoin
     }
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.discarded;
-    --stats_.leased;
+    returnedLocked(key);
   }
   SqlResult<std::unique_ptr<Connection>> conn =
       Connection::open(endpoint, credentials, options_.timeouts);
@@ -103,7 +103,7 @@ SqlResult<ConnectionPool::Lease> ConnectionPool::acquire(const Endpoint& endpoin
   }
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.opened;
-  ++stats_.leased;
+  leasedLocked(key);
   return Lease(this, key, credentials.password, std::move(conn).value());
 }
 
@@ -111,13 +111,26 @@ void ConnectionPool::put(const std::string& key, std::string password,
                          std::unique_ptr<Connection> conn) {
   std::unique_ptr<Connection> surplus;
   std::lock_guard<std::mutex> lock(mu_);
-  --stats_.leased;
+  returnedLocked(key);
   auto& list = idle_[key];
-  if (list.size() >= options_.maxIdlePerTarget) {
+  if (list.size() >= std::max(options_.maxIdlePerTarget, peakByKey_[key])) {
     surplus = std::move(conn);  // closed when this function returns, after the unlock
     return;
   }
   list.push_back(Idle{std::move(password), std::move(conn), Clock::now()});
+}
+
+void ConnectionPool::leasedLocked(const std::string& key) {
+  ++stats_.leased;
+  std::size_t& now = leasedByKey_[key];
+  ++now;
+  std::size_t& peak = peakByKey_[key];
+  peak = std::max(peak, now);
+}
+
+void ConnectionPool::returnedLocked(const std::string& key) {
+  --stats_.leased;
+  --leasedByKey_[key];
 }
 
 void ConnectionPool::closeIdle(const Endpoint& endpoint) {

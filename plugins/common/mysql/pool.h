@@ -22,7 +22,8 @@ namespace mysqlop::mysql {
 
 struct PoolOptions {
   Timeouts timeouts;
-  // Idle connections kept per (endpoint, user).
+  // Idle connections kept per (endpoint, user): at least this many, and as many as were ever
+  // leased at once for that target (so that N reconcile workers keep N connections, not churn).
   std::size_t maxIdlePerTarget = 2;
   // Idle connections older than this are closed.
   std::chrono::milliseconds maxIdleTime{std::chrono::seconds(300)};
@@ -100,11 +101,15 @@ class ConnectionPool {
 
   static std::string keyOf(const Endpoint& endpoint, const std::string& user);
   void put(const std::string& key, std::string password, std::unique_ptr<Connection> conn);
+  void leasedLocked(const std::string& key);
+  void returnedLocked(const std::string& key);
   void closeExpiredLocked(Clock::time_point now, std::vector<std::unique_ptr<Connection>>& out);
 
   PoolOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, std::vector<Idle>> idle_;
+  std::map<std::string, std::size_t> leasedByKey_;  // leased now, per target
+  std::map<std::string, std::size_t> peakByKey_;    // most leased at once, per target
   PoolStats stats_;
 };
 

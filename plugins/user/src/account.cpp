@@ -51,51 +51,59 @@ AccountResult applyAccounts(mysql::Connection& conn, const mysql::Dialect& diale
   }
   const auto& limitKeys = dialect.resourceLimitKeys();
 
+  // The limits the spec asks for, in the Dialect's order: a key missing from the spec means 0,
+  // unlimited.
+  std::vector<std::int64_t> wanted(limitKeys.size(), 0);
+  for (std::size_t k = 0; k < limitKeys.size(); ++k) {
+    for (const ResourceLimit& l : spec.limits) {
+      if (l.key == limitKeys[k].key) {
+        wanted[k] = l.value;
+      }
+    }
+  }
+
   for (const std::string& host : spec.hosts) {
     const std::string who = account(user, host);
-    const std::vector<Arg> id = {Arg::text(user), Arg::text(host)};
     auto found = existing.find(host);
     if (found == existing.end()) {
-      auto c = conn.exec(Dialect::createUser(),
-                         {Arg::text(user), Arg::text(host), Arg::secret(password)});
+      // A new account gets its limits in the same statement.
+      std::vector<std::string_view> keys;
+      std::vector<Arg> createArgs = {Arg::text(user), Arg::text(host), Arg::secret(password)};
+      for (std::size_t k = 0; k < limitKeys.size(); ++k) {
+        if (wanted[k] != 0) {
+          keys.push_back(limitKeys[k].key);
+          createArgs.push_back(Arg::integer(wanted[k]));
+        }
+      }
+      auto c = conn.exec(Dialect::createUser(keys), createArgs);
       if (!c.ok()) {
         return fail(c.error(), "creating " + who);
       }
       result.created.push_back(host);
       result.changes.push_back("created " + who);
-    } else {
-      const mysql::Row& r = found->second;
-      const std::string plugin = r[1].value_or("");
-      const bool same = Dialect::canCompareStoredPassword(plugin) &&
-                        r[2].value_or("") == Dialect::nativePasswordHash(password);
-      if (!same) {
-        auto a = conn.exec(Dialect::alterUserPassword(),
-                           {Arg::text(user), Arg::text(host), Arg::secret(password)});
-        if (!a.ok()) {
-          return fail(a.error(), "setting the password of " + who);
-        }
-        result.changes.push_back("set the password of " + who);
-      }
+      continue;
     }
-
-    // 2. Resource limits: a key missing from the spec means 0, unlimited.
+    const mysql::Row& r = found->second;
+    const std::string plugin = r[1].value_or("");
+    const bool same = Dialect::canCompareStoredPassword(plugin) &&
+                      r[2].value_or("") == Dialect::nativePasswordHash(password);
+    if (!same) {
+      auto a = conn.exec(Dialect::alterUserPassword(),
+                         {Arg::text(user), Arg::text(host), Arg::secret(password)});
+      if (!a.ok()) {
+        return fail(a.error(), "setting the password of " + who);
+      }
+      result.changes.push_back("set the password of " + who);
+    }
+    // 2. Resource limits of an existing account.
     std::vector<std::string_view> keys;
-    std::vector<Arg> values = id;
+    std::vector<Arg> values = {Arg::text(user), Arg::text(host)};
     for (std::size_t k = 0; k < limitKeys.size(); ++k) {
-      std::int64_t want = 0;
-      for (const ResourceLimit& l : spec.limits) {
-        if (l.key == limitKeys[k].key) {
-          want = l.value;
-        }
-      }
-      std::int64_t have = 0;
-      if (found != existing.end()) {
-        const auto& cellValue = found->second[3 + k];
-        have = cellValue ? std::strtoll(cellValue->c_str(), nullptr, 10) : 0;
-      }
-      if (want != have) {
+      const auto& cellValue = r[3 + k];
+      const std::int64_t have = cellValue ? std::strtoll(cellValue->c_str(), nullptr, 10) : 0;
+      if (wanted[k] != have) {
         keys.push_back(limitKeys[k].key);
-        values.push_back(Arg::integer(want));
+        values.push_back(Arg::integer(wanted[k]));
       }
     }
     if (!keys.empty()) {

@@ -237,6 +237,29 @@ TEST_F(MysqlClient, PoolReplacesAConnectionWhoseServerRestarted) {
   EXPECT_EQ(s.discarded, 1u);
 }
 
+TEST_F(MysqlClient, PoolKeepsAsManyIdleAsWereLeasedAtOnce) {
+  ConnectionPool pool;  // maxIdlePerTarget 2
+  {
+    std::vector<ConnectionPool::Lease> leases;
+    for (int i = 0; i < 4; ++i) {
+      auto l = pool.acquire(endpoint(), root());
+      ASSERT_TRUE(l.ok()) << l.error().message;
+      leases.push_back(std::move(*l));
+    }
+  }
+  EXPECT_EQ(pool.stats().idle, 4u);
+  {
+    std::vector<ConnectionPool::Lease> leases;
+    for (int i = 0; i < 4; ++i) {
+      auto l = pool.acquire(endpoint(), root());
+      ASSERT_TRUE(l.ok());
+      leases.push_back(std::move(*l));
+    }
+  }
+  EXPECT_EQ(pool.stats().opened, 4u);
+  EXPECT_EQ(pool.stats().reused, 4u);
+}
+
 TEST_F(MysqlClient, PoolClosesBrokenAndExpiredConnections) {
   PoolOptions opts;
   opts.maxIdleTime = std::chrono::milliseconds(0);

@@ -99,6 +99,8 @@ TEST(MysqlDialect, CharsetAliases) {
 
 TEST(MysqlDialect, Statements) {
   EXPECT_EQ(Dialect::createUser(), "CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?");
+  EXPECT_EQ(Dialect::createUser({"MAX_USER_CONNECTIONS"}),
+            "CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ? WITH MAX_USER_CONNECTIONS ?");
   EXPECT_EQ(Dialect::alterUserLimits({"MAX_USER_CONNECTIONS", "MAX_QUERIES_PER_HOUR"}),
             "ALTER USER ?@? WITH MAX_USER_CONNECTIONS ? MAX_QUERIES_PER_HOUR ?");
   EXPECT_EQ(kMaria.selectAccounts(2),
