@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "cluster_env.h"
-#include "tests/support/kube/kubectl.h"
 
 namespace mysqlop::cluster::it {
 namespace {
@@ -50,28 +49,6 @@ TEST_F(CrdTest, EveryExampleManifestIsAccepted) {
   const json c = env_.get("MysqlCluster", "default", "foob2");
   EXPECT_EQ(c["spec"]["backupSchedule"], "0 1 1 * * *");
   EXPECT_EQ(c["spec"]["initBucketURL"], "gs://bucket_name/path/to/backup.xbackup.gz");
-}
-
-TEST_F(CrdTest, KubectlAppliesTheExamplesWithStrictFieldValidation) {
-  const std::string missing = testing::Kubectl::missing("/usr/bin/kubectl");
-  ASSERT_EQ(missing, "");
-  testing::Kubectl k(env_.api().kubeconfigPath());
-  for (const char* f : {"example-cluster-secret.yaml", "example-cluster.yaml",
-                        "example-cluster-init.yaml", "example-backup.yaml", "example-database.yaml",
-                        "example-user.yaml", "example-mariadb-cluster.yaml"}) {
-    auto r = k.run({"apply", "-f", sourcePath(std::string("examples/") + f)});
-    EXPECT_EQ(r.exitCode, 0) << f << ": " << r.err;
-  }
-  auto r = k.run({"get", "mysql", "-o", "name"});
-  EXPECT_EQ(r.out,
-            "mysqlcluster.mysql.presslabs.org/foob2\nmysqlcluster.mysql.presslabs.org/my-cluster\n"
-            "mysqlcluster.mysql.presslabs.org/my-mariadb\n");
-  // bitpoke's oldest examples used backupUri / initBucketUri: strict validation names them.
-  auto old = k.run({"apply", "-f", "-"},
-                   "apiVersion: mysql.presslabs.org/v1alpha1\nkind: MysqlCluster\n"
-                   "metadata: {name: old}\nspec: {secretName: s, backupUri: gs://b/}\n");
-  EXPECT_NE(old.exitCode, 0);
-  EXPECT_NE(old.err.find("unknown field \"spec.backupUri\""), std::string::npos) << old.err;
 }
 
 TEST_F(CrdTest, NegativeReplicas) {
