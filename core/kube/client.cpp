@@ -55,10 +55,11 @@ std::string urlEncode(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
-  for (unsigned char c : s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
         c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
+      out.push_back(ch);
     } else {
       out.push_back('%');
       out.push_back(kHex[c >> 4]);

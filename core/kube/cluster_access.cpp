@@ -359,7 +359,7 @@ Result<host::MysqlEndpoint> KubeClusterAccess::resolveMysqlEndpoint(const std::s
     if (reason.empty()) {
       ready.emplace_back(name, p["status"]["podIP"].get<std::string>());
     } else {
-      why += (why.empty() ? "" : ", ") + name + ": " + reason;
+      why.append(why.empty() ? "" : ", ").append(name).append(": ").append(reason);
     }
   }
   if (ready.size() == 1) {

@@ -12,10 +12,6 @@
 #include "core/kube/rest_config.h"
 #include "core/kube/token_source.h"
 
-namespace Poco::Net {
-class HTTPClientSession;
-}
-
 namespace mysqlop::kube {
 
 struct HttpRequest {

@@ -57,7 +57,7 @@ bool boolean(const YAML::Node& map, const char* key, const std::string& where) {
 }
 
 std::string decoded(const YAML::Node& map, const char* key, const std::string& where) {
-  const std::string text = scalar(map, key, where);
+  std::string text = scalar(map, key, where);
   if (text.empty()) {
     return text;
   }
@@ -90,7 +90,9 @@ void forEachNamed(const YAML::Node& root, const char* listKey, const char* bodyK
     }
     YAML::Node body = item[bodyKey];
     if (body && !body.IsNull() && !body.IsMap()) {
-      throw KubeconfigError{at + " (\"" + name + "\"): " + bodyKey + " must be a map"};
+      std::string msg = at;
+      msg.append(" (\"").append(name).append("\"): ").append(bodyKey).append(" must be a map");
+      throw KubeconfigError{msg};
     }
     if (!body || body.IsNull()) {
       body = YAML::Node(YAML::NodeType::Map);
@@ -189,7 +191,7 @@ std::string joinHostPort(const std::string& host, const std::string& port) {
   return host + ":" + port;
 }
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   const auto e = s.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);

@@ -323,39 +323,42 @@ LabelSelector LabelSelector::fromMap(const std::map<std::string, std::string>& l
   return s;
 }
 
+namespace {
+
+bool integerCompare(const std::string* have, const std::string& want, bool greater) {
+  long long h = 0;
+  long long w = 0;
+  auto [p1, e1] = std::from_chars(have->data(), have->data() + have->size(), h);
+  auto [p2, e2] = std::from_chars(want.data(), want.data() + want.size(), w);
+  if (e1 != std::errc() || p1 != have->data() + have->size() || e2 != std::errc() ||
+      p2 != want.data() + want.size()) {
+    return false;
+  }
+  return greater ? h > w : h < w;
+}
+
+bool requirementMatches(const LabelSelector::Requirement& r, const std::string* v) {
+  using Op = LabelSelector::Op;
+  switch (r.op) {
+    case Op::Exists: return v != nullptr;
+    case Op::DoesNotExist: return v == nullptr;
+    case Op::Equals:
+    case Op::In: return v != nullptr && contains(r.values, *v);
+    case Op::NotEquals:
+    case Op::NotIn: return v == nullptr || !contains(r.values, *v);
+    case Op::GreaterThan:
+    case Op::LessThan:
+      return v != nullptr && integerCompare(v, r.values.front(), r.op == Op::GreaterThan);
+  }
+  return false;
+}
+
+}  // namespace
+
 bool LabelSelector::matches(const Labels& labels) const {
   for (const Requirement& r : reqs_) {
-    const std::string* v = lookup(labels, r.key);
-    switch (r.op) {
-      case Op::Exists:
-        if (!v) return false;
-        break;
-      case Op::DoesNotExist:
-        if (v) return false;
-        break;
-      case Op::Equals:
-      case Op::In:
-        if (!v || !contains(r.values, *v)) return false;
-        break;
-      case Op::NotEquals:
-      case Op::NotIn:
-        if (v && contains(r.values, *v)) return false;
-        break;
-      case Op::GreaterThan:
-      case Op::LessThan: {
-        if (!v) return false;
-        long long have = 0;
-        long long want = 0;
-        auto [p1, e1] = std::from_chars(v->data(), v->data() + v->size(), have);
-        const std::string& w = r.values.front();
-        auto [p2, e2] = std::from_chars(w.data(), w.data() + w.size(), want);
-        if (e1 != std::errc() || p1 != v->data() + v->size() || e2 != std::errc() ||
-            p2 != w.data() + w.size()) {
-          return false;
-        }
-        if (r.op == Op::GreaterThan ? !(have > want) : !(have < want)) return false;
-        break;
-      }
+    if (!requirementMatches(r, lookup(labels, r.key))) {
+      return false;
     }
   }
   return true;

@@ -27,21 +27,35 @@ std::string excerpt(std::string_view body) {
 }  // namespace
 
 Errc errcForStatus(int httpCode, std::string_view reason) {
-  if (reason == "NotFound") return Errc::NotFound;
-  if (reason == "AlreadyExists") return Errc::AlreadyExists;
-  if (reason == "Conflict") return Errc::Conflict;
-  if (reason == "Invalid" || reason == "BadRequest") return Errc::Invalid;
-  if (reason == "Unauthorized") return Errc::Unauthorized;
-  if (reason == "Forbidden") return Errc::Forbidden;
-  if (reason == "Gone" || reason == "Expired") return Errc::Gone;
-  if (reason == "TooManyRequests") return Errc::TooManyRequests;
-  if (reason == "Timeout" || reason == "ServerTimeout") return Errc::Timeout;
-  if (reason == "MethodNotAllowed" || reason == "NotAcceptable" ||
-      reason == "UnsupportedMediaType" || reason == "RequestEntityTooLarge") {
-    return Errc::Unsupported;
+  struct ReasonErrc {
+    std::string_view reason;
+    Errc code;
+  };
+  static constexpr ReasonErrc kReasons[] = {
+      {"NotFound", Errc::NotFound},
+      {"AlreadyExists", Errc::AlreadyExists},
+      {"Conflict", Errc::Conflict},
+      {"Invalid", Errc::Invalid},
+      {"BadRequest", Errc::Invalid},
+      {"Unauthorized", Errc::Unauthorized},
+      {"Forbidden", Errc::Forbidden},
+      {"Gone", Errc::Gone},
+      {"Expired", Errc::Gone},
+      {"TooManyRequests", Errc::TooManyRequests},
+      {"Timeout", Errc::Timeout},
+      {"ServerTimeout", Errc::Timeout},
+      {"MethodNotAllowed", Errc::Unsupported},
+      {"NotAcceptable", Errc::Unsupported},
+      {"UnsupportedMediaType", Errc::Unsupported},
+      {"RequestEntityTooLarge", Errc::Unsupported},
+      {"ServiceUnavailable", Errc::Unavailable},
+      {"InternalError", Errc::Internal},
+  };
+  for (const ReasonErrc& r : kReasons) {
+    if (r.reason == reason) {
+      return r.code;
+    }
   }
-  if (reason == "ServiceUnavailable") return Errc::Unavailable;
-  if (reason == "InternalError") return Errc::Internal;
   switch (httpCode) {
     case 400:
     case 422: return Errc::Invalid;
