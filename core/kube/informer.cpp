@@ -74,6 +74,16 @@ std::string Informer::lastResourceVersion() const {
   return lastRV_;
 }
 
+std::string Informer::lastError() const {
+  std::lock_guard<std::mutex> lock(rvMu_);
+  return lastError_;
+}
+
+void Informer::setLastError(const std::string& e) {
+  std::lock_guard<std::mutex> lock(rvMu_);
+  lastError_ = e;
+}
+
 void Informer::setLastResourceVersion(const std::string& rv) {
   if (rv.empty()) {
     return;
@@ -204,8 +214,10 @@ Result<void> Informer::relist(const std::string& resourceVersion) {
       },
       [&] { fresh.clear(); });
   if (!meta.ok()) {
+    setLastError(meta.error().message);
     return meta.error();
   }
+  setLastError("");
   std::lock_guard<std::mutex> lock(dispatchMu_);
   // Deletions first (objects gone from the list), then adds and changes in key order.
   for (const std::string& key : store_.keys()) {
@@ -296,6 +308,7 @@ Informer::Next Informer::watchOnce() {
       return Next::RelistFromScratch;
     }
     const auto delay = backoff_.next();
+    setLastError(w.error().message);
     spdlog::warn("informer {}: watch failed: {}; retrying in {} ms", gr, w.error().message,
                  delay.count());
     sleepFor(delay);

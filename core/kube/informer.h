@@ -81,6 +81,9 @@ class Informer {
   std::uint64_t listCount() const { return lists_.load(); }
   std::uint64_t watchCount() const { return watches_.load(); }
   std::string lastResourceVersion() const;
+  // The last list or watch failure ("" after a success), for messages such as a cache that
+  // cannot sync because its CRD is not installed.
+  std::string lastError() const;
 
  private:
   enum class Next { Watch, Relist, RelistFromScratch };
@@ -97,6 +100,7 @@ class Informer {
   // Waits for d or until stop(); returns false when stopping.
   bool sleepFor(std::chrono::milliseconds d);
   void setLastResourceVersion(const std::string& rv);
+  void setLastError(const std::string& e);
 
   Client& client_;
   Resource resource_;
@@ -120,6 +124,7 @@ class Informer {
 
   mutable std::mutex rvMu_;
   std::string lastRV_;
+  std::string lastError_;
   Backoff backoff_;
 
   std::atomic<std::uint64_t> lists_{0};

@@ -112,7 +112,10 @@ Result<void> KubeRuntime::startInformers(std::chrono::milliseconds syncTimeout) 
   std::string missing;
   for (const kube::Resource& r : informers_->resources()) {
     if (const kube::Informer* i = informers_->find(r); i && !i->hasSynced()) {
-      missing += (missing.empty() ? "" : ", ") + r.groupResource();
+      missing.append(missing.empty() ? "" : ", ").append(r.groupResource());
+      if (const std::string e = i->lastError(); !e.empty()) {
+        missing.append(" (").append(e).append(")");
+      }
     }
   }
   return fail(Errc::Timeout, "informer caches did not sync within " +

@@ -365,6 +365,20 @@ TEST_F(InformerTest, InitialListWaitsForTheServer) {
   EXPECT_EQ(log_.callsFor("ns1/a"), Calls{"add"});
 }
 
+TEST_F(InformerTest, UnservedResourceNeverSyncsAndSaysWhy) {
+  InformerOptions o;
+  o.backoffInitial = std::chrono::milliseconds(20);
+  o.backoffMax = std::chrono::milliseconds(100);
+  Informer inf(*client_,
+               Resource{"mysql.presslabs.org", "v1alpha1", "MysqlCluster", "mysqlclusters", true},
+               o);
+  inf.start();
+  EXPECT_FALSE(inf.waitForSync(std::chrono::milliseconds(300)));
+  ASSERT_TRUE(eventually([&] { return !inf.lastError().empty(); }));
+  EXPECT_EQ(inf.lastError(), "the server could not find the requested resource");
+  inf.stop();
+}
+
 TEST_F(InformerTest, NamespaceAndLabelFilters) {
   ASSERT_TRUE(client_->create(kConfigMaps, configMap("ns1", "in", {}, {{"app", "x"}})).ok());
   ASSERT_TRUE(
