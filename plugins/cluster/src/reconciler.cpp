@@ -321,6 +321,10 @@ mysqlop::Outcome Reconciler::writeStatus(mysqlop::Call& call, json& cluster, con
   if (auto ro = readOnlyCondition(nodes)) {
     kube::setCondition(conditions, *ro, now);
   }
+  if (kube::findCondition(conditions, kPendingFailoverAck) == nullptr) {
+    // bitpoke always shows it; the failover engine replaces it when a recovery needs an ack.
+    kube::setCondition(conditions, noPendingFailoverAckCondition(), now);
+  }
   if (c.replicas == 0 && readyNodes == 0 &&
       kube::conditionStatus(conditions, kFailoverInProgress) == "True") {
     kube::setCondition(conditions, failoverNotRunningCondition(), now);

@@ -220,6 +220,17 @@ TEST_F(ReconcileTest, BitpokeExampleClusterBecomesBitpokesObjects) {
   ASSERT_TRUE(eventually([&] { return ready("my-cluster") != ""; }));
   EXPECT_EQ(ready("my-cluster"), "False/StatefulSetNotReady/StatefulSet is not ready");
   EXPECT_EQ(get("MysqlCluster", "my-cluster")["status"]["readyNodes"], 0);
+  bool pendingAck = false;
+  const json conditions = get("MysqlCluster", "my-cluster")["status"]["conditions"];
+  for (const json& cond : conditions) {
+    if (cond["type"] == "PendingFailoverAck") {
+      pendingAck = true;
+      EXPECT_EQ(cond["status"], "False");
+      EXPECT_EQ(cond["reason"], "NoPendingFailoverAckExists");
+      EXPECT_EQ(cond["message"], "no pending ack");
+    }
+  }
+  EXPECT_TRUE(pendingAck);
   ASSERT_TRUE(eventually([&] { return events("my-cluster").size() >= 8; }));
   const std::set<std::string> ev = events("my-cluster");
   for (const char* want :
