@@ -47,7 +47,7 @@ void ConnectionPool::Lease::giveBack() {
   pool_->put(key_, std::move(password_), std::move(conn_));
 }
 
-ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {}
+ConnectionPool::ConnectionPool(PoolOptions options) : options_(options) {}
 
 ConnectionPool::~ConnectionPool() { closeAllIdle(); }
 

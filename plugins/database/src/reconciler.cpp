@@ -37,7 +37,7 @@ std::vector<Arg> charsetArgs(const DatabaseSpec& spec) {
 }  // namespace
 
 Reconciler::Reconciler(Options options, mysql::LogFn log)
-    : options_(std::move(options)), log_(std::move(log)), pool_(options_.pool), clusters_(pool_) {}
+    : options_(options), log_(std::move(log)), pool_(options_.pool), clusters_(pool_) {}
 
 void Reconciler::log(mysqlop_type_log_level level, const std::string& message) const {
   if (log_) {

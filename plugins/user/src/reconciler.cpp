@@ -30,6 +30,15 @@ std::vector<std::string> merged(std::vector<std::string> a, const std::vector<st
   return a;
 }
 
+// "MysqlUser ns/name: what" for the log.
+std::string describe(const std::string& key, const std::string& what) {
+  std::string out = "MysqlUser ";
+  out += key;
+  out += ": ";
+  out += what;
+  return out;
+}
+
 void setAllowedHosts(nlohmann::json& obj, const std::vector<std::string>& hosts) {
   if (!obj["status"].is_object()) {
     obj["status"] = nlohmann::json::object();
@@ -151,7 +160,7 @@ Outcome Reconciler::provision(mysql::KubeGateway& kube, nlohmann::json& obj) {
   mysql::Connection& conn = *cluster.session->conn;
   AccountResult applied = applyAccounts(conn, dialect, *spec, password.data, *desired);
   for (const std::string& change : applied.changes) {
-    log(mysqlop_log_Info, "MysqlUser " + key + ": " + change);
+    log(mysqlop_log_Info, describe(key, change));
   }
   if (!applied.ok()) {
     return fail(kube, obj, applied.error, Outcome::retry(applied.error), applied.created);
@@ -166,8 +175,7 @@ Outcome Reconciler::provision(mysql::KubeGateway& kube, nlohmann::json& obj) {
       const std::string message = dropped.error().describe("dropping " + who);
       return fail(kube, obj, message, Outcome::retry(message));
     }
-    log(mysqlop_log_Info,
-        "MysqlUser " + key + ": dropped " + who + " (host removed from the spec)");
+    log(mysqlop_log_Info, describe(key, "dropped " + who + " (host removed from the spec)"));
   }
 
   if (mysql::addFinalizer(obj, kFinalizer)) {
@@ -232,7 +240,7 @@ Outcome Reconciler::finalize(mysql::KubeGateway& kube, nlohmann::json& obj) {
           kube.recordEvent(obj, mysqlop_event_Warning, "DeletionFailed", message);
           return Outcome::retry(message);
         }
-        log(mysqlop_log_Info, "MysqlUser " + key + ": dropped " + who);
+        log(mysqlop_log_Info, describe(key, "dropped " + who));
       }
     }
   } else {

@@ -129,15 +129,21 @@ bool parseLimits(const json& limits, UserSpec& out, std::string* error) {
     return false;
   }
   const auto& keys = mysql::Dialect(mysql::ServerVersion{}).resourceLimitKeys();
-  for (const auto& [key, value] : limits.items()) {
+  for (auto item = limits.begin(); item != limits.end(); ++item) {
+    const std::string& key = item.key();
     auto def = std::find_if(keys.begin(), keys.end(),
                             [&](const mysql::ResourceLimitKey& k) { return k.key == key; });
     if (def == keys.end()) {
       std::string known;
       for (const auto& k : keys) {
-        known += (known.empty() ? "" : ", ") + std::string(k.key);
+        known += known.empty() ? "" : ", ";
+        known += k.key;
       }
-      *error = "spec.resourceLimits." + key + " is not a resource limit (" + known + ")";
+      *error = "spec.resourceLimits.";
+      *error += key;
+      *error += " is not a resource limit (";
+      *error += known;
+      *error += ")";
       return false;
     }
   }
@@ -156,7 +162,10 @@ bool parseLimits(const json& limits, UserSpec& out, std::string* error) {
     auto q = kube::Quantity::parse(text);
     if (!q || q->isNegative() || !(kube::Quantity::fromInt(q->value()) == *q) ||
         q->value() > k.max) {
-      *error = field + " " + mysql::shown(text) + mustBe;
+      *error = field;
+      *error += " ";
+      *error += mysql::shown(text);
+      *error += mustBe;
       return false;
     }
     out.limits.push_back({std::string(k.key), q->value()});
