@@ -79,7 +79,7 @@ class ApiServer {
   void serveAdmin(const ApiRequest& req, ApiResponse& resp);
 
   // Reads (handlers_read.cpp).
-  void getObject(const Target& t, ApiResponse& resp);
+  void getObject(const Target& t, const ApiRequest& req, ApiResponse& resp);
   void listObjects(const Target& t, const ApiRequest& req, ApiResponse& resp);
   // Watches (handlers_watch.cpp).
   void watchObjects(const Target& t, const ApiRequest& req, WatchStream& stream);

@@ -5,6 +5,7 @@
 
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/selectors.h"
+#include "localcluster/apiserver/table.h"
 
 namespace mysqlop::local {
 
@@ -57,10 +58,14 @@ bool parseRv(const std::string& s, std::uint64_t* out) {
 
 }  // namespace
 
-void ApiServer::getObject(const Target& t, ApiResponse& resp) {
+void ApiServer::getObject(const Target& t, const ApiRequest& req, ApiResponse& resp) {
   auto obj = store_.get(t.rt->storageKey(), t.ns, t.name);
   if (!obj) {
     raise(errNotFound(t.rt->gr(), t.name));
+  }
+  if (t.sub.empty() && wantsTable(req.accept)) {
+    answerJson(resp, 200, makeTable(*t.rt, {&obj->json}, json(), true));
+    return;
   }
   answerObject(resp, 200, obj, *t.rt);
 }
@@ -140,6 +145,8 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
     }
   }
   bool filtered = !labels->empty() || !fields->empty();
+  const bool table = wantsTable(req.accept);
+  std::vector<const json*> rows;
   std::string items;
   long long count = 0;
   long long remaining = 0;
@@ -160,6 +167,12 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
       ++remaining;
       continue;
     }
+    lastKey = key;
+    ++count;
+    if (table) {
+      rows.push_back(&o->json);
+      continue;
+    }
     if (!items.empty()) {
       items += ",";
     }
@@ -168,8 +181,6 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
     } else {
       items += o->data;
     }
-    lastKey = key;
-    ++count;
   }
   json meta = {{"resourceVersion", std::to_string(snap.rv)}};
   if (more) {
@@ -177,6 +188,10 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
     if (!filtered) {
       meta["remainingItemCount"] = remaining;
     }
+  }
+  if (table) {
+    answerJson(resp, 200, makeTable(rt, rows, meta, true));
+    return;
   }
   resp.code = 200;
   resp.contentType = "application/json";

@@ -2,6 +2,7 @@
 
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/selectors.h"
+#include "localcluster/apiserver/table.h"
 
 namespace mysqlop::local {
 
@@ -110,7 +111,14 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
     obj += "\"resourceVersion\":\"" + std::to_string(cursor) + "\"}}";
     return stream.send(eventLine("BOOKMARK", obj));
   };
+  const bool table = wantsTable(req.accept);
+  bool columnsSent = false;
   auto serve = [&](const ObjPtr& o) {
+    if (table) {
+      json tbl = makeTable(rt, {&o->json}, json(), !columnsSent);
+      columnsSent = true;
+      return tbl.dump();
+    }
     if (rt.custom && o->json.value("apiVersion", "") != rt.apiVersion()) {
       return asServed(o->json, rt).dump();
     }
@@ -160,9 +168,11 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
         line = eventLine("ADDED", serve(ev->object));
       } else if (wasMatch) {
         // Left the selection: DELETED with the previous state at this revision.
-        json gone = asServed(ev->previous->json, rt);
-        gone["metadata"]["resourceVersion"] = std::to_string(ev->rv);
-        line = eventLine("DELETED", gone.dump());
+        auto gone = std::make_shared<StoredObject>();
+        gone->json = asServed(ev->previous->json, rt);
+        gone->json["metadata"]["resourceVersion"] = std::to_string(ev->rv);
+        gone->data = gone->json.dump();
+        line = eventLine("DELETED", serve(gone));
       }
       if (!line.empty() && !stream.send(line)) {
         return;

@@ -20,7 +20,10 @@ struct Decimal {
   int exp10 = 0;      // power of ten applied to mantissa
 };
 
-constexpr i128 kLimit = static_cast<i128>(1) << 100;
+// Mantissas above this are refused, so that scaling by 10^30 or 1024^6 cannot overflow.
+constexpr i128 kLimit = static_cast<i128>(1) << 60;
+
+bool mul(i128 a, i128 b, i128* out) { return !__builtin_mul_overflow(a, b, out); }
 
 bool parseNumber(const std::string& s, std::size_t* pos, Decimal* d) {
   std::size_t i = 0;
@@ -83,11 +86,13 @@ std::optional<std::string> decimalSi(Decimal d) {
   int shift = d.exp10 + 9;
   i128 nanos;
   if (shift >= 0) {
-    if (shift > 30) {
+    if (shift > 30 || !mul(d.mantissa, pow10(shift), &nanos)) {
       return std::nullopt;
     }
-    nanos = d.mantissa * pow10(shift);
   } else {
+    if (-shift > 36) {
+      return std::string("0");
+    }
     i128 div = pow10(-shift);
     nanos = (d.mantissa + div - 1) / div;  // upstream rounds up below the nano precision
   }
@@ -127,7 +132,12 @@ std::optional<std::string> canonicalQuantity(const std::string& text) {
     // Exact byte count: mantissa * 1024^power / 10^-exp10.
     i128 bytes = d.mantissa;
     for (int i = 0; i < power; ++i) {
-      bytes *= 1024;
+      if (!mul(bytes, 1024, &bytes)) {
+        return std::nullopt;
+      }
+    }
+    if (-d.exp10 > 30) {
+      return std::nullopt;
     }
     i128 div = pow10(-d.exp10);
     if (bytes % div != 0) {

@@ -302,6 +302,7 @@ ResourceTypePtr Registry::applyCrd(const json& crd) {
       } else {
         t.schema.reset();
       }
+      t.printerColumns = v.value("additionalPrinterColumns", json::array());
       for (const auto& f : v.value("selectableFields", json::array())) {
         std::string path = f.value("jsonPath", "");
         if (!path.empty() && path[0] == '.') {

@@ -46,6 +46,7 @@ struct ResourceType {
   std::vector<std::string> extraFieldSelectors;  // beyond metadata.name / metadata.namespace
   std::vector<std::string> extraSubresources;    // listed in discovery only (log, finalize...)
   std::shared_ptr<const Schema> schema;           // CRs with an openAPIV3Schema
+  nlohmann::json printerColumns;                  // CRs: additionalPrinterColumns
 
   std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }
   std::string storageKey() const { return group + "/" + plural; }

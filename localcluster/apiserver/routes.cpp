@@ -191,7 +191,7 @@ void ApiServer::serveResource(const Target& t, const ApiRequest& req, ApiRespons
   }
   if (t.sub.empty()) {
     if (m == "GET") {
-      getObject(t, resp);
+      getObject(t, req, resp);
     } else if (m == "PUT") {
       updateObject(t, req, resp);
     } else if (m == "PATCH") {
@@ -205,7 +205,7 @@ void ApiServer::serveResource(const Target& t, const ApiRequest& req, ApiRespons
   }
   if (t.sub == "status" && t.rt->hasStatus) {
     if (m == "GET") {
-      getObject(t, resp);
+      getObject(t, req, resp);
     } else if (m == "PUT") {
       updateObject(t, req, resp);
     } else if (m == "PATCH") {

@@ -111,7 +111,7 @@ TEST_F(ApiTest, NotFoundUnknownPathMethodAndAccept) {
       {{"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}});
   ASSERT_TRUE(table.ok());
   EXPECT_EQ(table->status, 200);
-  EXPECT_EQ(table->json()["kind"], "ConfigMapList");
+  EXPECT_EQ(table->json()["kind"], "Table");  // server-side printing for kubectl get
 }
 
 TEST_F(ApiTest, UpdateChecksResourceVersionAndKeepsSystemFields) {

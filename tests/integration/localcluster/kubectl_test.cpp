@@ -173,6 +173,9 @@ TEST_P(KubectlTest, CreateGetWatchDelete) {
   EXPECT_EQ(json::parse(get.out)["data"]["k"], "v");
   auto names = k({"get", "cm", "-o", "name"});
   EXPECT_EQ(names.out, "configmap/c1\n");
+  auto table = k({"get", "cm"});
+  EXPECT_EQ(table.out.substr(0, table.out.find('\n')), "NAME   DATA   AGE");
+  EXPECT_EQ(table.out.substr(table.out.find('\n') + 1, 12), "c1     1    ");
 
   auto watch = kubectl_->start({"get", "configmaps", "-w", "-o", "name"});
   ASSERT_TRUE(watch->waitForOutput("configmap/c1\n")) << watch->err();
@@ -206,6 +209,10 @@ spec:
     subresources:
       status: {}
       scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
+    additionalPrinterColumns:
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
     schema:
       openAPIV3Schema:
         type: object
@@ -248,6 +255,11 @@ TEST_P(KubectlTest, CustomResourceLifecycle) {
             "The Widget \"w2\" is invalid: spec.color: Unsupported value: \"green\": supported "
             "values: \"red\", \"blue\"\n");
 
+  // Server-side printing: the CRD's printer columns.
+  auto table = k({"get", "widgets"});
+  ASSERT_EQ(table.exitCode, 0) << table.err;
+  EXPECT_EQ(table.out.substr(0, table.out.find('\n')), "NAME   COLOR   REPLICAS   AGE");
+  EXPECT_EQ(table.out.substr(table.out.find('\n') + 1, 20), "w1     blue    1    ");
   auto shortName = k({"get", "wdg", "-o", "name"});
   ASSERT_EQ(shortName.exitCode, 0) << shortName.err;
   EXPECT_EQ(shortName.out, "widget.test.example.com/w1\n");

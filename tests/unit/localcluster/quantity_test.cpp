@@ -38,6 +38,8 @@ TEST(Quantity, NotAQuantity) {
   EXPECT_FALSE(canonicalQuantity("abc").has_value());
   EXPECT_FALSE(canonicalQuantity("1Zi").has_value());
   EXPECT_FALSE(canonicalQuantity("1e3").has_value());  // decimal exponents stay as written
+  EXPECT_FALSE(canonicalQuantity("99999999999999999999999999Ei").has_value());  // too large
+  EXPECT_FALSE(canonicalQuantity("1.000000000000000000000000000000000000001").has_value());
 }
 
 TEST(Quantity, CanonicalizesContainerAndPvcResources) {
