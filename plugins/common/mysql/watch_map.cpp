@@ -49,7 +49,9 @@ ObjectKeys ClusterReadiness::referencesToRequeue(KubeGateway& kube,
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = ready_.find(key);
-    turnedReady = ready && it != ready_.end() && !it->second;
+    // First sight counts: a cluster created Ready releases the objects that waited for it (at
+    // startup those are queued anyway, and the queue collapses duplicates).
+    turnedReady = ready && (it == ready_.end() || !it->second);
     ready_[key] = ready;
   }
   if (!turnedReady) {

@@ -21,8 +21,8 @@ ObjectKeys objectsReferencingCluster(KubeGateway& kube, const mysqlop_type_resou
                                      std::string_view clusterNs, std::string_view clusterName);
 
 // Remembers whether each MysqlCluster was Ready, so that the frequent status updates of a Ready
-// cluster requeue nothing, and only a cluster that turns Ready requeues the objects waiting for
-// it (they otherwise wait for their 30 s requeue). Thread-safe.
+// cluster requeue nothing, and only a cluster that turns Ready (or is first seen Ready) requeues
+// the objects waiting for it (they otherwise wait for their 30 s requeue). Thread-safe.
 class ClusterReadiness {
  public:
   ObjectKeys referencesToRequeue(KubeGateway& kube, const mysqlop_type_resource& kind,
