@@ -6,6 +6,7 @@
 #include "plugins/common/kube/resources.h"
 #include "plugins/common/mysql/kube_gateway.h"
 #include "plugins/common/mysql/mysql_object.h"
+#include "plugins/common/mysql/pool_metrics.h"
 #include "plugins/common/mysql/watch_map.h"
 #include "plugins/database/src/reconciler.h"
 
@@ -24,11 +25,14 @@ class DatabasePlugin : public mysqlop::Plugin {
         reconciler_(mysqlop::database::parseOptions(ctx.operatorJson, ctx.configJson),
                     [this](mysqlop_type_log_level level, const std::string& message) {
                       host().log(level, message);
-                    }) {}
+                    }),
+        metrics_(host(), "database") {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     mysqlop::mysql::CallGateway kube(call);
-    return reconciler_.reconcile(kube, req.namespaceName, req.name);
+    mysqlop::Outcome outcome = reconciler_.reconcile(kube, req.namespaceName, req.name);
+    metrics_.update(reconciler_.pool().stats());
+    return outcome;
   }
 
   void mapWatched(mysqlop::Call& call, std::uint32_t watchIndex,
@@ -43,6 +47,7 @@ class DatabasePlugin : public mysqlop::Plugin {
  private:
   mysqlop::database::Reconciler reconciler_;
   mysqlop::mysql::ClusterReadiness readiness_;
+  mysqlop::mysql::PoolMetrics metrics_;
 };
 
 }  // namespace

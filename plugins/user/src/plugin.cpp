@@ -4,6 +4,7 @@
 #include "mysqlop/plugin.hpp"
 #include "plugins/common/kube/resources.h"
 #include "plugins/common/mysql/kube_gateway.h"
+#include "plugins/common/mysql/pool_metrics.h"
 #include "plugins/common/mysql/watch_map.h"
 #include "plugins/user/src/reconciler.h"
 
@@ -23,11 +24,14 @@ class UserPlugin : public mysqlop::Plugin {
         reconciler_(mysqlop::user::parseOptions(ctx.operatorJson, ctx.configJson),
                     [this](mysqlop_type_log_level level, const std::string& message) {
                       host().log(level, message);
-                    }) {}
+                    }),
+        metrics_(host(), "user") {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     mysqlop::mysql::CallGateway kube(call);
-    return reconciler_.reconcile(kube, req.namespaceName, req.name);
+    mysqlop::Outcome outcome = reconciler_.reconcile(kube, req.namespaceName, req.name);
+    metrics_.update(reconciler_.pool().stats());
+    return outcome;
   }
 
   void mapWatched(mysqlop::Call& call, std::uint32_t watchIndex,
@@ -44,6 +48,7 @@ class UserPlugin : public mysqlop::Plugin {
  private:
   mysqlop::user::Reconciler reconciler_;
   mysqlop::mysql::ClusterReadiness readiness_;
+  mysqlop::mysql::PoolMetrics metrics_;
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ class UserE2E : public ::testing::Test {
     MysqlOperatorEnv::Options o;
     // Drift is repaired on this period; short, so that the test does not wait 2 minutes.
     o.userConfig = {{"requeueAfterSeconds", 2}};
+    o.metrics = true;
     env_.start(o);
     env_.db().query(
         "CREATE DATABASE app; CREATE TABLE app.t (v INT); INSERT INTO app.t VALUES (1);"
@@ -81,6 +82,10 @@ TEST_F(UserE2E, ProvisionChangePermissionsRotateAndDelete) {
   ASSERT_TRUE(env_.eventually([&] { return !env_.exists("mysqlusers", "u"); }));
   EXPECT_EQ(env_.db().query("SELECT COUNT(*) FROM mysql.user WHERE User='app'"), "0\n");
   EXPECT_FALSE(can(rotated, "SELECT 1"));
+  // One MySQL connection served every reconcile above (the pool's metrics).
+  const std::string metrics = env_.metrics();
+  EXPECT_NE(metrics.find("mysqlop_user_mysql_connections_opened_total 1\n"), std::string::npos)
+      << metrics;
   // No password in the operator's log.
   const std::string log = env_.operatorLog();
   EXPECT_EQ(log.find(kPassword), std::string::npos);

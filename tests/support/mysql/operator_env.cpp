@@ -1,8 +1,11 @@
 #include "tests/support/mysql/operator_env.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -261,18 +264,31 @@ void MysqlOperatorEnv::start(const Options& options) {
                         {{{"name", "database"}, {"config", options_.databaseConfig}},
                          {{"name", "user"}, {"config", options_.userConfig}}}}};
   std::ofstream(fs::path(dir_) / "operator.yaml") << config.dump(2) << "\n";
+  if (options_.metrics) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    metricsPort_ = ntohs(addr.sin_port);
+    ::close(fd);
+  }
   startOperator();
 }
 
 void MysqlOperatorEnv::startOperator() {
-  std::vector<std::string> argv = {std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator",
-                                   "--kubeconfig=" + api_.kubeconfigPath(),
-                                   "--config=" + dir_ + "/operator.yaml",
-                                   "--plugin-dir=" + dir_ + "/plugins",
-                                   "--leader-election=false",
-                                   "--metrics-addr=0",
-                                   "--healthz-addr=0",
-                                   "--debug"};
+  std::vector<std::string> argv = {
+      std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator",
+      "--kubeconfig=" + api_.kubeconfigPath(),
+      "--config=" + dir_ + "/operator.yaml",
+      "--plugin-dir=" + dir_ + "/plugins",
+      "--leader-election=false",
+      "--metrics-addr=" +
+          (metricsPort_ != 0 ? "127.0.0.1:" + std::to_string(metricsPort_) : std::string("0")),
+      "--healthz-addr=0",
+      "--debug"};
   argv.insert(argv.end(), options_.extraArgs.begin(), options_.extraArgs.end());
   std::vector<char*> args;
   for (std::string& a : argv) {
@@ -314,6 +330,15 @@ void MysqlOperatorEnv::stopOperator() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   operator_ = -1;
+}
+
+std::string MysqlOperatorEnv::metrics() const {
+  if (metricsPort_ == 0) {
+    return "";
+  }
+  CommandResult r = runCommand(
+      {"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(metricsPort_) + "/metrics"});
+  return r.exitCode == 0 ? r.out : "";
 }
 
 std::string MysqlOperatorEnv::operatorLog() const {

@@ -31,6 +31,7 @@ class MysqlOperatorEnv {
     nlohmann::json databaseConfig = nlohmann::json::object();  // plugin `config`
     nlohmann::json userConfig = nlohmann::json::object();
     std::vector<std::string> extraArgs;  // e.g. --allow-cross-namespace-user
+    bool metrics = false;                // serve /metrics on a free loopback port
   };
 
   static constexpr const char* kNamespace = "e2e";
@@ -49,6 +50,8 @@ class MysqlOperatorEnv {
   MariaDbServer& db() { return *db_; }
   const std::string& dir() const { return dir_; }
   std::string operatorLog() const;
+  // The operator's /metrics text (Options::metrics), or "" when it does not answer.
+  std::string metrics() const;
 
   // API calls; paths are relative to /apis/mysql.presslabs.org/v1alpha1/namespaces/e2e/ for the
   // mysql kinds (plural given) and to /api/v1/namespaces/e2e/ for core kinds.
@@ -92,6 +95,7 @@ class MysqlOperatorEnv {
   std::unique_ptr<MariaDbServer> db_;
   std::string dir_;
   pid_t operator_ = -1;
+  std::uint16_t metricsPort_ = 0;
   int launches_ = 0;
 };
 
