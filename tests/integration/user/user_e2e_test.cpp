@@ -150,5 +150,40 @@ TEST_F(UserE2E, InvalidSpecsAreReportedOnTheObject) {
   EXPECT_EQ(env_.db().query("SELECT COUNT(*) FROM mysql.user WHERE User='app'"), "0\n");
 }
 
+// With the default 2-minute requeue, a rotation seen well before that can only come from the
+// Secret watch (kWatches + mapWatched).
+class UserE2EDefaultRequeue : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.start({});
+    env_.db().query("CREATE DATABASE app");
+    env_.putSecret("app-secret", {{"PASSWORD", kPassword}});
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "---- operator log ----\n" << env_.operatorLog() << std::endl;
+    }
+  }
+  MysqlOperatorEnv env_;
+};
+
+TEST_F(UserE2EDefaultRequeue, PasswordRotationComesFromTheSecretWatch) {
+  json u = {{"apiVersion", "mysql.presslabs.org/v1alpha1"},
+            {"kind", "MysqlUser"},
+            {"metadata", {{"name", "u"}}},
+            {"spec",
+             {{"clusterRef", {{"name", "c"}}},
+              {"user", "app"},
+              {"password", {{"name", "app-secret"}, {"key", "PASSWORD"}}},
+              {"allowedHosts", {"%"}}}}};
+  env_.create("mysqlusers", u);
+  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "u"); }));
+  env_.putSecret("app-secret", {{"PASSWORD", "rotated-by-watch"}});
+  // The deadline is a failure bound shorter than the 120 s requeue, so only the watch can meet it.
+  ASSERT_TRUE(env_.eventually(
+      [&] { return env_.db().sqlAs("app", "rotated-by-watch", "SELECT 1").ok(); }, 60));
+  EXPECT_FALSE(env_.db().sqlAs("app", kPassword, "SELECT 1").ok());
+}
+
 }  // namespace
 }  // namespace mysqlop::testing
