@@ -83,6 +83,8 @@ PoolOptions OptionReader::poolOptions() const {
   p.timeouts.read = std::chrono::seconds(seconds("queryTimeoutSeconds", 30));
   p.timeouts.write = p.timeouts.read;
   p.maxIdlePerTarget = static_cast<std::size_t>(integer("maxIdleConnections", 2, 0, 64));
+  // An endpoint that just failed to answer is not tried again for one connect timeout.
+  p.failFastFor = p.timeouts.connect;
   return p;
 }
 

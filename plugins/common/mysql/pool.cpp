@@ -96,12 +96,25 @@ SqlResult<ConnectionPool::Lease> ConnectionPool::acquire(const Endpoint& endpoin
     ++stats_.discarded;
     returnedLocked(key);
   }
+  const std::string where = endpoint.str();
+  if (options_.failFastFor.count() > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = unreachable_.find(where);
+    if (it != unreachable_.end() && Clock::now() - it->second.at < options_.failFastFor) {
+      ++stats_.failedFast;
+      return it->second.error;
+    }
+  }
   SqlResult<std::unique_ptr<Connection>> conn =
       Connection::open(endpoint, credentials, options_.timeouts);
+  std::lock_guard<std::mutex> lock(mu_);
   if (!conn.ok()) {
+    if (conn.error().kind == SqlError::Kind::Unreachable) {
+      unreachable_[where] = Failure{conn.error(), Clock::now()};
+    }
     return conn.error();
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  unreachable_.erase(where);
   ++stats_.opened;
   leasedLocked(key);
   return Lease(this, key, credentials.password, std::move(conn).value());

@@ -29,14 +29,19 @@ struct PoolOptions {
   std::chrono::milliseconds maxIdleTime{std::chrono::seconds(300)};
   // A connection idle for longer than this is pinged before it is handed out.
   std::chrono::milliseconds pingAfter{std::chrono::seconds(1)};
+  // After a failed attempt to reach an endpoint, acquire answers the same error at once for this
+  // long instead of trying again: with a blackholed master, 500 objects would otherwise each wait
+  // out the connect timeout. 0 turns it off.
+  std::chrono::milliseconds failFastFor{std::chrono::seconds(5)};
 };
 
 struct PoolStats {
-  std::uint64_t opened = 0;     // connections opened since the pool was created
-  std::uint64_t reused = 0;     // leases served by an idle connection
-  std::uint64_t discarded = 0;  // connections closed because they broke or failed a ping
-  std::size_t idle = 0;         // idle connections now
-  std::size_t leased = 0;       // connections lent out now
+  std::uint64_t opened = 0;      // connections opened since the pool was created
+  std::uint64_t reused = 0;      // leases served by an idle connection
+  std::uint64_t discarded = 0;   // connections closed because they broke or failed a ping
+  std::uint64_t failedFast = 0;  // acquires answered from a recent failure, without connecting
+  std::size_t idle = 0;          // idle connections now
+  std::size_t leased = 0;        // connections lent out now
 };
 
 class ConnectionPool {
@@ -110,6 +115,11 @@ class ConnectionPool {
   std::map<std::string, std::vector<Idle>> idle_;
   std::map<std::string, std::size_t> leasedByKey_;  // leased now, per target
   std::map<std::string, std::size_t> peakByKey_;    // most leased at once, per target
+  struct Failure {
+    SqlError error;
+    Clock::time_point at;
+  };
+  std::map<std::string, Failure> unreachable_;  // by endpoint, the last failure to reach it
   PoolStats stats_;
 };
 

@@ -421,11 +421,17 @@ void MariaDbServer::stop() {
   }
   ::kill(pid_, SIGTERM);
   const auto deadline = Clock::now() + kStopDeadline;
+  auto nextTerm = Clock::now() + std::chrono::milliseconds(500);
   while (true) {
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_ || (r < 0 && errno == ECHILD)) {
       break;
+    }
+    // A SIGTERM that arrives while mariadbd is still starting can go unhandled: repeat it.
+    if (Clock::now() > nextTerm) {
+      ::kill(pid_, SIGTERM);
+      nextTerm = Clock::now() + std::chrono::milliseconds(500);
     }
     if (Clock::now() > deadline) {
       ::kill(pid_, SIGKILL);

@@ -225,6 +225,7 @@ TEST_F(MysqlClient, PoolReusesOneConnectionPerTarget) {
 TEST_F(MysqlClient, PoolReplacesAConnectionWhoseServerRestarted) {
   PoolOptions opts;
   opts.pingAfter = std::chrono::milliseconds(0);
+  opts.failFastFor = std::chrono::milliseconds(0);
   ConnectionPool pool(opts);
   { ASSERT_TRUE(pool.acquire(endpoint(), root()).ok()); }
   db_.stop();
@@ -258,6 +259,30 @@ TEST_F(MysqlClient, PoolKeepsAsManyIdleAsWereLeasedAtOnce) {
   }
   EXPECT_EQ(pool.stats().opened, 4u);
   EXPECT_EQ(pool.stats().reused, 4u);
+}
+
+TEST_F(MysqlClient, PoolAnswersARecentFailureWithoutConnecting) {
+  ConnectionPool pool;  // failFastFor 5 s
+  db_.stop();
+  auto first = pool.acquire(endpoint(), root());
+  ASSERT_FALSE(first.ok());
+  db_.start();
+  // The server is back, but the failure is recent: the same error, and no attempt.
+  auto second = pool.acquire(endpoint(), root());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().message, first.error().message);
+  EXPECT_EQ(second.error().kind, SqlError::Kind::Unreachable);
+  EXPECT_EQ(pool.stats().failedFast, 1u);
+  EXPECT_EQ(pool.stats().opened, 0u);
+  // Without the memory it connects at once.
+  PoolOptions opts;
+  opts.failFastFor = std::chrono::milliseconds(0);
+  ConnectionPool eager(opts);
+  db_.stop();
+  EXPECT_FALSE(eager.acquire(endpoint(), root()).ok());
+  db_.start();
+  EXPECT_TRUE(eager.acquire(endpoint(), root()).ok());
+  EXPECT_EQ(eager.stats().failedFast, 0u);
 }
 
 TEST_F(MysqlClient, PoolClosesBrokenAndExpiredConnections) {

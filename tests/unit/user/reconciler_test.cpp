@@ -37,6 +37,8 @@ class UserReconcilerTest : public ::testing::Test {
     Options o = parseOptions("{}", "{}");
     o.allowCrossNamespace = crossNs;
     o.pool.timeouts.connect = std::chrono::seconds(2);
+    // These tests restart the server and reconcile at once: no failure memory.
+    o.pool.failFastFor = std::chrono::milliseconds(0);
     return std::make_unique<Reconciler>(
         o, [this](mysqlop_type_log_level, const std::string& m) { logs_.push_back(m); });
   }
