@@ -390,7 +390,7 @@ class Credentials {
     }
     return it->second;
   }
-  std::string getOr(const std::string& key, std::string fallback) const {
+  std::string getOr(const std::string& key, const std::string& fallback) const {
     auto v = get(key);
     return v ? *v : fallback;
   }
