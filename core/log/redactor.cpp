@@ -17,10 +17,11 @@ constexpr const char* kMask = "***";
 
 Redactor::Redactor() : secrets_(&longerFirst) {
   const auto flags = std::regex::ECMAScript | std::regex::icase | std::regex::optimize;
-  // key=value, key: value, "key":"value" for keys that name secrets. Group 1 keeps the key and
-  // separator, the value is masked.
+  // key=value, key: value, "key":"value" for keys that name secrets (ROOT_PASSWORD, token,
+  // AWS_SECRET_ACCESS_KEY, clientSecret, ...), not keys that merely mention one (secretName,
+  // tokenFile). Group 1 keeps the key and separator; the value is masked.
   shapes_.emplace_back(
-      R"(((?:password|passwd|pwd|secret|token|secret_access_key|access_key|api_key|private_key)[A-Za-z0-9_\-]*"?\s*[:=]\s*"?)([^\s",;&}]+))",
+      R"re(((?:[A-Za-z0-9_]*(?:password|passwd|pwd|token|secret(?:_?access)?(?:_?key)?|access_?key|api_?key|private_?key))"?\s*[:=]\s*"?)([^\s",;&}]+))re",
       flags);
   // SQL: IDENTIFIED BY 'x' / IDENTIFIED BY PASSWORD 'x' / PASSWORD('x').
   shapes_.emplace_back(R"(((?:IDENTIFIED\s+BY(?:\s+PASSWORD)?|PASSWORD\s*\()\s*)('(?:[^'\\]|\\.|'')*'))",

@@ -74,6 +74,16 @@ TEST(Redactor, ShapesAreMaskedEvenWhenNeverRegistered) {
   EXPECT_EQ(r.redact("Authorization: Bearer eyJhbGciOi.abc"), "Authorization: Bearer ***");
   EXPECT_EQ(r.redact("token: abc123 and more"), "token: *** and more");
   EXPECT_EQ(r.redact("nothing secret here"), "nothing secret here");
+  EXPECT_EQ(r.redact("clientSecret=abc123"), "clientSecret=***");
+  EXPECT_EQ(r.redact("orchestratorTopologyPassword\":\"x1\""), "orchestratorTopologyPassword\":\"***\"");
+}
+
+TEST(Redactor, KeysThatOnlyMentionASecretAreLeftAlone) {
+  Redactor r;
+  EXPECT_EQ(r.redact("spec.secretName: Secret \"x\" not found"),
+            "spec.secretName: Secret \"x\" not found");
+  EXPECT_EQ(r.redact("tokenFile: /var/run/token"), "tokenFile: /var/run/token");
+  EXPECT_EQ(r.redact("backupSecretName=creds"), "backupSecretName=creds");
 }
 
 TEST(Redactor, ShortValuesAreNotRedactedByValue) {
