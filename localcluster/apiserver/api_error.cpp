@@ -67,8 +67,8 @@ FieldError fieldTypeInvalid(const std::string& field, const json& value,
 }
 
 json ApiError::status() const {
-  json s = {{"kind", "Status"},     {"apiVersion", "v1"},  {"metadata", json::object()},
-            {"status", "Failure"},  {"message", message}, {"reason", reason},
+  json s = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", json::object()},
+            {"status", "Failure"}, {"message", message}, {"reason", reason},
             {"code", code}};
   if (!details.is_null()) {
     s["details"] = details;
@@ -104,8 +104,8 @@ ApiError errPathNotFound() {
 }
 
 ApiError errAlreadyExists(const GroupResource& gr, const std::string& name) {
-  return {409, "AlreadyExists", gr.str() + " \"" + name + "\" already exists",
-          grDetails(gr, name), 0};
+  return {409, "AlreadyExists", gr.str() + " \"" + name + "\" already exists", grDetails(gr, name),
+          0};
 }
 
 ApiError errConflict(const GroupResource& gr, const std::string& name, const std::string& why) {

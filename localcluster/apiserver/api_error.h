@@ -18,8 +18,8 @@ struct GroupResource {
 
 // One field problem of a 422 Invalid answer (metav1.StatusCause).
 struct FieldError {
-  std::string reason;  // FieldValueInvalid, FieldValueRequired, ...
-  std::string field;   // "spec.replicas"
+  std::string reason;   // FieldValueInvalid, FieldValueRequired, ...
+  std::string field;    // "spec.replicas"
   std::string message;  // "Invalid value: -1: must be greater than or equal to 0"
   std::string str() const { return field.empty() ? message : field + ": " + message; }
 };

@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <functional>
-#include <optional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -56,14 +56,24 @@ class ApiServer {
   // What a request path names.
   struct Target {
     enum class Kind {
-      NotFound, Version, Health, Api, ApiGroupList, ApiGroup, ResourceList, OpenApiV3Root,
-      OpenApiV3Doc, OpenApiV2, Admin, Resource
+      NotFound,
+      Version,
+      Health,
+      Api,
+      ApiGroupList,
+      ApiGroup,
+      ResourceList,
+      OpenApiV3Root,
+      OpenApiV3Doc,
+      OpenApiV2,
+      Admin,
+      Resource
     };
     Kind kind = Kind::NotFound;
     std::string group;
     std::string version;
     ResourceTypePtr rt;
-    std::string ns;   // "" for cluster-scoped resources and all-namespace collections
+    std::string ns;  // "" for cluster-scoped resources and all-namespace collections
     std::string name;
     std::string sub;  // "status", "scale", "finalize", ...
   };
@@ -129,8 +139,7 @@ class ApiServer {
   void prepareForCreate(const ResourceType& rt, nlohmann::json& obj);
   void finishObject(const ResourceType& rt, const nlohmann::json* old, nlohmann::json& obj,
                     const std::string& fieldValidation);
-  void validateObject(const ResourceType& rt, const nlohmann::json* old,
-                      const nlohmann::json& obj);
+  void validateObject(const ResourceType& rt, const nlohmann::json* old, const nlohmann::json& obj);
   void checkNamespaceForCreate(const ResourceType& rt, const std::string& ns,
                                const std::string& name);
   void afterWrite(const ResourceType& rt, const ObjPtr& obj, bool deleted);

@@ -266,7 +266,7 @@ json serverSideApply(const ApplyRequest& req) {
   }
   deepMerge(result, applied);
 
-  json entry = {{"manager", req.manager},     {"operation", "Apply"},
+  json entry = {{"manager", req.manager},       {"operation", "Apply"},
                 {"apiVersion", req.apiVersion}, {"time", req.now},
                 {"fieldsType", "FieldsV1"},     {"fieldsV1", encode(mine)}};
   if (!req.subresource.empty()) {
@@ -275,8 +275,7 @@ json serverSideApply(const ApplyRequest& req) {
   if (myIndex >= 0) {
     // Keep the entry's time when nothing it owns changed, so that a repeated apply is a no-op.
     json old = managed[static_cast<std::size_t>(myIndex)];
-    if (old.value("fieldsV1", json()) == entry["fieldsV1"] && req.current &&
-        [&] {
+    if (old.value("fieldsV1", json()) == entry["fieldsV1"] && req.current && [&] {
           json probe = *req.current;
           probe["metadata"].erase("managedFields");
           json r2 = result;

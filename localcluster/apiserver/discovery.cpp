@@ -8,8 +8,8 @@ using nlohmann::json;
 
 namespace {
 
-const json kVerbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update",
-                     "watch"};
+const json kVerbs = {"create", "delete", "deletecollection", "get",
+                     "list",   "patch",  "update",           "watch"};
 
 json groupVersion(const std::string& group, const std::string& version) {
   return {{"groupVersion", group + "/" + version}, {"version", version}};
@@ -20,8 +20,11 @@ json groupVersion(const std::string& group, const std::string& version) {
 json ApiServer::resourceList(const std::string& group, const std::string& version) const {
   json resources = json::array();
   for (const auto& rt : registry_.inGroupVersion(group, version)) {
-    json r = {{"name", rt->plural},   {"singularName", rt->singular}, {"namespaced", rt->namespaced},
-              {"kind", rt->kind},     {"verbs", kVerbs}};
+    json r = {{"name", rt->plural},
+              {"singularName", rt->singular},
+              {"namespaced", rt->namespaced},
+              {"kind", rt->kind},
+              {"verbs", kVerbs}};
     if (!rt->shortNames.empty()) {
       r["shortNames"] = rt->shortNames;
     }
@@ -89,15 +92,15 @@ json ApiServer::openApiDocument(const std::string& group, const std::string& ver
   json paths = json::object();
   std::string prefix = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
   for (const auto& rt : registry_.inGroupVersion(group, version)) {
-    std::string item = rt->namespaced
-                           ? prefix + "/namespaces/{namespace}/" + rt->plural + "/{name}"
-                           : prefix + "/" + rt->plural + "/{name}";
-    json op = {{"x-kubernetes-group-version-kind",
-                {{"group", group}, {"version", version}, {"kind", rt->kind}}},
-               {"parameters", json::array({{{"name", "fieldValidation"},
-                                            {"in", "query"},
-                                            {"schema", {{"type", "string"}}}}})},
-               {"responses", {{"200", {{"description", "OK"}}}}}};
+    std::string item = rt->namespaced ? prefix + "/namespaces/{namespace}/" + rt->plural + "/{name}"
+                                      : prefix + "/" + rt->plural + "/{name}";
+    json op = {
+        {"x-kubernetes-group-version-kind",
+         {{"group", group}, {"version", version}, {"kind", rt->kind}}},
+        {"parameters",
+         json::array(
+             {{{"name", "fieldValidation"}, {"in", "query"}, {"schema", {{"type", "string"}}}}})},
+        {"responses", {{"200", {{"description", "OK"}}}}}};
     paths[item] = {{"patch", op}};
   }
   return {{"openapi", "3.0.0"},
@@ -171,15 +174,11 @@ void ApiServer::serveDiscovery(const Target& t, ApiResponse& resp) const {
     case Target::Kind::ResourceList:
       answerJson(resp, 200, resourceList(t.group, t.version));
       return;
-    case Target::Kind::OpenApiV3Root:
-      answerJson(resp, 200, openApiRoot());
-      return;
+    case Target::Kind::OpenApiV3Root: answerJson(resp, 200, openApiRoot()); return;
     case Target::Kind::OpenApiV3Doc:
       answerJson(resp, 200, openApiDocument(t.group, t.version));
       return;
-    default:
-      answerError(resp, errPathNotFound());
-      return;
+    default: answerError(resp, errPathNotFound()); return;
   }
 }
 

@@ -39,8 +39,7 @@ bool Faults::takeWatchExpiry() {
   return true;
 }
 
-std::optional<int> Faults::takeWriteFailure(const std::string& group,
-                                            const std::string& resource) {
+std::optional<int> Faults::takeWriteFailure(const std::string& group, const std::string& resource) {
   std::lock_guard lock(mu_);
   if (writeFailures_ <= 0) {
     return std::nullopt;
@@ -60,8 +59,11 @@ int Faults::delayMs() const {
 nlohmann::json Faults::describe() const {
   std::lock_guard lock(mu_);
   return {{"expireWatches", watchExpiries_},
-          {"failWrites", {{"count", writeFailures_}, {"code", writeCode_},
-                          {"group", writeGroup_}, {"resource", writeResource_}}},
+          {"failWrites",
+           {{"count", writeFailures_},
+            {"code", writeCode_},
+            {"group", writeGroup_},
+            {"resource", writeResource_}}},
           {"delayMs", delayMs_}};
 }
 

@@ -64,17 +64,16 @@ void crdStatus(json& crd) {
   if (!storage.empty() && std::find(stored.begin(), stored.end(), storage) == stored.end()) {
     stored.push_back(storage);
   }
-  json conditions = json::array(
-      {{{"type", "NamesAccepted"},
-        {"status", "True"},
-        {"reason", "NoConflicts"},
-        {"message", "no conflicts found"},
-        {"lastTransitionTime", now}},
-       {{"type", "Established"},
-        {"status", "True"},
-        {"reason", "InitialNamesAccepted"},
-        {"message", "the initial names have been accepted"},
-        {"lastTransitionTime", now}}});
+  json conditions = json::array({{{"type", "NamesAccepted"},
+                                  {"status", "True"},
+                                  {"reason", "NoConflicts"},
+                                  {"message", "no conflicts found"},
+                                  {"lastTransitionTime", now}},
+                                 {{"type", "Established"},
+                                  {"status", "True"},
+                                  {"reason", "InitialNamesAccepted"},
+                                  {"message", "the initial names have been accepted"},
+                                  {"lastTransitionTime", now}}});
   // Keep transition times of unchanged conditions, so that a no-op update stays a no-op.
   if (crd.contains("status") && crd["status"].contains("conditions")) {
     for (auto& c : conditions) {
@@ -85,13 +84,12 @@ void crdStatus(json& crd) {
       }
     }
   }
-  crd["status"] = {{"conditions", conditions}, {"acceptedNames", names},
-                   {"storedVersions", stored}};
+  crd["status"] = {
+      {"conditions", conditions}, {"acceptedNames", names}, {"storedVersions", stored}};
 }
 
-ApiServer::UpdateResult ApiServer::doCreate(const ResourceType& rt, const std::string& ns,
-                                            json obj, bool dryRun,
-                                            const std::string& fieldValidation) {
+ApiServer::UpdateResult ApiServer::doCreate(const ResourceType& rt, const std::string& ns, json obj,
+                                            bool dryRun, const std::string& fieldValidation) {
   if (!obj.is_object()) {
     raise(errBadRequest("the body of the request must be a JSON object"));
   }
@@ -106,8 +104,9 @@ ApiServer::UpdateResult ApiServer::doCreate(const ResourceType& rt, const std::s
   if (rt.namespaced) {
     std::string bodyNs = meta.value("namespace", "");
     if (!bodyNs.empty() && bodyNs != ns) {
-      raise(errBadRequest("the namespace of the provided object does not match the namespace "
-                          "sent on the request"));
+      raise(
+          errBadRequest("the namespace of the provided object does not match the namespace "
+                        "sent on the request"));
     }
     meta["namespace"] = ns;
   } else {

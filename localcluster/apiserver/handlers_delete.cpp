@@ -45,19 +45,21 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
   if (o.propagationPolicy.empty()) {
     o.propagationPolicy = query(req, "propagationPolicy");
   }
-  if (body.is_object() && body.contains("orphanDependents") && body["orphanDependents"].is_boolean()) {
+  if (body.is_object() && body.contains("orphanDependents") &&
+      body["orphanDependents"].is_boolean()) {
     o.propagationPolicy = body["orphanDependents"].get<bool>() ? "Orphan" : "Background";
   } else if (!query(req, "orphanDependents").empty()) {
     o.propagationPolicy = query(req, "orphanDependents") == "true" ? "Orphan" : "Background";
   }
   if (!o.propagationPolicy.empty() && o.propagationPolicy != "Orphan" &&
       o.propagationPolicy != "Background" && o.propagationPolicy != "Foreground") {
-    raise(errInvalid("DeleteOptions", "meta.k8s.io", "",
-                     {fieldNotSupported("propagationPolicy", o.propagationPolicy,
-                                        {"\"Foreground\"", "\"Background\"", "\"Orphan\"",
-                                         "nil"})}));
+    raise(
+        errInvalid("DeleteOptions", "meta.k8s.io", "",
+                   {fieldNotSupported("propagationPolicy", o.propagationPolicy,
+                                      {"\"Foreground\"", "\"Background\"", "\"Orphan\"", "nil"})}));
   }
-  if (body.is_object() && body.contains("gracePeriodSeconds") && body["gracePeriodSeconds"].is_number()) {
+  if (body.is_object() && body.contains("gracePeriodSeconds") &&
+      body["gracePeriodSeconds"].is_number()) {
     o.gracePeriodSeconds = body["gracePeriodSeconds"].get<long long>();
   } else if (!query(req, "gracePeriodSeconds").empty()) {
     o.gracePeriodSeconds = std::stoll(query(req, "gracePeriodSeconds"));
@@ -66,9 +68,9 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
     o.preconditionUid = body["preconditions"].value("uid", "");
     o.preconditionRv = body["preconditions"].value("resourceVersion", "");
   }
-  o.dryRun = query(req, "dryRun") == "All" ||
-             (body.is_object() && body.contains("dryRun") && body["dryRun"].is_array() &&
-              !body["dryRun"].empty());
+  o.dryRun =
+      query(req, "dryRun") == "All" || (body.is_object() && body.contains("dryRun") &&
+                                        body["dryRun"].is_array() && !body["dryRun"].empty());
   *orphanDefaultUsed = o.propagationPolicy.empty();
   return o;
 }
@@ -76,8 +78,7 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
 }  // namespace
 
 ApiServer::DeleteResult ApiServer::doDelete(const ResourceType& rt, const std::string& ns,
-                                            const std::string& name,
-                                            const DeleteOptions& opts) {
+                                            const std::string& name, const DeleteOptions& opts) {
   DeleteResult result;
   bool isNamespace = rt.group.empty() && rt.plural == "namespaces";
   bool isPod = rt.group.empty() && rt.plural == "pods";
@@ -94,10 +95,10 @@ ApiServer::DeleteResult ApiServer::doDelete(const ResourceType& rt, const std::s
                             ", UID in object meta: " + om.value("uid", "")));
     }
     if (!opts.preconditionRv.empty() && opts.preconditionRv != om.value("resourceVersion", "")) {
-      raise(errConflict(rt.gr(), name,
-                        "Precondition failed: ResourceVersion in precondition: " +
-                            opts.preconditionRv + ", ResourceVersion in meta: " +
-                            om.value("resourceVersion", "")));
+      raise(errConflict(
+          rt.gr(), name,
+          "Precondition failed: ResourceVersion in precondition: " + opts.preconditionRv +
+              ", ResourceVersion in meta: " + om.value("resourceVersion", "")));
     }
     checkWriteFault(rt, name);
     json obj = old;
@@ -206,8 +207,11 @@ void ApiServer::deleteObject(const Target& t, const ApiRequest& req, ApiResponse
       details["uid"] = metaString(r.object->json, "uid");
     }
     answerJson(resp, 200,
-               {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
-                {"status", "Success"}, {"details", details}});
+               {{"kind", "Status"},
+                {"apiVersion", "v1"},
+                {"metadata", json::object()},
+                {"status", "Success"},
+                {"details", details}});
     return;
   }
   answerObject(resp, 200, r.object, *t.rt);
@@ -249,7 +253,8 @@ void ApiServer::deleteCollection(const Target& t, const ApiRequest& req, ApiResp
     }
   }
   answerJson(resp, 200,
-             {{"kind", t.rt->listKind}, {"apiVersion", t.rt->apiVersion()},
+             {{"kind", t.rt->listKind},
+              {"apiVersion", t.rt->apiVersion()},
               {"metadata", {{"resourceVersion", std::to_string(store_.currentRv())}}},
               {"items", items}});
 }

@@ -112,8 +112,9 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
   if (!cont.empty()) {
     std::uint64_t tokenRv = 0;
     if (!decodeToken(cont, &tokenRv, &start)) {
-      raise(errBadRequest("continue key is not valid: incorrect encoded start resourceVersion "
-                          "(version meta.k8s.io/v1)"));
+      raise(
+          errBadRequest("continue key is not valid: incorrect encoded start resourceVersion "
+                        "(version meta.k8s.io/v1)"));
     }
     auto s = store_.listAt(rt.storageKey(), t.ns, tokenRv);
     if (!s.ok()) {
@@ -158,8 +159,7 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
     if (!start.empty() && key <= start) {
       continue;
     }
-    if (filtered &&
-        (!labels->matches(meta.value("labels", json())) || !fields->matches(o->json))) {
+    if (filtered && (!labels->matches(meta.value("labels", json())) || !fields->matches(o->json))) {
       continue;
     }
     if (limit > 0 && count >= limit) {

@@ -10,14 +10,14 @@ namespace mysqlop::local {
 using nlohmann::json;
 
 void checkTypeMeta(const ResourceType& rt, json& obj);  // handlers_create.cpp
-void crdStatus(json& crd);                                // handlers_create.cpp
+void crdStatus(json& crd);                              // handlers_create.cpp
 
 namespace {
 
 bool emptyFinalizers(const json& obj, bool isNamespace) {
   const json& meta = obj["metadata"];
-  bool metaEmpty = !meta.contains("finalizers") || !meta["finalizers"].is_array() ||
-                   meta["finalizers"].empty();
+  bool metaEmpty =
+      !meta.contains("finalizers") || !meta["finalizers"].is_array() || meta["finalizers"].empty();
   if (!isNamespace) {
     return metaEmpty;
   }
@@ -69,8 +69,9 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
     if (rt.namespaced) {
       std::string bodyNs = meta.value("namespace", "");
       if (!bodyNs.empty() && bodyNs != ns) {
-        raise(errBadRequest("the namespace of the provided object does not match the namespace "
-                            "sent on the request"));
+        raise(
+            errBadRequest("the namespace of the provided object does not match the namespace "
+                          "sent on the request"));
       }
     }
     std::string rvIn = meta.contains("resourceVersion") && meta["resourceVersion"].is_string()
@@ -115,8 +116,8 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
     if (!m.contains("uid") || m["uid"] == "") {
       m["uid"] = om.value("uid", "");
     }
-    for (const char* k : {"creationTimestamp", "generation", "deletionTimestamp",
-                          "deletionGracePeriodSeconds"}) {
+    for (const char* k :
+         {"creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"}) {
       if (om.contains(k)) {
         m[k] = om[k];
       } else {
@@ -210,7 +211,8 @@ void ApiServer::updateObject(const Target& t, const ApiRequest& req, ApiResponse
     if (body.is_object() && !body.contains("metadata")) {
       body["metadata"] = json::object();
     }
-    if (body.is_object() && body["metadata"].is_object() && body["metadata"].value("name", "").empty()) {
+    if (body.is_object() && body["metadata"].is_object() &&
+        body["metadata"].value("name", "").empty()) {
       body["metadata"]["name"] = t.name;
     }
     auto r = doCreate(*t.rt, t.ns, std::move(body), dryRun, fv);

@@ -59,9 +59,11 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
                                      "sendInitialEvents requires setting resourceVersionMatch to "
                                      "NotOlderThan")}));
   }
-  if (!query(req, "sendInitialEvents").empty() && !initialEvents && !query(req, "resourceVersionMatch").empty()) {
-    raise(errBadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents "
-                        "is provided"));
+  if (!query(req, "sendInitialEvents").empty() && !initialEvents &&
+      !query(req, "resourceVersionMatch").empty()) {
+    raise(
+        errBadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents "
+                      "is provided"));
   }
   int timeout = options_.maxWatchSeconds;
   if (!query(req, "timeoutSeconds").empty()) {
@@ -96,8 +98,7 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
     return;
   }
   if (faults_.takeWatchExpiry()) {
-    stream.send(errorLine(errExpired("too old resource version: " +
-                                     std::to_string(cursor) + " (" +
+    stream.send(errorLine(errExpired("too old resource version: " + std::to_string(cursor) + " (" +
                                      std::to_string(store_.currentRv()) + ")")));
     return;
   }

@@ -70,7 +70,8 @@ class PocoWatchStream : public WatchStream {
       auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(req_);
       Poco::Net::StreamSocket& s = impl.socket();
       // A watch client sends nothing more on its connection: readable means closed.
-      return s.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+      return s.poll(Poco::Timespan(0),
+                    Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
     } catch (const Poco::Exception&) {
       return true;
     }
@@ -210,8 +211,8 @@ HttpFront::HttpFront() = default;
 HttpFront::~HttpFront() { stop(); }
 
 std::string HttpFront::url() const {
-  std::string host = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]"
-                                                                   : options_.host;
+  std::string host =
+      options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
   return std::string(options_.insecureHttp ? "http" : "https") + "://" + host + ":" +
          std::to_string(port_);
 }
@@ -263,8 +264,8 @@ Result<void> HttpFront::start(const Options& options) {
     params->setMaxQueued(1024);
     params->setTimeout(Poco::Timespan(60, 0));
     pool_ = std::make_unique<Poco::ThreadPool>(4, options.maxThreads + 4, 60);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(api_, auth_), *pool_, *socket,
-                                                      params);
+    server_ =
+        std::make_unique<Poco::Net::HTTPServer>(new Factory(api_, auth_), *pool_, *socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {
     return fail(Errc::Unavailable, "cannot listen on " + options.host + ":" +

@@ -10,8 +10,8 @@ namespace mysqlop::local {
 // One HTTP request as the API layer sees it (independent of the HTTP library).
 struct ApiRequest {
   std::string method;
-  std::string path;                           // decoded, without the query
-  std::map<std::string, std::string> query;   // first value of each parameter
+  std::string path;                          // decoded, without the query
+  std::map<std::string, std::string> query;  // first value of each parameter
   std::string body;
   std::string contentType;
   std::string accept;

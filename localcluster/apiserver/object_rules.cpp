@@ -49,7 +49,8 @@ bool validSubdomain(const std::string& s) {
     std::size_t j = s.find('.', i);
     std::string part = s.substr(i, j == std::string::npos ? std::string::npos : j - i);
     if (part.empty() || !isLowerAlnum(part.front()) || !isLowerAlnum(part.back()) ||
-        !std::all_of(part.begin(), part.end(), [](char c) { return isLowerAlnum(c) || c == '-'; })) {
+        !std::all_of(part.begin(), part.end(),
+                     [](char c) { return isLowerAlnum(c) || c == '-'; })) {
       return false;
     }
     if (j == std::string::npos) {
@@ -103,8 +104,8 @@ void ApiServer::checkNamespaceForCreate(const ResourceType& rt, const std::strin
     raise(errNotFound({"", "namespaces"}, ns));
   }
   if (nsObj->json["metadata"].contains("deletionTimestamp")) {
-    std::string msg = "unable to create new content in namespace " + ns +
-                      " because it is being terminated";
+    std::string msg =
+        "unable to create new content in namespace " + ns + " because it is being terminated";
     ApiError e = errForbidden(rt.gr(), name, msg);
     e.details["causes"] = json::array(
         {{{"reason", "NamespaceTerminating"}, {"message", msg}, {"field", "metadata.namespace"}}});
@@ -116,8 +117,8 @@ void ApiServer::prepareForCreate(const ResourceType& rt, json& obj) {
   json& meta = obj["metadata"];
   meta["uid"] = newUid();
   meta["creationTimestamp"] = nowRfc3339();
-  for (const char* k : {"deletionTimestamp", "deletionGracePeriodSeconds", "selfLink",
-                        "resourceVersion"}) {
+  for (const char* k :
+       {"deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "resourceVersion"}) {
     meta.erase(k);
   }
   if (rt.tracksGeneration) {
@@ -153,7 +154,9 @@ void ApiServer::prepareForCreate(const ResourceType& rt, json& obj) {
   } else if (rt.group == "apps" && r == "statefulsets") {
     obj["status"] = {{"replicas", 0}, {"availableReplicas", 0}};
   } else if (rt.group == "policy") {
-    obj["status"] = {{"disruptionsAllowed", 0}, {"currentHealthy", 0}, {"desiredHealthy", 0},
+    obj["status"] = {{"disruptionsAllowed", 0},
+                     {"currentHealthy", 0},
+                     {"desiredHealthy", 0},
                      {"expectedPods", 0}};
   } else if (rt.group == "apps" || rt.group == "batch") {
     obj["status"] = json::object();
@@ -222,8 +225,8 @@ void ApiServer::validateObject(const ResourceType& rt, const json* old, const js
     } else {
       for (auto it = meta["labels"].begin(); it != meta["labels"].end(); ++it) {
         if (!it.value().is_string()) {
-          errs.push_back(fieldInvalid("metadata.labels", it.value(),
-                                      "label values must be strings"));
+          errs.push_back(
+              fieldInvalid("metadata.labels", it.value(), "label values must be strings"));
         }
       }
     }
@@ -246,23 +249,25 @@ void ApiServer::validateObject(const ResourceType& rt, const json* old, const js
         errs.push_back(fieldForbidden(
             "metadata.finalizers",
             "no new finalizers can be added if the object is being deleted, found new "
-            "finalizers " + goStringSlice(added)));
+            "finalizers " +
+                goStringSlice(added)));
       }
     }
     if (rt.group == "apps" && rt.plural == "statefulsets") {
       json a = (*old).value("spec", json::object());
       json b = obj.value("spec", json::object());
-      for (const char* k : {"replicas", "ordinals", "template", "updateStrategy",
-                            "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy",
-                            "minReadySeconds"}) {
+      for (const char* k :
+           {"replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit",
+            "persistentVolumeClaimRetentionPolicy", "minReadySeconds"}) {
         a.erase(k);
         b.erase(k);
       }
       if (a != b) {
         errs.push_back(fieldForbidden(
-            "spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
-                    "'template', 'updateStrategy', 'revisionHistoryLimit', "
-                    "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
+            "spec",
+            "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
+            "'template', 'updateStrategy', 'revisionHistoryLimit', "
+            "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
       }
     }
     if (rt.group.empty() && rt.plural == "services") {
@@ -278,8 +283,8 @@ void ApiServer::validateObject(const ResourceType& rt, const json* old, const js
     errs.insert(errs.end(), crdErrs.begin(), crdErrs.end());
     if (old && crdErrs.empty()) {
       if ((*old)["spec"].value("group", "") != obj["spec"].value("group", "")) {
-        errs.push_back(fieldInvalid("spec.group", obj["spec"].value("group", ""),
-                                    "field is immutable"));
+        errs.push_back(
+            fieldInvalid("spec.group", obj["spec"].value("group", ""), "field is immutable"));
       }
     }
   }

@@ -17,8 +17,9 @@ Result<json> applyMergePatch(const json& original, const json& patch) {
 
 Result<json> applyJsonPatch(const json& original, const json& patch) {
   if (!patch.is_array()) {
-    return fail(Errc::Invalid, "json: cannot unmarshal object into Go value of type "
-                               "jsonpatch.Patch");
+    return fail(Errc::Invalid,
+                "json: cannot unmarshal object into Go value of type "
+                "jsonpatch.Patch");
   }
   for (const auto& op : patch) {
     if (!op.is_object() || !op.contains("op") || !op["op"].is_string()) {
@@ -50,8 +51,7 @@ std::string strategicMergeKey(const std::vector<std::string>& path) {
   auto under = [&](const char* name) {
     return std::find(path.begin(), path.end() - 1, name) != path.end() - 1;
   };
-  bool inContainer = under("containers") || under("initContainers") ||
-                     under("ephemeralContainers");
+  bool inContainer = under("containers") || under("initContainers") || under("ephemeralContainers");
   if (field == "finalizers" && path.size() == 2 && path[0] == "metadata") {
     return "$primitive";
   }
@@ -104,9 +104,7 @@ namespace {
 constexpr const char* kSetOrder = "$setElementOrder/";
 constexpr const char* kDeletePrimitive = "$deleteFromPrimitiveList/";
 
-bool startsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Drops directive keys from a value that is inserted as is (a new list element or map).
 json strip(const json& v) {
@@ -164,8 +162,8 @@ Result<json> mergeList(const json& original, const json& patch, std::vector<std:
                                      ": elements must be objects");
     }
     if (!e.contains(key)) {
-      return fail(Errc::Invalid, "map: " + e.dump() + " does not contain declared merge key: " +
-                                     key);
+      return fail(Errc::Invalid,
+                  "map: " + e.dump() + " does not contain declared merge key: " + key);
     }
     const json& kv = e[key];
     auto match = std::find_if(out.begin(), out.end(), [&](const json& o) {

@@ -121,10 +121,10 @@ std::optional<std::string> canonicalQuantity(const std::string& text) {
   }
   std::string suffix = text.substr(pos);
   static const std::pair<const char*, int> kBinary[] = {{"Ki", 1}, {"Mi", 2}, {"Gi", 3},
-                                                         {"Ti", 4}, {"Pi", 5}, {"Ei", 6}};
-  static const std::pair<const char*, int> kDecimal[] = {
-      {"n", -9}, {"u", -6}, {"m", -3}, {"", 0}, {"k", 3},
-      {"M", 6},  {"G", 9},  {"T", 12}, {"P", 15}, {"E", 18}};
+                                                        {"Ti", 4}, {"Pi", 5}, {"Ei", 6}};
+  static const std::pair<const char*, int> kDecimal[] = {{"n", -9}, {"u", -6}, {"m", -3}, {"", 0},
+                                                         {"k", 3},  {"M", 6},  {"G", 9},  {"T", 12},
+                                                         {"P", 15}, {"E", 18}};
   for (const auto& [s, power] : kBinary) {
     if (suffix != s) {
       continue;
@@ -186,9 +186,8 @@ void canonicalMap(json& m) {
       }
     } else if (it.value().is_number()) {
       // A JSON number is accepted and stored as its canonical string.
-      std::string text = it.value().is_number_float()
-                             ? it.value().dump()
-                             : std::to_string(it.value().get<long long>());
+      std::string text = it.value().is_number_float() ? it.value().dump()
+                                                      : std::to_string(it.value().get<long long>());
       if (auto c = canonicalQuantity(text)) {
         it.value() = *c;
       }

@@ -59,41 +59,80 @@ std::vector<ResourceType> builtins() {
       {"", "v1", "ConfigMap", "configmaps", true, {"cm"}, false, false, false, {}},
       {"", "v1", "Secret", "secrets", true, {}, false, false, false, {}},
       {"", "v1", "Event", "events", true, {"ev"}, false, false, false, {}},
-      {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, {"pvc"}, true, false,
-       false, {}},
+      {"",
+       "v1",
+       "PersistentVolumeClaim",
+       "persistentvolumeclaims",
+       true,
+       {"pvc"},
+       true,
+       false,
+       false,
+       {}},
       {"", "v1", "ServiceAccount", "serviceaccounts", true, {"sa"}, false, false, false, {}},
       {"", "v1", "Node", "nodes", false, {"no"}, true, false, false, {}},
       {"apps", "v1", "StatefulSet", "statefulsets", true, {"sts"}, true, true, true, {"all"}},
       {"apps", "v1", "Deployment", "deployments", true, {"deploy"}, true, true, true, {"all"}},
-      {"apps", "v1", "ControllerRevision", "controllerrevisions", true, {}, false, false, false,
+      {"apps",
+       "v1",
+       "ControllerRevision",
+       "controllerrevisions",
+       true,
+       {},
+       false,
+       false,
+       false,
        {}},
       {"batch", "v1", "Job", "jobs", true, {}, true, false, true, {"all"}},
-      {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, {"pdb"}, true, false,
-       true, {}},
+      {"policy",
+       "v1",
+       "PodDisruptionBudget",
+       "poddisruptionbudgets",
+       true,
+       {"pdb"},
+       true,
+       false,
+       true,
+       {}},
       {"coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false, {}},
       {"events.k8s.io", "v1", "Event", "events", true, {"ev"}, false, false, false, {}},
-      {"apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
-       false, {"crd", "crds"}, true, false, true, {}},
+      {"apiextensions.k8s.io",
+       "v1",
+       "CustomResourceDefinition",
+       "customresourcedefinitions",
+       false,
+       {"crd", "crds"},
+       true,
+       false,
+       true,
+       {}},
   };
   std::vector<ResourceType> out;
   for (const auto& b : list) {
     ResourceType t = make(b);
     if (t.plural == "pods") {
       t.returnDeletedObject = true;
-      t.extraFieldSelectors = {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
-                               "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
-                               "status.podIP", "status.nominatedNodeName"};
+      t.extraFieldSelectors = {"spec.nodeName",      "spec.restartPolicy",
+                               "spec.schedulerName", "spec.serviceAccountName",
+                               "spec.hostNetwork",   "status.phase",
+                               "status.podIP",       "status.nominatedNodeName"};
       t.extraSubresources = {"log", "eviction", "binding", "exec"};
     } else if (t.plural == "events" && t.group.empty()) {
-      t.extraFieldSelectors = {"involvedObject.kind",      "involvedObject.namespace",
-                               "involvedObject.name",      "involvedObject.uid",
-                               "involvedObject.apiVersion", "involvedObject.resourceVersion",
-                               "involvedObject.fieldPath", "reason",
-                               "reportingComponent",       "source",
+      t.extraFieldSelectors = {"involvedObject.kind",
+                               "involvedObject.namespace",
+                               "involvedObject.name",
+                               "involvedObject.uid",
+                               "involvedObject.apiVersion",
+                               "involvedObject.resourceVersion",
+                               "involvedObject.fieldPath",
+                               "reason",
+                               "reportingComponent",
+                               "source",
                                "type"};
     } else if (t.plural == "events") {
-      t.extraFieldSelectors = {"regarding.kind", "regarding.namespace", "regarding.name",
-                               "regarding.uid",  "reason",              "type"};
+      t.extraFieldSelectors = {"regarding.kind", "regarding.namespace",
+                               "regarding.name", "regarding.uid",
+                               "reason",         "type"};
     } else if (t.plural == "secrets") {
       t.extraFieldSelectors = {"type"};
     } else if (t.plural == "namespaces") {
@@ -116,8 +155,8 @@ std::vector<ResourceType> builtins() {
   return out;
 }
 
-const char* kBuiltinGroups[] = {"apps", "batch", "policy", "coordination.k8s.io",
-                                "events.k8s.io", "apiextensions.k8s.io"};
+const char* kBuiltinGroups[] = {
+    "apps", "batch", "policy", "coordination.k8s.io", "events.k8s.io", "apiextensions.k8s.io"};
 
 std::vector<std::string> stringList(const json& v) {
   std::vector<std::string> out;
@@ -232,8 +271,8 @@ std::vector<FieldError> validateCrd(const json& crd) {
     errs.push_back(fieldRequired("spec.names.kind"));
   }
   if (!group.empty() && !plural.empty() && name != plural + "." + group) {
-    errs.push_back(fieldInvalid("metadata.name", name,
-                                "must be spec.names.plural+\".\"+spec.group"));
+    errs.push_back(
+        fieldInvalid("metadata.name", name, "must be spec.names.plural+\".\"+spec.group"));
   }
   std::string scope = spec.value("scope", "");
   if (scope != "Namespaced" && scope != "Cluster") {

@@ -45,8 +45,8 @@ struct ResourceType {
   bool strategicMerge = true;        // false for CRs: strategic merge patch is refused (415)
   std::vector<std::string> extraFieldSelectors;  // beyond metadata.name / metadata.namespace
   std::vector<std::string> extraSubresources;    // listed in discovery only (log, finalize...)
-  std::shared_ptr<const Schema> schema;           // CRs with an openAPIV3Schema
-  nlohmann::json printerColumns;                  // CRs: additionalPrinterColumns
+  std::shared_ptr<const Schema> schema;          // CRs with an openAPIV3Schema
+  nlohmann::json printerColumns;                 // CRs: additionalPrinterColumns
 
   std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }
   std::string storageKey() const { return group + "/" + plural; }

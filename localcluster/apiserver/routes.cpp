@@ -125,8 +125,8 @@ ApiServer::Target ApiServer::route(const ApiRequest& req) const {
   }
   std::vector<std::string> r(segs.begin() + static_cast<std::ptrdiff_t>(rest), segs.end());
   std::string resource;
-  if (r[0] == "namespaces" && r.size() >= 3 && !(r.size() == 3 && t.group.empty() &&
-                                                 (r[2] == "status" || r[2] == "finalize"))) {
+  if (r[0] == "namespaces" && r.size() >= 3 &&
+      !(r.size() == 3 && t.group.empty() && (r[2] == "status" || r[2] == "finalize"))) {
     if (r.size() > 5) {
       return t;
     }

@@ -105,7 +105,8 @@ void Schema::pruneAt(const json& schema, json& value, const std::string& path, b
   if (value.is_object()) {
     const json props = schema.value("properties", json::object());
     const auto ap = schema.find("additionalProperties");
-    bool hasAdditional = ap != schema.end() && (ap->is_object() || (ap->is_boolean() && ap->get<bool>()));
+    bool hasAdditional =
+        ap != schema.end() && (ap->is_object() || (ap->is_boolean() && ap->get<bool>()));
     std::vector<std::string> drop;
     for (auto it = value.begin(); it != value.end(); ++it) {
       if (root && (it.key() == "apiVersion" || it.key() == "kind" || it.key() == "metadata")) {
@@ -182,18 +183,18 @@ void Schema::validateAt(const json& schema, const json& value, const std::string
   const std::string where = path.empty() ? "body" : path;
   if (value.is_null()) {
     if (!schema.value("nullable", false) && schema.contains("type")) {
-      errs.push_back(fieldInvalid(path, nullptr,
-                                  where + " in body must be of type " +
-                                      schema["type"].get<std::string>() + ": \"null\""));
+      errs.push_back(fieldInvalid(
+          path, nullptr,
+          where + " in body must be of type " + schema["type"].get<std::string>() + ": \"null\""));
     }
     return;
   }
   bool intOrString = schema.value("x-kubernetes-int-or-string", false);
   if (intOrString) {
     if (!(value.is_string() || value.is_number_integer() || value.is_number_unsigned())) {
-      errs.push_back(fieldInvalid(path, typeName(value),
-                                  where + " in body must be of type integer,string: \"" +
-                                      typeName(value) + "\""));
+      errs.push_back(fieldInvalid(
+          path, typeName(value),
+          where + " in body must be of type integer,string: \"" + typeName(value) + "\""));
       return;
     }
   } else if (auto t = schema.find("type"); t != schema.end() && t->is_string()) {
@@ -250,20 +251,19 @@ void Schema::validateAt(const json& schema, const json& value, const std::string
     }
     if (auto p = schema.find("pattern"); p != schema.end() && p->is_string()) {
       if (!matchesPattern(p->get<std::string>(), s)) {
-        errs.push_back(fieldInvalid(path, value,
-                                    where + " in body should match '" +
-                                        p->get<std::string>() + "'"));
+        errs.push_back(fieldInvalid(
+            path, value, where + " in body should match '" + p->get<std::string>() + "'"));
       }
     }
   }
   if (value.is_array()) {
     long long n = static_cast<long long>(value.size());
-    if (auto m = schema.find("maxItems"); m != schema.end() && m->is_number() &&
-                                           n > m->get<long long>()) {
+    if (auto m = schema.find("maxItems");
+        m != schema.end() && m->is_number() && n > m->get<long long>()) {
       errs.push_back(fieldTooMany(path, n, m->get<long long>()));
     }
-    if (auto m = schema.find("minItems"); m != schema.end() && m->is_number() &&
-                                           n < m->get<long long>()) {
+    if (auto m = schema.find("minItems");
+        m != schema.end() && m->is_number() && n < m->get<long long>()) {
       errs.push_back(fieldInvalid(path, n,
                                   where + " in body should have at least " +
                                       std::to_string(m->get<long long>()) + " items"));

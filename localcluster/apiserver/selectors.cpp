@@ -37,8 +37,8 @@ bool validDnsSubdomain(const std::string& s) {
     return false;
   }
   for (char c : s) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '-' || c == '.')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.')) {
       return false;
     }
   }
@@ -75,15 +75,28 @@ Result<void> validateValue(const std::string& value) {
                 "invalid label value: \"" + value + "\": must be no more than 63 characters");
   }
   if (!validName(value)) {
-    return fail(Errc::Invalid, "invalid label value: \"" + value + "\": a valid label " +
-                                   std::string(kNameRule));
+    return fail(Errc::Invalid,
+                "invalid label value: \"" + value + "\": a valid label " + std::string(kNameRule));
   }
   return {};
 }
 
 // The lexer of k8s.io/apimachinery/pkg/labels/selector.go, reduced to what Parse needs.
-enum class Tok { End, Ident, Equals, DoubleEquals, NotEquals, In, NotIn, Open, Close, Comma, Bang,
-                 Greater, Less };
+enum class Tok {
+  End,
+  Ident,
+  Equals,
+  DoubleEquals,
+  NotEquals,
+  In,
+  NotIn,
+  Open,
+  Close,
+  Comma,
+  Bang,
+  Greater,
+  Less
+};
 
 struct Token {
   Tok kind;
@@ -177,8 +190,8 @@ class Parser {
 
   static Failure unexpected(const Token& t, const std::string& expected) {
     std::string found = t.kind == Tok::End ? "end of string" : "'" + t.text + "'";
-    return fail(Errc::Invalid, "unable to parse requirement: found " + found +
-                                   ", expected: " + expected);
+    return fail(Errc::Invalid,
+                "unable to parse requirement: found " + found + ", expected: " + expected);
   }
 
   Result<LabelSelector::Requirement> requirement() {
@@ -243,8 +256,9 @@ class Parser {
         }
       }
       if (req.values.empty()) {
-        return fail(Errc::Invalid, "unable to parse requirement: for 'in', 'notin' operators, "
-                                   "values set can't be empty");
+        return fail(Errc::Invalid,
+                    "unable to parse requirement: for 'in', 'notin' operators, "
+                    "values set can't be empty");
       }
       std::sort(req.values.begin(), req.values.end());
       req.values.erase(std::unique(req.values.begin(), req.values.end()), req.values.end());
@@ -260,8 +274,9 @@ class Parser {
       char* end = nullptr;
       std::strtoll(value.c_str(), &end, 10);
       if (value.empty() || *end != '\0') {
-        return fail(Errc::Invalid, "unable to parse requirement: for 'Gt', 'Lt' operators, the "
-                                   "value must be an integer");
+        return fail(Errc::Invalid,
+                    "unable to parse requirement: for 'Gt', 'Lt' operators, the "
+                    "value must be an integer");
       }
     } else if (auto v = validateValue(value); !v.ok()) {
       return v.error();
@@ -432,8 +447,8 @@ Result<FieldSelector> FieldSelector::parse(const std::string& text) {
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t comma = text.find(',', start);
-    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                       : comma - start);
+    std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!part.empty()) {
       Requirement r;
       std::size_t p;
@@ -450,8 +465,8 @@ Result<FieldSelector> FieldSelector::parse(const std::string& text) {
         r.equals = true;
         r.value = part.substr(p + 1);
       } else {
-        return fail(Errc::Invalid, "invalid selector: '" + text +
-                                       "'; can't understand '" + part + "'");
+        return fail(Errc::Invalid,
+                    "invalid selector: '" + text + "'; can't understand '" + part + "'");
       }
       s.reqs_.push_back(std::move(r));
     }
@@ -477,8 +492,8 @@ std::string fieldValue(const json& object, const std::string& path) {
   std::size_t start = 0;
   while (true) {
     std::size_t dot = path.find('.', start);
-    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos
-                                                                     : dot - start);
+    std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!cur->is_object()) {
       return "";
     }

@@ -36,8 +36,7 @@ struct Store::Statements {
   Poco::Data::Statement meta;
   Poco::Data::Statement trim;
 
-  explicit Statements(Poco::Data::Session& s)
-      : upsert(s), remove(s), event(s), meta(s), trim(s) {
+  explicit Statements(Poco::Data::Session& s) : upsert(s), remove(s), event(s), meta(s), trim(s) {
     upsert << "INSERT OR REPLACE INTO objects(res, ns, name, rv, data) VALUES(?, ?, ?, ?, ?)",
         use(res), use(ns), use(name), use(rv), use(data);
     remove << "DELETE FROM objects WHERE res = ? AND ns = ? AND name = ?", use(res), use(ns),
@@ -100,8 +99,8 @@ Result<void> Store::load() {
 
     std::vector<std::string> res, ns, name, data;
     std::vector<Poco::Int64> rvs;
-    s << "SELECT res, ns, name, rv, data FROM objects", into(res), into(ns), into(name),
-        into(rvs), into(data), now;
+    s << "SELECT res, ns, name, rv, data FROM objects", into(res), into(ns), into(name), into(rvs),
+        into(data), now;
     for (std::size_t i = 0; i < res.size(); ++i) {
       auto obj = std::make_shared<StoredObject>();
       obj->json = json::parse(data[i]);
@@ -114,9 +113,8 @@ Result<void> Store::load() {
     std::vector<Poco::Int64> erv;
     std::vector<int> etype;
     Poco::Int64 fl = static_cast<Poco::Int64>(floor_);
-    s << "SELECT rv, res, ns, name, type, data, prev FROM events WHERE rv > ? ORDER BY rv",
-        use(fl), into(erv), into(eres), into(ens), into(ename), into(etype), into(edata),
-        into(eprev), now;
+    s << "SELECT rv, res, ns, name, type, data, prev FROM events WHERE rv > ? ORDER BY rv", use(fl),
+        into(erv), into(eres), into(ens), into(ename), into(etype), into(edata), into(eprev), now;
     for (std::size_t i = 0; i < erv.size(); ++i) {
       auto ev = std::make_shared<ChangeEvent>();
       ev->rv = static_cast<std::uint64_t>(erv[i]);
@@ -180,8 +178,8 @@ void forRange(const Map& m, const std::string& ns, Fn fn) {
     return;
   }
   std::string prefix = ns + "/";
-  for (auto it = m.lower_bound(prefix); it != m.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-       ++it) {
+  for (auto it = m.lower_bound(prefix);
+       it != m.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     fn(it->first, it->second);
   }
 }
@@ -353,8 +351,7 @@ void Store::trimHistoryLocked() {
   }
 }
 
-std::vector<EventPtr> Store::eventsAfter(std::uint64_t after, std::size_t max,
-                                         bool* tooOld) const {
+std::vector<EventPtr> Store::eventsAfter(std::uint64_t after, std::size_t max, bool* tooOld) const {
   std::vector<EventPtr> out;
   std::shared_lock lock(dataMu_);
   *tooOld = after < floor_;

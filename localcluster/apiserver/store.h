@@ -55,7 +55,7 @@ using EventPtr = std::shared_ptr<const ChangeEvent>;
 class Store {
  public:
   struct Options {
-    std::string path;                 // the SQLite file
+    std::string path;                  // the SQLite file
     std::size_t historyLimit = 20000;  // change events kept for watches
     std::uint64_t initialRv = 1000;    // the first resourceVersion of a new store
   };
@@ -128,8 +128,8 @@ class Store {
   std::unique_ptr<Poco::Data::Session> session_;
   std::unique_ptr<Statements> stmts_;
 
-  std::mutex writeMu_;                    // serializes writers (and SQLite)
-  mutable std::shared_mutex dataMu_;      // guards the maps below
+  std::mutex writeMu_;                // serializes writers (and SQLite)
+  mutable std::shared_mutex dataMu_;  // guards the maps below
   std::unordered_map<std::string, std::map<std::string, ObjPtr>> objects_;  // key -> "ns/name"
   std::deque<EventPtr> history_;
   std::uint64_t rv_ = 0;

@@ -113,9 +113,9 @@ void ApiServer::writeScale(const Target& t, const ApiRequest& req, ApiResponse& 
                         ? next["spec"].value("replicas", json(0))
                         : json(0);
     if (!replicas.is_number_integer() || replicas.get<long long>() < 0) {
-      raise(errInvalid("Scale", "autoscaling", t.name,
-                       {fieldInvalid("spec.replicas", replicas,
-                                     "must be greater than or equal to 0")}));
+      raise(errInvalid(
+          "Scale", "autoscaling", t.name,
+          {fieldInvalid("spec.replicas", replicas, "must be greater than or equal to 0")}));
     }
     json obj = old;
     obj[pointerOf(rt.scale->specReplicasPath)] = replicas;

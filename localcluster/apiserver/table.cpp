@@ -12,15 +12,17 @@ namespace {
 
 json column(const std::string& name, const std::string& type, const std::string& format = "",
             int priority = 0) {
-  return {{"name", name}, {"type", type}, {"format", format}, {"description", ""},
+  return {{"name", name},
+          {"type", type},
+          {"format", format},
+          {"description", ""},
           {"priority", priority}};
 }
 
 std::time_t parseTime(const std::string& s) {
   std::tm tm{};
-  if (s.size() < 19 ||
-      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+  if (s.size() < 19 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
     return 0;
   }
   tm.tm_year -= 1900;
@@ -174,8 +176,8 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     for (const auto& c : rt.printerColumns) {
       std::string type = c.value("type", "string");
       std::string path = c.value("jsonPath", "");
-      columns.push_back(column(c.value("name", ""), type, c.value("format", ""),
-                               c.value("priority", 0)));
+      columns.push_back(
+          column(c.value("name", ""), type, c.value("format", ""), c.value("priority", 0)));
       cells.push_back([type, path, now](const json& o) -> json {
         json v = evalPath(o, path);
         if (type == "date") {
@@ -196,9 +198,11 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     columns.push_back(column("Restarts", "string"));
     columns.push_back(column("Age", "string"));
     cells.push_back([](const json& o) {
-      int total = static_cast<int>(o.value("spec", json::object()).value("containers", json::array()).size());
+      int total = static_cast<int>(
+          o.value("spec", json::object()).value("containers", json::array()).size());
       int ready = 0;
-      for (const auto& s : o.value("status", json::object()).value("containerStatuses", json::array())) {
+      for (const auto& s :
+           o.value("status", json::object()).value("containerStatuses", json::array())) {
         ready += s.value("ready", false) ? 1 : 0;
       }
       return json(std::to_string(ready) + "/" + std::to_string(total));
@@ -211,7 +215,8 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     });
     cells.push_back([](const json& o) {
       long long n = 0;
-      for (const auto& s : o.value("status", json::object()).value("containerStatuses", json::array())) {
+      for (const auto& s :
+           o.value("status", json::object()).value("containerStatuses", json::array())) {
         n += s.value("restartCount", 0LL);
       }
       return json(std::to_string(n));
@@ -267,9 +272,10 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     columns.push_back(column("Completions", "string"));
     columns.push_back(column("Age", "string"));
     cells.push_back([](const json& o) {
-      return json(std::to_string(num(o.value("status", json::object()).value("succeeded", json(0)))
-                                     .get<long long>()) +
-                  "/" + std::to_string(num(o["spec"].value("completions", json(1))).get<long long>()));
+      return json(
+          std::to_string(
+              num(o.value("status", json::object()).value("succeeded", json(0))).get<long long>()) +
+          "/" + std::to_string(num(o["spec"].value("completions", json(1))).get<long long>()));
     });
     cells.push_back(age);
   } else if (g.empty() && r == "namespaces") {
@@ -287,7 +293,8 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     columns.push_back(column("Data", "integer"));
     columns.push_back(column("Age", "string"));
     cells.push_back([](const json& o) {
-      std::size_t n = o.value("data", json::object()).size() + o.value("binaryData", json::object()).size();
+      std::size_t n =
+          o.value("data", json::object()).size() + o.value("binaryData", json::object()).size();
       return json(n);
     });
     cells.push_back(age);
@@ -295,16 +302,19 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     for (const char* c : {"Status", "Volume", "Capacity", "Access Modes", "StorageClass", "Age"}) {
       columns.push_back(column(c, "string"));
     }
-    cells.push_back([](const json& o) { return json(o.value("status", json::object()).value("phase", "Pending")); });
+    cells.push_back([](const json& o) {
+      return json(o.value("status", json::object()).value("phase", "Pending"));
+    });
     cells.push_back([](const json& o) { return json(o["spec"].value("volumeName", "")); });
     cells.push_back([](const json& o) {
       json cap = o.value("status", json::object()).value("capacity", json::object());
       return json(cap.value("storage", ""));
     });
     cells.push_back([](const json& o) {
-      static const std::map<std::string, std::string> kShort = {
-          {"ReadWriteOnce", "RWO"}, {"ReadOnlyMany", "ROX"}, {"ReadWriteMany", "RWX"},
-          {"ReadWriteOncePod", "RWOP"}};
+      static const std::map<std::string, std::string> kShort = {{"ReadWriteOnce", "RWO"},
+                                                                {"ReadOnlyMany", "ROX"},
+                                                                {"ReadWriteMany", "RWX"},
+                                                                {"ReadWriteOncePod", "RWOP"}};
       std::string modes;
       for (const auto& m : o.value("status", json::object()).value("accessModes", json::array())) {
         auto it = kShort.find(str(m));
@@ -312,7 +322,8 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       }
       return json(modes);
     });
-    cells.push_back([](const json& o) { return json(o["spec"].value("storageClassName", "<unset>")); });
+    cells.push_back(
+        [](const json& o) { return json(o["spec"].value("storageClassName", "<unset>")); });
     cells.push_back(age);
   } else {
     columns.push_back(column("Age", "string"));
@@ -330,8 +341,10 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
                       {"apiVersion", "meta.k8s.io/v1"},
                       {"metadata", (*o)["metadata"]}}}});
   }
-  json table = {{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"},
-                {"metadata", listMeta.is_null() ? json::object() : listMeta}, {"rows", rows}};
+  json table = {{"kind", "Table"},
+                {"apiVersion", "meta.k8s.io/v1"},
+                {"metadata", listMeta.is_null() ? json::object() : listMeta},
+                {"rows", rows}};
   if (withColumns) {
     table["columnDefinitions"] = columns;
   }

@@ -29,9 +29,7 @@ using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter>;
 using CertPtr = std::unique_ptr<X509, Deleter>;
 using FilePtr = std::unique_ptr<FILE, Deleter>;
 
-std::string opensslError(const std::string& what) {
-  return what + " failed (OpenSSL)";
-}
+std::string opensslError(const std::string& what) { return what + " failed (OpenSSL)"; }
 
 KeyPtr newKey() { return KeyPtr(EVP_EC_gen("P-256")); }
 
@@ -48,8 +46,8 @@ bool addExt(X509* cert, X509* issuer, int nid, const std::string& value) {
   return ok;
 }
 
-CertPtr makeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuerKey,
-                 bool ca, const std::string& san) {
+CertPtr makeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuerKey, bool ca,
+                 const std::string& san) {
   CertPtr cert(X509_new());
   X509_set_version(cert.get(), 2);
   unsigned char serial[16];
@@ -69,7 +67,8 @@ CertPtr makeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* i
   bool ok = true;
   if (ca) {
     ok = ok && addExt(cert.get(), iss, NID_basic_constraints, "critical,CA:TRUE");
-    ok = ok && addExt(cert.get(), iss, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+    ok = ok &&
+         addExt(cert.get(), iss, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
     ok = ok && addExt(cert.get(), iss, NID_subject_key_identifier, "hash");
   } else {
     ok = ok && addExt(cert.get(), iss, NID_basic_constraints, "critical,CA:FALSE");
@@ -172,8 +171,9 @@ Result<TlsFiles> ensureCertificates(const std::string& dataDir,
   if (valid) {
     return files;
   }
-  std::string san = "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,"
-                    "DNS:kubernetes.default.svc.cluster.local,DNS:localhost";
+  std::string san =
+      "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,"
+      "DNS:kubernetes.default.svc.cluster.local,DNS:localhost";
   for (const auto& ip : all) {
     san += ",IP:" + ip;
   }
@@ -182,8 +182,7 @@ Result<TlsFiles> ensureCertificates(const std::string& dataDir,
     return fail(Errc::Internal, opensslError("server key generation"));
   }
   CertPtr cert = makeCert(key.get(), "kube-apiserver", caCert.get(), caKey.get(), false, san);
-  if (!cert || !writeKey(files.serverKey, key.get()) ||
-      !writeCert(files.serverCert, cert.get())) {
+  if (!cert || !writeKey(files.serverKey, key.get()) || !writeCert(files.serverCert, cert.get())) {
     return fail(Errc::Internal, opensslError("server certificate creation in " + pki.string()));
   }
   return files;

@@ -17,7 +17,8 @@ struct TlsFiles {
 // Creates (once) a CA and a serving certificate under DIR/pki with OpenSSL: ECDSA P-256, IP SANs
 // 127.0.0.1 and each of `ips`, DNS SANs kubernetes, kubernetes.default, kubernetes.default.svc,
 // localhost. An existing serving certificate is reissued (same CA) when it lacks one of the IPs.
-Result<TlsFiles> ensureCertificates(const std::string& dataDir, const std::vector<std::string>& ips);
+Result<TlsFiles> ensureCertificates(const std::string& dataDir,
+                                    const std::vector<std::string>& ips);
 
 // True if the PEM certificate file names `ip` among its IP SANs.
 bool certificateHasIp(const std::string& certFile, const std::string& ip);

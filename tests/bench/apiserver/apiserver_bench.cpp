@@ -79,7 +79,9 @@ const std::string kCm = "/api/v1/namespaces/default/configmaps";
 void ensureConfigMap(Client& c, const std::string& name) {
   std::string out;
   c.call("POST", kCm,
-         json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}},
+         json{{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
+              {"metadata", {{"name", name}}},
               {"data", {{"k", "v"}}}}
              .dump(),
          &out);
@@ -98,7 +100,8 @@ void BM_StoreWrite(benchmark::State& state) {
     state.SkipWithError("cannot open the store");
     return;
   }
-  json obj = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+  json obj = {{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
               {"metadata", {{"name", "c"}, {"namespace", "default"}}},
               {"data", {{"k", std::string(200, 'x')}}}};
   long i = 0;
@@ -135,7 +138,9 @@ BENCHMARK(BM_Get)->Unit(benchmark::kMicrosecond)->UseRealTime();
 void BM_Put(benchmark::State& state) {
   Client c(server());
   ensureConfigMap(c, "bench-put");
-  json obj = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "bench-put"}}},
+  json obj = {{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
+              {"metadata", {{"name", "bench-put"}}},
               {"data", {{"k", "v"}}}};
   static long i = 0;
   std::string out;
@@ -187,7 +192,9 @@ void BM_WatchFanOut(benchmark::State& state) {
       }
     });
   }
-  json obj = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}},
+  json obj = {{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
+              {"metadata", {{"name", name}}},
               {"data", {{"k", "v"}}}};
   // Global counters: Google Benchmark runs this function several times, and writing the same value
   // again would be a no-op write without an event.
@@ -209,7 +216,8 @@ void BM_WatchFanOut(benchmark::State& state) {
   std::sort(latencies.begin(), latencies.end());
   if (!latencies.empty()) {
     state.counters["p50_us"] = latencies[latencies.size() / 2];
-    state.counters["p99_us"] = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+    state.counters["p99_us"] =
+        latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
   }
   state.SetItemsProcessed(state.iterations() * n);
 }

@@ -35,8 +35,8 @@ TEST_F(ApiTest, RequestsWithoutTheTokenGet401) {
 TEST_F(ApiTest, TokenRotation) {
   ASSERT_TRUE(api_.setTokens({"new-token"}, false).ok());
   EXPECT_EQ(api_.request("GET", kCmPath, "", "application/json", "new-token")->status, 200);
-  EXPECT_EQ(api_.request("GET", kCmPath)->status, 401);               // old token: API refused
-  EXPECT_EQ(api_.request("GET", "/_local/status")->status, 200);      // ... but still admin
+  EXPECT_EQ(api_.request("GET", kCmPath)->status, 401);           // old token: API refused
+  EXPECT_EQ(api_.request("GET", "/_local/status")->status, 200);  // ... but still admin
   ASSERT_TRUE(api_.setTokens({}, true).ok());
   EXPECT_EQ(api_.request("GET", kCmPath)->status, 200);
 }

@@ -26,14 +26,16 @@ class CrdTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    auto r = call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-                  json::parse(kCrd));
+    auto r =
+        call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json::parse(kCrd));
     ASSERT_EQ(r.status, 201) << r.body;
     crd_ = r.json();
   }
   static json db(const std::string& name, const json& spec) {
-    return {{"apiVersion", "test.example.com/v1alpha1"}, {"kind", "Db"},
-            {"metadata", {{"name", name}}}, {"spec", spec}};
+    return {{"apiVersion", "test.example.com/v1alpha1"},
+            {"kind", "Db"},
+            {"metadata", {{"name", name}}},
+            {"spec", spec}};
   }
   const std::string base_ = "/apis/test.example.com/v1alpha1/namespaces/default/dbs";
   json crd_;
@@ -81,8 +83,8 @@ TEST_F(CrdTest, DefaultsPruningAndGeneration) {
 }
 
 TEST_F(CrdTest, ValidationErrorsNameTheField) {
-  auto r = call("POST", base_, db("bad", {{"secretName", ""}, {"replicas", -1},
-                                          {"engine", "oracle"}}));
+  auto r =
+      call("POST", base_, db("bad", {{"secretName", ""}, {"replicas", -1}, {"engine", "oracle"}}));
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.json()["message"],
             "Db.test.example.com \"bad\" is invalid: [spec.engine: Unsupported value: "
@@ -102,10 +104,10 @@ TEST_F(CrdTest, ValidationErrorsNameTheField) {
   EXPECT_EQ(type.json()["message"],
             "Db.test.example.com \"t\" is invalid: spec.replicas: Invalid value: \"string\": "
             "spec.replicas in body must be of type integer: \"string\"");
-  EXPECT_EQ(call("POST", base_, db("ios", {{"secretName", "s"},
-                                           {"mysqlConf", {{"a", 1}, {"b", "x"}}}}))
-                .status,
-            201);
+  EXPECT_EQ(
+      call("POST", base_, db("ios", {{"secretName", "s"}, {"mysqlConf", {{"a", 1}, {"b", "x"}}}}))
+          .status,
+      201);
 }
 
 TEST_F(CrdTest, StatusAndScaleSubresources) {
@@ -160,19 +162,23 @@ TEST_F(CrdTest, CustomResourceRules) {
 TEST_F(CrdTest, DeletingTheCrdDeletesItsResources) {
   call("POST", base_, db("a", {{"secretName", "s"}}));
   call("POST", base_, db("b", {{"secretName", "s"}}));
-  auto d = call("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/dbs.test.example.com");
+  auto d = call("DELETE",
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/dbs.test.example.com");
   ASSERT_EQ(d.status, 200);
   EXPECT_TRUE(eventually([&] {
-    return call("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
-                       "dbs.test.example.com")
+    return call("GET",
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                "dbs.test.example.com")
                .status == 404;
   }));
   auto gone = call("GET", base_);
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.json()["message"], "the server could not find the requested resource");
   // Re-creating the CRD serves an empty collection: the old resources are gone.
-  ASSERT_EQ(call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-                 json::parse(kCrd)).status, 201);
+  ASSERT_EQ(
+      call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json::parse(kCrd))
+          .status,
+      201);
   EXPECT_EQ(call("GET", base_).json()["items"].size(), 0u);
 }
 

@@ -106,9 +106,9 @@ TEST_F(ApiTest, NotFoundUnknownPathMethodAndAccept) {
   ASSERT_TRUE(proto.ok());
   EXPECT_EQ(proto->status, 406);
   EXPECT_EQ(proto->json()["reason"], "NotAcceptable");
-  auto table = api_.request(
-      "GET", kCmPath, "", "application/json", "\x01",
-      {{"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}});
+  auto table =
+      api_.request("GET", kCmPath, "", "application/json", "\x01",
+                   {{"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}});
   ASSERT_TRUE(table.ok());
   EXPECT_EQ(table->status, 200);
   EXPECT_EQ(table->json()["kind"], "Table");  // server-side printing for kubectl get
@@ -237,8 +237,8 @@ TEST_F(ApiTest, ServerSideApplyCreatesUpdatesAndConflicts) {
   EXPECT_EQ(conflict.status, 409);
   EXPECT_EQ(conflict.json()["message"],
             "Apply failed with 1 conflict: conflict with \"one\": .data.k");
-  auto forced = call("PATCH", path + "?fieldManager=two&force=true", other,
-                     "application/apply-patch+yaml");
+  auto forced =
+      call("PATCH", path + "?fieldManager=two&force=true", other, "application/apply-patch+yaml");
   EXPECT_EQ(forced.status, 200);
   EXPECT_EQ(forced.json()["data"]["k"], "w");
 }

@@ -35,7 +35,9 @@ class ApiTest : public ::testing::Test {
   }
 
   static json configMap(const std::string& name, const json& data = {{"k", "v"}}) {
-    return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}},
+    return {{"apiVersion", "v1"},
+            {"kind", "ConfigMap"},
+            {"metadata", {{"name", name}}},
             {"data", data}};
   }
 

@@ -1,8 +1,8 @@
 // Real clients against the server through the written kubeconfig: the machine's kubectl
 // dispatcher (which picks kubectl 1.30 from /version) and Debian's kubectl 1.20 (always with
 // --validate=false). Each test uses a fresh kubectl cache dir.
-#include "tests/integration/localcluster/fixture.h"
 #include "tests/support/kube/kubectl.h"
+#include "tests/integration/localcluster/fixture.h"
 
 namespace mysqlop::local::it {
 namespace {
@@ -97,8 +97,9 @@ TEST_P(KubectlTest, VersionAndDiscovery) {
   EXPECT_NE(r.out.find("statefulsets.apps\n"), std::string::npos);
   EXPECT_NE(r.out.find("leases.coordination.k8s.io\n"), std::string::npos);
   auto ns = k({"get", "namespaces", "-o", "name"});
-  EXPECT_EQ(ns.out, "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\n"
-                    "namespace/kube-system\n");
+  EXPECT_EQ(ns.out,
+            "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\n"
+            "namespace/kube-system\n");
 }
 
 TEST_P(KubectlTest, BuiltinApplyPatchScaleDelete) {
@@ -131,14 +132,16 @@ TEST_P(KubectlTest, BuiltinApplyPatchScaleDelete) {
   EXPECT_EQ(scale.out, "statefulset.apps/web scaled\n");
   EXPECT_EQ(object(sts)["spec"]["replicas"], 3);
 
-  auto merge = k({"patch", "sts", "web", "--type=merge", "-p", R"({"metadata":{"labels":{"m":"1"}}})"});
+  auto merge =
+      k({"patch", "sts", "web", "--type=merge", "-p", R"({"metadata":{"labels":{"m":"1"}}})"});
   ASSERT_EQ(merge.exitCode, 0) << merge.err;
   EXPECT_EQ(merge.out, "statefulset.apps/web patched\n");
   auto jsonPatch = k({"patch", "sts", "web", "--type=json", "-p",
                       R"([{"op":"replace","path":"/spec/replicas","value":2}])"});
   ASSERT_EQ(jsonPatch.exitCode, 0) << jsonPatch.err;
-  auto strategic = k({"patch", "statefulset", "web", "-p",
-                      R"({"spec":{"template":{"spec":{"containers":[{"name":"a","image":"nginx:3"}]}}}})"});
+  auto strategic =
+      k({"patch", "statefulset", "web", "-p",
+         R"({"spec":{"template":{"spec":{"containers":[{"name":"a","image":"nginx:3"}]}}}})"});
   ASSERT_EQ(strategic.exitCode, 0) << strategic.err;
   json patched = object(sts);
   EXPECT_EQ(patched["metadata"]["labels"]["m"], "1");
@@ -231,7 +234,8 @@ spec:
 TEST_P(KubectlTest, CustomResourceLifecycle) {
   auto crd = k({"apply", "-f", "-"}, kCrd);
   ASSERT_EQ(crd.exitCode, 0) << crd.err;
-  EXPECT_EQ(crd.out, "customresourcedefinition.apiextensions.k8s.io/widgets.test.example.com created\n");
+  EXPECT_EQ(crd.out,
+            "customresourcedefinition.apiextensions.k8s.io/widgets.test.example.com created\n");
   std::string base = "/apis/test.example.com/v1/namespaces/default/widgets";
   auto cr = k({"apply", "-f", "-"},
               "apiVersion: test.example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n"
@@ -274,7 +278,8 @@ TEST_P(KubectlTest, CustomResourceLifecycle) {
     EXPECT_EQ(strategic.err, "Error from server (UnsupportedMediaType): " + unsupported + "\n");
   } else {
     EXPECT_NE(strategic.err.find("application/strategic-merge-patch+json is not supported by "
-                                 "test.example.com/v1, Kind=Widget: " + unsupported),
+                                 "test.example.com/v1, Kind=Widget: " +
+                                 unsupported),
               std::string::npos)
         << strategic.err;
   }
@@ -312,9 +317,9 @@ TEST_P(KubectlTest, ServerSideApply) {
                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: w\n");
   EXPECT_EQ(other.exitCode, 1);
   EXPECT_NE(other.err.find("conflict with \"kubectl\": .data.k"), std::string::npos) << other.err;
-  auto forced = k({"apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f",
-                   "-"},
-                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: w\n");
+  auto forced =
+      k({"apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-"},
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: w\n");
   ASSERT_EQ(forced.exitCode, 0) << forced.err;
   EXPECT_EQ(object(std::string(kCmPath) + "/ssa")["data"]["k"], "w");
 }

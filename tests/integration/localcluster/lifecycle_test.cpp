@@ -8,10 +8,13 @@ TEST_F(ApiTest, DeleteWithoutFinalizersAnswersSuccessStatus) {
   json c = call("POST", kCmPath, configMap("c1")).json();
   auto d = call("DELETE", std::string(kCmPath) + "/c1");
   ASSERT_EQ(d.status, 200);
-  EXPECT_EQ(d.json(), json({{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
-                            {"status", "Success"},
-                            {"details", {{"name", "c1"}, {"kind", "configmaps"},
-                                         {"uid", c["metadata"]["uid"]}}}}));
+  EXPECT_EQ(
+      d.json(),
+      json({{"kind", "Status"},
+            {"apiVersion", "v1"},
+            {"metadata", json::object()},
+            {"status", "Success"},
+            {"details", {{"name", "c1"}, {"kind", "configmaps"}, {"uid", c["metadata"]["uid"]}}}}));
   EXPECT_EQ(call("GET", std::string(kCmPath) + "/c1").status, 404);
   auto again = call("DELETE", std::string(kCmPath) + "/c1");
   EXPECT_EQ(again.status, 404);
@@ -32,7 +35,8 @@ TEST_F(ApiTest, FinalizerFlow) {
   // A second DELETE changes nothing.
   EXPECT_EQ(call("DELETE", path).json(), held);
   // No new finalizers while deleting.
-  auto add = call("PATCH", path, json::parse(R"({"metadata":{"finalizers":["example.com/hold","b.io/x"]}})"),
+  auto add = call("PATCH", path,
+                  json::parse(R"({"metadata":{"finalizers":["example.com/hold","b.io/x"]}})"),
                   "application/merge-patch+json");
   EXPECT_EQ(add.status, 422);
   EXPECT_EQ(add.json()["message"],
@@ -84,8 +88,11 @@ TEST_F(ApiTest, JobDeleteDefaultsToOrphanWithWarning) {
   // A pod owned by the job survives an orphaning delete (its owner reference is removed).
   json pod = json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"j-abcde"},
     "spec":{"containers":[{"name":"c","image":"i"}]}})");
-  pod["metadata"]["ownerReferences"] = {{{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"name", "j"},
-                                         {"uid", created["metadata"]["uid"]}, {"controller", true}}};
+  pod["metadata"]["ownerReferences"] = {{{"apiVersion", "batch/v1"},
+                                         {"kind", "Job"},
+                                         {"name", "j"},
+                                         {"uid", created["metadata"]["uid"]},
+                                         {"controller", true}}};
   ASSERT_EQ(call("POST", "/api/v1/namespaces/default/pods", pod).status, 201);
   auto d = call("DELETE", base + "/j");
   ASSERT_EQ(d.status, 200);
@@ -118,8 +125,10 @@ TEST_F(ApiTest, JobDeleteDefaultsToOrphanWithWarning) {
 TEST_F(ApiTest, ForegroundDeletionWaitsForDependents) {
   json owner = call("POST", kCmPath, configMap("owner")).json();
   json dep = configMap("dep");
-  dep["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-                                         {"name", "owner"}, {"uid", owner["metadata"]["uid"]},
+  dep["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"},
+                                         {"kind", "ConfigMap"},
+                                         {"name", "owner"},
+                                         {"uid", owner["metadata"]["uid"]},
                                          {"blockOwnerDeletion", true}}};
   ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
   auto d = call("DELETE", std::string(kCmPath) + "/owner?propagationPolicy=Foreground");

@@ -13,8 +13,8 @@ std::vector<std::string> names(const json& list) {
 }
 
 TEST_F(ApiTest, ListShapeAndSelectors) {
-  for (auto [n, app] : std::vector<std::pair<std::string, std::string>>{{"a", "web"}, {"b", "db"},
-                                                                       {"c", "web"}}) {
+  for (auto [n, app] :
+       std::vector<std::pair<std::string, std::string>>{{"a", "web"}, {"b", "db"}, {"c", "web"}}) {
     json cm = configMap(n);
     cm["metadata"]["labels"] = {{"app", app}};
     ASSERT_EQ(call("POST", kCmPath, cm).status, 201);
@@ -66,8 +66,8 @@ TEST_F(ApiTest, PaginationServesAConsistentSnapshot) {
   EXPECT_EQ(names(p2), (std::vector<std::string>{"c", "d"}));
   EXPECT_EQ(p2["items"][0]["data"]["k"], "v");
   EXPECT_EQ(p2["metadata"]["resourceVersion"], listRv);
-  auto p3 = call("GET", std::string(kCmPath) + "?limit=2&continue=" +
-                            p2["metadata"]["continue"].get<std::string>())
+  auto p3 = call("GET", std::string(kCmPath) +
+                            "?limit=2&continue=" + p2["metadata"]["continue"].get<std::string>())
                 .json();
   EXPECT_EQ(names(p3), (std::vector<std::string>{"e"}));
   EXPECT_FALSE(p3["metadata"].contains("continue"));
@@ -113,8 +113,8 @@ TEST_F(ApiTest, ListResourceVersionErrors) {
   auto p1 = call("GET", std::string(kCmPath) + "?limit=1").json();
   call("POST", kCmPath, configMap("c"));
   ASSERT_TRUE(api_.compactHistory().ok());
-  auto cont = call("GET", std::string(kCmPath) + "?limit=1&continue=" +
-                              p1["metadata"]["continue"].get<std::string>());
+  auto cont = call("GET", std::string(kCmPath) +
+                              "?limit=1&continue=" + p1["metadata"]["continue"].get<std::string>());
   EXPECT_EQ(cont.status, 410);
   EXPECT_EQ(cont.json()["reason"], "Expired");
 }

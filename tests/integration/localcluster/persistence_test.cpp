@@ -42,14 +42,18 @@ TEST_F(ApiTest, StateSurvivesACrash) {
 }
 
 TEST_F(ApiTest, CrdsAreServedAfterARestart) {
-  json crd = json::parse(R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+  json crd =
+      json::parse(R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
     "metadata":{"name":"widgets.example.com"},
     "spec":{"group":"example.com","scope":"Namespaced",
       "names":{"plural":"widgets","singular":"widget","kind":"Widget","shortNames":["wd"]},
       "versions":[{"name":"v1","served":true,"storage":true,
         "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}})");
-  ASSERT_EQ(call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status, 201);
-  json w = {{"apiVersion", "example.com/v1"}, {"kind", "Widget"}, {"metadata", {{"name", "w1"}}},
+  ASSERT_EQ(call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status,
+            201);
+  json w = {{"apiVersion", "example.com/v1"},
+            {"kind", "Widget"},
+            {"metadata", {{"name", "w1"}}},
             {"spec", {{"size", 3}}}};
   ASSERT_EQ(call("POST", "/apis/example.com/v1/namespaces/default/widgets", w).status, 201);
   ASSERT_TRUE(api_.restart().ok());

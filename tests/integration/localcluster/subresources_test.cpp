@@ -11,14 +11,15 @@ TEST_F(ApiTest, StatefulSetScale) {
   std::string base = "/apis/apps/v1/namespaces/default/statefulsets";
   json created = call("POST", base, sts).json();
   auto scale = call("GET", base + "/web/scale").json();
-  EXPECT_EQ(scale, json::parse(R"({"kind":"Scale","apiVersion":"autoscaling/v1",
+  EXPECT_EQ(
+      scale,
+      json::parse(R"({"kind":"Scale","apiVersion":"autoscaling/v1",
     "metadata":{"name":"web","namespace":"default","uid":")" +
-                                   created["metadata"]["uid"].get<std::string>() +
-                                   R"(","resourceVersion":")" +
-                                   created["metadata"]["resourceVersion"].get<std::string>() +
-                                   R"(","creationTimestamp":")" +
-                                   created["metadata"]["creationTimestamp"].get<std::string>() +
-                                   R"("},"spec":{"replicas":2},"status":{"replicas":0,"selector":"app=web"}})"));
+                  created["metadata"]["uid"].get<std::string>() + R"(","resourceVersion":")" +
+                  created["metadata"]["resourceVersion"].get<std::string>() +
+                  R"(","creationTimestamp":")" +
+                  created["metadata"]["creationTimestamp"].get<std::string>() +
+                  R"("},"spec":{"replicas":2},"status":{"replicas":0,"selector":"app=web"}})"));
   scale["spec"]["replicas"] = 4;
   auto put = call("PUT", base + "/web/scale", scale);
   ASSERT_EQ(put.status, 200) << put.body;

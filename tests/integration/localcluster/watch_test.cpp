@@ -15,8 +15,8 @@ TEST_F(ApiTest, WatchFromResourceVersionSeesEveryChange) {
   ASSERT_TRUE(w.open(std::string(kCmPath) + "?watch=true&resourceVersion=" + start).ok());
   ASSERT_EQ(w.status(), 200);
   json created = call("POST", kCmPath, configMap("c1")).json();
-  json modified = call("PATCH", std::string(kCmPath) + "/c1",
-                       json::parse(R"({"data":{"k":"v2"}})"), "application/merge-patch+json")
+  json modified = call("PATCH", std::string(kCmPath) + "/c1", json::parse(R"({"data":{"k":"v2"}})"),
+                       "application/merge-patch+json")
                       .json();
   // A no-op write produces no event: the next event is the delete.
   call("PATCH", std::string(kCmPath) + "/c1", json::parse(R"({"data":{"k":"v2"}})"),
@@ -53,16 +53,19 @@ TEST_F(ApiTest, WatchWithoutResourceVersionStartsWithTheState) {
 TEST_F(ApiTest, WatchSelectorTransitions) {
   std::string start = rv();
   WatchClient w(api_);
-  ASSERT_TRUE(w.open(std::string(kCmPath) + "?watch=true&labelSelector=role%3Dmaster&"
-                                            "resourceVersion=" + start)
+  ASSERT_TRUE(w.open(std::string(kCmPath) +
+                     "?watch=true&labelSelector=role%3Dmaster&"
+                     "resourceVersion=" +
+                     start)
                   .ok());
   json cm = configMap("n1");
   cm["metadata"]["labels"] = {{"role", "replica"}};
   call("POST", kCmPath, cm);
-  call("PATCH", std::string(kCmPath) + "/n1", json::parse(R"({"metadata":{"labels":{"role":"master"}}})"),
-       "application/merge-patch+json");
+  call("PATCH", std::string(kCmPath) + "/n1",
+       json::parse(R"({"metadata":{"labels":{"role":"master"}}})"), "application/merge-patch+json");
   std::string leaveRv;
-  call("PATCH", std::string(kCmPath) + "/n1", json::parse(R"({"metadata":{"labels":{"role":"replica"}}})"),
+  call("PATCH", std::string(kCmPath) + "/n1",
+       json::parse(R"({"metadata":{"labels":{"role":"replica"}}})"),
        "application/merge-patch+json");
   leaveRv = rv();
   json in = w.next(kWait);
@@ -78,7 +81,8 @@ TEST_F(ApiTest, WatchFieldSelectorAndNamespaceScope) {
   std::string start = rv();
   WatchClient w(api_);
   ASSERT_TRUE(w.open("/api/v1/configmaps?watch=true&fieldSelector=metadata.name%3Dwanted&"
-                     "resourceVersion=" + start)
+                     "resourceVersion=" +
+                     start)
                   .ok());
   call("POST", kCmPath, configMap("other"));
   call("POST", "/api/v1/namespaces/kube-system/configmaps", configMap("wanted"));
@@ -89,7 +93,9 @@ TEST_F(ApiTest, WatchFieldSelectorAndNamespaceScope) {
 
 TEST_F(ApiTest, BookmarksCarryTheCurrentResourceVersion) {
   WatchClient w(api_);
-  ASSERT_TRUE(w.open(std::string(kCmPath) + "?watch=true&allowWatchBookmarks=true&resourceVersion=" + rv()).ok());
+  ASSERT_TRUE(
+      w.open(std::string(kCmPath) + "?watch=true&allowWatchBookmarks=true&resourceVersion=" + rv())
+          .ok());
   call("POST", "/api/v1/namespaces/kube-system/configmaps", configMap("elsewhere"));
   std::string current = rv();
   // The bookmark must not precede the write it covers: ask once the write is done.
@@ -100,7 +106,8 @@ TEST_F(ApiTest, BookmarksCarryTheCurrentResourceVersion) {
   }
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(b, json::parse(R"({"type":"BOOKMARK","object":{"apiVersion":"v1","kind":"ConfigMap",
-      "metadata":{"resourceVersion":")" + current + R"("}}})"));
+      "metadata":{"resourceVersion":")" +
+                           current + R"("}}})"));
   // Without allowWatchBookmarks no bookmark is sent: the next event is a real one.
   WatchClient plain(api_);
   ASSERT_TRUE(plain.open(std::string(kCmPath) + "?watch=true&resourceVersion=" + rv()).ok());
@@ -154,7 +161,8 @@ TEST_F(ApiTest, WatchFromCompactedResourceVersionGets410) {
 
 TEST_F(ApiTest, WatchTimeoutEndsTheStream) {
   WatchClient w(api_);
-  ASSERT_TRUE(w.open(std::string(kCmPath) + "?watch=true&timeoutSeconds=1&resourceVersion=" + rv()).ok());
+  ASSERT_TRUE(
+      w.open(std::string(kCmPath) + "?watch=true&timeoutSeconds=1&resourceVersion=" + rv()).ok());
   EXPECT_TRUE(w.next(kWait).is_null());
   EXPECT_TRUE(w.ended());
 }
@@ -164,7 +172,8 @@ TEST_F(ApiTest, ManyConcurrentWatchesAndRequests) {
   std::string start = rv();
   for (int i = 0; i < 40; ++i) {
     watches.push_back(std::make_unique<WatchClient>(api_));
-    ASSERT_TRUE(watches.back()->open(std::string(kCmPath) + "?watch=true&resourceVersion=" + start).ok());
+    ASSERT_TRUE(
+        watches.back()->open(std::string(kCmPath) + "?watch=true&resourceVersion=" + start).ok());
   }
   EXPECT_TRUE(eventually([&] { return api_.status().value()["openWatches"] == 40; }));
   call("POST", kCmPath, configMap("fan"));

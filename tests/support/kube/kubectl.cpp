@@ -160,7 +160,9 @@ std::string Kubectl::missing(const std::string& binary) {
 }
 
 Kubectl::Kubectl(std::string kubeconfig, std::string binary)
-    : kubeconfig_(std::move(kubeconfig)), binary_(std::move(binary)), home_(tempDir("kubectl-home-")) {}
+    : kubeconfig_(std::move(kubeconfig)),
+      binary_(std::move(binary)),
+      home_(tempDir("kubectl-home-")) {}
 
 Kubectl::~Kubectl() {
   std::error_code ec;

@@ -4,9 +4,9 @@
 // per Kubectl object), capturing exit code, stdout and stderr.
 //
 //   mysqlop::testing::Kubectl k(api.kubeconfigPath());                  // /usr/bin/kubectl
-//   auto r = k.run({"apply", "-f", "-"}, yamlText);                      // r.exitCode, r.out, r.err
-//   mysqlop::testing::Kubectl old(api.kubeconfigPath(), Kubectl::debian120());  // kubectl 1.20
-//   auto w = k.start({"get", "configmaps", "-w"});  ...  auto r2 = w->stop();
+//   auto r = k.run({"apply", "-f", "-"}, yamlText);                      // r.exitCode, r.out,
+//   r.err mysqlop::testing::Kubectl old(api.kubeconfigPath(), Kubectl::debian120());  //
+//   kubectl 1.20 auto w = k.start({"get", "configmaps", "-w"});  ...  auto r2 = w->stop();
 
 #include <sys/types.h>
 

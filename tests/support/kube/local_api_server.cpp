@@ -53,9 +53,8 @@ bool waitExit(pid_t pid, int seconds) {
 }  // namespace
 
 json HttpResult::json() const {
-  return nlohmann::json::parse(body, nullptr, false).is_discarded()
-             ? nlohmann::json()
-             : nlohmann::json::parse(body);
+  return nlohmann::json::parse(body, nullptr, false).is_discarded() ? nlohmann::json()
+                                                                    : nlohmann::json::parse(body);
 }
 
 std::vector<std::string> HttpResult::header(const std::string& name) const {
@@ -114,8 +113,9 @@ Result<void> LocalApiServer::launch() {
   if (::access(options_.binary.c_str(), X_OK) != 0) {
     return fail(Errc::Unavailable, options_.binary + " is missing: build mysql-operator-local");
   }
-  std::vector<std::string> args = {options_.binary, "apiserver", "--data-dir", dataDir_,
-                                   "--listen", "127.0.0.1:" + std::to_string(port_)};
+  std::vector<std::string> args = {options_.binary, "apiserver",
+                                   "--data-dir",    dataDir_,
+                                   "--listen",      "127.0.0.1:" + std::to_string(port_)};
   if (options_.insecureHttp) {
     args.push_back("--insecure-http");
   }
@@ -130,8 +130,7 @@ Result<void> LocalApiServer::launch() {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0600);
+  posix_spawn_file_actions_addopen(&fa, 2, logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none;
@@ -206,12 +205,10 @@ void LocalApiServer::kill() {
   pid_ = -1;
 }
 
-Result<HttpResult> LocalApiServer::request(const std::string& method,
-                                           const std::string& pathAndQuery,
-                                           const std::string& body,
-                                           const std::string& contentType,
-                                           const std::string& token,
-                                           const std::map<std::string, std::string>& headers) const {
+Result<HttpResult> LocalApiServer::request(
+    const std::string& method, const std::string& pathAndQuery, const std::string& body,
+    const std::string& contentType, const std::string& token,
+    const std::map<std::string, std::string>& headers) const {
   try {
     Poco::URI uri(url_);
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
@@ -220,8 +217,8 @@ Result<HttpResult> LocalApiServer::request(const std::string& method,
     } else {
       static Poco::Net::Context::Ptr ctx = [] {
         Poco::Net::initializeSSL();
-        return Poco::Net::Context::Ptr(new Poco::Net::Context(
-            Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_NONE));
+        return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE,
+                                                              "", Poco::Net::Context::VERIFY_NONE));
       }();
       session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), ctx);
     }
@@ -265,7 +262,9 @@ Result<void> LocalApiServer::admin(const std::string& path, const json& body) {
   return {};
 }
 
-Result<void> LocalApiServer::closeWatches() { return admin("/_local/watches/close", json::object()); }
+Result<void> LocalApiServer::closeWatches() {
+  return admin("/_local/watches/close", json::object());
+}
 Result<void> LocalApiServer::sendBookmarks() {
   return admin("/_local/watches/bookmark", json::object());
 }

@@ -40,10 +40,10 @@ struct HttpResult {
 class LocalApiServer {
  public:
   struct Options {
-    bool insecureHttp = false;            // plain HTTP instead of HTTPS
-    std::vector<std::string> extraArgs;   // e.g. {"--history-limit", "50"}
-    std::string binary;                   // default: MYSQLOP_BINARY_DIR/bin/mysql-operator-local
-    std::string dataDir;                  // default: a fresh temp dir, removed by the destructor
+    bool insecureHttp = false;           // plain HTTP instead of HTTPS
+    std::vector<std::string> extraArgs;  // e.g. {"--history-limit", "50"}
+    std::string binary;                  // default: MYSQLOP_BINARY_DIR/bin/mysql-operator-local
+    std::string dataDir;                 // default: a fresh temp dir, removed by the destructor
   };
 
   LocalApiServer();
@@ -65,7 +65,7 @@ class LocalApiServer {
   pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
   const std::string& dataDir() const { return dataDir_; }
-  std::string kubeconfigPath() const;  // DIR/kubeconfig
+  std::string kubeconfigPath() const;                  // DIR/kubeconfig
   const std::string& baseUrl() const { return url_; }  // https://127.0.0.1:PORT
   const std::string& token() const { return token_; }  // the bearer token
   std::string caFile() const;                          // DIR/pki/ca.crt ("" with insecureHttp)
@@ -80,9 +80,9 @@ class LocalApiServer {
                              const std::map<std::string, std::string>& headers = {}) const;
 
   // Fault injection and test hooks (see localcluster/README.md, "Admin paths").
-  Result<void> closeWatches();                     // ends every open watch stream
-  Result<void> sendBookmarks();                    // a BOOKMARK now on watches that allow them
-  Result<void> expireNextWatches(int count);       // next N watches get an ERROR 410 event
+  Result<void> closeWatches();                // ends every open watch stream
+  Result<void> sendBookmarks();               // a BOOKMARK now on watches that allow them
+  Result<void> expireNextWatches(int count);  // next N watches get an ERROR 410 event
   // Next N writes fail with 409 Conflict or 500; only writes of `resource` (plural) in `group`
   // when resource is not empty.
   Result<void> failNextWrites(int count, int code, const std::string& resource = "",

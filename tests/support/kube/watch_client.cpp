@@ -1,5 +1,6 @@
 #include "tests/support/kube/watch_client.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -8,7 +9,6 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
-#include <Poco/Exception.h>
 #include <Poco/URI.h>
 
 namespace mysqlop::testing {
@@ -28,8 +28,8 @@ Result<void> WatchClient::open(const std::string& pathAndQuery) {
     } else {
       static Poco::Net::Context::Ptr ctx = [] {
         Poco::Net::initializeSSL();
-        return Poco::Net::Context::Ptr(new Poco::Net::Context(
-            Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_NONE));
+        return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE,
+                                                              "", Poco::Net::Context::VERIFY_NONE));
       }();
       session_ = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), ctx);
     }

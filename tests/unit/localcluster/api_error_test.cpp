@@ -42,8 +42,9 @@ TEST(ApiError, InvalidSingleAndMultiple) {
               "causes":[{"reason":"FieldValueInvalid",
                 "message":"Invalid value: -1: must be greater than or equal to 0",
                 "field":"spec.replicas"}]})"));
-  auto two = errInvalid("Pod", "", "p", {fieldRequired("spec.containers"),
-                                         fieldNotSupported("spec.x", "a", {"\"b\""})});
+  auto two =
+      errInvalid("Pod", "", "p",
+                 {fieldRequired("spec.containers"), fieldNotSupported("spec.x", "a", {"\"b\""})});
   EXPECT_EQ(two.status()["message"],
             "Pod \"p\" is invalid: [spec.containers: Required value, spec.x: Unsupported value: "
             "\"a\": supported values: \"b\"]");
@@ -53,9 +54,9 @@ TEST(ApiError, OtherReasons) {
   EXPECT_EQ(errUnauthorized().status(),
             json::parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
               "message":"Unauthorized","reason":"Unauthorized","code":401})"));
-  EXPECT_EQ(errInternal("resourceVersion should not be set on objects to be created")
-                .status()["message"],
-            "Internal error occurred: resourceVersion should not be set on objects to be created");
+  EXPECT_EQ(
+      errInternal("resourceVersion should not be set on objects to be created").status()["message"],
+      "Internal error occurred: resourceVersion should not be set on objects to be created");
   auto big = errTooLargeResourceVersion(9000, 1200);
   EXPECT_EQ(big.code, 504);
   EXPECT_EQ(big.retryAfterSeconds, 1);

@@ -45,7 +45,8 @@ TEST(ServerSideApply, ConflictWithAnotherManagerUnlessForced) {
     FAIL() << "expected a conflict";
   } catch (const ApiException& e) {
     EXPECT_EQ(e.error().code, 409);
-    EXPECT_EQ(e.error().message, "Apply failed with 1 conflict: conflict with \"first\": .spec.replicas");
+    EXPECT_EQ(e.error().message,
+              "Apply failed with 1 conflict: conflict with \"first\": .spec.replicas");
     EXPECT_EQ(e.error().details["causes"][0]["reason"], "FieldManagerConflict");
     EXPECT_EQ(e.error().details["causes"][0]["field"], ".spec.replicas");
   }

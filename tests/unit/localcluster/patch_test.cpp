@@ -38,24 +38,22 @@ TEST(JsonPatch, FailedTestIsAConflict) {
                           json::parse(R"([{"op":"test","path":"/a","value":2}])"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.code(), Errc::Conflict);
-  auto missing = applyJsonPatch(json::parse(R"({"a":1})"),
-                                json::parse(R"([{"op":"remove","path":"/b"}])"));
+  auto missing =
+      applyJsonPatch(json::parse(R"({"a":1})"), json::parse(R"([{"op":"remove","path":"/b"}])"));
   EXPECT_EQ(missing.code(), Errc::Conflict);
 }
 
 TEST(JsonPatch, MalformedPatchIsInvalid) {
   EXPECT_EQ(applyJsonPatch(json::object(), json::object()).error().message,
             "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
-  EXPECT_EQ(applyJsonPatch(json::object(), json::parse(R"([{"op":"frob","path":"/a"}])"))
-                .error()
-                .message,
-            "Unexpected kind: frob");
+  EXPECT_EQ(
+      applyJsonPatch(json::object(), json::parse(R"([{"op":"frob","path":"/a"}])")).error().message,
+      "Unexpected kind: frob");
   EXPECT_EQ(applyJsonPatch(json::object(), json::parse(R"([{"path":"/a"}])")).error().message,
             "unexpected kind of JSON patch operation");
-  EXPECT_EQ(applyJsonPatch(json::object(), json::parse(R"([{"op":"add","value":1}])"))
-                .error()
-                .message,
-            "operation missing path: {\"op\":\"add\",\"value\":1}");
+  EXPECT_EQ(
+      applyJsonPatch(json::object(), json::parse(R"([{"op":"add","value":1}])")).error().message,
+      "operation missing path: {\"op\":\"add\",\"value\":1}");
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ std::vector<std::string> errors(const std::string& spec) {
 
 TEST(Schema, ValidObjectHasNoErrors) {
   EXPECT_TRUE(errors(R"({"secretName":"s","replicas":3,"policy":"soft","port":"http",
-                        "tags":["a"],"labels":{"a":"b"},"opt":null,"ratio":0.5})").empty());
+                        "tags":["a"],"labels":{"a":"b"},"opt":null,"ratio":0.5})")
+                  .empty());
   EXPECT_TRUE(errors(R"({"secretName":"s","port":3306})").empty());
 }
 

@@ -8,7 +8,8 @@ namespace {
 
 using nlohmann::json;
 
-std::map<std::string, std::string> L(std::initializer_list<std::pair<const std::string, std::string>> l) {
+std::map<std::string, std::string> L(
+    std::initializer_list<std::pair<const std::string, std::string>> l) {
   return l;
 }
 
@@ -70,9 +71,9 @@ TEST(LabelSelector, ParseErrorsHaveExactMessages) {
             "unable to parse requirement: found 'c', expected: ',' or 'end of string'");
   EXPECT_EQ(LabelSelector::parse("a>x").error().message,
             "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer");
-  EXPECT_EQ(LabelSelector::parse("a=" + std::string(64, 'v')).error().message,
-            "invalid label value: \"" + std::string(64, 'v') +
-                "\": must be no more than 63 characters");
+  EXPECT_EQ(
+      LabelSelector::parse("a=" + std::string(64, 'v')).error().message,
+      "invalid label value: \"" + std::string(64, 'v') + "\": must be no more than 63 characters");
 }
 
 TEST(LabelSelector, FromStructuredFormAndString) {
@@ -84,10 +85,11 @@ TEST(LabelSelector, FromStructuredFormAndString) {
   EXPECT_EQ(s->str(), "app=mysql,cluster=c1,!old,role in (master,replica)");
   EXPECT_TRUE(s->matches(L({{"app", "mysql"}, {"cluster", "c1"}, {"role", "master"}})));
   EXPECT_FALSE(s->matches(L({{"app", "mysql"}, {"cluster", "c1"}})));
-  EXPECT_EQ(LabelSelector::fromJson(json::parse(R"({"matchExpressions":[{"key":"a","operator":"Is"}]})"))
-                .error()
-                .message,
-            "\"Is\" is not a valid label selector operator");
+  EXPECT_EQ(
+      LabelSelector::fromJson(json::parse(R"({"matchExpressions":[{"key":"a","operator":"Is"}]})"))
+          .error()
+          .message,
+      "\"Is\" is not a valid label selector operator");
 }
 
 TEST(FieldSelector, ParsesAndMatches) {

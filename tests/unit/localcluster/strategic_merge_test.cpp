@@ -44,8 +44,7 @@ TEST(StrategicMerge, SetElementOrderReorders) {
   json r = smp(R"({"spec":{"containers":[{"name":"a"},{"name":"b"}]}})",
                R"({"spec":{"$setElementOrder/containers":[{"name":"b"},{"name":"a"}],
                            "containers":[{"name":"a","image":"x"}]}})");
-  EXPECT_EQ(r["spec"]["containers"],
-            json::parse(R"([{"name":"b"},{"name":"a","image":"x"}])"));
+  EXPECT_EQ(r["spec"]["containers"], json::parse(R"([{"name":"b"},{"name":"a","image":"x"}])"));
 }
 
 TEST(StrategicMerge, AtomicListsAreReplaced) {
@@ -55,8 +54,8 @@ TEST(StrategicMerge, AtomicListsAreReplaced) {
 }
 
 TEST(StrategicMerge, FinalizersAreASetAndDeleteFromPrimitiveList) {
-  json r = smp(R"({"metadata":{"finalizers":["a","b"]}})",
-               R"({"metadata":{"finalizers":["c","a"]}})");
+  json r =
+      smp(R"({"metadata":{"finalizers":["a","b"]}})", R"({"metadata":{"finalizers":["c","a"]}})");
   EXPECT_EQ(r["metadata"]["finalizers"], json::parse(R"(["a","b","c"])"));
   json d = smp(R"({"metadata":{"finalizers":["a","b"]}})",
                R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}})");
@@ -90,8 +89,9 @@ TEST(StrategicMerge, ServicePortsByPortAndConditionsByType) {
   json r = smp(R"({"spec":{"ports":[{"port":80,"name":"http"},{"port":443}]}})",
                R"({"spec":{"ports":[{"port":80,"name":"web"}]}})");
   EXPECT_EQ(r["spec"]["ports"], json::parse(R"([{"port":80,"name":"web"},{"port":443}])"));
-  json c = smp(R"({"status":{"conditions":[{"type":"Ready","status":"False"}]}})",
-               R"({"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"X","status":"True"}]}})");
+  json c = smp(
+      R"({"status":{"conditions":[{"type":"Ready","status":"False"}]}})",
+      R"({"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"X","status":"True"}]}})");
   EXPECT_EQ(c["status"]["conditions"],
             json::parse(R"([{"type":"Ready","status":"True"},{"type":"X","status":"True"}])"));
 }
@@ -104,7 +104,8 @@ TEST(StrategicMerge, Errors) {
             "map: {\"image\":\"x\"} does not contain declared merge key: name");
   auto badDirective = applyStrategicMergePatch(json::object(), json::parse(R"({"$frob":1})"));
   EXPECT_EQ(badDirective.error().message, "unknown directive: $frob");
-  auto badPatch = applyStrategicMergePatch(json::object(), json::parse(R"({"a":{"$patch":"zap"}})"));
+  auto badPatch =
+      applyStrategicMergePatch(json::object(), json::parse(R"({"a":{"$patch":"zap"}})"));
   EXPECT_EQ(badPatch.error().message, "Unknown patch type: zap in map: {\"$patch\":\"zap\"}");
   EXPECT_EQ(applyStrategicMergePatch(json::object(), json::array()).error().message,
             "strategic merge patch must be a JSON object");

@@ -31,10 +31,12 @@ TEST(Table, WantsTable) {
 TEST(Table, PrinterColumnsOfACrd) {
   ResourceType rt;
   rt.custom = true;
-  rt.printerColumns = json::parse(R"([{"name":"Ready","type":"string","jsonPath":".status.conditions[0].status"},
+  rt.printerColumns =
+      json::parse(R"([{"name":"Ready","type":"string","jsonPath":".status.conditions[0].status"},
       {"name":"Replicas","type":"integer","jsonPath":".spec.replicas"},
       {"name":"Engine","type":"string","jsonPath":".spec['engine']"}])");
-  json obj = json::parse(R"({"metadata":{"name":"mc","namespace":"ns"},"spec":{"replicas":3,"engine":"mariadb"},
+  json obj = json::parse(
+      R"({"metadata":{"name":"mc","namespace":"ns"},"spec":{"replicas":3,"engine":"mariadb"},
       "status":{"conditions":[{"type":"Ready","status":"True"}]}})");
   json t = makeTable(rt, {&obj}, json{{"resourceVersion", "5"}}, true);
   EXPECT_EQ(t["kind"], "Table");
@@ -61,10 +63,12 @@ TEST(Table, BuiltinColumns) {
   EXPECT_EQ(t["rows"][0]["cells"][3], "3");
   ResourceType svc;
   svc.plural = "services";
-  json s = json::parse(R"({"metadata":{"name":"db"},"spec":{"type":"ClusterIP","clusterIP":"10.96.0.10",
+  json s =
+      json::parse(R"({"metadata":{"name":"db"},"spec":{"type":"ClusterIP","clusterIP":"10.96.0.10",
       "ports":[{"port":3306,"protocol":"TCP"}]}})");
   json st = makeTable(svc, {&s}, json(), true);
-  EXPECT_EQ(st["rows"][0]["cells"], json::parse(R"(["db","ClusterIP","10.96.0.10","<none>","3306/TCP","<unknown>"])"));
+  EXPECT_EQ(st["rows"][0]["cells"],
+            json::parse(R"(["db","ClusterIP","10.96.0.10","<none>","3306/TCP","<unknown>"])"));
 }
 
 }  // namespace
