@@ -43,7 +43,8 @@ class Config : public ::testing::Test {
       argv.push_back(a.c_str());
     }
     OperatorConfig cfg;
-    EXPECT_TRUE(loadConfig(static_cast<int>(argv.size()), argv.data(), (dir_ / "bin").string(), &cfg));
+    EXPECT_TRUE(
+        loadConfig(static_cast<int>(argv.size()), argv.data(), (dir_ / "bin").string(), &cfg));
     return cfg;
   }
   std::string error(std::vector<std::string> args) {
@@ -243,7 +244,8 @@ TEST_F(Config, EveryBadFileGivesOneLineNamingFileKeyAndLine) {
 }
 
 TEST_F(Config, MissingPluginFilesAreNamedWithTheirLine) {
-  const std::string f = write("op.yaml", "plugins:\n  - name: mybackend\n    path: /opt/x/libmybackend.so\n");
+  const std::string f =
+      write("op.yaml", "plugins:\n  - name: mybackend\n    path: /opt/x/libmybackend.so\n");
   EXPECT_EQ(error({"--config", f}),
             f + ":3:11: plugins[0].path: plugin file /opt/x/libmybackend.so does not exist");
   const std::string g = write("op2.yaml", "plugins:\n  - name: orchestrator\n");
@@ -279,14 +281,28 @@ TEST_F(Config, EveryBadFlagGivesOneLine) {
 
 TEST_F(Config, HelpListsEveryBitpokeFlag) {
   const std::string u = usage();
-  for (const char* flag :
-       {"--namespace", "--leader-election-namespace", "--leader-election-id", "--metrics-addr",
-        "--healthz-addr", "--failover-before-shutdown", "--sidecar-image", "--sidecar-mysql8-image",
-        "--metrics-exporter-image", "--orchestrator-topology-user",
-        "--orchestrator-topology-password", "--allow-cross-namespace-user",
-        "--allow-cross-namespace-database", "--debug", "--config", "--kubeconfig", "--log-format",
-        "--plugin-dir", "--image-pull-secret", "--image-pull-policy", "--orchestrator-uri",
-        "--mysql-versions-to-image"}) {
+  for (const char* flag : {"--namespace",
+                           "--leader-election-namespace",
+                           "--leader-election-id",
+                           "--metrics-addr",
+                           "--healthz-addr",
+                           "--failover-before-shutdown",
+                           "--sidecar-image",
+                           "--sidecar-mysql8-image",
+                           "--metrics-exporter-image",
+                           "--orchestrator-topology-user",
+                           "--orchestrator-topology-password",
+                           "--allow-cross-namespace-user",
+                           "--allow-cross-namespace-database",
+                           "--debug",
+                           "--config",
+                           "--kubeconfig",
+                           "--log-format",
+                           "--plugin-dir",
+                           "--image-pull-secret",
+                           "--image-pull-policy",
+                           "--orchestrator-uri",
+                           "--mysql-versions-to-image"}) {
     EXPECT_THAT(u, ::testing::HasSubstr(std::string(flag) + " ")) << flag;
   }
 }

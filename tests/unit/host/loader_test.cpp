@@ -35,7 +35,8 @@ std::vector<Refusal> refusals() {
       {"pointer_size", "pointer_size_mismatch",
        "plugin \"pointer_size\": built with 4-byte pointers, host uses 8-byte pointers"},
       {"struct_too_small", "struct_too_small",
-       "plugin \"struct_too_small\": descriptor is 24 bytes, smaller than the ABI 1.0 descriptor (" +
+       "plugin \"struct_too_small\": descriptor is 24 bytes, smaller than the ABI 1.0 descriptor "
+       "(" +
            std::to_string(host::kMinDescriptorSize) + " bytes)"},
       {"major_mismatch", "major_mismatch",
        "plugin \"major_mismatch\" built for ABI 2.0, host supports " + abi() +
@@ -99,9 +100,10 @@ TEST(PluginLoader, SecondPluginWithTheSameNameIsRefused) {
   h.load({entry("good", fixturePath("good")), entry("twin", fixturePath("good_twin"))});
   const host::Plugin* twin = h.manager->plugins().at(1).get();
   EXPECT_EQ(twin->loadError.reason, "duplicate_name");
-  EXPECT_EQ(twin->loadError.message, "plugin \"twin\": name \"good\" is already used by the plugin "
-                                     "loaded from " +
-                                         fixturePath("good"));
+  EXPECT_EQ(twin->loadError.message,
+            "plugin \"twin\": name \"good\" is already used by the plugin "
+            "loaded from " +
+                fixturePath("good"));
   EXPECT_EQ(h.counter("mysqlop_plugin_load_errors_total", {"twin", "duplicate_name"}), 1);
 }
 

@@ -33,7 +33,8 @@ Reply call(std::uint16_t port, const std::string& method, const std::string& pat
 TEST(Router, ExactPrefixAndMethodMatching) {
   Router r;
   EXPECT_TRUE(r.add("GET", "/a", [](const Request&, Response& o) { o.body = "exact"; }));
-  EXPECT_TRUE(r.add("GET", "/a/*", [](const Request& i, Response& o) { o.body = "prefix " + i.path; }));
+  EXPECT_TRUE(
+      r.add("GET", "/a/*", [](const Request& i, Response& o) { o.body = "prefix " + i.path; }));
   EXPECT_TRUE(r.add("GET", "/a/b/*", [](const Request&, Response& o) { o.body = "longer"; }));
   EXPECT_FALSE(r.add("GET", "/a", [](const Request&, Response&) {}));
   Response o;
@@ -97,10 +98,9 @@ TEST(Server, ListenFailureNamesTheAddress) {
   Server b(r);
   auto res = b.start(*parseAddress("127.0.0.1:" + std::to_string(a.port())));
   ASSERT_FALSE(res.ok());
-  EXPECT_EQ(res.error().message.rfind("cannot listen on 127.0.0.1:" + std::to_string(a.port()) +
-                                          ": ",
-                                      0),
-            0U)
+  EXPECT_EQ(
+      res.error().message.rfind("cannot listen on 127.0.0.1:" + std::to_string(a.port()) + ": ", 0),
+      0U)
       << res.error().message;
 }
 

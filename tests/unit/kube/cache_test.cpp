@@ -17,12 +17,18 @@ json object(const std::string& ns, const std::string& name, const std::string& r
   json o = {{"apiVersion", "v1"},
             {"kind", "ConfigMap"},
             {"metadata",
-             {{"name", name}, {"namespace", ns}, {"resourceVersion", rv}, {"uid", "u-" + name},
+             {{"name", name},
+              {"namespace", ns},
+              {"resourceVersion", rv},
+              {"uid", "u-" + name},
               {"labels", labels}}}};
   if (!owner.empty()) {
     o["metadata"]["ownerReferences"] = json::array(
         {{{"apiVersion", "v1"}, {"kind", "Secret"}, {"name", "not-controller"}, {"uid", "s"}},
-         {{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"name", owner}, {"uid", "o"},
+         {{"apiVersion", "apps/v1"},
+          {"kind", "StatefulSet"},
+          {"name", owner},
+          {"uid", "o"},
           {"controller", true}}});
   }
   return o;

@@ -62,10 +62,10 @@ TEST(Registry, BadNamesAndShapesAreRefused) {
 TEST(Registry, WrongUsesAreIgnoredNotFatal) {
   Registry r;
   Family& c = r.counter("c_total", "", {"a"});
-  EXPECT_FALSE(c.add({"x"}, -1));       // counters never go down
-  EXPECT_FALSE(c.add({"x", "y"}, 1));   // wrong label count
-  EXPECT_FALSE(c.set({"x"}, 1));        // set is for gauges
-  EXPECT_FALSE(c.observe({"x"}, 1));    // observe is for histograms
+  EXPECT_FALSE(c.add({"x"}, -1));      // counters never go down
+  EXPECT_FALSE(c.add({"x", "y"}, 1));  // wrong label count
+  EXPECT_FALSE(c.set({"x"}, 1));       // set is for gauges
+  EXPECT_FALSE(c.observe({"x"}, 1));   // observe is for histograms
   EXPECT_EQ(c.value({"x"}), 0);
 }
 
