@@ -18,9 +18,9 @@ enum class Errc {
   Forbidden,      // 403
   TooManyRequests,
   Timeout,
-  Unavailable,    // cannot reach, or the facility does not exist
-  Unsupported,    // 405, 406, 415
-  Internal,       // 5xx, bugs
+  Unavailable,  // cannot reach, or the facility does not exist
+  Unsupported,  // 405, 406, 415
+  Internal,     // 5xx, bugs
 };
 
 const char* errcName(Errc code);
@@ -34,7 +34,7 @@ struct Failure {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
   Result(Failure failure) : v_(std::move(failure)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

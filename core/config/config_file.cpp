@@ -83,9 +83,9 @@ class FileReader {
 
   // Calls handlers[key] for every key of the mapping; an unknown key is an error listing the
   // known ones.
-  void mapping(const YAML::Node& node, const std::string& prefix,
-               const std::map<std::string, std::function<void(const YAML::Node&)>>& handlers)
-      const {
+  void mapping(
+      const YAML::Node& node, const std::string& prefix,
+      const std::map<std::string, std::function<void(const YAML::Node&)>>& handlers) const {
     if (!node.IsMap()) {
       fail(node, prefix.empty() ? "document" : prefix, "expected a mapping, got " + describe(node));
     }
@@ -117,8 +117,9 @@ const std::regex& pluginNamePattern() {
 
 void readPlugins(const FileReader& f, const YAML::Node& node, OperatorConfig* cfg) {
   if (!node.IsSequence()) {
-    f.fail(node, "plugins", "expected a list of {name, path, enabled, workers, config}, got " +
-                                FileReader::describe(node));
+    f.fail(node, "plugins",
+           "expected a list of {name, path, enabled, workers, config}, got " +
+               FileReader::describe(node));
   }
   const fs::path baseDir = fs::absolute(fs::path(f.path())).parent_path();
   std::size_t index = 0;
@@ -153,10 +154,12 @@ void readPlugins(const FileReader& f, const YAML::Node& node, OperatorConfig* cf
                   p.enabled = f.boolean(n, key + ".enabled");
                   p.hasEnabled = true;
                 }},
-               {"workers", [&](const YAML::Node& n) { p.workers = f.integer(n, key + ".workers", 1, 64); }},
+               {"workers",
+                [&](const YAML::Node& n) { p.workers = f.integer(n, key + ".workers", 1, 64); }},
                {"config", [&](const YAML::Node& n) {
                   if (!n.IsMap() && !n.IsNull()) {
-                    f.fail(n, key + ".config", "expected a mapping, got " + FileReader::describe(n));
+                    f.fail(n, key + ".config",
+                           "expected a mapping, got " + FileReader::describe(n));
                   }
                   p.configJson = n.IsNull() ? "{}" : yamlToJson(n).dump();
                 }}});
@@ -165,8 +168,8 @@ void readPlugins(const FileReader& f, const YAML::Node& node, OperatorConfig* cf
     }
     for (const auto& other : cfg->pluginOverrides) {
       if (other.name == p.name) {
-        f.fail(item, key + ".name", "plugin \"" + p.name + "\" is listed twice (first at " +
-                                        other.origin + ")");
+        f.fail(item, key + ".name",
+               "plugin \"" + p.name + "\" is listed twice (first at " + other.origin + ")");
       }
     }
     cfg->pluginOverrides.push_back(std::move(p));
@@ -236,18 +239,20 @@ void applyConfigFile(const std::string& path, OperatorConfig* cfg) {
        {"imagePullSecret", str(&cfg->imagePullSecret, "imagePullSecret")},
        {"orchestrator",
         [&](const YAML::Node& n) {
-          f.mapping(n, "orchestrator",
-                    {{"uri", str(&cfg->orchestratorUri, "orchestrator.uri")},
-                     {"topologyUser", str(&cfg->orchestratorTopologyUser, "orchestrator.topologyUser")},
-                     {"topologyPassword",
-                      str(&cfg->orchestratorTopologyPassword, "orchestrator.topologyPassword")},
-                     {"concurrentReconciles", [&](const YAML::Node& v) {
-                        cfg->orchestratorConcurrentReconciles =
-                            f.integer(v, "orchestrator.concurrentReconciles", 1, 1000);
-                      }}});
+          f.mapping(
+              n, "orchestrator",
+              {{"uri", str(&cfg->orchestratorUri, "orchestrator.uri")},
+               {"topologyUser", str(&cfg->orchestratorTopologyUser, "orchestrator.topologyUser")},
+               {"topologyPassword",
+                str(&cfg->orchestratorTopologyPassword, "orchestrator.topologyPassword")},
+               {"concurrentReconciles", [&](const YAML::Node& v) {
+                  cfg->orchestratorConcurrentReconciles =
+                      f.integer(v, "orchestrator.concurrentReconciles", 1, 1000);
+                }}});
         }},
        {"failoverBeforeShutdown", boolean(&cfg->failoverBeforeShutdown, "failoverBeforeShutdown")},
-       {"allowCrossNamespaceUser", boolean(&cfg->allowCrossNamespaceUser, "allowCrossNamespaceUser")},
+       {"allowCrossNamespaceUser",
+        boolean(&cfg->allowCrossNamespaceUser, "allowCrossNamespaceUser")},
        {"allowCrossNamespaceDatabase",
         boolean(&cfg->allowCrossNamespaceDatabase, "allowCrossNamespaceDatabase")},
        {"mysqlVersionsToImage",
@@ -258,7 +263,8 @@ void applyConfigFile(const std::string& path, OperatorConfig* cfg) {
           }
           for (const auto& kv : n) {
             const std::string version = f.str(kv.first, "mysqlVersionsToImage");
-            cfg->mysqlVersionsToImage[version] = f.str(kv.second, "mysqlVersionsToImage." + version);
+            cfg->mysqlVersionsToImage[version] =
+                f.str(kv.second, "mysqlVersionsToImage." + version);
           }
         }},
        {"plugins", [&](const YAML::Node& n) { readPlugins(f, n, cfg); }}});

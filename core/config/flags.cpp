@@ -54,8 +54,10 @@ std::function<void(OperatorConfig*, const std::string&)> setBool(bool OperatorCo
 
 const std::vector<Flag>& flags() {
   static const std::vector<Flag> kFlags = {
-      {"config", FlagType::String, "operator config file (YAML)", setString(&OperatorConfig::configFile)},
-      {"kubeconfig", FlagType::String, "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)",
+      {"config", FlagType::String, "operator config file (YAML)",
+       setString(&OperatorConfig::configFile)},
+      {"kubeconfig", FlagType::String,
+       "kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)",
        setString(&OperatorConfig::kubeconfig)},
       {"standalone", FlagType::Bool, "run without Kubernetes (plugin development, SDK demo)",
        setBool(&OperatorConfig::standalone, "standalone")},
@@ -88,7 +90,8 @@ const std::vector<Flag>& flags() {
          c->logFormat = v;
        }},
       {"debug", FlagType::Bool, "debug logging", setBool(&OperatorConfig::debug, "debug")},
-      {"plugin-dir", FlagType::String, "directory of the bundled plugins (default <binary dir>/plugins)",
+      {"plugin-dir", FlagType::String,
+       "directory of the bundled plugins (default <binary dir>/plugins)",
        [](OperatorConfig* c, const std::string& v) {
          c->pluginDir = std::filesystem::absolute(v).lexically_normal().string();
        }},
@@ -110,14 +113,17 @@ const std::vector<Flag>& flags() {
          }
          c->imagePullPolicy = v;
        }},
-      {"orchestrator-uri", FlagType::String, "accepted for compatibility; the failover engine is built in",
+      {"orchestrator-uri", FlagType::String,
+       "accepted for compatibility; the failover engine is built in",
        setString(&OperatorConfig::orchestratorUri)},
-      {"orchestrator-topology-user", FlagType::String, "MySQL user of the failover engine (env ORC_TOPOLOGY_USER)",
+      {"orchestrator-topology-user", FlagType::String,
+       "MySQL user of the failover engine (env ORC_TOPOLOGY_USER)",
        setString(&OperatorConfig::orchestratorTopologyUser)},
       {"orchestrator-topology-password", FlagType::String,
        "password of that user (env ORC_TOPOLOGY_PASSWORD)",
        setString(&OperatorConfig::orchestratorTopologyPassword)},
-      {"orchestrator-concurrent-reconciles", FlagType::Int, "clusters polled at once by the failover engine",
+      {"orchestrator-concurrent-reconciles", FlagType::Int,
+       "clusters polled at once by the failover engine",
        [](OperatorConfig* c, const std::string& v) {
          int n = 0;
          auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -143,7 +149,8 @@ const std::vector<Flag>& flags() {
            start = comma + 1;
          }
        }},
-      {"allow-cross-namespace-user", FlagType::Bool, "let MysqlUsers use clusters of other namespaces",
+      {"allow-cross-namespace-user", FlagType::Bool,
+       "let MysqlUsers use clusters of other namespaces",
        setBool(&OperatorConfig::allowCrossNamespaceUser, "allow-cross-namespace-user")},
       {"allow-cross-namespace-database", FlagType::Bool,
        "let MysqlDatabases use clusters of other namespaces",
@@ -184,8 +191,7 @@ std::string usage() {
   return out;
 }
 
-bool loadConfig(int argc, const char* const* argv, const std::string& exeDir,
-                OperatorConfig* out) {
+bool loadConfig(int argc, const char* const* argv, const std::string& exeDir, OperatorConfig* out) {
   OperatorConfig cfg;
   std::vector<ParsedFlag> parsed;
   for (int i = 1; i < argc; ++i) {

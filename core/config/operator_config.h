@@ -21,9 +21,9 @@ struct PluginEntry {
   std::string name;
   std::string path;  // absolute
   bool enabled = true;
-  int workers = 1;                 // concurrent reconciles
-  std::string configJson = "{}";   // the entry's `config`, as a JSON object
-  std::string origin;              // where it was declared: "bundled" or "file.yaml:12"
+  int workers = 1;                // concurrent reconciles
+  std::string configJson = "{}";  // the entry's `config`, as a JSON object
+  std::string origin;             // where it was declared: "bundled" or "file.yaml:12"
 };
 
 // A `plugins:` entry of the config file, before it is merged with the bundled plugins.
@@ -33,7 +33,7 @@ struct PluginOverride {
   std::string path;  // "" = not given; resolved against the file's directory
   bool hasEnabled = false;
   bool enabled = true;
-  int workers = 0;   // 0 = not given
+  int workers = 0;         // 0 = not given
   std::string configJson;  // "" = not given
   std::string origin;      // "file.yaml:LINE:COL" of the entry
   std::string pathOrigin;  // "file.yaml:LINE:COL" of its path value
@@ -86,8 +86,7 @@ struct OperatorConfig {
 // flags, then environment (ORC_TOPOLOGY_USER / ORC_TOPOLOGY_PASSWORD), then the file, then
 // defaults. exeDir is the directory of the running binary (for the default plugin directory).
 // Throws ConfigError. Returns false (after printing usage to stdout) for --help.
-bool loadConfig(int argc, const char* const* argv, const std::string& exeDir,
-                OperatorConfig* out);
+bool loadConfig(int argc, const char* const* argv, const std::string& exeDir, OperatorConfig* out);
 
 // Parses the YAML config file into cfg (used by loadConfig; exposed for tests).
 void applyConfigFile(const std::string& path, OperatorConfig* cfg);

@@ -54,10 +54,10 @@ void resolvePlugins(OperatorConfig* cfg) {
     if (entry->enabled && !fs::exists(entry->path)) {
       const std::string where = o.path.empty() ? o.origin : o.pathOrigin;
       const std::string key = o.path.empty() ? "name" : "path";
-      throw ConfigError(where + ": plugins[" + std::to_string(o.index) + "]." + key + ": plugin file " +
-                        entry->path + " does not exist" +
-                        (o.path.empty() ? " (no bundled plugin of that name in " +
-                                              cfg->pluginDir + "; give a path)"
+      throw ConfigError(where + ": plugins[" + std::to_string(o.index) + "]." + key +
+                        ": plugin file " + entry->path + " does not exist" +
+                        (o.path.empty() ? " (no bundled plugin of that name in " + cfg->pluginDir +
+                                              "; give a path)"
                                         : ""));
     }
   }

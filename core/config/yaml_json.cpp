@@ -45,10 +45,8 @@ nlohmann::json typedScalar(const YAML::Node& node) {
 nlohmann::json yamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return typedScalar(node);
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Scalar: return typedScalar(node);
     case YAML::NodeType::Sequence: {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& item : node) {

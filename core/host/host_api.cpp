@@ -143,8 +143,8 @@ void logLine(mysqlop_plugin_host_ptr plugin, mysqlop_type_log_level level,
     return;
   }
   try {
-    plugin->logger->log(toLevel(level), "{}", std::string_view(message.ptr ? message.ptr : "",
-                                                                message.len));
+    plugin->logger->log(toLevel(level), "{}",
+                        std::string_view(message.ptr ? message.ptr : "", message.len));
   } catch (...) {
   }
 }
@@ -172,8 +172,7 @@ mysqlop_type_status update(mysqlop_call_host_ptr call, const mysqlop_type_resour
 
 mysqlop_type_status updateStatus(mysqlop_call_host_ptr call, const mysqlop_type_resource* r,
                                  mysqlop_type_str object, mysqlop_type_buffer* out) {
-  return withText(call, out,
-                  [&](ClusterAccess& c) { return c.updateStatus(ref(r), str(object)); });
+  return withText(call, out, [&](ClusterAccess& c) { return c.updateStatus(ref(r), str(object)); });
 }
 
 mysqlop_type_status patch(mysqlop_call_host_ptr call, const mysqlop_type_resource* r,

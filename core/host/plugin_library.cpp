@@ -76,10 +76,10 @@ bool loadPluginLibrary(const std::string& entryName, const std::string& path, Pl
                               who, d->struct_size, kMinDescriptorSize));
   }
   if (d->abi_major != MYSQLOP_ABI_MAJOR) {
-    return refuse(error, "major_mismatch",
-                  fmt::format("{} built for ABI {}.{}, host supports {}.{} (major versions differ)",
-                              who, d->abi_major, d->abi_minor, MYSQLOP_ABI_MAJOR,
-                              MYSQLOP_ABI_MINOR));
+    return refuse(
+        error, "major_mismatch",
+        fmt::format("{} built for ABI {}.{}, host supports {}.{} (major versions differ)", who,
+                    d->abi_major, d->abi_minor, MYSQLOP_ABI_MAJOR, MYSQLOP_ABI_MINOR));
   }
   if (d->abi_minor > MYSQLOP_ABI_MINOR) {
     return refuse(error, "minor_too_new",

@@ -69,8 +69,9 @@ PluginManager::PluginManager(metrics::Registry& registry, http::Router& router,
       cluster_(cluster),
       operatorJson_(std::move(operatorJson)),
       logger_(log::makeLogger("host")) {
-  loadErrors_ = &registry_.counter("mysqlop_plugin_load_errors_total",
-                                   "Plugins refused at load time, by reason.", {"plugin", "reason"});
+  loadErrors_ =
+      &registry_.counter("mysqlop_plugin_load_errors_total",
+                         "Plugins refused at load time, by reason.", {"plugin", "reason"});
   pluginInfo_ = &registry_.gauge("mysqlop_plugin_info",
                                  "Loaded and created plugins (value 1), with their version.",
                                  {"plugin", "version", "kind", "abi"});
@@ -120,32 +121,32 @@ void PluginManager::prepareMetrics(Plugin& p) {
   p.reconcileError = total.series({p.name, "error"});
   p.reconcileRequeueAfter = total.series({p.name, "requeue_after"});
   p.reconcileTerminal = total.series({p.name, "terminal"});
-  p.errors = registry_.counter("mysqlop_reconcile_errors_total", "Reconciliation errors per plugin.",
-                               {"plugin"})
+  p.errors = registry_
+                 .counter("mysqlop_reconcile_errors_total", "Reconciliation errors per plugin.",
+                          {"plugin"})
                  .series({p.name});
-  p.terminalErrors = registry_
-                         .counter("mysqlop_terminal_reconcile_errors_total",
-                                  "Terminal reconciliation errors (not requeued) per plugin.",
-                                  {"plugin"})
-                         .series({p.name});
+  p.terminalErrors =
+      registry_
+          .counter("mysqlop_terminal_reconcile_errors_total",
+                   "Terminal reconciliation errors (not requeued) per plugin.", {"plugin"})
+          .series({p.name});
   p.panics = registry_
                  .counter("mysqlop_reconcile_panics_total",
                           "Exceptions that escaped a plugin's reconcile, per plugin.", {"plugin"})
                  .series({p.name});
   p.reconcileTime =
       registry_
-          .histogram("mysqlop_reconcile_time_seconds", "Length of reconciliations per plugin.",
-                     {"plugin"},
-                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
-                      0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5,
-                      6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60})
+          .histogram(
+              "mysqlop_reconcile_time_seconds", "Length of reconciliations per plugin.", {"plugin"},
+              {0.005, 0.01, 0.025, 0.05, 0.1,  0.15, 0.2,  0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6,
+               0.7,   0.8,  0.9,   1.0,  1.25, 1.5,  1.75, 2.0,  2.5, 3.0,  3.5, 4.0,  4.5, 5,
+               6,     7,    8,     9,    10,   15,   20,   25,   30,  40,   50,  60})
           .series({p.name});
   p.activeWorkers = registry_
                         .gauge("mysqlop_reconcile_active_workers",
                                "Workers currently reconciling, per plugin.", {"plugin"})
                         .series({p.name});
-  registry_
-      .gauge("mysqlop_reconcile_max_workers", "Workers configured per plugin.", {"plugin"})
+  registry_.gauge("mysqlop_reconcile_max_workers", "Workers configured per plugin.", {"plugin"})
       .set({p.name}, p.entry.workers);
 }
 
@@ -216,18 +217,20 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
     return;
   }
   if (d.kind == mysqlop_plugin_kind_BackupTarget) {
-    const void* t = d.get_interface ? d.get_interface({MYSQLOP_BACKUP_TARGET_INTERFACE_V1,
-                                                       sizeof(MYSQLOP_BACKUP_TARGET_INTERFACE_V1) - 1},
-                                                      MYSQLOP_BACKUP_TARGET_VERSION_V1)
-                                    : nullptr;
+    const void* t = d.get_interface
+                        ? d.get_interface({MYSQLOP_BACKUP_TARGET_INTERFACE_V1,
+                                           sizeof(MYSQLOP_BACKUP_TARGET_INTERFACE_V1) - 1},
+                                          MYSQLOP_BACKUP_TARGET_VERSION_V1)
+                        : nullptr;
     const auto* table = static_cast<const mysqlop_backup_target_v1*>(t);
     if (!table || table->struct_size < sizeof(mysqlop_backup_target_v1) ||
         table->scheme_count == 0) {
       d.destroy(p.instance);
       p.instance = nullptr;
-      refuse(p, {"missing_interface", "plugin \"" + entry.name + "\": a backup-target plugin must "
-                                      "return a complete " MYSQLOP_BACKUP_TARGET_INTERFACE_V1
-                                      " table with at least one scheme"});
+      refuse(p, {"missing_interface", "plugin \"" + entry.name +
+                                          "\": a backup-target plugin must "
+                                          "return a complete " MYSQLOP_BACKUP_TARGET_INTERFACE_V1
+                                          " table with at least one scheme"});
       return;
     }
     p.backupTarget = table;
@@ -445,7 +448,9 @@ void PluginManager::onObjectEvent(const ResourceRef& r, const std::string& objec
   const auto& meta = obj.value("metadata", nlohmann::json::object());
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
-  auto keyOf = [](const std::string& n, const std::string& m) { return n.empty() ? m : n + "/" + m; };
+  auto keyOf = [](const std::string& n, const std::string& m) {
+    return n.empty() ? m : n + "/" + m;
+  };
   for (const auto& owned : plugins_) {
     Plugin& p = *owned;
     if (!p.created || !p.queue) {
@@ -480,8 +485,8 @@ void PluginManager::onObjectEvent(const ResourceRef& r, const std::string& objec
         call.error = "exception escaped map_watched";
       }
       if (s != mysqlop_status_Ok) {
-        p.handle->logger->error("map_watched for {} {} failed ({}): {}", r.kind,
-                                keyOf(ns, name), statusName(s), call.error);
+        p.handle->logger->error("map_watched for {} {} failed ({}): {}", r.kind, keyOf(ns, name),
+                                statusName(s), call.error);
       }
       for (const auto& [kns, kname] : keys) {
         p.queue->add(keyOf(kns, kname));

@@ -28,8 +28,8 @@ void Router::dispatch(const Request& request, Response& response) const {
     std::lock_guard<std::mutex> lock(mu_);
     std::size_t bestLength = 0;
     for (const Route& r : routes_) {
-      const bool matches = r.prefix ? request.path.compare(0, r.path.size(), r.path) == 0
-                                    : request.path == r.path;
+      const bool matches =
+          r.prefix ? request.path.compare(0, r.path.size(), r.path) == 0 : request.path == r.path;
       if (!matches) {
         continue;
       }

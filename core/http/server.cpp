@@ -33,7 +33,8 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
       for (const auto& [k, v] : req) {
         in.headers.emplace_back(k, v);
       }
-      if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(Server::kMaxBody)) {
+      if (req.hasContentLength() &&
+          req.getContentLength64() > static_cast<Poco::Int64>(Server::kMaxBody)) {
         out.status = 413;
         out.body = "request body too large\n";
       } else {
@@ -101,8 +102,7 @@ Result<Address> parseAddress(const std::string& text) {
   auto [ptr, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
   if (ec != std::errc() || ptr != portText.data() + portText.size() || port > 65535 ||
       portText.empty()) {
-    return fail(Errc::Invalid,
-                "address \"" + text + "\": port must be a number from 0 to 65535");
+    return fail(Errc::Invalid, "address \"" + text + "\": port must be a number from 0 to 65535");
   }
   a.host = host;
   a.port = static_cast<std::uint16_t>(port);

@@ -24,8 +24,8 @@ Redactor::Redactor() : secrets_(&longerFirst) {
       R"re(((?:[A-Za-z0-9_]*(?:password|passwd|pwd|token|secret(?:_?access)?(?:_?key)?|access_?key|api_?key|private_?key))"?\s*[:=]\s*"?)([^\s",;&}]+))re",
       flags);
   // SQL: IDENTIFIED BY 'x' / IDENTIFIED BY PASSWORD 'x' / PASSWORD('x').
-  shapes_.emplace_back(R"(((?:IDENTIFIED\s+BY(?:\s+PASSWORD)?|PASSWORD\s*\()\s*)('(?:[^'\\]|\\.|'')*'))",
-                       flags);
+  shapes_.emplace_back(
+      R"(((?:IDENTIFIED\s+BY(?:\s+PASSWORD)?|PASSWORD\s*\()\s*)('(?:[^'\\]|\\.|'')*'))", flags);
   // HTTP authorization headers.
   shapes_.emplace_back(R"(((?:Authorization|Proxy-Authorization)\s*:\s*(?:Bearer|Basic)\s+)(\S+))",
                        flags);

@@ -30,9 +30,9 @@ fs::path pathOf(std::string_view url, const fs::path& root) {
   if (!root.empty()) {
     auto rel = p.lexically_relative(root);
     if (rel.empty() || *rel.begin() == "..") {
-      throw mysqlop::Error(mysqlop_status_Forbidden,
-                           "URL " + std::string(url) + " is outside the configured root " +
-                               root.string());
+      throw mysqlop::Error(
+          mysqlop_status_Forbidden,
+          "URL " + std::string(url) + " is outside the configured root " + root.string());
     }
   }
   return p;
@@ -148,8 +148,7 @@ class DirTarget : public mysqlop::BackupTarget {
           mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
       out.push_back({url, it->file_size(), sys.time_since_epoch().count()});
     }
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a.url < b.url; });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.url < b.url; });
     return out;
   }
   void remove(mysqlop::Call&, std::string_view url, const mysqlop::Credentials&) override {

@@ -42,9 +42,9 @@ typedef struct mysqlop_type_credentials {
 /* One stored object, as reported by list. OWNERSHIP: plugin. LIFETIME: the emit call only. */
 typedef struct mysqlop_type_object_info {
   uint32_t struct_size;
-  mysqlop_type_str url;       /* full URL of the object, usable with open_reader and remove */
+  mysqlop_type_str url; /* full URL of the object, usable with open_reader and remove */
   uint64_t size_bytes;
-  int64_t modified_unix_ms;   /* last modification, milliseconds since the epoch; 0 if unknown */
+  int64_t modified_unix_ms; /* last modification, milliseconds since the epoch; 0 if unknown */
 } mysqlop_type_object_info;
 
 /* Sink of list: called once per object. context: OWNERSHIP caller. */

@@ -149,11 +149,11 @@ typedef enum mysqlop_type_metric_kind {
 /* A Kubernetes resource: API group ("" for core), version, kind and plural resource name.
  * OWNERSHIP: as for mysqlop_type_str. In a plugin descriptor all strings are static. */
 typedef struct mysqlop_type_resource {
-  mysqlop_type_str group;    /* "", "apps", "mysql.presslabs.org" */
-  mysqlop_type_str version;  /* "v1", "v1alpha1" */
-  mysqlop_type_str kind;     /* "StatefulSet" */
-  mysqlop_type_str plural;   /* "statefulsets" */
-  uint32_t namespaced;       /* 1 = namespaced, 0 = cluster-scoped */
+  mysqlop_type_str group;   /* "", "apps", "mysql.presslabs.org" */
+  mysqlop_type_str version; /* "v1", "v1alpha1" */
+  mysqlop_type_str kind;    /* "StatefulSet" */
+  mysqlop_type_str plural;  /* "statefulsets" */
+  uint32_t namespaced;      /* 1 = namespaced, 0 = cluster-scoped */
 } mysqlop_type_resource;
 
 /* A key/value pair, used for credentials and HTTP headers.
@@ -216,9 +216,9 @@ typedef struct mysqlop_type_create_args {
   mysqlop_type_str config_json;
   /* Operator-wide settings as a JSON object: namespace (watchNamespace), sidecarImage,
    * sidecarMysql8Image, metricsExporterImage, orchestratorTopologyUser,
-   * orchestratorTopologyPassword (registered with the host's log redaction), failoverBeforeShutdown,
-   * allowCrossNamespaceUser, allowCrossNamespaceDatabase, debug, and any key a later version adds.
-   * Unknown keys must be ignored. */
+   * orchestratorTopologyPassword (registered with the host's log redaction),
+   * failoverBeforeShutdown, allowCrossNamespaceUser, allowCrossNamespaceDatabase, debug, and any
+   * key a later version adds. Unknown keys must be ignored. */
   mysqlop_type_str operator_json;
 } mysqlop_type_create_args;
 
@@ -241,10 +241,9 @@ typedef struct mysqlop_type_http_request {
 
 /* Handler of a route registered with register_route. Work class.
  * user_data: OWNERSHIP plugin; LIFETIME until the plugin is destroyed. */
-typedef mysqlop_type_status (*mysqlop_on_http_request)(void* user_data,
-                                                        mysqlop_call_host_ptr call,
-                                                        const mysqlop_type_http_request* request,
-                                                        mysqlop_http_response_host_ptr response);
+typedef mysqlop_type_status (*mysqlop_on_http_request)(void* user_data, mysqlop_call_host_ptr call,
+                                                       const mysqlop_type_http_request* request,
+                                                       mysqlop_http_response_host_ptr response);
 
 /* ---------------------------------------------------------------------------------------------
  * The host table, passed to create. Every function is provided (never NULL) for fields within
@@ -389,34 +388,34 @@ typedef struct mysqlop_host_v1 {
  * host: OWNERSHIP host; LIFETIME until destroy returns (keep the pointer).
  * plugin: OWNERSHIP host; LIFETIME until destroy returns (keep it; callbacks need it). */
 typedef mysqlop_type_status (*mysqlop_on_create)(const mysqlop_host_v1* host,
-                                                  mysqlop_plugin_host_ptr plugin,
-                                                  mysqlop_call_host_ptr call,
-                                                  const mysqlop_type_create_args* args,
-                                                  mysqlop_instance_plugin_ptr* out_instance);
+                                                 mysqlop_plugin_host_ptr plugin,
+                                                 mysqlop_call_host_ptr call,
+                                                 const mysqlop_type_create_args* args,
+                                                 mysqlop_instance_plugin_ptr* out_instance);
 /* destroy: Lifecycle. Frees the instance; never fails. */
 typedef void (*mysqlop_on_destroy)(mysqlop_instance_plugin_ptr instance);
 /* reconcile: Work. Brings the object namespace/name to its desired state. */
 typedef mysqlop_type_status (*mysqlop_on_reconcile)(mysqlop_instance_plugin_ptr instance,
-                                                     mysqlop_call_host_ptr call,
-                                                     const mysqlop_type_request* request,
-                                                     mysqlop_type_reconcile_result* out_result);
+                                                    mysqlop_call_host_ptr call,
+                                                    const mysqlop_type_request* request,
+                                                    mysqlop_type_reconcile_result* out_result);
 /* map_watched: Work. Called when an object of watches[watch_index] changes; emits the keys of
  * primary objects to reconcile through host->emit_key. object_json is the new (or, for a
  * deletion, the last known) object. */
 typedef mysqlop_type_status (*mysqlop_on_map_watched)(mysqlop_instance_plugin_ptr instance,
-                                                       mysqlop_call_host_ptr call,
-                                                       uint32_t watch_index,
-                                                       mysqlop_type_str object_json);
+                                                      mysqlop_call_host_ptr call,
+                                                      uint32_t watch_index,
+                                                      mysqlop_type_str object_json);
 /* start: Lifecycle. Starts background work; returns promptly. Called when this replica becomes
  * the leader (services run on the leader only). */
 typedef mysqlop_type_status (*mysqlop_on_start)(mysqlop_instance_plugin_ptr instance,
-                                                 mysqlop_call_host_ptr call);
+                                                mysqlop_call_host_ptr call);
 /* stop: Lifecycle. Stops background work and joins the plugin's threads before returning. */
 typedef void (*mysqlop_on_stop)(mysqlop_instance_plugin_ptr instance);
 /* get_interface: Discovery. Returns a static table owned by the plugin, or NULL.
  * LIFETIME of the result: as long as the shared object is loaded. */
 typedef const void* (*mysqlop_on_get_interface)(mysqlop_type_str interface_id,
-                                                 uint32_t min_version);
+                                                uint32_t min_version);
 
 typedef struct mysqlop_plugin_v1 {
   /* Fixed head: never changes, no padding. */

@@ -55,11 +55,13 @@ struct StrView {
   template <std::size_t N>
   constexpr StrView(const char (&literal)[N]) : ptr(literal), len(N - 1) {}  // NOLINT
   StrView(const std::string& s) : ptr(s.data()), len(s.size()) {}            // NOLINT
-  constexpr StrView(std::string_view s) : ptr(s.data()), len(s.size()) {}     // NOLINT
-  constexpr StrView(mysqlop_type_str s) : ptr(s.ptr), len(s.len) {}         // NOLINT
+  constexpr StrView(std::string_view s) : ptr(s.data()), len(s.size()) {}    // NOLINT
+  constexpr StrView(mysqlop_type_str s) : ptr(s.ptr), len(s.len) {}          // NOLINT
 
   constexpr operator mysqlop_type_str() const { return {ptr, len}; }  // NOLINT
-  constexpr std::string_view view() const { return ptr ? std::string_view(ptr, len) : std::string_view(); }
+  constexpr std::string_view view() const {
+    return ptr ? std::string_view(ptr, len) : std::string_view();
+  }
   std::string str() const { return std::string(view()); }
 };
 static_assert(sizeof(StrView) == sizeof(mysqlop_type_str), "StrView must match mysqlop_type_str");
@@ -148,7 +150,9 @@ struct Outcome {
   static Outcome requeueAfter(std::uint64_t ms) { return {mysqlop_status_Ok, ms, {}}; }
   static Outcome retry(std::string why) { return {mysqlop_status_Retry, 0, std::move(why)}; }
   static Outcome terminal(std::string why) { return {mysqlop_status_Terminal, 0, std::move(why)}; }
-  static Outcome invalid(std::string why) { return {mysqlop_status_InvalidConfig, 0, std::move(why)}; }
+  static Outcome invalid(std::string why) {
+    return {mysqlop_status_InvalidConfig, 0, std::move(why)};
+  }
 };
 
 struct Request {
@@ -173,17 +177,19 @@ class Call {
         [&](mysqlop_type_buffer* out) { return host_->list(call_, &r, ns, labelSelector, out); });
   }
   Reply create(const mysqlop_type_resource& r, StrView objectJson) {
-    return collect([&](mysqlop_type_buffer* out) { return host_->create(call_, &r, objectJson, out); });
+    return collect(
+        [&](mysqlop_type_buffer* out) { return host_->create(call_, &r, objectJson, out); });
   }
   Reply update(const mysqlop_type_resource& r, StrView objectJson) {
-    return collect([&](mysqlop_type_buffer* out) { return host_->update(call_, &r, objectJson, out); });
+    return collect(
+        [&](mysqlop_type_buffer* out) { return host_->update(call_, &r, objectJson, out); });
   }
   Reply updateStatus(const mysqlop_type_resource& r, StrView objectJson) {
     return collect(
         [&](mysqlop_type_buffer* out) { return host_->update_status(call_, &r, objectJson, out); });
   }
-  Reply patch(const mysqlop_type_resource& r, StrView ns, StrView name, mysqlop_type_patch_kind kind,
-              StrView patchJson, StrView subresource = {}) {
+  Reply patch(const mysqlop_type_resource& r, StrView ns, StrView name,
+              mysqlop_type_patch_kind kind, StrView patchJson, StrView subresource = {}) {
     return collect([&](mysqlop_type_buffer* out) {
       return host_->patch(call_, &r, ns, name, subresource, kind, patchJson, out);
     });
@@ -299,7 +305,8 @@ struct Context {
 // Services of the host that do not belong to a call.
 class Host {
  public:
-  Host(const mysqlop_host_v1* host, mysqlop_plugin_host_ptr plugin) : host_(host), plugin_(plugin) {}
+  Host(const mysqlop_host_v1* host, mysqlop_plugin_host_ptr plugin)
+      : host_(host), plugin_(plugin) {}
 
   const mysqlop_host_v1* table() const { return host_; }
   mysqlop_plugin_host_ptr plugin() const { return plugin_; }
@@ -654,18 +661,10 @@ struct TargetHooks {
 template <class T>
 struct TargetTable {
   static constexpr mysqlop_backup_target_v1 kTable = {
-      sizeof(mysqlop_backup_target_v1),
-      T::kSchemes.data(),
-      T::kSchemes.size(),
-      &TargetHooks<T>::openWriter,
-      &TargetHooks<T>::write,
-      &TargetHooks<T>::commit,
-      &TargetHooks<T>::abort,
-      &TargetHooks<T>::openReader,
-      &TargetHooks<T>::read,
-      &TargetHooks<T>::closeReader,
-      &TargetHooks<T>::list,
-      &TargetHooks<T>::remove,
+      sizeof(mysqlop_backup_target_v1), T::kSchemes.data(),          T::kSchemes.size(),
+      &TargetHooks<T>::openWriter,      &TargetHooks<T>::write,      &TargetHooks<T>::commit,
+      &TargetHooks<T>::abort,           &TargetHooks<T>::openReader, &TargetHooks<T>::read,
+      &TargetHooks<T>::closeReader,     &TargetHooks<T>::list,       &TargetHooks<T>::remove,
   };
 };
 
@@ -730,11 +729,11 @@ constexpr mysqlop_plugin_v1 makeDescriptor(mysqlop_type_str name, mysqlop_type_p
 
 // Exports ClassName as the plugin `name` of the given kind (mysqlop_plugin_kind_*). Use once per
 // shared object, at namespace scope.
-#define MYSQLOP_EXPORT_PLUGIN(ClassName, name, kind)                                         \
-  namespace {                                                                               \
-  constexpr mysqlop_plugin_v1 kMysqlopDescriptor =                                          \
-      ::mysqlop::detail::makeDescriptor<ClassName>(::mysqlop::toStr(name), kind);           \
-  }                                                                                         \
+#define MYSQLOP_EXPORT_PLUGIN(ClassName, name, kind)                                          \
+  namespace {                                                                                 \
+  constexpr mysqlop_plugin_v1 kMysqlopDescriptor =                                            \
+      ::mysqlop::detail::makeDescriptor<ClassName>(::mysqlop::toStr(name), kind);             \
+  }                                                                                           \
   extern "C" MYSQLOP_EXPORT const mysqlop_plugin_v1* mysqlop_plugin_entry_v1(void) noexcept { \
-    return &kMysqlopDescriptor;                                                             \
+    return &kMysqlopDescriptor;                                                               \
   }

@@ -37,9 +37,8 @@ class OperatorProcess {
  public:
   OperatorProcess(std::vector<std::string> args, Poco::Process::Env env = {}) {
     Poco::Pipe errPipe;
-    handle_ = std::make_unique<Poco::ProcessHandle>(
-        Poco::Process::launch(kBinary, args, fs::temp_directory_path().string(), nullptr, nullptr,
-                              &errPipe, env));
+    handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
+        kBinary, args, fs::temp_directory_path().string(), nullptr, nullptr, &errPipe, env));
     reader_ = std::thread([this, errPipe]() mutable {
       Poco::PipeInputStream in(errPipe);
       std::string line;
@@ -118,17 +117,18 @@ class Operator : public ::testing::Test {
     return p;
   }
   std::vector<std::string> standalone(const std::string& cfg) {
-    return {"--standalone", "--config", cfg, "--metrics-addr", "127.0.0.1:0", "--healthz-addr",
-            "127.0.0.1:0", "--plugin-dir", (dir_ / "no-bundled").string()};
+    return {"--standalone",   "--config",     cfg,
+            "--metrics-addr", "127.0.0.1:0",  "--healthz-addr",
+            "127.0.0.1:0",    "--plugin-dir", (dir_ / "no-bundled").string()};
   }
   fs::path dir_;
 };
 
 TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
   const std::string examples = std::string(MYSQLOP_BINARY_DIR) + "/sdk/examples/";
-  OperatorProcess op(standalone(config("plugins:\n  - name: example-echo\n    path: " + examples +
-                                       "mysqlop_example_reconciler.so\n  - name: good\n    path: " +
-                                       fixture("good") + "\n")));
+  OperatorProcess op(standalone(config(
+      "plugins:\n  - name: example-echo\n    path: " + examples +
+      "mysqlop_example_reconciler.so\n  - name: good\n    path: " + fixture("good") + "\n")));
   const int metrics = op.portOf("/metrics");
   const int health = op.portOf("/healthz and /readyz");
   EXPECT_EQ(httpGet(health, "/healthz"), std::make_pair(200, std::string("ok\n")));
@@ -150,16 +150,17 @@ TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
 }
 
 TEST_F(Operator, RefusedPluginMakesItUnreadyButTheRestRuns) {
-  OperatorProcess op(standalone(config("plugins:\n  - name: broken\n    path: " +
-                                       fixture("bad_magic") + "\n  - name: good\n    path: " +
-                                       fixture("good") + "\n")));
+  OperatorProcess op(
+      standalone(config("plugins:\n  - name: broken\n    path: " + fixture("bad_magic") +
+                        "\n  - name: good\n    path: " + fixture("good") + "\n")));
   const int metrics = op.portOf("/metrics");
   const int health = op.portOf("/healthz and /readyz");
   EXPECT_EQ(httpGet(health, "/readyz"),
             std::make_pair(503, std::string("plugin broken: not loaded: bad_magic\n")));
   EXPECT_EQ(httpGet(health, "/healthz").first, 200);
-  EXPECT_THAT(httpGet(metrics, "/metrics").second,
-              HasSubstr("mysqlop_plugin_load_errors_total{plugin=\"broken\",reason=\"bad_magic\"} 1\n"));
+  EXPECT_THAT(
+      httpGet(metrics, "/metrics").second,
+      HasSubstr("mysqlop_plugin_load_errors_total{plugin=\"broken\",reason=\"bad_magic\"} 1\n"));
   EXPECT_THAT(op.err(), HasSubstr("refused plugin \"broken\" from " + fixture("bad_magic") +
                                   ": plugin \"broken\": bad magic 0xDEADBEEF in its descriptor "
                                   "(expected 0x4D59504C) [reason=bad_magic]"));
@@ -188,8 +189,9 @@ TEST_F(Operator, PortInUseExitsNonZeroNamingTheAddress) {
   args[4] = "127.0.0.1:" + std::to_string(port);
   OperatorProcess second(args);
   EXPECT_EQ(second.wait(), 1);
-  EXPECT_THAT(second.err(), HasSubstr("metrics server: cannot listen on 127.0.0.1:" +
-                                      std::to_string(port) + ": "));
+  EXPECT_THAT(
+      second.err(),
+      HasSubstr("metrics server: cannot listen on 127.0.0.1:" + std::to_string(port) + ": "));
   EXPECT_EQ(first.stop(), 0);
 }
 
@@ -198,9 +200,9 @@ TEST_F(Operator, JsonLogLinesAndNoSecretAnywhere) {
   const std::string cfgPassword = "cfg-Pa55-in-config";
   Poco::Process::Env env{{"ORC_TOPOLOGY_USER", "orchestrator"},
                          {"ORC_TOPOLOGY_PASSWORD", orcPassword}};
-  auto args = standalone(config("plugins:\n  - name: logs-secrets\n    path: " +
-                                fixture("logs_secrets") + "\n    config:\n      password: " +
-                                cfgPassword + "\n      note: plain\n"));
+  auto args =
+      standalone(config("plugins:\n  - name: logs-secrets\n    path: " + fixture("logs_secrets") +
+                        "\n    config:\n      password: " + cfgPassword + "\n      note: plain\n"));
   args.emplace_back("--log-format=json");
   OperatorProcess op(args, env);
   const int metrics = op.portOf("/metrics");

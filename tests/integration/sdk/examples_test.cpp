@@ -40,7 +40,8 @@ TEST(EchoExample, LoadsRegistersItsRouteAndMetricAndReconciles) {
 
 TEST(EchoExample, RefusedConfigIsReportedWithTheKey) {
   HostFixture h;
-  h.load({entry("example-echo", consumerPlugin("mysqlop_example_reconciler.so"), R"({"fail":true})")});
+  h.load(
+      {entry("example-echo", consumerPlugin("mysqlop_example_reconciler.so"), R"({"fail":true})")});
   const host::Plugin* p = h.manager->plugins().at(0).get();
   EXPECT_EQ(p->loadError.reason, "create_failed");
   EXPECT_EQ(p->loadError.message,
@@ -60,8 +61,8 @@ class DirTarget : public ::testing::Test {
     h.load({entry("example-dir", consumerPlugin("mysqlop_example_dir_target.so"),
                   R"({"root":")" + root_.string() + R"("})")});
     ASSERT_TRUE(h.manager->ready()) << h.manager->readinessReport();
-    auto* targets = static_cast<const mysqlop_host_backup_targets_v1*>(
-        host::hostTable()->host_get_interface(
+    auto* targets =
+        static_cast<const mysqlop_host_backup_targets_v1*>(host::hostTable()->host_get_interface(
             {MYSQLOP_HOST_BACKUP_TARGETS_V1, sizeof(MYSQLOP_HOST_BACKUP_TARGETS_V1) - 1}, 1));
     ASSERT_NE(targets, nullptr);
     ASSERT_EQ(targets->find(s("dir"), &t_, &instance_), mysqlop_status_Ok);
@@ -123,12 +124,13 @@ TEST_F(DirTarget, WriteCommitReadListRemove) {
 
   std::vector<std::pair<std::string, std::uint64_t>> listed;
   mysqlop_call_host call(handle_);
-  ASSERT_EQ(t_->list(instance_, &call, s(url("c1/")), {nullptr, 0},
-                     [](void* ctx, const mysqlop_type_object_info* e) {
-                       static_cast<decltype(listed)*>(ctx)->emplace_back(
-                           std::string(e->url.ptr, e->url.len), e->size_bytes);
-                     },
-                     &listed),
+  ASSERT_EQ(t_->list(
+                instance_, &call, s(url("c1/")), {nullptr, 0},
+                [](void* ctx, const mysqlop_type_object_info* e) {
+                  static_cast<decltype(listed)*>(ctx)->emplace_back(
+                      std::string(e->url.ptr, e->url.len), e->size_bytes);
+                },
+                &listed),
             mysqlop_status_Ok);
   ASSERT_EQ(listed.size(), 2U);
   EXPECT_EQ(listed[0].first, url("c1/full-1.xbackup.gz"));

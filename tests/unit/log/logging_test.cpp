@@ -75,7 +75,8 @@ TEST(Redactor, ShapesAreMaskedEvenWhenNeverRegistered) {
   EXPECT_EQ(r.redact("token: abc123 and more"), "token: *** and more");
   EXPECT_EQ(r.redact("nothing secret here"), "nothing secret here");
   EXPECT_EQ(r.redact("clientSecret=abc123"), "clientSecret=***");
-  EXPECT_EQ(r.redact("orchestratorTopologyPassword\":\"x1\""), "orchestratorTopologyPassword\":\"***\"");
+  EXPECT_EQ(r.redact("orchestratorTopologyPassword\":\"x1\""),
+            "orchestratorTopologyPassword\":\"***\"");
 }
 
 TEST(Redactor, KeysThatOnlyMentionASecretAreLeftAlone) {
