@@ -7,6 +7,7 @@
 
 #include "core/host/host_api.h"
 #include "core/log/logging.h"
+#include "mysqlop/plugin.hpp"
 
 namespace mysqlop::host {
 
@@ -29,23 +30,7 @@ const char* kindName(mysqlop_type_plugin_kind k) {
   return "unknown";
 }
 
-const char* statusName(mysqlop_type_status s) {
-  switch (s) {
-    case mysqlop_status_Ok: return "Ok";
-    case mysqlop_status_Retry: return "Retry";
-    case mysqlop_status_Terminal: return "Terminal";
-    case mysqlop_status_InvalidConfig: return "InvalidConfig";
-    case mysqlop_status_Unsupported: return "Unsupported";
-    case mysqlop_status_Internal: return "Internal";
-    case mysqlop_status_NotFound: return "NotFound";
-    case mysqlop_status_AlreadyExists: return "AlreadyExists";
-    case mysqlop_status_Conflict: return "Conflict";
-    case mysqlop_status_Invalid: return "Invalid";
-    case mysqlop_status_Forbidden: return "Forbidden";
-    case mysqlop_status_Unavailable: return "Unavailable";
-  }
-  return "Unknown";
-}
+using mysqlop::statusName;  // the SDK's names, so that host and plugin logs agree
 
 std::string routePrefix(const std::string& plugin) { return "/plugins/" + plugin + "/"; }
 

@@ -7,9 +7,10 @@
 #include "core/common/result.h"
 #include "core/http/router.h"
 
-namespace Poco::Net {
+// Forward-declared so that users of this header do not parse Poco Net.
+namespace Poco::Net {  // NOLINT(readability-identifier-naming): Poco's name, not ours
 class HTTPServer;
-}
+}  // namespace Poco::Net
 
 namespace mysqlop::http {
 

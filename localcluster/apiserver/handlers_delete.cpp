@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/selectors.h"
 
 namespace mysqlop::local {
@@ -27,11 +28,6 @@ std::string timeAfter(long long seconds) {
   return buf;
 }
 
-std::string query(const ApiRequest& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? "" : it->second;
-}
-
 ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanDefaultUsed) {
   ApiServer::DeleteOptions o;
   json body;
@@ -43,13 +39,13 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
   }
   o.propagationPolicy = body.is_object() ? body.value("propagationPolicy", "") : "";
   if (o.propagationPolicy.empty()) {
-    o.propagationPolicy = query(req, "propagationPolicy");
+    o.propagationPolicy = req.param("propagationPolicy");
   }
   if (body.is_object() && body.contains("orphanDependents") &&
       body["orphanDependents"].is_boolean()) {
     o.propagationPolicy = body["orphanDependents"].get<bool>() ? "Orphan" : "Background";
-  } else if (!query(req, "orphanDependents").empty()) {
-    o.propagationPolicy = query(req, "orphanDependents") == "true" ? "Orphan" : "Background";
+  } else if (!req.param("orphanDependents").empty()) {
+    o.propagationPolicy = req.param("orphanDependents") == "true" ? "Orphan" : "Background";
   }
   if (!o.propagationPolicy.empty() && o.propagationPolicy != "Orphan" &&
       o.propagationPolicy != "Background" && o.propagationPolicy != "Foreground") {
@@ -61,16 +57,15 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
   if (body.is_object() && body.contains("gracePeriodSeconds") &&
       body["gracePeriodSeconds"].is_number()) {
     o.gracePeriodSeconds = body["gracePeriodSeconds"].get<long long>();
-  } else if (!query(req, "gracePeriodSeconds").empty()) {
-    o.gracePeriodSeconds = std::stoll(query(req, "gracePeriodSeconds"));
+  } else if (!req.param("gracePeriodSeconds").empty()) {
+    o.gracePeriodSeconds = std::stoll(req.param("gracePeriodSeconds"));
   }
   if (body.is_object() && body.contains("preconditions") && body["preconditions"].is_object()) {
     o.preconditionUid = body["preconditions"].value("uid", "");
     o.preconditionRv = body["preconditions"].value("resourceVersion", "");
   }
-  o.dryRun =
-      query(req, "dryRun") == "All" || (body.is_object() && body.contains("dryRun") &&
-                                        body["dryRun"].is_array() && !body["dryRun"].empty());
+  o.dryRun = req.param("dryRun") == "All" || (body.is_object() && body.contains("dryRun") &&
+                                              body["dryRun"].is_array() && !body["dryRun"].empty());
   *orphanDefaultUsed = o.propagationPolicy.empty();
   return o;
 }
@@ -220,25 +215,12 @@ void ApiServer::deleteObject(const Target& t, const ApiRequest& req, ApiResponse
 void ApiServer::deleteCollection(const Target& t, const ApiRequest& req, ApiResponse& resp) {
   bool defaulted = false;
   DeleteOptions opts = parseDeleteOptions(req, &defaulted);
-  auto labels = LabelSelector::parse(query(req, "labelSelector"));
-  if (!labels.ok()) {
-    raise(errBadRequest(labels.error().message));
-  }
-  auto fields = FieldSelector::parse(query(req, "fieldSelector"));
-  if (!fields.ok()) {
-    raise(errBadRequest(fields.error().message));
-  }
-  std::vector<std::string> supported = {"metadata.name", "metadata.namespace"};
-  supported.insert(supported.end(), t.rt->extraFieldSelectors.begin(),
-                   t.rt->extraFieldSelectors.end());
-  if (auto c = fields->check(supported); !c.ok()) {
-    raise(errBadRequest(c.error().message));
-  }
+  const RequestSelectors selectors = parseRequestSelectors(req, *t.rt);
   auto snap = store_.list(t.rt->storageKey(), t.ns);
   json items = json::array();
   for (const auto& o : snap.items) {
     const json& meta = o->json["metadata"];
-    if (!labels->matches(meta.value("labels", json())) || !fields->matches(o->json)) {
+    if (!selectors.matches(o->json)) {
       continue;
     }
     try {

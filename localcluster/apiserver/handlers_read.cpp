@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/selectors.h"
 #include "localcluster/apiserver/table.h"
 
@@ -19,11 +20,6 @@ constexpr const char* kContinueExpired =
     "to retrieve the remainder of the results. Continuing with the provided token results in an "
     "inconsistent list - objects that were created, modified, or deleted between the time the "
     "first chunk was returned and now may show up in the list.";
-
-std::string query(const ApiRequest& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? "" : it->second;
-}
 
 std::string encodeToken(std::uint64_t rv, const std::string& start) {
   std::ostringstream out;
@@ -72,28 +68,16 @@ void ApiServer::getObject(const Target& t, const ApiRequest& req, ApiResponse& r
 
 void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse& resp) {
   const ResourceType& rt = *t.rt;
-  auto labels = LabelSelector::parse(query(req, "labelSelector"));
-  if (!labels.ok()) {
-    raise(errBadRequest(labels.error().message));
-  }
-  auto fields = FieldSelector::parse(query(req, "fieldSelector"));
-  if (!fields.ok()) {
-    raise(errBadRequest(fields.error().message));
-  }
-  std::vector<std::string> supported = {"metadata.name", "metadata.namespace"};
-  supported.insert(supported.end(), rt.extraFieldSelectors.begin(), rt.extraFieldSelectors.end());
-  if (auto c = fields->check(supported); !c.ok()) {
-    raise(errBadRequest(c.error().message));
-  }
-  std::string rvText = query(req, "resourceVersion");
-  std::string match = query(req, "resourceVersionMatch");
-  std::string cont = query(req, "continue");
+  const RequestSelectors selectors = parseRequestSelectors(req, rt);
+  std::string rvText = req.param("resourceVersion");
+  std::string match = req.param("resourceVersionMatch");
+  std::string cont = req.param("continue");
   long long limit = 0;
-  if (!query(req, "limit").empty()) {
+  if (!req.param("limit").empty()) {
     try {
-      limit = std::stoll(query(req, "limit"));
+      limit = std::stoll(req.param("limit"));
     } catch (const std::exception&) {
-      raise(errBadRequest("invalid limit: " + query(req, "limit")));
+      raise(errBadRequest("invalid limit: " + req.param("limit")));
     }
   }
   if (!match.empty() && match != "NotOlderThan" && match != "Exact") {
@@ -145,7 +129,7 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
       snap = store_.list(rt.storageKey(), t.ns);
     }
   }
-  bool filtered = !labels->empty() || !fields->empty();
+  const bool filtered = !selectors.empty();
   const bool table = wantsTable(req.accept);
   std::vector<const json*> rows;
   std::string items;
@@ -159,7 +143,7 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
     if (!start.empty() && key <= start) {
       continue;
     }
-    if (filtered && (!labels->matches(meta.value("labels", json())) || !fields->matches(o->json))) {
+    if (filtered && !selectors.matches(o->json)) {
       continue;
     }
     if (limit > 0 && count >= limit) {

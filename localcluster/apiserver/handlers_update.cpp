@@ -33,11 +33,6 @@ std::string mediaType(const std::string& contentType) {
   return t;
 }
 
-std::string query(const ApiRequest& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? "" : it->second;
-}
-
 }  // namespace
 
 ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::string& ns,
@@ -205,8 +200,8 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
 
 void ApiServer::updateObject(const Target& t, const ApiRequest& req, ApiResponse& resp) {
   json body = parseBody(req.body);
-  bool dryRun = query(req, "dryRun") == "All";
-  std::string fv = query(req, "fieldValidation");
+  bool dryRun = req.param("dryRun") == "All";
+  std::string fv = req.param("fieldValidation");
   if (t.rt->createOnUpdate && t.sub.empty() && !store_.get(t.rt->storageKey(), t.ns, t.name)) {
     if (body.is_object() && !body.contains("metadata")) {
       body["metadata"] = json::object();
@@ -231,10 +226,10 @@ void ApiServer::updateObject(const Target& t, const ApiRequest& req, ApiResponse
 void ApiServer::patchObject(const Target& t, const ApiRequest& req, ApiResponse& resp) {
   const ResourceType& rt = *t.rt;
   std::string ct = mediaType(req.contentType);
-  bool force = query(req, "force") == "true";
-  std::string manager = query(req, "fieldManager");
-  bool dryRun = query(req, "dryRun") == "All";
-  std::string fv = query(req, "fieldValidation");
+  bool force = req.param("force") == "true";
+  std::string manager = req.param("fieldManager");
+  bool dryRun = req.param("dryRun") == "All";
+  std::string fv = req.param("fieldValidation");
   const bool isApply = ct == "application/apply-patch+yaml" || ct == "application/apply-patch+cbor";
   std::string accepted =
       "the body of the request was in an unknown format - accepted media types include: "

@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/selectors.h"
 #include "localcluster/apiserver/table.h"
 
@@ -10,11 +11,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string query(const ApiRequest& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? "" : it->second;
-}
 
 std::string eventLine(const char* type, const std::string& objectJson) {
   std::string s = "{\"type\":\"";
@@ -38,42 +34,30 @@ struct WatchCount {
 
 void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream& stream) {
   const ResourceType& rt = *t.rt;
-  auto labels = LabelSelector::parse(query(req, "labelSelector"));
-  if (!labels.ok()) {
-    raise(errBadRequest(labels.error().message));
-  }
-  auto fields = FieldSelector::parse(query(req, "fieldSelector"));
-  if (!fields.ok()) {
-    raise(errBadRequest(fields.error().message));
-  }
-  std::vector<std::string> supported = {"metadata.name", "metadata.namespace"};
-  supported.insert(supported.end(), rt.extraFieldSelectors.begin(), rt.extraFieldSelectors.end());
-  if (auto c = fields->check(supported); !c.ok()) {
-    raise(errBadRequest(c.error().message));
-  }
-  const bool bookmarks = query(req, "allowWatchBookmarks") == "true";
-  const bool initialEvents = query(req, "sendInitialEvents") == "true";
-  if (initialEvents && query(req, "resourceVersionMatch") != "NotOlderThan") {
+  const RequestSelectors selectors = parseRequestSelectors(req, rt);
+  const bool bookmarks = req.param("allowWatchBookmarks") == "true";
+  const bool initialEvents = req.param("sendInitialEvents") == "true";
+  if (initialEvents && req.param("resourceVersionMatch") != "NotOlderThan") {
     raise(errInvalid("ListOptions", "meta.k8s.io", "",
                      {fieldForbidden("resourceVersionMatch",
                                      "sendInitialEvents requires setting resourceVersionMatch to "
                                      "NotOlderThan")}));
   }
-  if (!query(req, "sendInitialEvents").empty() && !initialEvents &&
-      !query(req, "resourceVersionMatch").empty()) {
+  if (!req.param("sendInitialEvents").empty() && !initialEvents &&
+      !req.param("resourceVersionMatch").empty()) {
     raise(
         errBadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents "
                       "is provided"));
   }
   int timeout = options_.maxWatchSeconds;
-  if (!query(req, "timeoutSeconds").empty()) {
+  if (!req.param("timeoutSeconds").empty()) {
     try {
-      timeout = std::min(timeout, std::max(0, std::stoi(query(req, "timeoutSeconds"))));
+      timeout = std::min(timeout, std::max(0, std::stoi(req.param("timeoutSeconds"))));
     } catch (const std::exception&) {
-      raise(errBadRequest("invalid timeoutSeconds: " + query(req, "timeoutSeconds")));
+      raise(errBadRequest("invalid timeoutSeconds: " + req.param("timeoutSeconds")));
     }
   }
-  std::string rvText = query(req, "resourceVersion");
+  std::string rvText = req.param("resourceVersion");
   std::uint64_t cursor = 0;
   std::vector<ObjPtr> initial;
   bool synthetic = rvText.empty() || rvText == "0" || initialEvents;
@@ -91,7 +75,7 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
     if (!t.ns.empty() && o["metadata"].value("namespace", "") != t.ns) {
       return false;
     }
-    return labels->matches(o["metadata"].value("labels", json())) && fields->matches(o);
+    return selectors.matches(o);
   };
   WatchCount counted(openWatches_);
   if (!stream.begin(200)) {

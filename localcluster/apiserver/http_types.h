@@ -17,6 +17,12 @@ struct ApiRequest {
   std::string accept;
   std::string userAgent;
   std::string authorization;
+
+  // A query parameter's value, "" when absent.
+  std::string param(const std::string& key) const {
+    auto it = query.find(key);
+    return it == query.end() ? std::string() : it->second;
+  }
 };
 
 struct ApiResponse {

@@ -317,21 +317,7 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
   }
   // Persist the history floor now and then, so that a restart does not serve trimmed events.
   if (floor_ > persistedFloor_ && (floor_ - persistedFloor_ >= 256 || history_.empty())) {
-    try {
-      st.trimRv = static_cast<Poco::Int64>(floor_);
-      st.metaKey = "floor";
-      st.metaValue = st.trimRv;
-      session_->begin();
-      st.trim.execute();
-      st.meta.execute();
-      session_->commit();
-      persistedFloor_ = floor_;
-    } catch (const Poco::Exception&) {
-      try {
-        session_->rollback();
-      } catch (const Poco::Exception&) {
-      }
-    }
+    persistFloor();
   }
   {
     std::lock_guard n(notifyMu_);
@@ -404,6 +390,12 @@ void Store::compact(std::uint64_t rv) {
   if (!session_) {
     return;
   }
+  persistFloor();
+  wakeAll();
+}
+
+void Store::persistFloor() {
+  // Best effort: a floor that is not persisted only makes a restarted server replay more history.
   try {
     Statements& st = *stmts_;
     st.trimRv = static_cast<Poco::Int64>(floor_);
@@ -420,7 +412,6 @@ void Store::compact(std::uint64_t rv) {
     } catch (const Poco::Exception&) {
     }
   }
-  wakeAll();
 }
 
 std::size_t Store::historySize() const {

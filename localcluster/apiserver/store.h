@@ -123,6 +123,8 @@ class Store {
   struct Statements;
   Result<void> load();
   void trimHistoryLocked();
+  // Writes floor_ to the meta table and drops older history rows; the caller holds writeMu_.
+  void persistFloor();
 
   Options options_;
   std::unique_ptr<Poco::Data::Session> session_;

@@ -1,8 +1,10 @@
 #include "plugins/common/mysql/kube_gateway.h"
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "plugins/common/kube/events.h"
+#include "plugins/common/mysql/mysql_object.h"
 
 namespace mysqlop::mysql {
 
@@ -28,6 +30,27 @@ mysqlop::Reply updateObject(KubeGateway& kube, const mysqlop_type_resource& r,
 mysqlop::Reply updateObjectStatus(KubeGateway& kube, const mysqlop_type_resource& r,
                                   nlohmann::json& obj) {
   return adopt(kube.updateStatus(r, obj.dump()), obj);
+}
+
+mysqlop::Outcome reportFailure(KubeGateway& kube, const mysqlop_type_resource& r,
+                               std::string_view kindName, nlohmann::json& obj, bool statusChanged,
+                               const std::string& error, std::string_view eventMessage,
+                               mysqlop::Outcome outcome) {
+  if (statusChanged) {
+    mysqlop::Reply saved = updateObjectStatus(kube, r, obj);
+    if (!saved.ok() && !saved.notFound()) {
+      return mysqlop::Outcome::retry("updating the status of " + std::string(kindName) + " " +
+                                     objectKey(obj) + ": " + saved.error + " (after: " + error +
+                                     ")");
+    }
+    if (outcome.status == mysqlop_status_Ok || outcome.status == mysqlop_status_Retry) {
+      kube.recordEvent(obj, mysqlop_event_Warning, kProvisionFailed, eventMessage);
+    }
+  }
+  if (outcome.status != mysqlop_status_Ok && outcome.message.empty()) {
+    outcome.message = error;
+  }
+  return outcome;
 }
 
 mysqlop::Reply CallGateway::get(const mysqlop_type_resource& r, std::string_view ns,

@@ -48,6 +48,15 @@ mysqlop::Reply updateObject(KubeGateway& kube, const mysqlop_type_resource& r, n
 mysqlop::Reply updateObjectStatus(KubeGateway& kube, const mysqlop_type_resource& r,
                                   nlohmann::json& obj);
 
+// Ends a failed pass whose Ready=False status is already set on obj: saves that status when
+// statusChanged (a failure to save is retried, naming `error`), records one Warning
+// ProvisionFailed Event with eventMessage unless the outcome is terminal (the host records
+// ReconcileFailed for those), and gives the outcome `error` as its message when it has none.
+mysqlop::Outcome reportFailure(KubeGateway& kube, const mysqlop_type_resource& r,
+                               std::string_view kindName, nlohmann::json& obj, bool statusChanged,
+                               const std::string& error, std::string_view eventMessage,
+                               mysqlop::Outcome outcome);
+
 // Where reconcilers send their log lines (the host's logger in the plugins). Never given a secret.
 using LogFn = std::function<void(mysqlop_type_log_level, const std::string&)>;
 

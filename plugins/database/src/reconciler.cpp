@@ -1,6 +1,7 @@
 #include "plugins/database/src/reconciler.h"
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "plugins/common/kube/resources.h"
 #include "plugins/common/mysql/dialect.h"
@@ -68,21 +69,9 @@ Outcome Reconciler::reconcile(mysql::KubeGateway& kube, std::string_view ns,
 
 Outcome Reconciler::fail(mysql::KubeGateway& kube, nlohmann::json& obj, const std::string& message,
                          Outcome outcome) {
-  if (mysql::setReady(obj, false, mysql::kProvisionFailed, message)) {
-    mysqlop::Reply saved = mysql::updateObjectStatus(kube, kube::res::kMysqlDatabase, obj);
-    if (!saved.ok() && !saved.notFound()) {
-      return Outcome::retry("updating the status of MysqlDatabase " + mysql::objectKey(obj) + ": " +
-                            saved.error + " (after: " + message + ")");
-    }
-    // Terminal outcomes get their Warning Event from the host (ReconcileFailed); one is enough.
-    if (outcome.status == mysqlop_status_Ok || outcome.status == mysqlop_status_Retry) {
-      kube.recordEvent(obj, mysqlop_event_Warning, mysql::kProvisionFailed, message);
-    }
-  }
-  if (outcome.status != mysqlop_status_Ok && outcome.message.empty()) {
-    outcome.message = message;
-  }
-  return outcome;
+  const bool changed = mysql::setReady(obj, false, mysql::kProvisionFailed, message);
+  return mysql::reportFailure(kube, kube::res::kMysqlDatabase, "MysqlDatabase", obj, changed,
+                              message, message, std::move(outcome));
 }
 
 Outcome Reconciler::provision(mysql::KubeGateway& kube, nlohmann::json& obj) {

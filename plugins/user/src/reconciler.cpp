@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "plugins/common/kube/resources.h"
 #include "plugins/common/mysql/identifiers.h"
@@ -91,21 +92,8 @@ Outcome Reconciler::fail(mysql::KubeGateway& kube, nlohmann::json& obj, const st
       changed = true;
     }
   }
-  if (changed) {
-    mysqlop::Reply saved = mysql::updateObjectStatus(kube, kMysqlUser, obj);
-    if (!saved.ok() && !saved.notFound()) {
-      return Outcome::retry("updating the status of MysqlUser " + mysql::objectKey(obj) + ": " +
-                            saved.error + " (after: " + error + ")");
-    }
-    // Terminal outcomes get their Warning Event from the host (ReconcileFailed); one is enough.
-    if (outcome.status == mysqlop_status_Ok || outcome.status == mysqlop_status_Retry) {
-      kube.recordEvent(obj, mysqlop_event_Warning, mysql::kProvisionFailed, message);
-    }
-  }
-  if (outcome.status != mysqlop_status_Ok && outcome.message.empty()) {
-    outcome.message = error;
-  }
-  return outcome;
+  return mysql::reportFailure(kube, kMysqlUser, "MysqlUser", obj, changed, error, message,
+                              std::move(outcome));
 }
 
 Outcome Reconciler::provision(mysql::KubeGateway& kube, nlohmann::json& obj) {

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <set>
@@ -453,6 +454,47 @@ void MariaDbServer::kill() {
   ::waitpid(pid_, &status, 0);
   unregisterServer(pid_);
   pid_ = -1;
+}
+
+namespace {
+
+// True when every task of pid is in the stopped state ('T' in /proc/<pid>/task/<tid>/stat).
+bool allThreadsStopped(pid_t pid) {
+  std::error_code ec;
+  bool any = false;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') {
+      return false;
+    }
+    any = true;
+  }
+  return any && !ec;
+}
+
+}  // namespace
+
+void MariaDbServer::freeze() {
+  if (!running() || ::kill(pid_, SIGSTOP) != 0) {
+    throw std::runtime_error("MariaDbServer: cannot stop pid " + std::to_string(pid_));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!allThreadsStopped(pid_)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("MariaDbServer: pid " + std::to_string(pid_) +
+                               " did not stop within 5 s of SIGSTOP");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void MariaDbServer::thaw() {
+  if (running()) {
+    ::kill(pid_, SIGCONT);
+  }
 }
 
 SqlRun MariaDbServer::sql(const std::string& statements) const {

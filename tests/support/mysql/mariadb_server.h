@@ -68,6 +68,10 @@ class MariaDbServer {
   void stop();
   // Kills it (SIGKILL): a crash.
   void kill();
+  // Freezes it (SIGSTOP) and returns once every thread of it is stopped (kill() only queues the
+  // stop: a query sent right after it could still be answered); throws after 5 s. thaw() resumes.
+  void freeze();
+  void thaw();
   bool running() const { return pid_ > 0; }
 
   // The loopback address ("127.0.0.X") and TCP port the server listens on.

@@ -110,9 +110,9 @@ TEST_F(MysqlClient, ReadTimeoutEndsAQueryToAFrozenServer) {
   t.write = std::chrono::seconds(1);
   auto c = connect(t);
   ASSERT_TRUE(c);
-  ASSERT_EQ(::kill(db_.pid(), SIGSTOP), 0);
+  db_.freeze();
   auto r = c->query("SELECT 1");
-  ::kill(db_.pid(), SIGCONT);
+  db_.thaw();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, SqlError::Kind::Unreachable);
   EXPECT_FALSE(c->usable());
