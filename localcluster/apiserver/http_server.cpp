@@ -29,7 +29,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxBody = 3 * 1024 * 1024;  // kube-apiserver's request size limit
+constexpr std::size_t kMaxBody =
+    std::size_t{3} * 1024 * 1024;  // kube-apiserver's request size limit
 
 class PocoWatchStream : public WatchStream {
  public:

@@ -8,12 +8,13 @@
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/auth.h"
 
-namespace Poco {
+// Forward-declared so that users of this header do not parse Poco.
+namespace Poco {  // NOLINT(readability-identifier-naming): Poco's name, not ours
 class ThreadPool;
-}
-namespace Poco::Net {
+}  // namespace Poco
+namespace Poco::Net {  // NOLINT(readability-identifier-naming): Poco's name, not ours
 class HTTPServer;
-}
+}  // namespace Poco::Net
 
 namespace mysqlop::local {
 

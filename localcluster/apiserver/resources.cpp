@@ -178,7 +178,7 @@ Registry::Registry() {
     byKey_[p->storageKey()] = p;
   }
   for (const char* g : kBuiltinGroups) {
-    groupOrder_.push_back(g);
+    groupOrder_.emplace_back(g);
   }
 }
 

@@ -32,12 +32,24 @@ std::string typeName(const json& v) {
 }
 
 bool typeMatches(const std::string& type, const json& v) {
-  if (type == "object") return v.is_object();
-  if (type == "array") return v.is_array();
-  if (type == "string") return v.is_string();
-  if (type == "boolean") return v.is_boolean();
-  if (type == "integer") return v.is_number_integer() || v.is_number_unsigned();
-  if (type == "number") return v.is_number();
+  if (type == "object") {
+    return v.is_object();
+  }
+  if (type == "array") {
+    return v.is_array();
+  }
+  if (type == "string") {
+    return v.is_string();
+  }
+  if (type == "boolean") {
+    return v.is_boolean();
+  }
+  if (type == "integer") {
+    return v.is_number_integer() || v.is_number_unsigned();
+  }
+  if (type == "number") {
+    return v.is_number();
+  }
   return true;
 }
 

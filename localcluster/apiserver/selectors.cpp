@@ -365,10 +365,14 @@ bool LabelSelector::matches(const std::map<std::string, std::string>& labels) co
     bool has = it != labels.end();
     switch (r.op) {
       case Op::Exists:
-        if (!has) return false;
+        if (!has) {
+          return false;
+        }
         break;
       case Op::DoesNotExist:
-        if (has) return false;
+        if (has) {
+          return false;
+        }
         break;
       case Op::Equals:
       case Op::In:

@@ -233,8 +233,11 @@ Result<Store::Snapshot> Store::listAt(const std::string& key, const std::string&
 std::vector<std::pair<std::string, ObjPtr>> Store::objectsInNamespace(const std::string& ns) const {
   std::vector<std::pair<std::string, ObjPtr>> out;
   std::shared_lock lock(dataMu_);
-  for (const auto& [key, m] : objects_) {
-    forRange(m, ns, [&](const std::string&, const ObjPtr& o) { out.emplace_back(key, o); });
+  for (const auto& resource : objects_) {
+    // Not a structured binding: C++20 lets lambdas capture those, clang 14 (clang-tidy) does not.
+    const std::string& key = resource.first;
+    forRange(resource.second, ns,
+             [&](const std::string&, const ObjPtr& o) { out.emplace_back(key, o); });
   }
   return out;
 }

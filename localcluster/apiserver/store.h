@@ -17,7 +17,7 @@
 
 #include "core/common/result.h"
 
-namespace Poco::Data {
+namespace Poco::Data {  // NOLINT(readability-identifier-naming): Poco's name, not ours
 class Session;
 class Statement;
 }  // namespace Poco::Data

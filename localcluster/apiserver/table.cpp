@@ -2,7 +2,11 @@
 
 #include <cstdio>
 #include <functional>
+#include <iomanip>
 #include <map>
+#include <regex>
+#include <sstream>
+#include <string>
 
 namespace mysqlop::local {
 
@@ -21,16 +25,45 @@ json column(const std::string& name, const std::string& type, const std::string&
 
 std::time_t parseTime(const std::string& s) {
   std::tm tm{};
-  if (s.size() < 19 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+  std::istringstream in(s);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (s.size() < 19 || in.fail()) {
     return 0;
   }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
   return timegm(&tm);
 }
 
-// Evaluates a simple JSONPath (".a.b", ".a[0].b", ".a['x.y']"); null when it does not resolve.
+// Evaluates a JSONPath filter "?(@.field == 'value')" (or !=, with either quote) on an array and
+// returns its first matching element, or nullptr (no match, not an array, unsupported filter).
+const json* firstMatch(const json& array, const std::string& filter) {
+  static const std::regex kFilter(
+      R"re(^\?\(\s*@\.([A-Za-z0-9_.-]+)\s*(==|!=)\s*(?:'([^']*)'|"([^"]*)")\s*\)$)re");
+  std::smatch m;
+  if (!array.is_array() || !std::regex_match(filter, m, kFilter)) {
+    return nullptr;
+  }
+  const std::string field = m[1];
+  const bool equals = m[2] == "==";
+  const std::string literal = m[3].matched ? m[3].str() : m[4].str();
+  for (const auto& element : array) {
+    const json* v = &element;
+    std::size_t start = 0;
+    while (v != nullptr && start <= field.size()) {
+      const std::size_t dot = field.find('.', start);
+      const std::string key = field.substr(start, dot == std::string::npos ? dot : dot - start);
+      v = v->is_object() && v->contains(key) ? &(*v)[key] : nullptr;
+      start = dot == std::string::npos ? field.size() + 1 : dot + 1;
+    }
+    const bool same = v != nullptr && v->is_string() && v->get<std::string>() == literal;
+    if (same == equals) {
+      return &element;
+    }
+  }
+  return nullptr;
+}
+
+// Evaluates a simple JSONPath (".a.b", ".a[0].b", ".a['x.y']", ".a[?(@.k == 'v')].b"); null when it
+// does not resolve.
 json evalPath(const json& obj, const std::string& path) {
   const json* cur = &obj;
   std::size_t i = 0;
@@ -53,7 +86,14 @@ json evalPath(const json& obj, const std::string& path) {
         return nullptr;
       }
       std::string inner = path.substr(i + 1, j - i - 1);
-      if (!inner.empty() && (inner[0] == '\'' || inner[0] == '"')) {
+      if (inner.rfind("?(", 0) == 0) {
+        // A filter ("[?(@.type == 'Ready')]", as bitpoke's printer columns use): the first
+        // element that matches; a cell shows one value.
+        cur = firstMatch(*cur, inner);
+        if (cur == nullptr) {
+          return nullptr;
+        }
+      } else if (!inner.empty() && (inner[0] == '\'' || inner[0] == '"')) {
         std::string key = inner.substr(1, inner.size() - 2);
         if (!cur->is_object() || !cur->contains(key)) {
           return nullptr;
@@ -148,11 +188,11 @@ std::string humanAge(const std::string& rfc3339, std::time_t now) {
     }
     return buf;
   }
-  if (h < 24 * 365 * 2) {
+  if (h < 24LL * 365 * 2) {
     std::snprintf(buf, sizeof buf, "%lldd", h / 24);
     return buf;
   }
-  if (h < 24 * 365 * 8) {
+  if (h < 24LL * 365 * 8) {
     long long d = h / 24;
     std::snprintf(buf, sizeof buf, "%lldy%lldd", d / 365, d % 365);
     return buf;
@@ -178,7 +218,7 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       std::string path = c.value("jsonPath", "");
       columns.push_back(
           column(c.value("name", ""), type, c.value("format", ""), c.value("priority", 0)));
-      cells.push_back([type, path, now](const json& o) -> json {
+      cells.emplace_back([type, path, now](const json& o) -> json {
         json v = evalPath(o, path);
         if (type == "date") {
           return v.is_string() ? json(humanAge(v.get<std::string>(), now)) : json("<unknown>");
@@ -197,7 +237,7 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
     columns.push_back(column("Status", "string"));
     columns.push_back(column("Restarts", "string"));
     columns.push_back(column("Age", "string"));
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       int total = static_cast<int>(
           o.value("spec", json::object()).value("containers", json::array()).size());
       int ready = 0;
@@ -207,13 +247,13 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       }
       return json(std::to_string(ready) + "/" + std::to_string(total));
     });
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       if (o["metadata"].contains("deletionTimestamp")) {
         return json("Terminating");
       }
       return json(o.value("status", json::object()).value("phase", "Unknown"));
     });
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       long long n = 0;
       for (const auto& s :
            o.value("status", json::object()).value("containerStatuses", json::array())) {
@@ -221,7 +261,7 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       }
       return json(std::to_string(n));
     });
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else if (g == "apps" && (r == "statefulsets" || r == "deployments")) {
     columns.push_back(column("Ready", "string"));
     if (r == "deployments") {
@@ -229,34 +269,34 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       columns.push_back(column("Available", "integer"));
     }
     columns.push_back(column("Age", "string"));
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       json st = o.value("status", json::object());
       return json(std::to_string(num(st.value("readyReplicas", json(0))).get<long long>()) + "/" +
                   std::to_string(num(o["spec"].value("replicas", json(1))).get<long long>()));
     });
     if (r == "deployments") {
-      cells.push_back([](const json& o) {
+      cells.emplace_back([](const json& o) {
         return num(o.value("status", json::object()).value("updatedReplicas", json(0)));
       });
-      cells.push_back([](const json& o) {
+      cells.emplace_back([](const json& o) {
         return num(o.value("status", json::object()).value("availableReplicas", json(0)));
       });
     }
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else if (g.empty() && r == "services") {
     for (const char* c : {"Type", "Cluster-IP", "External-IP", "Port(s)", "Age"}) {
       columns.push_back(column(c, "string"));
     }
-    cells.push_back([](const json& o) { return json(o["spec"].value("type", "ClusterIP")); });
-    cells.push_back([](const json& o) { return json(o["spec"].value("clusterIP", "<none>")); });
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) { return json(o["spec"].value("type", "ClusterIP")); });
+    cells.emplace_back([](const json& o) { return json(o["spec"].value("clusterIP", "<none>")); });
+    cells.emplace_back([](const json& o) {
       std::string ips;
       for (const auto& ip : o["spec"].value("externalIPs", json::array())) {
         ips += (ips.empty() ? "" : ",") + str(ip);
       }
       return json(ips.empty() ? "<none>" : ips);
     });
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       std::string ports;
       for (const auto& p : o["spec"].value("ports", json::array())) {
         std::string one = std::to_string(p.value("port", 0));
@@ -267,50 +307,50 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       }
       return json(ports.empty() ? "<none>" : ports);
     });
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else if (g == "batch" && r == "jobs") {
     columns.push_back(column("Completions", "string"));
     columns.push_back(column("Age", "string"));
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       return json(
           std::to_string(
               num(o.value("status", json::object()).value("succeeded", json(0))).get<long long>()) +
           "/" + std::to_string(num(o["spec"].value("completions", json(1))).get<long long>()));
     });
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else if (g.empty() && r == "namespaces") {
     columns.push_back(column("Status", "string"));
     columns.push_back(column("Age", "string"));
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       return json(o.value("status", json::object()).value("phase", "Active"));
     });
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else if (g.empty() && (r == "configmaps" || r == "secrets")) {
     if (r == "secrets") {
       columns.push_back(column("Type", "string"));
-      cells.push_back([](const json& o) { return json(o.value("type", "Opaque")); });
+      cells.emplace_back([](const json& o) { return json(o.value("type", "Opaque")); });
     }
     columns.push_back(column("Data", "integer"));
     columns.push_back(column("Age", "string"));
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       std::size_t n =
           o.value("data", json::object()).size() + o.value("binaryData", json::object()).size();
       return json(n);
     });
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else if (g.empty() && r == "persistentvolumeclaims") {
     for (const char* c : {"Status", "Volume", "Capacity", "Access Modes", "StorageClass", "Age"}) {
       columns.push_back(column(c, "string"));
     }
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       return json(o.value("status", json::object()).value("phase", "Pending"));
     });
-    cells.push_back([](const json& o) { return json(o["spec"].value("volumeName", "")); });
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) { return json(o["spec"].value("volumeName", "")); });
+    cells.emplace_back([](const json& o) {
       json cap = o.value("status", json::object()).value("capacity", json::object());
       return json(cap.value("storage", ""));
     });
-    cells.push_back([](const json& o) {
+    cells.emplace_back([](const json& o) {
       static const std::map<std::string, std::string> kShort = {{"ReadWriteOnce", "RWO"},
                                                                 {"ReadOnlyMany", "ROX"},
                                                                 {"ReadWriteMany", "RWX"},
@@ -322,12 +362,12 @@ json makeTable(const ResourceType& rt, const std::vector<const json*>& objects,
       }
       return json(modes);
     });
-    cells.push_back(
+    cells.emplace_back(
         [](const json& o) { return json(o["spec"].value("storageClassName", "<unset>")); });
-    cells.push_back(age);
+    cells.emplace_back(age);
   } else {
     columns.push_back(column("Age", "string"));
-    cells.push_back(age);
+    cells.emplace_back(age);
   }
   json rows = json::array();
   for (const json* o : objects) {

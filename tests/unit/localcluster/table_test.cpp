@@ -51,6 +51,25 @@ TEST(Table, PrinterColumnsOfACrd) {
   EXPECT_FALSE(noCols.contains("columnDefinitions"));
 }
 
+// bitpoke's MysqlCluster column: .status.conditions[?(@.type == 'Ready')].status
+TEST(Table, PrinterColumnWithAFilter) {
+  ResourceType rt;
+  rt.custom = true;
+  rt.printerColumns = json::parse(R"([
+      {"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type == 'Ready')].status"},
+      {"name":"RO","type":"string","jsonPath":".status.conditions[?(@.type==\"ReadOnly\")].reason"},
+      {"name":"Other","type":"string","jsonPath":".status.conditions[?(@.type != 'Ready')].type"},
+      {"name":"None","type":"string","jsonPath":".status.conditions[?(@.type == 'Gone')].status"},
+      {"name":"Bad","type":"string","jsonPath":".status.conditions[?(@.type ~ 'x')].status"}])");
+  json obj = json::parse(R"({"metadata":{"name":"mc"},"status":{"conditions":[
+      {"type":"PendingFailoverAck","status":"False","reason":"NoPendingFailoverAckExists"},
+      {"type":"Ready","status":"True","reason":"ClusterReady"},
+      {"type":"ReadOnly","status":"False","reason":"ClusterReadOnlyFalse"}]}})");
+  json t = makeTable(rt, {&obj}, json(), true);
+  EXPECT_EQ(t["rows"][0]["cells"],
+            json::parse(R"(["mc","True","ClusterReadOnlyFalse","PendingFailoverAck",null,null])"));
+}
+
 TEST(Table, BuiltinColumns) {
   ResourceType pods;
   pods.plural = "pods";
