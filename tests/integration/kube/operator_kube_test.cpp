@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/kube/kube_env.h"
-#include "tests/integration/kube/operator_process.h"
+#include "tests/support/kube/operator_process.h"
 
 namespace mysqlop::kube::testing {
+
+using mysqlop::testing::OperatorProcess;
 namespace {
 
 using nlohmann::json;

@@ -12,7 +12,8 @@ TEST_F(ApiTest, ObjectsAndResourceVersionsSurviveARestart) {
   std::string before = rv();
   std::uint16_t port = api_.port();
   std::string token = api_.token();
-  ASSERT_TRUE(api_.restart().ok());
+  auto restarted = api_.restart();
+  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
   EXPECT_EQ(api_.port(), port);
   EXPECT_EQ(api_.token(), token);
   EXPECT_EQ(rv(), before);

@@ -3,94 +3,29 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
-#include <thread>
+
+#include "tests/support/kube/operator_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using mysqlop::testing::OperatorProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-const std::string kBinary = std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator";
 
 std::string fixture(const std::string& name) {
   return std::string(MYSQLOP_BINARY_DIR) + "/tests/fixtures/" + name + ".so";
 }
-
-// Runs the operator and collects its stderr on a thread.
-class OperatorProcess {
- public:
-  OperatorProcess(std::vector<std::string> args, Poco::Process::Env env = {}) {
-    Poco::Pipe errPipe;
-    handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        kBinary, args, fs::temp_directory_path().string(), nullptr, nullptr, &errPipe, env));
-    reader_ = std::thread([this, errPipe]() mutable {
-      Poco::PipeInputStream in(errPipe);
-      std::string line;
-      while (std::getline(in, line)) {
-        std::lock_guard<std::mutex> lock(mu_);
-        stderr_ += line + "\n";
-      }
-    });
-  }
-  ~OperatorProcess() {
-    if (!exited_) {
-      ::kill(handle_->id(), SIGKILL);
-      wait();
-    }
-  }
-  int wait() {
-    code_ = handle_->wait();
-    exited_ = true;
-    reader_.join();
-    return code_;
-  }
-  int stop() {
-    ::kill(handle_->id(), SIGTERM);
-    return wait();
-  }
-  std::string err() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stderr_;
-  }
-  // Waits for "serving <what> on HOST:PORT" in the log and returns the port.
-  int portOf(const std::string& what) {
-    const std::regex re("serving " + what + " on [0-9.]*:([0-9]+)");
-    for (int i = 0; i < 500; ++i) {
-      std::smatch m;
-      const std::string e = err();
-      if (std::regex_search(e, m, re)) {
-        return std::stoi(m[1]);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "no \"serving " << what << "\" line in:\n" << err();
-    return 0;
-  }
-
- private:
-  std::unique_ptr<Poco::ProcessHandle> handle_;
-  std::thread reader_;
-  std::mutex mu_;
-  std::string stderr_;
-  int code_ = -1;
-  bool exited_ = false;
-};
 
 std::pair<int, std::string> httpGet(int port, const std::string& path) {
   Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
@@ -144,7 +79,7 @@ TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
   EXPECT_EQ(httpGet(metrics, "/plugins/example-echo/echoes"),
             std::make_pair(200, std::string("0\n")));
   EXPECT_EQ(httpGet(metrics, "/plugins/example-echo/nothing").first, 404);
-  EXPECT_EQ(op.stop(), 0);
+  EXPECT_EQ(op.terminate(), 0);
   EXPECT_THAT(op.err(), HasSubstr("received signal 15, shutting down"));
   EXPECT_THAT(op.err(), HasSubstr("stopped\n"));
 }
@@ -164,7 +99,7 @@ TEST_F(Operator, RefusedPluginMakesItUnreadyButTheRestRuns) {
   EXPECT_THAT(op.err(), HasSubstr("refused plugin \"broken\" from " + fixture("bad_magic") +
                                   ": plugin \"broken\": bad magic 0xDEADBEEF in its descriptor "
                                   "(expected 0x4D59504C) [reason=bad_magic]"));
-  EXPECT_EQ(op.stop(), 0);
+  EXPECT_EQ(op.terminate(), 0);
 }
 
 TEST_F(Operator, ConfigErrorExitsWithOneLine) {
@@ -192,7 +127,7 @@ TEST_F(Operator, PortInUseExitsNonZeroNamingTheAddress) {
   EXPECT_THAT(
       second.err(),
       HasSubstr("metrics server: cannot listen on 127.0.0.1:" + std::to_string(port) + ": "));
-  EXPECT_EQ(first.stop(), 0);
+  EXPECT_EQ(first.terminate(), 0);
 }
 
 TEST_F(Operator, JsonLogLinesAndNoSecretAnywhere) {
@@ -207,7 +142,7 @@ TEST_F(Operator, JsonLogLinesAndNoSecretAnywhere) {
   OperatorProcess op(args, env);
   const int metrics = op.portOf("/metrics");
   const std::string text = httpGet(metrics, "/metrics").second;
-  EXPECT_EQ(op.stop(), 0);
+  EXPECT_EQ(op.terminate(), 0);
   const std::string log = op.err();
   EXPECT_THAT(log, HasSubstr("orchestratorTopologyUser\\\":\\\"orchestrator"));  // it did log them
   EXPECT_THAT(log, HasSubstr("note\\\":\\\"plain"));

@@ -1,20 +1,14 @@
 #include "tests/support/kube/kubectl.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "tests/support/process/child_process.h"
 
 namespace mysqlop::testing {
 
@@ -22,97 +16,31 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string tempDir(const char* prefix) {
   std::string tmpl = (fs::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
   char* made = mkdtemp(tmpl.data());
   return made ? std::string(made) : std::string();
 }
 
-int exitCodeOf(int status) {
-  if (WIFEXITED(status)) {
-    return WEXITSTATUS(status);
-  }
-  if (WIFSIGNALED(status)) {
-    return 128 + WTERMSIG(status);
-  }
-  return -1;
-}
-
-// Spawns argv with stdin/stdout/stderr redirected to files; env entries override the parent's.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
             const std::string& inFile, const std::string& outFile, const std::string& errFile) {
-  std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) {
-    std::string entry = *e;
-    std::string name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const auto& o : env) {
-      overridden = overridden || o.substr(0, o.find('=')) == name;
-    }
-    if (!overridden) {
-      envs.push_back(entry);
-    }
+  SpawnSpec spec;
+  spec.argv = argv;
+  spec.env = env;
+  if (!inFile.empty()) {
+    spec.stdinPath = inFile;
   }
-  for (const auto& o : env) {
-    if (o.find('=') != std::string::npos && o.back() != '=') {
-      envs.push_back(o);
-    }
-  }
-  std::vector<char*> cargv;
-  for (const auto& a : argv) {
-    cargv.push_back(const_cast<char*>(a.c_str()));
-  }
-  cargv.push_back(nullptr);
-  std::vector<char*> cenv;
-  for (const auto& e : envs) {
-    cenv.push_back(const_cast<char*>(e.c_str()));
-  }
-  cenv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, inFile.empty() ? "/dev/null" : inFile.c_str(), O_RDONLY,
-                                   0);
-  posix_spawn_file_actions_addopen(&fa, 1, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &attr, cargv.data(), cenv.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return rc == 0 ? pid : -1;
+  spec.stdoutPath = outFile;
+  spec.stderrPath = errFile;
+  return spawnProcess(spec);
 }
 
 // Waits for pid up to timeoutSeconds (then SIGKILL); returns the exit code.
 int waitFor(pid_t pid, int timeoutSeconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
-  int status = 0;
-  while (true) {
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      return exitCodeOf(status);
-    }
-    if (r < 0) {
-      return -1;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return exitCodeOf(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (auto code = waitForExit(pid, std::chrono::seconds(timeoutSeconds))) {
+    return *code;
   }
+  return killProcess(pid);
 }
 
 }  // namespace
@@ -128,13 +56,13 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::vector
     std::ofstream f(in);
     f << stdinData;
   }
-  pid_t pid = spawn(argv, env, in, out, err);
-  if (pid < 0) {
-    result.err = "cannot start " + argv[0] + ": " + std::strerror(errno);
-  } else {
+  try {
+    const pid_t pid = spawn(argv, env, in, out, err);
     result.exitCode = waitFor(pid, timeoutSeconds);
-    result.out = slurp(out);
-    result.err = slurp(err);
+    result.out = readFile(out);
+    result.err = readFile(err);
+  } catch (const std::runtime_error& e) {
+    result.err = e.what();
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
@@ -201,8 +129,8 @@ Kubectl::Background::~Background() {
   }
 }
 
-std::string Kubectl::Background::out() const { return slurp(outFile_); }
-std::string Kubectl::Background::err() const { return slurp(errFile_); }
+std::string Kubectl::Background::out() const { return readFile(outFile_); }
+std::string Kubectl::Background::err() const { return readFile(errFile_); }
 
 bool Kubectl::Background::waitForOutput(const std::string& text, int timeoutSeconds) const {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
@@ -210,13 +138,12 @@ bool Kubectl::Background::waitForOutput(const std::string& text, int timeoutSeco
     if (out().find(text) != std::string::npos) {
       return true;
     }
-    int status = 0;
     if (pid_ <= 0 || done_) {
       return out().find(text) != std::string::npos;
     }
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    if (auto code = waitForExit(pid_, std::chrono::milliseconds(0))) {
       done_ = true;
-      exitCode_ = exitCodeOf(status);
+      exitCode_ = *code;
       return out().find(text) != std::string::npos;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -227,8 +154,7 @@ bool Kubectl::Background::waitForOutput(const std::string& text, int timeoutSeco
 CommandResult Kubectl::Background::stop() {
   CommandResult r;
   if (!done_ && pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    exitCode_ = waitFor(pid_, 5);
+    exitCode_ = terminateProcess(pid_, std::chrono::seconds(5));
     done_ = true;
   }
   r.exitCode = exitCode_;

@@ -1,9 +1,5 @@
 #include "tests/support/kube/local_api_server.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <Poco/Net/Context.h>
@@ -21,36 +17,12 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "tests/support/process/child_process.h"
 
 namespace mysqlop::testing {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool waitExit(pid_t pid, int seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid || r < 0) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
-}
-
-}  // namespace
 
 json HttpResult::json() const {
   return nlohmann::json::parse(body, nullptr, false).is_discarded() ? nlohmann::json()
@@ -120,35 +92,23 @@ Result<void> LocalApiServer::launch() {
     args.push_back("--insecure-http");
   }
   args.insert(args.end(), options_.extraArgs.begin(), options_.extraArgs.end());
-  std::vector<char*> cargv;
-  for (auto& a : args) {
-    cargv.push_back(a.data());
-  }
-  cargv.push_back(nullptr);
   std::string outFile = dataDir_ + "/apiserver.out";
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&pid_, options_.binary.c_str(), &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
+  SpawnSpec spec;
+  spec.argv = args;
+  spec.stdoutPath = outFile;
+  spec.stderrPath = logFile();
+  spec.appendStderr = true;  // one log across restarts
+  try {
+    pid_ = spawnProcess(spec);
+  } catch (const std::runtime_error& e) {
     pid_ = -1;
-    return fail(Errc::Unavailable, "cannot start " + options_.binary);
+    return fail(Errc::Unavailable, e.what());
   }
   ++launches_;
   // Wait for "listening on URL".
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (true) {
-    std::string out = slurp(outFile);
+    std::string out = readFile(outFile);
     auto pos = out.find("listening on ");
     auto nl = pos == std::string::npos ? std::string::npos : out.find('\n', pos);
     if (nl != std::string::npos) {
@@ -156,14 +116,13 @@ Result<void> LocalApiServer::launch() {
       port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
       break;
     }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    if (waitForExit(pid_, std::chrono::milliseconds(0))) {
       pid_ = -1;
-      return fail(Errc::Unavailable, "mysql-operator-local exited: " + slurp(logFile()));
+      return fail(Errc::Unavailable, "mysql-operator-local exited: " + readFile(logFile()));
     }
     if (std::chrono::steady_clock::now() > deadline) {
       kill();
-      return fail(Errc::Timeout, "mysql-operator-local did not start: " + slurp(logFile()));
+      return fail(Errc::Timeout, "mysql-operator-local did not start: " + readFile(logFile()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -188,11 +147,7 @@ void LocalApiServer::stop() {
   if (pid_ <= 0) {
     return;
   }
-  ::kill(pid_, SIGTERM);
-  if (!waitExit(pid_, 10)) {
-    ::kill(pid_, SIGKILL);
-    waitExit(pid_, 10);
-  }
+  terminateProcess(pid_, std::chrono::seconds(10));
   pid_ = -1;
 }
 
@@ -200,8 +155,7 @@ void LocalApiServer::kill() {
   if (pid_ <= 0) {
     return;
   }
-  ::kill(pid_, SIGKILL);
-  waitExit(pid_, 10);
+  killProcess(pid_);
   pid_ = -1;
 }
 

@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,6 +25,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "tests/support/process/child_process.h"
 
 namespace mysqlop::testing {
 namespace {
@@ -367,39 +368,18 @@ void MariaDbServer::start() {
 }
 
 void MariaDbServer::launch() {
-  const std::string program = findProgram("mariadbd");
-  const std::string defaults = "--defaults-file=" + dir_ + "/my.cnf";
-  const std::string logPath = dir_ + "/stdout.log";
-  std::array<char*, 3> args{const_cast<char*>(program.c_str()), const_cast<char*>(defaults.c_str()),
-                            nullptr};
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    throw std::runtime_error(std::string("MariaDbServer: fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    // Only async-signal-safe calls from here on.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) {
-      ::_exit(1);  // the parent died before prctl took effect
-    }
-    int log = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
-  registerServer(pid);
+  SpawnSpec spec;
+  spec.argv = {findProgram("mariadbd"), "--defaults-file=" + dir_ + "/my.cnf"};
+  spec.stdoutPath = spec.stderrPath = dir_ + "/stdout.log";
+  spec.appendStdout = spec.appendStderr = true;
+  pid_ = spawnProcess(spec);
+  registerServer(pid_);
 }
 
 void MariaDbServer::waitUntilAnswering() {
   const auto deadline = Clock::now() + kStartDeadline;
   while (true) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    if (waitForExit(pid_, std::chrono::milliseconds(0))) {
       unregisterServer(pid_);
       pid_ = -1;
       throw std::runtime_error("MariaDbServer: mariadbd exited during startup: " + errorLogTail());
@@ -449,9 +429,7 @@ void MariaDbServer::kill() {
   if (!running()) {
     return;
   }
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
+  killProcess(pid_);
   unregisterServer(pid_);
   pid_ = -1;
 }

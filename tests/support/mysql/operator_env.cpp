@@ -1,12 +1,8 @@
 #include "tests/support/mysql/operator_env.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +13,7 @@
 #include <thread>
 
 #include "tests/support/kube/kubectl.h"
+#include "tests/support/process/child_process.h"
 
 namespace mysqlop::testing {
 namespace {
@@ -290,45 +287,19 @@ void MysqlOperatorEnv::startOperator() {
       "--healthz-addr=0",
       "--debug"};
   argv.insert(argv.end(), options_.extraArgs.begin(), options_.extraArgs.end());
-  std::vector<char*> args;
-  for (std::string& a : argv) {
-    args.push_back(a.data());
-  }
-  args.push_back(nullptr);
-  const std::string log = dir_ + "/operator.log";
-  const pid_t parent = ::getpid();
+  SpawnSpec spec;
+  spec.argv = argv;
+  spec.stdoutPath = spec.stderrPath = dir_ + "/operator.log";
+  spec.appendStdout = spec.appendStderr = true;
   ++launches_;
-  pid_t pid = ::fork();
-  require(pid >= 0, "fork");
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) {
-      ::_exit(1);
-    }
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  operator_ = pid;
+  operator_ = spawnProcess(spec);
 }
 
 void MysqlOperatorEnv::stopOperator() {
   if (operator_ <= 0) {
     return;
   }
-  ::kill(operator_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  int status = 0;
-  while (::waitpid(operator_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(operator_, SIGKILL);
-      ::waitpid(operator_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  terminateProcess(operator_, std::chrono::seconds(20));
   operator_ = -1;
 }
 

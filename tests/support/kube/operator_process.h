@@ -1,6 +1,7 @@
 #pragma once
 
-// Runs the real mysql-operator binary and collects its stderr (for the Kubernetes tests).
+// Runs the real mysql-operator binary and collects its stderr on a thread (header-only: the test
+// target defines MYSQLOP_BINARY_DIR).
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -19,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-namespace mysqlop::kube::testing {
+namespace mysqlop::testing {
 
 inline const std::string kOperatorBinary = std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator";
 
@@ -82,10 +83,14 @@ class OperatorProcess {
     }
     return {};
   }
+  // The port of a "serving <what> on HOST:PORT" log line (0 when none came within a minute).
+  int portOf(const std::string& what) {
+    const std::string p = waitFor("serving " + what + " on [0-9.]*:([0-9]+)");
+    return p.empty() ? 0 : std::stoi(p);
+  }
   int metricsPort() {
     if (metricsPort_ == 0) {
-      const std::string p = waitFor("serving /metrics on [0-9.]*:([0-9]+)");
-      metricsPort_ = p.empty() ? 0 : std::stoi(p);
+      metricsPort_ = portOf("/metrics");
     }
     return metricsPort_;
   }
@@ -122,4 +127,4 @@ class OperatorProcess {
   int metricsPort_ = 0;
 };
 
-}  // namespace mysqlop::kube::testing
+}  // namespace mysqlop::testing
