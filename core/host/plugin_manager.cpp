@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,10 @@ void PluginManager::loadAll(const std::vector<config::PluginEntry>& entries) {
     }
     loadOne(e);
   }
+  loadFinished_.store(true);
+  const auto created = std::count_if(plugins_.begin(), plugins_.end(),
+                                     [](const auto& p) { return p->created.load(); });
+  logger_->info("plugins loaded: {} of {} enabled", created, plugins_.size());
 }
 
 void PluginManager::refuse(Plugin& p, const LoadError& e) {
@@ -229,6 +234,9 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
 }
 
 bool PluginManager::ready() const {
+  if (!loadFinished_.load()) {
+    return false;
+  }
   for (const auto& p : plugins_) {
     if (!p->created || (p->library.descriptor.kind == mysqlop_plugin_kind_Service &&
                         working_.load() && !p->started)) {
@@ -239,6 +247,9 @@ bool PluginManager::ready() const {
 }
 
 std::string PluginManager::readinessReport() const {
+  if (!loadFinished_.load()) {
+    return "plugins are loading\n";
+  }
   std::string out;
   for (const auto& p : plugins_) {
     if (!p->created) {

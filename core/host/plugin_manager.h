@@ -36,7 +36,8 @@ struct Plugin {
   std::string name;  // descriptor name once loaded, else the entry name
   PluginLibrary library;
   bool loaded = false;
-  bool created = false;
+  // Read by /readyz on HTTP threads while the lifecycle changes them.
+  std::atomic<bool> created{false};
   LoadError loadError;
   mysqlop_instance_plugin_ptr instance = nullptr;
   std::unique_ptr<mysqlop_plugin_host> handle;
@@ -45,7 +46,7 @@ struct Plugin {
   std::vector<ResourceRef> watches;
   ResourceRef primary;
   bool hasPrimary = false;
-  bool started = false;  // start() succeeded (services)
+  std::atomic<bool> started{false};  // start() succeeded (services)
   const mysqlop_backup_target_v1* backupTarget = nullptr;
 
   // Reconcile metrics, resolved once.
@@ -124,6 +125,9 @@ class PluginManager {
   std::vector<std::unique_ptr<Plugin>> plugins_;
   std::vector<std::thread> workers_;
   std::atomic<bool> working_{false};
+  // Set once loadAll has returned: plugins_ no longer grows, and /readyz (served while the plugins
+  // load) may walk it.
+  std::atomic<bool> loadFinished_{false};
   std::mutex lifecycleMu_;
 };
 

@@ -90,6 +90,9 @@ TEST_F(Operator, RefusedPluginMakesItUnreadyButTheRestRuns) {
                         "\n  - name: good\n    path: " + fixture("good") + "\n")));
   const int metrics = op.portOf("/metrics");
   const int health = op.portOf("/healthz and /readyz");
+  // The endpoints answer while the plugins load ("plugins are loading"); then only "broken" is
+  // missing.
+  ASSERT_FALSE(op.waitFor("plugins loaded: 1 of 2 enabled").empty()) << op.err();
   EXPECT_EQ(httpGet(health, "/readyz"),
             std::make_pair(503, std::string("plugin broken: not loaded: bad_magic\n")));
   EXPECT_EQ(httpGet(health, "/healthz").first, 200);

@@ -68,6 +68,16 @@ TEST(PluginLoader, EachBrokenFixtureGetsItsNamedRefusal) {
   }
 }
 
+// /readyz answers while the plugins load (the HTTP servers start first).
+TEST(PluginLoader, NotReadyWhileLoading) {
+  HostFixture h;
+  EXPECT_FALSE(h.manager->ready());
+  EXPECT_EQ(h.manager->readinessReport(), "plugins are loading\n");
+  h.load({});
+  EXPECT_TRUE(h.manager->ready());
+  EXPECT_EQ(h.manager->readinessReport(), "");
+}
+
 TEST(PluginLoader, GoodFixtureLoadsAndIsReady) {
   HostFixture h;
   h.load({entry("good", fixturePath("good"))});
