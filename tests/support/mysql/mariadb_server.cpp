@@ -86,16 +86,43 @@ std::string findProgram(const std::string& name) {
                            " not found (install mariadb-server and mariadb-client)");
 }
 
-// A random loopback address 127.0.0.2 .. 127.0.0.254 and a port free on it (`port`, or any).
-std::pair<std::string, std::uint16_t> pickAddress(std::uint16_t port) {
+// Holds a loopback address for one server across every test process: an flock on
+// $TMPDIR/mysqlop-loopback/<address>.lock, released when the fd is closed (or the process dies).
+// Without it, a server whose bind lost a race could see another process's server answer on "its"
+// address and port, and its test would talk to the wrong server.
+int lockAddress(const std::string& host) {
+  const char* tmp = std::getenv("TMPDIR");
+  const fs::path dir = fs::path(tmp != nullptr ? tmp : "/tmp") / "mysqlop-loopback";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const int fd = ::open((dir / (host + ".lock")).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    throw std::runtime_error("MariaDbServer: cannot open the lock of " + host + " in " +
+                             dir.string() + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// A random loopback address 127.0.0.2 .. 127.0.0.254 that no other server holds (see
+// lockAddress) and a port free on it (`port`, or any). *lockFd receives the held lock.
+std::pair<std::string, std::uint16_t> pickAddress(std::uint16_t port, int* lockFd) {
   static std::mutex mu;
   static std::mt19937 rng(std::random_device{}());
   std::lock_guard<std::mutex> lock(mu);
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
     std::uniform_int_distribution<int> last(2, 254);
     std::string host = "127.0.0." + std::to_string(last(rng));
+    const int held = lockAddress(host);
+    if (held < 0) {
+      continue;
+    }
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
+      ::close(held);
       throw std::runtime_error(std::string("MariaDbServer: socket: ") + std::strerror(errno));
     }
     sockaddr_in addr{};
@@ -106,9 +133,11 @@ std::pair<std::string, std::uint16_t> pickAddress(std::uint16_t port) {
       socklen_t len = sizeof addr;
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
       ::close(fd);
+      *lockFd = held;
       return {host, ntohs(addr.sin_port)};
     }
     ::close(fd);
+    ::close(held);
   }
   throw std::runtime_error("MariaDbServer: no free loopback address and port");
 }
@@ -209,7 +238,7 @@ MariaDbServer::MariaDbServer(MariaDbOptions options) : options_(std::move(option
   fs::create_directories(fs::path(dir_) / "data");
   fs::create_directories(fs::path(dir_) / "tmp");
   try {
-    std::tie(host_, port_) = pickAddress(options_.port);
+    std::tie(host_, port_) = pickAddress(options_.port, &addressLock_);
     writeConfig();
     if (options_.useTemplate) {
       installFromTemplate();
@@ -226,17 +255,26 @@ MariaDbServer::MariaDbServer(MariaDbOptions options) : options_(std::move(option
             errorLogTail().find("already in use") == std::string::npos) {
           throw;
         }
-        std::tie(host_, port_) = pickAddress(options_.port);
+        releaseAddress();
+        std::tie(host_, port_) = pickAddress(options_.port, &addressLock_);
         writeConfig();
       }
     }
   } catch (...) {
     kill();
+    releaseAddress();
     if (!options_.keepDirectory) {
       std::error_code ec;
       fs::remove_all(dir_, ec);
     }
     throw;
+  }
+}
+
+void MariaDbServer::releaseAddress() {
+  if (addressLock_ >= 0) {
+    ::close(addressLock_);
+    addressLock_ = -1;
   }
 }
 
@@ -246,6 +284,7 @@ MariaDbServer::~MariaDbServer() {
   } catch (...) {  // a destructor must not throw; fall back to SIGKILL
     kill();
   }
+  releaseAddress();
   if (!options_.keepDirectory) {
     std::error_code ec;
     fs::remove_all(dir_, ec);

@@ -96,12 +96,14 @@ class MariaDbServer {
   void installFromTemplate();
   void launch();
   void waitUntilAnswering();
+  void releaseAddress();
   std::string errorLogTail() const;
 
   MariaDbOptions options_;
   std::string dir_;
   std::string host_;
   std::uint16_t port_ = 0;
+  int addressLock_ = -1;  // held for the server's life: no other test server takes host_
   pid_t pid_ = -1;
   bool passwordSet_ = false;
 };
