@@ -1,16 +1,17 @@
 // The user plugin: MysqlUser reconciler over the SDK.
+#include <array>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/common/kube/resources.h"
-#include "plugins/common/mysql/kube_gateway.h"
-#include "plugins/common/mysql/pool_metrics.h"
-#include "plugins/common/mysql/watch_map.h"
+#include "plugins/common/mysql/object_plugin.h"
 #include "plugins/user/src/reconciler.h"
 
 namespace {
 
-class UserPlugin : public mysqlop::Plugin {
+class UserPlugin : public mysqlop::mysql::ObjectPlugin<mysqlop::user::Reconciler> {
  public:
   static constexpr const char* kVersion = "0.1.0";
   static constexpr mysqlop_type_resource kPrimary = mysqlop::kube::res::kMysqlUser;
@@ -20,35 +21,18 @@ class UserPlugin : public mysqlop::Plugin {
       mysqlop::kube::res::kMysqlCluster, mysqlop::kube::res::kSecret};
 
   explicit UserPlugin(const mysqlop::Context& ctx)
-      : Plugin(ctx),
-        reconciler_(mysqlop::user::parseOptions(ctx.operatorJson, ctx.configJson),
-                    [this](mysqlop_type_log_level level, const std::string& message) {
-                      host().log(level, message);
-                    }),
-        metrics_(host(), "user") {}
-
-  mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
-    mysqlop::mysql::CallGateway kube(call);
-    mysqlop::Outcome outcome = reconciler_.reconcile(kube, req.namespaceName, req.name);
-    metrics_.update(reconciler_.pool().stats());
-    return outcome;
-  }
+      : ObjectPlugin(ctx, mysqlop::user::parseOptions(ctx.operatorJson, ctx.configJson), "user") {}
 
   void mapWatched(mysqlop::Call& call, std::uint32_t watchIndex,
                   std::string_view objectJson) override {
     mysqlop::mysql::CallGateway kube(call);
     const mysqlop::mysql::ObjectKeys keys =
-        watchIndex == 0 ? readiness_.referencesToRequeue(kube, kPrimary, objectJson)
+        watchIndex == 0 ? waitingForCluster(kube, kPrimary, objectJson)
                         : mysqlop::user::Reconciler::usersOfSecret(kube, objectJson);
     for (const auto& [ns, name] : keys) {
       call.emitKey(ns, name);
     }
   }
-
- private:
-  mysqlop::user::Reconciler reconciler_;
-  mysqlop::mysql::ClusterReadiness readiness_;
-  mysqlop::mysql::PoolMetrics metrics_;
 };
 
 }  // namespace
