@@ -34,6 +34,16 @@ function(mysqlop_system_includes target)
   endforeach()
 endfunction()
 
+# Test code is compiled without optimisation: half of a test TU's compile time at -O2 is the
+# optimiser working on gtest and nlohmann/json instantiations, and nothing in a test's own code is
+# hot (the code under test is in libraries built with the normal flags). Measured on
+# operator_kube_test.cpp: -O2 10.9 s, -O0 7.3 s; in a unity batch of 9 files 17.8 s vs 7.9 s.
+function(mysqlop_test_code_options target)
+  if(NOT MYSQLOP_SANITIZE)
+    target_compile_options(${target} PRIVATE $<$<CONFIG:RelWithDebInfo,Release>:-O0>)
+  endif()
+endfunction()
+
 # mysqlop_add_library(<name> SOURCES ... [PUBLIC_LIBS ...] [PRIVATE_LIBS ...])
 # A static library of the core named after its path (core/kube -> mysqlop_core_kube), with an
 # alias mysqlop::core_kube. Position-independent so that tests can link it into fixtures.
@@ -76,6 +86,7 @@ function(mysqlop_add_test name)
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE GTest::gtest GTest::gmock GTest::gtest_main mysqlop_cxx_settings ${ARG_LIBS})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  mysqlop_test_code_options(${target})
   target_compile_definitions(${target} PRIVATE
     MYSQLOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}" MYSQLOP_BINARY_DIR="${PROJECT_BINARY_DIR}")
   if(NOT ARG_LABELS)

@@ -17,6 +17,11 @@ struct Response;
 }
 
 namespace mysqlop::host {
+
+// A borrowed ABI string as an owned std::string (an absent string is empty).
+inline std::string str(mysqlop_type_str s) {
+  return s.ptr != nullptr ? std::string(s.ptr, s.len) : std::string();
+}
 class PluginManager;
 struct Plugin;
 

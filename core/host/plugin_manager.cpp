@@ -16,8 +16,6 @@ namespace {
 
 std::atomic<PluginManager*> gCurrent{nullptr};
 
-std::string str(mysqlop_type_str s) { return s.ptr ? std::string(s.ptr, s.len) : std::string(); }
-
 ResourceRef ref(const mysqlop_type_resource& r) {
   return ResourceRef{str(r.group), str(r.version), str(r.kind), str(r.plural), r.namespaced != 0};
 }

@@ -3,16 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/kube/json_fields.h"
+
 namespace mysqlop::kube {
-
-namespace {
-
-std::string str(const nlohmann::json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
 
 std::string objectKey(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
@@ -27,13 +20,13 @@ ObjectPtr makeCachedObject(const nlohmann::json& object) {
     return nullptr;
   }
   auto out = std::make_shared<CachedObject>();
-  out->name = str(*meta, "name");
+  out->name = stringField(*meta, "name");
   if (out->name.empty()) {
     return nullptr;
   }
-  out->namespaceName = str(*meta, "namespace");
-  out->uid = str(*meta, "uid");
-  out->resourceVersion = str(*meta, "resourceVersion");
+  out->namespaceName = stringField(*meta, "namespace");
+  out->uid = stringField(*meta, "uid");
+  out->resourceVersion = stringField(*meta, "resourceVersion");
   if (const auto labels = meta->find("labels"); labels != meta->end() && labels->is_object()) {
     out->labels.reserve(labels->size());
     for (const auto& [k, v] : labels->items()) {
@@ -45,8 +38,8 @@ ObjectPtr makeCachedObject(const nlohmann::json& object) {
       owners != meta->end() && owners->is_array()) {
     for (const auto& o : *owners) {
       if (o.is_object() && o.value("controller", false)) {
-        out->controller =
-            OwnerRef{str(o, "apiVersion"), str(o, "kind"), str(o, "name"), str(o, "uid")};
+        out->controller = OwnerRef{stringField(o, "apiVersion"), stringField(o, "kind"),
+                                   stringField(o, "name"), stringField(o, "uid")};
         break;
       }
     }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/kube/client.h"
+#include "core/kube/json_fields.h"
 #include "core/kube/resource.h"
 #include "core/metrics/registry.h"
 
@@ -24,11 +25,6 @@ std::string hostName() {
     return "unknown";
   }
   return host;
-}
-
-std::string str(const json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -113,27 +109,27 @@ Result<void> EventRecorder::record(const json& object, const std::string& type,
   }
   const auto metaIt = object.find("metadata");
   const json meta = metaIt != object.end() && metaIt->is_object() ? *metaIt : json::object();
-  json involved = {{"apiVersion", str(object, "apiVersion")},
-                   {"kind", str(object, "kind")},
-                   {"name", str(meta, "name")}};
+  json involved = {{"apiVersion", stringField(object, "apiVersion")},
+                   {"kind", stringField(object, "kind")},
+                   {"name", stringField(meta, "name")}};
   if (involved["kind"].get<std::string>().empty() ||
       involved["apiVersion"].get<std::string>().empty() ||
       involved["name"].get<std::string>().empty()) {
     return fail(Errc::Invalid, "an Event needs an object with apiVersion, kind and metadata.name");
   }
-  const std::string objNs = str(meta, "namespace");
+  const std::string objNs = stringField(meta, "namespace");
   for (const char* k : {"namespace", "uid", "resourceVersion"}) {
-    if (const std::string v = str(meta, k); !v.empty()) {
+    if (const std::string v = stringField(meta, k); !v.empty()) {
       involved[k] = v;
     }
   }
   const std::string ns = objNs.empty() ? "default" : objNs;
   std::string text = truncateUtf8(message, options_.maxMessageBytes);
 
-  const std::string objectKey = options_.component + "\x1f" + options_.host + "\x1f" +
-                                involved["kind"].get<std::string>() + "\x1f" + ns + "\x1f" +
-                                involved["name"].get<std::string>() + "\x1f" + str(meta, "uid") +
-                                "\x1f" + involved["apiVersion"].get<std::string>();
+  const std::string objectKey =
+      options_.component + "\x1f" + options_.host + "\x1f" + involved["kind"].get<std::string>() +
+      "\x1f" + ns + "\x1f" + involved["name"].get<std::string>() + "\x1f" +
+      stringField(meta, "uid") + "\x1f" + involved["apiVersion"].get<std::string>();
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = clocks_.now();
   const auto wallNow = clocks_.wallNow();

@@ -160,6 +160,9 @@ class ApiServer {
 std::string nowRfc3339();
 std::string nowRfc3339Micro();
 std::string newUid();
+// A Content-Type without its parameters: "application/merge-patch+json; charset=utf-8" ->
+// "application/merge-patch+json".
+std::string mediaType(const std::string& contentType);
 std::string metaString(const nlohmann::json& obj, const char* field);
 nlohmann::json parseBody(const std::string& body);  // 400 on malformed JSON
 void answerJson(ApiResponse& resp, int code, const nlohmann::json& body);

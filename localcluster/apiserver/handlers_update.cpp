@@ -27,12 +27,6 @@ bool emptyFinalizers(const json& obj, bool isNamespace) {
   return metaEmpty && specEmpty;
 }
 
-std::string mediaType(const std::string& contentType) {
-  std::string t = contentType.substr(0, contentType.find(';'));
-  t.erase(t.find_last_not_of(" \t") + 1);
-  return t;
-}
-
 }  // namespace
 
 ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::string& ns,

@@ -60,12 +60,6 @@ json scaleOf(const ResourceType& rt, const json& obj) {
           {"status", status}};
 }
 
-std::string mediaType(const std::string& contentType) {
-  std::string t = contentType.substr(0, contentType.find(';'));
-  t.erase(t.find_last_not_of(" \t") + 1);
-  return t;
-}
-
 }  // namespace
 
 void ApiServer::getScale(const Target& t, ApiResponse& resp) {

@@ -30,6 +30,12 @@ std::string nowRfc3339Micro() {
   return out;
 }
 
+std::string mediaType(const std::string& contentType) {
+  std::string t = contentType.substr(0, contentType.find(';'));
+  t.erase(t.find_last_not_of(" \t") + 1);
+  return t;
+}
+
 std::string newUid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uint64_t a = rng();

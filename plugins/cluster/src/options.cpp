@@ -8,7 +8,7 @@ namespace mysqlop::cluster {
 
 namespace {
 
-nlohmann::json parseObject(std::string_view text, const char* what) {
+nlohmann::json parseConfigObject(std::string_view text, const char* what) {
   if (text.empty()) {
     return nlohmann::json::object();
   }
@@ -36,8 +36,8 @@ void readString(const nlohmann::json& j, const char* key, const char* where, std
 
 Options parseOptions(std::string_view operatorJson, std::string_view configJson) {
   Options o;
-  const nlohmann::json op = parseObject(operatorJson, "operator settings");
-  const nlohmann::json cfg = parseObject(configJson, "config");
+  const nlohmann::json op = parseConfigObject(operatorJson, "operator settings");
+  const nlohmann::json cfg = parseConfigObject(configJson, "config");
   readString(op, "sidecarImage", "operator", &o.sidecarImage);
   readString(op, "sidecarMysql8Image", "operator", &o.sidecarMysql8Image);
   readString(op, "metricsExporterImage", "operator", &o.metricsExporterImage);

@@ -185,17 +185,10 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // "utf8" -> "utf8mb3", "utf8_bin" -> "utf8mb3_bin" (the names servers report since MariaDB 10.6
 // and MySQL 8.0.30).
 std::string canonicalCharset(std::string_view name) {
-  std::string l = lower(name);
+  std::string l = asciiLower(name);
   if (l == "utf8") {
     return "utf8mb3";
   }

@@ -12,13 +12,6 @@ constexpr std::array<std::string_view, 5> kSystemSchemas = {
     "mysql", "information_schema", "performance_schema", "sys", "sys_operator"};
 constexpr std::size_t kMaxShownChars = 64;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Decodes one UTF-8 sequence at s[at]; returns its length and sets cp, or 0 when invalid.
 std::size_t decodeUtf8(std::string_view s, std::size_t at, std::uint32_t* cp) {
   const auto b0 = static_cast<unsigned char>(s[at]);
@@ -137,7 +130,7 @@ std::optional<std::string> checkDatabaseName(std::string_view name) {
   if (auto e = checkIdentifier(name)) {
     return e;
   }
-  const std::string l = lower(name);
+  const std::string l = asciiLower(name);
   for (std::string_view system : kSystemSchemas) {
     if (l == system) {
       return "names the system schema " + std::string(system) +
@@ -185,6 +178,13 @@ std::optional<std::string> checkCharsetName(std::string_view name) {
     return "is longer than " + std::to_string(kMaxIdentifierChars) + " characters";
   }
   return std::nullopt;
+}
+
+std::string asciiLower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
 }
 
 std::string quoteIdentifier(std::string_view name) {

@@ -35,6 +35,9 @@ std::optional<std::string> checkHost(std::string_view host, std::size_t maxChars
 // A character set or collation name: [A-Za-z0-9_], 1..64 characters.
 std::optional<std::string> checkCharsetName(std::string_view name);
 
+// `s` with ASCII letters in lower case (names of schemas, charsets, collations compare so).
+std::string asciiLower(std::string_view s);
+
 // `name` with backticks doubled: the one quoting of identifiers in generated SQL.
 std::string quoteIdentifier(std::string_view name);
 // A schema name as a GRANT ... ON <schema>.* pattern that matches exactly that schema: the

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "plugins/common/mysql/identifiers.h"
+#include "plugins/user/src/spec.h"
 
 namespace mysqlop::user {
 namespace {
@@ -13,10 +14,6 @@ using mysql::GrantTarget;
 constexpr const char* kAll = "ALL PRIVILEGES";
 constexpr const char* kUsage = "USAGE";
 constexpr const char* kGrantOption = "GRANT OPTION";
-
-std::string at(const std::string& field, std::size_t i) {
-  return field + "[" + std::to_string(i) + "]";
-}
 
 const std::string& cell(const mysql::Rows& rows, const mysql::Row& row, const char* column) {
   static const std::string kEmpty;
@@ -64,15 +61,15 @@ std::optional<Grants> desiredGrants(const UserSpec& spec, const mysql::Dialect& 
   }
   for (std::size_t i = 0; i < spec.hosts.size(); ++i) {
     if (auto e = mysql::checkHost(spec.hosts[i], dialect.maxHostChars())) {
-      *error = at("spec.allowedHosts", i) + " " + mysql::shown(spec.hosts[i]) + " " + *e + " on " +
-               dialect.version().describe();
+      *error = indexedField("spec.allowedHosts", i) + " " + mysql::shown(spec.hosts[i]) + " " + *e +
+               " on " + dialect.version().describe();
       return std::nullopt;
     }
   }
   Grants out;
   for (std::size_t i = 0; i < spec.permissions.size(); ++i) {
     const PermissionSpec& p = spec.permissions[i];
-    const std::string field = at("spec.permissions", i) + ".permissions";
+    const std::string field = indexedField("spec.permissions", i) + ".permissions";
     for (const std::string& table : p.tables) {
       GrantTarget target;
       if (p.schema == "*") {
@@ -90,7 +87,7 @@ std::optional<Grants> desiredGrants(const UserSpec& spec, const mysql::Dialect& 
         const std::string normalized = mysql::Dialect::normalizePrivilege(p.privileges[k]);
         auto check = dialect.checkPrivilege(normalized, target.level);
         if (!check.canonical) {
-          *error = at(field, k) + " " + check.error;
+          *error = indexedField(field, k) + " " + check.error;
           return std::nullopt;
         }
         if (*check.canonical == kGrantOption) {

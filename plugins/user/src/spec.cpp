@@ -9,6 +9,11 @@
 #include "plugins/common/mysql/mysql_object.h"
 
 namespace mysqlop::user {
+
+std::string indexedField(const std::string& field, std::size_t i) {
+  return field + "[" + std::to_string(i) + "]";
+}
+
 namespace {
 
 // The largest name any supported flavor accepts; Dialect narrows it once the server is known.
@@ -16,10 +21,6 @@ constexpr std::size_t kMaxUserChars = 128;
 constexpr std::size_t kMaxHostChars = 255;
 
 using nlohmann::json;
-
-std::string at(const std::string& field, std::size_t i) {
-  return field + "[" + std::to_string(i) + "]";
-}
 
 const json& member(const json& obj, const char* key) {
   static const json kNull;
@@ -43,7 +44,7 @@ std::optional<std::vector<std::string>> stringList(const json& v, const std::str
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (!v[i].is_string()) {
-      *error = at(field, i) + " must be a string";
+      *error = indexedField(field, i) + " must be a string";
       return std::nullopt;
     }
     out.push_back(v[i].get<std::string>());
@@ -60,7 +61,7 @@ bool parsePermissions(const json& list, UserSpec& out, std::string* error) {
     return false;
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string field = at("spec.permissions", i);
+    const std::string field = indexedField("spec.permissions", i);
     const json& p = list[i];
     if (!p.is_object()) {
       *error = field + " must be an object with schema, tables and permissions";
@@ -91,7 +92,7 @@ bool parsePermissions(const json& list, UserSpec& out, std::string* error) {
     }
     for (std::size_t t = 0; t < tables->size(); ++t) {
       const std::string& table = (*tables)[t];
-      const std::string tfield = at(field + ".tables", t);
+      const std::string tfield = indexedField(field + ".tables", t);
       if (table == "*") {
         continue;
       }
@@ -226,7 +227,7 @@ std::optional<UserSpec> parseSpec(const nlohmann::json& obj, const std::set<std:
   for (std::size_t i = 0; i < hosts->size(); ++i) {
     const std::string& h = (*hosts)[i];
     if (auto e = mysql::checkHost(h, kMaxHostChars)) {
-      *error = at("spec.allowedHosts", i) + " " + mysql::shown(h) + " " + *e;
+      *error = indexedField("spec.allowedHosts", i) + " " + mysql::shown(h) + " " + *e;
       return std::nullopt;
     }
     if (std::find(out.hosts.begin(), out.hosts.end(), h) == out.hosts.end()) {

@@ -40,4 +40,7 @@ std::optional<UserSpec> parseSpec(const nlohmann::json& obj, const std::set<std:
 // status.allowedHosts of the object (the hosts last applied), valid strings only.
 std::vector<std::string> appliedHosts(const nlohmann::json& obj);
 
+// "field[i]": the name of a list element in error messages.
+std::string indexedField(const std::string& field, std::size_t i);
+
 }  // namespace mysqlop::user
