@@ -67,6 +67,9 @@ TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
   const int metrics = op.portOf("/metrics");
   const int health = op.portOf("/healthz and /readyz");
   EXPECT_EQ(httpGet(health, "/healthz"), std::make_pair(200, std::string("ok\n")));
+  // The endpoints serve before the plugins have loaded (/readyz then answers 503 "plugins are
+  // loading"): readiness is asserted once the operator says loading has ended.
+  ASSERT_FALSE(op.waitFor("plugins loaded: 2 of 2 enabled").empty()) << op.err();
   EXPECT_EQ(httpGet(health, "/readyz"), std::make_pair(200, std::string("ok\n")));
   auto [code, text] = httpGet(metrics, "/metrics");
   EXPECT_EQ(code, 200);
