@@ -113,7 +113,7 @@ void requestFailed(benchmark::State& state, const std::string& what, int status,
   state.SkipWithError(what.c_str());
 }
 
-double percentile(std::vector<double> v, int pct) {
+double percentile(std::vector<double> v, std::size_t pct) {
   if (v.empty()) {
     return 0;
   }
@@ -235,6 +235,7 @@ void BM_WatchFanOut(benchmark::State& state) {
   std::atomic<int> badEvents{0};
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
+  threads.reserve(watchers.size());
   for (auto& w : watchers) {
     threads.emplace_back([&, wp = w.get()] {
       while (!stop) {

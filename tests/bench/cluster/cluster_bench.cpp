@@ -220,6 +220,7 @@ void runScenario(int clusters, int workers) {
   std::atomic<int> next{0};
   std::atomic<int> failed{0};
   std::vector<std::thread> clients;
+  clients.reserve(4);
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&] {
       for (int i = next++; i < clusters; i = next++) {
@@ -349,9 +350,9 @@ int main(int argc, char** argv) {
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--clusters") == 0 && i + 1 < argc) {
-      clusters = std::atoi(argv[++i]);
+      clusters = std::stoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
-      workers = std::atoi(argv[++i]);
+      workers = std::stoi(argv[++i]);
     } else {
       rest.push_back(argv[i]);
     }

@@ -27,7 +27,7 @@ using nlohmann::json;
 using Poco::JSON::Object;
 
 const mysqlop::bench::KubeList& document() {
-  static const mysqlop::bench::KubeList kList = mysqlop::bench::makeKubeList(1000 * 1000);
+  static const mysqlop::bench::KubeList kList = mysqlop::bench::makeKubeList(1'000'000);
   return kList;
 }
 

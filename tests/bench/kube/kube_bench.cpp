@@ -88,6 +88,7 @@ struct World {
     }
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> writers;
+    writers.reserve(4);
     for (int t = 0; t < 4; ++t) {
       writers.emplace_back([this, t] {
         auto kc = kube::loadKubeconfigFiles({api.kubeconfigPath()}, true);

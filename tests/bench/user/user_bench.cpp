@@ -75,6 +75,7 @@ Pass runPass(mysqlop::user::Reconciler& r, const std::string& prefix, int worker
   std::atomic<int> failures{0};
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(workers));
   for (int t = 0; t < workers; ++t) {
     threads.emplace_back([&] {
       for (int i = next++; i < users(); i = next++) {

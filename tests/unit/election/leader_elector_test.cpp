@@ -137,7 +137,7 @@ std::unique_ptr<LeaderElector> elector(LeaseStore& s, const std::string& id, Fak
 TEST(LeaderElection, ValidatesLikeClientGo) {
   LeaseStore s;
   auto lock = std::make_shared<MemoryLock>(s, "me");
-  auto err = [&](LeaderElectionConfig c) {
+  auto err = [&](const LeaderElectionConfig& c) {
     auto r = validate(c);
     EXPECT_FALSE(r.ok());
     return r.ok() ? std::string() : r.error().message;

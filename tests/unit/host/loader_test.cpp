@@ -12,7 +12,6 @@ namespace mysqlop::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 struct Refusal {
   const char* fixture;

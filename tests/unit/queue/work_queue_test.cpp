@@ -72,6 +72,7 @@ TEST(WorkQueue, ConcurrentWorkersNeverShareAKey) {
   std::atomic<int> overlaps{0};
   std::atomic<int> processed{0};
   std::vector<std::thread> workers;
+  workers.reserve(4);
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&] {
       while (auto k = q->get()) {
@@ -162,6 +163,7 @@ TEST(WorkQueue, ShutdownWakesBlockedGetters) {
   auto q = makeQueue();
   std::atomic<int> ended{0};
   std::vector<std::thread> ts;
+  ts.reserve(3);
   for (int i = 0; i < 3; ++i) {
     ts.emplace_back([&] {
       EXPECT_FALSE(q->get().has_value());
