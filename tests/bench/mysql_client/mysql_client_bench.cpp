@@ -239,22 +239,20 @@ void BM_Connect_Poco(benchmark::State& state) {
 void registerBenchmarks() {
   const int queries = mysqlop::bench::scaled(1000, 100);
   const int connects = mysqlop::bench::scaled(100, 10);
-  benchmark::RegisterBenchmark("BM_Select1_ConnectorC", BM_Select1_ConnectorC)
-      ->Iterations(queries)
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_Select1_Poco", BM_Select1_Poco)
-      ->Iterations(queries)
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_Connect_ConnectorC", BM_Connect_ConnectorC)
-      ->Iterations(connects)
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("BM_Connect_Poco", BM_Connect_Poco)
-      ->Iterations(connects)
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
+  struct Run {
+    const char* name;
+    void (*fn)(benchmark::State&);
+    int iterations;
+  };
+  for (const Run& r : {Run{"BM_Select1_ConnectorC", BM_Select1_ConnectorC, queries},
+                       Run{"BM_Select1_Poco", BM_Select1_Poco, queries},
+                       Run{"BM_Connect_ConnectorC", BM_Connect_ConnectorC, connects},
+                       Run{"BM_Connect_Poco", BM_Connect_Poco, connects}}) {
+    benchmark::RegisterBenchmark(r.name, r.fn)
+        ->Iterations(r.iterations)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
 }
 
 }  // namespace
