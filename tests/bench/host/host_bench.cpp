@@ -1,7 +1,11 @@
 // Plugin host benchmarks (issue 2): a no-op reconcile through the ABI, loading and creating five
-// plugins, and the idle RSS of mysql-operator with five plugins. Numbers only; no assertions.
+// plugins, and the idle RSS of mysql-operator with five plugins. No assertion on time; a plugin
+// that does not load, a reconcile that does not succeed or an operator that does not start is a
+// failed check (exit 1). --short: the same runs, briefly (tests/bench/README.md).
 #include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
 #include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
 #include <benchmark/benchmark.h>
 #include <signal.h>
 #include <unistd.h>
@@ -15,6 +19,7 @@
 #include "core/host/host_api.h"
 #include "core/host/plugin_manager.h"
 #include "core/log/logging.h"
+#include "tests/bench/common/bench_main.h"
 
 namespace {
 
@@ -50,14 +55,31 @@ void quietLogs() {
   }
 }
 
+// Loads the plugins; false (a failed check, the benchmark skipped) when one of them did not load.
+bool loadAll(benchmark::State& state, Host& h, const std::vector<config::PluginEntry>& entries) {
+  h.manager.loadAll(entries);
+  if (h.manager.ready()) {
+    return true;
+  }
+  bench::fail("a plugin did not load: " + h.manager.readinessReport());
+  state.SkipWithError("a plugin did not load");
+  return false;
+}
+
 // The whole host path of one reconcile: request set-up, the call across the ABI, metrics and the
 // queue bookkeeping of a successful result.
 void BM_NoopReconcileThroughHost(benchmark::State& state) {
   quietLogs();
   Host h;
-  h.manager.loadAll({fivePlugins()[0]});
+  if (!loadAll(state, h, {fivePlugins()[0]})) {
+    return;
+  }
+  long failed = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(h.manager.reconcileNow("good1", "ns/ok"));
+    failed += h.manager.reconcileNow("good1", "ns/ok") == mysqlop_status_Ok ? 0 : 1;
+  }
+  if (failed > 0) {
+    bench::fail(std::to_string(failed) + " reconciles through the host did not return Ok");
   }
 }
 BENCHMARK(BM_NoopReconcileThroughHost);
@@ -66,13 +88,21 @@ BENCHMARK(BM_NoopReconcileThroughHost);
 void BM_NoopReconcileAbiCall(benchmark::State& state) {
   quietLogs();
   Host h;
-  h.manager.loadAll({fivePlugins()[0]});
+  if (!loadAll(state, h, {fivePlugins()[0]})) {
+    return;
+  }
   host::Plugin* p = h.manager.find("good1");
   mysqlop_type_request req{sizeof(mysqlop_type_request), {"ns", 2}, {"ok", 2}, 0};
   mysqlop_type_reconcile_result res{sizeof(mysqlop_type_reconcile_result), 0};
+  long failed = 0;
   for (auto _ : state) {
     mysqlop_call_host call(p->handle.get());
-    benchmark::DoNotOptimize(p->library.descriptor.reconcile(p->instance, &call, &req, &res));
+    failed += p->library.descriptor.reconcile(p->instance, &call, &req, &res) == mysqlop_status_Ok
+                  ? 0
+                  : 1;
+  }
+  if (failed > 0) {
+    bench::fail(std::to_string(failed) + " reconciles across the ABI did not return Ok");
   }
 }
 BENCHMARK(BM_NoopReconcileAbiCall);
@@ -83,9 +113,8 @@ void BM_LoadAndCreateFivePlugins(benchmark::State& state) {
   const auto entries = fivePlugins();
   for (auto _ : state) {
     Host h;
-    h.manager.loadAll(entries);
-    if (!h.manager.ready()) {
-      state.SkipWithError("a plugin did not load");
+    if (!loadAll(state, h, entries)) {
+      break;
     }
   }
 }
@@ -102,7 +131,8 @@ long vmRssKiB(int pid) {
   return -1;
 }
 
-// Starts mysql-operator --standalone with five plugins, lets it settle, and reads its RSS.
+// Starts mysql-operator --standalone with five plugins, lets it settle for 2 s, and reads its RSS;
+// checks that it was still running then and had loaded all five.
 void BM_IdleRssFivePlugins(benchmark::State& state) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("mysqlop-rss-" + std::to_string(::getpid()));
@@ -115,16 +145,26 @@ void BM_IdleRssFivePlugins(benchmark::State& state) {
   cfg.close();
   double rssMiB = 0;
   for (auto _ : state) {
-    Poco::Pipe devnull;
+    Poco::Pipe output;  // a few log lines: far less than the pipe holds
     auto ph = Poco::Process::launch(
         std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator",
         {"--standalone", "--config", (dir / "config.yaml").string(), "--metrics-addr",
          "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0", "--plugin-dir", dir.string()},
-        nullptr, nullptr, &devnull);
+        nullptr, &output, &output);
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    rssMiB = static_cast<double>(vmRssKiB(ph.id())) / 1024.0;
+    const long rssKiB = ::kill(ph.id(), 0) == 0 ? vmRssKiB(ph.id()) : -1;
+    rssMiB = static_cast<double>(rssKiB) / 1024.0;
     ::kill(ph.id(), SIGTERM);
     ph.wait();
+    output.close(Poco::Pipe::CLOSE_WRITE);
+    Poco::PipeInputStream in(output);
+    std::string log;
+    Poco::StreamCopier::copyToString(in, log);
+    if (rssKiB <= 0) {
+      bench::fail("mysql-operator was not running 2 s after its start:\n" + log);
+    } else if (log.find("plugins loaded: 5 of 5 enabled") == std::string::npos) {
+      bench::fail("mysql-operator did not log \"plugins loaded: 5 of 5 enabled\":\n" + log);
+    }
   }
   state.counters["rss_MiB"] = rssMiB;
   fs::remove_all(dir);
@@ -133,4 +173,4 @@ BENCHMARK(BM_IdleRssFivePlugins)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return mysqlop::bench::main(argc, argv); }

@@ -1,8 +1,10 @@
-// Kubernetes layer benchmarks against the project's local API server (numbers only, no
-// assertions):
+// Kubernetes layer benchmarks against the project's local API server (no assertion on time):
 //  - informer sync of 10 000 ConfigMaps of about 2 KiB: time to sync and resident memory added;
 //  - client GET and PUT per second on one keep-alive connection;
 //  - cache reads (get and label-selected list) through the informer store.
+// Checked (exit 1 otherwise): every create, GET and PUT succeeds, every informer syncs with every
+// object, and the cache answers every get and selects a tenth of the objects.
+// --short: 500 objects and brief runs (tests/bench/README.md).
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -15,6 +17,7 @@
 #include "core/kube/rest_config.h"
 #include "core/log/logging.h"
 #include "core/metrics/registry.h"
+#include "tests/bench/common/bench_main.h"
 #include "tests/support/kube/local_api_server.h"
 
 namespace {
@@ -22,7 +25,24 @@ namespace {
 using namespace mysqlop;
 using nlohmann::json;
 
-constexpr int kObjects = 10000;
+// The number of ConfigMaps (a multiple of 10: shard=3 selects a tenth).
+int objects() { return bench::scaled(10000, 500); }
+
+// Starts an informer on the ConfigMaps of "bench" and waits for it; false (a failed check) when it
+// does not sync with every object within 5 minutes.
+bool syncAll(kube::Informer& inf) {
+  inf.start();
+  if (!inf.waitForSync(std::chrono::minutes(5))) {
+    bench::fail("the informer did not sync within 5 minutes");
+    return false;
+  }
+  if (inf.store().size() != static_cast<std::size_t>(objects())) {
+    bench::fail("the informer holds " + std::to_string(inf.store().size()) + " ConfigMaps, not " +
+                std::to_string(objects()));
+    return false;
+  }
+  return true;
+}
 
 // One server for the whole run, filled once.
 struct World {
@@ -52,24 +72,28 @@ struct World {
     auto kc = kube::loadKubeconfigFiles({api.kubeconfigPath()}, true);
     auto rc = kube::restConfigFromKubeconfig(*kc);
     client = std::make_unique<kube::Client>(*kube::HttpTransport::create(*rc));
-    (void)client->create(
+    auto ns = client->create(
         kube::resources::kNamespaces,
         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "bench"}}}});
+    if (!ns.ok() && !ns.is(Errc::AlreadyExists)) {
+      bench::fail("creating the namespace: " + ns.error().message);
+    }
   }
 
-  // 10 000 ConfigMaps of ~2 KiB: 16 data keys of 100 bytes plus labels and annotations, a shape
-  // close to the StatefulSets and Secrets an operator caches.
+  // objects() ConfigMaps of ~2 KiB: 16 data keys of 100 bytes plus labels and annotations, a
+  // shape close to the StatefulSets and Secrets an operator caches.
   void fill() {
     if (filled) {
       return;
     }
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> writers;
+    writers.reserve(4);
     for (int t = 0; t < 4; ++t) {
       writers.emplace_back([this, t] {
         auto kc = kube::loadKubeconfigFiles({api.kubeconfigPath()}, true);
         kube::Client c(*kube::HttpTransport::create(*kube::restConfigFromKubeconfig(*kc)));
-        for (int i = t; i < kObjects; i += 4) {
+        for (int i = t; i < objects(); i += 4) {
           json data = json::object();
           for (int k = 0; k < 16; ++k) {
             data["key-" + std::to_string(k)] =
@@ -85,8 +109,7 @@ struct World {
                      {"data", data}};
           auto r = c.create(kube::resources::kConfigMaps, cm);
           if (!r.ok() && !r.is(Errc::AlreadyExists)) {
-            std::fprintf(stderr, "create failed: %s\n", r.error().message.c_str());
-            std::exit(1);
+            bench::fail("creating ConfigMap cm-" + std::to_string(i) + ": " + r.error().message);
           }
         }
       });
@@ -95,7 +118,7 @@ struct World {
       w.join();
     }
     filled = true;
-    std::printf("filled %d ConfigMaps in %.1f s\n", kObjects,
+    std::printf("filled %d ConfigMaps in %.1f s\n", objects(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
 };
@@ -114,7 +137,7 @@ double rssMiB() {
          (1024.0 * 1024.0);
 }
 
-void BM_InformerSync10k(benchmark::State& state) {
+void BM_InformerSync(benchmark::State& state) {
   World& w = World::get();
   w.fill();
   for (auto _ : state) {
@@ -128,8 +151,10 @@ void BM_InformerSync10k(benchmark::State& state) {
     kube::EventHandlers h;
     h.onAdd = [&](const kube::ObjectPtr&) { ++adds; };
     inf.addHandlers(h);
-    inf.start();
-    inf.waitForSync(std::chrono::minutes(5));
+    if (!syncAll(inf)) {
+      state.SkipWithError("the informer did not sync");
+      break;
+    }
     const double syncSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double peak = rssMiB();
@@ -138,6 +163,10 @@ void BM_InformerSync10k(benchmark::State& state) {
     std::size_t jsonBytes = 0;
     for (const auto& obj : inf.store().list("")) {
       jsonBytes += obj->json.size();
+    }
+    if (adds != static_cast<std::size_t>(objects())) {
+      bench::fail("the informer's onAdd ran " + std::to_string(adds) + " times, not " +
+                  std::to_string(objects()));
     }
     state.counters["objects"] = static_cast<double>(inf.store().size());
     state.counters["adds"] = static_cast<double>(adds);
@@ -148,7 +177,6 @@ void BM_InformerSync10k(benchmark::State& state) {
     inf.stop();
   }
 }
-BENCHMARK(BM_InformerSync10k)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_CacheGetAndSelect(benchmark::State& state) {
   World& w = World::get();
@@ -156,45 +184,61 @@ void BM_CacheGetAndSelect(benchmark::State& state) {
   kube::InformerOptions o;
   o.namespaceName = "bench";
   kube::Informer inf(*w.client, kube::resources::kConfigMaps, o);
-  inf.start();
-  inf.waitForSync(std::chrono::minutes(5));
+  if (!syncAll(inf)) {
+    state.SkipWithError("the informer did not sync");
+    return;
+  }
   auto sel = kube::LabelSelector::parse("app=bench,shard=3");
   int i = 0;
+  long missing = 0;
   std::size_t selected = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(inf.store().get("bench/cm-" + std::to_string(i++ % kObjects)));
+    missing += inf.store().get("bench/cm-" + std::to_string(i++ % objects())) ? 0 : 1;
     if (i % 1000 == 0) {
       selected = inf.store().list("bench", &*sel).size();
     }
+  }
+  selected = inf.store().list("bench", &*sel).size();
+  if (missing > 0) {
+    bench::fail(std::to_string(missing) + " cache gets found nothing");
+  }
+  if (selected != static_cast<std::size_t>(objects() / 10)) {
+    bench::fail("shard=3 selected " + std::to_string(selected) + " ConfigMaps, not " +
+                std::to_string(objects() / 10));
   }
   state.counters["selected"] = static_cast<double>(selected);
   state.SetItemsProcessed(state.iterations());
   inf.stop();
 }
-BENCHMARK(BM_CacheGetAndSelect);
 
 void BM_ClientGet(benchmark::State& state) {
   World& w = World::get();
-  (void)w.client->create(kube::resources::kConfigMaps,
-                         {{"apiVersion", "v1"},
-                          {"kind", "ConfigMap"},
-                          {"metadata", {{"name", "hot"}, {"namespace", "bench"}}},
-                          {"data", {{"v", "0"}}}});
+  auto hot = w.client->create(kube::resources::kConfigMaps,
+                              {{"apiVersion", "v1"},
+                               {"kind", "ConfigMap"},
+                               {"metadata", {{"name", "hot"}, {"namespace", "bench"}}},
+                               {"data", {{"v", "0"}}}});
+  if (!hot.ok() && !hot.is(Errc::AlreadyExists)) {
+    bench::fail("creating ConfigMap hot: " + hot.error().message);
+  }
   std::size_t failures = 0;
   for (auto _ : state) {
     auto r = w.client->get(kube::resources::kConfigMaps, "bench", "hot");
     failures += r.ok() ? 0 : 1;
   }
+  if (failures > 0) {
+    bench::fail(std::to_string(failures) + " GETs failed");
+  }
   state.counters["failures"] = static_cast<double>(failures);
   state.counters["connections"] = static_cast<double>(w.client->transport().connectionsOpened());
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ClientGet)->UseRealTime()->MinTime(3.0);
 
 void BM_ClientPut(benchmark::State& state) {
   World& w = World::get();
   auto cur = w.client->get(kube::resources::kConfigMaps, "bench", "hot");
   if (!cur.ok()) {
+    bench::fail("no ConfigMap to update: " + cur.error().message);
     state.SkipWithError("no ConfigMap to update");
     return;
   }
@@ -210,11 +254,31 @@ void BM_ClientPut(benchmark::State& state) {
       ++failures;
     }
   }
+  if (failures > 0) {
+    bench::fail(std::to_string(failures) + " PUTs failed");
+  }
   state.counters["failures"] = static_cast<double>(failures);
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ClientPut)->UseRealTime()->MinTime(3.0);
+
+// Registered at run time: the short mode (a command-line flag) changes the names and run times.
+void registerBenchmarks() {
+  const std::string syncName = bench::shortMode() ? "BM_InformerSync500" : "BM_InformerSync10k";
+  benchmark::RegisterBenchmark(syncName.c_str(), BM_InformerSync)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_CacheGetAndSelect", BM_CacheGetAndSelect);
+  const double clientTime = bench::scaled(3.0, 0.2);
+  benchmark::RegisterBenchmark("BM_ClientGet", BM_ClientGet)->UseRealTime()->MinTime(clientTime);
+  benchmark::RegisterBenchmark("BM_ClientPut", BM_ClientPut)->UseRealTime()->MinTime(clientTime);
+}
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  mysqlop::bench::parseArgs(&argc, argv);
+  registerBenchmarks();
+  mysqlop::bench::runBenchmarks(argc, argv);
+  return mysqlop::bench::finish();
+}

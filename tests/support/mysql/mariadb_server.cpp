@@ -59,7 +59,13 @@ void killLiveServers() {
 }
 void registerServer(pid_t pid) {
   static std::once_flag once;
-  std::call_once(once, [] { std::atexit(killLiveServers); });
+  std::call_once(once, [] {
+    // The registry first: exit runs handlers and destroys statics in the reverse order of their
+    // registration, so killLiveServers runs while the set still exists.
+    registryMutex();
+    liveServers();
+    std::atexit(killLiveServers);
+  });
   std::lock_guard<std::mutex> lock(registryMutex());
   liveServers().insert(pid);
 }

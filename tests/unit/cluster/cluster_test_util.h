@@ -1,7 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "plugins/cluster/src/options.h"
 #include "plugins/cluster/src/spec.h"
@@ -41,6 +44,21 @@ inline ClusterSpec validSpec(const nlohmann::json& spec, const Options& o = test
     throw std::runtime_error("unexpectedly invalid: " + all);
   }
   return *p.spec;
+}
+
+using Err = std::pair<std::string, std::string>;
+
+// The single error a spec produces: reason and exact message (a test failure unless there is
+// exactly one error and no spec).
+inline Err onlyError(const nlohmann::json& spec, const Options& o = testOptions(),
+                     const std::string& name = "my-cluster", const std::string& ns = "default") {
+  ParsedCluster p = parseCluster(clusterObject(spec, name, ns), o);
+  EXPECT_FALSE(p.spec.has_value());
+  EXPECT_EQ(p.errors.size(), 1u);
+  if (p.errors.empty()) {
+    return {};
+  }
+  return {p.errors[0].reason, p.errors[0].message};
 }
 
 }  // namespace mysqlop::cluster::testing

@@ -9,23 +9,10 @@ namespace {
 
 using nlohmann::json;
 using testing::clusterObject;
+using testing::Err;
+using testing::onlyError;
 using testing::testOptions;
 using testing::validSpec;
-
-// The single error a spec produces: reason and exact message.
-std::pair<std::string, std::string> onlyError(const json& spec, const Options& o = testOptions(),
-                                              const std::string& name = "my-cluster",
-                                              const std::string& ns = "default") {
-  ParsedCluster p = parseCluster(clusterObject(spec, name, ns), o);
-  EXPECT_FALSE(p.spec.has_value());
-  EXPECT_EQ(p.errors.size(), 1u);
-  if (p.errors.empty()) {
-    return {};
-  }
-  return {p.errors[0].reason, p.errors[0].message};
-}
-
-using Err = std::pair<std::string, std::string>;
 
 TEST(SpecValidation, DefaultsOfAMinimalCluster) {
   ClusterSpec c = validSpec({{"replicas", 1}});

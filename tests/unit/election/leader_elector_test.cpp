@@ -15,9 +15,37 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// How long a test waits for the elector's thread to do something before it fails.
+constexpr auto kDeadline = 10s;
+
+// Something the elector's thread does (a callback), counted; the test waits for it with a deadline.
+class Signal {
+ public:
+  void notify() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+    cv_.notify_all();
+  }
+  // True once notify() has been called, false when kDeadline passed first.
+  bool wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, kDeadline, [this] { return count_ > 0; });
+  }
+  int count() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int count_ = 0;
+};
+
 // The shared state of one Lease, as the API server would hold it: a record and a version.
 struct LeaseStore {
   std::mutex mu;
+  std::condition_variable written;  // notified after every create and update
   std::optional<LeaseRecord> record;
   int version = 0;
   int writes = 0;
@@ -51,6 +79,7 @@ class MemoryLock final : public LeaseLock {
     s_.record = r;
     seen_ = ++s_.version;
     ++s_.writes;
+    s_.written.notify_all();
     return {};
   }
   Result<void> update(const LeaseRecord& r) override {
@@ -64,6 +93,7 @@ class MemoryLock final : public LeaseLock {
     s_.record = r;
     seen_ = ++s_.version;
     ++s_.writes;
+    s_.written.notify_all();
     return {};
   }
   const std::string& identity() const override { return id_; }
@@ -107,7 +137,7 @@ std::unique_ptr<LeaderElector> elector(LeaseStore& s, const std::string& id, Fak
 TEST(LeaderElection, ValidatesLikeClientGo) {
   LeaseStore s;
   auto lock = std::make_shared<MemoryLock>(s, "me");
-  auto err = [&](LeaderElectionConfig c) {
+  auto err = [&](const LeaderElectionConfig& c) {
     auto r = validate(c);
     EXPECT_FALSE(r.ok());
     return r.ok() ? std::string() : r.error().message;
@@ -288,20 +318,18 @@ TEST(LeaderElection, ServerErrorsNeverGrantLeadership) {
 TEST(LeaderElection, LoopLeadsLosesAfterRenewDeadlineAndReportsMetrics) {
   LeaseStore s;
   metrics::Registry registry;
-  std::atomic<int> started{0};
-  std::atomic<int> stopped{0};
+  Signal started;
+  Signal stopped;
   auto c = config(std::make_shared<MemoryLock>(s, "a"));
   c.leaseDuration = 3s;
   c.renewDeadline = 300ms;
   c.retryPeriod = 20ms;
-  c.onStartedLeading = [&] { ++started; };
-  c.onStoppedLeading = [&] { ++stopped; };
+  c.onStartedLeading = [&] { started.notify(); };
+  c.onStoppedLeading = [&] { stopped.notify(); };
   auto e = LeaderElector::create(c, &registry);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while (started.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(started.wait()) << "not leading an uncontested Lease 10 s after start()";
   EXPECT_TRUE((*e)->isLeader());
   EXPECT_NE(registry.render().find("mysqlop_leader_election_master_status{name=\"l\"} 1"),
             std::string::npos);
@@ -309,15 +337,14 @@ TEST(LeaderElection, LoopLeadsLosesAfterRenewDeadlineAndReportsMetrics) {
     std::lock_guard<std::mutex> lock(s.mu);
     s.failAll = true;  // the API server goes away: renews fail until renewDeadline
   }
-  while (stopped.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(stopped.wait()) << "still leading 10 s after every renew began to fail "
+                                 "(renewDeadline 300 ms)";
   EXPECT_FALSE((*e)->isLeader());
   EXPECT_NE(registry.render().find("mysqlop_leader_election_master_status{name=\"l\"} 0"),
             std::string::npos);
   (*e)->stop();
-  EXPECT_EQ(started.load(), 1);
-  EXPECT_EQ(stopped.load(), 1);
+  EXPECT_EQ(started.count(), 1);
+  EXPECT_EQ(stopped.count(), 1);
 }
 
 TEST(LeaderElection, RenewalsContinueWhileOnStartedLeadingRuns) {
@@ -326,29 +353,27 @@ TEST(LeaderElection, RenewalsContinueWhileOnStartedLeadingRuns) {
   std::condition_variable cv;
   bool release = false;
   std::atomic<int> writesSeenInCallback{0};
+  Signal callbackSawRenewals;
   auto c = config(std::make_shared<MemoryLock>(s, "a"));
   c.retryPeriod = 20ms;
   c.onStartedLeading = [&] {
     // A slow start (plugins connecting to MySQL...): wait until three renewals happened.
-    for (;;) {
-      {
-        std::lock_guard<std::mutex> lock(s.mu);
-        if (s.writes >= 4) {
-          writesSeenInCallback = s.writes;
-          break;
-        }
+    {
+      std::unique_lock<std::mutex> lock(s.mu);
+      if (!s.written.wait_for(lock, kDeadline, [&] { return s.writes >= 4; })) {
+        return;  // the test fails on callbackSawRenewals
       }
-      std::this_thread::sleep_for(1ms);
+      writesSeenInCallback = s.writes;
     }
+    callbackSawRenewals.notify();
     std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return release; });
+    cv.wait_for(lock, kDeadline, [&] { return release; });
   };
   auto e = LeaderElector::create(c);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while (writesSeenInCallback.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(callbackSawRenewals.wait())
+      << "fewer than 4 Lease writes while onStartedLeading ran (renewals stopped?)";
   EXPECT_TRUE((*e)->isLeader());
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -361,20 +386,18 @@ TEST(LeaderElection, RenewalsContinueWhileOnStartedLeadingRuns) {
 
 TEST(LeaderElection, StopReleasesTheLease) {
   LeaseStore s;
-  std::atomic<int> started{0};
-  std::atomic<int> stopped{0};
+  Signal started;
+  Signal stopped;
   auto c = config(std::make_shared<MemoryLock>(s, "a"));
   c.retryPeriod = 20ms;
-  c.onStartedLeading = [&] { ++started; };
-  c.onStoppedLeading = [&] { ++stopped; };
+  c.onStartedLeading = [&] { started.notify(); };
+  c.onStoppedLeading = [&] { stopped.notify(); };
   auto e = LeaderElector::create(c);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while (started.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(started.wait()) << "not leading an uncontested Lease 10 s after start()";
   (*e)->stop();
-  EXPECT_EQ(stopped.load(), 1);
+  EXPECT_EQ(stopped.count(), 1);
   std::lock_guard<std::mutex> lock(s.mu);
   EXPECT_EQ(s.record->holderIdentity, "");
   EXPECT_EQ(s.record->leaseDurationSeconds, 1);
@@ -383,23 +406,25 @@ TEST(LeaderElection, StopReleasesTheLease) {
 TEST(LeaderElection, StopWhileFollowingNeverLeads) {
   LeaseStore s;
   s.record = LeaseRecord{"other", 15, "", "", 0};
-  std::atomic<int> started{0};
-  std::atomic<int> stopped{0};
-  std::vector<std::string> leaders;
+  Signal started;
+  Signal stopped;
+  Signal newLeader;
+  std::vector<std::string> leaders;  // written by the elector's thread, read after stop()
   auto c = config(std::make_shared<MemoryLock>(s, "a"));
   c.retryPeriod = 20ms;
-  c.onStartedLeading = [&] { ++started; };
-  c.onStoppedLeading = [&] { ++stopped; };
-  c.onNewLeader = [&](const std::string& id) { leaders.push_back(id); };
+  c.onStartedLeading = [&] { started.notify(); };
+  c.onStoppedLeading = [&] { stopped.notify(); };
+  c.onNewLeader = [&](const std::string& id) {
+    leaders.push_back(id);
+    newLeader.notify();
+  };
   auto e = LeaderElector::create(c);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while ((*e)->leader().empty()) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(newLeader.wait()) << "the holder \"other\" was not observed 10 s after start()";
   (*e)->stop();
-  EXPECT_EQ(started.load(), 0);
-  EXPECT_EQ(stopped.load(), 0);
+  EXPECT_EQ(started.count(), 0);
+  EXPECT_EQ(stopped.count(), 0);
   ASSERT_EQ(leaders.size(), 1u);
   EXPECT_EQ(leaders[0], "other");
   EXPECT_EQ(s.record->holderIdentity, "other");

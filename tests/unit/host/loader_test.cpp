@@ -12,7 +12,6 @@ namespace mysqlop::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 struct Refusal {
   const char* fixture;
@@ -47,6 +46,36 @@ std::vector<Refusal> refusals() {
       {"create_fails", "create_failed",
        "plugin \"create_fails\": create failed (InvalidConfig): config.dsn: the fixture refuses "
        "every configuration"},
+      {"entry_null", "bad_magic", "plugin \"entry_null\": mysqlop_plugin_entry_v1 returned NULL"},
+      {"bad_name", "bad_descriptor",
+       "plugin \"bad_name\": descriptor name \"Bad_Name\" is not lower-case letters, digits and "
+       "'-' (at most 63)"},
+      {"unknown_kind", "bad_descriptor", "plugin \"unknown_kind\": unknown plugin kind 0"},
+      {"no_create", "bad_descriptor",
+       "plugin \"no_create\": descriptor lacks the create or destroy hook"},
+      {"no_destroy", "bad_descriptor",
+       "plugin \"no_destroy\": descriptor lacks the create or destroy hook"},
+      {"no_reconcile", "bad_descriptor",
+       "plugin \"no_reconcile\": descriptor names a primary resource but has no reconcile hook"},
+      {"no_map_watched", "bad_descriptor",
+       "plugin \"no_map_watched\": descriptor lists watched resources but has no map_watched "
+       "hook"},
+      {"null_owned", "bad_descriptor", "plugin \"null_owned\": descriptor resource list is NULL"},
+      {"service_no_start", "bad_descriptor",
+       "plugin \"service_no_start\": a service plugin needs start and stop hooks"},
+      {"owned_no_primary", "bad_descriptor",
+       "plugin \"owned_no_primary\": owned or watched resources need a primary resource"},
+      {"create_throws", "create_failed",
+       "plugin \"create_throws\": create failed (Internal): exception escaped create: the fixture "
+       "throws in create"},
+      {"create_throws_int", "create_failed",
+       "plugin \"create_throws_int\": create failed (Internal): exception escaped create"},
+      {"no_interface", "missing_interface",
+       "plugin \"no_interface\": a backup-target plugin must return a complete "
+       "mysqlop.backup_target/1 table with at least one scheme"},
+      {"no_schemes", "missing_interface",
+       "plugin \"no_schemes\": a backup-target plugin must return a complete "
+       "mysqlop.backup_target/1 table with at least one scheme"},
   };
 }
 

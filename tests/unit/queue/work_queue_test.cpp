@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -16,6 +18,18 @@ using namespace std::chrono_literals;
 std::unique_ptr<WorkQueue> makeQueue(metrics::Registry* registry = nullptr) {
   return std::make_unique<WorkQueue>("test", std::make_unique<DefaultControllerRateLimiter>(),
                                      registry);
+}
+
+// Waits (at most 10 s) until another thread has shut q down.
+bool waitUntilShuttingDown(const WorkQueue& q) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!q.shuttingDown()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 TEST(WorkQueue, FifoAndDedupe) {
@@ -58,6 +72,7 @@ TEST(WorkQueue, ConcurrentWorkersNeverShareAKey) {
   std::atomic<int> overlaps{0};
   std::atomic<int> processed{0};
   std::vector<std::thread> workers;
+  workers.reserve(4);
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&] {
       while (auto k = q->get()) {
@@ -148,6 +163,7 @@ TEST(WorkQueue, ShutdownWakesBlockedGetters) {
   auto q = makeQueue();
   std::atomic<int> ended{0};
   std::vector<std::thread> ts;
+  ts.reserve(3);
   for (int i = 0; i < 3; ++i) {
     ts.emplace_back([&] {
       EXPECT_FALSE(q->get().has_value());
@@ -171,8 +187,10 @@ TEST(WorkQueue, ShutDownWithDrainWaitsForDone) {
     returned = true;
   });
   // Wait until the drainer has shut the queue, then check it is still waiting for "a".
-  while (!q->shuttingDown()) {
-    std::this_thread::yield();
+  if (!waitUntilShuttingDown(*q)) {
+    q->done("a");
+    drainer.join();
+    FAIL() << "shutDownWithDrain did not shut the queue down within 10 s";
   }
   std::this_thread::sleep_for(20ms);
   EXPECT_FALSE(returned.load());
@@ -187,13 +205,24 @@ TEST(WorkQueue, ShutDownAbandonsADrain) {
   auto q = makeQueue();
   q->add("a");
   ASSERT_EQ(q->get().value(), "a");
-  std::thread drainer([&] { q->shutDownWithDrain(); });
-  while (!q->shuttingDown()) {
-    std::this_thread::yield();
-  }
+  std::promise<void> drainReturned;
+  std::future<void> drained = drainReturned.get_future();
+  std::thread drainer([&] {
+    q->shutDownWithDrain();
+    drainReturned.set_value();
+  });
+  // shuttingDown() turns true under the lock that the drain then waits on, so from here on the
+  // drain can only return when "a" is done or the drain is abandoned.
+  const bool shut = waitUntilShuttingDown(*q);
+  EXPECT_TRUE(shut) << "shutDownWithDrain did not shut the queue down within 10 s";
+  EXPECT_EQ(drained.wait_for(0s), std::future_status::timeout)
+      << "shutDownWithDrain returned while \"a\" was still processing";
   q->shutDown();
-  drainer.join();  // returns although "a" is still processing
-  q->done("a");
+  EXPECT_EQ(drained.wait_for(10s), std::future_status::ready)
+      << "shutDown() did not end the drain within 10 s although \"a\" is still processing";
+  q->done("a");  // "a" finishes only now; this also frees a drain that was not abandoned
+  drainer.join();
+  EXPECT_FALSE(q->get().has_value());
 }
 
 TEST(WorkQueue, DoneDuringShutdownStillRequeuesDirtyKeys) {
