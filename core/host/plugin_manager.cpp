@@ -366,7 +366,7 @@ void PluginManager::stopWork() {
 
 void PluginManager::waitForWorkers() {
   std::unique_lock<std::mutex> lock(workersMu_);
-  while (!workersDone_.wait_for(lock, drainLogEvery_, [this] { return liveWorkers_ == 0; })) {
+  while (!workersDone_.wait_for(lock, kDrainLogEvery, [this] { return liveWorkers_ == 0; })) {
     std::string busy;
     for (const auto& p : plugins_) {
       if (const int n = p->reconciling.load(); n > 0) {

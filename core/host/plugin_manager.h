@@ -90,9 +90,9 @@ class PluginManager {
   // Calls start() of every service, in config order, then starts the reconcile workers. Called
   // when this replica leads (or at once without leader election). Does nothing after stopWork.
   void startWork();
-  // Stops taking keys, cancels the queued ones, waits for running reconciles (logging every
-  // drainLogEvery which plugins still run one), then calls stop() of every started service in
-  // reverse order. Terminal, and safe to call twice.
+  // Stops taking keys, cancels the queued ones, waits for running reconciles (logging every 10 s
+  // which plugins still run one), then calls stop() of every started service in reverse order.
+  // Terminal, and safe to call twice.
   void stopWork();
   // Runs stopWork, removes every plugin route (waiting for handlers that are running), then
   // destroys every instance in reverse order of creation. Libraries stay mapped until the manager
@@ -135,8 +135,6 @@ class PluginManager {
   // A plugin used the ABI wrongly (what: "call_begin", "call_end"): logged once per plugin and
   // what, counted in mysqlop_plugin_misuse_total{plugin,what}.
   void reportMisuse(mysqlop_plugin_host& plugin, const char* what, const std::string& detail);
-  // How often stopWork logs the reconciles it still waits for.
-  void setDrainLogInterval(std::chrono::milliseconds every) { drainLogEvery_ = every; }
 
  private:
   void loadOne(const config::PluginEntry& entry);
@@ -171,7 +169,8 @@ class PluginManager {
   std::mutex workersMu_;
   std::condition_variable workersDone_;
   int liveWorkers_ = 0;
-  std::chrono::milliseconds drainLogEvery_{std::chrono::seconds(10)};
+  // How often stopWork logs the reconciles it still waits for.
+  static constexpr std::chrono::seconds kDrainLogEvery{10};
   // Set once loadAll has returned: plugins_ no longer grows, and /readyz (served while the plugins
   // load) may walk it.
   std::atomic<bool> loadFinished_{false};

@@ -23,63 +23,63 @@ mysqlop_type_str s(std::string_view v) { return {v.data(), v.size()}; }
 class Lookup : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto off = entry("off", fixturePath("service_b"), log.config("off"));
+    auto off = entry("off", fixturePath("service_b"), log_.config("off"));
     off.enabled = false;
-    h.load({entry("service", fixturePath("service"), log.config("service")), off,
-            entry("create_fails", fixturePath("create_fails")),
-            entry("good", fixturePath("good"))});
+    h_.load({entry("service", fixturePath("service"), log_.config("service")), off,
+             entry("create_fails", fixturePath("create_fails")),
+             entry("good", fixturePath("good"))});
   }
 
   // find_plugin_interface as the plugin "good" calls it.
   mysqlop_type_status find(const std::string& name, std::uint32_t minVersion = 1,
                            std::string_view id = kRecorder) {
-    mysqlop_call_host call(h.manager->find("good")->handle.get());
-    found = mysqlop_type_plugin_interface{};
-    found.struct_size = sizeof found;
+    mysqlop_call_host call(h_.manager->find("good")->handle.get());
+    found_ = mysqlop_type_plugin_interface{};
+    found_.struct_size = sizeof found_;
     const mysqlop_type_status st =
-        host::hostTable()->find_plugin_interface(&call, s(name), s(id), minVersion, &found);
+        host::hostTable()->find_plugin_interface(&call, s(name), s(id), minVersion, &found_);
     const mysqlop_type_str why = host::hostTable()->last_error(&call);
-    error.assign(why.ptr, why.len);
+    error_.assign(why.ptr, why.len);
     return st;
   }
 
-  ServiceLog log{"lookup"};
-  HostFixture h;
-  mysqlop_type_plugin_interface found{};
-  std::string error;
+  ServiceLog log_{"lookup"};
+  HostFixture h_;
+  mysqlop_type_plugin_interface found_{};
+  std::string error_;
 };
 
 TEST_F(Lookup, FindsTheInterfaceOfACreatedPluginAndItsInstance) {
-  ASSERT_EQ(find("service"), mysqlop_status_Ok) << error;
-  EXPECT_EQ(error, "");
-  EXPECT_EQ(found.instance, h.manager->find("service")->instance);
-  const auto* table = static_cast<const RecorderTable*>(found.table);
+  ASSERT_EQ(find("service"), mysqlop_status_Ok) << error_;
+  EXPECT_EQ(error_, "");
+  EXPECT_EQ(found_.instance, h_.manager->find("service")->instance);
+  const auto* table = static_cast<const RecorderTable*>(found_.table);
   EXPECT_EQ(table->structSize, sizeof(RecorderTable));
-  EXPECT_EQ(table->reconciles(found.instance), 0U);
-  EXPECT_EQ(h.manager->reconcileNow("service", "fixtures/one"), mysqlop_status_Ok);
-  EXPECT_EQ(table->reconciles(found.instance), 1U);
+  EXPECT_EQ(table->reconciles(found_.instance), 0U);
+  EXPECT_EQ(h_.manager->reconcileNow("service", "fixtures/one"), mysqlop_status_Ok);
+  EXPECT_EQ(table->reconciles(found_.instance), 1U);
 }
 
 TEST_F(Lookup, EachRefusalHasItsStatusAndMessage) {
   EXPECT_EQ(find("service", 2), mysqlop_status_Unsupported);
-  EXPECT_EQ(error,
+  EXPECT_EQ(error_,
             "plugin \"service\" has no interface \"fixtures.mysqlop.recorder/1\" of version >= 2");
   EXPECT_EQ(find("good"), mysqlop_status_Unsupported);  // no get_interface at all
-  EXPECT_EQ(error,
+  EXPECT_EQ(error_,
             "plugin \"good\" has no interface \"fixtures.mysqlop.recorder/1\" of version >= 1");
   EXPECT_EQ(find("off"), mysqlop_status_Unavailable);
-  EXPECT_EQ(error, "plugin \"off\" is disabled in the configuration");
+  EXPECT_EQ(error_, "plugin \"off\" is disabled in the configuration");
   EXPECT_EQ(find("create_fails"), mysqlop_status_Unavailable);
-  EXPECT_EQ(error, "plugin \"create_fails\" was not created: create_failed");
+  EXPECT_EQ(error_, "plugin \"create_fails\" was not created: create_failed");
   EXPECT_EQ(find("nope"), mysqlop_status_NotFound);
-  EXPECT_EQ(error, "no plugin named \"nope\" is configured");
-  h.manager->destroyAll();
+  EXPECT_EQ(error_, "no plugin named \"nope\" is configured");
+  h_.manager->destroyAll();
   EXPECT_EQ(find("service"), mysqlop_status_Unavailable);
-  EXPECT_EQ(error, "plugin \"service\" is destroyed");
+  EXPECT_EQ(error_, "plugin \"service\" is destroyed");
 }
 
 TEST_F(Lookup, OutStructTooSmallIsInvalid) {
-  mysqlop_call_host call(h.manager->find("good")->handle.get());
+  mysqlop_call_host call(h_.manager->find("good")->handle.get());
   mysqlop_type_plugin_interface out{};
   out.struct_size = 4;
   EXPECT_EQ(host::hostTable()->find_plugin_interface(&call, s("service"), s(kRecorder), 1, &out),
