@@ -61,6 +61,29 @@ TEST(ServiceLifecycle, StartsBeforeWorkersStopsAfterThemAndIsDestroyedLast) {
   EXPECT_THAT(h.registry.render(), HasSubstr("# TYPE mysqlop_fixture_service_ticks counter\n"));
 }
 
+TEST(ServiceLifecycle, CreatedAndStartedInConfigOrderStoppedAndDestroyedInReverse) {
+  ServiceLog log("svc-reverse");
+  HostFixture h;
+  // Both write to one file, each line tagged with the plugin.
+  h.load({entry("service", fixturePath("service"), log.config("shared", R"("tag":"a")")),
+          entry("service-b", fixturePath("service_b"), log.config("shared", R"("tag":"b")"))});
+  h.manager->startWork();
+  ASSERT_TRUE(log.waitFor("shared", "a: thread write:"));
+  ASSERT_TRUE(log.waitFor("shared", "b: thread write:"));
+  h.manager->destroyAll();
+
+  std::vector<std::string> lifecycle;
+  for (const std::string& line : log.lines("shared")) {
+    const std::string what = line.substr(3);
+    if (what == "create" || what == "start" || what == "stop" || what.rfind("destroy", 0) == 0) {
+      lifecycle.push_back(line);
+    }
+  }
+  EXPECT_THAT(lifecycle,
+              ElementsAre("a: create", "b: create", "a: start", "b: start", "b: stop", "a: stop",
+                          "b: destroy (handlers: 0)", "a: destroy (handlers: 0)"));
+}
+
 TEST(ServiceLifecycle, EveryServiceStartsBeforeAnyWorkerTakesAKey) {
   ServiceLog log("svc-all-first");
   HostFixture h;
