@@ -12,6 +12,7 @@
 
 #include "tests/integration/kube/kube_env.h"
 #include "tests/support/kube/operator_process.h"
+#include "tests/support/read_lines.h"
 
 namespace mysqlop::kube::testing {
 
@@ -317,14 +318,7 @@ TEST_F(OperatorKubeTest, LosingTheLeaseStopsTheServiceOnceThenExits) {
       args(writeConfig("plugins:\n  - name: service-only\n    path: " + fixture("service_only") +
                        "\n    config:\n      log: " + order + "\n")));
   ASSERT_FALSE(a.waitFor("leading: starting").empty()) << a.err();
-  auto lines = [&] {
-    std::vector<std::string> out;
-    std::ifstream in(order);
-    for (std::string line; std::getline(in, line);) {
-      out.push_back(line);
-    }
-    return out;
-  };
+  auto lines = [&] { return mysqlop::testing::readLines(order); };
   auto has = [&](const std::string& line) {
     const auto l = lines();
     return std::find(l.begin(), l.end(), line) != l.end();

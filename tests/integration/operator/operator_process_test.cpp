@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "tests/support/kube/operator_process.h"
+#include "tests/support/read_lines.h"
 
 namespace {
 
@@ -113,14 +114,7 @@ TEST_F(Operator, SigtermStopsTheServiceThenRemovesItsRoutesThenDestroysIt) {
   OperatorProcess op(
       standalone(config("plugins:\n  - name: service-only\n    path: " + fixture("service_only") +
                         "\n    config:\n      log: " + order + "\n")));
-  auto lines = [&] {
-    std::vector<std::string> out;
-    std::ifstream in(order);
-    for (std::string line; std::getline(in, line);) {
-      out.push_back(line);
-    }
-    return out;
-  };
+  auto lines = [&] { return mysqlop::testing::readLines(order); };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (lines().size() < 3 && std::chrono::steady_clock::now() < deadline) {  // create, start, ..
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/read_lines.h"
 #include "tests/unit/host/host_fixture.h"
 
 namespace mysqlop::testing {
@@ -39,12 +40,7 @@ class ServiceLog {
   }
 
   std::vector<std::string> lines(const std::string& plugin) const {
-    std::vector<std::string> out;
-    std::ifstream in(path(plugin));
-    for (std::string line; std::getline(in, line);) {
-      out.push_back(line);
-    }
-    return out;
+    return readLines(path(plugin));
   }
 
   // Polls (deadline 10 s) until the plugin's log has a line starting with prefix.
