@@ -1,5 +1,8 @@
-// The host callback table (mysqlop_host_v1). Every function is noexcept in effect: it catches
-// everything, because nothing may unwind into a plugin.
+// The host callback table (mysqlop_host_v1). Nothing may unwind into a plugin, so every callback
+// that can throw (it allocates, or calls into ClusterAccess, the registry or the router) ends with
+// catch (...); where it reports a failure, a std::exception's what() becomes the message
+// (last_error), and anything else "unexpected exception in the host". The others (last_error,
+// release, log_enabled) cannot throw.
 #include "core/host/host_api.h"
 
 #include <spdlog/spdlog.h>
@@ -7,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/host/host_interfaces.h"
 #include "core/host/plugin_manager.h"
 #include "core/http/router.h"
 #include "core/log/redactor.h"
@@ -16,6 +20,12 @@
 namespace mysqlop::host {
 
 namespace {
+
+constexpr const char* kUnexpected = "unexpected exception in the host";
+
+std::string_view view(mysqlop_type_str s) {
+  return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view();
+}
 
 ResourceRef ref(const mysqlop_type_resource* r) {
   return ResourceRef{str(r->group), str(r->version), str(r->kind), str(r->plural),
@@ -58,6 +68,19 @@ void give(mysqlop_call_host* call, std::string data, mysqlop_type_buffer* out) {
   call->buffers.push_back(std::move(buf));
 }
 
+// Runs f, which returns a status and reports its own failures on call, and turns an exception
+// into Internal with its message: nothing unwinds into the plugin.
+template <class F>
+mysqlop_type_status guarded(mysqlop_call_host* call, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return failed(call, mysqlop_status_Internal, e.what());
+  } catch (...) {
+    return failed(call, mysqlop_status_Internal, kUnexpected);
+  }
+}
+
 // Runs a ClusterAccess call that returns text and hands the text to the plugin.
 template <class F>
 mysqlop_type_status withText(mysqlop_call_host* call, mysqlop_type_buffer* out, F&& f) {
@@ -67,7 +90,7 @@ mysqlop_type_status withText(mysqlop_call_host* call, mysqlop_type_buffer* out, 
   if (!call) {
     return mysqlop_status_Internal;
   }
-  try {
+  return guarded(call, [&] {
     Result<std::string> r = f(call->plugin->manager->cluster());
     if (!r.ok()) {
       return failed(call, toStatus(r.code()), r.error().message);
@@ -75,9 +98,7 @@ mysqlop_type_status withText(mysqlop_call_host* call, mysqlop_type_buffer* out, 
     give(call, std::move(r).value(), out);
     call->lastError.clear();
     return mysqlop_status_Ok;
-  } catch (const std::exception& e) {
-    return failed(call, mysqlop_status_Internal, e.what());
-  }
+  });
 }
 
 mysqlop_call_host_ptr callBegin(mysqlop_plugin_host_ptr plugin) {
@@ -85,13 +106,34 @@ mysqlop_call_host_ptr callBegin(mysqlop_plugin_host_ptr plugin) {
     return nullptr;
   }
   try {
-    return new mysqlop_call_host(plugin);
+    if (!plugin->callsAllowed.load()) {
+      plugin->manager->reportMisuse(*plugin, "call_begin",
+                                    "call_begin after stop or destroy was called; returning NULL");
+      return nullptr;
+    }
+    auto* call = new mysqlop_call_host(plugin, true);
+    plugin->openCalls.fetch_add(1);
+    return call;
   } catch (...) {
     return nullptr;
   }
 }
 
-void callEnd(mysqlop_call_host_ptr call) { delete call; }
+void callEnd(mysqlop_call_host_ptr call) {
+  if (!call) {
+    return;
+  }
+  if (!call->owned) {
+    try {
+      call->plugin->manager->reportMisuse(
+          *call->plugin, "call_end", "call_end on a context the host passed to a hook; ignored");
+    } catch (...) {
+    }
+    return;
+  }
+  call->plugin->openCalls.fetch_sub(1);
+  delete call;
+}
 
 void setError(mysqlop_call_host_ptr call, mysqlop_type_str message) {
   if (call) {
@@ -247,7 +289,7 @@ mysqlop_type_status resolveEndpoint(mysqlop_call_host_ptr call, mysqlop_type_str
   if (!call || !out || out->struct_size < sizeof(mysqlop_type_endpoint)) {
     return failed(call, mysqlop_status_Invalid, "resolve_mysql_endpoint: bad endpoint struct");
   }
-  try {
+  return guarded(call, [&] {
     auto r = call->plugin->manager->cluster().resolveMysqlEndpoint(str(ns), str(cluster), str(pod));
     if (!r.ok()) {
       return failed(call, toStatus(r.code()), r.error().message);
@@ -259,9 +301,7 @@ mysqlop_type_status resolveEndpoint(mysqlop_call_host_ptr call, mysqlop_type_str
     std::memcpy(out->host, r->host.data(), r->host.size());
     out->port = r->port;
     return mysqlop_status_Ok;
-  } catch (const std::exception& e) {
-    return failed(call, mysqlop_status_Internal, e.what());
-  }
+  });
 }
 
 void enqueue(mysqlop_plugin_host_ptr plugin, mysqlop_type_str ns, mysqlop_type_str name,
@@ -319,7 +359,7 @@ mysqlop_type_status metricRegister(mysqlop_plugin_host_ptr plugin, mysqlop_type_
     *out = handle.get();
     plugin->metrics.push_back(std::move(handle));
     return mysqlop_status_Ok;
-  } catch (const std::exception&) {
+  } catch (...) {
     return mysqlop_status_Internal;
   }
 }
@@ -441,12 +481,53 @@ mysqlop_type_status findBackupTarget(mysqlop_type_str scheme,
 const mysqlop_host_backup_targets_v1 kBackupTargets = {sizeof(mysqlop_host_backup_targets_v1),
                                                        &findBackupTarget};
 
-const void* hostGetInterface(mysqlop_type_str id, uint32_t minVersion) {
-  if (std::string_view(id.ptr ? id.ptr : "", id.len) == MYSQLOP_HOST_BACKUP_TARGETS_V1 &&
-      minVersion <= 1) {
-    return &kBackupTargets;
+mysqlop_type_status findBackupTargetFor(mysqlop_plugin_host_ptr plugin, mysqlop_type_str scheme,
+                                        const mysqlop_backup_target_v1** table,
+                                        mysqlop_instance_plugin_ptr* instance) {
+  if (!plugin || !table || !instance) {
+    return mysqlop_status_Invalid;
   }
-  return nullptr;
+  return plugin->manager->backupTargetFor(view(scheme), table, instance) ? mysqlop_status_Ok
+                                                                         : mysqlop_status_NotFound;
+}
+
+const mysqlop_host_backup_targets_v2 kBackupTargetsV2 = {sizeof(mysqlop_host_backup_targets_v2),
+                                                         &findBackupTargetFor};
+
+// ABI 1.0: no plugin argument, so the process's one manager answers.
+const void* hostGetInterface(mysqlop_type_str id, uint32_t minVersion) {
+  PluginManager* m = PluginManager::current();
+  return m ? m->hostInterfaces().find(view(id), minVersion) : nullptr;
+}
+
+const void* hostGetInterfaceFor(mysqlop_plugin_host_ptr plugin, mysqlop_type_str id,
+                                uint32_t minVersion) {
+  if (!plugin) {
+    return nullptr;
+  }
+  return plugin->manager->hostInterfaces().find(view(id), minVersion);
+}
+
+mysqlop_type_status findPluginInterface(mysqlop_call_host_ptr call, mysqlop_type_str name,
+                                        mysqlop_type_str id, uint32_t minVersion,
+                                        mysqlop_type_plugin_interface* out) {
+  if (!call) {
+    return mysqlop_status_Invalid;
+  }
+  if (!out || out->struct_size < sizeof(mysqlop_type_plugin_interface)) {
+    return failed(call, mysqlop_status_Invalid,
+                  "find_plugin_interface: out is NULL or its struct_size is too small");
+  }
+  return guarded(call, [&] {
+    std::string error;
+    const mysqlop_type_status s = call->plugin->manager->findPluginInterface(
+        *call->plugin->plugin, str(name), view(id), minVersion, out, &error);
+    if (s != mysqlop_status_Ok) {
+      return failed(call, s, std::move(error));
+    }
+    call->lastError.clear();
+    return mysqlop_status_Ok;
+  });
 }
 
 const mysqlop_host_v1 kHost = {
@@ -479,10 +560,17 @@ const mysqlop_host_v1 kHost = {
     &registerRoute,
     &httpRespond,
     &hostGetInterface,
+    &hostGetInterfaceFor,
+    &findPluginInterface,
 };
 
 }  // namespace
 
 const mysqlop_host_v1* hostTable() { return &kHost; }
+
+void registerHostInterfaces(HostInterfaces& interfaces) {
+  interfaces.add(MYSQLOP_HOST_BACKUP_TARGETS_V1, 1, &kBackupTargets);
+  interfaces.add(MYSQLOP_HOST_BACKUP_TARGETS_V2, 2, &kBackupTargetsV2);
+}
 
 }  // namespace mysqlop::host

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,11 +24,15 @@ namespace mysqlop::host {
 inline std::string str(mysqlop_type_str s) {
   return s.ptr != nullptr ? std::string(s.ptr, s.len) : std::string();
 }
+
+class HostInterfaces;
 class PluginManager;
 struct Plugin;
 
 // The one callback table every plugin receives.
 const mysqlop_host_v1* hostTable();
+// Registers the host interfaces of host_api.cpp (the backup-target lookups) by id.
+void registerHostInterfaces(HostInterfaces& interfaces);
 }  // namespace mysqlop::host
 
 struct mysqlop_buffer_host {
@@ -45,13 +51,23 @@ struct mysqlop_plugin_host {
   std::shared_ptr<spdlog::logger> logger;
   std::mutex metricsMu;
   std::vector<std::unique_ptr<mysqlop_metric_host>> metrics;
+  // call_begin answers only while this is set: from create until stop (or destroy) is called.
+  std::atomic<bool> callsAllowed{false};
+  // Contexts opened by call_begin and not yet ended.
+  std::atomic<int> openCalls{0};
+  // Misuses already logged (PluginManager::reportMisuse logs each kind once).
+  std::mutex misuseMu;
+  std::set<std::string> misuseLogged;
 };
 
 // A call context, behind mysqlop_call_host_ptr. Lives on the stack of the hook call (or on the
 // heap between call_begin and call_end).
 struct mysqlop_call_host {
-  explicit mysqlop_call_host(mysqlop_plugin_host* p) : plugin(p) {}
+  explicit mysqlop_call_host(mysqlop_plugin_host* p, bool fromCallBegin = false)
+      : plugin(p), owned(fromCallBegin) {}
   mysqlop_plugin_host* plugin;
+  // Made by call_begin (heap, freed by call_end); otherwise a hook's context on the host's stack.
+  bool owned;
   std::string error;      // set_error by the plugin
   std::string lastError;  // the last failed host callback
   std::vector<std::unique_ptr<mysqlop_buffer_host>> buffers;

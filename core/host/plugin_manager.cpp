@@ -33,6 +33,11 @@ using mysqlop::statusName;  // the SDK's names, so that host and plugin logs agr
 
 std::string routePrefix(const std::string& plugin) { return "/plugins/" + plugin + "/"; }
 
+// Every plugin route lives under this prefix (register_route adds it).
+constexpr const char* kPluginRoutes = "/plugins/";
+
+bool isService(const Plugin& p) { return p.library.descriptor.kind == mysqlop_plugin_kind_Service; }
+
 }  // namespace
 
 void splitKey(const std::string& key, std::string* ns, std::string* name) {
@@ -59,11 +64,16 @@ PluginManager::PluginManager(metrics::Registry& registry, http::Router& router,
   pluginInfo_ = &registry_.gauge("mysqlop_plugin_info",
                                  "Loaded and created plugins (value 1), with their version.",
                                  {"plugin", "version", "kind", "abi"});
+  startErrors_ = &registry_.counter("mysqlop_plugin_start_errors_total",
+                                    "Services whose start failed, per plugin.", {"plugin"});
+  misuse_ = &registry_.counter("mysqlop_plugin_misuse_total",
+                               "Wrong uses of the plugin ABI that the host refused, per plugin.",
+                               {"plugin", "what"});
+  registerHostInterfaces(hostInterfaces_);
   gCurrent.store(this);
 }
 
 PluginManager::~PluginManager() {
-  stopWork();
   destroyAll();
   PluginManager* self = this;
   gCurrent.compare_exchange_strong(self, nullptr);
@@ -72,6 +82,7 @@ PluginManager::~PluginManager() {
 PluginManager* PluginManager::current() { return gCurrent.load(); }
 
 Plugin* PluginManager::find(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(pluginsMu_);
   for (const auto& p : plugins_) {
     if (p->name == name) {
       return p.get();
@@ -82,6 +93,7 @@ Plugin* PluginManager::find(const std::string& name) const {
 
 void PluginManager::loadAll(const std::vector<config::PluginEntry>& entries) {
   std::lock_guard<std::mutex> lock(lifecycleMu_);
+  entries_.insert(entries_.end(), entries.begin(), entries.end());
   for (const auto& e : entries) {
     if (!e.enabled) {
       logger_->info("plugin \"{}\" is disabled ({})", e.name, e.origin);
@@ -141,7 +153,10 @@ void PluginManager::prepareMetrics(Plugin& p) {
 void PluginManager::loadOne(const config::PluginEntry& entry) {
   auto owned = std::make_unique<Plugin>();
   Plugin& p = *owned;
-  plugins_.push_back(std::move(owned));
+  {
+    std::lock_guard<std::mutex> lock(pluginsMu_);
+    plugins_.push_back(std::move(owned));
+  }
   p.entry = entry;
   p.name = entry.name;
   LoadError err;
@@ -185,6 +200,7 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
   prepareMetrics(p);
 
   mysqlop_call_host call(p.handle.get());
+  p.handle->callsAllowed = true;  // a plugin may start a context from create on
   mysqlop_type_create_args args{};
   args.struct_size = sizeof args;
   args.config_json = {p.entry.configJson.data(), p.entry.configJson.size()};
@@ -199,6 +215,7 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
   }
   if (s != mysqlop_status_Ok) {
     p.instance = nullptr;
+    p.handle->callsAllowed = false;
     router_.removePrefix(routePrefix(name));
     refuse(p, {"create_failed", "plugin \"" + entry.name + "\": create failed (" + statusName(s) +
                                     "): " + (call.error.empty() ? "no message" : call.error)});
@@ -213,6 +230,8 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
     const auto* table = static_cast<const mysqlop_backup_target_v1*>(t);
     if (!table || table->struct_size < sizeof(mysqlop_backup_target_v1) ||
         table->scheme_count == 0) {
+      p.handle->callsAllowed = false;
+      router_.removePrefix(routePrefix(name));
       d.destroy(p.instance);
       p.instance = nullptr;
       refuse(p, {"missing_interface", "plugin \"" + entry.name +
@@ -236,8 +255,7 @@ bool PluginManager::ready() const {
     return false;
   }
   for (const auto& p : plugins_) {
-    if (!p->created || (p->library.descriptor.kind == mysqlop_plugin_kind_Service &&
-                        working_.load() && !p->started)) {
+    if (!p->created || (isService(*p) && working_.load() && !p->started)) {
       return false;
     }
   }
@@ -252,8 +270,9 @@ std::string PluginManager::readinessReport() const {
   for (const auto& p : plugins_) {
     if (!p->created) {
       out += "plugin " + p->entry.name + ": not loaded: " + p->loadError.reason + "\n";
-    } else if (p->library.descriptor.kind == mysqlop_plugin_kind_Service && working_.load() &&
-               !p->started) {
+    } else if (p->startFailed) {
+      out += "plugin " + p->name + ": " + p->startError + "\n";
+    } else if (isService(*p) && working_.load() && !p->started) {
       out += "plugin " + p->name + ": service did not start\n";
     }
   }
@@ -262,86 +281,148 @@ std::string PluginManager::readinessReport() const {
 
 void PluginManager::startWork() {
   std::lock_guard<std::mutex> lock(lifecycleMu_);
+  if (stopping_.load()) {
+    logger_->warn("plugin work was stopped; it is not started again in this process");
+    return;
+  }
   if (working_.exchange(true)) {
     return;
   }
+  // Every service runs before any worker takes a key: a reconcile may use a service.
+  for (const auto& p : plugins_) {
+    if (p->created && isService(*p)) {
+      startService(*p);
+    }
+  }
   for (const auto& owned : plugins_) {
     Plugin* p = owned.get();
-    if (!p->created) {
+    if (!p->created || !p->queue) {
       continue;
     }
-    const mysqlop_plugin_v1& d = p->library.descriptor;
-    if (d.kind == mysqlop_plugin_kind_Service && d.start) {
-      mysqlop_call_host call(p->handle.get());
-      mysqlop_type_status s = mysqlop_status_Internal;
-      try {
-        s = d.start(p->instance, &call);
-      } catch (...) {
-        call.error = "exception escaped start";
+    for (int i = 0; i < p->entry.workers; ++i) {
+      {
+        std::lock_guard<std::mutex> workersLock(workersMu_);
+        ++liveWorkers_;
       }
-      p->started = s == mysqlop_status_Ok;
-      if (!p->started) {
-        logger_->error("plugin \"{}\": start failed ({}): {}", p->name, statusName(s), call.error);
-      }
+      workers_.emplace_back([this, p] { workerLoop(p); });
     }
-    if (p->queue) {
-      for (int i = 0; i < p->entry.workers; ++i) {
-        workers_.emplace_back([this, p] { workerLoop(p); });
-      }
-    }
+  }
+}
+
+void PluginManager::startService(Plugin& p) {
+  mysqlop_call_host call(p.handle.get());
+  mysqlop_type_status s = mysqlop_status_Internal;
+  try {
+    s = p.library.descriptor.start(p.instance, &call);
+  } catch (const std::exception& e) {
+    call.error = std::string("exception escaped start: ") + e.what();
+  } catch (...) {
+    call.error = "exception escaped start";
+  }
+  p.started = s == mysqlop_status_Ok;
+  if (!p.started) {
+    p.startError = std::string("start failed (") + statusName(s) +
+                   "): " + (call.error.empty() ? "no message" : call.error);
+    p.startFailed = true;
+    startErrors_->add({p.name}, 1);
+    logger_->error("plugin \"{}\": {}", p.name, p.startError);
   }
 }
 
 void PluginManager::stopWork() {
   std::lock_guard<std::mutex> lock(lifecycleMu_);
-  if (!working_.exchange(false)) {
+  if (stopping_.exchange(true) || !working_.load()) {
     return;
   }
-  for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) {
-    Plugin& p = **it;
-    if (p.started) {
-      try {
-        p.library.descriptor.stop(p.instance);
-      } catch (...) {
-        logger_->error("plugin \"{}\": exception escaped stop", p.name);
-      }
-      p.started = false;
-    }
-  }
+  // No key is taken any more: queued keys are handed out once more and cancelled by the workers.
   for (const auto& p : plugins_) {
     if (p->queue) {
       p->queue->shutDown();
     }
   }
+  waitForWorkers();
   for (auto& t : workers_) {
     t.join();
   }
   workers_.clear();
+  // Services stop only now, so that no reconcile runs against a stopped service.
+  for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) {
+    Plugin& p = **it;
+    if (!p.started) {
+      continue;
+    }
+    p.handle->callsAllowed = false;
+    try {
+      p.library.descriptor.stop(p.instance);
+    } catch (...) {
+      logger_->error("plugin \"{}\": exception escaped stop", p.name);
+    }
+    p.started = false;
+  }
+  working_ = false;
+}
+
+void PluginManager::waitForWorkers() {
+  std::unique_lock<std::mutex> lock(workersMu_);
+  while (!workersDone_.wait_for(lock, kDrainLogEvery, [this] { return liveWorkers_ == 0; })) {
+    std::string busy;
+    for (const auto& p : plugins_) {
+      if (const int n = p->reconciling.load(); n > 0) {
+        busy += (busy.empty() ? "" : ", ") + p->name + " (" + std::to_string(n) + ")";
+      }
+    }
+    logger_->warn("shutdown waits for running reconciles: {}", busy.empty() ? "none" : busy);
+  }
 }
 
 void PluginManager::destroyAll() {
+  stopWork();
   std::lock_guard<std::mutex> lock(lifecycleMu_);
+  // Routes go before instances: this returns once every running handler has returned.
+  router_.removePrefix(kPluginRoutes);
   for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) {
-    Plugin& p = **it;
-    if (!p.created) {
-      continue;
+    if ((*it)->created) {
+      destroyOne(**it);
     }
-    router_.removePrefix(routePrefix(p.name));
-    try {
-      p.library.descriptor.destroy(p.instance);
-    } catch (...) {
-      logger_->error("plugin \"{}\": exception escaped destroy", p.name);
-    }
-    p.instance = nullptr;
-    p.created = false;
+  }
+}
+
+void PluginManager::destroyOne(Plugin& p) {
+  p.destroyed = true;  // first: from here on, lookups answer "destroyed"
+  p.handle->callsAllowed = false;
+  if (const int open = p.handle->openCalls.load(); open > 0) {
+    p.handle->logger->warn("{} call context(s) from call_begin were never ended (leaked)", open);
+  }
+  try {
+    p.library.descriptor.destroy(p.instance);
+  } catch (...) {
+    logger_->error("plugin \"{}\": exception escaped destroy", p.name);
+  }
+  p.instance = nullptr;
+  p.created = false;
+}
+
+void PluginManager::reportMisuse(mysqlop_plugin_host& plugin, const char* what,
+                                 const std::string& detail) {
+  misuse_->add({plugin.name, what}, 1);
+  std::lock_guard<std::mutex> lock(plugin.misuseMu);
+  if (plugin.misuseLogged.insert(what).second) {
+    plugin.logger->warn("{} (logged once)", detail);
   }
 }
 
 void PluginManager::workerLoop(Plugin* p) {
   while (auto key = p->queue->get()) {
-    processKey(*p, *key, nullptr);
+    if (!stopping_.load()) {
+      processKey(*p, *key, nullptr);
+    }
     p->queue->done(*key);
   }
+  {
+    std::lock_guard<std::mutex> lock(workersMu_);
+    --liveWorkers_;
+  }
+  workersDone_.notify_all();
 }
 
 mysqlop_type_status PluginManager::reconcileNow(const std::string& plugin, const std::string& key,
@@ -371,6 +452,7 @@ mysqlop_type_status PluginManager::processKey(Plugin& p, const std::string& key,
   mysqlop_call_host call(p.handle.get());
 
   p.activeWorkers->add(1);
+  p.reconciling.fetch_add(1);
   const auto start = std::chrono::steady_clock::now();
   mysqlop_type_status s = mysqlop_status_Internal;
   try {
@@ -385,6 +467,7 @@ mysqlop_type_status PluginManager::processKey(Plugin& p, const std::string& key,
   p.reconcileTime->observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   p.activeWorkers->add(-1);
+  p.reconciling.fetch_sub(1);
 
   if (s != mysqlop_status_Ok && call.error.empty()) {
     call.error = std::string("plugin returned ") + statusName(s) + " without a message";

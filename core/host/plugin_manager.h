@@ -1,16 +1,21 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "core/config/operator_config.h"
 #include "core/host/cluster_access.h"
+#include "core/host/host_interfaces.h"
 #include "core/host/plugin_library.h"
 #include "core/http/router.h"
 #include "core/metrics/registry.h"
@@ -47,6 +52,13 @@ struct Plugin {
   ResourceRef primary;
   bool hasPrimary = false;
   std::atomic<bool> started{false};  // start() succeeded (services)
+  // start() failed: startError (written once, before the flag is set) says why.
+  std::atomic<bool> startFailed{false};
+  std::string startError;
+  // destroy has been called: the handle lives on, lookups answer Unavailable.
+  std::atomic<bool> destroyed{false};
+  // Reconciles of this plugin running now, for the shutdown log.
+  std::atomic<int> reconciling{0};
   const mysqlop_backup_target_v1* backupTarget = nullptr;
 
   // Reconcile metrics, resolved once.
@@ -62,7 +74,7 @@ struct Plugin {
 };
 
 // Loads the configured plugins, implements the host callback table for them, and drives their
-// reconcile loops. Thread-safe after loadAll.
+// lifecycle in the order core/host/README.md gives. Thread-safe after loadAll.
 class PluginManager {
  public:
   PluginManager(metrics::Registry& registry, http::Router& router, ClusterAccess& cluster,
@@ -75,15 +87,20 @@ class PluginManager {
   // mysqlop_plugin_load_errors_total{plugin,reason} and left out; the others go on.
   void loadAll(const std::vector<config::PluginEntry>& entries);
 
-  // Starts worker threads for reconcilers and start() for services. Called when this replica
-  // leads (or at once without leader election).
+  // Calls start() of every service, in config order, then starts the reconcile workers. Called
+  // when this replica leads (or at once without leader election). Does nothing after stopWork.
   void startWork();
-  // Stops services, drains queues and joins workers. Safe to call twice.
+  // Stops taking keys, cancels the queued ones, waits for running reconciles (logging every 10 s
+  // which plugins still run one), then calls stop() of every started service in reverse order.
+  // Terminal, and safe to call twice.
   void stopWork();
-  // Destroys every instance (after stopWork); libraries stay mapped until the manager dies.
+  // Runs stopWork, removes every plugin route (waiting for handlers that are running), then
+  // destroys every instance in reverse order of creation. Libraries stay mapped until the manager
+  // dies.
   void destroyAll();
 
-  // True when every enabled plugin loaded and was created.
+  // True when loading has finished, every enabled plugin was created, and, while work runs, every
+  // service's start succeeded. Refused plugins and failed starts are named by readinessReport.
   bool ready() const;
   // A line per plugin that is not ready, for /readyz.
   std::string readinessReport() const;
@@ -106,13 +123,27 @@ class PluginManager {
   std::shared_ptr<spdlog::logger> logger() const { return logger_; }
   bool backupTargetFor(std::string_view scheme, const mysqlop_backup_target_v1** table,
                        mysqlop_instance_plugin_ptr* instance) const;
-  static PluginManager* current();  // for host_get_interface, which has no context argument
+  // The one process-wide pointer left: the ABI 1.0 host_get_interface and the backup-targets/1
+  // table take no plugin argument. ABI 1.1 callers go through their handle instead.
+  static PluginManager* current();
+  const HostInterfaces& hostInterfaces() const { return hostInterfaces_; }
+  // find_plugin_interface for caller (plugin_lookup.cpp; the answers are in core/host/README.md).
+  mysqlop_type_status findPluginInterface(const Plugin& caller, const std::string& name,
+                                          std::string_view interfaceId, std::uint32_t minVersion,
+                                          mysqlop_type_plugin_interface* out,
+                                          std::string* error) const;
+  // A plugin used the ABI wrongly (what: "call_begin", "call_end"): logged once per plugin and
+  // what, counted in mysqlop_plugin_misuse_total{plugin,what}.
+  void reportMisuse(mysqlop_plugin_host& plugin, const char* what, const std::string& detail);
 
  private:
   void loadOne(const config::PluginEntry& entry);
   void refuse(Plugin& p, const LoadError& e);
   void prepareMetrics(Plugin& p);
   void workerLoop(Plugin* p);
+  void startService(Plugin& p);
+  void waitForWorkers();
+  void destroyOne(Plugin& p);
   mysqlop_type_status processKey(Plugin& p, const std::string& key, std::string* error);
 
   metrics::Registry& registry_;
@@ -122,9 +153,24 @@ class PluginManager {
   std::shared_ptr<spdlog::logger> logger_;
   metrics::Family* loadErrors_;
   metrics::Family* pluginInfo_;
+  metrics::Family* startErrors_;
+  metrics::Family* misuse_;
+  HostInterfaces hostInterfaces_;
+  // Every entry given to loadAll, in order, and the names of the disabled ones (for lookups).
+  std::vector<config::PluginEntry> entries_;
+  // Guards the growth of plugins_ against lookups from other threads.
+  mutable std::mutex pluginsMu_;
   std::vector<std::unique_ptr<Plugin>> plugins_;
   std::vector<std::thread> workers_;
   std::atomic<bool> working_{false};
+  // stopWork has begun: workers cancel the keys they are handed, startWork starts nothing.
+  std::atomic<bool> stopping_{false};
+  // Workers that have not exited yet; stopWork waits on workersDone_ for it to reach 0.
+  std::mutex workersMu_;
+  std::condition_variable workersDone_;
+  int liveWorkers_ = 0;
+  // How often stopWork logs the reconciles it still waits for.
+  static constexpr std::chrono::seconds kDrainLogEvery{10};
   // Set once loadAll has returned: plugins_ no longer grows, and /readyz (served while the plugins
   // load) may walk it.
   std::atomic<bool> loadFinished_{false};

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <future>
 
 #include "core/common/assert.h"
 #include "core/log/redactor.h"
@@ -14,6 +15,11 @@ namespace {
 
 // controller-runtime's CacheSyncTimeout.
 constexpr std::chrono::minutes kCacheSyncTimeout{2};
+
+// How long a replica that lost the lease lets its plugins' work stop (workers cancelled, services
+// stopped, exactly once) before it exits anyway: the lease duration (15 s) minus the renew
+// deadline (10 s), the earliest a successor can take the lease after this replica gave up.
+constexpr std::chrono::seconds kStopBudgetOnLostLease{5};
 
 void exitOnLostLeadership() {
   spdlog::critical("lost the leader-election lease: exiting so that no reconcile runs without it");
@@ -138,6 +144,18 @@ Result<void> Operator::start() {
             return;  // a clean shutdown released the lease
           }
         }
+        // No reconcile may start without the lease, and every service is stopped once, in the
+        // shutdown order, before the process exits; a stop that hangs does not hold the exit.
+        auto stopped = std::make_shared<std::promise<void>>();
+        std::future<void> done = stopped->get_future();
+        lostLeaseStopper_ = std::thread([this, stopped] {
+          plugins_->stopWork();
+          stopped->set_value();
+        });
+        if (done.wait_for(kStopBudgetOnLostLease) != std::future_status::ready) {
+          spdlog::error("the plugins' work did not stop within {} s of losing the lease",
+                        kStopBudgetOnLostLease.count());
+        }
         onLostLeadership_();
       });
 }
@@ -151,12 +169,18 @@ void Operator::stop() {
     std::lock_guard<std::mutex> lock(leadMu_);
     stopping_ = true;
   }
-  // Reconcilers stop first; the lease is released only then, so that a successor never runs
-  // while we still do (client-go's ReleaseOnCancel after the controllers' context ends).
+  // Workers stop taking keys and drain, then services stop; the lease is released only then, so
+  // that a successor never runs while we still do (client-go's ReleaseOnCancel after the
+  // controllers' context ends). destroyAll removes the plugin routes, waiting for their running
+  // handlers, before it destroys the instances; /metrics and the health checks are served to the
+  // end. core/host/README.md has the whole order.
   plugins_->stopWork();
   if (kube_) {
-    kube_->stopElection();
+    kube_->stopElection();  // after this no lease-loss handler runs
     kube_->stopInformers();
+  }
+  if (lostLeaseStopper_.joinable()) {
+    lostLeaseStopper_.join();
   }
   plugins_->destroyAll();
   metricsServer_.stop();

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "core/config/operator_config.h"
 #include "core/host/cluster_access.h"
@@ -43,8 +44,9 @@ class Operator {
   host::PluginManager& plugins() { return *plugins_; }
   // Null in standalone mode.
   KubeRuntime* kubeRuntime() { return kube_.get(); }
-  // What happens when the lease is lost: by default the process exits with status 1 at once
-  // (controller-runtime's behaviour: never reconcile without the lease). Tests replace it.
+  // What happens when the lease is lost, after the plugins' work was stopped (at most
+  // kStopBudgetOnLostLease): by default the process exits with status 1 (controller-runtime's
+  // behaviour: never reconcile without the lease). Tests replace it.
   void setOnLostLeadership(std::function<void()> f) { onLostLeadership_ = std::move(f); }
   metrics::Registry& registry() { return registry_; }
   std::uint16_t metricsPort() const { return metricsServer_.port(); }
@@ -64,6 +66,8 @@ class Operator {
   std::unique_ptr<host::PluginManager> plugins_;
   std::function<void()> onLostLeadership_;
   std::mutex leadMu_;  // orders startWork (on election) against stop
+  // Stops the plugins' work when the lease is lost; joined by stop().
+  std::thread lostLeaseStopper_;
   bool stopping_ = false;
   bool started_ = false;
 };

@@ -104,6 +104,19 @@ typedef struct mysqlop_host_backup_targets_v1 {
                               mysqlop_instance_plugin_ptr* out_instance);
 } mysqlop_host_backup_targets_v1;
 
+/* Since 1.1: the same lookup answered by the host serving plugin, with no process-wide state.
+ * Obtained with host->host_get_interface_for(plugin, MYSQLOP_HOST_BACKUP_TARGETS_V2, 2).
+ * plugin: the caller's own handle. out_table, out_instance: as in version 1, LIFETIME until the
+ * target is destroyed (see mysqlop_type_plugin_interface in plugin.h for when that is). */
+#define MYSQLOP_HOST_BACKUP_TARGETS_V2 "mysqlop.host.backup_targets/2"
+
+typedef struct mysqlop_host_backup_targets_v2 {
+  uint32_t struct_size;
+  mysqlop_type_status (*find)(mysqlop_plugin_host_ptr plugin, mysqlop_type_str scheme,
+                              const mysqlop_backup_target_v1** out_table,
+                              mysqlop_instance_plugin_ptr* out_instance);
+} mysqlop_host_backup_targets_v2;
+
 #ifdef __cplusplus
 }
 #endif

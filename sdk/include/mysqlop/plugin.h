@@ -1,5 +1,5 @@
 /*
- * mysqlop plugin ABI, version 1 (reconciler, service and backup-target plugins).
+ * mysqlop plugin ABI, version 1.1 (reconciler, service and backup-target plugins).
  *
  * This header is pure C99 and depends on nothing but the C standard library. A plugin built
  * against it loads into any mysql-operator host that speaks the same major version.
@@ -21,7 +21,15 @@
  *   5. Enum values are never renumbered; new values are appended. A value a side does not know is
  *      treated as mysqlop_status_Internal (statuses) or refused (kinds).
  *   6. Optional capabilities are found by name through get_interface (plugin side) and
- *      host_get_interface (host side), never by adding exports.
+ *      host_get_interface_for (host side, since 1.1; host_get_interface in 1.0), never by adding
+ *      exports. Plugins find each other's interfaces through find_plugin_interface (since 1.1).
+ *
+ * WHAT 1.1 ADDED, AND HOW A 1.0 PLUGIN KEEPS WORKING
+ *   1.1 appended host_get_interface_for and find_plugin_interface to mysqlop_host_v1 and added
+ *   mysqlop_type_plugin_interface and MYSQLOP_HOST_HAS. The plugin descriptor did not change, so a
+ *   plugin built against 1.0 loads and runs unchanged on a 1.1 host. A plugin built against 1.1
+ *   that may run on a 1.0 host tests MYSQLOP_HOST_HAS(host, field) before calling a 1.1 callback
+ *   (plugin.hpp does so and answers Unsupported when the host is older).
  *
  * MEMORY RULES
  *   - Everything passed into a hook or callback (strings, object JSON, arrays) is BORROWED for the
@@ -29,15 +37,20 @@
  *   - Whoever allocates frees. A plugin never frees host memory and the host never frees plugin
  *     memory. Host results are handed out as mysqlop_type_buffer, released with host->release.
  *   - Bulk data and error text a plugin produces is pushed through host callbacks that copy it
- *     (set_error, emit_key, emit_object), never returned as plugin-allocated arrays.
+ *     (set_error, emit_key, http_respond; a backup target's list entries go through the caller's
+ *     mysqlop_on_list_entry), never returned as plugin-allocated arrays.
  *
  * THREADING CLASSES
- *   - Discovery: the entry function and get_interface. Called on the host's loader thread, never
- *     concurrently with anything else of the same shared object. They allocate nothing and start
- *     nothing.
+ *   - Discovery: the entry function and get_interface. They allocate nothing, start nothing and
+ *     only return constant data. The entry function is called on the host's loader thread;
+ *     get_interface also from any thread of another plugin (find_plugin_interface, since 1.1).
  *   - Lifecycle: create, start, stop, destroy. Called from the host's manager thread, never
  *     concurrently with any other call on the same instance. destroy is called exactly once per
  *     successful create, and never before stop has returned.
+ *     Order (core/host/README.md): create every plugin in configuration order; on the leader,
+ *     start every service, then start the reconcile workers; on shutdown, stop taking keys and wait
+ *     for running reconciles, stop the services (reverse order), remove the plugins' HTTP routes
+ *     waiting for running handlers, then destroy every instance in reverse order of creation.
  *   - Work: reconcile, map_watched, HTTP route handlers and backup-target streams. May run
  *     concurrently on different threads for different keys; reconcile is never called twice at
  *     once for the same key.
@@ -60,7 +73,7 @@ extern "C" {
 #endif
 
 #define MYSQLOP_ABI_MAJOR 1
-#define MYSQLOP_ABI_MINOR 0
+#define MYSQLOP_ABI_MINOR 1
 /* "MYPL": the first four bytes of every descriptor. */
 #define MYSQLOP_PLUGIN_MAGIC 0x4D59504Cu
 #define MYSQLOP_PLUGIN_ENTRY_V1 "mysqlop_plugin_entry_v1"
@@ -239,6 +252,18 @@ typedef struct mysqlop_type_http_request {
   size_t header_count;
 } mysqlop_type_http_request;
 
+/* Since 1.1: another plugin's interface, as find_plugin_interface returns it. The functions of
+ * table take instance as their plugin argument.
+ * table: OWNERSHIP the target plugin, static. instance: OWNERSHIP the target plugin.
+ * LIFETIME of both: until the target's destroy is called. The host destroys in reverse order of
+ * creation after every reconcile, route handler and service thread has ended, so the caller may use
+ * them anywhere but in its own destroy, and there too when the target was created before it. */
+typedef struct mysqlop_type_plugin_interface {
+  uint32_t struct_size;
+  const void* table;
+  mysqlop_instance_plugin_ptr instance;
+} mysqlop_type_plugin_interface;
+
 /* Handler of a route registered with register_route. Work class.
  * user_data: OWNERSHIP plugin; LIFETIME until the plugin is destroyed. */
 typedef mysqlop_type_status (*mysqlop_on_http_request)(void* user_data, mysqlop_call_host_ptr call,
@@ -258,9 +283,11 @@ typedef struct mysqlop_host_v1 {
   /* ---- Calls and errors ---- */
 
   /* Opens a call context for work outside a hook (a service's own threads). Pair with call_end.
-   * Returns NULL only if the host is shutting down. */
+   * Returns NULL outside the window from the start of create until stop is called (for a plugin
+   * without stop: until destroy is called); the host then logs a warning once per plugin.
+   * OWNERSHIP of the result: host. LIFETIME: until call_end, even if stop is called meanwhile. */
   mysqlop_call_host_ptr (*call_begin)(mysqlop_plugin_host_ptr plugin);
-  /* Ends a call context and releases every buffer still held by it. */
+  /* Ends a call context and releases every buffer still held by it. NULL is ignored. */
   void (*call_end)(mysqlop_call_host_ptr call);
   /* Sets the message explaining the failure the current hook is about to return. The host copies
    * it; the last message set wins. */
@@ -364,7 +391,9 @@ typedef struct mysqlop_host_v1 {
   /* ---- HTTP ---- */
 
   /* Serves method + path under /plugins/<plugin name><path> on the metrics address. path must
-   * start with '/'; a trailing '*' matches any suffix. user_data is passed back to handler. */
+   * start with '/'; a trailing '*' matches any suffix. user_data is passed back to handler.
+   * The route is removed before the plugin is destroyed, and removal waits for every running call
+   * of handler: handler is never called, nor running, once destroy is called. */
   mysqlop_type_status (*register_route)(mysqlop_plugin_host_ptr plugin, mysqlop_type_str method,
                                         mysqlop_type_str path, mysqlop_on_http_request handler,
                                         void* user_data);
@@ -374,9 +403,36 @@ typedef struct mysqlop_host_v1 {
 
   /* ---- Extensions ---- */
 
-  /* Returns a static table of a host feature added after 1.0, or NULL. */
+  /* Returns a static table of a host feature added after 1.0, or NULL. Kept for 1.0 plugins:
+   * without a plugin argument it answers for the process's one host; use host_get_interface_for.
+   * OWNERSHIP of the result: host, static. LIFETIME: until the plugin is destroyed. */
   const void* (*host_get_interface)(mysqlop_type_str interface_id, uint32_t min_version);
+
+  /* ---- since 1.1: read struct_size (MYSQLOP_HOST_HAS) before using these ---- */
+
+  /* since 1.1 */
+  /* Returns the table of the host feature interface_id with a version >= min_version, or NULL.
+   * The answer belongs to the host serving plugin. Any thread.
+   * OWNERSHIP of the result: host, static. LIFETIME: until the plugin is destroyed. */
+  const void* (*host_get_interface_for)(mysqlop_plugin_host_ptr plugin,
+                                        mysqlop_type_str interface_id, uint32_t min_version);
+  /* since 1.1 */
+  /* Finds interface_id (version >= min_version) of the plugin named plugin_name, through that
+   * plugin's get_interface. Ok fills out; otherwise last_error names the cause: NotFound (no such
+   * plugin configured), Unavailable (disabled, refused, not created yet because it is listed after
+   * the caller, or destroyed), Unsupported (it has no such interface). Any thread.
+   * out: OWNERSHIP caller; out->struct_size must be set. */
+  mysqlop_type_status (*find_plugin_interface)(mysqlop_call_host_ptr call,
+                                               mysqlop_type_str plugin_name,
+                                               mysqlop_type_str interface_id, uint32_t min_version,
+                                               mysqlop_type_plugin_interface* out);
 } mysqlop_host_v1;
+
+/* Since 1.1: true when the host table host (a const mysqlop_host_v1*) has field, that is when
+ * the host was built with an ABI minor that has it. Test it before using a field added after 1.0.
+ */
+#define MYSQLOP_HOST_HAS(host, field) \
+  ((host)->struct_size >= offsetof(mysqlop_host_v1, field) + sizeof((host)->field))
 
 /* ---------------------------------------------------------------------------------------------
  * The plugin descriptor, returned by the entry function.
@@ -407,12 +463,18 @@ typedef mysqlop_type_status (*mysqlop_on_map_watched)(mysqlop_instance_plugin_pt
                                                       uint32_t watch_index,
                                                       mysqlop_type_str object_json);
 /* start: Lifecycle. Starts background work; returns promptly. Called when this replica becomes
- * the leader (services run on the leader only). */
+ * the leader (services run on the leader only), after every plugin was created and before any
+ * reconcile worker runs. On failure, set_error names the cause; the host reports it with the
+ * plugin's name, never calls stop for it, and starts the other plugins all the same. */
 typedef mysqlop_type_status (*mysqlop_on_start)(mysqlop_instance_plugin_ptr instance,
                                                 mysqlop_call_host_ptr call);
-/* stop: Lifecycle. Stops background work and joins the plugin's threads before returning. */
+/* stop: Lifecycle. Stops background work and joins the plugin's threads before returning. Called
+ * exactly once after each successful start, once every reconcile worker has ended, and before the
+ * plugin's routes are removed and it is destroyed. */
 typedef void (*mysqlop_on_stop)(mysqlop_instance_plugin_ptr instance);
-/* get_interface: Discovery. Returns a static table owned by the plugin, or NULL.
+/* get_interface: Discovery. Returns a static table owned by the plugin, or NULL. Other plugins
+ * reach it through find_plugin_interface (since 1.1), which may call it from any thread after
+ * create.
  * LIFETIME of the result: as long as the shared object is loaded. */
 typedef const void* (*mysqlop_on_get_interface)(mysqlop_type_str interface_id,
                                                 uint32_t min_version);

@@ -15,7 +15,15 @@
 //
 // Optional class members read by the macro: kVersion (default "0.0.0"), kPrimary, kOwned and
 // kWatches (std::array<mysqlop_type_resource, N>), kSchemes (backup targets,
-// std::array<mysqlop_type_str, N> built with mysqlop::lit("s3")).
+// std::array<mysqlop_type_str, N> built with mysqlop::lit("s3")), and
+// `static const void* pluginInterface(std::string_view id, std::uint32_t minVersion) noexcept`
+// (interfaces the plugin publishes to other plugins; get_interface answers with it).
+//
+// A service (mysqlop_plugin_kind_Service) overrides start and stop; its own threads open a
+// mysqlop::OwnedCall per unit of work, which is empty (ok() false) once stop has been called.
+//
+// ABI 1.1 callbacks (hostInterface, findPluginInterface) read the host table's struct_size first:
+// on a 1.0 host they fall back (hostInterface) or answer Unsupported (findPluginInterface).
 //
 // Every trampoline is noexcept and catches everything: an exception thrown by plugin code becomes
 // an error status whose message is the exception's what(), reported by the host. mysqlop::Error
@@ -195,20 +203,30 @@ class Call {
     });
   }
   Reply remove(const mysqlop_type_resource& r, StrView ns, StrView name, StrView propagation = {}) {
-    return finish(host_->remove(call_, &r, ns, name, propagation), nullptr);
+    return collect(
+        [&](mysqlop_type_buffer*) { return host_->remove(call_, &r, ns, name, propagation); });
   }
   Reply recordEvent(StrView objectJson, mysqlop_type_event_kind kind, StrView reason,
                     StrView message) {
-    return finish(host_->record_event(call_, objectJson, kind, reason, message), nullptr);
+    return collect([&](mysqlop_type_buffer*) {
+      return host_->record_event(call_, objectJson, kind, reason, message);
+    });
   }
   Reply readSecretValue(StrView ns, StrView name, StrView key) {
     return collect([&](mysqlop_type_buffer* out) {
       return host_->read_secret_value(call_, ns, name, key, out);
     });
   }
-  // Returns "host:port" data on success; see resolveEndpoint for the structured form.
+  // Resolves the endpoint into *host and *port; on failure *error (if given) gets the host's
+  // message.
   Status resolveEndpoint(StrView ns, StrView cluster, StrView pod, std::string* host,
                          std::uint16_t* port, std::string* error = nullptr) {
+    if (!call_) {
+      if (error) {
+        *error = kNoCall;
+      }
+      return mysqlop_status_Unavailable;
+    }
     mysqlop_type_endpoint ep{};
     ep.struct_size = sizeof ep;
     Status s = host_->resolve_mysql_endpoint(call_, ns, cluster, pod, &ep);
@@ -224,15 +242,68 @@ class Call {
   void emitKey(StrView ns, StrView name) { host_->emit_key(call_, ns, name); }
   void setError(StrView message) { host_->set_error(call_, message); }
 
+  // Another plugin's interface (ABI 1.1): Ok with table and instance, or the host's reason. A
+  // default-constructed one (nothing looked up yet) is not ok().
+  struct Interface {
+    Status status = mysqlop_status_NotFound;
+    const void* table = nullptr;
+    mysqlop_instance_plugin_ptr instance = nullptr;
+    std::string error;
+
+    bool ok() const { return status == mysqlop_status_Ok && table != nullptr; }
+    template <class Table>
+    const Table* as() const {
+      return static_cast<const Table*>(table);
+    }
+  };
+  // Finds interfaceId (version >= minVersion) of the plugin named plugin. On a host older than
+  // 1.1 it answers Unsupported without touching the missing callback.
+  Interface findPluginInterface(StrView plugin, StrView interfaceId, std::uint32_t minVersion) {
+    Interface out;
+    if (!MYSQLOP_HOST_HAS(host_, find_plugin_interface)) {
+      out.status = mysqlop_status_Unsupported;
+      out.error = "the host speaks ABI " + std::to_string(host_->abi_major) + "." +
+                  std::to_string(host_->abi_minor) + "; find_plugin_interface needs 1.1";
+      return out;
+    }
+    if (!call_) {
+      out.status = mysqlop_status_Unavailable;
+      out.error = kNoCall;
+      return out;
+    }
+    mysqlop_type_plugin_interface found{};
+    found.struct_size = sizeof found;
+    out.status = host_->find_plugin_interface(call_, plugin, interfaceId, minVersion, &found);
+    if (out.status == mysqlop_status_Ok) {
+      out.table = found.table;
+      out.instance = found.instance;
+    } else {
+      out.error = std::string(toView(host_->last_error(call_)));
+    }
+    return out;
+  }
+
+  // What every method answers when there is no context (an OwnedCall after stop).
+  static constexpr const char* kNoCall =
+      "no call context: call_begin returned NULL (the plugin is stopping or destroyed)";
+
  private:
   template <class F>
   Reply collect(F&& f) {
+    if (!call_) {
+      return finish(mysqlop_status_Unavailable, nullptr);
+    }
     mysqlop_type_buffer buf{};
     Status s = f(&buf);
     return finish(s, &buf);
   }
   Reply finish(Status s, mysqlop_type_buffer* buf) {
     Reply r;
+    if (!call_) {
+      r.status = mysqlop_status_Unavailable;
+      r.error = kNoCall;
+      return r;
+    }
     r.status = s;
     if (s == mysqlop_status_Ok) {
       if (buf && buf->data.ptr) {
@@ -251,11 +322,14 @@ class Call {
   mysqlop_call_host_ptr call_;
 };
 
-// A call context opened by the plugin for its own threads; ended on destruction.
+// A call context opened by the plugin for its own threads; ended on destruction. The host refuses
+// it (ok() false) once stop has been called: every method then answers Unavailable with kNoCall,
+// without calling the host.
 class OwnedCall : public Call {
  public:
   OwnedCall(const mysqlop_host_v1* host, mysqlop_plugin_host_ptr plugin)
       : Call(host, host->call_begin(plugin)) {}
+  bool ok() const { return raw() != nullptr; }
   ~OwnedCall() {
     if (raw()) {
       host()->call_end(raw());
@@ -324,6 +398,15 @@ class Host {
 
   void enqueue(StrView ns, StrView name, std::uint64_t delayMs = 0) const {
     host_->enqueue(plugin_, ns, name, delayMs);
+  }
+
+  // The table of a host feature (version >= minVersion), or nullptr. Uses host_get_interface_for
+  // on a 1.1 host, and the 1.0 host_get_interface on an older one.
+  const void* hostInterface(StrView id, std::uint32_t minVersion) const {
+    if (MYSQLOP_HOST_HAS(host_, host_get_interface_for)) {
+      return host_->host_get_interface_for(plugin_, id, minVersion);
+    }
+    return host_->host_get_interface(id, minVersion);
   }
 
   Metric registerMetric(mysqlop_type_metric_kind kind, StrView name, StrView help,
@@ -481,6 +564,12 @@ template <class T, class = void>
 struct HasWatches : std::false_type {};
 template <class T>
 struct HasWatches<T, std::void_t<decltype(T::kWatches)>> : std::true_type {};
+template <class T, class = void>
+struct HasPluginInterface : std::false_type {};
+template <class T>
+struct HasPluginInterface<
+    T, std::void_t<decltype(T::pluginInterface(std::string_view(), std::uint32_t{}))>>
+    : std::true_type {};
 
 template <class T>
 T* self(mysqlop_instance_plugin_ptr p) {
@@ -544,7 +633,7 @@ struct Hooks {
   static void stop(mysqlop_instance_plugin_ptr p) noexcept {
     try {
       self<T>(p)->stop();
-    } catch (...) {  // stop cannot report; the host logs that it returned
+    } catch (...) {  // stop has no status to report a failure with; the plugin must log it
     }
   }
 };
@@ -674,6 +763,13 @@ const void* getInterface(mysqlop_type_str id, std::uint32_t minVersion) noexcept
     if (toView(id) == MYSQLOP_BACKUP_TARGET_INTERFACE_V1 &&
         minVersion <= MYSQLOP_BACKUP_TARGET_VERSION_V1) {
       return &TargetTable<T>::kTable;
+    }
+  }
+  if constexpr (HasPluginInterface<T>::value) {
+    static_assert(noexcept(T::pluginInterface(std::string_view(), std::uint32_t{})),
+                  "pluginInterface is called across the ABI and must be noexcept");
+    if (const void* table = T::pluginInterface(toView(id), minVersion)) {
+      return table;
     }
   }
   (void)id;

@@ -1,15 +1,18 @@
 // The real mysql-operator binary against the local API server: configuration errors, a
 // reconciler plugin driven by informers with live host callbacks (object change + Event), and
-// leader election between two processes (hand-over on kill and on SIGTERM, exit on loss).
+// leader election between two processes (hand-over on kill and on SIGTERM; on loss, services stop
+// once, then the process exits).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/kube/kube_env.h"
 #include "tests/support/kube/operator_process.h"
+#include "tests/support/read_lines.h"
 
 namespace mysqlop::kube::testing {
 
@@ -305,6 +308,31 @@ TEST_F(OperatorKubeTest, LosingTheLeaseExitsNonZeroAtOnce) {
   EXPECT_THAT(a.err(),
               HasSubstr("failed to renew lease default/" + leaseName_ + " within 10000 ms"));
   EXPECT_THAT(a.err(), HasSubstr("lost the leader-election lease: exiting"));
+}
+
+TEST_F(OperatorKubeTest, LosingTheLeaseStopsTheServiceOnceThenExits) {
+  // The service fixture records its lifecycle, one line per call (tests/fixtures/plugins).
+  const std::string order = dir_ + "/service-only.log";
+  std::filesystem::remove(order);
+  OperatorProcess a(
+      args(writeConfig("plugins:\n  - name: service-only\n    path: " + fixture("service_only") +
+                       "\n    config:\n      log: " + order + "\n")));
+  ASSERT_FALSE(a.waitFor("leading: starting").empty()) << a.err();
+  auto lines = [&] { return mysqlop::testing::readLines(order); };
+  auto has = [&](const std::string& line) {
+    const auto l = lines();
+    return std::find(l.begin(), l.end(), line) != l.end();
+  };
+  ASSERT_TRUE(eventually([&] { return has("start"); })) << a.err();
+  api_.stop();  // renewals fail until the renew deadline (10 s) passes
+  EXPECT_EQ(a.wait(), 1);
+  EXPECT_THAT(a.err(), HasSubstr("lost the leader-election lease: exiting"));
+  const auto l = lines();
+  EXPECT_EQ(std::count(l.begin(), l.end(), "start"), 1);
+  EXPECT_EQ(std::count(l.begin(), l.end(), "stop"), 1);
+  ASSERT_FALSE(l.empty());
+  // Stopped, then the process exited: nothing was destroyed.
+  EXPECT_EQ(l.back(), "call_begin after stop: refused");
 }
 
 TEST_F(OperatorKubeTest, InClusterConfigurationAndThePodNamespace) {

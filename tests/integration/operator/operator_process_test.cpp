@@ -8,13 +8,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/kube/operator_process.h"
+#include "tests/support/read_lines.h"
 
 namespace {
 
@@ -74,9 +77,9 @@ TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
   auto [code, text] = httpGet(metrics, "/metrics");
   EXPECT_EQ(code, 200);
   EXPECT_THAT(text, HasSubstr("mysqlop_plugin_info{plugin=\"example-echo\",version=\"1.0.0\","
-                              "kind=\"reconciler\",abi=\"1.0\"} 1\n"));
+                              "kind=\"reconciler\",abi=\"1.1\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("mysqlop_plugin_info{plugin=\"good\",version=\"1.0.0\","
-                              "kind=\"reconciler\",abi=\"1.0\"} 1\n"));
+                              "kind=\"reconciler\",abi=\"1.1\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE process_resident_memory_bytes gauge\n"));
   EXPECT_THAT(text, HasSubstr("mysqlop_reconcile_max_workers{plugin=\"good\"} 1\n"));
   EXPECT_EQ(httpGet(metrics, "/plugins/example-echo/echoes"),
@@ -106,6 +109,30 @@ TEST_F(Operator, RefusedPluginMakesItUnreadyButTheRestRuns) {
                                   ": plugin \"broken\": bad magic 0xDEADBEEF in its descriptor "
                                   "(expected 0x4D59504C) [reason=bad_magic]"));
   EXPECT_EQ(op.terminate(), 0);
+}
+
+TEST_F(Operator, SigtermStopsTheServiceThenRemovesItsRoutesThenDestroysIt) {
+  // The service fixture records its lifecycle in order, one line per call (tests/fixtures/plugins).
+  const std::string order = (dir_ / "service.log").string();
+  OperatorProcess op(
+      standalone(config("plugins:\n  - name: service-only\n    path: " + fixture("service_only") +
+                        "\n    config:\n      log: " + order + "\n")));
+  auto lines = [&] { return mysqlop::testing::readLines(order); };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (lines().size() < 3 && std::chrono::steady_clock::now() < deadline) {  // create, start, ..
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GE(lines().size(), 3U) << op.err();
+  EXPECT_EQ(httpGet(op.portOf("/metrics"), "/plugins/service-only/ping"),
+            std::make_pair(200, std::string("pong\n")));
+  EXPECT_EQ(op.terminate(), 0);
+  const auto l = lines();
+  ASSERT_GE(l.size(), 4U);
+  EXPECT_EQ(l[0], "create");
+  EXPECT_EQ(l[1], "start");
+  EXPECT_EQ(std::count(l.begin(), l.end(), "stop"), 1);
+  EXPECT_EQ(l[l.size() - 2], "call_begin after stop: refused");
+  EXPECT_EQ(l.back(), "destroy (handlers: 0)");
 }
 
 TEST_F(Operator, ConfigErrorExitsWithOneLine) {

@@ -143,6 +143,18 @@ TEST_F(DirTarget, WriteCommitReadListRemove) {
   EXPECT_EQ(error_, "object " + (root_ / "c1/full-1.xbackup.gz").string() + " does not exist");
 }
 
+TEST_F(DirTarget, TheVersion2LookupThroughThePluginHandleFindsTheSameTarget) {
+  const auto* v2 = static_cast<const mysqlop_host_backup_targets_v2*>(
+      host::hostTable()->host_get_interface_for(handle_, s(MYSQLOP_HOST_BACKUP_TARGETS_V2), 2));
+  ASSERT_NE(v2, nullptr);
+  const mysqlop_backup_target_v1* table = nullptr;
+  mysqlop_instance_plugin_ptr instance = nullptr;
+  ASSERT_EQ(v2->find(handle_, s("dir"), &table, &instance), mysqlop_status_Ok);
+  EXPECT_EQ(table, t_);
+  EXPECT_EQ(instance, instance_);
+  EXPECT_EQ(v2->find(handle_, s("gs"), &table, &instance), mysqlop_status_NotFound);
+}
+
 TEST_F(DirTarget, AbortLeavesNothingVisible) {
   mysqlop_call_host call(handle_);
   mysqlop_writer_plugin_ptr w = nullptr;

@@ -118,7 +118,8 @@ TEST(PluginLoader, GoodFixtureLoadsAndIsReady) {
   EXPECT_EQ(h.manager->readinessReport(), "");
   EXPECT_THAT(h.registry.render(),
               HasSubstr("mysqlop_plugin_info{plugin=\"good\",version=\"1.0.0\",kind=\"reconciler\","
-                        "abi=\"1.0\"} 1\n"));
+                        "abi=\"" +
+                        abi() + "\"} 1\n"));
 }
 
 TEST(PluginLoader, FileThatIsNotASharedObjectIsRefusedAsOpenFailed) {
