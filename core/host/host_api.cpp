@@ -23,10 +23,6 @@ namespace {
 
 constexpr const char* kUnexpected = "unexpected exception in the host";
 
-std::string_view view(mysqlop_type_str s) {
-  return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view();
-}
-
 ResourceRef ref(const mysqlop_type_resource* r) {
   return ResourceRef{str(r->group), str(r->version), str(r->kind), str(r->plural),
                      r->namespaced != 0};

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/host/abi_string.h"
 #include "mysqlop/plugin.h"
 
 namespace spdlog {
@@ -19,11 +20,6 @@ struct Response;
 }
 
 namespace mysqlop::host {
-
-// A borrowed ABI string as an owned std::string (an absent string is empty).
-inline std::string str(mysqlop_type_str s) {
-  return s.ptr != nullptr ? std::string(s.ptr, s.len) : std::string();
-}
 
 class HostInterfaces;
 class PluginManager;

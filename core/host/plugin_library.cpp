@@ -6,6 +6,8 @@
 #include <cstring>
 #include <regex>
 
+#include "core/host/abi_string.h"
+
 namespace mysqlop::host {
 
 static_assert(offsetof(mysqlop_plugin_v1, magic) == 0, "ABI head is fixed");
@@ -22,8 +24,6 @@ bool refuse(LoadError* error, const char* reason, std::string message) {
   error->message = std::move(message);
   return false;
 }
-
-std::string view(mysqlop_type_str s) { return s.ptr ? std::string(s.ptr, s.len) : std::string(); }
 
 }  // namespace
 
@@ -91,7 +91,7 @@ bool loadPluginLibrary(const std::string& entryName, const std::string& path, Pl
   const mysqlop_plugin_v1& c = out->descriptor;
 
   static const std::regex kName("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  const std::string name = view(c.name);
+  const std::string name = str(c.name);
   if (!std::regex_match(name, kName)) {
     return refuse(error, "bad_descriptor",
                   who + ": descriptor name \"" + name +
