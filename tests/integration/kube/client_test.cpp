@@ -71,7 +71,7 @@ TEST_F(ClientTest, ErrorsCarryTheServersMessage) {
   auto bad = client_->list(kConfigMaps, "default", badSelector);
   EXPECT_EQ(bad.code(), Errc::Invalid);
   EXPECT_EQ(bad.error().message,
-            "unable to parse requirement: found end of string, expected: ',' or ')'");
+            "unable to parse requirement: found '', expected: ',', ')' or identifier");
 
   DeleteOptions pre;
   pre.preconditionUid = "not-the-uid";
