@@ -227,7 +227,7 @@ TEST_F(ClientTest, PatchesOfEveryType) {
 
 TEST_F(ClientTest, CustomResourcesStatusScaleAndStrategicRefusal) {
   ASSERT_TRUE(client_->create(kCrds, testCrd(true)).ok());
-  ASSERT_TRUE(eventually([&] { return client_->list(kWidgets, "default").ok(); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(client_->list(kWidgets, "default").ok()));
   json w = {{"apiVersion", "test.mysqlop.io/v1"},
             {"kind", "Widget"},
             {"metadata", {{"name", "w1"}, {"namespace", "default"}}},

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/metrics/registry.h"
+#include "tests/support/wait/eventually.h"
 
 namespace mysqlop::election {
 namespace {
@@ -299,9 +300,7 @@ TEST(LeaderElection, LoopLeadsLosesAfterRenewDeadlineAndReportsMetrics) {
   auto e = LeaderElector::create(c, &registry);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while (started.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(started.load() > 0));
   EXPECT_TRUE((*e)->isLeader());
   EXPECT_NE(registry.render().find("mysqlop_leader_election_master_status{name=\"l\"} 1"),
             std::string::npos);
@@ -309,9 +308,7 @@ TEST(LeaderElection, LoopLeadsLosesAfterRenewDeadlineAndReportsMetrics) {
     std::lock_guard<std::mutex> lock(s.mu);
     s.failAll = true;  // the API server goes away: renews fail until renewDeadline
   }
-  while (stopped.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(stopped.load() > 0));
   EXPECT_FALSE((*e)->isLeader());
   EXPECT_NE(registry.render().find("mysqlop_leader_election_master_status{name=\"l\"} 0"),
             std::string::npos);
@@ -330,25 +327,20 @@ TEST(LeaderElection, RenewalsContinueWhileOnStartedLeadingRuns) {
   c.retryPeriod = 20ms;
   c.onStartedLeading = [&] {
     // A slow start (plugins connecting to MySQL...): wait until three renewals happened.
-    for (;;) {
-      {
-        std::lock_guard<std::mutex> lock(s.mu);
-        if (s.writes >= 4) {
-          writesSeenInCallback = s.writes;
-          break;
-        }
-      }
-      std::this_thread::sleep_for(1ms);
-    }
+    testing::pollUntil(
+        [&] {
+          std::lock_guard<std::mutex> lock(s.mu);
+          writesSeenInCallback = s.writes >= 4 ? s.writes : 0;
+          return s.writes >= 4;
+        },
+        testing::Poll{std::chrono::seconds(60), 1ms});
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return release; });
   };
   auto e = LeaderElector::create(c);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while (writesSeenInCallback.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(writesSeenInCallback.load() > 0));
   EXPECT_TRUE((*e)->isLeader());
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -370,9 +362,7 @@ TEST(LeaderElection, StopReleasesTheLease) {
   auto e = LeaderElector::create(c);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while (started.load() == 0) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(started.load() > 0));
   (*e)->stop();
   EXPECT_EQ(stopped.load(), 1);
   std::lock_guard<std::mutex> lock(s.mu);
@@ -394,9 +384,7 @@ TEST(LeaderElection, StopWhileFollowingNeverLeads) {
   auto e = LeaderElector::create(c);
   ASSERT_TRUE(e.ok());
   (*e)->start();
-  while ((*e)->leader().empty()) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!(*e)->leader().empty()));
   (*e)->stop();
   EXPECT_EQ(started.load(), 0);
   EXPECT_EQ(stopped.load(), 0);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/metrics/registry.h"
+#include "tests/support/wait/eventually.h"
 
 namespace mysqlop::queue {
 namespace {
@@ -170,10 +171,9 @@ TEST(WorkQueue, ShutDownWithDrainWaitsForDone) {
     q->shutDownWithDrain();
     returned = true;
   });
-  // Wait until the drainer has shut the queue, then check it is still waiting for "a".
-  while (!q->shuttingDown()) {
-    std::this_thread::yield();
-  }
+  // Wait until the drainer has shut the queue, then check it is still waiting for "a" (a
+  // drainer that returned early would have done so within these 20 ms).
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(q->shuttingDown()));
   std::this_thread::sleep_for(20ms);
   EXPECT_FALSE(returned.load());
   q->add("b");  // refused while draining
@@ -188,9 +188,7 @@ TEST(WorkQueue, ShutDownAbandonsADrain) {
   q->add("a");
   ASSERT_EQ(q->get().value(), "a");
   std::thread drainer([&] { q->shutDownWithDrain(); });
-  while (!q->shuttingDown()) {
-    std::this_thread::yield();
-  }
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(q->shuttingDown()));
   q->shutDown();
   drainer.join();  // returns although "a" is still processing
   q->done("a");
