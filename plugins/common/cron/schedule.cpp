@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <vector>
 
 namespace mysqlop::cron {
@@ -54,16 +55,13 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
+// A field number: 1 to 4 digits.
 std::optional<int> number(std::string_view s) {
-  if (s.empty() || s.size() > 4) {
-    return std::nullopt;
-  }
   int n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    n = n * 10 + (c - '0');
+  const char* end = s.data() + s.size();
+  if (s.empty() || s.size() > 4 || s.front() == '-' ||
+      std::from_chars(s.data(), end, n).ptr != end) {
+    return std::nullopt;
   }
   return n;
 }

@@ -172,6 +172,20 @@ mysqlop_type_status FakeHost::create(mysqlop_call_host_ptr call, const mysqlop_t
   return h.give(h.objects_[k], out);
 }
 
+mysqlop::Status FakeHost::modify(const std::string& k, mysqlop_type_buffer* out,
+                                 const std::function<mysqlop::Status(json& stored)>& change) {
+  auto it = objects_.find(k);
+  if (it == objects_.end()) {
+    return answer(mysqlop_status_NotFound, k + " not found");
+  }
+  json next = it->second;
+  if (mysqlop::Status s = change(next); s != mysqlop_status_Ok) {
+    return answer(s, k + " has been modified");
+  }
+  put(std::move(next));
+  return give(objects_[k], out);
+}
+
 mysqlop_type_status FakeHost::update(mysqlop_call_host_ptr call, const mysqlop_type_resource* r,
                                      mysqlop_type_str object, mysqlop_type_buffer* out) {
   FakeHost& h = self(call);
@@ -180,16 +194,14 @@ mysqlop_type_status FakeHost::update(mysqlop_call_host_ptr call, const mysqlop_t
   }
   json o = json::parse(str(object));
   const json& meta = o["metadata"];
-  const std::string k = key(kindOf(r), meta.value("namespace", ""), meta.value("name", ""));
-  auto it = h.objects_.find(k);
-  if (it == h.objects_.end()) {
-    return h.answer(mysqlop_status_NotFound, k + " not found");
-  }
-  if (meta.value("resourceVersion", "") != it->second["metadata"].value("resourceVersion", "")) {
-    return h.answer(mysqlop_status_Conflict, k + " has been modified");
-  }
-  h.put(o);
-  return h.give(h.objects_[k], out);
+  return h.modify(
+      key(kindOf(r), meta.value("namespace", ""), meta.value("name", "")), out, [&](json& stored) {
+        if (meta.value("resourceVersion", "") != stored["metadata"].value("resourceVersion", "")) {
+          return mysqlop_status_Conflict;
+        }
+        stored = o;
+        return mysqlop_status_Ok;
+      });
 }
 
 mysqlop_type_status FakeHost::updateStatus(mysqlop_call_host_ptr call,
@@ -199,17 +211,13 @@ mysqlop_type_status FakeHost::updateStatus(mysqlop_call_host_ptr call,
   if (auto s = h.injected("update_status", r, out)) {
     return *s;
   }
-  json o = json::parse(str(object));
+  const json o = json::parse(str(object));
   const json& meta = o["metadata"];
-  const std::string k = key(kindOf(r), meta.value("namespace", ""), meta.value("name", ""));
-  auto it = h.objects_.find(k);
-  if (it == h.objects_.end()) {
-    return h.answer(mysqlop_status_NotFound, k + " not found");
-  }
-  json stored = it->second;
-  stored["status"] = o.value("status", json::object());
-  h.put(stored);
-  return h.give(h.objects_[k], out);
+  return h.modify(key(kindOf(r), meta.value("namespace", ""), meta.value("name", "")), out,
+                  [&](json& stored) {
+                    stored["status"] = o.value("status", json::object());
+                    return mysqlop_status_Ok;
+                  });
 }
 
 mysqlop_type_status FakeHost::patch(mysqlop_call_host_ptr call, const mysqlop_type_resource* r,
@@ -221,15 +229,10 @@ mysqlop_type_status FakeHost::patch(mysqlop_call_host_ptr call, const mysqlop_ty
   if (auto s = h.injected("patch", r, out)) {
     return *s;
   }
-  const std::string k = key(kindOf(r), str(ns), str(name));
-  auto it = h.objects_.find(k);
-  if (it == h.objects_.end()) {
-    return h.answer(mysqlop_status_NotFound, k + " not found");
-  }
-  json stored = it->second;
-  stored.merge_patch(json::parse(str(patch)));
-  h.put(stored);
-  return h.give(h.objects_[k], out);
+  return h.modify(key(kindOf(r), str(ns), str(name)), out, [&](json& stored) {
+    stored.merge_patch(json::parse(str(patch)));
+    return mysqlop_status_Ok;
+  });
 }
 
 mysqlop_type_status FakeHost::remove(mysqlop_call_host_ptr call, const mysqlop_type_resource* r,

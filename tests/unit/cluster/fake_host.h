@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -59,6 +60,10 @@ class FakeHost {
   std::optional<mysqlop::Status> injected(const std::string& op, const mysqlop_type_resource* r,
                                           mysqlop_type_buffer* out);
   mysqlop::Status answer(mysqlop::Status s, const std::string& message);
+  // Applies change to a copy of the stored object k and stores it (NotFound when k is absent; a
+  // status other than Ok from change is answered instead, as a modification conflict).
+  mysqlop::Status modify(const std::string& k, mysqlop_type_buffer* out,
+                         const std::function<mysqlop::Status(nlohmann::json& stored)>& change);
   mysqlop::Status give(const nlohmann::json& object, mysqlop_type_buffer* out);
   mysqlop::Status give(const std::string& text, mysqlop_type_buffer* out);
 
