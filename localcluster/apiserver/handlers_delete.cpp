@@ -4,7 +4,6 @@
 
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/request_selectors.h"
-#include "localcluster/apiserver/selectors.h"
 
 namespace mysqlop::local {
 

@@ -5,7 +5,6 @@
 
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/request_selectors.h"
-#include "localcluster/apiserver/selectors.h"
 #include "localcluster/apiserver/table.h"
 
 namespace mysqlop::local {

@@ -8,13 +8,36 @@
 
 namespace mysqlop::local {
 
+namespace {
+
+// Reads metadata.labels in place; a label that is not a string counts as absent.
+bool labelsMatch(const kube::LabelSelector& selector, const nlohmann::json& object) {
+  if (selector.empty()) {
+    return true;
+  }
+  const nlohmann::json* labels = nullptr;
+  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    if (auto l = meta->find("labels"); l != meta->end() && l->is_object()) {
+      labels = &*l;
+    }
+  }
+  return selector.matchesWith([&](const std::string& key) -> const std::string* {
+    if (labels == nullptr) {
+      return nullptr;
+    }
+    auto it = labels->find(key);
+    return it == labels->end() ? nullptr : it->get_ptr<const std::string*>();
+  });
+}
+
+}  // namespace
+
 bool RequestSelectors::matches(const nlohmann::json& object) const {
-  const auto& meta = object["metadata"];
-  return labels.matches(meta.value("labels", nlohmann::json())) && fields.matches(object);
+  return labelsMatch(labels, object) && fields.matches(object);
 }
 
 RequestSelectors parseRequestSelectors(const ApiRequest& req, const ResourceType& rt) {
-  auto labels = LabelSelector::parse(req.param("labelSelector"));
+  auto labels = kube::LabelSelector::parse(req.param("labelSelector"));
   if (!labels.ok()) {
     raise(errBadRequest(labels.error().message));
   }

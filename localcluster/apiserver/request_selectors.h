@@ -2,18 +2,20 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/kube/selector.h"
+#include "localcluster/apiserver/field_selector.h"
 #include "localcluster/apiserver/http_types.h"
 #include "localcluster/apiserver/resources.h"
-#include "localcluster/apiserver/selectors.h"
 
 namespace mysqlop::local {
 
 // The labelSelector and fieldSelector of a list, watch or deletecollection request.
 struct RequestSelectors {
-  LabelSelector labels;
+  kube::LabelSelector labels;
   FieldSelector fields;
 
   bool empty() const { return labels.empty() && fields.empty(); }
+  // Evaluated per object of a list or watch: reads the labels in place, copies nothing.
   bool matches(const nlohmann::json& object) const;
 };
 

@@ -1,7 +1,7 @@
 // The scale subresource (autoscaling/v1 Scale) and namespaces/finalize.
+#include "core/kube/selector.h"
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/patch.h"
-#include "localcluster/apiserver/selectors.h"
 
 namespace mysqlop::local {
 
@@ -48,9 +48,9 @@ json scaleOf(const ResourceType& rt, const json& obj) {
       status["selector"] = sel;
     }
   } else if (obj.contains("spec") && obj["spec"].contains("selector")) {
-    auto sel = LabelSelector::fromJson(obj["spec"]["selector"]);
+    auto sel = kube::LabelSelector::fromJson(obj["spec"]["selector"]);
     if (sel.ok() && !sel->empty()) {
-      status["selector"] = sel->str();
+      status["selector"] = sel->toString();
     }
   }
   return {{"kind", "Scale"},

@@ -1,5 +1,7 @@
 #include "plugins/cluster/src/reconciler.h"
 
+#include <tuple>
+
 #include "plugins/cluster/src/builders.h"
 #include "plugins/cluster/src/merge.h"
 #include "plugins/cluster/src/naming.h"
@@ -24,16 +26,24 @@ std::string key(std::string_view ns, std::string_view name) {
   return std::string(ns) + "/" + std::string(name);
 }
 
-json parseObject(const std::string& text, const std::string& what) {
+// The host hands back JSON text; anything but an object is a host fault, not a user's.
+std::optional<json> parseObject(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) {
-    throw mysqlop::Error(mysqlop_status_Retry, what + ": the host returned invalid JSON");
+    return std::nullopt;
   }
   return j;
 }
 
-[[noreturn]] void retry(const std::string& what, const mysqlop::Reply& r) {
-  throw mysqlop::Error(mysqlop_status_Retry, what + ": " + r.error);
+const char* const kInvalidJson = "the host returned invalid JSON";
+
+// Ends the pass with a retry after telling the user: a Warning Event on the cluster with the
+// step's reason, naming the object and the cause.
+mysqlop::Outcome failed(mysqlop::Call& call, const json& cluster, const std::string& reason,
+                        const std::string& what, const std::string& error) {
+  const std::string message = what + ": " + error;
+  kube::recordEvent(call, cluster, mysqlop_event_Warning, reason, message);
+  return mysqlop::Outcome::retry(message);
 }
 
 // bitpoke's two persisted spec changes: the upgrader's version annotation on new clusters and
@@ -57,6 +67,11 @@ json specMigrations(const json& cluster) {
   return patch;
 }
 
+std::string objectName(const json& cluster) {
+  const json& meta = cluster["metadata"];
+  return "MysqlCluster " + key(meta.value("namespace", ""), meta.value("name", ""));
+}
+
 std::string eventMessage(const json& obj, const char* op) {
   const json& meta = obj["metadata"];
   return obj.value("kind", "") + " " + meta.value("namespace", "") + "/" + meta.value("name", "") +
@@ -67,14 +82,20 @@ std::string eventMessage(const json& obj, const char* op) {
 
 mysqlop::Outcome Reconciler::reconcile(mysqlop::Call& call, std::string_view ns,
                                        std::string_view name) const {
+  const std::string self = "MysqlCluster " + key(ns, name);
   mysqlop::Reply got = call.get(res::kMysqlCluster, ns, name);
   if (got.notFound()) {
     return mysqlop::Outcome::done();
   }
   if (!got.ok()) {
-    return mysqlop::Outcome::retry("reading MysqlCluster " + key(ns, name) + ": " + got.error);
+    // No object to put an Event on: the host logs and counts the retry.
+    return mysqlop::Outcome::retry("reading " + self + ": " + got.error);
   }
-  json cluster = parseObject(got.data, "MysqlCluster " + key(ns, name));
+  std::optional<json> read = parseObject(got.data);
+  if (!read) {
+    return mysqlop::Outcome::retry("reading " + self + ": " + kInvalidJson);
+  }
+  json cluster = std::move(*read);
   if (cluster["metadata"].contains("deletionTimestamp")) {
     // Children go with their owner references; PVCs follow volumeSpec.keepAfterDelete.
     return mysqlop::Outcome::done();
@@ -82,63 +103,90 @@ mysqlop::Outcome Reconciler::reconcile(mysqlop::Call& call, std::string_view ns,
   if (json patch = specMigrations(cluster); !patch.empty()) {
     mysqlop::Reply patched =
         call.patch(res::kMysqlCluster, ns, name, mysqlop_patch_Merge, patch.dump());
-    if (!patched.ok()) {
-      return mysqlop::Outcome::retry("updating MysqlCluster " + key(ns, name) + ": " +
-                                     patched.error);
+    if (patched.status == mysqlop_status_Conflict) {
+      return mysqlop::Outcome::retry(self + " changed meanwhile; will retry");
     }
-    cluster = parseObject(patched.data, "MysqlCluster " + key(ns, name));
+    if (!patched.ok()) {
+      return failed(call, cluster, "SpecUpdateFailed", "updating " + self, patched.error);
+    }
+    std::optional<json> stored = parseObject(patched.data);
+    if (!stored) {
+      return failed(call, cluster, "SpecUpdateFailed", "updating " + self, kInvalidJson);
+    }
+    cluster = std::move(*stored);
   }
 
   ParsedCluster parsed = parseCluster(cluster, options_);
   if (parsed.spec) {
-    checkUserSecret(call, *parsed.spec, &parsed.errors);
+    if (Stop stop = checkUserSecret(call, cluster, *parsed.spec, &parsed.errors)) {
+      return *stop;
+    }
   }
   if (!parsed.errors.empty()) {
     return reportInvalid(call, cluster, parsed.errors);
   }
   const ClusterSpec& c = *parsed.spec;
 
-  const json configMap = sync(call, cluster, res::kConfigMap, "ConfigMap", buildConfigMap(c), true);
-  mysqlop::Reply secretNow = call.get(res::kSecret, ns, operatedSecretName(c.name));
-  if (!secretNow.ok() && !secretNow.notFound()) {
-    retry("reading Secret " + key(ns, operatedSecretName(c.name)), secretNow);
+  json configMap;
+  json secret;
+  json sts;
+  Stop stop =
+      sync(call, cluster, res::kConfigMap, "ConfigMap", buildConfigMap(c), true, &configMap);
+  if (!stop) {
+    stop = syncOperatedSecret(call, cluster, c, &secret);
   }
-  const json existingData =
-      secretNow.ok() ? parseObject(secretNow.data, "Secret").value("data", json::object()) : json();
-  const json secret = sync(call, cluster, res::kSecret, "OperatedSecret",
-                           buildOperatedSecret(c, options_, existingData), true);
-  sync(call, cluster, res::kService, "HeadlessSVC", buildHeadlessService(c.namespaceName), false);
-  sync(call, cluster, res::kService, "MasterSVC", buildMasterService(c), true);
-  sync(call, cluster, res::kService, "HealthySVC", buildHealthyService(c), true);
-  sync(call, cluster, res::kService, "HealthyReplicasSVC", buildReplicasService(c), true);
-  const json sts =
-      sync(call, cluster, res::kStatefulSet, "StatefulSet",
-           buildStatefulSet(c, options_, configMap["metadata"].value("resourceVersion", ""),
-                            secret["metadata"].value("resourceVersion", "")),
-           true);
-  syncPdb(call, cluster, c);
-
-  const json status = cluster.value("status", json::object());
-  syncPodLabels(call, c, status.value("nodes", json::array()));
-  cleanClaims(call, cluster, c);
+  for (const auto& [syncer, service, owned] :
+       {std::tuple{"HeadlessSVC", buildHeadlessService(c.namespaceName), false},
+        std::tuple{"MasterSVC", buildMasterService(c), true},
+        std::tuple{"HealthySVC", buildHealthyService(c), true},
+        std::tuple{"HealthyReplicasSVC", buildReplicasService(c), true}}) {
+    if (!stop) {
+      json ignored;
+      stop = sync(call, cluster, res::kService, syncer, service, owned, &ignored);
+    }
+  }
+  if (!stop) {
+    stop = sync(call, cluster, res::kStatefulSet, "StatefulSet",
+                buildStatefulSet(c, options_, configMap["metadata"].value("resourceVersion", ""),
+                                 secret["metadata"].value("resourceVersion", "")),
+                true, &sts);
+  }
+  if (!stop) {
+    stop = syncPdb(call, cluster, c);
+  }
+  if (!stop) {
+    const json status = cluster.value("status", json::object());
+    stop = syncPodLabels(call, cluster, c, status.value("nodes", json::array()));
+  }
+  if (!stop) {
+    stop = cleanClaims(call, cluster, c);
+  }
+  if (stop) {
+    return *stop;
+  }
   const json stsStatus = sts.value("status", json::object());
   return writeStatus(call, cluster, c, stsStatus.value("readyReplicas", 0));
 }
 
-void Reconciler::checkUserSecret(mysqlop::Call& call, const ClusterSpec& c,
-                                 std::vector<FieldError>* errors) const {
+Reconciler::Stop Reconciler::checkUserSecret(mysqlop::Call& call, const json& cluster,
+                                             const ClusterSpec& c,
+                                             std::vector<FieldError>* errors) const {
+  const std::string what = "reading Secret " + key(c.namespaceName, c.secretName);
   mysqlop::Reply r = call.get(res::kSecret, c.namespaceName, c.secretName);
   if (r.notFound()) {
     errors->push_back({"InvalidSecretName", "spec.secretName: Secret \"" + c.secretName +
                                                 "\" not found in namespace \"" + c.namespaceName +
                                                 "\""});
-    return;
+    return std::nullopt;
   }
   if (!r.ok()) {
-    retry("reading Secret " + key(c.namespaceName, c.secretName), r);
+    return failed(call, cluster, "SecretReadFailed", what, r.error);
   }
-  const json secret = parseObject(r.data, "Secret " + key(c.namespaceName, c.secretName));
-  const json data = secret.value("data", json::object());
+  const std::optional<json> secret = parseObject(r.data);
+  if (!secret) {
+    return failed(call, cluster, "SecretReadFailed", what, kInvalidJson);
+  }
+  const json data = secret->value("data", json::object());
   std::optional<std::string> root;
   if (data.is_object() && data.contains("ROOT_PASSWORD") && data["ROOT_PASSWORD"].is_string()) {
     root = kube::base64Decode(data["ROOT_PASSWORD"].get<std::string>());
@@ -147,6 +195,7 @@ void Reconciler::checkUserSecret(mysqlop::Call& call, const ClusterSpec& c,
     errors->push_back({"InvalidSecretName", "spec.secretName: ROOT_PASSWORD not set in Secret \"" +
                                                 c.secretName + "\""});
   }
+  return std::nullopt;
 }
 
 mysqlop::Outcome Reconciler::reportInvalid(mysqlop::Call& call, json& cluster,
@@ -165,8 +214,14 @@ mysqlop::Outcome Reconciler::reportInvalid(mysqlop::Call& call, json& cluster,
   if (kube::setCondition(status["conditions"], {kReady, "False", reason, message},
                          kube::nowTime())) {
     mysqlop::Reply r = call.updateStatus(res::kMysqlCluster, cluster.dump());
-    if (!r.ok()) {
-      return mysqlop::Outcome::retry("updating the status of MysqlCluster: " + r.error);
+    if (r.status == mysqlop_status_Conflict) {
+      return mysqlop::Outcome::retry(objectName(cluster) + " changed meanwhile; will retry");
+    }
+    if (!r.ok() && !r.notFound()) {
+      // The Event still tells what is invalid; the status is written again on the retry.
+      kube::recordEvent(call, cluster, mysqlop_event_Warning, reason, message);
+      return failed(call, cluster, "StatusUpdateFailed",
+                    "updating the status of " + objectName(cluster), r.error);
     }
   }
   kube::recordEvent(call, cluster, mysqlop_event_Warning, reason, message);
@@ -175,89 +230,143 @@ mysqlop::Outcome Reconciler::reportInvalid(mysqlop::Call& call, json& cluster,
                        : mysqlop::Outcome::done();
 }
 
-json Reconciler::sync(mysqlop::Call& call, const json& cluster, const mysqlop_type_resource& r,
-                      const char* syncer, const json& desired, bool owned) const {
+Reconciler::Stop Reconciler::sync(mysqlop::Call& call, const json& cluster,
+                                  const mysqlop_type_resource& r, const char* syncer,
+                                  const json& desired, bool owned, json* stored) const {
   const json& meta = desired["metadata"];
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
   const std::string what = desired.value("kind", "") + " " + key(ns, name);
-  auto failed = [&](const std::string& error) -> void {
-    kube::recordEvent(call, cluster, mysqlop_event_Warning, std::string(syncer) + "SyncFailed",
-                      what + ": " + error);
-    throw mysqlop::Error(mysqlop_status_Retry, what + ": " + error);
+  const std::string reason = std::string(syncer) + "SyncFailed";
+  // The stored object, or the desired one when the host answered without a body.
+  auto adopt = [&](const std::string& data, const json& fallback) -> Stop {
+    if (data.empty()) {
+      *stored = fallback;
+      return std::nullopt;
+    }
+    std::optional<json> object = parseObject(data);
+    if (!object) {
+      return failed(call, cluster, reason, what, kInvalidJson);
+    }
+    *stored = std::move(*object);
+    return std::nullopt;
   };
   mysqlop::Reply got = call.get(r, ns, name);
   if (got.notFound()) {
-    const std::string body = desired.dump();
-    mysqlop::Reply created = call.create(r, body);
+    mysqlop::Reply created = call.create(r, desired.dump());
     if (created.status == mysqlop_status_AlreadyExists) {
       // Our cache has not seen it yet: look again shortly rather than overwrite blindly.
-      throw mysqlop::Error(mysqlop_status_Retry, what + " exists but is not in the cache yet");
+      return mysqlop::Outcome::retry(what + " exists but is not in the cache yet");
     }
     if (!created.ok()) {
-      failed("create: " + created.error);
+      return failed(call, cluster, reason, what, "create: " + created.error);
     }
     kube::recordEvent(call, cluster, mysqlop_event_Normal, std::string(syncer) + "SyncSuccessfull",
                       eventMessage(desired, "created"));
-    return created.data.empty() ? desired : parseObject(created.data, what);
+    return adopt(created.data, desired);
   }
   if (!got.ok()) {
-    failed("read: " + got.error);
+    return failed(call, cluster, reason, what, "read: " + got.error);
   }
-  json existing = parseObject(got.data, what);
+  std::optional<json> existing = parseObject(got.data);
+  if (!existing) {
+    return failed(call, cluster, reason, what, std::string("read: ") + kInvalidJson);
+  }
   if (owned) {
     const std::string uid = cluster["metadata"].value("uid", "");
-    for (const json& ref : existing["metadata"].value("ownerReferences", json::array())) {
+    for (const json& ref : (*existing)["metadata"].value("ownerReferences", json::array())) {
       if (ref.value("controller", false) && ref.value("uid", "") != uid) {
-        failed("it is controlled by " + ref.value("kind", "") + " " + ref.value("name", "") +
-               ", not by this MysqlCluster");
+        return failed(call, cluster, reason, what,
+                      "it is controlled by " + ref.value("kind", "") + " " + ref.value("name", "") +
+                          ", not by this MysqlCluster");
       }
     }
   }
-  std::optional<json> merged = mergeForUpdate(existing, desired);
+  std::optional<json> merged = mergeForUpdate(*existing, desired);
   if (!merged) {
-    return existing;
+    *stored = std::move(*existing);
+    return std::nullopt;
   }
   mysqlop::Reply updated = call.update(r, merged->dump());
   if (updated.status == mysqlop_status_Conflict) {
-    throw mysqlop::Error(mysqlop_status_Retry, what + " changed meanwhile; will retry");
+    return mysqlop::Outcome::retry(what + " changed meanwhile; will retry");
   }
   if (!updated.ok()) {
-    failed("update: " + updated.error);
+    return failed(call, cluster, reason, what, "update: " + updated.error);
   }
   kube::recordEvent(call, cluster, mysqlop_event_Normal, std::string(syncer) + "SyncSuccessfull",
                     eventMessage(desired, "updated"));
-  return updated.data.empty() ? *merged : parseObject(updated.data, what);
+  return adopt(updated.data, *merged);
 }
 
-void Reconciler::syncPdb(mysqlop::Call& call, const json& cluster, const ClusterSpec& c) const {
+Reconciler::Stop Reconciler::syncOperatedSecret(mysqlop::Call& call, const json& cluster,
+                                                const ClusterSpec& c, json* stored) const {
+  const std::string name = operatedSecretName(c.name);
+  mysqlop::Reply now = call.get(res::kSecret, c.namespaceName, name);
+  json existingData;
+  if (now.ok()) {
+    std::optional<json> secret = parseObject(now.data);
+    if (!secret) {
+      return failed(call, cluster, "OperatedSecretSyncFailed",
+                    "Secret " + key(c.namespaceName, name), std::string("read: ") + kInvalidJson);
+    }
+    existingData = secret->value("data", json::object());
+  } else if (!now.notFound()) {
+    return failed(call, cluster, "OperatedSecretSyncFailed", "Secret " + key(c.namespaceName, name),
+                  "read: " + now.error);
+  }
+  return sync(call, cluster, res::kSecret, "OperatedSecret",
+              buildOperatedSecret(c, options_, existingData), true, stored);
+}
+
+Reconciler::Stop Reconciler::syncPdb(mysqlop::Call& call, const json& cluster,
+                                     const ClusterSpec& c) const {
   if (!c.minAvailable.empty()) {
-    sync(call, cluster, res::kPodDisruptionBudget, "PDB", buildPodDisruptionBudget(c), true);
-    return;
+    json ignored;
+    return sync(call, cluster, res::kPodDisruptionBudget, "PDB", buildPodDisruptionBudget(c), true,
+                &ignored);
   }
   // No PDB wanted (one replica, no minAvailable): a PDB left from a larger cluster would block
   // every eviction of the single pod, so ours goes.
+  const std::string what = "PodDisruptionBudget " + key(c.namespaceName, pdbName(c.name));
   mysqlop::Reply got = call.get(res::kPodDisruptionBudget, c.namespaceName, pdbName(c.name));
-  if (got.ok() && kube::isControlledBy(parseObject(got.data, "PodDisruptionBudget"), c.uid)) {
-    mysqlop::Reply removed =
-        call.remove(res::kPodDisruptionBudget, c.namespaceName, pdbName(c.name));
-    if (!removed.ok() && !removed.notFound()) {
-      retry("deleting PodDisruptionBudget " + key(c.namespaceName, pdbName(c.name)), removed);
-    }
+  if (got.notFound()) {
+    return std::nullopt;
   }
+  if (!got.ok()) {
+    return failed(call, cluster, "PDBSyncFailed", what, "read: " + got.error);
+  }
+  std::optional<json> pdb = parseObject(got.data);
+  if (!pdb) {
+    return failed(call, cluster, "PDBSyncFailed", what, std::string("read: ") + kInvalidJson);
+  }
+  if (!kube::isControlledBy(*pdb, c.uid)) {
+    return std::nullopt;
+  }
+  mysqlop::Reply removed = call.remove(res::kPodDisruptionBudget, c.namespaceName, pdbName(c.name));
+  if (!removed.ok() && !removed.notFound()) {
+    return failed(call, cluster, "PDBSyncFailed", what, "delete: " + removed.error);
+  }
+  return std::nullopt;
 }
 
-void Reconciler::syncPodLabels(mysqlop::Call& call, const ClusterSpec& c, const json& nodes) const {
+Reconciler::Stop Reconciler::syncPodLabels(mysqlop::Call& call, const json& cluster,
+                                           const ClusterSpec& c, const json& nodes) const {
   for (const PodRole& role : podRoles(c.name, nodes)) {
+    const std::string what = "Pod " + key(c.namespaceName, role.pod);
     mysqlop::Reply pod = call.get(res::kPod, c.namespaceName, role.pod);
     if (pod.notFound()) {
       continue;  // bitpoke ignores PodNotFound: the StatefulSet controller recreates it
     }
     if (!pod.ok()) {
-      retry("reading Pod " + key(c.namespaceName, role.pod), pod);
+      return failed(call, cluster, "PodLabelsSyncFailed", what, "read: " + pod.error);
     }
-    if (kube::hasLabels(parseObject(pod.data, "Pod"),
-                        {{"role", role.role}, {"healthy", role.healthy}})) {
+    std::optional<json> object = parseObject(pod.data);
+    if (!object) {
+      return failed(call, cluster, "PodLabelsSyncFailed", what,
+                    std::string("read: ") + kInvalidJson);
+    }
+    if (kube::hasLabels(*object, {{"role", role.role}, {"healthy", role.healthy}})) {
       continue;
     }
     const json patch = {
@@ -265,20 +374,23 @@ void Reconciler::syncPodLabels(mysqlop::Call& call, const ClusterSpec& c, const 
     mysqlop::Reply patched =
         call.patch(res::kPod, c.namespaceName, role.pod, mysqlop_patch_Merge, patch.dump());
     if (!patched.ok() && !patched.notFound()) {
-      retry("labelling Pod " + key(c.namespaceName, role.pod), patched);
+      return failed(call, cluster, "PodLabelsSyncFailed", what, "label: " + patched.error);
     }
   }
+  return std::nullopt;
 }
 
-void Reconciler::cleanClaims(mysqlop::Call& call, const json& cluster, const ClusterSpec& c) const {
+Reconciler::Stop Reconciler::cleanClaims(mysqlop::Call& call, const json& cluster,
+                                         const ClusterSpec& c) const {
   mysqlop::Reply list = call.list(res::kPersistentVolumeClaim, c.namespaceName,
                                   kube::selectorString(selectorLabels(c.name)));
+  const std::string what = "PersistentVolumeClaims of " + key(c.namespaceName, c.name);
   if (!list.ok()) {
-    retry("listing PersistentVolumeClaims of " + key(c.namespaceName, c.name), list);
+    return failed(call, cluster, "FailedPVCCleanup", what, "list: " + list.error);
   }
   const json claims = json::parse(list.data, nullptr, false);
   if (!claims.is_array()) {
-    return;
+    return failed(call, cluster, "FailedPVCCleanup", what, std::string("list: ") + kInvalidJson);
   }
   const std::string set = statefulSetName(c.name);
   for (const json& claim : claims) {
@@ -298,10 +410,12 @@ void Reconciler::cleanClaims(mysqlop::Call& call, const json& cluster, const Clu
       message += " successful";
       kube::recordEvent(call, cluster, mysqlop_event_Normal, "SuccessfulPVCCleanup", message);
     } else {
+      // bitpoke goes on with the pass; the claim is tried again on the next one.
       message.append(" failed: ").append(removed.error);
       kube::recordEvent(call, cluster, mysqlop_event_Warning, "FailedPVCCleanup", message);
     }
   }
+  return std::nullopt;
 }
 
 mysqlop::Outcome Reconciler::writeStatus(mysqlop::Call& call, json& cluster, const ClusterSpec& c,
@@ -338,8 +452,8 @@ mysqlop::Outcome Reconciler::writeStatus(mysqlop::Call& call, json& cluster, con
                                    " changed meanwhile; status will be written again");
   }
   if (!r.ok() && !r.notFound()) {
-    return mysqlop::Outcome::retry("updating the status of MysqlCluster " +
-                                   key(c.namespaceName, c.name) + ": " + r.error);
+    return failed(call, cluster, "StatusUpdateFailed",
+                  "updating the status of MysqlCluster " + key(c.namespaceName, c.name), r.error);
   }
   return mysqlop::Outcome::done();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,11 @@ namespace mysqlop::cluster {
 // everything, then sync the children in bitpoke's order (ConfigMap, operated Secret, the four
 // Services, StatefulSet, PDB), label the pods from status.nodes, clean PVCs left by a scale-down
 // and write status. Thread-safe: it keeps no state between calls.
+//
+// Failures travel one way: every step returns what it needs to say, and a failed step ends the
+// pass with the Outcome it gives (nothing is thrown). A failure the user can act on or should see
+// also records a Warning Event on the MysqlCluster naming the object and the cause (invalid specs
+// set Ready=False as well); a write that lost a race with another writer is only retried.
 class Reconciler {
  public:
   explicit Reconciler(Options options) : options_(std::move(options)) {}
@@ -31,18 +37,25 @@ class Reconciler {
   static constexpr std::uint64_t kSecretRecheckMs = 10000;
 
  private:
+  // Set when a step ends the pass: the Outcome to return. Empty: go on.
+  using Stop = std::optional<mysqlop::Outcome>;
+
   // Adds the errors of spec.secretName's Secret (missing, or without ROOT_PASSWORD).
-  void checkUserSecret(mysqlop::Call& call, const ClusterSpec& c,
+  Stop checkUserSecret(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c,
                        std::vector<FieldError>* errors) const;
   mysqlop::Outcome reportInvalid(mysqlop::Call& call, nlohmann::json& cluster,
                                  const std::vector<FieldError>& errors) const;
-  // Creates or updates one child; returns the stored object. Throws mysqlop::Error to retry.
-  nlohmann::json sync(mysqlop::Call& call, const nlohmann::json& cluster,
-                      const mysqlop_type_resource& res, const char* syncer,
-                      const nlohmann::json& desired, bool owned) const;
-  void syncPdb(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c) const;
-  void syncPodLabels(mysqlop::Call& call, const ClusterSpec& c, const nlohmann::json& nodes) const;
-  void cleanClaims(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c) const;
+  // Creates or updates one child and sets *stored to the object the server stored.
+  Stop sync(mysqlop::Call& call, const nlohmann::json& cluster, const mysqlop_type_resource& res,
+            const char* syncer, const nlohmann::json& desired, bool owned,
+            nlohmann::json* stored) const;
+  // The operated Secret: its existing keys are kept, so it is read before it is synced.
+  Stop syncOperatedSecret(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c,
+                          nlohmann::json* stored) const;
+  Stop syncPdb(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c) const;
+  Stop syncPodLabels(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c,
+                     const nlohmann::json& nodes) const;
+  Stop cleanClaims(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c) const;
   mysqlop::Outcome writeStatus(mysqlop::Call& call, nlohmann::json& cluster, const ClusterSpec& c,
                                int readyNodes) const;
 

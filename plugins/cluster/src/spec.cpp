@@ -3,9 +3,9 @@
 #include <array>
 #include <cctype>
 
-#include "plugins/cluster/src/cron.h"
 #include "plugins/cluster/src/images.h"
 #include "plugins/cluster/src/naming.h"
+#include "plugins/common/cron/schedule.h"
 #include "plugins/common/kube/names.h"
 #include "plugins/common/kube/owner.h"
 #include "plugins/common/kube/quantity.h"
@@ -656,7 +656,7 @@ ParsedCluster parseCluster(const json& cluster, const Options& options) {
   // Backups.
   if (auto s = r.str(m("backupSchedule"), "spec.backupSchedule", "InvalidBackupSchedule");
       s && !s->empty()) {
-    if (std::string why = checkCronSchedule(*s); !why.empty()) {
+    if (std::string why = cron::checkSchedule(*s); !why.empty()) {
       r.fail("InvalidBackupSchedule",
              "spec.backupSchedule: " + quote(*s) + " is not a valid schedule: " + why);
     }

@@ -62,6 +62,15 @@ __int128 ceilDiv(__int128 num, __int128 den) {
   return q;
 }
 
+std::string toDecimal(__int128 v) {
+  std::string out;
+  do {
+    out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v > 0);
+  return out;
+}
+
 std::int64_t clampToInt64(__int128 v) {
   if (v > std::numeric_limits<std::int64_t>::max()) {
     return std::numeric_limits<std::int64_t>::max();
@@ -95,11 +104,13 @@ std::optional<Quantity> Quantity::parse(std::string_view s, std::string* error) 
   // Suffix: binary (Ki..Ei), decimal (n u m k M G T P E) or an exponent.
   int exp10 = -frac;
   int exp2 = 0;
+  Format format = Format::DecimalSI;
   const std::string_view rest = s.substr(i);
   if (rest.empty()) {
   } else if (rest.size() == 2 && rest[1] == 'i' &&
              std::string_view("KMGTPE").find(rest[0]) != std::string_view::npos) {
     exp2 = 10 * (static_cast<int>(std::string_view("KMGTPE").find(rest[0])) + 1);
+    format = Format::BinarySI;
   } else if (rest.size() == 1 &&
              std::string_view("numkMGTPE").find(rest[0]) != std::string_view::npos) {
     static constexpr int kExp[] = {-9, -6, -3, 3, 6, 9, 12, 15, 18};
@@ -117,6 +128,7 @@ std::optional<Quantity> Quantity::parse(std::string_view s, std::string* error) 
       return bad("not a valid quantity");
     }
     exp10 += static_cast<int>(expNegative ? -e : e);
+    format = Format::DecimalExponent;
   } else {
     return bad("not a valid quantity");
   }
@@ -136,14 +148,55 @@ std::optional<Quantity> Quantity::parse(std::string_view s, std::string* error) 
   if (num >= kLimit) {
     return bad("too large");
   }
-  return Quantity(negative ? -num : num, den);
+  return Quantity(negative ? -num : num, den, format);
 }
 
-Quantity Quantity::fromInt(std::int64_t value) { return Quantity(value, 1); }
+Quantity Quantity::fromInt(std::int64_t value) { return Quantity(value, 1, Format::DecimalSI); }
 
 std::int64_t Quantity::value() const { return clampToInt64(ceilDiv(num_, den_)); }
 
 std::int64_t Quantity::milliValue() const { return clampToInt64(ceilDiv(num_ * 1000, den_)); }
+
+std::optional<std::string> Quantity::canonical() const {
+  if (num_ == 0) {
+    return std::string("0");
+  }
+  const bool negative = num_ < 0;
+  const __int128 magnitude = negative ? -num_ : num_;
+  const std::string sign = negative ? "-" : "";
+  // Binary SI: a whole number of units of at least 1024, written with the largest power of 1024
+  // that divides it ("1536Mi", "1025Ki", "1536").
+  if (format_ == Format::BinarySI && magnitude % den_ == 0 && magnitude / den_ >= 1024) {
+    __int128 units = magnitude / den_;
+    static constexpr const char* kBinary[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    int power = 0;
+    while (power < 6 && units % 1024 == 0) {
+      units /= 1024;
+      ++power;
+    }
+    return sign + toDecimal(units) + kBinary[power];
+  }
+  // Decimal SI or exponent: nano units rounded up (away from zero), then the largest power of
+  // 1000 that divides them.
+  __int128 nanos = 0;
+  if (__builtin_mul_overflow(magnitude, static_cast<__int128>(1000000000), &nanos)) {
+    return std::nullopt;
+  }
+  nanos = nanos / den_ + (nanos % den_ != 0 ? 1 : 0);
+  int exp3 = -3;  // nanos = units * 10^(3 * exp3)
+  while (exp3 < 6 && nanos % 1000 == 0) {
+    nanos /= 1000;
+    ++exp3;
+  }
+  std::string suffix;
+  if (format_ == Format::DecimalExponent) {
+    suffix = exp3 == 0 ? "" : "e" + std::to_string(3 * exp3);
+  } else {
+    static constexpr const char* kDecimal[] = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+    suffix = kDecimal[exp3 + 3];
+  }
+  return sign + toDecimal(nanos) + suffix;
+}
 
 std::string humanizeBytes(std::int64_t bytes) {
   static constexpr struct {

@@ -10,11 +10,11 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/config/yaml_json.h"
 #include "tests/support/kube/local_api_server.h"
+#include "tests/support/wait/eventually.h"
 
 namespace mysqlop::cluster::it {
 
@@ -112,18 +112,7 @@ class ApiEnv {
   LocalApiServer api_;
 };
 
-// Polls until pred() holds or timeout: a wait for asynchronous work, never a timing assertion
-// (the assertion is on the state reached).
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
-}
+using mysqlop::testing::eventually;
+using mysqlop::testing::within;
 
 }  // namespace mysqlop::cluster::it

@@ -58,7 +58,7 @@ class ReconcileTest : public ::testing::Test {
     return !get(kind, name).is_null();
   }
   json waitFor(const std::string& kind, const std::string& name) {
-    EXPECT_TRUE(eventually([&] { return exists(kind, name); })) << kind << " " << name;
+    EXPECT_TRUE(MYSQLOP_EVENTUALLY(exists(kind, name))) << kind << " " << name;
     return get(kind, name);
   }
   HttpResult patch(const std::string& kind, const std::string& name, const json& p,
@@ -141,7 +141,7 @@ TEST_F(ReconcileTest, BitpokeExampleClusterBecomesBitpokesObjects) {
   createAll("example-cluster-secret.yaml");
   createAll("example-cluster.yaml");
   const json sts = waitFor("StatefulSet", "my-cluster-mysql");
-  ASSERT_TRUE(eventually([&] { return exists("PodDisruptionBudget", "my-cluster-mysql"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("PodDisruptionBudget", "my-cluster-mysql")));
   const json cluster = get("MysqlCluster", "my-cluster");
   EXPECT_EQ(cluster["metadata"]["annotations"]["mysql.presslabs.org/version"], "300");
 
@@ -217,7 +217,7 @@ TEST_F(ReconcileTest, BitpokeExampleClusterBecomesBitpokesObjects) {
   EXPECT_EQ(pdb["spec"]["selector"]["matchLabels"], kSelector);
 
   // Status and Events.
-  ASSERT_TRUE(eventually([&] { return ready("my-cluster") != ""; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(ready("my-cluster") != ""));
   EXPECT_EQ(ready("my-cluster"), "False/StatefulSetNotReady/StatefulSet is not ready");
   EXPECT_EQ(get("MysqlCluster", "my-cluster")["status"]["readyNodes"], 0);
   bool pendingAck = false;
@@ -231,7 +231,7 @@ TEST_F(ReconcileTest, BitpokeExampleClusterBecomesBitpokesObjects) {
     }
   }
   EXPECT_TRUE(pendingAck);
-  ASSERT_TRUE(eventually([&] { return events("my-cluster").size() >= 8; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(events("my-cluster").size() >= 8));
   const std::set<std::string> ev = events("my-cluster");
   for (const char* want :
        {"Normal/ConfigMapSyncSuccessfull/ConfigMap default/my-cluster-mysql created successfully",
@@ -267,7 +267,7 @@ TEST_F(ReconcileTest, BitpokeInitExampleAndMariaDbExample) {
   EXPECT_EQ(vct["metadata"]["name"], "data");
   expectOwnedBy(vct, cluster);
   EXPECT_EQ(vct["spec"]["resources"]["requests"]["storage"], "10Gi");
-  ASSERT_TRUE(eventually([&] { return exists("ConfigMap", "my-mariadb-mysql"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("ConfigMap", "my-mariadb-mysql")));
   const std::string cnf = get("ConfigMap", "my-mariadb-mysql")["data"]["my.cnf"];
   EXPECT_NE(cnf.find("gtid-strict-mode = on\n"), std::string::npos);
   EXPECT_NE(cnf.find("innodb-buffer-pool-size = 1344M\n"), std::string::npos) << cnf;
@@ -279,7 +279,7 @@ TEST_F(ReconcileTest, SpecChangesUpdateChildrenInPlace) {
   createAll("example-cluster-secret.yaml");
   createAll("example-cluster.yaml");
   const json sts = waitFor("StatefulSet", "my-cluster-mysql");
-  ASSERT_TRUE(eventually([&] { return exists("PodDisruptionBudget", "my-cluster-mysql"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("PodDisruptionBudget", "my-cluster-mysql")));
   const json cm = get("ConfigMap", "my-cluster-mysql");
   const json secret = get("Secret", "my-cluster-mysql-operated");
   // Another writer's fields, which an update must keep.
@@ -302,11 +302,15 @@ TEST_F(ReconcileTest, SpecChangesUpdateChildrenInPlace) {
                {"podSpec", {{"resources", {{"requests", {{"memory", "3Gi"}, {"cpu", "1"}}}}}}}}}})
           .status,
       200);
-  ASSERT_TRUE(eventually([&] {
-    const json s = get("StatefulSet", "my-cluster-mysql");
-    return s["spec"]["replicas"] == 3 && containerNamed(s["spec"]["template"]["spec"]["containers"],
-                                                        "mysql")["image"] == "percona:5.7.36";
-  }));
+  ASSERT_TRUE(eventually(
+      "the StatefulSet to have 3 replicas of percona:5.7.36",
+      [&] {
+        const json s = get("StatefulSet", "my-cluster-mysql");
+        return s["spec"]["replicas"] == 3 &&
+               containerNamed(s["spec"]["template"]["spec"]["containers"], "mysql")["image"] ==
+                   "percona:5.7.36";
+      },
+      [&] { return get("StatefulSet", "my-cluster-mysql")["spec"].dump(); }));
   const json after = get("StatefulSet", "my-cluster-mysql");
   EXPECT_EQ(after["metadata"]["uid"], sts["metadata"]["uid"]);
   EXPECT_EQ(after["metadata"]["annotations"]["other/owner"], "keep-me");
@@ -326,12 +330,10 @@ TEST_F(ReconcileTest, SpecChangesUpdateChildrenInPlace) {
   const json secretAfter = get("Secret", "my-cluster-mysql-operated");
   EXPECT_EQ(secretAfter["data"], secret["data"]);
   EXPECT_EQ(secretAfter["metadata"]["uid"], secret["metadata"]["uid"]);
-  ASSERT_TRUE(eventually([&] {
-    return events("my-cluster")
-               .count(
-                   "Normal/StatefulSetSyncSuccessfull/StatefulSet default/my-cluster-mysql updated "
-                   "successfully") == 1;
-  }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      events("my-cluster")
+          .count("Normal/StatefulSetSyncSuccessfull/StatefulSet default/my-cluster-mysql updated "
+                 "successfully") == 1));
 
   // Extension: the master Service becomes a NodePort Service with annotations, in place.
   const json master = get("Service", "my-cluster-mysql-master");
@@ -340,8 +342,8 @@ TEST_F(ReconcileTest, SpecChangesUpdateChildrenInPlace) {
             {{"spec", {{"masterService", {{"type", "NodePort"}, {"annotations", {{"a", "b"}}}}}}}})
           .status,
       200);
-  ASSERT_TRUE(eventually(
-      [&] { return get("Service", "my-cluster-mysql-master")["spec"]["type"] == "NodePort"; }));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(get("Service", "my-cluster-mysql-master")["spec"]["type"] == "NodePort"));
   const json masterAfter = get("Service", "my-cluster-mysql-master");
   EXPECT_EQ(masterAfter["metadata"]["uid"], master["metadata"]["uid"]);
   EXPECT_EQ(masterAfter["metadata"]["annotations"]["a"], "b");
@@ -351,7 +353,7 @@ TEST_F(ReconcileTest, DeletedChildrenAreRecreated) {
   createAll("example-cluster-secret.yaml");
   createAll("example-cluster.yaml");
   waitFor("StatefulSet", "my-cluster-mysql");
-  ASSERT_TRUE(eventually([&] { return exists("PodDisruptionBudget", "my-cluster-mysql"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("PodDisruptionBudget", "my-cluster-mysql")));
   const std::vector<std::pair<std::string, std::string>> children = {
       {"StatefulSet", "my-cluster-mysql"},
       {"Service", "my-cluster-mysql-master"},
@@ -364,11 +366,13 @@ TEST_F(ReconcileTest, DeletedChildrenAreRecreated) {
   for (const auto& [kind, name] : children) {
     const std::string uid = get(kind, name)["metadata"].value("uid", "");
     remove(kind, name);
-    EXPECT_TRUE(eventually([&, k = kind, n = name] {
-      const json o = get(k, n);
-      return !o.is_null() && o["metadata"].value("uid", "") != uid;
-    })) << kind
-        << " " << name << " was not recreated";
+    EXPECT_TRUE(eventually(
+        kind + " " + name + " to be recreated (a new uid)",
+        [&, k = kind, n = name] {
+          const json o = get(k, n);
+          return !o.is_null() && o["metadata"].value("uid", "") != uid;
+        },
+        [&, k = kind, n = name] { return get(k, n).dump(); }));
   }
 }
 
@@ -376,13 +380,12 @@ TEST_F(ReconcileTest, DeletingTheClusterLeavesCleanupToOwnerReferences) {
   createAll("example-cluster-secret.yaml");
   createAll("example-cluster.yaml");
   waitFor("StatefulSet", "my-cluster-mysql");
-  ASSERT_TRUE(eventually([&] { return exists("PodDisruptionBudget", "my-cluster-mysql"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("PodDisruptionBudget", "my-cluster-mysql")));
   remove("MysqlCluster", "my-cluster");
-  EXPECT_TRUE(eventually([&] {
-    return !exists("StatefulSet", "my-cluster-mysql") && !exists("ConfigMap", "my-cluster-mysql") &&
-           !exists("Service", "my-cluster-mysql-master") &&
-           !exists("Secret", "my-cluster-mysql-operated");
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(!exists("StatefulSet", "my-cluster-mysql") &&
+                                 !exists("ConfigMap", "my-cluster-mysql") &&
+                                 !exists("Service", "my-cluster-mysql-master") &&
+                                 !exists("Secret", "my-cluster-mysql-operated")));
   // The shared headless Service stays for the namespace's other clusters.
   EXPECT_TRUE(exists("Service", "mysql"));
   EXPECT_TRUE(exists("Secret", "my-secret"));
@@ -428,15 +431,20 @@ TEST_F(ReconcileTest, PodLabelsAndStatusFollowTheNodes) {
             "/status")
           .status,
       200);
-  EXPECT_TRUE(eventually([&] {
-    const json p0 = get("Pod", "my-cluster-mysql-0")["metadata"]["labels"];
-    const json p1 = get("Pod", "my-cluster-mysql-1")["metadata"]["labels"];
-    return p0.value("role", "") == "master" && p0.value("healthy", "") == "yes" &&
-           p1.value("role", "") == "replica" && p1.value("healthy", "") == "yes";
-  }));
-  EXPECT_TRUE(eventually([&] {
-    return ready("my-cluster") == "True/ClusterReady/Cluster is ready";
-  })) << ready("my-cluster");
+  EXPECT_TRUE(eventually(
+      "pod 0 labelled a healthy master and pod 1 a healthy replica",
+      [&] {
+        const json p0 = get("Pod", "my-cluster-mysql-0")["metadata"]["labels"];
+        const json p1 = get("Pod", "my-cluster-mysql-1")["metadata"]["labels"];
+        return p0.value("role", "") == "master" && p0.value("healthy", "") == "yes" &&
+               p1.value("role", "") == "replica" && p1.value("healthy", "") == "yes";
+      },
+      [&] {
+        return get("Pod", "my-cluster-mysql-0")["metadata"]["labels"].dump() + " " +
+               get("Pod", "my-cluster-mysql-1")["metadata"]["labels"].dump();
+      }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(ready("my-cluster") == "True/ClusterReady/Cluster is ready"))
+      << ready("my-cluster");
   const json status = get("MysqlCluster", "my-cluster")["status"];
   EXPECT_EQ(status["readyNodes"], 2);
   bool readOnly = false;
@@ -457,16 +465,14 @@ TEST_F(ReconcileTest, PodLabelsAndStatusFollowTheNodes) {
             "/status")
           .status,
       200);
-  EXPECT_TRUE(eventually([&] {
-    return get("Pod", "my-cluster-mysql-1")["metadata"]["labels"].value("role", "") == "master" &&
-           get("Pod", "my-cluster-mysql-0")["metadata"]["labels"].value("healthy", "") == "no";
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      get("Pod", "my-cluster-mysql-1")["metadata"]["labels"].value("role", "") == "master" &&
+      get("Pod", "my-cluster-mysql-0")["metadata"]["labels"].value("healthy", "") == "no"));
   remove("Pod", "my-cluster-mysql-1");
-  ASSERT_TRUE(eventually([&] { return !exists("Pod", "my-cluster-mysql-1"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!exists("Pod", "my-cluster-mysql-1")));
   ASSERT_EQ(env_.create(podObject(1)).status, 201);
-  EXPECT_TRUE(eventually([&] {
-    return get("Pod", "my-cluster-mysql-1")["metadata"]["labels"].value("role", "") == "master";
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      get("Pod", "my-cluster-mysql-1")["metadata"]["labels"].value("role", "") == "master"));
 }
 
 json claimObject(int i, const json& cluster, bool owned) {
@@ -500,21 +506,17 @@ TEST_F(ReconcileTest, ScaleDownCleansClaimsButPodZerosAndKeptOnes) {
   json kept = claimObject(4, cluster, false);
   ASSERT_EQ(env_.create(kept).status, 201);
   ASSERT_EQ(patch("MysqlCluster", "my-cluster", {{"spec", {{"replicas", 1}}}}).status, 200);
-  EXPECT_TRUE(eventually([&] {
-    return !exists("PersistentVolumeClaim", "data-my-cluster-mysql-1") &&
-           !exists("PersistentVolumeClaim", "data-my-cluster-mysql-2");
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(!exists("PersistentVolumeClaim", "data-my-cluster-mysql-1") &&
+                                 !exists("PersistentVolumeClaim", "data-my-cluster-mysql-2")));
   EXPECT_TRUE(exists("PersistentVolumeClaim", "data-my-cluster-mysql-0"));
   EXPECT_TRUE(exists("PersistentVolumeClaim", "data-my-cluster-mysql-4"));
-  EXPECT_TRUE(eventually([&] {
-    return events("my-cluster")
-               .count(
-                   "Normal/SuccessfulPVCCleanup/delete Claim data-my-cluster-mysql-2 in "
-                   "StatefulSet "
-                   "my-cluster-mysql successful") == 1;
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      events("my-cluster")
+          .count("Normal/SuccessfulPVCCleanup/delete Claim data-my-cluster-mysql-2 in "
+                 "StatefulSet "
+                 "my-cluster-mysql successful") == 1));
   // One replica: no PDB any more.
-  EXPECT_TRUE(eventually([&] { return !exists("PodDisruptionBudget", "my-cluster-mysql"); }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(!exists("PodDisruptionBudget", "my-cluster-mysql")));
 }
 
 // Invalid specs the CRD lets through: Ready=False naming the field, a Warning Event, and nothing
@@ -532,16 +534,25 @@ class InvalidSpecTest : public ReconcileTest {
     }
     HttpResult r = env_.create(c);
     ASSERT_EQ(r.status, 201) << r.body;
-    EXPECT_TRUE(eventually([&] { return ready(name) != ""; }));
+    EXPECT_TRUE(MYSQLOP_EVENTUALLY(ready(name) != ""));
     EXPECT_EQ(ready(name), "False/" + reason + "/" + message);
-    EXPECT_TRUE(eventually([&] {
-      for (const std::string& e : events(name)) {
-        if (e.rfind("Warning/" + reason + "/", 0) == 0) {
-          return true;
-        }
-      }
-      return false;
-    })) << reason;
+    EXPECT_TRUE(eventually(
+        "a Warning " + reason + " Event on " + name,
+        [&] {
+          for (const std::string& e : events(name)) {
+            if (e.rfind("Warning/" + reason + "/", 0) == 0) {
+              return true;
+            }
+          }
+          return false;
+        },
+        [&] {
+          std::string all;
+          for (const std::string& e : events(name)) {
+            all += "\n  " + e;
+          }
+          return "Events:" + all;
+        }));
     EXPECT_FALSE(exists("StatefulSet", name + "-mysql"));
     EXPECT_FALSE(exists("ConfigMap", name + "-mysql"));
     EXPECT_FALSE(exists("Secret", name + "-mysql-operated"));
@@ -577,10 +588,10 @@ TEST_F(InvalidSpecTest, MissingSecretThenCreated) {
                 "spec.secretName: Secret \"later\" not found in namespace \"default\"");
   putSecret("later", {{"ROOT_PASSWORD", "pw"}});
   // The plugin looks again (user Secrets are not watched) and builds the cluster.
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(std::chrono::seconds(90)),
+                                        exists("StatefulSet", "bad-mysql")));
   EXPECT_TRUE(
-      eventually([&] { return exists("StatefulSet", "bad-mysql"); }, std::chrono::seconds(90)));
-  EXPECT_TRUE(eventually(
-      [&] { return ready("bad") == "False/StatefulSetNotReady/StatefulSet is not ready"; }));
+      MYSQLOP_EVENTUALLY(ready("bad") == "False/StatefulSetNotReady/StatefulSet is not ready"));
 }
 
 TEST_F(InvalidSpecTest, UnparsableBackupSchedule) {
@@ -622,8 +633,8 @@ TEST_F(InvalidSpecTest, FixingTheSpecBuildsTheCluster) {
   const json sts = waitFor("StatefulSet", "bad-mysql");
   EXPECT_EQ(containerNamed(sts["spec"]["template"]["spec"]["containers"], "mysql")["image"],
             "docker.io/library/percona:8.0.20");
-  EXPECT_TRUE(eventually(
-      [&] { return ready("bad") == "False/StatefulSetNotReady/StatefulSet is not ready"; }));
+  EXPECT_TRUE(
+      MYSQLOP_EVENTUALLY(ready("bad") == "False/StatefulSetNotReady/StatefulSet is not ready"));
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ class DatabaseE2E : public ::testing::Test {
 
 TEST_F(DatabaseE2E, CreatedReadyAndDroppedOnDelete) {
   env_.create("mysqldatabases", database("app", "app_db"));
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqldatabases", "app"); }))
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqldatabases", "app")))
       << env_.readyMessage("mysqldatabases", "app");
   EXPECT_TRUE(databaseExists("app_db"));
   json obj = env_.get("mysqldatabases", "app");
@@ -47,7 +47,7 @@ TEST_F(DatabaseE2E, CreatedReadyAndDroppedOnDelete) {
   EXPECT_EQ(cond["message"], "Database successfully created.");
 
   env_.remove("mysqldatabases", "app");
-  ASSERT_TRUE(env_.eventually([&] { return !env_.exists("mysqldatabases", "app"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!env_.exists("mysqldatabases", "app")));
   EXPECT_FALSE(databaseExists("app_db"));
 }
 
@@ -55,23 +55,23 @@ TEST_F(DatabaseE2E, RetainedOnDeleteWithTheAnnotation) {
   env_.create("mysqldatabases",
               database("keep", "kept_db",
                        {{"mysql-operator.presslabs.org/resourceDeletionPolicy", "retain"}}));
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqldatabases", "keep"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqldatabases", "keep")));
   env_.remove("mysqldatabases", "keep");
-  ASSERT_TRUE(env_.eventually([&] { return !env_.exists("mysqldatabases", "keep"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!env_.exists("mysqldatabases", "keep")));
   EXPECT_TRUE(databaseExists("kept_db"));
 }
 
 TEST_F(DatabaseE2E, WaitsForTheClusterToBeReady) {
   env_.setClusterReady(false);
   env_.create("mysqldatabases", database("later", "later_db"));
-  ASSERT_TRUE(env_.eventually(
-      [&] { return env_.readyMessage("mysqldatabases", "later") == "cluster is not ready"; }));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(env_.readyMessage("mysqldatabases", "later") == "cluster is not ready"));
   EXPECT_EQ(env_.readyStatus("mysqldatabases", "later"), "False");
   EXPECT_FALSE(databaseExists("later_db"));
   // The cluster turning Ready requeues the database at once (no need to wait for the 30 s
   // requeue; the deadline below is generous either way).
   env_.setClusterReady(true);
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqldatabases", "later"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqldatabases", "later")));
   EXPECT_TRUE(databaseExists("later_db"));
 }
 
@@ -79,12 +79,13 @@ TEST_F(DatabaseE2E, UnreachableClusterIsReportedThenRecovers) {
   env_.db().stop();
   env_.create("mysqldatabases", database("down", "down_db"));
   const std::string cause = "Can't connect to server on '" + env_.db().host() + "'";
-  ASSERT_TRUE(env_.eventually([&] {
-    return env_.readyMessage("mysqldatabases", "down").find(cause) != std::string::npos;
-  })) << env_.readyMessage("mysqldatabases", "down");
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.readyMessage("mysqldatabases", "down").find(cause) !=
+                                 std::string::npos))
+      << env_.readyMessage("mysqldatabases", "down");
   EXPECT_EQ(env_.readyStatus("mysqldatabases", "down"), "False");
   env_.db().start();
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqldatabases", "down"); }, 120));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(std::chrono::seconds(120)),
+                                        env_.ready("mysqldatabases", "down")));
   EXPECT_TRUE(databaseExists("down_db"));
 }
 
@@ -94,11 +95,14 @@ TEST_F(DatabaseE2E, CrossNamespaceIsRefused) {
   env_.create("mysqldatabases",
               database("x", "x_db", json::object(), {{"name", "c"}, {"namespace", "e2e"}}),
               "other");
-  ASSERT_TRUE(env_.eventually([&] {
-    json obj = env_.get("mysqldatabases", "x", "other");
-    return obj.contains("status") && obj["status"]["conditions"][0].value("message", "") ==
-                                         "cross namespace database creation is disabled";
-  }));
+  ASSERT_TRUE(eventually(
+      "MysqlDatabase other/x to say cross namespace creation is disabled",
+      [&] {
+        json obj = env_.get("mysqldatabases", "x", "other");
+        return obj.contains("status") && obj["status"]["conditions"][0].value("message", "") ==
+                                             "cross namespace database creation is disabled";
+      },
+      [&] { return env_.get("mysqldatabases", "x", "other").dump(); }));
   EXPECT_FALSE(databaseExists("x_db"));
 }
 
@@ -117,10 +121,14 @@ TEST_F(DatabaseE2ECrossNamespace, IsAllowedWithTheFlag) {
   env_.create("mysqldatabases",
               database("x", "x_db", json::object(), {{"name", "c"}, {"namespace", "e2e"}}),
               "other");
-  ASSERT_TRUE(env_.eventually([&] {
-    json obj = env_.get("mysqldatabases", "x", "other");
-    return obj.contains("status") && obj["status"]["conditions"][0].value("status", "") == "True";
-  }));
+  ASSERT_TRUE(eventually(
+      "MysqlDatabase other/x to be Ready",
+      [&] {
+        json obj = env_.get("mysqldatabases", "x", "other");
+        return obj.contains("status") &&
+               obj["status"]["conditions"][0].value("status", "") == "True";
+      },
+      [&] { return env_.get("mysqldatabases", "x", "other").dump(); }));
   EXPECT_TRUE(databaseExists("x_db"));
 }
 

@@ -71,7 +71,7 @@ TEST_F(ClientTest, ErrorsCarryTheServersMessage) {
   auto bad = client_->list(kConfigMaps, "default", badSelector);
   EXPECT_EQ(bad.code(), Errc::Invalid);
   EXPECT_EQ(bad.error().message,
-            "unable to parse requirement: found end of string, expected: ',' or ')'");
+            "unable to parse requirement: found '', expected: ',', ')' or identifier");
 
   DeleteOptions pre;
   pre.preconditionUid = "not-the-uid";
@@ -227,7 +227,7 @@ TEST_F(ClientTest, PatchesOfEveryType) {
 
 TEST_F(ClientTest, CustomResourcesStatusScaleAndStrategicRefusal) {
   ASSERT_TRUE(client_->create(kCrds, testCrd(true)).ok());
-  ASSERT_TRUE(eventually([&] { return client_->list(kWidgets, "default").ok(); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(client_->list(kWidgets, "default").ok()));
   json w = {{"apiVersion", "test.mysqlop.io/v1"},
             {"kind", "Widget"},
             {"metadata", {{"name", "w1"}, {"namespace", "default"}}},

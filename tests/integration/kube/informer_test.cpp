@@ -189,7 +189,7 @@ class InformerTest : public KubeEnv {
     return out;
   }
   void expectConverged() {
-    EXPECT_TRUE(eventually([&] { return handlerState() == serverState(); }))
+    EXPECT_TRUE(MYSQLOP_EVENTUALLY(handlerState() == serverState()))
         << "handlers never caught up with the server";
     EXPECT_EQ(log_.errors(), std::vector<std::string>{});
     // The cache agrees with the handlers.
@@ -261,7 +261,7 @@ TEST_F(InformerTest, ExpiredWatchRelistsAndDeliversNothingTwice) {
   const std::size_t before = log_.size();
   ASSERT_TRUE(api_.expireNextWatches(1).ok());
   ASSERT_TRUE(api_.closeWatches().ok());
-  ASSERT_TRUE(eventually([&] { return inf.listCount() == 2; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(inf.listCount() == 2));
   // The relist found nothing new: no handler call at all.
   EXPECT_EQ(log_.size(), before);
   put("ns1", "a", "2");
@@ -281,7 +281,7 @@ TEST_F(InformerTest, ChangesMissedWhileDisconnectedComeFromTheRelist) {
   put("ns1", "trigger", "2");
   log_.waitBlocked();
   ASSERT_TRUE(api_.closeWatches().ok());
-  ASSERT_TRUE(eventually([&] { return api_.status()->value("openWatches", 1) == 0; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(api_.status()->value("openWatches", 1) == 0));
   del("ns1", "b");
   put("ns1", "a", "2");
   put("ns2", "new", "1");
@@ -342,7 +342,7 @@ TEST_F(InformerTest, ServerThatLostItsDataMakesTheCacheFollow) {
   ASSERT_TRUE(api_.restart().ok());
   ASSERT_TRUE(createNamespace("ns1").ok());
   put("ns1", "c", "1");
-  ASSERT_TRUE(eventually([&] { return inf.listCount() >= 2; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(inf.listCount() >= 2));
   expectConverged();
   EXPECT_EQ(log_.callsFor("ns1/a"), (Calls{"add", "delete"}));
   EXPECT_EQ(log_.callsFor("ns1/b"), (Calls{"add", "delete"}));
@@ -374,7 +374,7 @@ TEST_F(InformerTest, UnservedResourceNeverSyncsAndSaysWhy) {
                o);
   inf.start();
   EXPECT_FALSE(inf.waitForSync(std::chrono::milliseconds(300)));
-  ASSERT_TRUE(eventually([&] { return !inf.lastError().empty(); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!inf.lastError().empty()));
   EXPECT_EQ(inf.lastError(), "the server could not find the requested resource");
   inf.stop();
 }
@@ -390,12 +390,12 @@ TEST_F(InformerTest, NamespaceAndLabelFilters) {
   startInformer(o);
   ASSERT_TRUE(client_->create(kConfigMaps, configMap("ns1", "later", {}, {{"app", "x"}})).ok());
   ASSERT_TRUE(client_->create(kConfigMaps, configMap("ns2", "later", {}, {{"app", "x"}})).ok());
-  ASSERT_TRUE(eventually([&] { return log_.size() == 2; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(log_.size() == 2));
   // A label change out of the selector is a deletion for this informer.
   auto in = client_->get(kConfigMaps, "ns1", "in");
   (*in)["metadata"]["labels"]["app"] = "z";
   ASSERT_TRUE(client_->update(kConfigMaps, *in).ok());
-  ASSERT_TRUE(eventually([&] { return log_.size() == 3; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(log_.size() == 3));
   EXPECT_EQ(log_.calls(), (Calls{"add ns1/in", "add ns1/later", "delete ns1/in"}));
   EXPECT_EQ(informer_->store().size(), 1u);
   EXPECT_EQ(log_.errors(), Calls{});
@@ -456,7 +456,7 @@ TEST_F(InformerTest, IndexesAndLateHandlers) {
   EXPECT_EQ(lateNs1, (Calls{"add ns1/c1", "add ns1/c2", "add ns1/free", "add ns1/other",
                             "add ns1/owner", "add ns2/c3", "add ns2/owner"}));
   del("ns1", "c1");
-  ASSERT_TRUE(eventually([&] { return late.callsFor("ns1/c1").size() == 2; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(late.callsFor("ns1/c1").size() == 2));
   EXPECT_EQ(names(inf.store().byControllerOwner("ns1", "ConfigMap", "owner")), Calls{"ns1/c2"});
 }
 

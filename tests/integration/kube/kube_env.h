@@ -10,12 +10,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 
 #include "core/kube/client.h"
 #include "core/kube/http_transport.h"
 #include "core/kube/rest_config.h"
 #include "tests/support/kube/local_api_server.h"
+#include "tests/support/wait/eventually.h"
 
 namespace mysqlop::kube::testing {
 
@@ -27,18 +27,8 @@ inline Result<RestConfig> restConfigOf(const mysqlop::testing::LocalApiServer& a
   return restConfigFromKubeconfig(*kc);
 }
 
-// Polls cond every 10 ms until it holds or `limit` passes (a bound, never a measured speed).
-inline bool eventually(const std::function<bool()>& cond,
-                       std::chrono::milliseconds limit = std::chrono::seconds(60)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
+using mysqlop::testing::eventually;
+using mysqlop::testing::within;
 
 inline nlohmann::json configMap(const std::string& ns, const std::string& name,
                                 const nlohmann::json& data = nlohmann::json::object(),

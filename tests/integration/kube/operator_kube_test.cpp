@@ -145,7 +145,7 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
                                       {{"type", "object"},
                                        {"x-kubernetes-preserve-unknown-fields", true}}}}}}})}}}};
   ASSERT_TRUE(client_->create(kCrds, crd).ok());
-  ASSERT_TRUE(eventually([&] { return client_->list(kFixtureWidgets, "default").ok(); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(client_->list(kFixtureWidgets, "default").ok()));
   // An object that exists before the operator starts is reconciled from the initial list.
   json before = configMap("default", "before");
   before["metadata"]["annotations"] = {{"example.mysqlop.io/echo", "from the list"}};
@@ -163,17 +163,17 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
                ? (*cm)["data"].value("echo", "")
                : std::string();
   };
-  EXPECT_TRUE(eventually([&] { return echoOf("before") == "from the list"; })) << op.err();
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(echoOf("before") == "from the list")) << op.err();
 
   json cm = configMap("default", "greeting");
   cm["metadata"]["annotations"] = {{"example.mysqlop.io/echo", "hello"}};
   ASSERT_TRUE(client_->create(resources::kConfigMaps, cm).ok());
-  EXPECT_TRUE(eventually([&] { return echoOf("greeting") == "hello"; })) << op.err();
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(echoOf("greeting") == "hello")) << op.err();
   // A change of the annotation is seen through the watch and echoed again.
   auto cur = client_->get(resources::kConfigMaps, "default", "greeting");
   (*cur)["metadata"]["annotations"]["example.mysqlop.io/echo"] = "hello again";
   ASSERT_TRUE(client_->update(resources::kConfigMaps, *cur).ok());
-  EXPECT_TRUE(eventually([&] { return echoOf("greeting") == "hello again"; })) << op.err();
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(echoOf("greeting") == "hello again")) << op.err();
 
   // The plugin's Event, through the recorder: one Event counted twice for "greeting".
   auto echoedEvent = [&]() -> json {
@@ -185,10 +185,13 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
     }
     return nullptr;
   };
-  ASSERT_TRUE(eventually([&] {
-    auto e = echoedEvent();
-    return !e.is_null() && e["count"] == 2;
-  })) << echoedEvent().dump();
+  ASSERT_TRUE(eventually(
+      "the Echoed Event to count 2",
+      [&] {
+        auto e = echoedEvent();
+        return !e.is_null() && e["count"] == 2;
+      },
+      [&] { return echoedEvent().dump(); }));
   const json e = echoedEvent();
   EXPECT_EQ(e["type"], "Normal");
   EXPECT_EQ(e["message"], "copied the echo annotation to data");
@@ -209,7 +212,7 @@ TEST_F(OperatorKubeTest, ReconcilerPluginWithLiveCallbacks) {
     }
     return nullptr;
   };
-  ASSERT_TRUE(eventually([&] { return !failedEvent().is_null(); })) << op.err();
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!failedEvent().is_null())) << op.err();
   EXPECT_EQ(failedEvent()["type"], "Warning");
   EXPECT_EQ(failedEvent()["message"], "fixture gave up on default/terminal");
   EXPECT_EQ(failedEvent()["involvedObject"]["kind"], "Widget");
@@ -237,7 +240,7 @@ TEST_F(OperatorKubeTest, LeadershipHandsOverWhenTheLeaderDies) {
   const std::string idB = identity(b);
   ASSERT_FALSE(idB.empty());
   ASSERT_NE(idA, idB);
-  ASSERT_TRUE(eventually([&] { return b.waitFor("the leader is now ([^\\s]+)") == idA; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(b.waitFor("the leader is now ([^\\s]+)") == idA));
   const std::string gauge = "mysqlop_leader_election_master_status{name=\"" + leaseName_ + "\"}";
   EXPECT_EQ(b.metric(gauge), 0);
   EXPECT_EQ(a->metric(gauge), 1);
@@ -247,14 +250,14 @@ TEST_F(OperatorKubeTest, LeadershipHandsOverWhenTheLeaderDies) {
   cm["metadata"]["annotations"] = {{"example.mysqlop.io/echo", "1"}};
   ASSERT_TRUE(client_->create(resources::kConfigMaps, cm).ok());
   const std::string echoes = "mysqlop_reconcile_total{plugin=\"example-echo\",result=\"success\"}";
-  ASSERT_TRUE(eventually([&] { return a->metric(echoes) >= 1; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(a->metric(echoes) >= 1));
   EXPECT_LE(b.metric(echoes), 0);
 
   const auto before = *lease();
   a->killHard();
   const json last = *lease();  // the dead leader's last renew
   ASSERT_EQ(last["spec"]["holderIdentity"], idA);
-  ASSERT_TRUE(eventually([&] { return holder() == idB; }, 120s)) << b.err();
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(120s), holder() == idB)) << b.err();
   const json taken = *lease();
   const long long lastRenew = micros(last["spec"]["renewTime"]);
   const long long acquired = micros(taken["spec"]["acquireTime"]);
@@ -271,10 +274,16 @@ TEST_F(OperatorKubeTest, LeadershipHandsOverWhenTheLeaderDies) {
   json two = configMap("default", "two");
   two["metadata"]["annotations"] = {{"example.mysqlop.io/echo", "2"}};
   ASSERT_TRUE(client_->create(resources::kConfigMaps, two).ok());
-  EXPECT_TRUE(eventually([&] {
-    auto c = client_->get(resources::kConfigMaps, "default", "two");
-    return c.ok() && c->contains("data") && (*c)["data"].value("echo", "") == "2";
-  }));
+  EXPECT_TRUE(eventually(
+      "ConfigMap default/two to be echoed by the new leader",
+      [&] {
+        auto c = client_->get(resources::kConfigMaps, "default", "two");
+        return c.ok() && c->contains("data") && (*c)["data"].value("echo", "") == "2";
+      },
+      [&] {
+        auto c = client_->get(resources::kConfigMaps, "default", "two");
+        return c.ok() ? c->dump() : c.error().message;
+      }));
   EXPECT_EQ(b.terminate(), 0);
 }
 
@@ -285,11 +294,11 @@ TEST_F(OperatorKubeTest, SigtermReleasesTheLeaseForAQuickHandOver) {
   ASSERT_FALSE(a.waitFor("leading: starting").empty()) << a.err();
   OperatorProcess b(args(cfg));
   const std::string idB = identity(b);
-  ASSERT_TRUE(eventually([&] { return b.waitFor("the leader is now ([^\\s]+)") == idA; }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(b.waitFor("the leader is now ([^\\s]+)") == idA));
   const json last = *lease();
   EXPECT_EQ(a.terminate(), 0);
   EXPECT_THAT(a.err(), HasSubstr("leader election: released lease default/" + leaseName_));
-  ASSERT_TRUE(eventually([&] { return holder() == idB; }, 120s)) << b.err();
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(120s), holder() == idB)) << b.err();
   const json taken = *lease();
   const long long lastRenewOfA = micros(last["spec"]["renewTime"]);
   const long long acquired = micros(taken["spec"]["acquireTime"]);

@@ -165,12 +165,10 @@ TEST_F(CrdTest, DeletingTheCrdDeletesItsResources) {
   auto d = call("DELETE",
                 "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/dbs.test.example.com");
   ASSERT_EQ(d.status, 200);
-  EXPECT_TRUE(eventually([&] {
-    return call("GET",
-                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
-                "dbs.test.example.com")
-               .status == 404;
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET",
+                                      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                                      "dbs.test.example.com")
+                                     .status == 404));
   auto gone = call("GET", base_);
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.json()["message"], "the server could not find the requested resource");

@@ -46,13 +46,13 @@ TEST_F(ApiTest, CloseWatchesEndsEveryStream) {
   testing::WatchClient b(api_);
   ASSERT_TRUE(a.open(std::string(kCmPath) + "?watch=true&resourceVersion=" + rv()).ok());
   ASSERT_TRUE(b.open("/api/v1/pods?watch=true").ok());
-  EXPECT_TRUE(eventually([&] { return api_.status().value()["openWatches"] == 2; }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(api_.status().value()["openWatches"] == 2));
   ASSERT_TRUE(api_.closeWatches().ok());
   EXPECT_TRUE(a.next(20000).is_null());
   EXPECT_TRUE(a.ended());
   EXPECT_TRUE(b.next(20000).is_null());
   EXPECT_TRUE(b.ended());
-  EXPECT_TRUE(eventually([&] { return api_.status().value()["openWatches"] == 0; }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(api_.status().value()["openWatches"] == 0));
 }
 
 TEST_F(ApiTest, DelayAndClear) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tests/support/kube/local_api_server.h"
+#include "tests/support/wait/eventually.h"
 
 namespace mysqlop::local::it {
 
@@ -52,24 +53,7 @@ class ApiTest : public ::testing::Test {
 
 inline const char* kCmPath = "/api/v1/namespaces/default/configmaps";
 
-}  // namespace mysqlop::local::it
-
-#include <chrono>
-#include <functional>
-#include <thread>
-
-namespace mysqlop::local::it {
-
-// Polls until cond() holds; false after `seconds` (a generous bound, not a speed assertion).
-inline bool eventually(const std::function<bool()>& cond, int seconds = 30) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
+using mysqlop::testing::eventually;
+using mysqlop::testing::within;
 
 }  // namespace mysqlop::local::it

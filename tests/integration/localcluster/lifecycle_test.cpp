@@ -102,7 +102,7 @@ TEST_F(ApiTest, JobDeleteDefaultsToOrphanWithWarning) {
             "propagationPolicy=Background to remove them or set propagationPolicy=Orphan to "
             "suppress this warning\"");
   EXPECT_EQ(d.json()["metadata"]["finalizers"], json::array({"orphan"}));
-  EXPECT_TRUE(eventually([&] { return call("GET", base + "/j").status == 404; }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", base + "/j").status == 404));
   auto p = call("GET", "/api/v1/namespaces/default/pods/j-abcde");
   ASSERT_EQ(p.status, 200);
   EXPECT_FALSE(p.json()["metadata"].contains("ownerReferences"));
@@ -118,8 +118,8 @@ TEST_F(ApiTest, JobDeleteDefaultsToOrphanWithWarning) {
   auto d2 = call("DELETE", base + "/k", json{{"propagationPolicy", "Background"}});
   EXPECT_TRUE(d2.header("Warning").empty());
   EXPECT_EQ(call("GET", base + "/k").status, 404);
-  EXPECT_TRUE(eventually(
-      [&] { return call("GET", "/api/v1/namespaces/default/pods/k-abcde").status == 404; }));
+  EXPECT_TRUE(
+      MYSQLOP_EVENTUALLY(call("GET", "/api/v1/namespaces/default/pods/k-abcde").status == 404));
 }
 
 TEST_F(ApiTest, ForegroundDeletionWaitsForDependents) {
@@ -133,10 +133,8 @@ TEST_F(ApiTest, ForegroundDeletionWaitsForDependents) {
   ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
   auto d = call("DELETE", std::string(kCmPath) + "/owner?propagationPolicy=Foreground");
   EXPECT_EQ(d.json()["metadata"]["finalizers"], json::array({"foregroundDeletion"}));
-  EXPECT_TRUE(eventually([&] {
-    return call("GET", std::string(kCmPath) + "/dep").status == 404 &&
-           call("GET", std::string(kCmPath) + "/owner").status == 404;
-  }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", std::string(kCmPath) + "/dep").status == 404 &&
+                                 call("GET", std::string(kCmPath) + "/owner").status == 404));
 }
 
 TEST_F(ApiTest, PodDeleteReturnsTheObject) {
@@ -170,7 +168,7 @@ TEST_F(ApiTest, NamespaceDeletionRemovesItsContents) {
   auto d = call("DELETE", "/api/v1/namespaces/tmp");
   ASSERT_EQ(d.status, 200);
   EXPECT_EQ(d.json()["status"]["phase"], "Terminating");
-  EXPECT_TRUE(eventually([&] { return call("GET", cms + "/a").status == 404; }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cms + "/a").status == 404));
   auto create = call("POST", cms, configMap("b"));
   EXPECT_EQ(create.status, 403);
   EXPECT_EQ(create.json()["message"],
@@ -180,7 +178,7 @@ TEST_F(ApiTest, NamespaceDeletionRemovesItsContents) {
   EXPECT_EQ(call("GET", "/api/v1/namespaces/tmp").status, 200);  // held by the finalizer
   call("PATCH", cms + "/held", json::parse(R"({"metadata":{"finalizers":null}})"),
        "application/merge-patch+json");
-  EXPECT_TRUE(eventually([&] { return call("GET", "/api/v1/namespaces/tmp").status == 404; }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", "/api/v1/namespaces/tmp").status == 404));
 }
 
 TEST_F(ApiTest, DeleteCollectionWithSelector) {

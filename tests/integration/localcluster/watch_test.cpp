@@ -175,7 +175,7 @@ TEST_F(ApiTest, ManyConcurrentWatchesAndRequests) {
     ASSERT_TRUE(
         watches.back()->open(std::string(kCmPath) + "?watch=true&resourceVersion=" + start).ok());
   }
-  EXPECT_TRUE(eventually([&] { return api_.status().value()["openWatches"] == 40; }));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(api_.status().value()["openWatches"] == 40));
   call("POST", kCmPath, configMap("fan"));
   for (auto& w : watches) {
     json e = w->next(kWait);

@@ -53,7 +53,7 @@ class UserE2E : public ::testing::Test {
 
 TEST_F(UserE2E, ProvisionChangePermissionsRotateAndDelete) {
   env_.create("mysqlusers", user("u"));
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "u"); }))
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqlusers", "u")))
       << env_.readyMessage("mysqlusers", "u");
   json obj = env_.get("mysqlusers", "u");
   EXPECT_EQ(obj["metadata"]["finalizers"], json({"mysql-operator.presslabs.org/user"}));
@@ -68,18 +68,18 @@ TEST_F(UserE2E, ProvisionChangePermissionsRotateAndDelete) {
       "mysqlusers", "u",
       {{"spec",
         {{"permissions", {{{"schema", "app"}, {"tables", {"*"}}, {"permissions", {"INSERT"}}}}}}}});
-  ASSERT_TRUE(env_.eventually([&] { return can(kPassword, "INSERT INTO app.t VALUES (2)"); }));
-  ASSERT_TRUE(env_.eventually([&] { return !can(kPassword, "SELECT v FROM app.t"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(can(kPassword, "INSERT INTO app.t VALUES (2)")));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!can(kPassword, "SELECT v FROM app.t")));
 
   // Rotating the password in the Secret: the old one stops working, the new one works.
   const std::string rotated = "second-Pa55word";
   env_.putSecret("app-secret", {{"PASSWORD", rotated}});
-  ASSERT_TRUE(env_.eventually([&] { return can(rotated, "SELECT 1"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(can(rotated, "SELECT 1")));
   EXPECT_FALSE(can(kPassword, "SELECT 1"));
 
   // Deleting the MysqlUser drops the account.
   env_.remove("mysqlusers", "u");
-  ASSERT_TRUE(env_.eventually([&] { return !env_.exists("mysqlusers", "u"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!env_.exists("mysqlusers", "u")));
   EXPECT_EQ(env_.db().query("SELECT COUNT(*) FROM mysql.user WHERE User='app'"), "0\n");
   EXPECT_FALSE(can(rotated, "SELECT 1"));
   // One MySQL connection served every reconcile above (the pool's metrics).
@@ -94,39 +94,40 @@ TEST_F(UserE2E, ProvisionChangePermissionsRotateAndDelete) {
 
 TEST_F(UserE2E, AUserDroppedOrAlteredByHandIsRestored) {
   env_.create("mysqlusers", user("u"));
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "u"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqlusers", "u")));
   env_.db().query("DROP USER 'app'@'%'");
   ASSERT_FALSE(can(kPassword, "SELECT 1"));
-  ASSERT_TRUE(env_.eventually([&] { return can(kPassword, "SELECT v FROM app.t"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(can(kPassword, "SELECT v FROM app.t")));
   env_.db().query(
       "ALTER USER 'app'@'%' IDENTIFIED BY 'by-hand'; GRANT ALL ON secret.* TO "
       "'app'@'%'");
-  ASSERT_TRUE(env_.eventually(
-      [&] { return can(kPassword, "SELECT 1") && !can(kPassword, "SELECT v FROM secret.s"); }));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(can(kPassword, "SELECT 1") && !can(kPassword, "SELECT v FROM secret.s")));
   EXPECT_FALSE(can("by-hand", "SELECT 1"));
 }
 
 TEST_F(UserE2E, RetainedOnDeleteWithTheAnnotation) {
   env_.create("mysqlusers",
               user("kept", {{"mysql-operator.presslabs.org/resourceDeletionPolicy", "retain"}}));
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "kept"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqlusers", "kept")));
   env_.remove("mysqlusers", "kept");
-  ASSERT_TRUE(env_.eventually([&] { return !env_.exists("mysqlusers", "kept"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!env_.exists("mysqlusers", "kept")));
   EXPECT_TRUE(can(kPassword, "SELECT v FROM app.t"));
 }
 
 TEST_F(UserE2E, UnreachableClusterIsReportedThenRecovers) {
   env_.create("mysqlusers", user("u"));
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "u"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqlusers", "u")));
   env_.db().stop();
   const std::string cause = "Can't connect to server on '" + env_.db().host() + "'";
   // The periodic requeue notices the server is gone.
-  ASSERT_TRUE(env_.eventually([&] {
-    return env_.readyMessage("mysqlusers", "u").find(cause) != std::string::npos;
-  })) << env_.readyMessage("mysqlusers", "u");
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(env_.readyMessage("mysqlusers", "u").find(cause) != std::string::npos))
+      << env_.readyMessage("mysqlusers", "u");
   EXPECT_EQ(env_.readyStatus("mysqlusers", "u"), "False");
   env_.db().start();
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "u"); }, 120));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY_WITHIN(within(std::chrono::seconds(120)), env_.ready("mysqlusers", "u")));
   EXPECT_TRUE(can(kPassword, "SELECT v FROM app.t"));
 }
 
@@ -134,19 +135,22 @@ TEST_F(UserE2E, InvalidSpecsAreReportedOnTheObject) {
   json bad = user("bad");
   bad["spec"]["user"] = "root";
   env_.create("mysqlusers", bad);
-  ASSERT_TRUE(env_.eventually([&] {
-    return env_.readyMessage("mysqlusers", "bad") ==
-           "The user provisioning has failed: spec.user \"root\" is reserved for the server or "
-           "the operator and cannot be managed by a MysqlUser";
-  })) << env_.readyMessage("mysqlusers", "bad");
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      env_.readyMessage("mysqlusers", "bad") ==
+      "The user provisioning has failed: spec.user \"root\" is reserved for the server or "
+      "the operator and cannot be managed by a MysqlUser"))
+      << env_.readyMessage("mysqlusers", "bad");
   json worse = user("worse");
   worse["spec"]["permissions"][0]["permissions"] = {"SELECT; DROP DATABASE mysql"};
   env_.create("mysqlusers", worse);
-  ASSERT_TRUE(env_.eventually([&] {
-    return env_.readyMessage("mysqlusers", "worse") ==
-           "The user provisioning has failed: spec.permissions[0].permissions[0] \"SELECT; DROP "
-           "DATABASE MYSQL\" is not a MariaDB 10.11 privilege";
-  })) << env_.readyMessage("mysqlusers", "worse");
+  ASSERT_TRUE(eventually(
+      "MysqlUser worse to refuse its privilege",
+      [&] {
+        return env_.readyMessage("mysqlusers", "worse") ==
+               "The user provisioning has failed: spec.permissions[0].permissions[0] \"SELECT; "
+               "DROP DATABASE MYSQL\" is not a MariaDB 10.11 privilege";
+      },
+      [&] { return env_.readyMessage("mysqlusers", "worse"); }));
   EXPECT_EQ(env_.db().query("SELECT COUNT(*) FROM mysql.user WHERE User='app'"), "0\n");
 }
 
@@ -177,11 +181,12 @@ TEST_F(UserE2EDefaultRequeue, PasswordRotationComesFromTheSecretWatch) {
               {"password", {{"name", "app-secret"}, {"key", "PASSWORD"}}},
               {"allowedHosts", {"%"}}}}};
   env_.create("mysqlusers", u);
-  ASSERT_TRUE(env_.eventually([&] { return env_.ready("mysqlusers", "u"); }));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqlusers", "u")));
   env_.putSecret("app-secret", {{"PASSWORD", "rotated-by-watch"}});
   // The deadline is a failure bound shorter than the 120 s requeue, so only the watch can meet it.
-  ASSERT_TRUE(env_.eventually(
-      [&] { return env_.db().sqlAs("app", "rotated-by-watch", "SELECT 1").ok(); }, 60));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY_WITHIN(within(std::chrono::seconds(60)),
+                                env_.db().sqlAs("app", "rotated-by-watch", "SELECT 1").ok()));
   EXPECT_FALSE(env_.db().sqlAs("app", kPassword, "SELECT 1").ok());
 }
 

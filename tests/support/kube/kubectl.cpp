@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/support/process/child_process.h"
+#include "tests/support/wait/poll.h"
 
 namespace mysqlop::testing {
 
@@ -133,22 +134,21 @@ std::string Kubectl::Background::out() const { return readFile(outFile_); }
 std::string Kubectl::Background::err() const { return readFile(errFile_); }
 
 bool Kubectl::Background::waitForOutput(const std::string& text, int timeoutSeconds) const {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (out().find(text) != std::string::npos) {
-      return true;
-    }
-    if (pid_ <= 0 || done_) {
-      return out().find(text) != std::string::npos;
-    }
-    if (auto code = waitForExit(pid_, std::chrono::milliseconds(0))) {
-      done_ = true;
-      exitCode_ = *code;
-      return out().find(text) != std::string::npos;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+  // Done when the text is there or kubectl has ended (then its output is all there will be).
+  pollUntil(
+      [&] {
+        if (out().find(text) != std::string::npos || pid_ <= 0 || done_) {
+          return true;
+        }
+        if (auto code = waitForExit(pid_, std::chrono::milliseconds(0))) {
+          done_ = true;
+          exitCode_ = *code;
+          return true;
+        }
+        return false;
+      },
+      Poll{std::chrono::seconds(timeoutSeconds), std::chrono::milliseconds(20)});
+  return out().find(text) != std::string::npos;
 }
 
 CommandResult Kubectl::Background::stop() {

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "tests/support/process/child_process.h"
+#include "tests/support/wait/poll.h"
 
 namespace mysqlop::testing {
 
@@ -105,26 +106,31 @@ Result<void> LocalApiServer::launch() {
     return fail(Errc::Unavailable, e.what());
   }
   ++launches_;
-  // Wait for "listening on URL".
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (true) {
-    std::string out = readFile(outFile);
-    auto pos = out.find("listening on ");
-    auto nl = pos == std::string::npos ? std::string::npos : out.find('\n', pos);
-    if (nl != std::string::npos) {
-      url_ = out.substr(pos + 13, nl - pos - 13);
-      port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
-      break;
-    }
-    if (waitForExit(pid_, std::chrono::milliseconds(0))) {
-      pid_ = -1;
-      return fail(Errc::Unavailable, "mysql-operator-local exited: " + readFile(logFile()));
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill();
-      return fail(Errc::Timeout, "mysql-operator-local did not start: " + readFile(logFile()));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Wait for "listening on URL", or for the process to give up.
+  bool listening = false;
+  bool exited = false;
+  pollUntil(
+      [&] {
+        std::string out = readFile(outFile);
+        auto pos = out.find("listening on ");
+        auto nl = pos == std::string::npos ? std::string::npos : out.find('\n', pos);
+        if (nl != std::string::npos) {
+          url_ = out.substr(pos + 13, nl - pos - 13);
+          port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+          listening = true;
+        } else {
+          exited = waitForExit(pid_, std::chrono::milliseconds(0)).has_value();
+        }
+        return listening || exited;
+      },
+      Poll{std::chrono::seconds(60), std::chrono::milliseconds(10)});
+  if (exited) {
+    pid_ = -1;
+    return fail(Errc::Unavailable, "mysql-operator-local exited: " + readFile(logFile()));
+  }
+  if (!listening) {
+    kill();
+    return fail(Errc::Timeout, "mysql-operator-local did not start: " + readFile(logFile()));
   }
   std::ifstream tokenFile(dataDir_ + "/token");
   std::getline(tokenFile, token_);

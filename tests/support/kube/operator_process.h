@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/wait/poll.h"
+
 namespace mysqlop::testing {
 
 inline const std::string kOperatorBinary = std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator";
@@ -70,18 +72,19 @@ class OperatorProcess {
   // Waits (up to a minute) for the first match of re in the log; returns group 1 ("" if none).
   std::string waitFor(const std::string& pattern) {
     const std::regex re(pattern);
-    for (int i = 0; i < 6000; ++i) {
-      std::smatch m;
-      const std::string e = err();
-      if (std::regex_search(e, m, re)) {
-        return m.size() > 1 ? m[1].str() : m[0].str();
-      }
-      if (exited_) {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return {};
+    std::string found;
+    pollUntil(
+        [&] {
+          std::smatch m;
+          const std::string e = err();
+          if (std::regex_search(e, m, re)) {
+            found = m.size() > 1 ? m[1].str() : m[0].str();
+            return true;
+          }
+          return static_cast<bool>(exited_);
+        },
+        Poll{std::chrono::seconds(60), std::chrono::milliseconds(10)});
+    return found;
   }
   // The port of a "serving <what> on HOST:PORT" log line (0 when none came within a minute).
   int portOf(const std::string& what) {

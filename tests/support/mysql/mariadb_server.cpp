@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "tests/support/process/child_process.h"
+#include "tests/support/wait/poll.h"
 
 namespace mysqlop::testing {
 namespace {
@@ -422,22 +423,23 @@ void MariaDbServer::launch() {
 }
 
 void MariaDbServer::waitUntilAnswering() {
-  const auto deadline = Clock::now() + kStartDeadline;
-  while (true) {
-    if (waitForExit(pid_, std::chrono::milliseconds(0))) {
-      unregisterServer(pid_);
-      pid_ = -1;
-      throw std::runtime_error("MariaDbServer: mariadbd exited during startup: " + errorLogTail());
-    }
-    if (tcpAnswers(host_, port_)) {
-      return;
-    }
-    if (Clock::now() > deadline) {
-      kill();
-      throw std::runtime_error("MariaDbServer: mariadbd did not answer on " + host_ + ":" +
-                               std::to_string(port_) + ": " + errorLogTail());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  bool exited = false;
+  const bool answers = pollUntil(
+      [&] {
+        exited = waitForExit(pid_, std::chrono::milliseconds(0)).has_value();
+        return exited || tcpAnswers(host_, port_);
+      },
+      Poll{std::chrono::duration_cast<std::chrono::milliseconds>(kStartDeadline),
+           std::chrono::milliseconds(20)});
+  if (exited) {
+    unregisterServer(pid_);
+    pid_ = -1;
+    throw std::runtime_error("MariaDbServer: mariadbd exited during startup: " + errorLogTail());
+  }
+  if (!answers) {
+    kill();
+    throw std::runtime_error("MariaDbServer: mariadbd did not answer on " + host_ + ":" +
+                             std::to_string(port_) + ": " + errorLogTail());
   }
 }
 
@@ -446,25 +448,27 @@ void MariaDbServer::stop() {
     return;
   }
   ::kill(pid_, SIGTERM);
-  const auto deadline = Clock::now() + kStopDeadline;
   auto nextTerm = Clock::now() + std::chrono::milliseconds(500);
-  while (true) {
+  const bool ended = pollUntil(
+      [&] {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_ || (r < 0 && errno == ECHILD)) {
+          return true;
+        }
+        // A SIGTERM that arrives while mariadbd is still starting can go unhandled: repeat it.
+        if (Clock::now() > nextTerm) {
+          ::kill(pid_, SIGTERM);
+          nextTerm = Clock::now() + std::chrono::milliseconds(500);
+        }
+        return false;
+      },
+      Poll{std::chrono::duration_cast<std::chrono::milliseconds>(kStopDeadline),
+           std::chrono::milliseconds(5)});
+  if (!ended) {
     int status = 0;
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_ || (r < 0 && errno == ECHILD)) {
-      break;
-    }
-    // A SIGTERM that arrives while mariadbd is still starting can go unhandled: repeat it.
-    if (Clock::now() > nextTerm) {
-      ::kill(pid_, SIGTERM);
-      nextTerm = Clock::now() + std::chrono::milliseconds(500);
-    }
-    if (Clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
   }
   unregisterServer(pid_);
   pid_ = -1;
@@ -504,13 +508,10 @@ void MariaDbServer::freeze() {
   if (!running() || ::kill(pid_, SIGSTOP) != 0) {
     throw std::runtime_error("MariaDbServer: cannot stop pid " + std::to_string(pid_));
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!allThreadsStopped(pid_)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("MariaDbServer: pid " + std::to_string(pid_) +
-                               " did not stop within 5 s of SIGSTOP");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (!pollUntil([&] { return allThreadsStopped(pid_); },
+                 Poll{std::chrono::seconds(5), std::chrono::milliseconds(5)})) {
+    throw std::runtime_error("MariaDbServer: pid " + std::to_string(pid_) +
+                             " did not stop within 5 s of SIGSTOP");
   }
 }
 

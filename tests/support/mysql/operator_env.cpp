@@ -183,17 +183,6 @@ std::string MysqlOperatorEnv::readyMessage(const std::string& plural, const std:
   return "";
 }
 
-bool MysqlOperatorEnv::eventually(const std::function<bool()>& cond, int seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return cond();
-}
-
 void MysqlOperatorEnv::applyCrds() {
   for (const char* kind : {"mysqlclusters", "mysqldatabases", "mysqlusers"}) {
     const std::string file =
@@ -204,7 +193,8 @@ void MysqlOperatorEnv::applyCrds() {
   }
   // The kinds are served once their CRDs are established.
   for (const char* plural : {"mysqlclusters", "mysqldatabases", "mysqlusers"}) {
-    require(eventually([&] { return call("GET", path(plural)).status == 200; }, 30),
+    require(pollUntil([&] { return call("GET", path(plural)).status == 200; },
+                      Poll{std::chrono::seconds(30), std::chrono::milliseconds(50)}),
             std::string("the CRD of ") + plural + " is not served");
   }
 }

@@ -9,7 +9,7 @@
 //   mysqlop::testing::MysqlOperatorEnv env;
 //   env.start({});                                 // throws std::runtime_error on failure
 //   env.create("mysqldatabases", {...});           // POST into namespace e2e
-//   env.eventually([&] { return env.ready("mysqldatabases", "db"); });
+//   ASSERT_TRUE(MYSQLOP_EVENTUALLY(env.ready("mysqldatabases", "db")));  // wait/eventually.h
 //   env.db().query("SHOW DATABASES");
 
 #include <sys/types.h>
@@ -22,6 +22,7 @@
 
 #include "tests/support/kube/local_api_server.h"
 #include "tests/support/mysql/mariadb_server.h"
+#include "tests/support/wait/eventually.h"
 
 namespace mysqlop::testing {
 
@@ -82,9 +83,6 @@ class MysqlOperatorEnv {
   bool ready(const std::string& plural, const std::string& name) {
     return readyStatus(plural, name) == "True";
   }
-
-  // Polls until cond() holds; false after `seconds` (a failure deadline, not a speed check).
-  static bool eventually(const std::function<bool()>& cond, int seconds = 60);
 
  private:
   void applyCrds();

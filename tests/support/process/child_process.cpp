@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/wait/poll.h"
+
 extern char** environ;
 
 namespace mysqlop::testing {
@@ -119,21 +121,20 @@ int exitCodeOf(int status) {
 }
 
 std::optional<int> waitForExit(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      return exitCodeOf(status);
-    }
-    if (r < 0 && errno != EINTR) {
-      return -1;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return std::nullopt;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  std::optional<int> code;
+  pollUntil(
+      [&] {
+        int status = 0;
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+          code = exitCodeOf(status);
+        } else if (r < 0 && errno != EINTR) {
+          code = -1;
+        }
+        return code.has_value();
+      },
+      Poll{timeout, std::chrono::milliseconds(5)});
+  return code;
 }
 
 int terminateProcess(pid_t pid, std::chrono::milliseconds grace) {

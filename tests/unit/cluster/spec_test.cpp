@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "cluster_test_util.h"
-#include "plugins/cluster/src/cron.h"
 #include "plugins/cluster/src/spec.h"
 
 namespace mysqlop::cluster {
@@ -249,29 +248,6 @@ TEST(SpecValidation, EveryErrorIsReported) {
   EXPECT_EQ(p.errors[0].reason, "InvalidReplicas");
   EXPECT_EQ(p.errors[1].reason, "InvalidTmpfsSize");
   EXPECT_EQ(p.errors[2].reason, "InvalidBackupRemoteDeletePolicy");
-}
-
-TEST(Cron, AcceptsBitpokeSchedules) {
-  for (const char* ok :
-       {"0 0 0 * * *", "*/30 * * * * *", "0 0 1-5 * * mon-fri", "0 0 0 1 JAN ?", "0 0,30 * * * *",
-        "0 0 0 * * 0", "@every 1h30m", "@hourly", "0 0 12 * *"}) {
-    EXPECT_EQ(checkCronSchedule(ok), "") << ok;
-  }
-}
-
-TEST(Cron, RefusesWithAReason) {
-  EXPECT_EQ(checkCronSchedule(""), "empty schedule");
-  EXPECT_EQ(checkCronSchedule("@sometimes"), "unknown descriptor \"@sometimes\"");
-  EXPECT_EQ(checkCronSchedule("@every soon"), "unknown descriptor \"@every soon\"");
-  EXPECT_EQ(checkCronSchedule("0 0 25 * * *"), "hour field \"25\": out of range 0-23");
-  EXPECT_EQ(checkCronSchedule("0 0 0 0 * *"), "day of month field \"0\": out of range 1-31");
-  EXPECT_EQ(checkCronSchedule("0 0 0 * foo *"), "month field \"foo\": not a number or name");
-  EXPECT_EQ(checkCronSchedule("0 0 0 * * 5-2"),
-            "day of week field \"5-2\": range start is after its end");
-  EXPECT_EQ(checkCronSchedule("*/0 * * * * *"), "second field \"*/0\": bad step");
-  EXPECT_EQ(checkCronSchedule("? * * * * *"), "second field \"?\": not a number or name");
-  EXPECT_EQ(checkCronSchedule("1 2 3 4 5 6 7"),
-            "expected 6 fields (second minute hour day-of-month month [day-of-week]), found 7");
 }
 
 }  // namespace
