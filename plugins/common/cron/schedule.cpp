@@ -19,7 +19,7 @@ struct FieldSpec {
 
 constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                    "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+constexpr const char* kDayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
 constexpr std::array<FieldSpec, 6> kFields = {{
     {"second", 0, 59, nullptr, false},
@@ -27,7 +27,7 @@ constexpr std::array<FieldSpec, 6> kFields = {{
     {"hour", 0, 23, nullptr, false},
     {"day of month", 1, 31, nullptr, true},
     {"month", 1, 12, kMonths, false},
-    {"day of week", 0, 6, kDays, true},
+    {"day of week", 0, 6, kDayNames, true},
 }};
 
 constexpr std::uint64_t kStarBit = std::uint64_t{1} << 63;

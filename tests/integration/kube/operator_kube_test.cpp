@@ -332,7 +332,8 @@ TEST_F(OperatorKubeTest, LosingTheLeaseStopsTheServiceOnceThenExits) {
     const auto l = lines();
     return std::find(l.begin(), l.end(), line) != l.end();
   };
-  ASSERT_TRUE(eventually([&] { return has("start"); })) << a.err();
+  ASSERT_TRUE(eventually("the service fixture logged \"start\"", [&] { return has("start"); }))
+      << a.err();
   api_.stop();  // renewals fail until the renew deadline (10 s) passes
   EXPECT_EQ(a.wait(), 1);
   EXPECT_THAT(a.err(), HasSubstr("lost the leader-election lease: exiting"));
