@@ -18,6 +18,7 @@
 
 #include "tests/support/kube/operator_process.h"
 #include "tests/support/read_lines.h"
+#include "tests/support/wait/eventually.h"
 
 namespace {
 
@@ -118,11 +119,7 @@ TEST_F(Operator, SigtermStopsTheServiceThenRemovesItsRoutesThenDestroysIt) {
       standalone(config("plugins:\n  - name: service-only\n    path: " + fixture("service_only") +
                         "\n    config:\n      log: " + order + "\n")));
   auto lines = [&] { return mysqlop::testing::readLines(order); };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (lines().size() < 3 && std::chrono::steady_clock::now() < deadline) {  // create, start, ..
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_GE(lines().size(), 3U) << op.err();
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(lines().size() >= 3)) << op.err();  // create, start, ...
   EXPECT_EQ(httpGet(op.portOf("/metrics"), "/plugins/service-only/ping"),
             std::make_pair(200, std::string("pong\n")));
   EXPECT_EQ(op.terminate(), 0);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/support/wait/eventually.h"
 #include "tests/unit/host/host_fixture.h"
 
 namespace mysqlop::testing {
@@ -106,10 +107,7 @@ TEST_F(Runtime, UnknownPluginIsReported) {
 TEST_F(Runtime, WorkersProcessKeysThePluginEnqueues) {
   h.manager->startWork();
   plugin("good").queue->add("ns2/enqueue");  // the fixture enqueues ns2/ok from its reconcile
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (reconciles("good", "success") < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(reconciles("good", "success") >= 2));
   h.manager->stopWork();
   EXPECT_EQ(reconciles("good", "success"), 2);  // ns2/enqueue and ns2/ok
 }
@@ -117,10 +115,7 @@ TEST_F(Runtime, WorkersProcessKeysThePluginEnqueues) {
 TEST_F(Runtime, RequeuedKeyComesBackThroughTheWorkers) {
   h.manager->startWork();
   plugin("good").queue->add("ns3/requeue");  // requeues itself every 20 ms
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (reconciles("good", "requeue_after") < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(reconciles("good", "requeue_after") >= 3));
   h.manager->stopWork();
   EXPECT_GE(reconciles("good", "requeue_after"), 3);
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/http/router.h"
+#include "tests/support/wait/poll.h"
 
 namespace mysqlop::http {
 namespace {
@@ -30,14 +31,7 @@ int get(const Router& r, const std::string& path, std::string* body = nullptr) {
 // Polls with a deadline until pred holds.
 template <class Pred>
 bool pollUntil(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
+  return mysqlop::testing::pollUntil(pred, mysqlop::testing::Poll{10s, 1ms});
 }
 
 TEST(RouterRemoval, WaitsForTheRunningHandlerAndStartsNoNewCall) {
