@@ -139,14 +139,15 @@ std::optional<Quantity> Quantity::parse(std::string_view s, std::string* error) 
   }
   if (exp10 < 0) {
     den = scale;
-  } else {
-    num *= scale;
+  } else if (__builtin_mul_overflow(num, scale, &num) || num >= kLimit) {
+    return bad("too large");
   }
+  // num < 2^100 here and exp2 <= 60: each doubling is checked before it could overflow.
   for (int b = 0; b < exp2; ++b) {
     num *= 2;
-  }
-  if (num >= kLimit) {
-    return bad("too large");
+    if (num >= kLimit) {
+      return bad("too large");
+    }
   }
   return Quantity(negative ? -num : num, den, format);
 }
