@@ -306,10 +306,6 @@ TEST_P(KubectlTest, CustomResourceLifecycle) {
 }
 
 TEST_P(KubectlTest, ServerSideApply) {
-  if (GetParam().old) {
-    GTEST_SKIP() << "kubectl 1.20's --server-side is beta and sends the same request as 1.30, "
-                    "which the dispatcher case covers";
-  }
   std::string cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: v\n";
   auto a = k({"apply", "--server-side", "-f", "-"}, cm);
   ASSERT_EQ(a.exitCode, 0) << a.err;
