@@ -1,0 +1,84 @@
+#pragma once
+// Pure logic of the kubelet: what a container's process is (image profile + command/args), its
+// environment, and the files of its projected volumes. No processes, no API calls: the caller
+// passes lookups, so that every rule here is unit-tested.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/result.h"
+
+namespace mysqlop::local::kubelet {
+
+// One image profile (localcluster/image-profiles.yaml): which images it stands for and how.
+struct ImageProfile {
+  std::vector<std::string> images;      // patterns: "busybox", "busybox:*", "*/library/debian:*"
+  std::vector<std::string> entrypoint;  // the image's ENTRYPOINT, as host programs
+  std::vector<std::string> cmd;         // the image's CMD
+  std::vector<std::pair<std::string, std::string>> readOnlyBinds;  // host path -> container path
+  std::vector<std::pair<std::string, std::string>> env;            // default environment
+  std::string workingDir;                                          // the image's WORKDIR
+  std::string source;  // "file:line" where it was defined (for messages)
+};
+
+class ImageProfiles {
+ public:
+  // Loads the files in order; later profiles win for the same image. Errors name file and line.
+  static Result<ImageProfiles> load(const std::vector<std::string>& files);
+  // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36", "x@sha256:..").
+  const ImageProfile* find(const std::string& image) const;
+  std::string filesForMessage() const;  // "a.yaml, b.yaml"
+
+ private:
+  std::vector<ImageProfile> profiles_;
+  std::vector<std::string> files_;
+};
+
+// The process argv as Kubernetes combines the container's command/args with the image's
+// entrypoint/cmd, with $(VAR) references expanded from env ($$ escapes, unknown refs kept).
+std::vector<std::string> resolveArgv(const nlohmann::json& container, const ImageProfile& profile,
+                                     const std::map<std::string, std::string>& env);
+
+// Reads the objects that env, envFrom and volumes refer to. nullopt = not found.
+struct Lookups {
+  std::function<std::optional<nlohmann::json>(const std::string& ns, const std::string& name)>
+      configMap;
+  std::function<std::optional<nlohmann::json>(const std::string& ns, const std::string& name)>
+      secret;
+};
+
+// The container's environment in Kubernetes order: profile defaults, envFrom (prefix), env
+// (value with $(VAR) expansion, valueFrom secretKeyRef/configMapKeyRef/fieldRef/resourceFieldRef).
+// A missing non-optional reference fails with the message the kubelet gives
+// (CreateContainerConfigError: `secret "x" not found`, `couldn't find key k in Secret ns/x`).
+Result<std::map<std::string, std::string>> resolveEnv(const nlohmann::json& pod,
+                                                      const nlohmann::json& container,
+                                                      const ImageProfile& profile,
+                                                      const Lookups& lookups);
+
+// One file of a configMap/secret/downwardAPI/projected/serviceAccountToken volume.
+struct ProjectedFile {
+  std::string path;  // relative to the volume root
+  std::string content;
+  int mode = 0644;
+};
+struct ServiceAccountFiles {
+  std::string token;
+  std::string caCrt;
+};
+// The files of a volume source (the pod's spec.volumes[i]); fails like the kubelet when a
+// referenced object or key is missing and not optional.
+Result<std::vector<ProjectedFile>> projectVolume(const nlohmann::json& volume,
+                                                 const nlohmann::json& pod, const Lookups& lookups,
+                                                 const ServiceAccountFiles& serviceAccount);
+// Writes files into dir as the kubelet's AtomicWriter does: a timestamped "..<ts>" directory, a
+// "..data" symlink swapped with rename(2), one symlink per top-level entry. Returns true when
+// anything changed (false when the content is the same).
+Result<bool> writeAtomically(const std::string& dir, const std::vector<ProjectedFile>& files);
+
+}  // namespace mysqlop::local::kubelet
