@@ -1,0 +1,89 @@
+// Small shared helpers of the kubelet: times, pod references, Events, object lookups.
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/kube/client.h"
+#include "core/kube/event_recorder.h"
+#include "core/kube/informer.h"
+#include "localcluster/kubelet/kubelet_internal.h"
+
+namespace mysqlop::local::kubelet {
+
+using nlohmann::json;
+
+std::string rfc3339(SystemTime t) { return kube::formatTime(t); }
+
+std::optional<SystemTime> parseRfc3339(const std::string& s) {
+  std::tm tm{};
+  std::istringstream in(s);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail()) {
+    return std::nullopt;
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+json podReference(const json& pod) {
+  const json meta = pod.value("metadata", json::object());
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata",
+           {{"name", meta.value("name", "")},
+            {"namespace", meta.value("namespace", "")},
+            {"uid", meta.value("uid", "")}}}};
+}
+
+std::string podDescription(const json& pod) {
+  const json meta = pod.value("metadata", json::object());
+  return meta.value("name", "") + "_" + meta.value("namespace", "") + "(" + meta.value("uid", "") +
+         ")";
+}
+
+void recordEvent(const KubeletContext& ctx, const json& pod, const std::string& type,
+                 const std::string& reason, const std::string& message) {
+  spdlog::debug("kubelet: pod {}: {} {}: {}", podDescription(pod), type, reason, message);
+  if (ctx.events == nullptr) {
+    return;
+  }
+  auto r = ctx.events->record(podReference(pod), type, reason, message);
+  if (!r.ok()) {
+    spdlog::warn("kubelet: event {} of pod {} not written: {}", reason, podDescription(pod),
+                 r.error().message);
+  }
+}
+
+namespace {
+
+std::optional<json> lookup(kube::Client* client, kube::Informer* informer,
+                           const kube::Resource& r, const std::string& ns,
+                           const std::string& name) {
+  if (informer != nullptr) {
+    if (auto o = informer->store().get(kube::objectKey(ns, name)); o != nullptr) {
+      return json::parse(o->json);
+    }
+  }
+  auto got = client->get(r, ns, name);
+  if (got.ok()) {
+    return *got;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Lookups KubeletContext::lookups() const {
+  Lookups l;
+  l.configMap = [this](const std::string& ns, const std::string& name) {
+    return lookup(client, configMaps, kube::resources::kConfigMaps, ns, name);
+  };
+  l.secret = [this](const std::string& ns, const std::string& name) {
+    return lookup(client, secrets, kube::resources::kSecrets, ns, name);
+  };
+  return l;
+}
+
+}  // namespace mysqlop::local::kubelet
