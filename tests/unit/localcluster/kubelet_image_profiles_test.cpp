@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include "kubelet_temp_dir.h"
+#include "localcluster/kubelet/container_plan.h"
+#include "localcluster/kubelet/image_ref.h"
+
+namespace mysqlop::local::kubelet {
+namespace {
+
+using testing::TempDir;
+
+std::string normalised(const std::string& image) {
+  return parseImageReference(image).toString();
+}
+
+TEST(ImageReference, NormalisesAsTheRuntimeDoes) {
+  EXPECT_EQ(normalised("busybox"), "docker.io/library/busybox:latest");
+  EXPECT_EQ(normalised("busybox:1.36"), "docker.io/library/busybox:1.36");
+  EXPECT_EQ(normalised("docker.io/library/busybox:latest"), "docker.io/library/busybox:latest");
+  EXPECT_EQ(normalised("index.docker.io/library/busybox"), "docker.io/library/busybox:latest");
+  EXPECT_EQ(normalised("docker.io/busybox"), "docker.io/library/busybox:latest");
+  EXPECT_EQ(normalised("bitpoke/mysql-operator:v1"), "docker.io/bitpoke/mysql-operator:v1");
+  EXPECT_EQ(normalised("quay.io/x/y"), "quay.io/x/y:latest");
+  EXPECT_EQ(normalised("localhost/y:2"), "localhost/y:2");
+  EXPECT_EQ(normalised("localhost:5000/y"), "localhost:5000/y:latest");  // a port, not a tag
+  EXPECT_EQ(normalised("Registry/y"), "Registry/y:latest");  // upper case: a domain
+  EXPECT_EQ(normalised("debian@sha256:abc"), "docker.io/library/debian@sha256:abc");
+  EXPECT_EQ(normalised("debian:12@sha256:abc"), "docker.io/library/debian:12@sha256:abc");
+  EXPECT_EQ(normalised(""), "");
+}
+
+TEST(ImagePattern, WithoutTagMatchesEveryTagAndDigest) {
+  ImagePattern p("busybox");
+  EXPECT_TRUE(p.matches(parseImageReference("busybox")));
+  EXPECT_TRUE(p.matches(parseImageReference("busybox:1.36")));
+  EXPECT_TRUE(p.matches(parseImageReference("docker.io/library/busybox@sha256:ab")));
+  EXPECT_FALSE(p.matches(parseImageReference("quay.io/busybox")));
+  EXPECT_FALSE(p.matches(parseImageReference("busyboxes")));
+  EXPECT_FALSE(p.matches(parseImageReference("")));
+}
+
+TEST(ImagePattern, TagsDigestsAndStars) {
+  EXPECT_TRUE(ImagePattern("busybox:1.*").matches(parseImageReference("busybox:1.36")));
+  EXPECT_FALSE(ImagePattern("busybox:1.*").matches(parseImageReference("busybox:2")));
+  EXPECT_FALSE(ImagePattern("busybox:*").matches(parseImageReference("busybox@sha256:ab")));
+  EXPECT_TRUE(ImagePattern("busybox:latest").matches(parseImageReference("busybox")));
+  EXPECT_TRUE(ImagePattern("busybox@sha256:a*").matches(parseImageReference("busybox@sha256:ab")));
+  EXPECT_FALSE(ImagePattern("busybox@sha256:a*").matches(parseImageReference("busybox:1")));
+  EXPECT_TRUE(ImagePattern("*/library/debian:*").matches(parseImageReference("debian:12")));
+  EXPECT_TRUE(
+      ImagePattern("*/library/debian:*").matches(parseImageReference("mirror.io/library/debian:1")));
+  EXPECT_TRUE(ImagePattern("percona/*").matches(parseImageReference("percona/server:8")));
+  EXPECT_TRUE(ImagePattern("*/*").matches(parseImageReference("quay.io/a/b/c:1")));
+}
+
+TEST(GlobMatch, StarMatchesAnyRun) {
+  EXPECT_TRUE(globMatch("a*c", "abbbc"));
+  EXPECT_TRUE(globMatch("a*c", "ac"));
+  EXPECT_TRUE(globMatch("*", ""));
+  EXPECT_TRUE(globMatch("a*b*c", "aXbYbZc"));
+  EXPECT_FALSE(globMatch("a*c", "abd"));
+  EXPECT_FALSE(globMatch("abc", "ab"));
+}
+
+TEST(ImageProfiles, LoadsEveryField) {
+  TempDir dir;
+  const auto file = dir.write("p.yaml", R"(# comment
+- images: [busybox, "quay.io/x/*"]
+  entrypoint: [/bin/tini, --]
+  cmd: [sh]
+  readOnlyBinds:
+    - {host: /usr/bin/busybox, container: /bin/busybox}
+  env:
+    - {name: PATH, value: /bin}
+  workingDir: /data
+)");
+  auto profiles = ImageProfiles::load({file});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  const ImageProfile* p = profiles->find("busybox:1.36");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->images, (std::vector<std::string>{"busybox", "quay.io/x/*"}));
+  EXPECT_EQ(p->entrypoint, (std::vector<std::string>{"/bin/tini", "--"}));
+  EXPECT_EQ(p->cmd, (std::vector<std::string>{"sh"}));
+  ASSERT_EQ(p->readOnlyBinds.size(), 1u);
+  EXPECT_EQ(p->readOnlyBinds[0].first, "/usr/bin/busybox");
+  EXPECT_EQ(p->readOnlyBinds[0].second, "/bin/busybox");
+  ASSERT_EQ(p->env.size(), 1u);
+  EXPECT_EQ(p->env[0].first, "PATH");
+  EXPECT_EQ(p->env[0].second, "/bin");
+  EXPECT_EQ(p->workingDir, "/data");
+  EXPECT_EQ(p->source, file + ":2");
+  EXPECT_EQ(profiles->find("quay.io/x/y:1"), p);
+  EXPECT_EQ(profiles->find("debian"), nullptr);
+  EXPECT_EQ(profiles->filesForMessage(), file);
+}
+
+TEST(ImageProfiles, LaterProfilesWin) {
+  TempDir dir;
+  const auto a = dir.write("a.yaml", "- {images: [busybox], cmd: [a]}\n- {images: [debian], cmd: [d]}\n");
+  const auto b = dir.write("b.yaml", "- {images: ['busybox:*'], cmd: [b]}\n");
+  auto profiles = ImageProfiles::load({a, b});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  EXPECT_EQ(profiles->find("busybox:1")->cmd, std::vector<std::string>{"b"});
+  EXPECT_EQ(profiles->find("debian")->cmd, std::vector<std::string>{"d"});
+  EXPECT_EQ(profiles->filesForMessage(), a + ", " + b);
+}
+
+TEST(ImageProfiles, EmptyFileHasNoProfiles) {
+  TempDir dir;
+  auto profiles = ImageProfiles::load({dir.write("e.yaml", "# nothing\n")});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  EXPECT_EQ(profiles->find("busybox"), nullptr);
+}
+
+// Each bad file gives FILE:LINE: cause.
+std::string loadError(const std::string& text) {
+  TempDir dir;
+  const auto file = dir.write("bad.yaml", text);
+  auto profiles = ImageProfiles::load({file});
+  if (profiles) {
+    return "loaded";
+  }
+  EXPECT_EQ(profiles.error().code, Errc::Invalid);
+  const std::string& m = profiles.error().message;
+  EXPECT_EQ(m.rfind(file + ":", 0), 0u) << m;
+  return m.substr(file.size());
+}
+
+TEST(ImageProfiles, ErrorsNameFileLineAndCause) {
+  EXPECT_EQ(loadError("images: [a]\n"), ":1: expected a list of profiles");
+  EXPECT_EQ(loadError("- busybox\n"), ":1: a profile must be a mapping");
+  EXPECT_EQ(loadError("- images: [a]\n  entrypiont: [x]\n"),
+            ":2: unknown key \"entrypiont\" (expected images, entrypoint, cmd, readOnlyBinds, env, "
+            "workingDir)");
+  EXPECT_EQ(loadError("- images: [a]\n- cmd: [sh]\n"), ":2: profile has no images");
+  EXPECT_EQ(loadError("- images: []\n"), ":1: profile has no images");
+  EXPECT_EQ(loadError("- images: busybox\n"), ":1: images must be a list of strings");
+  EXPECT_EQ(loadError("- images: [a]\n  cmd:\n    - [x]\n"), ":3: cmd must be a list of strings");
+  EXPECT_EQ(loadError("- images: [a]\n  entrypoint: {a: b}\n"),
+            ":2: entrypoint must be a list of strings");
+  EXPECT_EQ(loadError("- images: [a]\n  workingDir: [x]\n"), ":2: workingDir must be a string");
+  EXPECT_EQ(loadError("- images: [a]\n  env:\n    - {name: A}\n"),
+            ":3: env must be a list of {name, value}");
+  EXPECT_EQ(loadError("- images: [a]\n  env: [x]\n"), ":2: env must be a list of {name, value}");
+  EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds:\n    - {host: /a, path: /b}\n"),
+            ":3: readOnlyBinds must be a list of {host, container}");
+  EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds: /a\n"),
+            ":2: readOnlyBinds must be a list of {host, container}");
+  EXPECT_EQ(loadError("- images: [a\n"), ":2: end of sequence flow not found");
+}
+
+TEST(ImageProfiles, UnreadableFileIsNamed) {
+  TempDir dir;
+  auto missing = ImageProfiles::load({dir.file("none.yaml")});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, dir.file("none.yaml") + ": cannot read: No such file or directory");
+  auto directory = ImageProfiles::load({dir.path()});
+  ASSERT_FALSE(directory);
+  EXPECT_EQ(directory.error().message, dir.path() + ": cannot read: Is a directory");
+}
+
+TEST(ImageProfiles, ShippedFileLoadsAndCoversTheTestImages) {
+  auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  for (const char* image : {"busybox", "busybox:1.36", "debian:12", "debian:bookworm-slim",
+                            "ubuntu:22.04", "python:3.12-slim", "alpine"}) {
+    EXPECT_NE(profiles->find(image), nullptr) << image;
+  }
+  EXPECT_EQ(profiles->find("python:3")->cmd, std::vector<std::string>{"python3"});
+  EXPECT_EQ(profiles->find("debian")->cmd, std::vector<std::string>{"sh"});
+  EXPECT_TRUE(profiles->find("debian")->entrypoint.empty());
+  EXPECT_EQ(profiles->find("mysql:8.0"), nullptr);  // a later issue
+}
+
+}  // namespace
+}  // namespace mysqlop::local::kubelet
