@@ -96,6 +96,8 @@ std::vector<ResourceType> builtins() {
        {}},
       {"coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false, {}},
       {"events.k8s.io", "v1", "Event", "events", true, {"ev"}, false, false, false, {}},
+      {"discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, {}, false, false, false,
+       {}},
       {"apiextensions.k8s.io",
        "v1",
        "CustomResourceDefinition",
@@ -156,7 +158,8 @@ std::vector<ResourceType> builtins() {
 }
 
 const char* kBuiltinGroups[] = {
-    "apps", "batch", "policy", "coordination.k8s.io", "events.k8s.io", "apiextensions.k8s.io"};
+    "apps", "batch", "policy", "coordination.k8s.io", "events.k8s.io", "discovery.k8s.io",
+    "apiextensions.k8s.io"};
 
 std::vector<std::string> stringList(const json& v) {
   std::vector<std::string> out;
