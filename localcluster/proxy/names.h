@@ -3,6 +3,7 @@
 // pods of headless Services and every Service under its four names, rewritten in place (same
 // inode, it is bind-mounted) whenever Services, Endpoints or pods change.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,14 @@ class NameService {
   };
   Result<Files> filesFor(const nlohmann::json& pod, const std::string& podIp);
   void forget(const std::string& podUid);
+
+  // For tests and logs: rounds of re-rendering after changes, and files actually rewritten
+  // (a round whose text did not change for a pod writes nothing).
+  struct Stats {
+    std::uint64_t renders = 0;
+    std::uint64_t writes = 0;
+  };
+  Stats stats() const;
 
  private:
   struct Impl;
