@@ -57,6 +57,20 @@ json parse(const kube::ObjectPtr& o) { return json::parse(o->json); }
 }  // namespace
 
 struct Kubelet::Impl {
+  // Informer handlers cannot be removed, and the factory may outlive the kubelet: handlers reach
+  // the kubelet through this gate, closed by ~Kubelet.
+  struct HandlerGate {
+    std::mutex mu;
+    Impl* impl = nullptr;
+    template <class F>
+    void with(F&& f) {
+      std::lock_guard lock(mu);
+      if (impl != nullptr) {
+        f(*impl);
+      }
+    }
+  };
+
   kube::Client& client;
   kube::InformerFactory& informers;
   KubeletContext ctx;
@@ -72,12 +86,13 @@ struct Kubelet::Impl {
   bool running = false;
   bool stopping = false;
   bool handlersAdded = false;
+  std::shared_ptr<HandlerGate> gate = std::make_shared<HandlerGate>();
   std::thread housekeeping;
 
   Impl(kube::Client& c, kube::InformerFactory& f) : client(c), informers(f) {}
 
   bool ours(const json& pod) const {
-    return pod["spec"].value("nodeName", "") == ctx.options.nodeName;
+    return pod.value("spec", json::object()).value("nodeName", "") == ctx.options.nodeName;
   }
 
   void onPod(const json& pod) {
@@ -197,7 +212,15 @@ Kubelet::Kubelet(kube::Client& client, kube::InformerFactory& informers, node::N
   impl_->ctx.options = std::move(options);
 }
 
-Kubelet::~Kubelet() { stop(); }
+Kubelet::~Kubelet() {
+  stop();
+  {
+    std::lock_guard lock(impl_->gate->mu);
+    impl_->gate->impl = nullptr;
+  }
+  // Before the members its exit callback uses (mu, workers) go.
+  impl_->supervisor.reset();
+}
 
 Result<void> Kubelet::start() {
   Impl& m = *impl_;
@@ -239,16 +262,28 @@ Result<void> Kubelet::start() {
   if (!m.handlersAdded) {
     // Handlers added once: informers cannot remove them, so a start after a stop reuses them.
     m.handlersAdded = true;
+    m.gate->impl = &m;
+    auto gate = m.gate;
     for (kube::Informer* i : {m.ctx.configMaps, m.ctx.secrets}) {
-      i->addHandlers(
-          {[&m](const kube::ObjectPtr&) { m.onReferencedObject(); },
-           [&m](const kube::ObjectPtr&, const kube::ObjectPtr&) { m.onReferencedObject(); },
-           [&m](const kube::ObjectPtr&) { m.onReferencedObject(); }});
+      i->addHandlers({[gate](const kube::ObjectPtr&) {
+                        gate->with([](Impl& k) { k.onReferencedObject(); });
+                      },
+                      [gate](const kube::ObjectPtr&, const kube::ObjectPtr&) {
+                        gate->with([](Impl& k) { k.onReferencedObject(); });
+                      },
+                      [gate](const kube::ObjectPtr&) {
+                        gate->with([](Impl& k) { k.onReferencedObject(); });
+                      }});
     }
-    pods.addHandlers(
-        {[&m](const kube::ObjectPtr& o) { m.onPod(parse(o)); },
-         [&m](const kube::ObjectPtr&, const kube::ObjectPtr& o) { m.onPod(parse(o)); },
-         [&m](const kube::ObjectPtr& o) { m.onPodDeleted(parse(o)); }});
+    pods.addHandlers({[gate](const kube::ObjectPtr& o) {
+                        gate->with([&](Impl& k) { k.onPod(parse(o)); });
+                      },
+                      [gate](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
+                        gate->with([&](Impl& k) { k.onPod(parse(o)); });
+                      },
+                      [gate](const kube::ObjectPtr& o) {
+                        gate->with([&](Impl& k) { k.onPodDeleted(parse(o)); });
+                      }});
   } else {
     // Started again: the pods bound here run again (resume), from the cache.
     for (const auto& o : pods.store().list("")) {

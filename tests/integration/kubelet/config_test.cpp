@@ -1,0 +1,110 @@
+// Configuration of containers: env from ConfigMaps, configMap volumes updated in place, missing
+// references, the service-account volume, emptyDir shared between containers.
+#include "tests/integration/kubelet/kubelet_env.h"
+
+namespace mysqlop::local::kubelet::it {
+namespace {
+
+json configMap(const std::string& name, const json& data) {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", {{"name", name}, {"namespace", "default"}}},
+          {"data", data}};
+}
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
+  create(kube::resources::kConfigMaps, configMap("settings", {{"greeting", "hello"}}));
+  std::string out = dir_ + "/out";
+  // The container copies what it sees every 0.2 s: env once, the file each time.
+  json p = shellPod("configured", "echo \"$GREETING $POD_IP $KUBERNETES_SERVICE_HOST\" > " + out +
+                                      ".env; while true; do cat /etc/settings/greeting > " + out +
+                                      ".tmp; mv " + out + ".tmp " + out + "; sleep 0.2; done");
+  p["spec"]["containers"][0]["env"] = json::array(
+      {{{"name", "GREETING"},
+        {"valueFrom", {{"configMapKeyRef", {{"name", "settings"}, {"key", "greeting"}}}}}},
+       {{"name", "POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}}});
+  p["spec"]["containers"][0]["volumeMounts"] =
+      json::array({{{"name", "settings"}, {"mountPath", "/etc/settings"}}});
+  p["spec"]["volumes"] =
+      json::array({{{"name", "settings"}, {"configMap", {{"name", "settings"}}}}});
+  create(p);
+  ASSERT_TRUE(waitPod("configured", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  ASSERT_TRUE(eventually("the file as mounted", [&] { return readAll(out) == "hello"; },
+                         [&] { return readAll(out); }));
+  std::string ip = pod("configured")["status"].value("podIP", "");
+  EXPECT_EQ(readAll(out + ".env"), "hello " + ip + " 198.19.0.1\n");
+
+  auto cm = client_->get(kube::resources::kConfigMaps, "default", "settings");
+  ASSERT_TRUE(cm.ok());
+  (*cm)["data"]["greeting"] = "bonjour";
+  ASSERT_TRUE(client_->update(kube::resources::kConfigMaps, *cm).ok());
+  ASSERT_TRUE(eventually("the file updated in place", [&] { return readAll(out) == "bonjour"; },
+                         [&] { return readAll(out); }));
+  EXPECT_EQ(containerStatus(pod("configured"))["restartCount"], 0);
+}
+
+TEST_F(KubeletEnv, MissingConfigMapKeyIsCreateContainerConfigErrorUntilItExists) {
+  json p = shellPod("needs", "exec sleep 100021");
+  p["spec"]["containers"][0]["env"] = json::array(
+      {{{"name", "X"}, {"valueFrom", {{"configMapKeyRef", {{"name", "later"}, {"key", "x"}}}}}}});
+  create(p);
+  ASSERT_TRUE(waitPod("needs", "CreateContainerConfigError", [](const json& q) {
+    return waitingReason(q) == "CreateContainerConfigError";
+  }));
+  EXPECT_EQ(containerStatus(pod("needs"))["state"]["waiting"]["message"],
+            "configmap \"later\" not found");
+  create(kube::resources::kConfigMaps, configMap("later", {{"x", "1"}}));
+  ASSERT_TRUE(waitPod("needs", "Running", [](const json& q) { return phase(q) == "Running"; }));
+}
+
+TEST_F(KubeletEnv, ServiceAccountVolumeAndEmptyDirBetweenContainers) {
+  std::string out = dir_ + "/sa";
+  json p = shellPod("sa", "cat /var/run/secrets/kubernetes.io/serviceaccount/namespace > " + out +
+                              "; echo shared > /scratch/note; exec sleep 100022");
+  p["spec"]["containers"][0]["volumeMounts"] =
+      json::array({{{"name", "scratch"}, {"mountPath", "/scratch"}}});
+  p["spec"]["containers"].push_back(
+      {{"name", "reader"},
+       {"image", "busybox"},
+       {"command",
+        json::array({"sh", "-c",
+                     "while ! test -f /data/note; do sleep 0.1; done; cp /data/note " + out +
+                         ".note; exec sleep 100023"})},
+       {"volumeMounts", json::array({{{"name", "scratch"}, {"mountPath", "/data"},
+                                      {"readOnly", true}}})}});
+  p["spec"]["volumes"] = json::array({{{"name", "scratch"}, {"emptyDir", json::object()}}});
+  create(p);
+  ASSERT_TRUE(eventually("namespace file read", [&] { return readAll(out) == "default"; },
+                         [&] { return dump("sa"); }));
+  ASSERT_TRUE(eventually("note shared", [&] { return readAll(out + ".note") == "shared\n"; },
+                         [&] { return dump("sa"); }));
+  json uid = pod("sa")["metadata"]["uid"];
+  EXPECT_EQ(readAll(dir_ + "/pods/" + uid.get<std::string>() +
+                    "/volumes/.kube-api-access/token"),
+            readAll(api_.dataDir() + "/token"));
+}
+
+TEST_F(KubeletEnv, UnboundClaimKeepsThePodWaitingWithAnEvent) {
+  json p = shellPod("claims", "exec sleep 100024");
+  p["spec"]["volumes"] =
+      json::array({{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "nosuch"}}}}});
+  create(p);
+  ASSERT_TRUE(eventually("FailedMount event", [&] {
+    return hasEvent("claims", "FailedMount",
+                    "Unable to attach or mount volumes: volume \"data\": persistentvolumeclaim "
+                    "\"nosuch\" not found");
+  }, [&] { return dump("claims"); }));
+  json q = pod("claims");
+  EXPECT_EQ(phase(q), "Pending");
+  EXPECT_EQ(waitingReason(q), "ContainerCreating");
+}
+
+}  // namespace
+}  // namespace mysqlop::local::kubelet::it
