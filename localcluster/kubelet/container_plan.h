@@ -50,6 +50,19 @@ struct Lookups {
       configMap;
   std::function<std::optional<nlohmann::json>(const std::string& ns, const std::string& name)>
       secret;
+
+  // What else the kubelet knows when it builds a container (all optional):
+  // The node's allocatable (quantity text): the downward API's limits.* of a container that sets
+  // no limit (defaultPodLimitsForDownwardAPI). Empty = 0.
+  std::string nodeAllocatableCpu;
+  std::string nodeAllocatableMemory;
+  std::string nodeAllocatableEphemeralStorage;
+  // Variables the kubelet adds itself (KUBERNETES_SERVICE_HOST/PORT, Service links): visible to
+  // $(VAR) in env values, set unless the container's env/envFrom sets the same name.
+  std::map<std::string, std::string> serviceEnv;
+  // Warnings the kubelet records as Events on the pod (reason, message), e.g.
+  // InvalidEnvironmentVariableNames for envFrom keys that were skipped.
+  std::function<void(const std::string& reason, const std::string& message)> warning;
 };
 
 // The container's environment in Kubernetes order: profile defaults, envFrom (prefix), env
@@ -76,9 +89,18 @@ struct ServiceAccountFiles {
 Result<std::vector<ProjectedFile>> projectVolume(const nlohmann::json& volume,
                                                  const nlohmann::json& pod, const Lookups& lookups,
                                                  const ServiceAccountFiles& serviceAccount);
+// The volume the ServiceAccount admission plugin adds to a pod (kube-api-access-*): token,
+// ca.crt (configMap kube-root-ca.crt; ServiceAccountFiles::caCrt when no such configMap exists)
+// and namespace, mode 0644. projectVolume gives its files.
+nlohmann::json serviceAccountVolume(const std::string& name);
+// The text of the kubelet's FailedMount event for a projectVolume/writeAtomically failure.
+std::string mountFailureMessage(const std::string& volumeName, const std::string& error);
+
 // Writes files into dir as the kubelet's AtomicWriter does: a timestamped "..<ts>" directory, a
 // "..data" symlink swapped with rename(2), one symlink per top-level entry. Returns true when
 // anything changed (false when the content is the same).
+// Paths are checked first, with the kubelet's messages: empty, absolute, a ".." element, a first
+// element starting with "..", longer than 4096 or an element longer than 255 are refused.
 Result<bool> writeAtomically(const std::string& dir, const std::vector<ProjectedFile>& files);
 
 }  // namespace mysqlop::local::kubelet

@@ -158,6 +158,22 @@ std::int64_t Quantity::value() const { return clampToInt64(ceilDiv(num_, den_));
 
 std::int64_t Quantity::milliValue() const { return clampToInt64(ceilDiv(num_ * 1000, den_)); }
 
+std::int64_t Quantity::ceilRatio(const Quantity& divisor) const {
+  if (num_ <= 0 || divisor.num_ <= 0) {
+    return 0;
+  }
+  // (num_/den_) / (d.num_/d.den_) = (num_ * d.den_) / (d.num_ * den_); both products are checked.
+  __int128 top = 0;
+  __int128 bottom = 0;
+  if (__builtin_mul_overflow(num_, divisor.den_, &top)) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  if (__builtin_mul_overflow(divisor.num_, den_, &bottom)) {
+    return 1;  // the divisor is beyond 2^127 units of this value's scale: a positive ratio below 1
+  }
+  return clampToInt64(ceilDiv(top, bottom));
+}
+
 std::optional<std::string> Quantity::canonical() const {
   if (num_ == 0) {
     return std::string("0");

@@ -26,6 +26,10 @@ class Quantity {
   std::int64_t value() const;
   // The value in thousandths, rounded up, as resource.Quantity.MilliValue() does.
   std::int64_t milliValue() const;
+  // ceil(this / divisor) exactly, as the downward API's resourceFieldRef divides a resource by its
+  // divisor (convertQuantityToString): 0 when either side is zero or negative, saturated at
+  // INT64_MAX.
+  std::int64_t ceilRatio(const Quantity& divisor) const;
   // The text kube-apiserver stores (resource.Quantity.String()): "1024Mi" -> "1Gi",
   // "1000m" -> "1", "0.5" -> "500m", "1.5Gi" -> "1536Mi", "1000" -> "1k", "12e2" -> "1200",
   // "1e3" -> "1e3". A binary value below 1024 or not a whole number is written in decimal SI;
