@@ -352,6 +352,15 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
   }
   s.binds.push_back({files->hosts, "/etc/hosts", false});
   s.binds.push_back({files->resolvConf, "/etc/resolv.conf", false});
+  // The container's root is the host's /: a target under a symlink (/var/run -> /run) must be
+  // given resolved, bwrap does not create directories through symlinks.
+  for (auto& b : s.binds) {
+    std::error_code ec;
+    auto resolved = fs::weakly_canonical(b.target, ec);
+    if (!ec) {
+      b.target = resolved.string();
+    }
+  }
   std::string dir = logDir() + "/" + c.name;
   std::error_code ec;
   fs::create_directories(dir, ec);

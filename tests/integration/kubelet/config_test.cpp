@@ -1,5 +1,6 @@
 // Configuration of containers: env from ConfigMaps, configMap volumes updated in place, missing
-// references, the service-account volume, emptyDir shared between containers.
+// references, the service-account volume, emptyDir shared between containers. Mount paths are
+// under the test's DIR: bwrap creates missing bind targets on the host (the root is the host's /).
 #include "tests/integration/kubelet/kubelet_env.h"
 
 namespace mysqlop::local::kubelet::it {
@@ -31,7 +32,7 @@ TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
         {"valueFrom", {{"configMapKeyRef", {{"name", "settings"}, {"key", "greeting"}}}}}},
        {{"name", "POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}}});
   p["spec"]["containers"][0]["volumeMounts"] =
-      json::array({{{"name", "settings"}, {"mountPath", "/etc/settings"}}});
+      json::array({{{"name", "settings"}, {"mountPath", dir_ + "/mnt/settings"}}});
   p["spec"]["volumes"] =
       json::array({{{"name", "settings"}, {"configMap", {{"name", "settings"}}}}});
   create(p);
@@ -67,17 +68,18 @@ TEST_F(KubeletEnv, MissingConfigMapKeyIsCreateContainerConfigErrorUntilItExists)
 TEST_F(KubeletEnv, ServiceAccountVolumeAndEmptyDirBetweenContainers) {
   std::string out = dir_ + "/sa";
   json p = shellPod("sa", "cat /var/run/secrets/kubernetes.io/serviceaccount/namespace > " + out +
-                              "; echo shared > /scratch/note; exec sleep 100022");
+                              "; echo shared > " + dir_ + "/mnt/scratch/note; exec sleep 100022");
   p["spec"]["containers"][0]["volumeMounts"] =
-      json::array({{{"name", "scratch"}, {"mountPath", "/scratch"}}});
+      json::array({{{"name", "scratch"}, {"mountPath", dir_ + "/mnt/scratch"}}});
   p["spec"]["containers"].push_back(
       {{"name", "reader"},
        {"image", "busybox"},
        {"command",
         json::array({"sh", "-c",
-                     "while ! test -f /data/note; do sleep 0.1; done; cp /data/note " + out +
+                     "while ! test -f " + dir_ + "/mnt/data/note; do sleep 0.1; done; cp " + dir_ +
+                         "/mnt/data/note " + out +
                          ".note; exec sleep 100023"})},
-       {"volumeMounts", json::array({{{"name", "scratch"}, {"mountPath", "/data"},
+       {"volumeMounts", json::array({{{"name", "scratch"}, {"mountPath", dir_ + "/mnt/data"},
                                       {"readOnly", true}}})}});
   p["spec"]["volumes"] = json::array({{{"name", "scratch"}, {"emptyDir", json::object()}}});
   create(p);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -109,7 +110,7 @@ class KubeletEnv : public ::testing::Test {
       EXPECT_TRUE(r.ok()) << r.error().message;
       records_.reset();
     }
-    if (!dir_.empty()) {
+    if (!dir_.empty() && std::getenv("MYSQLOP_KEEP_TEST_DIR") == nullptr) {
       std::error_code ec;
       std::filesystem::remove_all(dir_, ec);
     }

@@ -23,14 +23,14 @@
 
 namespace mysqlop::local::node {
 
-namespace {
-
-struct Proc {
+struct StandInProc {
   pid_t bwrap = 0;
   pid_t child = 0;
   bool done = false;
   std::chrono::system_clock::time_point startedAt;
 };
+
+namespace {
 
 std::string criTime() {
   timespec ts{};
@@ -76,7 +76,7 @@ struct Supervisor::Impl {
   ExitCallback onExit;
   mutable std::mutex mu;
   std::condition_variable cv;
-  std::map<std::string, Proc> procs;
+  std::map<std::string, StandInProc> procs;
   std::vector<std::thread> threads;
   Impl(Records& r, ExitCallback cb) : records(r), onExit(std::move(cb)) {}
 };
@@ -170,7 +170,7 @@ Result<int> Supervisor::spawn(const SpawnSpec& spec) {
   if (j.is_object() && j.contains("child-pid")) {
     child = j["child-pid"].get<pid_t>();
   }
-  Proc p;
+  StandInProc p;
   p.bwrap = pid;
   p.child = child;
   p.startedAt = std::chrono::system_clock::now();
