@@ -25,7 +25,7 @@ TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
   std::string out = dir_ + "/out";
   // The container copies what it sees every 0.2 s: env once, the file each time.
   json p = shellPod("configured", "echo \"$GREETING $POD_IP $KUBERNETES_SERVICE_HOST\" > " + out +
-                                      ".env; while true; do cat /etc/settings/greeting > " + out +
+                                      ".env; while true; do cat " + dir_ + "/mnt/settings/greeting > " + out +
                                       ".tmp; mv " + out + ".tmp " + out + "; sleep 0.2; done");
   p["spec"]["containers"][0]["env"] = json::array(
       {{{"name", "GREETING"},
