@@ -1,5 +1,5 @@
 #pragma once
-// What a local cluster made on the machine, recorded in DIR/node/records.db before it is made and
+// What a local cluster made on the machine, recorded in DIR/node/records.json before it is made and
 // removed after it is gone: namespaces, links, addresses, processes (pid + start time from
 // /proc/<pid>/stat, so that a reused pid is never signalled). `cleanUp` removes every recorded
 // thing; `down`, the next `up` and the test fixtures call it.
@@ -22,7 +22,7 @@ class Records {
  public:
   static Result<std::unique_ptr<Records>> open(const std::string& dataDir);
   ~Records();
-  Result<void> add(const Record& record);     // replaces a record of the same kind and name
+  Result<void> add(const Record& record);  // replaces a record of the same kind and name
   Result<void> remove(const std::string& kind, const std::string& name);
   std::vector<Record> all() const;
 

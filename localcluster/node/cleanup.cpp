@@ -1,0 +1,131 @@
+// cleanUp(records): removes everything a local cluster recorded, for `down`, the next `up` and the
+// test fixtures. Order: processes (they keep namespaces alive), addresses, namespaces, links, then
+// anything else named after the recorded slot.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "localcluster/node/addresses.h"
+#include "localcluster/node/command.h"
+#include "localcluster/node/proc.h"
+#include "localcluster/node/records.h"
+
+namespace mysqlop::local::node {
+
+namespace {
+
+// SIGKILL to every recorded pid whose start time still matches; true when they are all gone.
+bool killRecordedProcess(const Record& record) {
+  std::stringstream in(record.detail);
+  int pid = 0;
+  uint64_t start = 0;
+  std::vector<int> killed;
+  while (in >> pid >> start) {
+    auto now = processStartTime(pid);
+    if (now && *now == start) {
+      ::kill(pid, SIGKILL);
+      killed.push_back(pid);
+    }
+  }
+  // Killed processes are reaped by their parent (a Supervisor of this process, or init).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int p : killed) {
+    while (!processGone(p) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!processGone(p)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<void> removeAddress(const std::string& name) {
+  const auto slash = name.find('/');
+  if (slash == std::string::npos) {
+    return {};  // not ours to parse: forget it
+  }
+  const std::string ip = name.substr(0, slash);
+  const std::string device = name.substr(slash + 1);
+  if (!linkExists(device)) {
+    return {};
+  }
+  auto r = runIp({"addr", "del", ip + "/32", "dev", device});
+  if (!r.ok() && r.error().message.find("Cannot assign requested address") == std::string::npos) {
+    return r.error();
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> cleanUp(Records& records) {
+  std::string failures;
+  auto note = [&](const std::string& what) { failures += (failures.empty() ? "" : "; ") + what; };
+  const auto all = records.all();
+  // The network is touched only when its slot is free: a slot another cluster holds now (it was
+  // reclaimed after a crash) carries that cluster's links under the same names.
+  int slot = -1;
+  int slotLock = -1;
+  for (const auto& r : all) {
+    if (r.kind == "slot") {
+      std::stringstream in(r.detail);
+      std::string registryDir = "/run/mysqlop-local";
+      in >> slot >> registryDir;
+      if (slot >= 0) {
+        auto fd = tryLockSlot(registryDir, slot);
+        slotLock = fd.ok() ? *fd : -1;
+      }
+    }
+  }
+  const bool networkFree = slot < 0 || slotLock >= 0;
+  for (const auto& r : all) {
+    if (r.kind != "process") {
+      continue;
+    }
+    if (killRecordedProcess(r)) {
+      (void)records.remove(r.kind, r.name);
+    } else {
+      note("process " + r.name + " (" + r.detail + ") did not die after SIGKILL");
+    }
+  }
+  for (const char* kind : {"address", "netns", "link"}) {
+    for (const auto& r : all) {
+      if (r.kind != kind) {
+        continue;
+      }
+      if (!networkFree) {
+        note(r.kind + " " + r.name + ": slot " + std::to_string(slot) +
+             " is held by a running cluster");
+        continue;
+      }
+      Result<void> done = r.kind == "address" ? removeAddress(r.name)
+                          : r.kind == "netns" ? deleteNetns(r.name)
+                                              : deleteLink(r.name);
+      if (done.ok()) {
+        (void)records.remove(r.kind, r.name);
+      } else {
+        note(r.kind + " " + r.name + ": " + done.error().message);
+      }
+    }
+  }
+  if (slot >= 0 && networkFree) {
+    if (auto done = removeSlotLeftovers(slot); done.ok()) {
+      (void)records.remove("slot", "slot");
+    } else {
+      note(done.error().message);
+    }
+  }
+  if (slotLock >= 0) {
+    ::close(slotLock);
+  }
+  if (!failures.empty()) {
+    return fail(Errc::Unavailable, "clean up left: " + failures);
+  }
+  return {};
+}
+
+}  // namespace mysqlop::local::node
