@@ -37,7 +37,7 @@ using mysqlop::testing::within;
 inline const char* kShippedProfiles = MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml";
 
 class KubeletEnv : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     std::string missing = node::missingPrerequisite();
     if (!missing.empty()) {
