@@ -41,6 +41,9 @@ bool netnsExists(const std::string& name);
 // Takes the lock of one slot (registryDir/slot-<N>.lock) without waiting: the fd on success, -1
 // when another holder (another process, or another Network of this one) has it.
 Result<int> tryLockSlot(const std::string& registryDir, int slot);
+// Whether a Network of this process holds the slot (flock cannot tell "us" from another process).
+bool slotHeldHere(const std::string& registryDir, int slot);
+void noteSlotHeldHere(const std::string& registryDir, int slot, bool held);
 
 // Removes every link and namespace named after the slot, killing the processes still inside those
 // namespaces (they are what keeps a deleted namespace alive). Gone already is success.

@@ -70,13 +70,15 @@ Result<void> cleanUp(Records& records) {
   // reclaimed after a crash) carries that cluster's links under the same names.
   int slot = -1;
   int slotLock = -1;
+  bool heldHere = false;
   for (const auto& r : all) {
     if (r.kind == "slot") {
       std::stringstream in(r.detail);
       std::string registryDir = "/run/mysqlop-local";
       in >> slot >> registryDir;
       if (slot >= 0) {
-        auto fd = tryLockSlot(registryDir, slot);
+        heldHere = slotHeldHere(registryDir, slot);
+        auto fd = heldHere ? Result<int>(-1) : tryLockSlot(registryDir, slot);
         slotLock = fd.ok() ? *fd : -1;
       }
     }
@@ -97,9 +99,15 @@ Result<void> cleanUp(Records& records) {
       if (r.kind != kind) {
         continue;
       }
-      if (!networkFree) {
+      if (heldHere) {
         note(r.kind + " " + r.name + ": slot " + std::to_string(slot) +
-             " is held by a running cluster");
+             " is held by a Network of this process (tear it down first)");
+        continue;
+      }
+      if (!networkFree) {
+        // Another cluster took the slot after ours died, and removed our leftovers by name
+        // before it did: the names are its own now. Forget them.
+        (void)records.remove(r.kind, r.name);
         continue;
       }
       Result<void> done = r.kind == "address" ? removeAddress(r.name)
@@ -111,6 +119,9 @@ Result<void> cleanUp(Records& records) {
         note(r.kind + " " + r.name + ": " + done.error().message);
       }
     }
+  }
+  if (slot >= 0 && !networkFree && !heldHere) {
+    (void)records.remove("slot", "slot");
   }
   if (slot >= 0 && networkFree) {
     if (auto done = removeSlotLeftovers(slot); done.ok()) {

@@ -66,6 +66,28 @@ Result<int> tryLockSlot(const std::string& registryDir, int slot) {
   return fd;
 }
 
+namespace {
+std::mutex heldMutex;
+std::set<std::pair<std::string, int>>& heldSlots() {
+  static std::set<std::pair<std::string, int>> held;
+  return held;
+}
+}  // namespace
+
+bool slotHeldHere(const std::string& registryDir, int slot) {
+  std::lock_guard<std::mutex> lock(heldMutex);
+  return heldSlots().count({registryDir, slot}) != 0;
+}
+
+void noteSlotHeldHere(const std::string& registryDir, int slot, bool held) {
+  std::lock_guard<std::mutex> lock(heldMutex);
+  if (held) {
+    heldSlots().insert({registryDir, slot});
+  } else {
+    heldSlots().erase({registryDir, slot});
+  }
+}
+
 struct Network::Impl {
   NetworkOptions options;
   Records* records = nullptr;
@@ -77,8 +99,11 @@ struct Network::Impl {
   std::map<std::string, PodNetwork> pods;  // by pod uid
   std::set<std::string> serviceIps;
 
+  ~Impl() { releaseSlot(); }
+
   void releaseSlot() {
     if (lockFd >= 0) {
+      noteSlotHeldHere(options.registryDir, subnets.slot, false);
       ::close(lockFd);
       lockFd = -1;
     }
@@ -206,6 +231,8 @@ Result<std::unique_ptr<Network>> Network::setUp(const NetworkOptions& options, R
                                        " local cluster slots is taken (" + options.registryDir +
                                        ")");
   }
+  noteSlotHeldHere(options.registryDir, slot, true);
+  impl->subnets.slot = slot;
   // The lock was free: whatever carries this slot's names belonged to a cluster that died.
   if (auto r = removeSlotLeftovers(slot); !r.ok()) {
     return fail(r.code(), "cannot reclaim " + r.error().message);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -38,6 +39,23 @@ inline std::vector<std::string> leftoversOfSlot(int slot) {
     }
   }
   return out;
+}
+
+// Nothing of slot N is left on the machine. Checked while holding the slot's lock: once released,
+// another local cluster on this machine (a parallel test) may take the slot and make its own
+// links under the same names; then there is nothing of ours to check.
+inline void expectSlotClean(int slot) {
+  auto fd = tryLockSlot("/run/mysqlop-local", slot);
+  ASSERT_TRUE(fd.ok()) << fd.error().message;
+  if (*fd < 0) {
+    return;
+  }
+  std::string left;
+  for (const auto& l : leftoversOfSlot(slot)) {
+    left += l + "\n";
+  }
+  EXPECT_EQ(left, "") << "slot " << slot;
+  ::close(*fd);
 }
 
 inline std::string joinLines(const std::vector<std::string>& lines) {
