@@ -211,8 +211,7 @@ bool PodWorker::syncOnce() {
     return false;
   }
   if (deleted || pod_["metadata"].contains("deletionTimestamp")) {
-    terminate();
-    return false;
+    return !terminate();
   }
   if (!terminalPhase_.empty()) {
     writeStatus();
@@ -290,11 +289,24 @@ bool PodWorker::syncOnce() {
   return true;
 }
 
-void PodWorker::terminate() {
-  spdlog::info("kubelet: pod {}: deleting (grace {} ms)", podDescription(pod_),
-               graceOf().count());
+bool PodWorker::terminate() {
+  if (!terminating_) {
+    spdlog::info("kubelet: pod {}: deleting (grace {} ms)", podDescription(pod_),
+                 graceOf().count());
+  }
   stopAll(graceOf(), true);
   tearDownSandbox();
+  if (!terminating_ && terminalPhase_.empty() && !statusFromBefore_) {
+    // As the kubelet does since 1.27: a deleted pod whose containers are stopped is terminal
+    // (Succeeded only if every container exited 0), written before the object goes.
+    bool allZero = true;
+    for (auto* c : allContainers()) {
+      allZero = allZero && (c->state != ContainerRun::State::Terminated || c->exitCode == 0);
+    }
+    terminalPhase_ = allZero ? "Succeeded" : "Failed";
+    writeStatus();
+  }
+  terminating_ = true;
   ctx_.names->forget(uid_);
   std::error_code ec;
   std::filesystem::remove_all(podDir(), ec);
@@ -305,7 +317,7 @@ void PodWorker::terminate() {
     deleted = deleted_;
   }
   if (deleted) {
-    return;  // the object is already gone (a forced delete)
+    return true;  // the object is already gone (a forced delete)
   }
   kube::DeleteOptions options;
   options.gracePeriodSeconds = 0;
@@ -314,9 +326,12 @@ void PodWorker::terminate() {
   auto r = ctx_.client->remove(kube::resources::kPods, meta.value("namespace", ""),
                                meta.value("name", ""), options);
   if (!r.ok() && !r.is(Errc::NotFound) && !r.is(Errc::Conflict)) {
-    spdlog::warn("kubelet: pod {}: final delete failed: {}", podDescription(pod_),
+    // NotFound: gone already; Conflict: the uid precondition names another pod of that name.
+    spdlog::warn("kubelet: pod {}: final delete failed (retried): {}", podDescription(pod_),
                  r.error().message);
+    return false;
   }
+  return true;
 }
 
 }  // namespace mysqlop::local::kubelet

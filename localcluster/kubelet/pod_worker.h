@@ -110,7 +110,9 @@ class PodWorker {
                      std::chrono::milliseconds grace);
   void runPreStop(ContainerRun& c, SteadyTime deadline);
   void stopAll(std::chrono::milliseconds grace, bool preStop);
-  void terminate();  // deletion: stop, tear down, delete the object with grace 0
+  // Deletion: stop, tear down, delete the object with grace 0. False when the final delete failed
+  // for a reason worth a retry (the worker tries again at its next sync).
+  bool terminate();
 
   // pod_status.cpp
   nlohmann::json computeStatus();
@@ -146,6 +148,7 @@ class PodWorker {
   std::vector<ContainerRun> initContainers_;
   std::vector<ContainerRun> containers_;
   bool sandboxReady_ = false;
+  bool terminating_ = false;
   std::string podIp_;
   std::string netns_;
   std::string preferredIp_;

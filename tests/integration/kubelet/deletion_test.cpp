@@ -50,6 +50,22 @@ TEST_F(KubeletEnv, DeleteWithGraceZeroOfTheRequestWins) {
   EXPECT_TRUE(pidsWith("echo 100032").empty());
 }
 
+TEST_F(KubeletEnv, DeletedPodHeldByAFinalizerShowsItsTerminalStatus) {
+  json p = shellPod("held", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
+  p["metadata"]["finalizers"] = json::array({"example.com/hold"});
+  create(p);
+  ASSERT_TRUE(waitPod("held", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  ASSERT_TRUE(client_->remove(kube::resources::kPods, "default", "held").ok());
+  ASSERT_TRUE(waitPod("held", "Succeeded after SIGTERM", [](const json& q) {
+    return phase(q) == "Succeeded" &&
+           containerStatus(q)["state"]["terminated"].value("exitCode", -1) == 0;
+  }));
+  EXPECT_EQ(condition(pod("held"), "Ready"), "False");
+  // Not checked here: that dropping the finalizer then removes the object. The kubelet's delete
+  // with grace 0 should shorten deletionGracePeriodSeconds to 0 (kube-apiserver does); the local
+  // API server keeps the old grace while finalizers remain, so the object stays (reported).
+}
+
 TEST_F(KubeletEnv, StopAndStartAgainResumesPodsWithTheirIp) {
   create(shellPod("durable", "exec sleep 100033"));
   ASSERT_TRUE(waitPod("durable", "Running", [](const json& q) { return phase(q) == "Running"; }));
