@@ -52,4 +52,7 @@ class Transport {
   virtual const std::string& server() const = 0;
 };
 
+// The text of a Warning header: "299 - \"text\"" -> text; anything else is kept whole.
+std::string warningHeaderText(const std::string& header);
+
 }  // namespace mysqlop::kube

@@ -126,6 +126,7 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
   const std::uint64_t closeGen = closeWatchesGen_.load();
   std::uint64_t seenBookmarkGen = bookmarkGen_.load();
   std::uint64_t wakeGen = store_.wakeGeneration();
+  stream.setWaker([this] { store_.wakeAll(); });
   while (true) {
     bool tooOld = false;
     auto events = store_.eventsAfter(cursor, 512, &tooOld);
