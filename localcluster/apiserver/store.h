@@ -49,6 +49,25 @@ struct ChangeEvent {
 };
 using EventPtr = std::shared_ptr<const ChangeEvent>;
 
+// How one watcher waits for changes of its resource: Store::mutate notifies the subscriptions of
+// the resource it changed (and wakeAll() every subscription), so that a watcher of Secrets sleeps
+// through ConfigMap writes. A notification is remembered until the next wait, so none is lost
+// between reading the history and waiting.
+class Subscription {
+ public:
+  // Returns when notified since the previous wait returned, or when the timeout passes.
+  void wait(std::chrono::milliseconds timeout);
+  void notify();
+  // Notifications so far (for tests and benchmarks).
+  std::uint64_t notifications() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool signalled_ = false;
+  std::uint64_t count_ = 0;
+};
+
 // The persistent object store: SQLite (WAL, synchronous=NORMAL, prepared statements, one
 // transaction per write) under an in-memory index that serves every read, one global
 // resourceVersion counter, and a bounded change history for watches and exact-RV lists.
@@ -106,13 +125,22 @@ class Store {
   // Watch support. Events strictly after `after` (at most `max`); `tooOld` is set when `after` is
   // older than the history floor.
   std::vector<EventPtr> eventsAfter(std::uint64_t after, std::size_t max, bool* tooOld) const;
+  // The same for one resource (storage key), from its own index of the history: a watcher reads
+  // only its resource's events. *seenUpTo is the resourceVersion up to which the answer is
+  // complete: the current one when fewer than `max` events came, else the last event's (a watcher
+  // may move its cursor, and its bookmarks, there). `tooOld` compares with the global floor, as
+  // eventsAfter above does: the 410 semantics are those of one shared history.
+  std::vector<EventPtr> eventsAfter(const std::string& key, std::uint64_t after, std::size_t max,
+                                    bool* tooOld, std::uint64_t* seenUpTo) const;
+  // A wake-up for changes of one resource; dropping the pointer unsubscribes.
+  std::shared_ptr<Subscription> subscribe(const std::string& key);
   std::uint64_t floor() const;
   // Waits until an event newer than `after` exists, the wake generation moves past `wakeGen`, or
   // the timeout passes. Returns the current wake generation.
   std::uint64_t waitForChange(std::uint64_t after, std::uint64_t wakeGen,
                               std::chrono::milliseconds timeout) const;
   std::uint64_t wakeGeneration() const;
-  // Wakes every waiting watcher (bookmarks, admin "close watches", shutdown).
+  // Wakes every waiting watcher and subscription (bookmarks, admin "close watches", shutdown).
   void wakeAll();
 
   // Drops history up to and including `rv` (0 = everything but nothing newer than current).
@@ -123,6 +151,9 @@ class Store {
   struct Statements;
   Result<void> load();
   void trimHistoryLocked();
+  // Drops the oldest event of the history and of its resource's index; the caller holds dataMu_.
+  void popOldestLocked();
+  void notifySubscribers(const std::string& key);
   // Writes floor_ to the meta table and drops older history rows; the caller holds writeMu_.
   void persistFloor();
 
@@ -134,9 +165,15 @@ class Store {
   mutable std::shared_mutex dataMu_;  // guards the maps below
   std::unordered_map<std::string, std::map<std::string, ObjPtr>> objects_;  // key -> "ns/name"
   std::deque<EventPtr> history_;
+  // The same events by storage key, each deque in resourceVersion order (a suffix of history_'s
+  // events of that key).
+  std::unordered_map<std::string, std::deque<EventPtr>> historyByKey_;
   std::uint64_t rv_ = 0;
   std::uint64_t floor_ = 0;
   std::uint64_t persistedFloor_ = 0;
+
+  std::mutex subsMu_;
+  std::unordered_map<std::string, std::vector<std::weak_ptr<Subscription>>> subs_;
 
   mutable std::mutex notifyMu_;
   mutable std::condition_variable notifyCv_;
