@@ -57,7 +57,7 @@ Result<void> ApiServer::open(const Options& options) {
       return fail(Errc::Internal, std::string("cannot create namespace ") + ns + ": " + e.what());
     }
   }
-  lifecycle_ = std::make_unique<Lifecycle>(*this);
+  lifecycle_ = std::make_unique<Lifecycle>(store_, registry_, static_cast<ObjectWriter&>(*this));
   lifecycle_->start();
   return {};
 }
@@ -74,6 +74,23 @@ void ApiServer::shutdown() {
   for (int i = 0; i < 200 && openWatches_.load() > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+void ApiServer::runLifecyclePass() {
+  Lifecycle pass(store_, registry_, *this);  // not started: the one pass only
+  pass.runOnce();
+}
+
+void ApiServer::remove(const ResourceType& rt, const std::string& ns, const std::string& name,
+                       const std::string& propagationPolicy) {
+  DeleteOptions opts;
+  opts.propagationPolicy = propagationPolicy;
+  doDelete(rt, ns, name, opts);
+}
+
+void ApiServer::rewrite(const ResourceType& rt, const std::string& ns, const std::string& name,
+                        const std::string& subresource, const Compute& compute) {
+  doUpdate(rt, ns, name, subresource, compute, false, false, "");
 }
 
 void ApiServer::handle(const ApiRequest& req, ApiResponse& resp, WatchStream* stream) {

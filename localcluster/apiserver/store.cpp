@@ -106,6 +106,7 @@ Result<void> Store::load() {
       obj->json = json::parse(data[i]);
       obj->data = std::move(data[i]);
       obj->rv = static_cast<std::uint64_t>(rvs[i]);
+      indexLocked(ObjectRef{res[i], ns[i], name[i]}, indexEntryOf(obj->json));
       objects_[res[i]][objectKey(ns[i], name[i])] = std::move(obj);
     }
 
@@ -310,8 +311,13 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
     return fail(Errc::Internal, "storage write failed: " + e.displayText());
   }
 
+  const ObjectRef ref{key, ns, name};
+  const IndexEntry before = current ? indexEntryOf(current->json) : IndexEntry{};
+  const IndexEntry after = ev->type == EventType::Deleted ? IndexEntry{} : indexEntryOf(obj->json);
   {
     std::unique_lock lock(dataMu_);
+    unindexLocked(ref, before);
+    indexLocked(ref, after);
     auto& m = objects_[key];
     if (ev->type == EventType::Deleted) {
       m.erase(objectKey(ns, name));
@@ -337,6 +343,91 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
   out.written = true;
   out.type = ev->type;
   return out;
+}
+
+Store::IndexEntry Store::indexEntryOf(const json& obj) {
+  IndexEntry e;
+  const auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) {
+    return e;
+  }
+  if (auto uid = meta->find("uid"); uid != meta->end() && uid->is_string()) {
+    e.uid = uid->get<std::string>();
+  }
+  if (auto refs = meta->find("ownerReferences"); refs != meta->end() && refs->is_array()) {
+    for (const auto& r : *refs) {
+      auto uid = r.is_object() ? r.find("uid") : r.end();
+      if (r.is_object() && uid != r.end() && uid->is_string() && !uid->get<std::string>().empty()) {
+        e.owners.push_back(uid->get<std::string>());
+      }
+    }
+  }
+  if (meta->contains("deletionTimestamp")) {
+    if (auto fin = meta->find("finalizers"); fin != meta->end() && fin->is_array()) {
+      for (const auto& f : *fin) {
+        e.gcFinalizing = e.gcFinalizing || f == "orphan" || f == "foregroundDeletion";
+      }
+    }
+  }
+  return e;
+}
+
+void Store::unindexLocked(const ObjectRef& ref, const IndexEntry& e) {
+  if (!e.uid.empty()) {
+    byUid_.erase(e.uid);
+  }
+  for (const auto& owner : e.owners) {
+    auto it = dependents_.find(owner);
+    if (it != dependents_.end()) {
+      it->second.erase(ref);
+      if (it->second.empty()) {
+        dependents_.erase(it);
+      }
+    }
+  }
+  if (e.gcFinalizing) {
+    gcFinalizing_.erase(ref);
+  }
+}
+
+void Store::indexLocked(const ObjectRef& ref, const IndexEntry& e) {
+  if (!e.uid.empty()) {
+    byUid_[e.uid] = ref;
+  }
+  for (const auto& owner : e.owners) {
+    dependents_[owner].insert(ref);
+  }
+  if (e.gcFinalizing) {
+    gcFinalizing_.insert(ref);
+  }
+}
+
+bool Store::uidExists(const std::string& uid) const {
+  std::shared_lock lock(dataMu_);
+  return byUid_.count(uid) > 0;
+}
+
+std::vector<ObjectRef> Store::dependentsOf(const std::string& ownerUid) const {
+  std::shared_lock lock(dataMu_);
+  auto it = dependents_.find(ownerUid);
+  return it == dependents_.end() ? std::vector<ObjectRef>()
+                                 : std::vector<ObjectRef>(it->second.begin(), it->second.end());
+}
+
+std::vector<std::string> Store::absentOwners() const {
+  std::vector<std::string> out;
+  std::shared_lock lock(dataMu_);
+  for (const auto& entry : dependents_) {
+    if (!byUid_.count(entry.first)) {
+      out.push_back(entry.first);
+    }
+  }
+  return out;
+}
+
+std::vector<ObjectRef> Store::gcFinalizing() const {
+  std::shared_lock lock(dataMu_);
+  return {gcFinalizing_.begin(), gcFinalizing_.end()};
 }
 
 void Store::popOldestLocked() {

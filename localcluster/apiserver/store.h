@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -48,6 +49,14 @@ struct ChangeEvent {
   ObjPtr previous;
 };
 using EventPtr = std::shared_ptr<const ChangeEvent>;
+
+// Where an object is stored: its resource's storage key, namespace and name.
+struct ObjectRef {
+  std::string key;
+  std::string ns;
+  std::string name;
+  auto operator<=>(const ObjectRef&) const = default;
+};
 
 // How one watcher waits for changes of its resource: Store::mutate notifies the subscriptions of
 // the resource it changed (and wakeAll() every subscription), so that a watcher of Secrets sleeps
@@ -122,6 +131,17 @@ class Store {
   Result<Outcome> mutate(const std::string& key, const std::string& ns, const std::string& name,
                          const MutateFn& fn);
 
+  // Indexes for the garbage collector, kept by every write (no scan of the objects).
+  // Whether an object with this metadata.uid exists.
+  bool uidExists(const std::string& uid) const;
+  // The objects whose ownerReferences name this uid.
+  std::vector<ObjectRef> dependentsOf(const std::string& ownerUid) const;
+  // The owner uids that dependents name but no stored object has: what background collection
+  // looks at.
+  std::vector<std::string> absentOwners() const;
+  // Objects being deleted with the "orphan" or "foregroundDeletion" finalizer.
+  std::vector<ObjectRef> gcFinalizing() const;
+
   // Watch support. Events strictly after `after` (at most `max`); `tooOld` is set when `after` is
   // older than the history floor.
   std::vector<EventPtr> eventsAfter(std::uint64_t after, std::size_t max, bool* tooOld) const;
@@ -154,6 +174,16 @@ class Store {
   // Drops the oldest event of the history and of its resource's index; the caller holds dataMu_.
   void popOldestLocked();
   void notifySubscribers(const std::string& key);
+  // What the indexes know of one stored object.
+  struct IndexEntry {
+    std::string uid;
+    std::vector<std::string> owners;  // uids of its ownerReferences
+    bool gcFinalizing = false;
+  };
+  static IndexEntry indexEntryOf(const nlohmann::json& obj);
+  // The caller holds dataMu_ exclusively.
+  void unindexLocked(const ObjectRef& ref, const IndexEntry& e);
+  void indexLocked(const ObjectRef& ref, const IndexEntry& e);
   // Writes floor_ to the meta table and drops older history rows; the caller holds writeMu_.
   void persistFloor();
 
@@ -164,6 +194,9 @@ class Store {
   std::mutex writeMu_;                // serializes writers (and SQLite)
   mutable std::shared_mutex dataMu_;  // guards the maps below
   std::unordered_map<std::string, std::map<std::string, ObjPtr>> objects_;  // key -> "ns/name"
+  std::unordered_map<std::string, ObjectRef> byUid_;
+  std::unordered_map<std::string, std::set<ObjectRef>> dependents_;  // owner uid -> dependents
+  std::set<ObjectRef> gcFinalizing_;
   std::deque<EventPtr> history_;
   // The same events by storage key, each deque in resourceVersion order (a suffix of history_'s
   // events of that key).

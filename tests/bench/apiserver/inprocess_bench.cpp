@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "localcluster/apiserver/api_server.h"
-#include "localcluster/apiserver/lifecycle.h"
 #include "tests/bench/common/bench_main.h"
 
 namespace {
@@ -131,9 +130,8 @@ void BM_GcPass(benchmark::State& state) {
     state.SkipWithError("fill failed");
     return;
   }
-  local::Lifecycle pass(s.api);  // not started: runOnce only
   for (auto _ : state) {
-    pass.runOnce();
+    s.api.runLifecyclePass();
   }
   state.counters["objects"] = n;
 }

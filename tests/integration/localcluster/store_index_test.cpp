@@ -143,5 +143,51 @@ TEST_F(StoreIndexTest, SubscriptionsWakeOnlyForTheirResource) {
   EXPECT_TRUE(gone.expired());
 }
 
+TEST_F(StoreIndexTest, OwnerIndexFollowsEveryWrite) {
+  auto write = [&](const std::string& name, const json& meta) {
+    auto out = store_->mutate("/configmaps", "default", name, [&](const ObjPtr&) {
+      Store::Decision d;
+      d.kind = Store::Decision::Kind::Put;
+      d.object = {{"metadata", meta}};
+      d.object["metadata"]["name"] = name;
+      return d;
+    });
+    ASSERT_TRUE(out.ok());
+  };
+  auto drop = [&](const std::string& name) {
+    auto out = store_->mutate("/configmaps", "default", name, [](const ObjPtr&) {
+      Store::Decision d;
+      d.kind = Store::Decision::Kind::Delete;
+      return d;
+    });
+    ASSERT_TRUE(out.ok());
+  };
+  const ObjectRef dep{"/configmaps", "default", "dep"};
+  write("owner", {{"uid", "u-owner"}});
+  write("dep", {{"uid", "u-dep"}, {"ownerReferences", {{{"uid", "u-owner"}}, {{"uid", "u-gone"}}}}});
+  EXPECT_TRUE(store_->uidExists("u-owner"));
+  EXPECT_EQ(store_->dependentsOf("u-owner"), std::vector<ObjectRef>{dep});
+  EXPECT_EQ(store_->absentOwners(), std::vector<std::string>{"u-gone"});
+  // A changed reference list moves the dependent.
+  write("dep", {{"uid", "u-dep"}, {"ownerReferences", {{{"uid", "u-owner"}}}}});
+  EXPECT_TRUE(store_->absentOwners().empty());
+  drop("owner");
+  EXPECT_FALSE(store_->uidExists("u-owner"));
+  EXPECT_EQ(store_->absentOwners(), std::vector<std::string>{"u-owner"});
+  // Deleting with a GC finalizer lists the object for the GC finalizers.
+  write("dep", {{"uid", "u-dep"},
+                {"deletionTimestamp", "2026-01-01T00:00:00Z"},
+                {"finalizers", {"x.io/other", "foregroundDeletion"}}});
+  EXPECT_EQ(store_->gcFinalizing(), std::vector<ObjectRef>{dep});
+  EXPECT_TRUE(store_->absentOwners().empty());
+  // Rebuilt from the stored objects at open.
+  open(100);
+  EXPECT_EQ(store_->gcFinalizing(), std::vector<ObjectRef>{dep});
+  EXPECT_TRUE(store_->uidExists("u-dep"));
+  drop("dep");
+  EXPECT_TRUE(store_->gcFinalizing().empty());
+  EXPECT_FALSE(store_->uidExists("u-dep"));
+}
+
 }  // namespace
 }  // namespace mysqlop::local
