@@ -125,6 +125,7 @@ class ApiServer : private ObjectWriter {
   void getScale(const Target& t, ApiResponse& resp);
   void writeScale(const Target& t, const ApiRequest& req, ApiResponse& resp);
   void finalizeNamespace(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void bindPod(const Target& t, const ApiRequest& req, ApiResponse& resp);  // pod_binding.cpp
 
   // The write paths of every verb. They throw ApiException with the Status the client would get.
   UpdateResult doCreate(const ResourceType& rt, const std::string& ns, nlohmann::json obj,

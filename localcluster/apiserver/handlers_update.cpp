@@ -87,7 +87,8 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
         merged["metadata"]["managedFields"] = meta["managedFields"];
       }
       obj = std::move(merged);
-    } else if (rt.hasStatus) {
+    } else if (rt.hasStatus && sub != "binding") {
+      // (pods/binding sets the PodScheduled condition with spec.nodeName, in one write.)
       if (old.contains("status")) {
         obj["status"] = old["status"];
       } else {
