@@ -18,6 +18,7 @@
 #include "localcluster/apiserver/http_types.h"
 #include "localcluster/apiserver/lifecycle.h"
 #include "localcluster/apiserver/resources.h"
+#include "localcluster/apiserver/service_ips.h"
 #include "localcluster/apiserver/store.h"
 
 namespace mysqlop::local {
@@ -32,6 +33,9 @@ class ApiServer : private ObjectWriter {
     int bookmarkIntervalSeconds = 60;
     int maxWatchSeconds = 1800;
     std::string serverAddress = "127.0.0.1:6443";  // for /api serverAddressByClientCIDRs
+    // ClusterIPs come from here; the first address is the kubernetes Service's. Must lie in
+    // 198.18.0.0/15 (service_ips.h says what else open() refuses).
+    std::string serviceCidr = "198.19.0.0/16";
   };
 
   ApiServer();
@@ -48,6 +52,7 @@ class ApiServer : private ObjectWriter {
 
   Store& store() { return store_; }
   Registry& registry() { return registry_; }
+  const Ipv4Cidr& serviceCidr() const { return ipAllocator_.cidr(); }
   Faults& faults() { return faults_; }
   int openWatches() const { return openWatches_.load(); }
   void setServerAddress(const std::string& address) { options_.serverAddress = address; }
@@ -145,8 +150,13 @@ class ApiServer : private ObjectWriter {
   // Rules shared by the write paths (object_rules.cpp).
   void checkWriteFault(const ResourceType& rt, const std::string& name);
   void prepareForCreate(const ResourceType& rt, nlohmann::json& obj);
+  // `ips` holds a ClusterIP allocated for a Service until the write that stores it is over.
   void finishObject(const ResourceType& rt, const nlohmann::json* old, nlohmann::json& obj,
-                    const std::string& fieldValidation);
+                    const std::string& fieldValidation, ServiceIpAllocator::Reservation& ips);
+  void assignClusterIp(const nlohmann::json* old, nlohmann::json& obj,
+                       ServiceIpAllocator::Reservation& ips);
+  // Creates or repairs default/kubernetes (ClusterIP .1, port 443 "https", no selector).
+  void ensureKubernetesService();
   void validateObject(const ResourceType& rt, const nlohmann::json* old, const nlohmann::json& obj);
   void checkNamespaceForCreate(const ResourceType& rt, const std::string& ns,
                                const std::string& name);
@@ -160,7 +170,8 @@ class ApiServer : private ObjectWriter {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> closeWatchesGen_{0};
   std::atomic<std::uint64_t> bookmarkGen_{0};
-  std::atomic<std::uint64_t> ipCounter_{0};
+  std::atomic<std::uint64_t> ipCounter_{0};  // NodePorts
+  ServiceIpAllocator ipAllocator_;
   std::unique_ptr<Lifecycle> lifecycle_;
 };
 

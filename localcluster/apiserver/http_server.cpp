@@ -235,7 +235,9 @@ Result<void> HttpFront::start(const Options& options) {
     if (options.insecureHttp) {
       socket = std::make_unique<Poco::Net::ServerSocket>(addr, 256);
     } else {
-      auto files = ensureCertificates(options.dataDir, {options.host});
+      std::vector<std::string> sans = {options.host};
+      sans.insert(sans.end(), options.extraSans.begin(), options.extraSans.end());
+      auto files = ensureCertificates(options.dataDir, sans);
       if (!files.ok()) {
         return files.error();
       }

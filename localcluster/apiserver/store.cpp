@@ -106,7 +106,7 @@ Result<void> Store::load() {
       obj->json = json::parse(data[i]);
       obj->data = std::move(data[i]);
       obj->rv = static_cast<std::uint64_t>(rvs[i]);
-      indexLocked(ObjectRef{res[i], ns[i], name[i]}, indexEntryOf(obj->json));
+      indexLocked(ObjectRef{res[i], ns[i], name[i]}, indexEntryOf(res[i], obj->json));
       objects_[res[i]][objectKey(ns[i], name[i])] = std::move(obj);
     }
 
@@ -312,8 +312,9 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
   }
 
   const ObjectRef ref{key, ns, name};
-  const IndexEntry before = current ? indexEntryOf(current->json) : IndexEntry{};
-  const IndexEntry after = ev->type == EventType::Deleted ? IndexEntry{} : indexEntryOf(obj->json);
+  const IndexEntry before = current ? indexEntryOf(key, current->json) : IndexEntry{};
+  const IndexEntry after =
+      ev->type == EventType::Deleted ? IndexEntry{} : indexEntryOf(key, obj->json);
   {
     std::unique_lock lock(dataMu_);
     unindexLocked(ref, before);
@@ -345,7 +346,7 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
   return out;
 }
 
-Store::IndexEntry Store::indexEntryOf(const json& obj) {
+Store::IndexEntry Store::indexEntryOf(const std::string& key, const json& obj) {
   IndexEntry e;
   const auto meta = obj.find("metadata");
   if (meta == obj.end() || !meta->is_object()) {
@@ -360,6 +361,19 @@ Store::IndexEntry Store::indexEntryOf(const json& obj) {
       if (r.is_object() && uid != r.end() && uid->is_string() && !uid->get<std::string>().empty()) {
         e.owners.push_back(uid->get<std::string>());
       }
+    }
+  }
+  if (key == "/services") {
+    const json spec = obj.value("spec", json::object());
+    const json ips = spec.is_object() ? spec.value("clusterIPs", json::array()) : json::array();
+    for (const auto& ip : ips.is_array() ? ips : json::array()) {
+      if (ip.is_string()) {
+        e.clusterIps.push_back(ip.get<std::string>());
+      }
+    }
+    const std::string ip = spec.is_object() ? spec.value("clusterIP", "") : "";
+    if (!ip.empty() && std::find(e.clusterIps.begin(), e.clusterIps.end(), ip) == e.clusterIps.end()) {
+      e.clusterIps.push_back(ip);
     }
   }
   if (meta->contains("deletionTimestamp")) {
@@ -388,6 +402,12 @@ void Store::unindexLocked(const ObjectRef& ref, const IndexEntry& e) {
   if (e.gcFinalizing) {
     gcFinalizing_.erase(ref);
   }
+  for (const auto& ip : e.clusterIps) {
+    auto it = clusterIps_.find(ip);
+    if (it != clusterIps_.end() && it->second == ref) {
+      clusterIps_.erase(it);
+    }
+  }
 }
 
 void Store::indexLocked(const ObjectRef& ref, const IndexEntry& e) {
@@ -400,6 +420,14 @@ void Store::indexLocked(const ObjectRef& ref, const IndexEntry& e) {
   if (e.gcFinalizing) {
     gcFinalizing_.insert(ref);
   }
+  for (const auto& ip : e.clusterIps) {
+    clusterIps_[ip] = ref;
+  }
+}
+
+bool Store::clusterIpInUse(const std::string& ip) const {
+  std::shared_lock lock(dataMu_);
+  return clusterIps_.count(ip) > 0;
 }
 
 bool Store::uidExists(const std::string& uid) const {

@@ -141,6 +141,9 @@ class Store {
   std::vector<std::string> absentOwners() const;
   // Objects being deleted with the "orphan" or "foregroundDeletion" finalizer.
   std::vector<ObjectRef> gcFinalizing() const;
+  // For the Service IP allocator: whether a stored Service has this address in spec.clusterIPs
+  // (or spec.clusterIP).
+  bool clusterIpInUse(const std::string& ip) const;
 
   // Watch support. Events strictly after `after` (at most `max`); `tooOld` is set when `after` is
   // older than the history floor.
@@ -179,8 +182,9 @@ class Store {
     std::string uid;
     std::vector<std::string> owners;  // uids of its ownerReferences
     bool gcFinalizing = false;
+    std::vector<std::string> clusterIps;  // Services only
   };
-  static IndexEntry indexEntryOf(const nlohmann::json& obj);
+  static IndexEntry indexEntryOf(const std::string& key, const nlohmann::json& obj);
   // The caller holds dataMu_ exclusively.
   void unindexLocked(const ObjectRef& ref, const IndexEntry& e);
   void indexLocked(const ObjectRef& ref, const IndexEntry& e);
@@ -197,6 +201,7 @@ class Store {
   std::unordered_map<std::string, ObjectRef> byUid_;
   std::unordered_map<std::string, std::set<ObjectRef>> dependents_;  // owner uid -> dependents
   std::set<ObjectRef> gcFinalizing_;
+  std::unordered_map<std::string, ObjectRef> clusterIps_;
   std::deque<EventPtr> history_;
   // The same events by storage key, each deque in resourceVersion order (a suffix of history_'s
   // events of that key).
