@@ -4,6 +4,8 @@
 //                           garbage collection) with N ConfigMaps stored, a tenth of them owned
 //   BM_OwnedCreate/N        creating one owned ConfigMap with N objects stored, while the server's
 //                           own lifecycle thread reacts to it: process CPU per create
+//   BM_CascadeDelete/N      deleting (Background) an owner of 1000 ConfigMaps with N objects stored:
+//                           time and process CPU until the lifecycle thread has collected them all
 //   BM_WatchOtherResource/W one ConfigMap write with W watchers of Secrets open (they must not
 //                           receive it): process CPU per write, which is what an idle watcher of
 //                           another resource costs
@@ -179,6 +181,62 @@ BENCHMARK(BM_OwnedCreate)
     ->Arg(bench::scaled(10000, 300))
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1)
+    ->UseRealTime();
+
+void BM_CascadeDelete(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const int dependents = bench::scaled(1000, 50);
+  Server s;
+  if (!fill(s, n)) {
+    state.SkipWithError("fill failed");
+    return;
+  }
+  int round = 0;
+  double cpu = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    json owner;
+    const std::string name = "big-" + std::to_string(round++);
+    if (!s.call("POST", kCm, configMap(name), 201, &owner)) {
+      state.SkipWithError("create failed");
+      return;
+    }
+    for (int i = 0; i < dependents; ++i) {
+      if (!s.call("POST", kCm, ownedBy(configMap(name + "-dep-" + std::to_string(i)), owner),
+                  201)) {
+        state.SkipWithError("create failed");
+        return;
+      }
+    }
+    const std::size_t before = s.api.store().list("/configmaps", "").items.size();
+    state.ResumeTiming();
+    const double cpuBefore = processCpuSeconds();
+    if (!s.call("DELETE", kCm + "/" + name, json(), 200)) {
+      state.SkipWithError("delete failed");
+      return;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (s.api.store().list("/configmaps", "").items.size() >
+               before - static_cast<std::size_t>(dependents) - 1 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    cpu += processCpuSeconds() - cpuBefore;
+    if (s.api.store().list("/configmaps", "").items.size() >
+        before - static_cast<std::size_t>(dependents) - 1) {
+      bench::fail("the dependents were not collected within 60 s");
+      state.SkipWithError("not collected");
+      return;
+    }
+  }
+  state.counters["cpu_ms"] = cpu * 1000.0 / static_cast<double>(state.iterations());
+  state.counters["dependents"] = dependents;
+  state.counters["objects"] = n;
+}
+BENCHMARK(BM_CascadeDelete)
+    ->Arg(bench::scaled(10000, 300))
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(bench::scaled(3, 1))
     ->UseRealTime();
 
 // The server side of a watch that counts lines and never goes away.
