@@ -55,6 +55,8 @@ class ApiServer : private ObjectWriter {
   const Ipv4Cidr& serviceCidr() const { return ipAllocator_.cidr(); }
   Faults& faults() { return faults_; }
   int openWatches() const { return openWatches_.load(); }
+  // True once shutdown() began.
+  bool stopping() const { return stopping_.load(); }
   void setServerAddress(const std::string& address) { options_.serverAddress = address; }
   // One pass of the lifecycle controllers now, beside their own thread (tests, benchmarks).
   void runLifecyclePass();

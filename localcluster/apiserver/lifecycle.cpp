@@ -16,6 +16,8 @@ namespace {
 constexpr const char* kCrdCleanup = "customresourcecleanup.apiextensions.k8s.io";
 constexpr const char* kOrphanFinalizer = "orphan";
 constexpr const char* kForegroundFinalizer = "foregroundDeletion";
+constexpr const char* kNamespacesKey = "/namespaces";
+constexpr const char* kCrdsKey = "apiextensions.k8s.io/customresourcedefinitions";
 
 bool deleting(const json& obj) { return obj["metadata"].contains("deletionTimestamp"); }
 
@@ -103,31 +105,33 @@ void Lifecycle::loop() {
   bool first = true;
   while (!stop_) {
     // Decide from the changes since the last pass which controllers have work, so that a write
-    // of an unrelated object costs no scan of the whole store.
+    // of an unrelated object costs no pass at all.
     bool tooOld = false;
     auto events = store.eventsAfter(seen, 100000, &tooOld);
     bool gc = first || tooOld;
+    bool structure = gc;  // namespace and CRD cleanup
     for (const auto& ev : events) {
       seen = ev->rv;
-      const json& obj = ev->object->json;
-      gc = gc || ev->type == EventType::Deleted || deleting(obj) ||
-           (ev->type != EventType::Deleted && ownersChanged(*ev));
+      // Status churn (a Modified event without deletion or owner change) wakes neither.
+      const bool deletion = ev->type == EventType::Deleted || deleting(ev->object->json);
+      gc = gc || deletion || (ev->type != EventType::Deleted && ownersChanged(*ev));
+      structure = structure || deletion || ev->key == kNamespacesKey || ev->key == kCrdsKey;
     }
     if (tooOld) {
       seen = store.currentRv();
     }
     first = false;
-    if (!events.empty() || gc) {
-      try {
+    try {
+      if (structure) {
         namespaces();
         crds();
-        if (gc) {
-          gcFinalizers();
-          collectGarbage();
-        }
-      } catch (const std::exception& e) {
-        spdlog::warn("lifecycle controllers: {}", e.what());
       }
+      if (gc) {
+        gcFinalizers();
+        collectGarbage();
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("lifecycle controllers: {}", e.what());
     }
     wakeGen = store.waitForChange(seen, wakeGen, std::chrono::milliseconds(500));
   }

@@ -79,7 +79,8 @@ void appendLocked(Channel& c, const std::string& data) {
 // The server side: what ApiServer::watchObjects writes to.
 class ChannelWatchStream final : public WatchStream {
  public:
-  explicit ChannelWatchStream(std::shared_ptr<Channel> c) : c_(std::move(c)) {}
+  ChannelWatchStream(std::shared_ptr<Channel> c, const ApiServer& server)
+      : c_(std::move(c)), server_(server) {}
 
   bool begin(int code) override {
     std::lock_guard lock(c_->mu);
@@ -91,10 +92,14 @@ class ChannelWatchStream final : public WatchStream {
 
   bool send(const std::string& data) override {
     std::unique_lock lock(c_->mu);
-    // Backpressure, as a full socket buffer would give: wait for the reader.
-    c_->cv.wait(lock, [&] {
-      return c_->cancelled || c_->lines.size() < LocalTransport::kMaxQueuedLines;
-    });
+    // Backpressure, as a full socket buffer would give: wait for the reader, but not past the
+    // server's shutdown (which waits for its watches to end).
+    while (!c_->cancelled && c_->lines.size() >= LocalTransport::kMaxQueuedLines) {
+      if (server_.stopping()) {
+        return false;
+      }
+      c_->cv.wait_for(lock, std::chrono::milliseconds(100));
+    }
     if (c_->cancelled) {
       return false;
     }
@@ -122,6 +127,7 @@ class ChannelWatchStream final : public WatchStream {
 
  private:
   std::shared_ptr<Channel> c_;
+  const ApiServer& server_;
 };
 
 // The client side: what kube::WatchStream reads.
@@ -220,7 +226,7 @@ Result<std::unique_ptr<kube::HttpStream>> LocalTransport::stream(const kube::Htt
   auto channel = std::make_shared<Channel>();
   // The thread refers to the server, not to this transport: a stream may outlive its Client.
   std::thread worker([&server = server_, channel, r = std::move(req).value()] {
-    ChannelWatchStream ws(channel);
+    ChannelWatchStream ws(channel, server);
     ApiResponse resp;
     server.handle(r, resp, &ws);
     std::lock_guard lock(channel->mu);

@@ -227,6 +227,33 @@ TEST_F(InProcessTest, ShutdownEndsStreams) {
   EXPECT_EQ(after.error().message, "the server is shutting down");
 }
 
+TEST_F(InProcessTest, AClientThatDoesNotReadHoldsNeitherTheWriterNorShutdown) {
+  kube::WatchOptions wo;
+  wo.allowBookmarks = false;
+  auto watch = client_->watch(res::kConfigMaps, "default", wo);
+  ASSERT_TRUE(watch.ok());
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(server_.openWatches() == 1));
+  // More events than the queue holds: the server's watch blocks, the writers do not.
+  const int writes = static_cast<int>(LocalTransport::kMaxQueuedLines) + 10;
+  for (int i = 0; i < writes; ++i) {
+    ASSERT_TRUE(client_->create(res::kConfigMaps, configMap("q" + std::to_string(i))).ok());
+  }
+  server_.shutdown();
+  EXPECT_EQ(server_.openWatches(), 0);
+  // What was queued is still read, then the stream ends.
+  kube::WatchEvent ev;
+  int received = 0;
+  for (;;) {
+    auto n = (*watch)->next(&ev);
+    ASSERT_TRUE(n.ok()) << n.error().message;
+    if (!*n) {
+      break;
+    }
+    ++received;
+  }
+  EXPECT_EQ(received, static_cast<int>(LocalTransport::kMaxQueuedLines));
+}
+
 TEST_F(InProcessTest, InformerSyncsAndFollows) {
   for (int i = 0; i < 30; ++i) {
     ASSERT_TRUE(client_->create(res::kConfigMaps, configMap("i" + std::to_string(i))).ok());
