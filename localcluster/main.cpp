@@ -27,7 +27,8 @@ constexpr const char* kUsage =
     "  --max-watch-seconds S         longest watch before the server ends it (default 1800)\n"
     "  --max-threads N               HTTP worker threads (default 512)\n"
     "  --service-cidr CIDR           Service ClusterIPs, inside 198.18.0.0/15 (default\n"
-    "                                198.19.0.0/16; the first address is the kubernetes Service's)\n"
+    "                                198.19.0.0/16); the first address is the kubernetes\n"
+    "                                Service's\n"
     "  --tls-san NAME                an IP address or DNS name for the serving certificate\n"
     "                                (repeatable)\n"
     "  --log-level LEVEL             trace, debug, info, warn, error (default info)\n";

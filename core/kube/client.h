@@ -11,8 +11,8 @@
 
 #include "core/common/result.h"
 #include "core/kube/http_transport.h"
-#include "core/kube/transport.h"
 #include "core/kube/resource.h"
+#include "core/kube/transport.h"
 
 namespace mysqlop::metrics {
 class Registry;

@@ -29,7 +29,8 @@ Result<void> ApiServer::open(const Options& options) {
   if (!cidr.ok()) {
     return cidr.error();
   }
-  ipAllocator_.configure(*cidr, [this](const std::string& ip) { return store_.clusterIpInUse(ip); });
+  ipAllocator_.configure(*cidr,
+                         [this](const std::string& ip) { return store_.clusterIpInUse(ip); });
   std::error_code ec;
   std::filesystem::create_directories(options.dataDir, ec);
   if (ec) {
@@ -91,19 +92,17 @@ void ApiServer::ensureKubernetesService() {
   // through (its Endpoints are the business of whoever knows the reachable address).
   auto rt = registry_.find("", "v1", "services");
   const std::string ip = formatIpv4(ipAllocator_.cidr().first());
-  const json ports = json::array(
-      {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", 6443}}});
-  json want = {{"apiVersion", "v1"},
-               {"kind", "Service"},
-               {"metadata",
-                {{"name", "kubernetes"},
-                 {"namespace", "default"},
-                 {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
-               {"spec",
-                {{"type", "ClusterIP"},
-                 {"clusterIP", ip},
-                 {"ports", ports},
-                 {"sessionAffinity", "None"}}}};
+  const json ports =
+      json::array({{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", 6443}}});
+  json want = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata",
+       {{"name", "kubernetes"},
+        {"namespace", "default"},
+        {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+      {"spec",
+       {{"type", "ClusterIP"}, {"clusterIP", ip}, {"ports", ports}, {"sessionAffinity", "None"}}}};
   ObjPtr cur = store_.get(rt->storageKey(), "default", "kubernetes");
   if (cur && cur->json["spec"].value("clusterIP", "") != ip) {
     // From another Service CIDR (a restart with a new --service-cidr, or the old 10.96 range):

@@ -46,7 +46,8 @@ class WatchStream {
   virtual bool clientGone() = 0;
   // The watch hands over, before it waits for changes, a function that ends that wait at once. A
   // stream whose client can leave between two polls of clientGone() (the in-process transport)
-  // calls it when its client cancels; the HTTP layer does not need it (the watch polls each second).
+  // calls it when its client cancels; the HTTP layer does not need it (the watch polls each
+  // second).
   virtual void setWaker(std::function<void()> wake) { (void)wake; }
 };
 

@@ -146,9 +146,8 @@ class ChannelHttpStream final : public kube::HttpStream {
   Result<bool> readLine(std::string* line) override {
     line->clear();
     std::unique_lock lock(c_->mu);
-    const bool ready = c_->cv.wait_for(lock, timeout_, [&] {
-      return c_->cancelled || !c_->lines.empty() || c_->finished;
-    });
+    const bool ready = c_->cv.wait_for(
+        lock, timeout_, [&] { return c_->cancelled || !c_->lines.empty() || c_->finished; });
     if (c_->cancelled) {
       return fail(Errc::Unavailable, "the stream was cancelled");
     }
@@ -169,8 +168,8 @@ class ChannelHttpStream final : public kube::HttpStream {
     if (!ready) {
       lock.unlock();
       cancel();  // as a socket read timeout leaves the connection unusable
-      return fail(Errc::Unavailable, "reading the stream: no data within " +
-                                         std::to_string(timeout_.count()) + " ms");
+      return fail(Errc::Unavailable,
+                  "reading the stream: no data within " + std::to_string(timeout_.count()) + " ms");
     }
     return fail(Errc::Internal, "the stream woke without data");
   }

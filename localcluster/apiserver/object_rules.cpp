@@ -201,8 +201,9 @@ void ApiServer::assignClusterIp(const json* old, json& obj, ServiceIpAllocator::
   if (spec.value("type", "ClusterIP") == "ExternalName") {
     return;
   }
-  std::string requested =
-      spec.contains("clusterIP") && spec["clusterIP"].is_string() ? spec["clusterIP"].get<std::string>() : "";
+  std::string requested = spec.contains("clusterIP") && spec["clusterIP"].is_string()
+                              ? spec["clusterIP"].get<std::string>()
+                              : "";
   if (requested.empty() && spec.contains("clusterIPs") && spec["clusterIPs"].is_array() &&
       !spec["clusterIPs"].empty() && spec["clusterIPs"][0].is_string()) {
     requested = spec["clusterIPs"][0].get<std::string>();
@@ -224,9 +225,10 @@ void ApiServer::assignClusterIp(const json* old, json& obj, ServiceIpAllocator::
     return;
   }
   if (!parseIpv4(requested)) {
-    raise(errInvalid("Service", "", name,
-                     {fieldInvalid("spec.clusterIPs[0]", requested,
-                                   "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")}));
+    raise(errInvalid(
+        "Service", "", name,
+        {fieldInvalid("spec.clusterIPs[0]", requested,
+                      "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")}));
   }
   const bool kubernetes = name == "kubernetes" && metaString(obj, "namespace") == "default";
   if (auto r = ipAllocator_.allocate(requested, kubernetes, ips); !r.ok()) {

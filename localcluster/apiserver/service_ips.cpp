@@ -52,8 +52,8 @@ Result<Ipv4Cidr> Ipv4Cidr::parse(const std::string& text) {
   c.network = *ip & mask;
   c.text = text;
   if (c.network != *ip) {
-    return fail(Errc::Invalid, what + " has host bits set; the network is " +
-                                   formatIpv4(c.network) + "/" + bits);
+    return fail(Errc::Invalid,
+                what + " has host bits set; the network is " + formatIpv4(c.network) + "/" + bits);
   }
   if (c.prefix < 12) {
     return fail(Errc::Invalid, what + " is too large: the prefix must be /12 or longer");
@@ -63,8 +63,9 @@ Result<Ipv4Cidr> Ipv4Cidr::parse(const std::string& text) {
   }
   const std::uint32_t allowed = *parseIpv4("198.18.0.0");
   if ((c.network & 0xFFFE0000u) != allowed || c.prefix < 15) {
-    return fail(Errc::Invalid, what + " is outside 198.18.0.0/15, the range the local cluster "
-                                      "may use (it is reserved for network tests)");
+    return fail(Errc::Invalid, what +
+                                   " is outside 198.18.0.0/15, the range the local cluster "
+                                   "may use (it is reserved for network tests)");
   }
   return c;
 }

@@ -372,7 +372,8 @@ Store::IndexEntry Store::indexEntryOf(const std::string& key, const json& obj) {
       }
     }
     const std::string ip = spec.is_object() ? spec.value("clusterIP", "") : "";
-    if (!ip.empty() && std::find(e.clusterIps.begin(), e.clusterIps.end(), ip) == e.clusterIps.end()) {
+    if (!ip.empty() &&
+        std::find(e.clusterIps.begin(), e.clusterIps.end(), ip) == e.clusterIps.end()) {
       e.clusterIps.push_back(ip);
     }
   }

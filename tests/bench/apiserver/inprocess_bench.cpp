@@ -4,7 +4,8 @@
 //                           garbage collection) with N ConfigMaps stored, a tenth of them owned
 //   BM_OwnedCreate/N        creating one owned ConfigMap with N objects stored, while the server's
 //                           own lifecycle thread reacts to it: process CPU per create
-//   BM_CascadeDelete/N      deleting (Background) an owner of 1000 ConfigMaps with N objects stored:
+//   BM_CascadeDelete/N      deleting (Background) an owner of 1000 ConfigMaps with N objects
+//   stored:
 //                           time and process CPU until the lifecycle thread has collected them all
 //   BM_WatchOtherResource/W one ConfigMap write with W watchers of Secrets open (they must not
 //                           receive it): process CPU per write, which is what an idle watcher of
@@ -269,7 +270,8 @@ void BM_WatchOtherResource(benchmark::State& state) {
       local::ApiRequest req;
       req.method = "GET";
       req.path = "/api/v1/namespaces/default/secrets";
-      req.query = {{"watch", "true"}, {"resourceVersion", std::to_string(s.api.store().currentRv())}};
+      req.query = {{"watch", "true"},
+                   {"resourceVersion", std::to_string(s.api.store().currentRv())}};
       local::ApiResponse resp;
       s.api.handle(req, resp, st);
     });
@@ -302,8 +304,7 @@ void BM_WatchOtherResource(benchmark::State& state) {
   for (auto& t : threads) {
     t.join();
   }
-  state.counters["cpu_us_per_write"] =
-      cpu * 1e6 / static_cast<double>(writes * state.iterations());
+  state.counters["cpu_us_per_write"] = cpu * 1e6 / static_cast<double>(writes * state.iterations());
 }
 BENCHMARK(BM_WatchOtherResource)
     ->Arg(0)

@@ -378,10 +378,11 @@ TEST(ApiServerProcessTest, ServiceCidrFlag) {
   o.extraArgs = {"--service-cidr", "10.96.0.0/12"};
   auto r = bad.start(o);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message,
-            "mysql-operator-local exited: mysql-operator-local: service CIDR \"10.96.0.0/12\" is "
-            "outside 198.18.0.0/15, the range the local cluster may use (it is reserved for network "
-            "tests)\n");
+  EXPECT_EQ(
+      r.error().message,
+      "mysql-operator-local exited: mysql-operator-local: service CIDR \"10.96.0.0/12\" is "
+      "outside 198.18.0.0/15, the range the local cluster may use (it is reserved for network "
+      "tests)\n");
 
   LocalApiServer good;
   o.extraArgs = {"--service-cidr", "198.18.64.0/20", "--tls-san", "198.18.64.1"};

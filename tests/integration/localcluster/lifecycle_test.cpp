@@ -162,10 +162,9 @@ TEST_F(ApiTest, ForegroundOwnerWaitsForBlockingDependentsOnly) {
   ASSERT_EQ(call("POST", kCmPath, loose).status, 201);
   ASSERT_EQ(call("DELETE", cmPath("owner") + "?propagationPolicy=Foreground").status, 200);
   // Both dependents are deleted in the foreground; the held one stays with its deletionTimestamp.
-  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("loose")).status == 404 &&
-                                 call("GET", cmPath("blocking"))
-                                     .json()["metadata"]
-                                     .contains("deletionTimestamp")));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      call("GET", cmPath("loose")).status == 404 &&
+      call("GET", cmPath("blocking")).json()["metadata"].contains("deletionTimestamp")));
   // (Its own foregroundDeletion finalizer goes at once: it has no dependents.)
   EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("blocking")).json()["metadata"]["finalizers"] ==
                                  json::array({"x.io/hold"})));
@@ -240,9 +239,8 @@ TEST_F(ApiTest, BackgroundCollectsOnlyWhenEveryOwnerIsGone) {
   ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
   ASSERT_EQ(call("DELETE", cmPath("a")).status, 200);
   // The dangling reference is removed; the dependent stays with its other owner.
-  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
-      call("GET", cmPath("dep")).json()["metadata"]["ownerReferences"] ==
-      json::array({ownerRef(b)})));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).json()["metadata"]["ownerReferences"] ==
+                                 json::array({ownerRef(b)})));
   ASSERT_EQ(call("DELETE", cmPath("b")).status, 200);
   EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).status == 404));
 }

@@ -166,9 +166,10 @@ TEST_F(InProcessTest, WatchDeliversEvents) {
   auto watch = client_->watch(res::kConfigMaps, "default", wo);
   ASSERT_TRUE(watch.ok()) << watch.error().message;
   EXPECT_TRUE(MYSQLOP_EVENTUALLY(server_.openWatches() == 1));
-  ASSERT_TRUE(client_->patch(res::kConfigMaps, "default", "w", kube::PatchType::Merge,
-                             R"({"data":{"k":"2"}})")
-                  .ok());
+  ASSERT_TRUE(
+      client_
+          ->patch(res::kConfigMaps, "default", "w", kube::PatchType::Merge, R"({"data":{"k":"2"}})")
+          .ok());
   ASSERT_TRUE(client_->remove(res::kConfigMaps, "default", "w").ok());
   kube::WatchEvent ev;
   auto n = (*watch)->next(&ev);
@@ -185,9 +186,8 @@ TEST_F(InProcessTest, WatchDeliversEvents) {
   future.resourceVersion = "999999";
   auto refused = client_->watch(res::kConfigMaps, "default", future);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().message,
-            "Timeout: Too large resource version: 999999, current: " +
-                std::to_string(server_.store().currentRv()));
+  EXPECT_EQ(refused.error().message, "Timeout: Too large resource version: 999999, current: " +
+                                         std::to_string(server_.store().currentRv()));
 }
 
 TEST_F(InProcessTest, CancelEndsTheServersWatchAtOnce) {

@@ -157,9 +157,10 @@ TEST_F(ServiceIpTest, RequestedAddressesMustBeFreeAndInRange) {
   refused("198.19.0.9", "the provided IP (198.19.0.9) is not in the valid range. " + range);
   refused("198.19.255.0", "the provided IP (198.19.255.0) is not in the valid range. " + range);
   refused("198.19.255.7", "the provided IP (198.19.255.7) is not in the valid range. " + range);
-  EXPECT_EQ(create("c", {{"clusterIP", "abc"}, {"ports", {{{"port", 80}}}}}),
-            "error: Service \"c\" is invalid: spec.clusterIPs[0]: Invalid value: \"abc\": must be a "
-            "valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+  EXPECT_EQ(
+      create("c", {{"clusterIP", "abc"}, {"ports", {{{"port", 80}}}}}),
+      "error: Service \"c\" is invalid: spec.clusterIPs[0]: Invalid value: \"abc\": must be a "
+      "valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
   // Still immutable once given.
   auto patched = client_->patch(res::kServices, "default", "a", kube::PatchType::Merge,
                                 R"({"spec":{"clusterIP":"198.19.255.4"}})");

@@ -164,7 +164,8 @@ TEST_F(StoreIndexTest, OwnerIndexFollowsEveryWrite) {
   };
   const ObjectRef dep{"/configmaps", "default", "dep"};
   write("owner", {{"uid", "u-owner"}});
-  write("dep", {{"uid", "u-dep"}, {"ownerReferences", {{{"uid", "u-owner"}}, {{"uid", "u-gone"}}}}});
+  write("dep",
+        {{"uid", "u-dep"}, {"ownerReferences", {{{"uid", "u-owner"}}, {{"uid", "u-gone"}}}}});
   EXPECT_TRUE(store_->uidExists("u-owner"));
   EXPECT_EQ(store_->dependentsOf("u-owner"), std::vector<ObjectRef>{dep});
   EXPECT_EQ(store_->absentOwners(), std::vector<std::string>{"u-gone"});

@@ -59,7 +59,9 @@ json pod(const std::string& name) {
 }
 
 json binding(const std::string& name, const json& target) {
-  return {{"apiVersion", "v1"}, {"kind", "Binding"}, {"metadata", {{"name", name}}},
+  return {{"apiVersion", "v1"},
+          {"kind", "Binding"},
+          {"metadata", {{"name", name}}},
           {"target", target}};
 }
 
