@@ -94,7 +94,7 @@ Result<bool> WatchStream::next(WatchEvent* event) {
   }
 }
 
-Client::Client(std::shared_ptr<HttpTransport> transport, metrics::Registry* registry)
+Client::Client(std::shared_ptr<Transport> transport, metrics::Registry* registry)
     : transport_(std::move(transport)) {
   if (registry) {
     requests_ = &registry->counter("mysqlop_rest_client_requests_total",

@@ -12,6 +12,7 @@
 #include "core/common/result.h"
 #include "core/kube/http_transport.h"
 #include "core/kube/resource.h"
+#include "core/kube/transport.h"
 
 namespace mysqlop::metrics {
 class Registry;
@@ -81,7 +82,8 @@ class Client {
  public:
   // registry may be null; otherwise requests are counted in mysqlop_rest_client_requests_total
   // {verb,code} and timed in mysqlop_rest_client_request_duration_seconds{verb}.
-  explicit Client(std::shared_ptr<HttpTransport> transport, metrics::Registry* registry = nullptr);
+  // transport: an HttpTransport, or any other Transport (an in-process one for the local cluster).
+  explicit Client(std::shared_ptr<Transport> transport, metrics::Registry* registry = nullptr);
   ~Client();
 
   static std::string collectionPath(const Resource& r, const std::string& ns);
@@ -118,13 +120,13 @@ class Client {
   Result<std::unique_ptr<WatchStream>> watch(const Resource& r, const std::string& ns,
                                              const WatchOptions& options);
 
-  HttpTransport& transport() { return *transport_; }
+  Transport& transport() { return *transport_; }
 
  private:
   Result<HttpResponse> call(const char* verb, HttpRequest request);
   Result<nlohmann::json> callJson(const char* verb, HttpRequest request);
 
-  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<Transport> transport_;
   metrics::Family* requests_ = nullptr;
   metrics::Family* latency_ = nullptr;
 };

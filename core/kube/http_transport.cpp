@@ -66,8 +66,11 @@ class TlsSession final : public Poco::Net::HTTPSClientSession {
   Counter opened_;
 };
 
-// "299 - \"text\"" -> text; anything else is kept whole.
-std::string warningText(const std::string& header) {
+bool replayable(const std::string& method) { return method == "GET" || method == "HEAD"; }
+
+}  // namespace
+
+std::string warningHeaderText(const std::string& header) {
   const auto first = header.find('"');
   const auto last = header.rfind('"');
   if (first == std::string::npos || last <= first) {
@@ -82,10 +85,6 @@ std::string warningText(const std::string& header) {
   }
   return out;
 }
-
-bool replayable(const std::string& method) { return method == "GET" || method == "HEAD"; }
-
-}  // namespace
 
 struct HttpTransport::TlsState {
   Poco::Net::Context::Ptr context;
@@ -288,7 +287,7 @@ Result<std::unique_ptr<HttpTransport::Connection>> HttpTransport::exchange(
       head->warnings.clear();
       for (auto it = resp.find("Warning");
            it != resp.end() && Poco::icompare(it->first, "Warning") == 0; ++it) {
-        head->warnings.push_back(warningText(it->second));
+        head->warnings.push_back(warningHeaderText(it->second));
       }
       const bool success = head->status >= 200 && head->status < 300;
       if (streamBody && success) {

@@ -11,40 +11,14 @@
 #include "core/common/result.h"
 #include "core/kube/rest_config.h"
 #include "core/kube/token_source.h"
+#include "core/kube/transport.h"
 
 namespace mysqlop::kube {
-
-struct HttpRequest {
-  std::string method;  // GET, POST, PUT, PATCH, DELETE
-  std::string target;  // path and query, already escaped: "/api/v1/namespaces/a/pods?limit=5"
-  std::string body;
-  std::string contentType;  // of the body
-  std::string accept = "application/json";
-  std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per read on the socket
-};
-
-struct HttpResponse {
-  int status = 0;
-  std::string body;
-  std::string contentType;
-  std::vector<std::string> warnings;  // texts of the Warning headers
-};
-
-// A response body read line by line while it arrives (watch streams).
-class HttpStream {
- public:
-  virtual ~HttpStream() = default;
-  // Reads the next line, without its '\n'. Returns false at the clean end of the body, and a
-  // failure (Errc::Unavailable) when the connection breaks or was cancelled.
-  virtual Result<bool> readLine(std::string* line) = 0;
-  // Makes a readLine blocked in another thread return at once. Idempotent.
-  virtual void cancel() = 0;
-};
 
 // HTTP/1.1 to one API server over Poco Net/NetSSL: keep-alive connections in a small pool, TLS
 // verified against the cluster CA (and tls-server-name), the bearer token of the config (re-read
 // from its file and refreshed after a 401), Warning headers logged. Thread-safe.
-class HttpTransport {
+class HttpTransport final : public Transport {
  public:
   struct Options {
     std::size_t maxIdleConnections = 16;
@@ -58,15 +32,10 @@ class HttpTransport {
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;
 
-  // Sends a request and reads the whole response. A non-2xx status is not a failure here; only
-  // transport errors are (Errc::Unavailable, or Errc::Timeout when the server did not answer).
-  Result<HttpResponse> send(const HttpRequest& request);
-
-  // Sends a request whose response is streamed. On 2xx returns the stream and fills head (status,
-  // headers); otherwise returns nullptr with head holding the whole response.
-  Result<std::unique_ptr<HttpStream>> stream(const HttpRequest& request, HttpResponse* head);
-
-  const std::string& server() const { return server_; }
+  Result<HttpResponse> send(const HttpRequest& request) override;
+  Result<std::unique_ptr<HttpStream>> stream(const HttpRequest& request,
+                                             HttpResponse* head) override;
+  const std::string& server() const override { return server_; }
   // TCP connections opened so far (for tests of connection reuse).
   std::uint64_t connectionsOpened() const { return opened_->load(); }
   std::size_t idleConnections() const;

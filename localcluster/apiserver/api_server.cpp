@@ -25,6 +25,12 @@ json namespaceObject(const std::string& name) {
 
 Result<void> ApiServer::open(const Options& options) {
   options_ = options;
+  auto cidr = Ipv4Cidr::parse(options.serviceCidr);
+  if (!cidr.ok()) {
+    return cidr.error();
+  }
+  ipAllocator_.configure(*cidr,
+                         [this](const std::string& ip) { return store_.clusterIpInUse(ip); });
   std::error_code ec;
   std::filesystem::create_directories(options.dataDir, ec);
   if (ec) {
@@ -57,7 +63,12 @@ Result<void> ApiServer::open(const Options& options) {
       return fail(Errc::Internal, std::string("cannot create namespace ") + ns + ": " + e.what());
     }
   }
-  lifecycle_ = std::make_unique<Lifecycle>(*this);
+  try {
+    ensureKubernetesService();
+  } catch (const ApiException& e) {
+    return fail(Errc::Internal, std::string("cannot create the kubernetes Service: ") + e.what());
+  }
+  lifecycle_ = std::make_unique<Lifecycle>(store_, registry_, static_cast<ObjectWriter&>(*this));
   lifecycle_->start();
   return {};
 }
@@ -74,6 +85,76 @@ void ApiServer::shutdown() {
   for (int i = 0; i < 200 && openWatches_.load() > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+void ApiServer::ensureKubernetesService() {
+  // As kube-apiserver's controlplane reconciler: the Service that in-cluster clients find the API
+  // through (its Endpoints are the business of whoever knows the reachable address).
+  auto rt = registry_.find("", "v1", "services");
+  const std::string ip = formatIpv4(ipAllocator_.cidr().first());
+  const json ports =
+      json::array({{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", 6443}}});
+  json want = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata",
+       {{"name", "kubernetes"},
+        {"namespace", "default"},
+        {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+      {"spec",
+       {{"type", "ClusterIP"}, {"clusterIP", ip}, {"ports", ports}, {"sessionAffinity", "None"}}}};
+  ObjPtr cur = store_.get(rt->storageKey(), "default", "kubernetes");
+  if (cur && cur->json["spec"].value("clusterIP", "") != ip) {
+    // From another Service CIDR (a restart with a new --service-cidr, or the old 10.96 range):
+    // the address is immutable, so the Service is made again.
+    spdlog::info("default/kubernetes had ClusterIP {}: recreating it with {}",
+                 cur->json["spec"].value("clusterIP", ""), ip);
+    DeleteOptions opts;
+    opts.propagationPolicy = "Background";
+    opts.gracePeriodSeconds = 0;
+    doDelete(*rt, "default", "kubernetes", opts);
+    cur = store_.get(rt->storageKey(), "default", "kubernetes");
+    if (cur) {
+      spdlog::warn("default/kubernetes is held by finalizers: it keeps its old ClusterIP");
+      return;
+    }
+  }
+  if (!cur) {
+    doCreate(*rt, "default", want, false, "");
+    return;
+  }
+  const json& spec = cur->json["spec"];
+  if (spec.value("ports", json::array()) == ports && !spec.contains("selector") &&
+      spec.value("type", "") == "ClusterIP") {
+    return;
+  }
+  doUpdate(
+      *rt, "default", "kubernetes", "",
+      [&](const json& old) {
+        json obj = old;
+        obj["spec"]["ports"] = ports;
+        obj["spec"]["type"] = "ClusterIP";
+        obj["spec"].erase("selector");
+        return obj;
+      },
+      false, false, "");
+}
+
+void ApiServer::runLifecyclePass() {
+  Lifecycle pass(store_, registry_, *this);  // not started: the one pass only
+  pass.runOnce();
+}
+
+void ApiServer::remove(const ResourceType& rt, const std::string& ns, const std::string& name,
+                       const std::string& propagationPolicy) {
+  DeleteOptions opts;
+  opts.propagationPolicy = propagationPolicy;
+  doDelete(rt, ns, name, opts);
+}
+
+void ApiServer::rewrite(const ResourceType& rt, const std::string& ns, const std::string& name,
+                        const std::string& subresource, const Compute& compute) {
+  doUpdate(rt, ns, name, subresource, compute, false, false, "");
 }
 
 void ApiServer::handle(const ApiRequest& req, ApiResponse& resp, WatchStream* stream) {

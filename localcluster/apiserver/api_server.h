@@ -16,14 +16,16 @@
 #include "localcluster/apiserver/api_error.h"
 #include "localcluster/apiserver/faults.h"
 #include "localcluster/apiserver/http_types.h"
+#include "localcluster/apiserver/lifecycle.h"
 #include "localcluster/apiserver/resources.h"
+#include "localcluster/apiserver/service_ips.h"
 #include "localcluster/apiserver/store.h"
 
 namespace mysqlop::local {
 
 // The Kubernetes API served from a Store: routing, discovery, the verbs, watches, the admin
 // paths. Transport-independent: the HTTP layer (http_server.h) turns requests into ApiRequest.
-class ApiServer {
+class ApiServer : private ObjectWriter {
  public:
   struct Options {
     std::string dataDir;
@@ -31,10 +33,13 @@ class ApiServer {
     int bookmarkIntervalSeconds = 60;
     int maxWatchSeconds = 1800;
     std::string serverAddress = "127.0.0.1:6443";  // for /api serverAddressByClientCIDRs
+    // ClusterIPs come from here; the first address is the kubernetes Service's. Must lie in
+    // 198.18.0.0/15 (service_ips.h says what else open() refuses).
+    std::string serviceCidr = "198.19.0.0/16";
   };
 
   ApiServer();
-  ~ApiServer();
+  ~ApiServer() override;
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
@@ -47,12 +52,36 @@ class ApiServer {
 
   Store& store() { return store_; }
   Registry& registry() { return registry_; }
+  const Ipv4Cidr& serviceCidr() const { return ipAllocator_.cidr(); }
   Faults& faults() { return faults_; }
   int openWatches() const { return openWatches_.load(); }
+  // True once shutdown() began.
+  bool stopping() const { return stopping_.load(); }
   void setServerAddress(const std::string& address) { options_.serverAddress = address; }
+  // One pass of the lifecycle controllers now, beside their own thread (tests, benchmarks).
+  void runLifecyclePass();
+
+  // What the write paths below take and give (handlers share them).
+  using Compute = std::function<nlohmann::json(const nlohmann::json& current)>;
+  struct UpdateResult {
+    ObjPtr object;          // stored object (or the current one for a no-op)
+    nlohmann::json answer;  // what the response shows (the request object for a final delete)
+    bool created = false;
+    bool deleted = false;
+  };
+  struct DeleteOptions {
+    std::string propagationPolicy;  // "" = the kind's default
+    std::optional<long long> gracePeriodSeconds;
+    std::string preconditionUid;
+    std::string preconditionRv;
+    bool dryRun = false;
+  };
+  struct DeleteResult {
+    ObjPtr object;
+    bool deletedNow = false;
+  };
 
  private:
-  friend class Lifecycle;
   // What a request path names.
   struct Target {
     enum class Kind {
@@ -103,42 +132,33 @@ class ApiServer {
   void getScale(const Target& t, ApiResponse& resp);
   void writeScale(const Target& t, const ApiRequest& req, ApiResponse& resp);
   void finalizeNamespace(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  void bindPod(const Target& t, const ApiRequest& req, ApiResponse& resp);  // pod_binding.cpp
 
- public:
-  // Internal write paths, also used by the in-process lifecycle controllers. They throw
-  // ApiException with the Status the client would get.
-  using Compute = std::function<nlohmann::json(const nlohmann::json& current)>;
-  struct UpdateResult {
-    ObjPtr object;          // stored object (or the current one for a no-op)
-    nlohmann::json answer;  // what the response shows (the request object for a final delete)
-    bool created = false;
-    bool deleted = false;
-  };
+  // The write paths of every verb. They throw ApiException with the Status the client would get.
   UpdateResult doCreate(const ResourceType& rt, const std::string& ns, nlohmann::json obj,
                         bool dryRun, const std::string& fieldValidation);
   UpdateResult doUpdate(const ResourceType& rt, const std::string& ns, const std::string& name,
                         const std::string& subresource, const Compute& compute, bool isPut,
                         bool dryRun, const std::string& fieldValidation);
-  struct DeleteOptions {
-    std::string propagationPolicy;  // "" = the kind's default
-    std::optional<long long> gracePeriodSeconds;
-    std::string preconditionUid;
-    std::string preconditionRv;
-    bool dryRun = false;
-  };
-  struct DeleteResult {
-    ObjPtr object;
-    bool deletedNow = false;
-  };
   DeleteResult doDelete(const ResourceType& rt, const std::string& ns, const std::string& name,
                         const DeleteOptions& options);
 
- private:
+  // ObjectWriter: the lifecycle controllers' way to these paths.
+  void remove(const ResourceType& rt, const std::string& ns, const std::string& name,
+              const std::string& propagationPolicy) override;
+  void rewrite(const ResourceType& rt, const std::string& ns, const std::string& name,
+               const std::string& subresource, const Compute& compute) override;
+
   // Rules shared by the write paths (object_rules.cpp).
   void checkWriteFault(const ResourceType& rt, const std::string& name);
   void prepareForCreate(const ResourceType& rt, nlohmann::json& obj);
+  // `ips` holds a ClusterIP allocated for a Service until the write that stores it is over.
   void finishObject(const ResourceType& rt, const nlohmann::json* old, nlohmann::json& obj,
-                    const std::string& fieldValidation);
+                    const std::string& fieldValidation, ServiceIpAllocator::Reservation& ips);
+  void assignClusterIp(const nlohmann::json* old, nlohmann::json& obj,
+                       ServiceIpAllocator::Reservation& ips);
+  // Creates or repairs default/kubernetes (ClusterIP .1, port 443 "https", no selector).
+  void ensureKubernetesService();
   void validateObject(const ResourceType& rt, const nlohmann::json* old, const nlohmann::json& obj);
   void checkNamespaceForCreate(const ResourceType& rt, const std::string& ns,
                                const std::string& name);
@@ -152,8 +172,9 @@ class ApiServer {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> closeWatchesGen_{0};
   std::atomic<std::uint64_t> bookmarkGen_{0};
-  std::atomic<std::uint64_t> ipCounter_{0};
-  std::unique_ptr<class Lifecycle> lifecycle_;
+  std::atomic<std::uint64_t> ipCounter_{0};  // NodePorts
+  ServiceIpAllocator ipAllocator_;
+  std::unique_ptr<Lifecycle> lifecycle_;
 };
 
 // Small helpers shared by the handler files.

@@ -144,11 +144,6 @@ std::string base64(const std::string& s) {
 
 }  // namespace
 
-std::string allocateClusterIp(std::uint64_t seed) {
-  std::uint64_t n = (seed % 65000) + 10;
-  return "10.96." + std::to_string(n / 256) + "." + std::to_string(n % 256);
-}
-
 void applyBuiltinDefaults(const ResourceType& type, json& obj) {
   if (type.custom) {
     return;

@@ -18,7 +18,4 @@ void applyBuiltinDefaults(const ResourceType& type, nlohmann::json& object);
 void keepAllocatedValues(const ResourceType& type, const nlohmann::json& old,
                          nlohmann::json& object);
 
-// A fresh cluster IP from 10.96.0.0/12, derived from a counter.
-std::string allocateClusterIp(std::uint64_t seed);
-
 }  // namespace mysqlop::local

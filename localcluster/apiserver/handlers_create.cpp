@@ -127,7 +127,8 @@ ApiServer::UpdateResult ApiServer::doCreate(const ResourceType& rt, const std::s
   checkWriteFault(rt, metaString(obj, "name"));
   checkNamespaceForCreate(rt, ns, metaString(obj, "name"));
   prepareForCreate(rt, obj);
-  finishObject(rt, nullptr, obj, fieldValidation);
+  ServiceIpAllocator::Reservation ips;  // until the object is stored (or not)
+  finishObject(rt, nullptr, obj, fieldValidation, ips);
   if (isCrd(rt)) {
     json fin = obj["metadata"].value("finalizers", json::array());
     if (std::find(fin.begin(), fin.end(), "customresourcecleanup.apiextensions.k8s.io") ==

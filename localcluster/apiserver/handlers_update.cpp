@@ -35,6 +35,7 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
                                             const std::string& fieldValidation) {
   UpdateResult result;
   bool isNamespace = rt.group.empty() && rt.plural == "namespaces";
+  ServiceIpAllocator::Reservation ips;  // until the object is stored (or not)
   auto out = store_.mutate(rt.storageKey(), ns, name, [&](const ObjPtr& cur) {
     Store::Decision d;
     if (!cur) {
@@ -87,7 +88,8 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
         merged["metadata"]["managedFields"] = meta["managedFields"];
       }
       obj = std::move(merged);
-    } else if (rt.hasStatus) {
+    } else if (rt.hasStatus && sub != "binding") {
+      // (pods/binding sets the PodScheduled condition with spec.nodeName, in one write.)
       if (old.contains("status")) {
         obj["status"] = old["status"];
       } else {
@@ -120,7 +122,7 @@ ApiServer::UpdateResult ApiServer::doUpdate(const ResourceType& rt, const std::s
     if (m.contains("managedFields") && m["managedFields"] == json::array({json::object()})) {
       m.erase("managedFields");
     }
-    finishObject(rt, &old, obj, fieldValidation);
+    finishObject(rt, &old, obj, fieldValidation, ips);
     if (rt.group == "apiextensions.k8s.io" && rt.plural == "customresourcedefinitions" &&
         sub != "status") {
       crdStatus(obj);

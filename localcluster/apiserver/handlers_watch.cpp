@@ -125,10 +125,13 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
   auto nextBookmark = Clock::now() + bookmarkEvery;
   const std::uint64_t closeGen = closeWatchesGen_.load();
   std::uint64_t seenBookmarkGen = bookmarkGen_.load();
-  std::uint64_t wakeGen = store_.wakeGeneration();
+  // Woken by changes of this resource only (and by wakeAll: bookmarks, shutdown, close).
+  const std::shared_ptr<Subscription> sub = store_.subscribe(rt.storageKey());
+  stream.setWaker([sub] { sub->notify(); });
   while (true) {
     bool tooOld = false;
-    auto events = store_.eventsAfter(cursor, 512, &tooOld);
+    std::uint64_t seenUpTo = cursor;
+    auto events = store_.eventsAfter(rt.storageKey(), cursor, 512, &tooOld, &seenUpTo);
     if (tooOld) {
       stream.send(errorLine(errExpired("too old resource version: " + std::to_string(cursor) +
                                        " (" + std::to_string(store_.floor()) + ")")));
@@ -136,7 +139,7 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
     }
     for (const auto& ev : events) {
       cursor = ev->rv;
-      if (ev->key != rt.storageKey() || (!t.ns.empty() && ev->ns != t.ns)) {
+      if (!t.ns.empty() && ev->ns != t.ns) {
         continue;
       }
       bool nowMatch = ev->type != EventType::Deleted && matches(ev->object->json);
@@ -162,6 +165,8 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
         return;
       }
     }
+    // Nothing of this resource happened between its last event and seenUpTo: bookmarks may say so.
+    cursor = std::max(cursor, seenUpTo);
     if (!events.empty() && events.size() == 512) {
       continue;  // more to drain before waiting
     }
@@ -192,7 +197,7 @@ void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream
     if (wait.count() < 1) {
       wait = std::chrono::milliseconds(1);
     }
-    wakeGen = store_.waitForChange(cursor, wakeGen, wait);
+    sub->wait(wait);
   }
 }
 

@@ -21,6 +21,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "localcluster/apiserver/request_target.h"
 #include "localcluster/apiserver/tls.h"
 
 namespace mysqlop::local {
@@ -28,9 +29,6 @@ namespace mysqlop::local {
 using nlohmann::json;
 
 namespace {
-
-constexpr std::size_t kMaxBody =
-    std::size_t{3} * 1024 * 1024;  // kube-apiserver's request size limit
 
 class PocoWatchStream : public WatchStream {
  public:
@@ -121,16 +119,15 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
     ApiRequest req;
     req.method = request.getMethod();
-    Poco::URI uri(request.getURI());
-    req.path = uri.getPath();
-    for (const auto& [k, v] : uri.getQueryParameters()) {
-      req.query.emplace(k, v);
+    if (auto parsed = parseRequestTarget(request.getURI(), req); !parsed.ok()) {
+      sendJson(response, 400, errBadRequest(parsed.error().message).status().dump());
+      return;
     }
     req.contentType = request.get("Content-Type", "");
     req.accept = request.get("Accept", "");
     req.userAgent = request.get("User-Agent", "");
     req.authorization = request.get("Authorization", "");
-    if (request.getContentLength() > static_cast<std::streamsize>(kMaxBody)) {
+    if (request.getContentLength() > static_cast<std::streamsize>(kMaxRequestBody)) {
       sendJson(response, 413,
                errRequestEntityTooLarge("the request body is too large").status().dump());
       return;
@@ -141,7 +138,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       char buf[16384];
       while (in.read(buf, sizeof buf) || in.gcount() > 0) {
         body.append(buf, static_cast<std::size_t>(in.gcount()));
-        if (body.size() > kMaxBody) {
+        if (body.size() > kMaxRequestBody) {
           sendJson(response, 413,
                    errRequestEntityTooLarge("the request body is too large").status().dump());
           return;
@@ -238,7 +235,9 @@ Result<void> HttpFront::start(const Options& options) {
     if (options.insecureHttp) {
       socket = std::make_unique<Poco::Net::ServerSocket>(addr, 256);
     } else {
-      auto files = ensureCertificates(options.dataDir, {options.host});
+      std::vector<std::string> sans = {options.host};
+      sans.insert(sans.end(), options.extraSans.begin(), options.extraSans.end());
+      auto files = ensureCertificates(options.dataDir, sans);
       if (!files.ok()) {
         return files.error();
       }

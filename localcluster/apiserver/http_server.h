@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/common/result.h"
 #include "localcluster/apiserver/api_server.h"
@@ -29,6 +30,10 @@ class HttpFront {
     std::string dataDir;
     bool insecureHttp = false;
     int maxThreads = 512;
+    // IP addresses and DNS names the serving certificate names beside the listen host, 127.0.0.1,
+    // localhost and kubernetes[.default[.svc[.cluster.local]]] (e.g. the kubernetes Service's
+    // ClusterIP). A stored certificate without one of them is reissued from the stored CA.
+    std::vector<std::string> extraSans;
     ApiServer::Options api;
   };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -43,6 +44,11 @@ class WatchStream {
   virtual bool send(const std::string& line) = 0;
   // True when the client closed its side of the connection.
   virtual bool clientGone() = 0;
+  // The watch hands over, before it waits for changes, a function that ends that wait at once. A
+  // stream whose client can leave between two polls of clientGone() (the in-process transport)
+  // calls it when its client cancels; the HTTP layer does not need it (the watch polls each
+  // second).
+  virtual void setWaker(std::function<void()> wake) { (void)wake; }
 };
 
 }  // namespace mysqlop::local

@@ -2,10 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <set>
-#include <unordered_map>
-#include <unordered_set>
+#include <algorithm>
 
+#include "localcluster/apiserver/api_error.h"
 #include "localcluster/apiserver/api_server.h"
 
 namespace mysqlop::local {
@@ -15,6 +14,10 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kCrdCleanup = "customresourcecleanup.apiextensions.k8s.io";
+constexpr const char* kOrphanFinalizer = "orphan";
+constexpr const char* kForegroundFinalizer = "foregroundDeletion";
+constexpr const char* kNamespacesKey = "/namespaces";
+constexpr const char* kCrdsKey = "apiextensions.k8s.io/customresourcedefinitions";
 
 bool deleting(const json& obj) { return obj["metadata"].contains("deletionTimestamp"); }
 
@@ -31,11 +34,54 @@ json withoutFinalizer(const json& obj, const char* f) {
   return out;
 }
 
-struct Ref {
-  ResourceTypePtr rt;
-  std::string ns;
-  std::string name;
-};
+// The object's ownerReferences, or null; no copy.
+const json* ownerRefsOf(const ObjPtr& o) {
+  if (!o) {
+    return nullptr;
+  }
+  const auto meta = o->json.find("metadata");
+  if (meta == o->json.end() || !meta->is_object()) {
+    return nullptr;
+  }
+  const auto refs = meta->find("ownerReferences");
+  return refs == meta->end() || !refs->is_array() || refs->empty() ? nullptr : &*refs;
+}
+
+bool ownersChanged(const ChangeEvent& ev) {
+  const json* now = ownerRefsOf(ev.object);
+  const json* before = ownerRefsOf(ev.previous);
+  if (!now || !before) {
+    return now != before;
+  }
+  return *now != *before;
+}
+
+// Whether the dependent blocks its owner's foreground deletion (blockOwnerDeletion: true).
+bool blocksOwner(const json& dependent, const std::string& ownerUid) {
+  for (const auto& r : dependent["metadata"].value("ownerReferences", json::array())) {
+    if (r.value("uid", "") == ownerUid && r.value("blockOwnerDeletion", false)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The object without the owner references `drop` says to drop; erases the field when none stay.
+json keepOwners(const json& obj, const std::function<bool(const std::string& uid)>& drop) {
+  json out = obj;
+  json keep = json::array();
+  for (const auto& r : obj["metadata"].value("ownerReferences", json::array())) {
+    if (!drop(r.value("uid", ""))) {
+      keep.push_back(r);
+    }
+  }
+  if (keep.empty()) {
+    out["metadata"].erase("ownerReferences");
+  } else {
+    out["metadata"]["ownerReferences"] = keep;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -46,55 +92,46 @@ void Lifecycle::start() {
 
 void Lifecycle::stop() {
   stop_ = true;
-  server_.store().wakeAll();
+  store_.wakeAll();
   if (thread_.joinable()) {
     thread_.join();
   }
 }
 
-namespace {
-
-bool ownersChanged(const ChangeEvent& ev) {
-  auto refs = [](const ObjPtr& o) {
-    return o ? o->json["metadata"].value("ownerReferences", json::array()) : json::array();
-  };
-  return refs(ev.object) != refs(ev.previous);
-}
-
-}  // namespace
-
 void Lifecycle::loop() {
-  Store& store = server_.store();
+  Store& store = store_;
   std::uint64_t seen = store.floor();
   std::uint64_t wakeGen = store.wakeGeneration();
   bool first = true;
   while (!stop_) {
     // Decide from the changes since the last pass which controllers have work, so that a write
-    // of an unrelated object costs no scan of the whole store.
+    // of an unrelated object costs no pass at all.
     bool tooOld = false;
     auto events = store.eventsAfter(seen, 100000, &tooOld);
     bool gc = first || tooOld;
+    bool structure = gc;  // namespace and CRD cleanup
     for (const auto& ev : events) {
       seen = ev->rv;
-      const json& obj = ev->object->json;
-      gc = gc || ev->type == EventType::Deleted || deleting(obj) ||
-           (ev->type != EventType::Deleted && ownersChanged(*ev));
+      // Status churn (a Modified event without deletion or owner change) wakes neither.
+      const bool deletion = ev->type == EventType::Deleted || deleting(ev->object->json);
+      gc = gc || deletion || (ev->type != EventType::Deleted && ownersChanged(*ev));
+      structure = structure || deletion || ev->key == kNamespacesKey || ev->key == kCrdsKey;
     }
     if (tooOld) {
       seen = store.currentRv();
     }
     first = false;
-    if (!events.empty() || gc) {
-      try {
+    try {
+      if (structure) {
         namespaces();
         crds();
-        if (gc) {
-          gcFinalizers();
-          collectGarbage();
-        }
-      } catch (const std::exception& e) {
-        spdlog::warn("lifecycle controllers: {}", e.what());
       }
+      if (gc) {
+        gcFinalizers();
+        collectGarbage();
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("lifecycle controllers: {}", e.what());
     }
     wakeGen = store.waitForChange(seen, wakeGen, std::chrono::milliseconds(500));
   }
@@ -108,26 +145,24 @@ void Lifecycle::runOnce() {
 }
 
 void Lifecycle::namespaces() {
-  auto nsType = server_.registry().find("", "v1", "namespaces");
-  auto list = server_.store().list(nsType->storageKey(), "");
+  auto nsType = registry_.find("", "v1", "namespaces");
+  auto list = store_.list(nsType->storageKey(), "");
   for (const auto& nsObj : list.items) {
     if (!deleting(nsObj->json)) {
       continue;
     }
     std::string ns = metaString(nsObj->json, "name");
-    auto contents = server_.store().objectsInNamespace(ns);
+    auto contents = store_.objectsInNamespace(ns);
     for (const auto& [key, obj] : contents) {
       if (deleting(obj->json)) {
         continue;
       }
-      auto rt = server_.registry().findByStorageKey(key);
+      auto rt = registry_.findByStorageKey(key);
       if (!rt) {
         continue;
       }
       try {
-        ApiServer::DeleteOptions opts;
-        opts.propagationPolicy = "Background";
-        server_.doDelete(*rt, ns, metaString(obj->json, "name"), opts);
+        writer_.remove(*rt, ns, metaString(obj->json, "name"), "Background");
       } catch (const ApiException& e) {
         spdlog::debug("namespace {} cleanup: {}", ns, e.what());
       }
@@ -136,16 +171,13 @@ void Lifecycle::namespaces() {
       continue;
     }
     try {
-      server_.doUpdate(
-          *nsType, "", ns, "finalize",
-          [](const json& old) {
-            json obj = old;
-            json fin = obj["spec"].value("finalizers", json::array());
-            fin.erase(std::remove(fin.begin(), fin.end(), "kubernetes"), fin.end());
-            obj["spec"]["finalizers"] = fin;
-            return obj;
-          },
-          false, false, "");
+      writer_.rewrite(*nsType, "", ns, "finalize", [](const json& old) {
+        json obj = old;
+        json fin = obj["spec"].value("finalizers", json::array());
+        fin.erase(std::remove(fin.begin(), fin.end(), "kubernetes"), fin.end());
+        obj["spec"]["finalizers"] = fin;
+        return obj;
+      });
     } catch (const ApiException& e) {
       spdlog::debug("namespace {} finalize: {}", ns, e.what());
     }
@@ -153,26 +185,24 @@ void Lifecycle::namespaces() {
 }
 
 void Lifecycle::crds() {
-  auto crdType = server_.registry().find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
-  auto list = server_.store().list(crdType->storageKey(), "");
+  auto crdType = registry_.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+  auto list = store_.list(crdType->storageKey(), "");
   for (const auto& crd : list.items) {
     if (!deleting(crd->json) || !hasFinalizer(crd->json, kCrdCleanup)) {
       continue;
     }
     const json& spec = crd->json["spec"];
     std::string key = spec.value("group", "") + "/" + spec["names"].value("plural", "");
-    auto rt = server_.registry().findByStorageKey(key);
-    auto crs = server_.store().list(key, "");
+    auto rt = registry_.findByStorageKey(key);
+    auto crs = store_.list(key, "");
     if (rt) {
       for (const auto& cr : crs.items) {
         if (deleting(cr->json)) {
           continue;
         }
         try {
-          ApiServer::DeleteOptions opts;
-          opts.propagationPolicy = "Background";
-          server_.doDelete(*rt, metaString(cr->json, "namespace"), metaString(cr->json, "name"),
-                           opts);
+          writer_.remove(*rt, metaString(cr->json, "namespace"), metaString(cr->json, "name"),
+                         "Background");
         } catch (const ApiException& e) {
           spdlog::debug("CRD cleanup: {}", e.what());
         }
@@ -182,9 +212,8 @@ void Lifecycle::crds() {
       continue;
     }
     try {
-      server_.doUpdate(
-          *crdType, "", metaString(crd->json, "name"), "",
-          [](const json& old) { return withoutFinalizer(old, kCrdCleanup); }, false, false, "");
+      writer_.rewrite(*crdType, "", metaString(crd->json, "name"), "",
+                      [](const json& old) { return withoutFinalizer(old, kCrdCleanup); });
     } catch (const ApiException& e) {
       spdlog::debug("CRD finalize: {}", e.what());
     }
@@ -192,109 +221,73 @@ void Lifecycle::crds() {
 }
 
 void Lifecycle::gcFinalizers() {
-  // Owners being deleted with a GC finalizer, and every object's owner references.
-  std::vector<std::pair<Ref, ObjPtr>> owners;
-  std::unordered_map<std::string, std::vector<std::pair<Ref, ObjPtr>>> dependents;
-  for (const auto& rt : server_.registry().all()) {
-    for (const auto& o : server_.store().list(rt->storageKey(), "").items) {
-      const json& meta = o->json["metadata"];
-      Ref ref{rt, meta.value("namespace", ""), meta.value("name", "")};
-      if (deleting(o->json) &&
-          (hasFinalizer(o->json, "orphan") || hasFinalizer(o->json, "foregroundDeletion"))) {
-        owners.emplace_back(ref, o);
-      }
-      for (const auto& owner : meta.value("ownerReferences", json::array())) {
-        dependents[owner.value("uid", "")].emplace_back(ref, o);
-      }
+  for (const ObjectRef& ownerRef : store_.gcFinalizing()) {
+    ObjPtr owner = store_.get(ownerRef.key, ownerRef.ns, ownerRef.name);
+    auto ownerRt = registry_.findByStorageKey(ownerRef.key);
+    if (!owner || !ownerRt || !deleting(owner->json)) {
+      continue;
     }
-  }
-  for (const auto& [owner, obj] : owners) {
-    std::string uid = metaString(obj->json, "uid");
-    auto& deps = dependents[uid];
-    const char* finalizer = hasFinalizer(obj->json, "orphan") ? "orphan" : "foregroundDeletion";
+    const bool orphan = hasFinalizer(owner->json, kOrphanFinalizer);
+    if (!orphan && !hasFinalizer(owner->json, kForegroundFinalizer)) {
+      continue;
+    }
+    const char* finalizer = orphan ? kOrphanFinalizer : kForegroundFinalizer;
+    const std::string uid = metaString(owner->json, "uid");
     try {
-      for (const auto& [dep, depObj] : deps) {
-        if (std::string(finalizer) == "orphan") {
-          server_.doUpdate(
-              *dep.rt, dep.ns, dep.name, "",
-              [&](const json& old) {
-                json out = old;
-                json refs = json::array();
-                for (const auto& r : old["metadata"].value("ownerReferences", json::array())) {
-                  if (r.value("uid", "") != uid) {
-                    refs.push_back(r);
-                  }
-                }
-                if (refs.empty()) {
-                  out["metadata"].erase("ownerReferences");
-                } else {
-                  out["metadata"]["ownerReferences"] = refs;
-                }
-                return out;
-              },
-              false, false, "");
-        } else if (!deleting(depObj->json)) {
-          ApiServer::DeleteOptions opts;
-          opts.propagationPolicy = "Foreground";
-          server_.doDelete(*dep.rt, dep.ns, dep.name, opts);
+      bool blocked = false;
+      for (const ObjectRef& dep : store_.dependentsOf(uid)) {
+        auto depRt = registry_.findByStorageKey(dep.key);
+        ObjPtr depObj = store_.get(dep.key, dep.ns, dep.name);
+        if (!depRt || !depObj) {
+          continue;
         }
+        if (orphan) {
+          writer_.rewrite(*depRt, dep.ns, dep.name, "", [&](const json& old) {
+            return keepOwners(old, [&](const std::string& u) { return u == uid; });
+          });
+          continue;
+        }
+        if (!deleting(depObj->json)) {
+          // Foreground all the way down: the dependent waits for its own blocking dependents.
+          writer_.remove(*depRt, dep.ns, dep.name, "Foreground");
+          depObj = store_.get(dep.key, dep.ns, dep.name);
+        }
+        blocked = blocked || (depObj && blocksOwner(depObj->json, uid));
       }
-      if (std::string(finalizer) == "orphan" || deps.empty()) {
-        server_.doUpdate(
-            *owner.rt, owner.ns, owner.name, "",
-            [&](const json& old) { return withoutFinalizer(old, finalizer); }, false, false, "");
+      if (!blocked) {
+        writer_.rewrite(*ownerRt, ownerRef.ns, ownerRef.name, "",
+                        [&](const json& old) { return withoutFinalizer(old, finalizer); });
       }
     } catch (const ApiException& e) {
-      spdlog::debug("GC finalizer {} on {}: {}", finalizer, owner.name, e.what());
+      spdlog::debug("GC finalizer {} on {}: {}", finalizer, ownerRef.name, e.what());
     }
   }
 }
 
 void Lifecycle::collectGarbage() {
-  std::unordered_set<std::string> uids;
-  std::vector<std::pair<Ref, ObjPtr>> owned;
-  for (const auto& rt : server_.registry().all()) {
-    for (const auto& o : server_.store().list(rt->storageKey(), "").items) {
-      uids.insert(metaString(o->json, "uid"));
-      const json& meta = o->json["metadata"];
-      if (meta.contains("ownerReferences") && meta["ownerReferences"].is_array() &&
-          !meta["ownerReferences"].empty() && !deleting(o->json)) {
-        owned.emplace_back(Ref{rt, meta.value("namespace", ""), meta.value("name", "")}, o);
+  for (const std::string& absent : store_.absentOwners()) {
+    for (const ObjectRef& dep : store_.dependentsOf(absent)) {
+      ObjPtr obj = store_.get(dep.key, dep.ns, dep.name);
+      auto rt = registry_.findByStorageKey(dep.key);
+      const json* refs = ownerRefsOf(obj);
+      if (!obj || !rt || !refs || deleting(obj->json)) {
+        continue;
       }
-    }
-  }
-  for (const auto& [ref, obj] : owned) {
-    const json& refs = obj->json["metadata"]["ownerReferences"];
-    std::size_t absent = 0;
-    for (const auto& r : refs) {
-      absent += uids.count(r.value("uid", "")) ? 0 : 1;
-    }
-    if (absent == 0) {
-      continue;
-    }
-    try {
-      if (absent == refs.size()) {
-        ApiServer::DeleteOptions opts;
-        opts.propagationPolicy = "Background";
-        server_.doDelete(*ref.rt, ref.ns, ref.name, opts);
-      } else {
-        server_.doUpdate(
-            *ref.rt, ref.ns, ref.name, "",
-            [&](const json& old) {
-              json out = old;
-              json keep = json::array();
-              for (const auto& r : old["metadata"]["ownerReferences"]) {
-                if (uids.count(r.value("uid", ""))) {
-                  keep.push_back(r);
-                }
-              }
-              out["metadata"]["ownerReferences"] = keep;
-              return out;
-            },
-            false, false, "");
+      std::size_t present = 0;
+      for (const auto& r : *refs) {
+        present += store_.uidExists(r.value("uid", "")) ? 1 : 0;
       }
-    } catch (const ApiException& e) {
-      spdlog::debug("garbage collection of {}: {}", ref.name, e.what());
+      try {
+        if (present == 0) {
+          writer_.remove(*rt, dep.ns, dep.name, "Background");
+        } else {
+          writer_.rewrite(*rt, dep.ns, dep.name, "", [&](const json& old) {
+            return keepOwners(old, [&](const std::string& u) { return !store_.uidExists(u); });
+          });
+        }
+      } catch (const ApiException& e) {
+        spdlog::debug("garbage collection of {}: {}", dep.name, e.what());
+      }
     }
   }
 }

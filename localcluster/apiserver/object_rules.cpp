@@ -164,7 +164,8 @@ void ApiServer::prepareForCreate(const ResourceType& rt, json& obj) {
 }
 
 void ApiServer::finishObject(const ResourceType& rt, const json* old, json& obj,
-                             const std::string& fieldValidation) {
+                             const std::string& fieldValidation,
+                             ServiceIpAllocator::Reservation& ips) {
   applyBuiltinDefaults(rt, obj);
   if (old) {
     keepAllocatedValues(rt, *old, obj);
@@ -172,12 +173,7 @@ void ApiServer::finishObject(const ResourceType& rt, const json* old, json& obj,
   if (rt.group.empty() && rt.plural == "services" && obj["spec"].is_object()) {
     json& spec = obj["spec"];
     std::string type = spec.value("type", "ClusterIP");
-    if (type != "ExternalName" &&
-        (!spec.contains("clusterIP") || spec["clusterIP"] == "" || spec["clusterIP"].is_null())) {
-      std::string ip = allocateClusterIp(++ipCounter_ + store_.currentRv());
-      spec["clusterIP"] = ip;
-      spec["clusterIPs"] = json::array({ip});
-    }
+    assignClusterIp(old, obj, ips);
     if ((type == "NodePort" || type == "LoadBalancer") && spec.contains("ports")) {
       for (auto& p : spec["ports"]) {
         if (p.is_object() && !p.contains("nodePort")) {
@@ -198,6 +194,52 @@ void ApiServer::finishObject(const ResourceType& rt, const json* old, json& obj,
     }
     rt.schema->applyDefaults(obj);
   }
+}
+
+void ApiServer::assignClusterIp(const json* old, json& obj, ServiceIpAllocator::Reservation& ips) {
+  json& spec = obj["spec"];
+  if (spec.value("type", "ClusterIP") == "ExternalName") {
+    return;
+  }
+  std::string requested = spec.contains("clusterIP") && spec["clusterIP"].is_string()
+                              ? spec["clusterIP"].get<std::string>()
+                              : "";
+  if (requested.empty() && spec.contains("clusterIPs") && spec["clusterIPs"].is_array() &&
+      !spec["clusterIPs"].empty() && spec["clusterIPs"][0].is_string()) {
+    requested = spec["clusterIPs"][0].get<std::string>();
+  }
+  if (requested == "None") {
+    return;  // headless
+  }
+  if (old && !(*old)["spec"].value("clusterIP", "").empty()) {
+    return;  // allocated before (keepAllocatedValues kept it; a change is refused as immutable)
+  }
+  const std::string name = metaString(obj, "name");
+  if (requested.empty()) {
+    auto ip = ipAllocator_.allocateNext(ips);
+    if (!ip.ok()) {
+      raise(errInternal("failed to allocate a serviceIP: " + ip.error().message));
+    }
+    spec["clusterIP"] = *ip;
+    spec["clusterIPs"] = json::array({*ip});
+    return;
+  }
+  if (!parseIpv4(requested)) {
+    raise(errInvalid(
+        "Service", "", name,
+        {fieldInvalid("spec.clusterIPs[0]", requested,
+                      "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")}));
+  }
+  const bool kubernetes = name == "kubernetes" && metaString(obj, "namespace") == "default";
+  if (auto r = ipAllocator_.allocate(requested, kubernetes, ips); !r.ok()) {
+    // kube-apiserver prints the field's value as a Go []string.
+    raise(errInvalid("Service", "", name,
+                     {{"FieldValueInvalid", "spec.clusterIPs",
+                       "Invalid value: []string{\"" + requested + "\"}: failed to allocate IP " +
+                           requested + ": " + r.error().message}}));
+  }
+  spec["clusterIP"] = requested;
+  spec["clusterIPs"] = json::array({requested});
 }
 
 void ApiServer::validateObject(const ResourceType& rt, const json* old, const json& obj) {

@@ -225,6 +225,13 @@ void ApiServer::serveResource(const Target& t, const ApiRequest& req, ApiRespons
     }
     return;
   }
+  if (t.sub == "binding" && t.rt->plural == "pods" && t.rt->group.empty()) {
+    if (m != "POST") {
+      raise(errMethodNotAllowed());
+    }
+    bindPod(t, req, resp);
+    return;
+  }
   if (t.sub == "finalize" && t.rt->plural == "namespaces" && t.rt->group.empty()) {
     if (m != "PUT") {
       raise(errMethodNotAllowed());

@@ -106,6 +106,7 @@ Result<void> Store::load() {
       obj->json = json::parse(data[i]);
       obj->data = std::move(data[i]);
       obj->rv = static_cast<std::uint64_t>(rvs[i]);
+      indexLocked(ObjectRef{res[i], ns[i], name[i]}, indexEntryOf(res[i], obj->json));
       objects_[res[i]][objectKey(ns[i], name[i])] = std::move(obj);
     }
 
@@ -134,6 +135,7 @@ Result<void> Store::load() {
         p->rv = std::stoull(p->json["metadata"].value("resourceVersion", "0"));
         ev->previous = p;
       }
+      historyByKey_[ev->key].push_back(ev);
       history_.push_back(std::move(ev));
     }
     trimHistoryLocked();
@@ -208,9 +210,12 @@ Result<Store::Snapshot> Store::listAt(const std::string& key, const std::string&
   if (it != objects_.end()) {
     forRange(it->second, ns, [&](const std::string& k, const ObjPtr& o) { state[k] = o; });
   }
-  for (auto h = history_.rbegin(); h != history_.rend() && (*h)->rv > rv; ++h) {
+  static const std::deque<EventPtr> kNone;
+  const auto byKey = historyByKey_.find(key);
+  const std::deque<EventPtr>& events = byKey == historyByKey_.end() ? kNone : byKey->second;
+  for (auto h = events.rbegin(); h != events.rend() && (*h)->rv > rv; ++h) {
     const ChangeEvent& ev = **h;
-    if (ev.key != key || (!ns.empty() && ev.ns != ns)) {
+    if (!ns.empty() && ev.ns != ns) {
       continue;
     }
     std::string k = objectKey(ev.ns, ev.name);
@@ -306,8 +311,14 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
     return fail(Errc::Internal, "storage write failed: " + e.displayText());
   }
 
+  const ObjectRef ref{key, ns, name};
+  const IndexEntry before = current ? indexEntryOf(key, current->json) : IndexEntry{};
+  const IndexEntry after =
+      ev->type == EventType::Deleted ? IndexEntry{} : indexEntryOf(key, obj->json);
   {
     std::unique_lock lock(dataMu_);
+    unindexLocked(ref, before);
+    indexLocked(ref, after);
     auto& m = objects_[key];
     if (ev->type == EventType::Deleted) {
       m.erase(objectKey(ns, name));
@@ -316,6 +327,7 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
     }
     rv_ = rv;
     history_.push_back(ev);
+    historyByKey_[key].push_back(ev);
     trimHistoryLocked();
   }
   // Persist the history floor now and then, so that a restart does not serve trimmed events.
@@ -327,16 +339,142 @@ Result<Store::Outcome> Store::mutate(const std::string& key, const std::string& 
     notifiedRv_ = rv;
   }
   notifyCv_.notify_all();
+  notifySubscribers(key);
   out.object = obj;
   out.written = true;
   out.type = ev->type;
   return out;
 }
 
+Store::IndexEntry Store::indexEntryOf(const std::string& key, const json& obj) {
+  IndexEntry e;
+  const auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) {
+    return e;
+  }
+  if (auto uid = meta->find("uid"); uid != meta->end() && uid->is_string()) {
+    e.uid = uid->get<std::string>();
+  }
+  if (auto refs = meta->find("ownerReferences"); refs != meta->end() && refs->is_array()) {
+    for (const auto& r : *refs) {
+      auto uid = r.is_object() ? r.find("uid") : r.end();
+      if (r.is_object() && uid != r.end() && uid->is_string() && !uid->get<std::string>().empty()) {
+        e.owners.push_back(uid->get<std::string>());
+      }
+    }
+  }
+  if (key == "/services") {
+    const json spec = obj.value("spec", json::object());
+    const json ips = spec.is_object() ? spec.value("clusterIPs", json::array()) : json::array();
+    for (const auto& ip : ips.is_array() ? ips : json::array()) {
+      if (ip.is_string()) {
+        e.clusterIps.push_back(ip.get<std::string>());
+      }
+    }
+    const std::string ip = spec.is_object() ? spec.value("clusterIP", "") : "";
+    if (!ip.empty() &&
+        std::find(e.clusterIps.begin(), e.clusterIps.end(), ip) == e.clusterIps.end()) {
+      e.clusterIps.push_back(ip);
+    }
+  }
+  if (meta->contains("deletionTimestamp")) {
+    if (auto fin = meta->find("finalizers"); fin != meta->end() && fin->is_array()) {
+      for (const auto& f : *fin) {
+        e.gcFinalizing = e.gcFinalizing || f == "orphan" || f == "foregroundDeletion";
+      }
+    }
+  }
+  return e;
+}
+
+void Store::unindexLocked(const ObjectRef& ref, const IndexEntry& e) {
+  if (!e.uid.empty()) {
+    byUid_.erase(e.uid);
+  }
+  for (const auto& owner : e.owners) {
+    auto it = dependents_.find(owner);
+    if (it != dependents_.end()) {
+      it->second.erase(ref);
+      if (it->second.empty()) {
+        dependents_.erase(it);
+      }
+    }
+  }
+  if (e.gcFinalizing) {
+    gcFinalizing_.erase(ref);
+  }
+  for (const auto& ip : e.clusterIps) {
+    auto it = clusterIps_.find(ip);
+    if (it != clusterIps_.end() && it->second == ref) {
+      clusterIps_.erase(it);
+    }
+  }
+}
+
+void Store::indexLocked(const ObjectRef& ref, const IndexEntry& e) {
+  if (!e.uid.empty()) {
+    byUid_[e.uid] = ref;
+  }
+  for (const auto& owner : e.owners) {
+    dependents_[owner].insert(ref);
+  }
+  if (e.gcFinalizing) {
+    gcFinalizing_.insert(ref);
+  }
+  for (const auto& ip : e.clusterIps) {
+    clusterIps_[ip] = ref;
+  }
+}
+
+bool Store::clusterIpInUse(const std::string& ip) const {
+  std::shared_lock lock(dataMu_);
+  return clusterIps_.count(ip) > 0;
+}
+
+bool Store::uidExists(const std::string& uid) const {
+  std::shared_lock lock(dataMu_);
+  return byUid_.count(uid) > 0;
+}
+
+std::vector<ObjectRef> Store::dependentsOf(const std::string& ownerUid) const {
+  std::shared_lock lock(dataMu_);
+  auto it = dependents_.find(ownerUid);
+  return it == dependents_.end() ? std::vector<ObjectRef>()
+                                 : std::vector<ObjectRef>(it->second.begin(), it->second.end());
+}
+
+std::vector<std::string> Store::absentOwners() const {
+  std::vector<std::string> out;
+  std::shared_lock lock(dataMu_);
+  for (const auto& entry : dependents_) {
+    if (!byUid_.count(entry.first)) {
+      out.push_back(entry.first);
+    }
+  }
+  return out;
+}
+
+std::vector<ObjectRef> Store::gcFinalizing() const {
+  std::shared_lock lock(dataMu_);
+  return {gcFinalizing_.begin(), gcFinalizing_.end()};
+}
+
+void Store::popOldestLocked() {
+  const EventPtr& oldest = history_.front();
+  auto byKey = historyByKey_.find(oldest->key);
+  if (byKey != historyByKey_.end()) {
+    byKey->second.pop_front();  // the oldest event of the history is its key's oldest too
+    if (byKey->second.empty()) {
+      historyByKey_.erase(byKey);
+    }
+  }
+  history_.pop_front();
+}
+
 void Store::trimHistoryLocked() {
   while (history_.size() > options_.historyLimit) {
     floor_ = history_.front()->rv;
-    history_.pop_front();
+    popOldestLocked();
   }
 }
 
@@ -353,6 +491,81 @@ std::vector<EventPtr> Store::eventsAfter(std::uint64_t after, std::size_t max, b
     out.push_back(*it);
   }
   return out;
+}
+
+std::vector<EventPtr> Store::eventsAfter(const std::string& key, std::uint64_t after,
+                                         std::size_t max, bool* tooOld,
+                                         std::uint64_t* seenUpTo) const {
+  std::vector<EventPtr> out;
+  std::shared_lock lock(dataMu_);
+  *tooOld = after < floor_;
+  *seenUpTo = after;
+  if (*tooOld) {
+    return out;
+  }
+  auto byKey = historyByKey_.find(key);
+  if (byKey != historyByKey_.end()) {
+    const auto& events = byKey->second;
+    auto it = std::upper_bound(events.begin(), events.end(), after,
+                               [](std::uint64_t v, const EventPtr& e) { return v < e->rv; });
+    for (; it != events.end() && out.size() < max; ++it) {
+      out.push_back(*it);
+    }
+  }
+  *seenUpTo = out.size() < max ? std::max(after, rv_) : out.back()->rv;
+  return out;
+}
+
+std::shared_ptr<Subscription> Store::subscribe(const std::string& key) {
+  auto sub = std::make_shared<Subscription>();
+  std::lock_guard lock(subsMu_);
+  auto& list = subs_[key];
+  std::erase_if(list, [](const std::weak_ptr<Subscription>& w) { return w.expired(); });
+  list.push_back(sub);
+  return sub;
+}
+
+void Store::notifySubscribers(const std::string& key) {
+  std::vector<std::shared_ptr<Subscription>> live;
+  {
+    std::lock_guard lock(subsMu_);
+    auto it = subs_.find(key);
+    if (it == subs_.end()) {
+      return;
+    }
+    auto& list = it->second;
+    for (auto w = list.begin(); w != list.end();) {
+      if (auto sub = w->lock()) {
+        live.push_back(std::move(sub));
+        ++w;
+      } else {
+        w = list.erase(w);  // its watch ended
+      }
+    }
+  }
+  for (const auto& s : live) {
+    s->notify();
+  }
+}
+
+void Subscription::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return signalled_; });
+  signalled_ = false;
+}
+
+void Subscription::notify() {
+  {
+    std::lock_guard lock(mu_);
+    signalled_ = true;
+    ++count_;
+  }
+  cv_.notify_all();
+}
+
+std::uint64_t Subscription::notifications() const {
+  std::lock_guard lock(mu_);
+  return count_;
 }
 
 std::uint64_t Store::floor() const {
@@ -378,6 +591,20 @@ void Store::wakeAll() {
     ++wakeGen_;
   }
   notifyCv_.notify_all();
+  std::vector<std::shared_ptr<Subscription>> live;
+  {
+    std::lock_guard lock(subsMu_);
+    for (auto& entry : subs_) {
+      for (const auto& w : entry.second) {
+        if (auto s = w.lock()) {
+          live.push_back(std::move(s));
+        }
+      }
+    }
+  }
+  for (const auto& s : live) {
+    s->notify();
+  }
 }
 
 void Store::compact(std::uint64_t rv) {
@@ -386,7 +613,7 @@ void Store::compact(std::uint64_t rv) {
     std::unique_lock lock(dataMu_);
     std::uint64_t upTo = rv == 0 ? rv_ : std::min(rv, rv_);
     while (!history_.empty() && history_.front()->rv <= upTo) {
-      history_.pop_front();
+      popOldestLocked();
     }
     floor_ = std::max(floor_, upTo);
   }

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -48,6 +49,33 @@ struct ChangeEvent {
   ObjPtr previous;
 };
 using EventPtr = std::shared_ptr<const ChangeEvent>;
+
+// Where an object is stored: its resource's storage key, namespace and name.
+struct ObjectRef {
+  std::string key;
+  std::string ns;
+  std::string name;
+  auto operator<=>(const ObjectRef&) const = default;
+};
+
+// How one watcher waits for changes of its resource: Store::mutate notifies the subscriptions of
+// the resource it changed (and wakeAll() every subscription), so that a watcher of Secrets sleeps
+// through ConfigMap writes. A notification is remembered until the next wait, so none is lost
+// between reading the history and waiting.
+class Subscription {
+ public:
+  // Returns when notified since the previous wait returned, or when the timeout passes.
+  void wait(std::chrono::milliseconds timeout);
+  void notify();
+  // Notifications so far (for tests and benchmarks).
+  std::uint64_t notifications() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool signalled_ = false;
+  std::uint64_t count_ = 0;
+};
 
 // The persistent object store: SQLite (WAL, synchronous=NORMAL, prepared statements, one
 // transaction per write) under an in-memory index that serves every read, one global
@@ -103,16 +131,39 @@ class Store {
   Result<Outcome> mutate(const std::string& key, const std::string& ns, const std::string& name,
                          const MutateFn& fn);
 
+  // Indexes for the garbage collector, kept by every write (no scan of the objects).
+  // Whether an object with this metadata.uid exists.
+  bool uidExists(const std::string& uid) const;
+  // The objects whose ownerReferences name this uid.
+  std::vector<ObjectRef> dependentsOf(const std::string& ownerUid) const;
+  // The owner uids that dependents name but no stored object has: what background collection
+  // looks at.
+  std::vector<std::string> absentOwners() const;
+  // Objects being deleted with the "orphan" or "foregroundDeletion" finalizer.
+  std::vector<ObjectRef> gcFinalizing() const;
+  // For the Service IP allocator: whether a stored Service has this address in spec.clusterIPs
+  // (or spec.clusterIP).
+  bool clusterIpInUse(const std::string& ip) const;
+
   // Watch support. Events strictly after `after` (at most `max`); `tooOld` is set when `after` is
   // older than the history floor.
   std::vector<EventPtr> eventsAfter(std::uint64_t after, std::size_t max, bool* tooOld) const;
+  // The same for one resource (storage key), from its own index of the history: a watcher reads
+  // only its resource's events. *seenUpTo is the resourceVersion up to which the answer is
+  // complete: the current one when fewer than `max` events came, else the last event's (a watcher
+  // may move its cursor, and its bookmarks, there). `tooOld` compares with the global floor, as
+  // eventsAfter above does: the 410 semantics are those of one shared history.
+  std::vector<EventPtr> eventsAfter(const std::string& key, std::uint64_t after, std::size_t max,
+                                    bool* tooOld, std::uint64_t* seenUpTo) const;
+  // A wake-up for changes of one resource; dropping the pointer unsubscribes.
+  std::shared_ptr<Subscription> subscribe(const std::string& key);
   std::uint64_t floor() const;
   // Waits until an event newer than `after` exists, the wake generation moves past `wakeGen`, or
   // the timeout passes. Returns the current wake generation.
   std::uint64_t waitForChange(std::uint64_t after, std::uint64_t wakeGen,
                               std::chrono::milliseconds timeout) const;
   std::uint64_t wakeGeneration() const;
-  // Wakes every waiting watcher (bookmarks, admin "close watches", shutdown).
+  // Wakes every waiting watcher and subscription (bookmarks, admin "close watches", shutdown).
   void wakeAll();
 
   // Drops history up to and including `rv` (0 = everything but nothing newer than current).
@@ -123,6 +174,20 @@ class Store {
   struct Statements;
   Result<void> load();
   void trimHistoryLocked();
+  // Drops the oldest event of the history and of its resource's index; the caller holds dataMu_.
+  void popOldestLocked();
+  void notifySubscribers(const std::string& key);
+  // What the indexes know of one stored object.
+  struct IndexEntry {
+    std::string uid;
+    std::vector<std::string> owners;  // uids of its ownerReferences
+    bool gcFinalizing = false;
+    std::vector<std::string> clusterIps;  // Services only
+  };
+  static IndexEntry indexEntryOf(const std::string& key, const nlohmann::json& obj);
+  // The caller holds dataMu_ exclusively.
+  void unindexLocked(const ObjectRef& ref, const IndexEntry& e);
+  void indexLocked(const ObjectRef& ref, const IndexEntry& e);
   // Writes floor_ to the meta table and drops older history rows; the caller holds writeMu_.
   void persistFloor();
 
@@ -133,10 +198,20 @@ class Store {
   std::mutex writeMu_;                // serializes writers (and SQLite)
   mutable std::shared_mutex dataMu_;  // guards the maps below
   std::unordered_map<std::string, std::map<std::string, ObjPtr>> objects_;  // key -> "ns/name"
+  std::unordered_map<std::string, ObjectRef> byUid_;
+  std::unordered_map<std::string, std::set<ObjectRef>> dependents_;  // owner uid -> dependents
+  std::set<ObjectRef> gcFinalizing_;
+  std::unordered_map<std::string, ObjectRef> clusterIps_;
   std::deque<EventPtr> history_;
+  // The same events by storage key, each deque in resourceVersion order (a suffix of history_'s
+  // events of that key).
+  std::unordered_map<std::string, std::deque<EventPtr>> historyByKey_;
   std::uint64_t rv_ = 0;
   std::uint64_t floor_ = 0;
   std::uint64_t persistedFloor_ = 0;
+
+  std::mutex subsMu_;
+  std::unordered_map<std::string, std::vector<std::weak_ptr<Subscription>>> subs_;
 
   mutable std::mutex notifyMu_;
   mutable std::condition_variable notifyCv_;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -108,7 +109,63 @@ CertPtr readCert(const std::string& path) {
   return f ? CertPtr(PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) : nullptr;
 }
 
+bool isIp(const std::string& s) {
+  ASN1_OCTET_STRING* a = a2i_IPADDRESS(s.c_str());
+  if (!a) {
+    return false;
+  }
+  ASN1_OCTET_STRING_free(a);
+  return true;
+}
+
+// A DNS name as a SAN: RFC 1123 labels of letters, digits and '-', dot-separated.
+bool isDnsName(const std::string& s) {
+  if (s.empty() || s.size() > 253) {
+    return false;
+  }
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t end = s.find('.', start);
+    if (end == std::string::npos) {
+      end = s.size();
+    }
+    const std::string label = s.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+        !std::all_of(label.begin(), label.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+        })) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool certificateHasDns(const std::string& certFile, const std::string& name) {
+  CertPtr cert = readCert(certFile);
+  if (!cert) {
+    return false;
+  }
+  std::unique_ptr<GENERAL_NAMES, Deleter> names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) {
+    return false;
+  }
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
+    if (n->type == GEN_DNS) {
+      const auto* data = ASN1_STRING_get0_data(n->d.dNSName);
+      const std::string dns(reinterpret_cast<const char*>(data),
+                            static_cast<std::size_t>(ASN1_STRING_length(n->d.dNSName)));
+      if (dns == name) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 bool certificateHasIp(const std::string& certFile, const std::string& ip) {
   CertPtr cert = readCert(certFile);
@@ -136,7 +193,20 @@ bool certificateHasIp(const std::string& certFile, const std::string& ip) {
 }
 
 Result<TlsFiles> ensureCertificates(const std::string& dataDir,
-                                    const std::vector<std::string>& ips) {
+                                    const std::vector<std::string>& sans) {
+  std::vector<std::string> ips = {"127.0.0.1"};
+  std::vector<std::string> dns = {"kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                                  "kubernetes.default.svc.cluster.local", "localhost"};
+  for (const auto& san : sans) {
+    auto& into = isIp(san) ? ips : dns;
+    if (&into == &dns && !isDnsName(san)) {
+      return fail(Errc::Invalid,
+                  "certificate SAN \"" + san + "\" is neither an IP address nor a DNS name");
+    }
+    if (std::find(into.begin(), into.end(), san) == into.end()) {
+      into.push_back(san);
+    }
+  }
   fs::path pki = fs::path(dataDir) / "pki";
   std::error_code ec;
   fs::create_directories(pki, ec);
@@ -158,23 +228,21 @@ Result<TlsFiles> ensureCertificates(const std::string& dataDir,
     }
     fs::remove(files.serverCert, ec);
   }
-  std::vector<std::string> all = {"127.0.0.1"};
-  for (const auto& ip : ips) {
-    if (!ip.empty() && std::find(all.begin(), all.end(), ip) == all.end()) {
-      all.push_back(ip);
-    }
-  }
   bool valid = fs::exists(files.serverCert) && fs::exists(files.serverKey);
-  for (const auto& ip : all) {
+  for (const auto& ip : ips) {
     valid = valid && certificateHasIp(files.serverCert, ip);
+  }
+  for (const auto& name : dns) {
+    valid = valid && certificateHasDns(files.serverCert, name);
   }
   if (valid) {
     return files;
   }
-  std::string san =
-      "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,"
-      "DNS:kubernetes.default.svc.cluster.local,DNS:localhost";
-  for (const auto& ip : all) {
+  std::string san;
+  for (const auto& name : dns) {
+    san += (san.empty() ? "DNS:" : ",DNS:") + name;
+  }
+  for (const auto& ip : ips) {
     san += ",IP:" + ip;
   }
   KeyPtr key = newKey();

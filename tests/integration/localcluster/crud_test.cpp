@@ -296,7 +296,8 @@ TEST_F(ApiTest, BuiltinDefaulting) {
   EXPECT_EQ(spec["sessionAffinity"], "None");
   EXPECT_EQ(spec["ports"][0], json::parse(R"({"port":3306,"protocol":"TCP","targetPort":3306})"));
   std::string ip = spec["clusterIP"];
-  EXPECT_EQ(ip.rfind("10.96.", 0), 0u);
+  EXPECT_EQ(ip.rfind("198.19.", 0), 0u);  // the default Service CIDR
+  EXPECT_NE(ip, "198.19.0.1");            // the kubernetes Service's
   EXPECT_EQ(spec["clusterIPs"], json::array({ip}));
   // A PUT without clusterIP keeps the allocated one.
   json put = svc.json();
@@ -363,6 +364,32 @@ TEST_F(ApiTest, DryRunPersistsNothing) {
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(call("GET", std::string(kCmPath) + "/dry").status, 404);
   EXPECT_EQ(rv(), before);
+}
+
+}  // namespace
+}  // namespace mysqlop::local::it
+
+namespace mysqlop::local::it {
+namespace {
+
+TEST(ApiServerProcessTest, ServiceCidrFlag) {
+  LocalApiServer bad;
+  LocalApiServer::Options o;
+  o.extraArgs = {"--service-cidr", "10.96.0.0/12"};
+  auto r = bad.start(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(
+      r.error().message,
+      "mysql-operator-local exited: mysql-operator-local: service CIDR \"10.96.0.0/12\" is "
+      "outside 198.18.0.0/15, the range the local cluster may use (it is reserved for network "
+      "tests)\n");
+
+  LocalApiServer good;
+  o.extraArgs = {"--service-cidr", "198.18.64.0/20", "--tls-san", "198.18.64.1"};
+  ASSERT_TRUE(good.start(o).ok());
+  auto k = good.request("GET", "/api/v1/namespaces/default/services/kubernetes");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->json()["spec"]["clusterIP"], "198.18.64.1");
 }
 
 }  // namespace

@@ -137,6 +137,141 @@ TEST_F(ApiTest, ForegroundDeletionWaitsForDependents) {
                                  call("GET", std::string(kCmPath) + "/owner").status == 404));
 }
 
+// An owner reference to a stored object.
+json ownerRef(const json& owner, bool block = false) {
+  json r = {{"apiVersion", owner["apiVersion"]},
+            {"kind", owner["kind"]},
+            {"name", owner["metadata"]["name"]},
+            {"uid", owner["metadata"]["uid"]}};
+  if (block) {
+    r["blockOwnerDeletion"] = true;
+  }
+  return r;
+}
+
+std::string cmPath(const std::string& name) { return std::string(kCmPath) + "/" + name; }
+
+TEST_F(ApiTest, ForegroundOwnerWaitsForBlockingDependentsOnly) {
+  json owner = call("POST", kCmPath, configMap("owner")).json();
+  json blocking = configMap("blocking");
+  blocking["metadata"]["ownerReferences"] = {ownerRef(owner, true)};
+  blocking["metadata"]["finalizers"] = {"x.io/hold"};
+  ASSERT_EQ(call("POST", kCmPath, blocking).status, 201);
+  json loose = configMap("loose");
+  loose["metadata"]["ownerReferences"] = {ownerRef(owner)};
+  ASSERT_EQ(call("POST", kCmPath, loose).status, 201);
+  ASSERT_EQ(call("DELETE", cmPath("owner") + "?propagationPolicy=Foreground").status, 200);
+  // Both dependents are deleted in the foreground; the held one stays with its deletionTimestamp.
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      call("GET", cmPath("loose")).status == 404 &&
+      call("GET", cmPath("blocking")).json()["metadata"].contains("deletionTimestamp")));
+  // (Its own foregroundDeletion finalizer goes at once: it has no dependents.)
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("blocking")).json()["metadata"]["finalizers"] ==
+                                 json::array({"x.io/hold"})));
+  // The owner waits for the blocking dependent.
+  auto waiting = call("GET", cmPath("owner"));
+  ASSERT_EQ(waiting.status, 200);
+  EXPECT_EQ(waiting.json()["metadata"]["finalizers"], json::array({"foregroundDeletion"}));
+  // Released: the dependent goes, then the owner.
+  call("PATCH", cmPath("blocking"), json::parse(R"({"metadata":{"finalizers":null}})"),
+       "application/merge-patch+json");
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("blocking")).status == 404 &&
+                                 call("GET", cmPath("owner")).status == 404));
+}
+
+TEST_F(ApiTest, ForegroundDoesNotWaitForNonBlockingDependents) {
+  json owner = call("POST", kCmPath, configMap("owner")).json();
+  json dep = configMap("dep");
+  dep["metadata"]["ownerReferences"] = {ownerRef(owner)};
+  dep["metadata"]["finalizers"] = {"x.io/hold"};
+  ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
+  ASSERT_EQ(call("DELETE", cmPath("owner") + "?propagationPolicy=Foreground").status, 200);
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("owner")).status == 404));
+  json left = call("GET", cmPath("dep")).json();
+  EXPECT_TRUE(left["metadata"].contains("deletionTimestamp"));
+  call("PATCH", cmPath("dep"), json::parse(R"({"metadata":{"finalizers":null}})"),
+       "application/merge-patch+json");
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).status == 404));
+}
+
+TEST_F(ApiTest, ForegroundIsRecursive) {
+  json owner = call("POST", kCmPath, configMap("owner")).json();
+  json child = configMap("child");
+  child["metadata"]["ownerReferences"] = {ownerRef(owner, true)};
+  child = call("POST", kCmPath, child).json();
+  json grandchild = configMap("grandchild");
+  grandchild["metadata"]["ownerReferences"] = {ownerRef(child, true)};
+  grandchild["metadata"]["finalizers"] = {"x.io/hold"};
+  ASSERT_EQ(call("POST", kCmPath, grandchild).status, 201);
+  ASSERT_EQ(call("DELETE", cmPath("owner") + "?propagationPolicy=Foreground").status, 200);
+  // The child is deleted in the foreground too and waits for the grandchild; the owner waits for
+  // the child.
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      call("GET", cmPath("grandchild")).json()["metadata"].contains("deletionTimestamp")));
+  EXPECT_EQ(call("GET", cmPath("child")).json()["metadata"]["finalizers"],
+            json::array({"foregroundDeletion"}));
+  EXPECT_EQ(call("GET", cmPath("owner")).status, 200);
+  call("PATCH", cmPath("grandchild"), json::parse(R"({"metadata":{"finalizers":null}})"),
+       "application/merge-patch+json");
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("grandchild")).status == 404 &&
+                                 call("GET", cmPath("child")).status == 404 &&
+                                 call("GET", cmPath("owner")).status == 404));
+}
+
+TEST_F(ApiTest, OrphanRemovesOnlyTheDeletedOwnersReference) {
+  json a = call("POST", kCmPath, configMap("a")).json();
+  json b = call("POST", kCmPath, configMap("b")).json();
+  json dep = configMap("dep");
+  dep["metadata"]["ownerReferences"] = {ownerRef(a), ownerRef(b)};
+  ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
+  auto d = call("DELETE", cmPath("a"), json{{"propagationPolicy", "Orphan"}});
+  EXPECT_EQ(d.json()["metadata"]["finalizers"], json::array({"orphan"}));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("a")).status == 404));
+  json left = call("GET", cmPath("dep")).json();
+  EXPECT_EQ(left["metadata"]["ownerReferences"], json::array({ownerRef(b)}));
+}
+
+TEST_F(ApiTest, BackgroundCollectsOnlyWhenEveryOwnerIsGone) {
+  json a = call("POST", kCmPath, configMap("a")).json();
+  json b = call("POST", kCmPath, configMap("b")).json();
+  json dep = configMap("dep");
+  dep["metadata"]["ownerReferences"] = {ownerRef(a), ownerRef(b)};
+  ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
+  ASSERT_EQ(call("DELETE", cmPath("a")).status, 200);
+  // The dangling reference is removed; the dependent stays with its other owner.
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).json()["metadata"]["ownerReferences"] ==
+                                 json::array({ownerRef(b)})));
+  ASSERT_EQ(call("DELETE", cmPath("b")).status, 200);
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).status == 404));
+}
+
+TEST_F(ApiTest, DependentOfAnOwnerThatNeverExistedIsCollected) {
+  json dep = configMap("dep");
+  dep["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"},
+                                         {"kind", "ConfigMap"},
+                                         {"name", "ghost"},
+                                         {"uid", "00000000-0000-4000-8000-000000000000"}}};
+  ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).status == 404));
+}
+
+TEST_F(ApiTest, GarbageCollectionResumesAfterRestart) {
+  // An owner deleted while the server was down (its store entry gone at the next start) has its
+  // dependents collected after the restart: the owner index is rebuilt from the stored objects.
+  json owner = call("POST", kCmPath, configMap("owner")).json();
+  json dep = configMap("dep");
+  dep["metadata"]["ownerReferences"] = {ownerRef(owner)};
+  dep["metadata"]["finalizers"] = {"x.io/hold"};
+  ASSERT_EQ(call("POST", kCmPath, dep).status, 201);
+  ASSERT_EQ(call("DELETE", cmPath("owner")).status, 200);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      call("GET", cmPath("dep")).json()["metadata"].contains("deletionTimestamp")));
+  ASSERT_TRUE(api_.restart().ok());
+  call("PATCH", cmPath("dep"), json::parse(R"({"metadata":{"finalizers":null}})"),
+       "application/merge-patch+json");
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(call("GET", cmPath("dep")).status == 404));
+}
+
 TEST_F(ApiTest, PodDeleteReturnsTheObject) {
   json pod = json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
     "spec":{"containers":[{"name":"c","image":"i"}]}})");
