@@ -81,7 +81,7 @@ struct Kubelet::Impl {
   std::mutex mu;
   std::condition_variable cv;
   std::map<std::string, std::shared_ptr<PodWorker>> workers;  // by pod uid
-  std::set<std::string> done;  // uids whose worker ended: later events of them are stale
+  std::set<std::string> done;          // uids whose worker ended: later events of them are stale
   std::map<std::string, json> toBind;  // "ns/name" -> pod
   bool running = false;
   bool stopping = false;
@@ -265,25 +265,23 @@ Result<void> Kubelet::start() {
     m.gate->impl = &m;
     auto gate = m.gate;
     for (kube::Informer* i : {m.ctx.configMaps, m.ctx.secrets}) {
-      i->addHandlers({[gate](const kube::ObjectPtr&) {
-                        gate->with([](Impl& k) { k.onReferencedObject(); });
-                      },
-                      [gate](const kube::ObjectPtr&, const kube::ObjectPtr&) {
-                        gate->with([](Impl& k) { k.onReferencedObject(); });
-                      },
-                      [gate](const kube::ObjectPtr&) {
-                        gate->with([](Impl& k) { k.onReferencedObject(); });
-                      }});
+      i->addHandlers(
+          {[gate](const kube::ObjectPtr&) { gate->with([](Impl& k) { k.onReferencedObject(); }); },
+           [gate](const kube::ObjectPtr&, const kube::ObjectPtr&) {
+             gate->with([](Impl& k) { k.onReferencedObject(); });
+           },
+           [gate](const kube::ObjectPtr&) {
+             gate->with([](Impl& k) { k.onReferencedObject(); });
+           }});
     }
-    pods.addHandlers({[gate](const kube::ObjectPtr& o) {
-                        gate->with([&](Impl& k) { k.onPod(parse(o)); });
-                      },
-                      [gate](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
-                        gate->with([&](Impl& k) { k.onPod(parse(o)); });
-                      },
-                      [gate](const kube::ObjectPtr& o) {
-                        gate->with([&](Impl& k) { k.onPodDeleted(parse(o)); });
-                      }});
+    pods.addHandlers(
+        {[gate](const kube::ObjectPtr& o) { gate->with([&](Impl& k) { k.onPod(parse(o)); }); },
+         [gate](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
+           gate->with([&](Impl& k) { k.onPod(parse(o)); });
+         },
+         [gate](const kube::ObjectPtr& o) {
+           gate->with([&](Impl& k) { k.onPodDeleted(parse(o)); });
+         }});
   } else {
     // Started again: the pods bound here run again (resume), from the cache.
     for (const auto& o : pods.store().list("")) {

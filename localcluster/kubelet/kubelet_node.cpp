@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/kube/client.h"
 #include "localcluster/kubelet/kubelet_internal.h"
@@ -69,18 +69,15 @@ std::string osImage() {
 }
 
 json readyCondition(const std::string& now) {
-  return {{"type", "Ready"},
-          {"status", "True"},
-          {"reason", "KubeletReady"},
-          {"message", "kubelet is posting ready status"},
-          {"lastHeartbeatTime", now},
-          {"lastTransitionTime", now}};
+  return {{"type", "Ready"},          {"status", "True"},
+          {"reason", "KubeletReady"}, {"message", "kubelet is posting ready status"},
+          {"lastHeartbeatTime", now}, {"lastTransitionTime", now}};
 }
 
 json pressureCondition(const char* type, const char* reason, const char* message,
                        const std::string& now) {
-  return {{"type", type},         {"status", "False"},         {"reason", reason},
-          {"message", message},   {"lastHeartbeatTime", now}, {"lastTransitionTime", now}};
+  return {{"type", type},       {"status", "False"},        {"reason", reason},
+          {"message", message}, {"lastHeartbeatTime", now}, {"lastTransitionTime", now}};
 }
 
 json nodeStatus(const KubeletContext& ctx) {
@@ -95,15 +92,13 @@ json nodeStatus(const KubeletContext& ctx) {
   return {
       {"capacity", capacity},
       {"allocatable", capacity},
-      {"conditions",
-       json::array(
-           {pressureCondition("MemoryPressure", "KubeletHasSufficientMemory",
-                              "kubelet has sufficient memory available", now),
-            pressureCondition("DiskPressure", "KubeletHasNoDiskPressure",
-                              "kubelet has no disk pressure", now),
-            pressureCondition("PIDPressure", "KubeletHasSufficientPID",
-                              "kubelet has sufficient PID available", now),
-            readyCondition(now)})},
+      {"conditions", json::array({pressureCondition("MemoryPressure", "KubeletHasSufficientMemory",
+                                                    "kubelet has sufficient memory available", now),
+                                  pressureCondition("DiskPressure", "KubeletHasNoDiskPressure",
+                                                    "kubelet has no disk pressure", now),
+                                  pressureCondition("PIDPressure", "KubeletHasSufficientPID",
+                                                    "kubelet has sufficient PID available", now),
+                                  readyCondition(now)})},
       {"addresses", json::array({{{"type", "InternalIP"}, {"address", ctx.hostIp}},
                                  {{"type", "Hostname"}, {"address", ctx.options.nodeName}}})},
       {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", 0}}}}},

@@ -1,7 +1,7 @@
 // The scheduler of a one-node cluster: every pod without a node that asks for the default
 // scheduler is bound to this node through pods/NAME/binding, as kube-scheduler binds.
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/kube/client.h"
 #include "core/kube/http_transport.h"
@@ -29,14 +29,14 @@ namespace {
 // server has no binding subresource (an older local API server).
 Result<bool> postBinding(const KubeletContext& ctx, const json& pod) {
   const json& meta = pod["metadata"];
-  json binding = {{"apiVersion", "v1"},
-                  {"kind", "Binding"},
-                  {"metadata",
-                   {{"name", meta.value("name", "")},
-                    {"namespace", meta.value("namespace", "")},
-                    {"uid", meta.value("uid", "")}}},
-                  {"target",
-                   {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", ctx.options.nodeName}}}};
+  json binding = {
+      {"apiVersion", "v1"},
+      {"kind", "Binding"},
+      {"metadata",
+       {{"name", meta.value("name", "")},
+        {"namespace", meta.value("namespace", "")},
+        {"uid", meta.value("uid", "")}}},
+      {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", ctx.options.nodeName}}}};
   kube::HttpRequest req;
   req.method = "POST";
   req.target = kube::Client::itemPath(kube::resources::kPods, meta.value("namespace", ""),
@@ -52,7 +52,8 @@ Result<bool> postBinding(const KubeletContext& ctx, const json& pod) {
   }
   json body = json::parse(resp->body, nullptr, false);
   std::string message = body.is_object() ? body.value("message", resp->body) : resp->body;
-  if (resp->status == 405 || (resp->status == 404 && message.find("binding") != std::string::npos) ||
+  if (resp->status == 405 ||
+      (resp->status == 404 && message.find("binding") != std::string::npos) ||
       (resp->status == 404 && message.find(meta.value("name", "")) == std::string::npos)) {
     return false;  // no binding subresource here
   }

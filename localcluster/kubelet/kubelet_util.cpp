@@ -3,8 +3,8 @@
 #include <iomanip>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/kube/client.h"
 #include "core/kube/event_recorder.h"
@@ -58,9 +58,8 @@ void recordEvent(const KubeletContext& ctx, const json& pod, const std::string& 
 
 namespace {
 
-std::optional<json> lookup(kube::Client* client, kube::Informer* informer,
-                           const kube::Resource& r, const std::string& ns,
-                           const std::string& name) {
+std::optional<json> lookup(kube::Client* client, kube::Informer* informer, const kube::Resource& r,
+                           const std::string& ns, const std::string& name) {
   if (informer != nullptr) {
     if (auto o = informer->store().get(kube::objectKey(ns, name)); o != nullptr) {
       return json::parse(o->json);

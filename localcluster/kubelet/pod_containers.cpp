@@ -88,9 +88,9 @@ void PodWorker::startContainer(ContainerRun& c) {
   c.ready = false;
   c.started = !c.spec.contains("startupProbe");
   auto steadyNow = std::chrono::steady_clock::now();
-  for (auto [field, st] : {std::pair{"startupProbe", &c.startup},
-                           std::pair{"livenessProbe", &c.liveness},
-                           std::pair{"readinessProbe", &c.readiness}}) {
+  for (auto [field, st] :
+       {std::pair{"startupProbe", &c.startup}, std::pair{"livenessProbe", &c.liveness},
+        std::pair{"readinessProbe", &c.readiness}}) {
     *st = ProbeState{};
     if (c.spec.contains(field)) {
       st->next = steadyNow + seconds(probeTiming(c.spec[field]).initialDelaySeconds);
@@ -107,7 +107,8 @@ void PodWorker::startContainer(ContainerRun& c) {
       recordEvent(ctx_, pod_, "Warning", "FailedPostStartHook",
                   "PostStartHook failed: " + out.output);
       killContainer(c, "FailedPostStartHook",
-                    "Container " + c.name + " failed its postStart hook, will be killed", graceOf());
+                    "Container " + c.name + " failed its postStart hook, will be killed",
+                    graceOf());
     }
   }
 }
@@ -122,15 +123,14 @@ void PodWorker::restartOrBackOff(ContainerRun& c) {
       c.lastState = {{"terminated", terminatedState(c)}};
     }
     if (c.state != ContainerRun::State::Waiting || c.waitingReason != "CrashLoopBackOff") {
-      recordEvent(ctx_, pod_, "Warning", "BackOff",
-                  "Back-off restarting failed container " + c.name + " in pod " +
-                      podDescription(pod_));
+      recordEvent(
+          ctx_, pod_, "Warning", "BackOff",
+          "Back-off restarting failed container " + c.name + " in pod " + podDescription(pod_));
     }
     c.state = ContainerRun::State::Waiting;
     c.waitingReason = "CrashLoopBackOff";
     c.waitingMessage = "back-off " + std::to_string(c.backoff.count()) +
-                       "s restarting failed container=" + c.name +
-                       " pod=" + podDescription(pod_);
+                       "s restarting failed container=" + c.name + " pod=" + podDescription(pod_);
     wakeAt(c.finishedSteady + c.backoff);
     return;
   }
@@ -176,8 +176,7 @@ void PodWorker::runProbes(ContainerRun& c) {
         probe["terminationGracePeriodSeconds"].is_number_integer()) {
       return milliseconds(probe["terminationGracePeriodSeconds"].get<long long>() * 1000);
     }
-    return milliseconds(
-        pod_["spec"].value("terminationGracePeriodSeconds", 30LL) * 1000);
+    return milliseconds(pod_["spec"].value("terminationGracePeriodSeconds", 30LL) * 1000);
   };
   ProbeOutcome out;
   if (c.spec.contains("startupProbe") && !c.started) {
@@ -200,8 +199,8 @@ void PodWorker::runProbes(ContainerRun& c) {
     }
     now = std::chrono::steady_clock::now();
     // Liveness and readiness start after startup succeeded (their initial delays from now on).
-    for (auto [field, st] : {std::pair{"livenessProbe", &c.liveness},
-                             std::pair{"readinessProbe", &c.readiness}}) {
+    for (auto [field, st] :
+         {std::pair{"livenessProbe", &c.liveness}, std::pair{"readinessProbe", &c.readiness}}) {
       if (c.spec.contains(field)) {
         st->next = now + seconds(probeTiming(c.spec[field]).initialDelaySeconds);
       }

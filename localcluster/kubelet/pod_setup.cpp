@@ -123,8 +123,9 @@ Result<std::string> PodWorker::volumeSourceDir(const json& volume) {
     std::string phase = pvc->value("status", json::object()).value("phase", "Pending");
     std::string pvName = pvc->value("spec", json::object()).value("volumeName", "");
     if (phase != "Bound" || pvName.empty()) {
-      return fail(Errc::Unavailable, "persistentvolumeclaim \"" + claim + "\" is not bound (phase " +
-                                         phase + "): waiting for the provisioner");
+      return fail(Errc::Unavailable, "persistentvolumeclaim \"" + claim +
+                                         "\" is not bound (phase " + phase +
+                                         "): waiting for the provisioner");
     }
     auto pv = ctx_.client->get(res::kPvs, "", pvName);
     if (!pv.ok()) {
@@ -170,10 +171,10 @@ Result<void> PodWorker::projectVolumes(bool initial) {
     }
   }
   if (automountToken(pod_)) {
-    std::vector<ProjectedFile> files = {{"token", sa.token, 0644},
-                                        {"ca.crt", sa.caCrt, 0644},
-                                        {"namespace", pod_["metadata"].value("namespace", ""),
-                                         0644}};
+    std::vector<ProjectedFile> files = {
+        {"token", sa.token, 0644},
+        {"ca.crt", sa.caCrt, 0644},
+        {"namespace", pod_["metadata"].value("namespace", ""), 0644}};
     auto w = writeAtomically(volumeDirs_[kServiceAccountVolume], files);
     if (!w.ok()) {
       return w.error();
@@ -197,8 +198,8 @@ bool PodWorker::setUpSandbox() {
     auto dir = volumeSourceDir(v);
     if (!dir.ok()) {
       bool waitForIt = dir.is(Errc::Unavailable);
-      std::string message = "Unable to attach or mount volumes: volume \"" +
-                            v.value("name", "") + "\": " + dir.error().message;
+      std::string message = "Unable to attach or mount volumes: volume \"" + v.value("name", "") +
+                            "\": " + dir.error().message;
       if (message != pendingReason_) {
         recordEvent(ctx_, pod_, "Warning", "FailedMount", message);
       }
@@ -261,8 +262,8 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
   const ImageProfile* profile = ctx_.profiles->find(image);
   if (profile == nullptr) {
     *waitingReason = "ImageNotAvailableLocally";
-    return fail(Errc::NotFound, "image \"" + image + "\" has no profile in " +
-                                    ctx_.profiles->filesForMessage());
+    return fail(Errc::NotFound,
+                "image \"" + image + "\" has no profile in " + ctx_.profiles->filesForMessage());
   }
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
   auto env = resolveEnv(view, c.spec, *profile, ctx_.lookups());
@@ -319,8 +320,8 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
     auto it = volumeDirs_.find(name);
     if (it == volumeDirs_.end()) {
       *waitingReason = "CreateContainerConfigError";
-      return fail(Errc::Invalid, "cannot find volume \"" + name + "\" to mount into container \"" +
-                                     c.name + "\"");
+      return fail(Errc::Invalid,
+                  "cannot find volume \"" + name + "\" to mount into container \"" + c.name + "\"");
     }
     std::string source = it->second;
     std::string sub = m.value("subPath", "");

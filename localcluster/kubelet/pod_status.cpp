@@ -40,9 +40,7 @@ json PodWorker::containerStatus(const ContainerRun& c) const {
     case ContainerRun::State::Running:
       state = {{"running", {{"startedAt", rfc3339(c.startedAt)}}}};
       break;
-    case ContainerRun::State::Terminated:
-      state = {{"terminated", terminatedState(c)}};
-      break;
+    case ContainerRun::State::Terminated: state = {{"terminated", terminatedState(c)}}; break;
   }
   const std::string image = c.spec.value("image", "");
   const ImageProfile* profile = ctx_.profiles->find(image);
@@ -78,9 +76,7 @@ std::string PodWorker::computePhase() const {
   int running = 0, waiting = 0, stopped = 0, succeeded = 0;
   for (const auto& c : containers_) {
     switch (c.state) {
-      case ContainerRun::State::Running:
-        ++running;
-        break;
+      case ContainerRun::State::Running: ++running; break;
       case ContainerRun::State::Terminated:
         ++stopped;
         succeeded += c.exitCode == 0 ? 1 : 0;
@@ -159,18 +155,17 @@ json PodWorker::computeStatus() {
   json conditions = json::array();
   bool limits = false;
   for (const auto& c : containers_) {
-    limits = limits || !c.spec.value("resources", json::object())
-                            .value("limits", json::object())
-                            .empty();
+    limits = limits ||
+             !c.spec.value("resources", json::object()).value("limits", json::object()).empty();
   }
   if (limits && !ctx_.limitsNotEnforcedReason.empty()) {
     conditions.push_back(condition("ResourceLimitsEnforced", false, ctx_.limitsNotEnforcedReason,
                                    ctx_.limitsNotEnforcedMessage));
   }
   bool initialized = incompleteInit.empty();
-  conditions.push_back(condition(
-      "Initialized", initialized, initialized ? "" : "ContainersNotInitialized",
-      initialized ? "" : "containers with incomplete status: " + listed(incompleteInit)));
+  conditions.push_back(
+      condition("Initialized", initialized, initialized ? "" : "ContainersNotInitialized",
+                initialized ? "" : "containers with incomplete status: " + listed(incompleteInit)));
   bool completed = phase == "Succeeded";
   bool ready = unready.empty() && !completed && phase == "Running";
   std::string reason = ready ? "" : (completed ? "PodCompleted" : "ContainersNotReady");

@@ -53,7 +53,9 @@ PodWorker::PodWorker(KubeletContext& ctx, json pod) : ctx_(ctx), pod_(std::move(
 
 PodWorker::~PodWorker() { join(); }
 
-void PodWorker::start() { thread_ = std::thread([this] { run(); }); }
+void PodWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void PodWorker::update(json pod) {
   std::lock_guard lock(mu_);
@@ -172,10 +174,10 @@ void PodWorker::applyExit(const Exit& e) {
   c->state = ContainerRun::State::Terminated;
   c->exitCode = e.status.exitCode;
   c->signal = e.status.signal;
-  c->exitReason = e.status.reason.empty() ? (e.status.exitCode == 0 ? "Completed" : "Error")
-                                          : e.status.reason;
-  c->finishedAt = e.status.finishedAt == SystemTime{} ? std::chrono::system_clock::now()
-                                                       : e.status.finishedAt;
+  c->exitReason =
+      e.status.reason.empty() ? (e.status.exitCode == 0 ? "Completed" : "Error") : e.status.reason;
+  c->finishedAt =
+      e.status.finishedAt == SystemTime{} ? std::chrono::system_clock::now() : e.status.finishedAt;
   c->finishedSteady = std::chrono::steady_clock::now();
   c->ready = false;
   c->started = false;
@@ -265,9 +267,7 @@ bool PodWorker::syncOnce() {
             startContainer(c);
           }
           break;
-        case ContainerRun::State::Running:
-          runProbes(c);
-          break;
+        case ContainerRun::State::Running: runProbes(c); break;
         case ContainerRun::State::Terminated:
           if (shouldRestart(c)) {
             restartOrBackOff(c);

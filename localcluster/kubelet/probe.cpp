@@ -36,7 +36,9 @@ int intField(const json& o, const char* key, int fallback) {
   return fallback;
 }
 
-std::string hostPort(const std::string& host, int port) { return host + ":" + std::to_string(port); }
+std::string hostPort(const std::string& host, int port) {
+  return host + ":" + std::to_string(port);
+}
 
 ProbeOutcome execAction(const json& exec, node::Supervisor& supervisor, const std::string& key,
                         std::chrono::milliseconds timeout) {
@@ -131,8 +133,8 @@ ProbeOutcome httpAction(const json& http, const json& container, const std::stri
       session = std::make_unique<Poco::Net::HTTPSClientSession>(
           host, static_cast<Poco::UInt16>(port), context);
     } else {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(host,
-                                                               static_cast<Poco::UInt16>(port));
+      session =
+          std::make_unique<Poco::Net::HTTPClientSession>(host, static_cast<Poco::UInt16>(port));
     }
     Poco::Timespan t(static_cast<long>(timeout.count() / 1000),
                      static_cast<long>((timeout.count() % 1000) * 1000));

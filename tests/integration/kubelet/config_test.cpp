@@ -24,9 +24,10 @@ TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
   create(kube::resources::kConfigMaps, configMap("settings", {{"greeting", "hello"}}));
   std::string out = dir_ + "/out";
   // The container copies what it sees every 0.2 s: env once, the file each time.
-  json p = shellPod("configured", "echo \"$GREETING $POD_IP $KUBERNETES_SERVICE_HOST\" > " + out +
-                                      ".env; while true; do cat " + dir_ + "/mnt/settings/greeting > " + out +
-                                      ".tmp; mv " + out + ".tmp " + out + "; sleep 0.2; done");
+  json p =
+      shellPod("configured", "echo \"$GREETING $POD_IP $KUBERNETES_SERVICE_HOST\" > " + out +
+                                 ".env; while true; do cat " + dir_ + "/mnt/settings/greeting > " +
+                                 out + ".tmp; mv " + out + ".tmp " + out + "; sleep 0.2; done");
   p["spec"]["containers"][0]["env"] = json::array(
       {{{"name", "GREETING"},
         {"valueFrom", {{"configMapKeyRef", {{"name", "settings"}, {"key", "greeting"}}}}}},
@@ -36,9 +37,11 @@ TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
   p["spec"]["volumes"] =
       json::array({{{"name", "settings"}, {"configMap", {{"name", "settings"}}}}});
   create(p);
-  ASSERT_TRUE(waitPod("configured", "Running", [](const json& q) { return phase(q) == "Running"; }));
-  ASSERT_TRUE(eventually("the file as mounted", [&] { return readAll(out) == "hello"; },
-                         [&] { return readAll(out); }));
+  ASSERT_TRUE(
+      waitPod("configured", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  ASSERT_TRUE(eventually(
+      "the file as mounted", [&] { return readAll(out) == "hello"; },
+      [&] { return readAll(out); }));
   std::string ip = pod("configured")["status"].value("podIP", "");
   EXPECT_EQ(readAll(out + ".env"), "hello " + ip + " 198.19.0.1\n");
 
@@ -46,8 +49,9 @@ TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
   ASSERT_TRUE(cm.ok());
   (*cm)["data"]["greeting"] = "bonjour";
   ASSERT_TRUE(client_->update(kube::resources::kConfigMaps, *cm).ok());
-  ASSERT_TRUE(eventually("the file updated in place", [&] { return readAll(out) == "bonjour"; },
-                         [&] { return readAll(out); }));
+  ASSERT_TRUE(eventually(
+      "the file updated in place", [&] { return readAll(out) == "bonjour"; },
+      [&] { return readAll(out); }));
   EXPECT_EQ(containerStatus(pod("configured"))["restartCount"], 0);
 }
 
@@ -77,19 +81,20 @@ TEST_F(KubeletEnv, ServiceAccountVolumeAndEmptyDirBetweenContainers) {
        {"command",
         json::array({"sh", "-c",
                      "while ! test -f " + dir_ + "/mnt/data/note; do sleep 0.1; done; cp " + dir_ +
-                         "/mnt/data/note " + out +
-                         ".note; exec sleep 100023"})},
-       {"volumeMounts", json::array({{{"name", "scratch"}, {"mountPath", dir_ + "/mnt/data"},
-                                      {"readOnly", true}}})}});
+                         "/mnt/data/note " + out + ".note; exec sleep 100023"})},
+       {"volumeMounts",
+        json::array(
+            {{{"name", "scratch"}, {"mountPath", dir_ + "/mnt/data"}, {"readOnly", true}}})}});
   p["spec"]["volumes"] = json::array({{{"name", "scratch"}, {"emptyDir", json::object()}}});
   create(p);
-  ASSERT_TRUE(eventually("namespace file read", [&] { return readAll(out) == "default"; },
-                         [&] { return dump("sa"); }));
-  ASSERT_TRUE(eventually("note shared", [&] { return readAll(out + ".note") == "shared\n"; },
-                         [&] { return dump("sa"); }));
+  ASSERT_TRUE(eventually(
+      "namespace file read", [&] { return readAll(out) == "default"; },
+      [&] { return dump("sa"); }));
+  ASSERT_TRUE(eventually(
+      "note shared", [&] { return readAll(out + ".note") == "shared\n"; },
+      [&] { return dump("sa"); }));
   json uid = pod("sa")["metadata"]["uid"];
-  EXPECT_EQ(readAll(dir_ + "/pods/" + uid.get<std::string>() +
-                    "/volumes/.kube-api-access/token"),
+  EXPECT_EQ(readAll(dir_ + "/pods/" + uid.get<std::string>() + "/volumes/.kube-api-access/token"),
             readAll(api_.dataDir() + "/token"));
 }
 
@@ -98,11 +103,14 @@ TEST_F(KubeletEnv, UnboundClaimKeepsThePodWaitingWithAnEvent) {
   p["spec"]["volumes"] =
       json::array({{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "nosuch"}}}}});
   create(p);
-  ASSERT_TRUE(eventually("FailedMount event", [&] {
-    return hasEvent("claims", "FailedMount",
-                    "Unable to attach or mount volumes: volume \"data\": persistentvolumeclaim "
-                    "\"nosuch\" not found");
-  }, [&] { return dump("claims"); }));
+  ASSERT_TRUE(eventually(
+      "FailedMount event",
+      [&] {
+        return hasEvent("claims", "FailedMount",
+                        "Unable to attach or mount volumes: volume \"data\": persistentvolumeclaim "
+                        "\"nosuch\" not found");
+      },
+      [&] { return dump("claims"); }));
   json q = pod("claims");
   EXPECT_EQ(phase(q), "Pending");
   EXPECT_EQ(waitingReason(q), "ContainerCreating");

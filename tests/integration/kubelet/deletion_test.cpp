@@ -9,8 +9,8 @@ bool exists(const std::string& path) { return std::filesystem::exists(path); }
 
 TEST_F(KubeletEnv, DeletionWithGraceDeliversSigtermToTheContainer) {
   std::string seen = dir_ + "/term-seen";
-  json p = shellPod("graceful", "trap 'echo term > " + seen +
-                                    "; exit 0' TERM; while true; do sleep 0.1; done");
+  json p = shellPod("graceful",
+                    "trap 'echo term > " + seen + "; exit 0' TERM; while true; do sleep 0.1; done");
   p["spec"]["terminationGracePeriodSeconds"] = 30;
   create(p);
   ASSERT_TRUE(waitPod("graceful", "Running", [](const json& q) { return phase(q) == "Running"; }));
@@ -19,9 +19,8 @@ TEST_F(KubeletEnv, DeletionWithGraceDeliversSigtermToTheContainer) {
   ASSERT_TRUE(eventually("pod object removed", [&] { return podGone("graceful"); }));
   EXPECT_TRUE(exists(seen));
   EXPECT_FALSE(exists(dir_ + "/pods/" + uid));
-  EXPECT_TRUE(eventually("Killing event", [&] {
-    return hasEvent("graceful", "Killing", "Stopping container main");
-  }));
+  EXPECT_TRUE(eventually(
+      "Killing event", [&] { return hasEvent("graceful", "Killing", "Stopping container main"); }));
 }
 
 TEST_F(KubeletEnv, ContainerIgnoringSigtermIsKilledAfterTheGrace) {
@@ -45,8 +44,8 @@ TEST_F(KubeletEnv, DeleteWithGraceZeroOfTheRequestWins) {
   kube::DeleteOptions o;
   o.gracePeriodSeconds = 1;
   ASSERT_TRUE(client_->remove(kube::resources::kPods, "default", "quick", o).ok());
-  ASSERT_TRUE(eventually("pod object removed", [&] { return podGone("quick"); },
-                         within(std::chrono::seconds(30))));
+  ASSERT_TRUE(eventually(
+      "pod object removed", [&] { return podGone("quick"); }, within(std::chrono::seconds(30))));
   EXPECT_TRUE(pidsWith("echo 100032").empty());
 }
 

@@ -30,9 +30,9 @@
 
 namespace mysqlop::local::kubelet::it {
 
-using nlohmann::json;
 using mysqlop::testing::eventually;
 using mysqlop::testing::within;
+using nlohmann::json;
 
 inline const char* kShippedProfiles = MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml";
 
@@ -125,10 +125,9 @@ class KubeletEnv : public ::testing::Test {
             {"spec",
              {{"restartPolicy", restartPolicy},
               {"terminationGracePeriodSeconds", 5},
-              {"containers",
-               json::array({{{"name", "main"},
-                             {"image", "busybox:1.36"},
-                             {"command", json::array({"sh", "-c", script})}}})}}}};
+              {"containers", json::array({{{"name", "main"},
+                                           {"image", "busybox:1.36"},
+                                           {"command", json::array({"sh", "-c", script})}}})}}}};
   }
 
   json create(const json& pod) {

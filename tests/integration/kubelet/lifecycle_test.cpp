@@ -33,8 +33,7 @@ TEST_F(KubeletEnv, PreStopHookRunsInsideTheContainerBeforeItStops) {
   std::string mark = dir_ + "/prestop";
   json p = shellPod("hooked", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
   p["spec"]["containers"][0]["lifecycle"] = {
-      {"preStop",
-       {{"exec", {{"command", json::array({"sh", "-c", "hostname > " + mark})}}}}}};
+      {"preStop", {{"exec", {{"command", json::array({"sh", "-c", "hostname > " + mark})}}}}}};
   create(p);
   ASSERT_TRUE(waitPod("hooked", "Running", [](const json& q) { return phase(q) == "Running"; }));
   ASSERT_TRUE(client_->remove(kube::resources::kPods, "default", "hooked").ok());

@@ -25,8 +25,8 @@ TEST_F(KubeletEnv, ShellPodReachesRunningAndReady) {
   EXPECT_EQ(cs["containerID"], "local://" + p["metadata"]["uid"].get<std::string>() + "/main/0");
   EXPECT_TRUE(cs["state"].contains("running")) << cs.dump();
   // The container's output goes to the kubelet's log layout.
-  std::string log = dir_ + "/pods/default_web_" + p["metadata"]["uid"].get<std::string>() +
-                    "/main/0.log";
+  std::string log =
+      dir_ + "/pods/default_web_" + p["metadata"]["uid"].get<std::string>() + "/main/0.log";
   EXPECT_TRUE(eventually("log line", [&] {
     std::ifstream in(log);
     std::string line;
@@ -45,17 +45,16 @@ TEST_F(KubeletEnv, ReadinessProbeGatesReady) {
   ASSERT_TRUE(waitPod("gated", "Running, not ready", [](const json& q) {
     return phase(q) == "Running" && condition(q, "Ready") == "False";
   }));
-  ASSERT_TRUE(eventually("Unhealthy event", [&] { return hasEvent("gated", "Unhealthy",
-                                                                   "Readiness probe failed"); }));
+  ASSERT_TRUE(eventually("Unhealthy event",
+                         [&] { return hasEvent("gated", "Unhealthy", "Readiness probe failed"); }));
   EXPECT_EQ(condition(pod("gated"), "Ready"), "False");
   std::ofstream(flag) << "ok";
   ASSERT_TRUE(waitPod("gated", "Ready", [](const json& q) {
     return condition(q, "Ready") == "True" && containerStatus(q)["ready"] == true;
   }));
   std::filesystem::remove(flag);
-  ASSERT_TRUE(waitPod("gated", "not Ready after 3 failures", [](const json& q) {
-    return condition(q, "Ready") == "False";
-  }));
+  ASSERT_TRUE(waitPod("gated", "not Ready after 3 failures",
+                      [](const json& q) { return condition(q, "Ready") == "False"; }));
 }
 
 TEST_F(KubeletEnv, HttpAndTcpProbesReachThePodIp) {
@@ -63,14 +62,13 @@ TEST_F(KubeletEnv, HttpAndTcpProbesReachThePodIp) {
   p["spec"]["containers"][0]["image"] = "python:3";
   p["spec"]["containers"][0]["command"] = json::array({"python3", "-m", "http.server", "8080"});
   p["spec"]["containers"][0]["ports"] = json::array({{{"name", "web"}, {"containerPort", 8080}}});
-  p["spec"]["containers"][0]["readinessProbe"] = {
-      {"httpGet", {{"path", "/"}, {"port", "web"}}}, {"periodSeconds", 1}};
+  p["spec"]["containers"][0]["readinessProbe"] = {{"httpGet", {{"path", "/"}, {"port", "web"}}},
+                                                  {"periodSeconds", 1}};
   p["spec"]["containers"][0]["livenessProbe"] = {
       {"tcpSocket", {{"port", 8080}}}, {"periodSeconds", 1}, {"initialDelaySeconds", 1}};
   create(p);
-  ASSERT_TRUE(waitPod("http", "Ready through httpGet", [](const json& q) {
-    return condition(q, "Ready") == "True";
-  }));
+  ASSERT_TRUE(waitPod("http", "Ready through httpGet",
+                      [](const json& q) { return condition(q, "Ready") == "True"; }));
   EXPECT_EQ(containerStatus(pod("http"))["restartCount"], 0);
 }
 
@@ -94,28 +92,31 @@ TEST_F(KubeletEnv, OnFailureWithExitZeroSucceeds) {
 TEST_F(KubeletEnv, InitContainersRunInOrderBeforeTheContainers) {
   std::string trail = dir_ + "/trail";
   json p = shellPod("inits", "echo main >> " + trail + "; exec sleep 100003");
-  p["spec"]["initContainers"] = json::array(
-      {{{"name", "first"},
-        {"image", "busybox"},
-        {"command", json::array({"sh", "-c", "sleep 1; echo first >> " + trail})}},
-       {{"name", "second"},
-        {"image", "busybox"},
-        {"command", json::array({"sh", "-c", "echo second >> " + trail})}}});
+  p["spec"]["initContainers"] =
+      json::array({{{"name", "first"},
+                    {"image", "busybox"},
+                    {"command", json::array({"sh", "-c", "sleep 1; echo first >> " + trail})}},
+                   {{"name", "second"},
+                    {"image", "busybox"},
+                    {"command", json::array({"sh", "-c", "echo second >> " + trail})}}});
   create(p);
   ASSERT_TRUE(waitPod("inits", "Running", [](const json& q) {
     return phase(q) == "Running" && condition(q, "Initialized") == "True";
   }));
-  ASSERT_TRUE(eventually("main wrote", [&] {
-    std::ifstream in(trail);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str() == "first\nsecond\nmain\n";
-  }, [&] {
-    std::ifstream in(trail);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }));
+  ASSERT_TRUE(eventually(
+      "main wrote",
+      [&] {
+        std::ifstream in(trail);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str() == "first\nsecond\nmain\n";
+      },
+      [&] {
+        std::ifstream in(trail);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+      }));
   json q = pod("inits");
   for (const char* name : {"first", "second"}) {
     json t = containerStatus(q, name, "initContainerStatuses")["state"]["terminated"];
@@ -145,9 +146,9 @@ TEST_F(KubeletEnv, ImageWithoutProfileWaitsWithTheExactMessage) {
     return waitingReason(q) == "ImageNotAvailableLocally";
   }));
   json q = pod("noimage");
-  EXPECT_EQ(containerStatus(q)["state"]["waiting"]["message"],
-            std::string("image \"registry.example/nosuch:1.0\" has no profile in ") +
-                kShippedProfiles);
+  EXPECT_EQ(
+      containerStatus(q)["state"]["waiting"]["message"],
+      std::string("image \"registry.example/nosuch:1.0\" has no profile in ") + kShippedProfiles);
   EXPECT_EQ(phase(q), "Pending");
 }
 

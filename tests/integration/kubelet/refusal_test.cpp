@@ -45,8 +45,8 @@ TEST_F(KubeletEnv, MountOfAnUndeclaredVolumeIsCreateContainerConfigError) {
 TEST_F(KubeletEnv, SubPathLeavingTheVolumeIsRefused) {
   json p = shellPod("escape", "exec sleep 100042");
   p["spec"]["volumes"] = json::array({{{"name", "v"}, {"emptyDir", json::object()}}});
-  p["spec"]["containers"][0]["volumeMounts"] = json::array(
-      {{{"name", "v"}, {"mountPath", dir_ + "/mnt/v"}, {"subPath", "../../etc"}}});
+  p["spec"]["containers"][0]["volumeMounts"] =
+      json::array({{{"name", "v"}, {"mountPath", dir_ + "/mnt/v"}, {"subPath", "../../etc"}}});
   create(p);
   ASSERT_TRUE(waitPod("escape", "CreateContainerConfigError", [](const json& q) {
     return waitingReason(q) == "CreateContainerConfigError";
@@ -96,11 +96,14 @@ TEST_F(KubeletEnv, UnboundClaimWaitsUntilBoundThenMountsTheVolumesDirectory) {
   p["spec"]["containers"][0]["volumeMounts"] =
       json::array({{{"name", "data"}, {"mountPath", dir_ + "/mnt/data"}}});
   create(p);
-  ASSERT_TRUE(eventually("FailedMount event", [&] {
-    return hasEvent("claimer", "FailedMount",
-                    "Unable to attach or mount volumes: volume \"data\": persistentvolumeclaim "
-                    "\"data\" is not bound (phase Pending): waiting for the provisioner");
-  }, [&] { return dump("claimer"); }));
+  ASSERT_TRUE(eventually(
+      "FailedMount event",
+      [&] {
+        return hasEvent("claimer", "FailedMount",
+                        "Unable to attach or mount volumes: volume \"data\": persistentvolumeclaim "
+                        "\"data\" is not bound (phase Pending): waiting for the provisioner");
+      },
+      [&] { return dump("claimer"); }));
   EXPECT_EQ(waitingReason(pod("claimer")), "ContainerCreating");
   // Play the provisioner: a PV with a hostPath, the claim bound to it.
   create(pvs, {{"apiVersion", "v1"},

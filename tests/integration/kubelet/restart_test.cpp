@@ -30,15 +30,16 @@ TEST_F(KubeletEnv, SigkilledContainerRestartsWithRestartCountOne) {
 
 TEST_F(KubeletEnv, CrashingContainerBacksOff) {
   create(shellPod("crasher", "echo crash; exit 2"));
-  ASSERT_TRUE(waitPod("crasher", "CrashLoopBackOff", [](const json& q) {
-    return waitingReason(q) == "CrashLoopBackOff";
-  }));
+  ASSERT_TRUE(waitPod("crasher", "CrashLoopBackOff",
+                      [](const json& q) { return waitingReason(q) == "CrashLoopBackOff"; }));
   json q = pod("crasher");
   json cs = containerStatus(q);
   EXPECT_GE(cs["restartCount"].get<int>(), 1);
   EXPECT_EQ(cs["lastState"]["terminated"]["exitCode"], 2);
-  EXPECT_NE(cs["state"]["waiting"].value("message", "").find("back-off 10s restarting failed "
-                                                             "container=main pod=crasher_default"),
+  EXPECT_NE(cs["state"]["waiting"]
+                .value("message", "")
+                .find("back-off 10s restarting failed "
+                      "container=main pod=crasher_default"),
             std::string::npos)
       << cs.dump();
   EXPECT_EQ(phase(q), "Running");  // restartPolicy Always: the pod keeps running
@@ -64,8 +65,9 @@ TEST_F(KubeletEnv, LivenessFailureRestartsTheContainer) {
     return containerStatus(q).value("restartCount", 0) >= 1;
   }));
   EXPECT_TRUE(hasEvent("liveness", "Unhealthy", "Liveness probe failed: cat: "));
-  EXPECT_TRUE(hasEvent("liveness", "Killing", "Container main failed liveness probe, will be "
-                                              "restarted"));
+  EXPECT_TRUE(hasEvent("liveness", "Killing",
+                       "Container main failed liveness probe, will be "
+                       "restarted"));
   std::ofstream(flag) << "ok";
 }
 
