@@ -150,6 +150,31 @@ struct Kubelet::Impl {
     }
   }
 
+  void bindAndBeat(std::map<std::string, json>& bind, SteadyTime& nextLease,
+                   SteadyTime& nextStatus) {
+    for (auto& [key, pod] : bind) {
+      auto r = bindPod(ctx, pod);
+      if (!r.ok() && !r.is(Errc::NotFound) && !r.is(Errc::Conflict)) {
+        spdlog::warn("kubelet: binding pod {} failed: {}", key, r.error().message);
+        std::lock_guard again(mu);
+        toBind.emplace(key, pod);  // retried at the next tick
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now >= nextLease) {
+      nextLease = now + kLeaseInterval;
+      if (auto r = heartbeatLease(ctx); !r.ok()) {
+        spdlog::warn("kubelet: lease not renewed: {}", r.error().message);
+      }
+    }
+    if (now >= nextStatus) {
+      nextStatus = now + kNodeStatusInterval;
+      if (auto r = heartbeatNodeStatus(ctx); !r.ok()) {
+        spdlog::warn("kubelet: node status not written: {}", r.error().message);
+      }
+    }
+  }
+
   void housekeep() {
     auto nextLease = std::chrono::steady_clock::now() + kLeaseInterval;
     auto nextStatus = std::chrono::steady_clock::now() + kNodeStatusInterval;
@@ -176,26 +201,11 @@ struct Kubelet::Impl {
       for (auto& w : ended) {
         w->join();
       }
-      for (auto& [key, pod] : bind) {
-        auto r = bindPod(ctx, pod);
-        if (!r.ok() && !r.is(Errc::NotFound) && !r.is(Errc::Conflict)) {
-          spdlog::warn("kubelet: binding pod {} failed: {}", key, r.error().message);
-          std::lock_guard again(mu);
-          toBind.emplace(key, pod);  // retried at the next tick
-        }
-      }
-      auto now = std::chrono::steady_clock::now();
-      if (now >= nextLease) {
-        nextLease = now + kLeaseInterval;
-        if (auto r = heartbeatLease(ctx); !r.ok()) {
-          spdlog::warn("kubelet: lease not renewed: {}", r.error().message);
-        }
-      }
-      if (now >= nextStatus) {
-        nextStatus = now + kNodeStatusInterval;
-        if (auto r = heartbeatNodeStatus(ctx); !r.ok()) {
-          spdlog::warn("kubelet: node status not written: {}", r.error().message);
-        }
+      try {
+        bindAndBeat(bind, nextLease, nextStatus);
+      } catch (const std::exception& e) {
+        // A malformed object must not end the node's heartbeat: log it, go on.
+        spdlog::error("kubelet: housekeeping failed: {}", e.what());
       }
       lock.lock();
     }

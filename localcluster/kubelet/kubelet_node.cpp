@@ -172,6 +172,9 @@ Result<void> registerNode(const KubeletContext& ctx) {
       for (auto& [k, v] : node["metadata"]["labels"].items()) {
         updated["metadata"]["labels"][k] = v;
       }
+      if (!updated.contains("spec") || !updated["spec"].is_object()) {
+        updated["spec"] = json::object();
+      }
       updated["spec"].update(node["spec"]);
       auto u = ctx.client->update(res::kNodes, updated);
       if (!u.ok()) {

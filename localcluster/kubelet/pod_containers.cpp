@@ -87,6 +87,8 @@ void PodWorker::startContainer(ContainerRun& c) {
   c.runningSince = std::chrono::steady_clock::now();
   c.ready = false;
   c.started = !c.spec.contains("startupProbe");
+  // Without a readiness probe a started container is ready at once (no wait for the next sync).
+  c.ready = c.started && !c.spec.contains("readinessProbe");
   auto steadyNow = std::chrono::steady_clock::now();
   for (auto [field, st] :
        {std::pair{"startupProbe", &c.startup}, std::pair{"livenessProbe", &c.liveness},

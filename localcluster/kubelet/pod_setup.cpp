@@ -183,15 +183,16 @@ Result<void> PodWorker::projectVolumes(bool initial) {
   return {};
 }
 
-bool PodWorker::setUpSandbox() {
-  auto containersWaiting = [&](const std::string& reason, const std::string& message) {
-    for (auto* c : allContainers()) {
-      if (c->state == ContainerRun::State::Waiting) {
-        c->waitingReason = reason;
-        c->waitingMessage = message;
-      }
+void PodWorker::markWaiting(const std::string& reason, const std::string& message) {
+  for (auto* c : allContainers()) {
+    if (c->state == ContainerRun::State::Waiting) {
+      c->waitingReason = reason;
+      c->waitingMessage = message;
     }
-  };
+  }
+}
+
+bool PodWorker::setUpSandbox() {
   // Volumes first: a pod whose claim is not bound yet should not hold an IP while it waits.
   volumeDirs_.clear();
   for (const auto& v : pod_["spec"].value("volumes", json::array())) {
@@ -204,8 +205,8 @@ bool PodWorker::setUpSandbox() {
         recordEvent(ctx_, pod_, "Warning", "FailedMount", message);
       }
       pendingReason_ = message;
-      containersWaiting(waitForIt ? "ContainerCreating" : "CreateContainerConfigError",
-                        waitForIt ? "" : dir.error().message);
+      markWaiting(waitForIt ? "ContainerCreating" : "CreateContainerConfigError",
+                  waitForIt ? "" : dir.error().message);
       nextPendingRetry_ = std::chrono::steady_clock::now() + std::chrono::seconds(2);
       return false;
     }
@@ -219,6 +220,12 @@ bool PodWorker::setUpSandbox() {
     fs::create_directories(volumeDirs_[kServiceAccountVolume], ec);
   }
 
+  if (hostNetwork()) {
+    // The host's network namespace: the pod's IP is the node's, as on a real node.
+    podIp_ = ctx_.hostIp;
+    netns_.clear();
+    return finishSandbox();
+  }
   auto net = ctx_.network->addPod(uid_, preferredIp_);
   if (!net.ok()) {
     std::string message = "Failed to create pod sandbox: " + net.error().message;
@@ -232,7 +239,16 @@ bool PodWorker::setUpSandbox() {
   podIp_ = net->ip;
   netns_ = net->netns;
   preferredIp_ = podIp_;
+  return finishSandbox();
+}
 
+bool PodWorker::hostNetwork() const {
+  const json spec = pod_.value("spec", json::object());
+  return spec.contains("hostNetwork") && spec["hostNetwork"].is_boolean() &&
+         spec["hostNetwork"].get<bool>();
+}
+
+bool PodWorker::finishSandbox() {
   auto projected = projectVolumes(true);
   if (!projected.ok()) {
     std::string message = projected.error().message;
@@ -240,7 +256,7 @@ bool PodWorker::setUpSandbox() {
       recordEvent(ctx_, pod_, "Warning", "Failed", "Error: " + message);
     }
     pendingReason_ = "config:" + message;
-    containersWaiting("CreateContainerConfigError", message);
+    markWaiting("CreateContainerConfigError", message);
     nextPendingRetry_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     return false;
   }
@@ -370,6 +386,10 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
 }
 
 void PodWorker::tearDownSandbox() {
+  if (hostNetwork()) {
+    sandboxReady_ = false;
+    return;
+  }
   auto r = ctx_.network->removePod(uid_);
   if (!r.ok()) {
     spdlog::warn("kubelet: pod {}: network not removed: {}", podDescription(pod_),

@@ -92,7 +92,11 @@ class PodWorker {
   void applyExit(const Exit& e);
 
   // pod_setup.cpp
-  bool setUpSandbox();  // network, names, volumes; false = not yet (status says why)
+  bool setUpSandbox();   // network, names, volumes; false = not yet (status says why)
+  bool finishSandbox();  // after the network: projected volumes, start time
+  bool hostNetwork() const;
+  // Every container that waits shows this reason and message (a sandbox that is not ready).
+  void markWaiting(const std::string& reason, const std::string& message);
   Result<void> projectVolumes(bool initial);
   Result<std::string> volumeSourceDir(const nlohmann::json& volume);
   Result<node::SpawnSpec> spawnSpec(ContainerRun& c, std::string* waitingReason);

@@ -172,3 +172,23 @@ TEST_F(KubeletEnv, LimitsAreRecordedAndTheConditionSaysTheyAreNotEnforced) {
 
 }  // namespace
 }  // namespace mysqlop::local::kubelet::it
+
+namespace mysqlop::local::kubelet::it {
+namespace {
+
+TEST_F(KubeletEnv, HostNetworkPodHasTheNodesIpAndNoNamespace) {
+  json p = shellPod("hostnet", "exec sleep 100006");
+  p["spec"]["hostNetwork"] = true;
+  create(p);
+  ASSERT_TRUE(waitPod("hostnet", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  EXPECT_EQ(pod("hostnet")["status"]["podIP"], network_->subnets().gateway);
+  // No namespace of the cluster's slot was made for it.
+  std::string slotPrefix = "mol" + std::to_string(network_->subnets().slot) + "-";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/run/netns", ec)) {
+    EXPECT_NE(e.path().filename().string().rfind(slotPrefix, 0), 0u) << e.path();
+  }
+}
+
+}  // namespace
+}  // namespace mysqlop::local::kubelet::it
