@@ -115,9 +115,13 @@ Result<CommandOutput> runCommand(const CommandSpec& spec) {
   }
   if (pid == 0) {
     ::setpgid(0, 0);  // the whole tree is killed on timeout, nsenter's forked child included
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::dup2(out[1], 2);
+    // Moved above 0..2 first: a pipe may have got one of them (a daemon closed its stdio), and
+    // dup2 onto itself would keep FD_CLOEXEC.
+    const int input = ::fcntl(in[0], F_DUPFD, 10);
+    const int output = ::fcntl(out[1], F_DUPFD, 10);
+    ::dup2(input, 0);
+    ::dup2(output, 1);
+    ::dup2(output, 2);
     ::close_range(3, ~0U, 0);
     ::sigset_t none;
     ::sigemptyset(&none);

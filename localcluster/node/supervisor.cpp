@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "localcluster/node/addresses.h"
@@ -211,6 +212,7 @@ struct Supervisor::Impl {
   mutable std::mutex mutex;
   std::condition_variable changed;
   std::map<std::string, ProcPtr> procs;  // by key; removed before onExit, so a restart may spawn
+  std::set<std::string> starting;        // keys of spawns in progress
   std::deque<std::packaged_task<void()>> tasks;  // forks, run on the supervisor thread
   bool stopping = false;
   int wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -373,10 +375,16 @@ struct Supervisor::Impl {
         ::_exit(127);
       }
       ::setsid();  // no terminal's signals reach containers
-      ::dup2(devNull, 0);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::dup2(info, kInfoFd);
+      // Moved above the targets first: a pipe may have got fd 0..3 (a daemon closed its stdio),
+      // and dup2 onto itself would keep FD_CLOEXEC.
+      const int in0 = ::fcntl(devNull, F_DUPFD, 10);
+      const int out1 = ::fcntl(out, F_DUPFD, 10);
+      const int err2 = ::fcntl(err, F_DUPFD, 10);
+      const int info3 = ::fcntl(info, F_DUPFD, 10);
+      ::dup2(in0, 0);
+      ::dup2(out1, 1);
+      ::dup2(err2, 2);
+      ::dup2(info3, kInfoFd);
       ::close_range(kInfoFd + 1, ~0U, 0);
       struct sigaction dfl {};
       dfl.sa_handler = SIG_DFL;
@@ -418,7 +426,20 @@ struct Supervisor::Impl {
         return fail(Errc::AlreadyExists,
                     spec.key + ": already running (pid " + std::to_string(p->childPid) + ")");
       }
+      if (!starting.insert(spec.key).second) {
+        return fail(Errc::AlreadyExists, spec.key + ": already being started");
+      }
     }
+    // The key is reserved until this spawn returns, so two concurrent spawns of it cannot both
+    // fork.
+    struct Unreserve {
+      Impl* impl;
+      const std::string& key;
+      ~Unreserve() {
+        std::lock_guard<std::mutex> lock(impl->mutex);
+        impl->starting.erase(key);
+      }
+    } unreserve{this, spec.key};
     int netnsFd = -1;
     if (!spec.netns.empty()) {
       netnsFd = ::open(("/run/netns/" + spec.netns).c_str(), O_RDONLY | O_CLOEXEC);

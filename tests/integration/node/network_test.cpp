@@ -59,11 +59,6 @@ int listenOn(const std::string& ip, int port) {
   return fd;
 }
 
-std::string tcpClient(const std::string& ip, int port) {
-  return "import socket; s = socket.create_connection(('" + ip + "', " + std::to_string(port) +
-         "), timeout=10); print(s.recv(100).decode())";
-}
-
 TEST(NetworkOptionsTest, RejectsRangesOutsideTheTestRange) {
   auto records = Records::open(makeTempDir());
   ASSERT_TRUE(records.ok());

@@ -251,8 +251,16 @@ TEST_F(SupervisorTest, RunsInThePodNetworkWithHostnameBindsAndWorkingDir) {
   const std::string data = dir_ + "/data";
   std::filesystem::create_directories(data);
   std::ofstream(data + "/greeting") << "hello from a bind\n";
+  // A server that answers each connection with the bound file (http.server would spend seconds
+  // on a reverse DNS lookup that a pod without DNS cannot answer).
   SpawnSpec spec =
-      shell("p/web", "cat greeting; exec python3 -m http.server 8080 --bind " + pod.ip);
+      shell("p/web",
+            "cat greeting; exec python3 -c \"\nimport socket\n"
+            "s = socket.socket(); s.bind(('" +
+                pod.ip +
+                "', 8080)); s.listen()\n"
+                "while True:\n"
+                "    c, _ = s.accept(); c.sendall(open('greeting', 'rb').read()); c.close()\n\"");
   spec.netns = pod.netns;
   spec.hostname = "web-0";
   spec.workingDir = "/srv/mysqlop-node-test";
@@ -268,15 +276,13 @@ TEST_F(SupervisorTest, RunsInThePodNetworkWithHostnameBindsAndWorkingDir) {
       "the host reaches the server on the pod IP",
       [&] {
         CommandSpec client;
-        client.argv = {"python3", "-c",
-                       "import urllib.request; print(urllib.request.urlopen('http://" + pod.ip +
-                           ":8080/greeting', timeout=5).read().decode(), end='')"};
+        client.argv = {"python3", "-c", tcpClient(pod.ip, 8080)};
         auto r = runCommand(client);
         answer = r.ok() ? r->output : r.error().message;
         return r.ok() && r->exitCode == 0;
       },
       [&] { return answer; }));
-  EXPECT_EQ(answer, "hello from a bind\n");
+  EXPECT_EQ(answer, "hello from a bind\n\n");
 
   auto inside =
       supervisor_->exec("p/web",
@@ -314,6 +320,21 @@ TEST_F(SupervisorTest, ExecTimesOutAndKillsWhatItStarted) {
   auto notFound = supervisor_->exec("p/x", {"nosuch-program"}, 20s);
   ASSERT_TRUE(notFound.ok());
   EXPECT_NE(notFound->exitCode, 0);
+}
+
+// --die-with-parent follows the thread that forked bwrap: a container spawned from a thread that
+// ends right after must keep running (the supervisor forks on its own thread).
+TEST_F(SupervisorTest, OutlivesTheThreadThatSpawnedIt) {
+  Result<int> pid = fail(Errc::Internal, "not run");
+  std::thread caller([&] { pid = supervisor_->spawn(shell("p/t", "echo ready; sleep 1000")); });
+  caller.join();
+  ASSERT_TRUE(pid.ok()) << pid.error().message;
+  ASSERT_TRUE(eventually("started", [&] { return logHas("p/t", "ready"); }));
+  auto r = supervisor_->exec("p/t", {"echo", "alive"}, 20s);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->output, "alive\n");
+  EXPECT_TRUE(supervisor_->running("p/t"));
+  EXPECT_TRUE(exitsOf("p/t").empty());
 }
 
 TEST_F(SupervisorTest, RecordsNameBothPidsWithStartTimes) {
