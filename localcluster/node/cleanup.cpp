@@ -84,6 +84,8 @@ Result<void> cleanUp(Records& records) {
     }
   }
   const bool networkFree = slot < 0 || slotLock >= 0;
+  std::vector<std::string> netns;  // removed together: one ip process per step, not per name
+  std::vector<std::string> links;
   for (const auto& r : all) {
     if (r.kind != "process") {
       continue;
@@ -110,13 +112,39 @@ Result<void> cleanUp(Records& records) {
         (void)records.remove(r.kind, r.name);
         continue;
       }
-      Result<void> done = r.kind == "address" ? removeAddress(r.name)
-                          : r.kind == "netns" ? deleteNetns(r.name)
-                                              : deleteLink(r.name);
-      if (done.ok()) {
+      if (r.kind == "netns") {
+        netns.push_back(r.name);
+        continue;
+      }
+      if (r.kind == "link") {
+        links.push_back(r.name);
+        continue;
+      }
+      if (auto done = removeAddress(r.name); done.ok()) {
         (void)records.remove(r.kind, r.name);
       } else {
         note(r.kind + " " + r.name + ": " + done.error().message);
+      }
+    }
+  }
+  if (!netns.empty() || !links.empty()) {
+    std::vector<std::string> ownDevices;
+    if (slot >= 0) {
+      ownDevices = {bridgeName(slot), serviceDeviceName(slot)};
+    }
+    (void)deleteAll(netns, links, ownDevices);  // what is left is named below, one by one
+    for (const auto& n : netns) {
+      if (netnsExists(n)) {
+        note("netns " + n + " could not be removed");
+      } else {
+        (void)records.remove("netns", n);
+      }
+    }
+    for (const auto& l : links) {
+      if (linkExists(l)) {
+        note("link " + l + " could not be removed");
+      } else {
+        (void)records.remove("link", l);
       }
     }
   }

@@ -203,11 +203,15 @@ Result<std::string> runIp(const std::vector<std::string>& args) {
   return r->output;
 }
 
-Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::string>& lines) {
+Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::string>& lines,
+                               bool force) {
   CommandSpec spec;
   spec.argv = {"ip"};
   if (!netns.empty()) {
     spec.argv.insert(spec.argv.end(), {"-n", netns});
+  }
+  if (force) {
+    spec.argv.push_back("-force");
   }
   spec.argv.insert(spec.argv.end(), {"-batch", "-"});
   for (const auto& line : lines) {
@@ -217,7 +221,7 @@ Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::
   if (!r.ok()) {
     return r.error();
   }
-  if (r->exitCode != 0) {
+  if (r->exitCode != 0 && !force) {
     std::string where = netns.empty() ? "ip -batch" : "ip -n " + netns + " -batch";
     std::string commands;
     for (const auto& line : lines) {
