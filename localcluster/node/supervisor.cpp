@@ -277,10 +277,14 @@ struct Supervisor::Impl {
       }
       std::vector<pollfd> polls{{wakeFd, POLLIN, 0}};
       int timeoutMs = -1;
+      std::unique_lock<std::mutex> lock(mutex);
       for (const auto& p : watched) {
+        if (p->done) {
+          continue;
+        }
         if (!p->reaped && p->pidfd >= 0) {
           polls.push_back({p->pidfd, POLLIN, 0});
-        } else if (p->reaped) {
+        } else if (p->reaped && p->settled) {  // unsettled: spawn wakes us when it settles
           const auto left =
               std::chrono::duration_cast<std::chrono::milliseconds>(p->drainDeadline - Clock::now())
                   .count();
@@ -288,6 +292,7 @@ struct Supervisor::Impl {
           timeoutMs = timeoutMs < 0 ? ms : std::min(timeoutMs, ms);
         }
       }
+      lock.unlock();
       if (stop) {
         timeoutMs = timeoutMs < 0 ? 50 : std::min(timeoutMs, 50);
       }
@@ -522,8 +527,22 @@ struct Supervisor::Impl {
           p->pipesClosed = true;
           p->settled = true;
         }
-        wake();
-        waitDone(p);
+        if (std::this_thread::get_id() == threadId) {
+          // onExit spawning: this thread is the reaper, so reap here rather than wait for it.
+          int status = 0;
+          while (!p->reaped && ::waitpid(p->bwrapPid, &status, 0) < 0 && errno == EINTR) {
+          }
+          {
+            std::lock_guard<std::mutex> lock(mutex);
+            p->reaped = true;
+          }
+          if (!p->done) {
+            finishProc(p);
+          }
+        } else {
+          wake();
+          waitDone(p);
+        }
         return fail(
             Errc::Unavailable,
             spec.key + ": " + (message.empty() ? "bwrap did not start the program" : message));

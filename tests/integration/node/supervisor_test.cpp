@@ -337,6 +337,40 @@ TEST_F(SupervisorTest, OutlivesTheThreadThatSpawnedIt) {
   EXPECT_TRUE(exitsOf("p/t").empty());
 }
 
+// The kubelet restarts a container from onExit: spawn on the reaper's own thread must neither
+// deadlock when it succeeds nor when bwrap refuses.
+TEST_F(SupervisorTest, OnExitMaySpawnAgain) {
+  supervisor_.reset();
+  std::mutex mutex;
+  std::vector<std::string> events;
+  std::unique_ptr<Supervisor> supervisor;
+  supervisor = std::make_unique<Supervisor>(
+      *records_, [&](const std::string& key, const ExitStatus& status) {
+        std::lock_guard<std::mutex> lock(mutex);
+        events.push_back(key + " " + std::to_string(status.exitCode));
+        if (events.size() == 1) {
+          SpawnSpec bad = shell("p/again", "true");
+          bad.binds = {{"/nonexistent-source", "/tmp", false}};
+          auto refused = supervisor->spawn(bad);
+          events.push_back(refused.ok() ? "spawned" : refused.error().message);
+          auto again = supervisor->spawn(shell("p/again", "exit 5"));
+          events.push_back(again.ok() ? "spawned" : again.error().message);
+        }
+      });
+  ASSERT_TRUE(supervisor->spawn(shell("p/again", "exit 4")).ok());
+  auto count = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    return events.size();
+  };
+  ASSERT_TRUE(eventually("the restarted container exits", [&] { return count() >= 4; }));
+  supervisor.reset();
+  EXPECT_EQ(events, (std::vector<std::string>{
+                        "p/again 4",
+                        "p/again: bwrap: Can't find source path /nonexistent-source: No such file "
+                        "or directory",
+                        "spawned", "p/again 5"}));
+}
+
 TEST_F(SupervisorTest, RecordsNameBothPidsWithStartTimes) {
   auto pid = supervisor_->spawn(shell("p/rec", "sleep 1000"));
   ASSERT_TRUE(pid.ok());
