@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
 #include "localcluster/node/addresses.h"
 #include "localcluster/node/command.h"
+#include "localcluster/node/mount_points.h"
 #include "localcluster/node/proc.h"
 #include "localcluster/node/records.h"
 
@@ -60,6 +63,25 @@ Result<void> removeAddress(const std::string& name) {
   return {};
 }
 
+// Whether a local cluster other than the one of `ownSlot` (whose lock the caller holds) holds a
+// slot of the registry.
+bool otherClusterRuns(const std::string& registryDir, int ownSlot) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(registryDir, ec)) {
+    const std::string name = e.path().filename().string();
+    int slot = -1;
+    if (std::sscanf(name.c_str(), "slot-%d.lock", &slot) != 1 || slot == ownSlot) {
+      continue;
+    }
+    auto fd = tryLockSlot(registryDir, slot);
+    if (!fd.ok() || *fd < 0) {
+      return true;
+    }
+    ::close(*fd);
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<void> cleanUp(Records& records) {
@@ -71,10 +93,10 @@ Result<void> cleanUp(Records& records) {
   int slot = -1;
   int slotLock = -1;
   bool heldHere = false;
+  std::string registryDir = "/run/mysqlop-local";
   for (const auto& r : all) {
     if (r.kind == "slot") {
       std::stringstream in(r.detail);
-      std::string registryDir = "/run/mysqlop-local";
       in >> slot >> registryDir;
       if (slot >= 0) {
         heldHere = slotHeldHere(registryDir, slot);
@@ -156,6 +178,25 @@ Result<void> cleanUp(Records& records) {
       (void)records.remove("slot", "slot");
     } else {
       note(done.error().message);
+    }
+  }
+  // Mount points bwrap made on the host are shared by every container that binds there, of any
+  // local cluster: deleting one under a running container would detach its mount. So they go only
+  // when no other local cluster runs here; otherwise their records stay for a later cleanUp.
+  bool mountPointsRecorded = false;
+  for (const auto& r : all) {
+    mountPointsRecorded = mountPointsRecorded || r.kind == "mountpoint";
+  }
+  if (mountPointsRecorded && !otherClusterRuns(registryDir, slot)) {
+    for (const auto& r : all) {
+      if (r.kind != "mountpoint") {
+        continue;
+      }
+      if (auto done = removeEmptyTree(r.name); done.ok()) {
+        (void)records.remove(r.kind, r.name);
+      } else {
+        note(done.error().message);
+      }
     }
   }
   if (slotLock >= 0) {

@@ -25,6 +25,7 @@
 #include "localcluster/node/addresses.h"
 #include "localcluster/node/command.h"
 #include "localcluster/node/log_pump.h"
+#include "localcluster/node/mount_points.h"
 #include "localcluster/node/proc.h"
 #include "localcluster/node/records.h"
 
@@ -464,6 +465,10 @@ struct Supervisor::Impl {
     if (auto r = checkProgram(spec); !r.ok()) {
       closeNetns();
       return r.error();
+    }
+    // Recorded before bwrap makes them on the host (see mount_points.h).
+    for (const auto& top : missingMountPoints(spec.binds)) {
+      (void)records.add({"mountpoint", top, ""});
     }
     const char* pathEnv = ::getenv("PATH");
     const std::string bwrap = findProgram("bwrap", pathEnv != nullptr ? pathEnv : "");
