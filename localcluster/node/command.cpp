@@ -179,8 +179,18 @@ Result<CommandOutput> runCommand(const CommandSpec& spec) {
     result.output.append(buf, std::min(room, static_cast<size_t>(n)));
   }
   ::close(out[0]);
+  // The output may end before the process does (it closed its stdout): the deadline still holds.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) {
+      break;
+    }
+    if (!result.timedOut && std::chrono::steady_clock::now() >= deadline) {
+      result.timedOut = true;
+      ::kill(-pid, SIGKILL);
+    }
+    ::usleep(1000);
   }
   if (result.timedOut) {
     ::kill(-pid, SIGKILL);  // what the group left behind

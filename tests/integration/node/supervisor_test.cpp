@@ -205,6 +205,29 @@ TEST_F(SupervisorTest, SameKeyRestartsAfterExitButNotWhileRunning) {
   EXPECT_EQ(streamText(readText(dir_ + "/pods/p/r.log"), "stdout"), "run\nrun\n");  // appended
 }
 
+TEST_F(SupervisorTest, ConcurrentSpawnsOfOneKeyStartItOnce) {
+  std::vector<Result<int>> results(4, fail(Errc::Internal, "not run"));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back(
+        [&, i] { results[i] = supervisor_->spawn(shell("p/once", "sleep 1000")); });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  int started = 0;
+  for (const auto& r : results) {
+    if (r.ok()) {
+      ++started;
+    } else {
+      EXPECT_TRUE(r.error().message == "p/once: already being started" ||
+                  r.error().message.rfind("p/once: already running (pid ", 0) == 0)
+          << r.error().message;
+    }
+  }
+  EXPECT_EQ(started, 1);
+}
+
 TEST_F(SupervisorTest, RefusesWhatCannotStartWithAMessage) {
   SpawnSpec spec = shell("p/bad", "");
   spec.argv = {"nosuch-program"};
@@ -317,6 +340,10 @@ TEST_F(SupervisorTest, ExecTimesOutAndKillsWhatItStarted) {
         supervisor_->exec("p/x", {"sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '"}, 20s);
     return ps.ok() && ps->output.find("sleep 1000") == std::string::npos;
   }));
+  // Closing its output does not let a command outlive the timeout.
+  auto quiet = supervisor_->exec("p/x", {"sh", "-c", "exec >&- 2>&-; exec sleep 1000"}, 300ms);
+  ASSERT_TRUE(quiet.ok()) << quiet.error().message;
+  EXPECT_TRUE(quiet->timedOut);
   auto missing = supervisor_->exec("p/none", {"true"}, 1s);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, "p/none: not running");
