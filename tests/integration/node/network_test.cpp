@@ -60,7 +60,8 @@ int listenOn(const std::string& ip, int port) {
 }
 
 TEST(NetworkOptionsTest, RejectsRangesOutsideTheTestRange) {
-  auto records = Records::open(makeTempDir());
+  const std::string dir = makeTempDir();
+  auto records = Records::open(dir);
   ASSERT_TRUE(records.ok());
   struct Case {
     std::string pod, service, message;
@@ -89,6 +90,7 @@ TEST(NetworkOptionsTest, RejectsRangesOutsideTheTestRange) {
     EXPECT_EQ(r.error().message, c.message);
     EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
   }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(NetworkTest, BridgeAndServiceDeviceExistNamedAfterTheSlot) {
