@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "localcluster/node/command.h"
 
@@ -149,29 +151,84 @@ Result<void> deleteLink(const std::string& name) {
   return {};
 }
 
-Result<void> removeSlotLeftovers(int slot) {
-  std::string failures;
-  for (const auto& ns : namedNetns()) {
-    if (netnsOfSlot(slot, ns)) {
-      if (auto r = deleteNetns(ns); !r.ok()) {
-        failures += (failures.empty() ? "" : "; ") + r.error().message;
+Result<void> deleteAll(const std::vector<std::string>& netns, const std::vector<std::string>& links,
+                       const std::vector<std::string>& ownDevices) {
+  // One `ip -force -batch` per step rather than a process per name: a cluster of 50 pods is torn
+  // down in three ip processes. -force goes on past names that are gone already.
+  auto batch = [](const std::string& verb, const std::vector<std::string>& names) {
+    std::vector<std::string> lines;
+    for (const auto& n : names) {
+      lines.push_back(verb + " " + n);
+    }
+    return lines.empty() ? Result<std::string>(std::string()) : runIpBatch("", lines, true);
+  };
+  // A namespace lives as long as a process is inside it, whatever its name says.
+  if (auto pids = batch("netns pids", netns); pids.ok()) {
+    std::stringstream in(*pids);
+    std::string pid;
+    while (in >> pid) {
+      if (allDigits(pid)) {
+        ::kill(std::stoi(pid), SIGKILL);
       }
     }
   }
-  // Host veth ends first (each takes its peer along), the bridge and the Service device last.
-  auto links = hostLinks();
+  // Namespaces first: the kernel destroys their devices (and so the host veth ends) in one batch,
+  // in tens of milliseconds for 50 pods, where deleting veths one by one takes a second.
+  (void)batch("netns del", netns);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::vector<std::string> remaining;
+  for (;;) {
+    remaining.clear();
+    for (const auto& l : links) {
+      if (linkExists(l)) {
+        remaining.push_back(l);
+      }
+    }
+    const bool onlyOwnDevices = std::all_of(remaining.begin(), remaining.end(), [&](const auto& l) {
+      return std::find(ownDevices.begin(), ownDevices.end(), l) != ownDevices.end();
+    });
+    if (onlyOwnDevices || std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  (void)batch("link del", remaining);
+  std::string left;
+  for (const auto& n : netns) {
+    if (netnsExists(n)) {
+      left += (left.empty() ? "netns " : ", netns ") + n;
+    }
+  }
+  for (const auto& l : links) {
+    if (linkExists(l)) {
+      left += (left.empty() ? "link " : ", link ") + l;
+    }
+  }
+  if (!left.empty()) {
+    return fail(Errc::Unavailable, "could not remove " + left);
+  }
+  return {};
+}
+
+Result<void> removeSlotLeftovers(int slot) {
+  std::vector<std::string> netns;
+  for (const auto& ns : namedNetns()) {
+    if (netnsOfSlot(slot, ns)) {
+      netns.push_back(ns);
+    }
+  }
+  // Host veth ends first, the bridge and the Service device last.
+  std::vector<std::string> links;
+  for (const auto& link : hostLinks()) {
+    if (linkOfSlot(slot, link)) {
+      links.push_back(link);
+    }
+  }
   std::stable_partition(links.begin(), links.end(), [&](const std::string& l) {
     return l != bridgeName(slot) && l != serviceDeviceName(slot);
   });
-  for (const auto& link : links) {
-    if (linkOfSlot(slot, link)) {
-      if (auto r = deleteLink(link); !r.ok()) {
-        failures += (failures.empty() ? "" : "; ") + r.error().message;
-      }
-    }
-  }
-  if (!failures.empty()) {
-    return fail(Errc::Unavailable, "slot " + std::to_string(slot) + ": " + failures);
+  if (auto r = deleteAll(netns, links, {bridgeName(slot), serviceDeviceName(slot)}); !r.ok()) {
+    return fail(r.code(), "slot " + std::to_string(slot) + ": " + r.error().message);
   }
   return {};
 }

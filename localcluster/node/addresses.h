@@ -48,6 +48,11 @@ void noteSlotHeldHere(const std::string& registryDir, int slot, bool held);
 // Removes every link and namespace named after the slot, killing the processes still inside those
 // namespaces (they are what keeps a deleted namespace alive). Gone already is success.
 Result<void> removeSlotLeftovers(int slot);
+// Kills the processes inside the namespaces, deletes the namespaces, waits (5 s at most) for the
+// kernel to take the links that were in them along (every link but ownDevices, the host's own),
+// then deletes what is left; success when none of them exists afterwards.
+Result<void> deleteAll(const std::vector<std::string>& netns, const std::vector<std::string>& links,
+                       const std::vector<std::string>& ownDevices);
 // `ip netns pids` killed with SIGKILL, then `ip netns del`; success when it is gone already.
 Result<void> deleteNetns(const std::string& name);
 // `ip link del`; success when it is gone already.

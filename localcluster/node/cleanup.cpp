@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
 #include "localcluster/node/addresses.h"
 #include "localcluster/node/command.h"
+#include "localcluster/node/mount_points.h"
 #include "localcluster/node/proc.h"
 #include "localcluster/node/records.h"
 
@@ -60,6 +63,25 @@ Result<void> removeAddress(const std::string& name) {
   return {};
 }
 
+// Whether a local cluster other than the one of `ownSlot` (whose lock the caller holds) holds a
+// slot of the registry.
+bool otherClusterRuns(const std::string& registryDir, int ownSlot) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(registryDir, ec)) {
+    const std::string name = e.path().filename().string();
+    int slot = -1;
+    if (std::sscanf(name.c_str(), "slot-%d.lock", &slot) != 1 || slot == ownSlot) {
+      continue;
+    }
+    auto fd = tryLockSlot(registryDir, slot);
+    if (!fd.ok() || *fd < 0) {
+      return true;
+    }
+    ::close(*fd);
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<void> cleanUp(Records& records) {
@@ -71,10 +93,10 @@ Result<void> cleanUp(Records& records) {
   int slot = -1;
   int slotLock = -1;
   bool heldHere = false;
+  std::string registryDir = "/run/mysqlop-local";
   for (const auto& r : all) {
     if (r.kind == "slot") {
       std::stringstream in(r.detail);
-      std::string registryDir = "/run/mysqlop-local";
       in >> slot >> registryDir;
       if (slot >= 0) {
         heldHere = slotHeldHere(registryDir, slot);
@@ -84,6 +106,8 @@ Result<void> cleanUp(Records& records) {
     }
   }
   const bool networkFree = slot < 0 || slotLock >= 0;
+  std::vector<std::string> netns;  // removed together: one ip process per step, not per name
+  std::vector<std::string> links;
   for (const auto& r : all) {
     if (r.kind != "process") {
       continue;
@@ -110,13 +134,39 @@ Result<void> cleanUp(Records& records) {
         (void)records.remove(r.kind, r.name);
         continue;
       }
-      Result<void> done = r.kind == "address" ? removeAddress(r.name)
-                          : r.kind == "netns" ? deleteNetns(r.name)
-                                              : deleteLink(r.name);
-      if (done.ok()) {
+      if (r.kind == "netns") {
+        netns.push_back(r.name);
+        continue;
+      }
+      if (r.kind == "link") {
+        links.push_back(r.name);
+        continue;
+      }
+      if (auto done = removeAddress(r.name); done.ok()) {
         (void)records.remove(r.kind, r.name);
       } else {
         note(r.kind + " " + r.name + ": " + done.error().message);
+      }
+    }
+  }
+  if (!netns.empty() || !links.empty()) {
+    std::vector<std::string> ownDevices;
+    if (slot >= 0) {
+      ownDevices = {bridgeName(slot), serviceDeviceName(slot)};
+    }
+    (void)deleteAll(netns, links, ownDevices);  // what is left is named below, one by one
+    for (const auto& n : netns) {
+      if (netnsExists(n)) {
+        note("netns " + n + " could not be removed");
+      } else {
+        (void)records.remove("netns", n);
+      }
+    }
+    for (const auto& l : links) {
+      if (linkExists(l)) {
+        note("link " + l + " could not be removed");
+      } else {
+        (void)records.remove("link", l);
       }
     }
   }
@@ -128,6 +178,25 @@ Result<void> cleanUp(Records& records) {
       (void)records.remove("slot", "slot");
     } else {
       note(done.error().message);
+    }
+  }
+  // Mount points bwrap made on the host are shared by every container that binds there, of any
+  // local cluster: deleting one under a running container would detach its mount. So they go only
+  // when no other local cluster runs here; otherwise their records stay for a later cleanUp.
+  bool mountPointsRecorded = false;
+  for (const auto& r : all) {
+    mountPointsRecorded = mountPointsRecorded || r.kind == "mountpoint";
+  }
+  if (mountPointsRecorded && !otherClusterRuns(registryDir, slot)) {
+    for (const auto& r : all) {
+      if (r.kind != "mountpoint") {
+        continue;
+      }
+      if (auto done = removeEmptyTree(r.name); done.ok()) {
+        (void)records.remove(r.kind, r.name);
+      } else {
+        note(done.error().message);
+      }
     }
   }
   if (slotLock >= 0) {

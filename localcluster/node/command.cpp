@@ -115,9 +115,13 @@ Result<CommandOutput> runCommand(const CommandSpec& spec) {
   }
   if (pid == 0) {
     ::setpgid(0, 0);  // the whole tree is killed on timeout, nsenter's forked child included
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::dup2(out[1], 2);
+    // Moved above 0..2 first: a pipe may have got one of them (a daemon closed its stdio), and
+    // dup2 onto itself would keep FD_CLOEXEC.
+    const int input = ::fcntl(in[0], F_DUPFD, 10);
+    const int output = ::fcntl(out[1], F_DUPFD, 10);
+    ::dup2(input, 0);
+    ::dup2(output, 1);
+    ::dup2(output, 2);
     ::close_range(3, ~0U, 0);
     ::sigset_t none;
     ::sigemptyset(&none);
@@ -175,8 +179,18 @@ Result<CommandOutput> runCommand(const CommandSpec& spec) {
     result.output.append(buf, std::min(room, static_cast<size_t>(n)));
   }
   ::close(out[0]);
+  // The output may end before the process does (it closed its stdout): the deadline still holds.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) {
+      break;
+    }
+    if (!result.timedOut && std::chrono::steady_clock::now() >= deadline) {
+      result.timedOut = true;
+      ::kill(-pid, SIGKILL);
+    }
+    ::usleep(1000);
   }
   if (result.timedOut) {
     ::kill(-pid, SIGKILL);  // what the group left behind
@@ -199,11 +213,15 @@ Result<std::string> runIp(const std::vector<std::string>& args) {
   return r->output;
 }
 
-Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::string>& lines) {
+Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::string>& lines,
+                               bool force) {
   CommandSpec spec;
   spec.argv = {"ip"};
   if (!netns.empty()) {
     spec.argv.insert(spec.argv.end(), {"-n", netns});
+  }
+  if (force) {
+    spec.argv.push_back("-force");
   }
   spec.argv.insert(spec.argv.end(), {"-batch", "-"});
   for (const auto& line : lines) {
@@ -213,7 +231,7 @@ Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::
   if (!r.ok()) {
     return r.error();
   }
-  if (r->exitCode != 0) {
+  if (r->exitCode != 0 && !force) {
     std::string where = netns.empty() ? "ip -batch" : "ip -n " + netns + " -batch";
     std::string commands;
     for (const auto& line : lines) {

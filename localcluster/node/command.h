@@ -31,7 +31,9 @@ Result<CommandOutput> runCommand(const CommandSpec& spec);
 // `ip ARGS...`: the output on success, else a failure "ip ARGS: <ip's stderr>".
 Result<std::string> runIp(const std::vector<std::string>& args);
 // `ip [-n NS] -batch -` with one command per line: the same, one process for many commands.
-Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::string>& lines);
+// force: `-force`, going on past failed lines (the result is then ip's output, never a failure).
+Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::string>& lines,
+                               bool force = false);
 
 // The path of program in the colon-separated search path ("" when not found); a name with a '/'
 // is returned when it is an executable file.

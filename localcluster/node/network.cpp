@@ -155,21 +155,12 @@ struct Network::Impl {
   }
 
   Result<void> deletePod(const PodNetwork& pod) {
-    std::string failures;
-    // The host end takes its peer (eth0) along; the namespace goes even if a process holds it.
-    if (auto r = deleteLink(pod.hostVeth); r.ok()) {
-      (void)records->remove("link", pod.hostVeth);
-    } else {
-      failures = r.error().message;
+    // The namespace first: the kernel takes the veth pair along (see deleteAll).
+    if (auto r = deleteAll({pod.netns}, {pod.hostVeth}, {}); !r.ok()) {
+      return r;
     }
-    if (auto r = deleteNetns(pod.netns); r.ok()) {
-      (void)records->remove("netns", pod.netns);
-    } else {
-      failures += (failures.empty() ? "" : "; ") + r.error().message;
-    }
-    if (!failures.empty()) {
-      return fail(Errc::Unavailable, failures);
-    }
+    (void)records->remove("link", pod.hostVeth);
+    (void)records->remove("netns", pod.netns);
     return {};
   }
 };
@@ -386,24 +377,18 @@ Result<void> Network::tearDown() {
   if (impl_->lockFd < 0) {
     return {};
   }
-  std::string failures;
-  for (auto it = impl_->pods.begin(); it != impl_->pods.end();) {
-    if (auto r = impl_->deletePod(it->second); !r.ok()) {
-      failures += (failures.empty() ? "" : "; ") + r.error().message;
-      ++it;
-    } else {
-      it = impl_->pods.erase(it);
-    }
-  }
   const int slot = impl_->subnets.slot;
-  // Deleting the device removes its addresses.
+  // Everything is named after the slot: pods, the bridge and the Service device (its addresses
+  // go with it) are removed together.
   if (auto r = removeSlotLeftovers(slot); !r.ok()) {
-    failures += (failures.empty() ? "" : "; ") + r.error().message;
-  }
-  if (!failures.empty()) {
-    return fail(Errc::Unavailable, "tear down: " + failures);
+    return fail(Errc::Unavailable, "tear down: " + r.error().message);
   }
   Records& records = *impl_->records;
+  for (const auto& [uid, pod] : impl_->pods) {
+    (void)records.remove("link", pod.hostVeth);
+    (void)records.remove("netns", pod.netns);
+  }
+  impl_->pods.clear();
   for (const auto& ip : impl_->serviceIps) {
     (void)records.remove("address", ip + "/" + serviceDeviceName(slot));
   }

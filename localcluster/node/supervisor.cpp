@@ -19,11 +19,14 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "localcluster/node/addresses.h"
+#include "localcluster/node/bwrap_command.h"
 #include "localcluster/node/command.h"
 #include "localcluster/node/log_pump.h"
+#include "localcluster/node/mount_points.h"
 #include "localcluster/node/proc.h"
 #include "localcluster/node/records.h"
 
@@ -34,8 +37,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kLogDrainLimit = std::chrono::seconds(2);  // after bwrap exits, for the last lines
 constexpr auto kInfoLimit = std::chrono::seconds(30);     // bwrap reports its child's pid
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-constexpr int kInfoFd = 3;
 
 std::vector<char*> cStrings(std::vector<std::string>& strings) {
   std::vector<char*> out;
@@ -45,143 +46,6 @@ std::vector<char*> cStrings(std::vector<std::string>& strings) {
   out.push_back(nullptr);
   return out;
 }
-
-std::string pathOf(const std::vector<std::string>& env) {
-  std::string path = kDefaultPath;
-  for (const auto& e : env) {
-    if (e.rfind("PATH=", 0) == 0) {
-      path = e.substr(5);
-    }
-  }
-  return path;
-}
-
-// The host path that a path inside the container shows: the last bind covering it wins, as bwrap
-// applies binds in order over the host's root.
-std::string hostPathOf(const std::string& inside, const std::vector<Bind>& binds) {
-  for (auto it = binds.rbegin(); it != binds.rend(); ++it) {
-    const std::string& t = it->target;
-    if (inside == t) {
-      return it->source;
-    }
-    if (inside.rfind(t, 0) == 0 && (t.back() == '/' || inside[t.size()] == '/')) {
-      return it->source + inside.substr(t.size());
-    }
-  }
-  return inside;
-}
-
-// argv[0] as the container will find it (Kubernetes' messages), checked before any fork.
-Result<void> checkProgram(const SpawnSpec& spec) {
-  const std::string& program = spec.argv[0];
-  auto executable = [&](const std::string& inside) {
-    return !findProgram(hostPathOf(inside, spec.binds), "").empty();
-  };
-  if (program.find('/') != std::string::npos) {
-    const std::string inside =
-        program[0] == '/' ? program
-                          : (spec.workingDir.empty() ? "/" : spec.workingDir + "/") + program;
-    if (!executable(inside)) {
-      return fail(Errc::NotFound, spec.key + ": exec: \"" + program + "\": stat " + program +
-                                      ": no such file or directory");
-    }
-    return {};
-  }
-  const std::string path = pathOf(spec.env);
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    end = end == std::string::npos ? path.size() : end;
-    const std::string dir = path.substr(start, end - start);
-    if (!dir.empty() && executable(dir + "/" + program)) {
-      return {};
-    }
-    start = end + 1;
-  }
-  return fail(Errc::NotFound,
-              spec.key + ": exec: \"" + program + "\": executable file not found in $PATH");
-}
-
-std::vector<std::string> bwrapArgv(const std::string& bwrap, const SpawnSpec& spec) {
-  std::vector<std::string> a = {bwrap, "--die-with-parent", "--unshare-pid", "--as-pid-1"};
-  if (!spec.hostname.empty()) {
-    a.insert(a.end(), {"--unshare-uts", "--hostname", spec.hostname});
-  }
-  a.insert(a.end(), {"--dev-bind", "/", "/", "--proc", "/proc"});
-  for (const auto& b : spec.binds) {
-    a.insert(a.end(), {b.readOnly ? "--ro-bind" : "--bind", b.source, b.target});
-  }
-  a.insert(a.end(), {"--chdir", spec.workingDir.empty() ? "/" : spec.workingDir, "--info-fd",
-                     std::to_string(kInfoFd), "--"});
-  a.insert(a.end(), spec.argv.begin(), spec.argv.end());
-  return a;
-}
-
-// Reads a descriptor to its end or the deadline.
-std::string readAll(int fd, Clock::time_point deadline) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
-      break;
-    }
-    pollfd p{fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (r < 0 && errno == EINTR) {
-      continue;
-    }
-    if (r <= 0) {
-      break;
-    }
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      break;
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
-int childPidOf(const std::string& info) {
-  // bwrap writes one JSON object; it may be cut if bwrap died while writing.
-  auto doc = nlohmann::json::parse(info, nullptr, false);
-  if (doc.is_object() && doc.contains("child-pid") && doc["child-pid"].is_number_integer()) {
-    return doc["child-pid"].get<int>();
-  }
-  return 0;
-}
-
-// Waits until the sandboxed process has exec'd the program (its executable is no longer bwrap's):
-// bwrap reports the child pid before it sets up mounts, and a failure there (a missing bind source,
-// execvp) ends the child. True once exec'd, false when it died first or the deadline passed.
-bool awaitExec(pid_t pid, const struct stat& bwrap, Clock::time_point deadline) {
-  const std::string exe = "/proc/" + std::to_string(pid) + "/exe";
-  while (Clock::now() < deadline) {
-    struct stat st {};
-    if (::stat(exe.c_str(), &st) != 0 || processGone(pid)) {
-      return false;
-    }
-    if (st.st_dev != bwrap.st_dev || st.st_ino != bwrap.st_ino) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
-  }
-  return false;
-}
-
-std::string lastLine(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  const auto nl = text.rfind('\n');
-  return nl == std::string::npos ? text : text.substr(nl + 1);
-}
-
 }  // namespace
 
 struct Supervisor::Impl {
@@ -211,6 +75,7 @@ struct Supervisor::Impl {
   mutable std::mutex mutex;
   std::condition_variable changed;
   std::map<std::string, ProcPtr> procs;  // by key; removed before onExit, so a restart may spawn
+  std::set<std::string> starting;        // keys of spawns in progress
   std::deque<std::packaged_task<void()>> tasks;  // forks, run on the supervisor thread
   bool stopping = false;
   int wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -275,10 +140,14 @@ struct Supervisor::Impl {
       }
       std::vector<pollfd> polls{{wakeFd, POLLIN, 0}};
       int timeoutMs = -1;
+      std::unique_lock<std::mutex> lock(mutex);
       for (const auto& p : watched) {
+        if (p->done) {
+          continue;
+        }
         if (!p->reaped && p->pidfd >= 0) {
           polls.push_back({p->pidfd, POLLIN, 0});
-        } else if (p->reaped) {
+        } else if (p->reaped && p->settled) {  // unsettled: spawn wakes us when it settles
           const auto left =
               std::chrono::duration_cast<std::chrono::milliseconds>(p->drainDeadline - Clock::now())
                   .count();
@@ -286,6 +155,7 @@ struct Supervisor::Impl {
           timeoutMs = timeoutMs < 0 ? ms : std::min(timeoutMs, ms);
         }
       }
+      lock.unlock();
       if (stop) {
         timeoutMs = timeoutMs < 0 ? 50 : std::min(timeoutMs, 50);
       }
@@ -373,10 +243,16 @@ struct Supervisor::Impl {
         ::_exit(127);
       }
       ::setsid();  // no terminal's signals reach containers
-      ::dup2(devNull, 0);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::dup2(info, kInfoFd);
+      // Moved above the targets first: a pipe may have got fd 0..3 (a daemon closed its stdio),
+      // and dup2 onto itself would keep FD_CLOEXEC.
+      const int in0 = ::fcntl(devNull, F_DUPFD, 10);
+      const int out1 = ::fcntl(out, F_DUPFD, 10);
+      const int err2 = ::fcntl(err, F_DUPFD, 10);
+      const int info3 = ::fcntl(info, F_DUPFD, 10);
+      ::dup2(in0, 0);
+      ::dup2(out1, 1);
+      ::dup2(err2, 2);
+      ::dup2(info3, kInfoFd);
       ::close_range(kInfoFd + 1, ~0U, 0);
       struct sigaction dfl {};
       dfl.sa_handler = SIG_DFL;
@@ -418,7 +294,20 @@ struct Supervisor::Impl {
         return fail(Errc::AlreadyExists,
                     spec.key + ": already running (pid " + std::to_string(p->childPid) + ")");
       }
+      if (!starting.insert(spec.key).second) {
+        return fail(Errc::AlreadyExists, spec.key + ": already being started");
+      }
     }
+    // The key is reserved until this spawn returns, so two concurrent spawns of it cannot both
+    // fork.
+    struct Unreserve {
+      Impl* impl;
+      const std::string& key;
+      ~Unreserve() {
+        std::lock_guard<std::mutex> lock(impl->mutex);
+        impl->starting.erase(key);
+      }
+    } unreserve{this, spec.key};
     int netnsFd = -1;
     if (!spec.netns.empty()) {
       netnsFd = ::open(("/run/netns/" + spec.netns).c_str(), O_RDONLY | O_CLOEXEC);
@@ -438,6 +327,10 @@ struct Supervisor::Impl {
     if (auto r = checkProgram(spec); !r.ok()) {
       closeNetns();
       return r.error();
+    }
+    // Recorded before bwrap makes them on the host (see mount_points.h).
+    for (const auto& top : missingMountPoints(spec.binds)) {
+      (void)records.add({"mountpoint", top, ""});
     }
     const char* pathEnv = ::getenv("PATH");
     const std::string bwrap = findProgram("bwrap", pathEnv != nullptr ? pathEnv : "");
@@ -501,8 +394,22 @@ struct Supervisor::Impl {
           p->pipesClosed = true;
           p->settled = true;
         }
-        wake();
-        waitDone(p);
+        if (std::this_thread::get_id() == threadId) {
+          // onExit spawning: this thread is the reaper, so reap here rather than wait for it.
+          int status = 0;
+          while (!p->reaped && ::waitpid(p->bwrapPid, &status, 0) < 0 && errno == EINTR) {
+          }
+          {
+            std::lock_guard<std::mutex> lock(mutex);
+            p->reaped = true;
+          }
+          if (!p->done) {
+            finishProc(p);
+          }
+        } else {
+          wake();
+          waitDone(p);
+        }
         return fail(
             Errc::Unavailable,
             spec.key + ": " + (message.empty() ? "bwrap did not start the program" : message));

@@ -59,13 +59,9 @@ int listenOn(const std::string& ip, int port) {
   return fd;
 }
 
-std::string tcpClient(const std::string& ip, int port) {
-  return "import socket; s = socket.create_connection(('" + ip + "', " + std::to_string(port) +
-         "), timeout=10); print(s.recv(100).decode())";
-}
-
 TEST(NetworkOptionsTest, RejectsRangesOutsideTheTestRange) {
-  auto records = Records::open(makeTempDir());
+  const std::string dir = makeTempDir();
+  auto records = Records::open(dir);
   ASSERT_TRUE(records.ok());
   struct Case {
     std::string pod, service, message;
@@ -94,6 +90,7 @@ TEST(NetworkOptionsTest, RejectsRangesOutsideTheTestRange) {
     EXPECT_EQ(r.error().message, c.message);
     EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
   }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(NetworkTest, BridgeAndServiceDeviceExistNamedAfterTheSlot) {
@@ -308,6 +305,61 @@ TEST_F(NetworkTest, CleanUpRemovesWhatRecordsName) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   expectSlotClean(slot);
   EXPECT_TRUE(records_->all().empty());
+}
+
+}  // namespace
+}  // namespace mysqlop::local::node::it
+
+namespace mysqlop::local::node::it {
+namespace {
+
+// After a crash another cluster may take the slot (removing our leftovers by name first): cleanUp
+// of the dead cluster's records must then leave the new holder's links alone and forget its own.
+TEST_F(NetworkTest, CleanUpLeavesASlotAnotherProcessHoldsAlone) {
+  int toParent[2];
+  int toChild[2];
+  ASSERT_EQ(::pipe(toParent), 0);
+  ASSERT_EQ(::pipe(toChild), 0);
+  const std::string childDir = makeTempDir();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(toChild[1]);
+    ::close(toParent[0]);
+    auto records = Records::open(childDir);
+    NetworkOptions options;
+    options.dataDir = childDir;
+    auto network = records.ok() ? Network::setUp(options, **records)
+                                : Result<std::unique_ptr<Network>>(records.error());
+    int slot = network.ok() ? (*network)->subnets().slot : -1;
+    (void)::write(toParent[1], &slot, sizeof slot);
+    char c;
+    (void)::read(toChild[0], &c, 1);
+    if (network.ok()) {
+      (void)(*network)->tearDown();
+    }
+    ::_exit(0);
+  }
+  ::close(toParent[1]);
+  ::close(toChild[0]);
+  int slot = -1;
+  ASSERT_EQ(::read(toParent[0], &slot, sizeof slot), static_cast<ssize_t>(sizeof slot));
+  ::close(toParent[0]);
+  ASSERT_GE(slot, 0);
+  const std::string n = std::to_string(slot);
+  // What a crashed cluster of the same slot would have recorded.
+  ASSERT_TRUE(records_->add({"slot", "slot", n + " /run/mysqlop-local"}).ok());
+  ASSERT_TRUE(records_->add({"link", "mol" + n, ""}).ok());
+  ASSERT_TRUE(records_->add({"netns", "mol" + n + "-000000000000", ""}).ok());
+  auto r = cleanUp(*records_);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(records_->all().empty());
+  EXPECT_TRUE(linkExists("mol" + n));  // the holder's bridge
+  ::close(toChild[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(status, 0);
+  std::filesystem::remove_all(childDir);
 }
 
 }  // namespace

@@ -66,6 +66,12 @@ inline std::string joinLines(const std::vector<std::string>& lines) {
   return out;
 }
 
+// A python3 client that connects to ip:port and prints what the server sends.
+inline std::string tcpClient(const std::string& ip, int port) {
+  return "import socket; s = socket.create_connection(('" + ip + "', " + std::to_string(port) +
+         "), timeout=10); print(s.recv(100).decode())";
+}
+
 // Runs argv in a named network namespace with a timeout (a client of a test).
 inline CommandOutput runIn(const std::string& netns, std::vector<std::string> argv,
                            std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
