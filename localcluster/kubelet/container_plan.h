@@ -1,7 +1,7 @@
 #pragma once
 // Pure logic of the kubelet: what a container's process is (image profile + command/args), its
 // environment, and the files of its projected volumes. No processes, no API calls: the caller
-// passes lookups, so that every rule here is unit-tested.
+// passes lookups, so that every rule here is unit-tested. Rules and invariants: container_plan.md.
 
 #include <functional>
 #include <map>
@@ -31,6 +31,7 @@ class ImageProfiles {
   // Loads the files in order; later profiles win for the same image. Errors name file and line.
   static Result<ImageProfiles> load(const std::vector<std::string>& files);
   // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36", "x@sha256:..").
+  // The last loaded profile with a matching pattern wins; nullptr when none matches.
   const ImageProfile* find(const std::string& image) const;
   std::string filesForMessage() const;  // "a.yaml, b.yaml"
 
@@ -41,6 +42,7 @@ class ImageProfiles {
 
 // The process argv as Kubernetes combines the container's command/args with the image's
 // entrypoint/cmd, with $(VAR) references expanded from env ($$ escapes, unknown refs kept).
+// Empty when neither the container nor the image gives a command.
 std::vector<std::string> resolveArgv(const nlohmann::json& container, const ImageProfile& profile,
                                      const std::map<std::string, std::string>& env);
 

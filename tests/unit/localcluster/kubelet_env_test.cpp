@@ -2,6 +2,7 @@
 
 #include "kubelet_objects.h"
 #include "localcluster/kubelet/container_plan.h"
+#include "plugins/common/kube/quantity.h"
 
 namespace mysqlop::local::kubelet {
 namespace {
@@ -299,3 +300,30 @@ TEST_F(ResolveEnv, BadResourceFieldRefs) {
 
 }  // namespace
 }  // namespace mysqlop::local::kubelet
+
+namespace mysqlop::kube {
+namespace {
+
+// kube::Quantity::ceilRatio, added for the downward API (its other rules are tested in
+// tests/unit/cluster/kube_quantity_test.cpp).
+std::int64_t ratio(const char* q, const char* divisor) {
+  return Quantity::parse(q)->ceilRatio(*Quantity::parse(divisor));
+}
+
+TEST(QuantityCeilRatio, ExactCeilingOfTheQuotient) {
+  EXPECT_EQ(ratio("500m", "1"), 1);
+  EXPECT_EQ(ratio("500m", "1m"), 500);
+  EXPECT_EQ(ratio("1", "3m"), 334);
+  EXPECT_EQ(ratio("256Mi", "1Mi"), 256);
+  EXPECT_EQ(ratio("256Mi", "1G"), 1);
+  EXPECT_EQ(ratio("3Gi", "1Gi"), 3);
+  EXPECT_EQ(ratio("3Gi", "1G"), 4);  // 3.22 G
+  EXPECT_EQ(ratio("1n", "1E"), 1);
+  EXPECT_EQ(ratio("0", "1"), 0);
+  EXPECT_EQ(ratio("-1", "1"), 0);
+  EXPECT_EQ(ratio("1", "-1"), 0);
+  EXPECT_EQ(ratio("1E", "1n"), INT64_MAX);  // 1e27: saturated
+}
+
+}  // namespace
+}  // namespace mysqlop::kube

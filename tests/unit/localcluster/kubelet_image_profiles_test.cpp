@@ -146,6 +146,9 @@ TEST(ImageProfiles, ErrorsNameFileLineAndCause) {
             ":3: readOnlyBinds must be a list of {host, container}");
   EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds: /a\n"),
             ":2: readOnlyBinds must be a list of {host, container}");
+  EXPECT_EQ(loadError("- images: [a, '']\n"), ":1: images: an empty pattern matches no image");
+  EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds:\n    - {host: usr/bin, container: /b}\n"),
+            ":3: readOnlyBinds: \"usr/bin\" -> \"/b\": both paths must be absolute");
   EXPECT_EQ(loadError("- images: [a\n"), ":2: end of sequence flow not found");
 }
 
