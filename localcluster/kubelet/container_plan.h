@@ -30,8 +30,9 @@ class ImageProfiles {
  public:
   // Loads the files in order; later profiles win for the same image. Errors name file and line.
   static Result<ImageProfiles> load(const std::vector<std::string>& files);
-  // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36", "x@sha256:..").
-  // The last loaded profile with a matching pattern wins; nullptr when none matches.
+  // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36",
+  // "x@sha256:.."). The last loaded profile with a matching pattern wins; nullptr when none
+  // matches.
   const ImageProfile* find(const std::string& image) const;
   std::string filesForMessage() const;  // "a.yaml, b.yaml"
 

@@ -56,9 +56,8 @@ class WriteAtomically : public ::testing::Test {
 };
 
 TEST_F(WriteAtomically, FirstWriteLaysOutTheKubeletsDirectories) {
-  auto changed = writeAtomically(vol(), {{"my.cnf", "[mysqld]\n", 0644},
-                                         {"conf/a", "A", 0600},
-                                         {"conf/sub/b", "B", 0400}});
+  auto changed = writeAtomically(
+      vol(), {{"my.cnf", "[mysqld]\n", 0644}, {"conf/a", "A", 0600}, {"conf/sub/b", "B", 0400}});
   ASSERT_TRUE(changed) << changed.error().message;
   EXPECT_TRUE(*changed);
   EXPECT_EQ(entries(vol()), (std::set<std::string>{"..TS", "..data", "my.cnf", "conf"}));
@@ -90,7 +89,8 @@ TEST_F(WriteAtomically, NewContentSwapsTheDataLinkAndRemovesTheOldVersion) {
   const std::string oldTs = link(vol() + "/..data");
   // A reader that opened a file before the swap keeps its content (the old inode).
   std::ifstream held(vol() + "/a");
-  auto changed = writeAtomically(vol(), {{"a", "one", 0644}, {"d/b", "2", 0644}, {"new", "n", 0644}});
+  auto changed =
+      writeAtomically(vol(), {{"a", "one", 0644}, {"d/b", "2", 0644}, {"new", "n", 0644}});
   ASSERT_TRUE(changed) << changed.error().message;
   EXPECT_TRUE(*changed);
   const std::string newTs = link(vol() + "/..data");
@@ -175,7 +175,8 @@ TEST(WriteAtomicallyPaths, TraversalAndBadPathsAreRefusedAsTheKubeletDoes) {
   EXPECT_EQ(invalid(deep + "x"), "invalid path: must be less than or equal to 4096 characters");
   // Names that only look alike are fine.
   TempDir tmp;
-  auto ok = writeAtomically(tmp.path() + "/vol", {{"a..b", "1", 0644}, {"d/..x", "2", 0644}, {"...", "3", 0644}});
+  auto ok = writeAtomically(tmp.path() + "/vol",
+                            {{"a..b", "1", 0644}, {"d/..x", "2", 0644}, {"...", "3", 0644}});
   EXPECT_FALSE(ok) << "'...' starts with '..'";
   EXPECT_EQ(ok.error().message, "invalid path: must not start with '..': ...");
   auto fine = writeAtomically(tmp.path() + "/vol", {{"a..b", "1", 0644}, {"d/..x", "2", 0644}});

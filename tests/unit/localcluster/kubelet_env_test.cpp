@@ -60,7 +60,7 @@ TEST_F(ResolveEnv, ValuesExpandEarlierVariablesOnly) {
       {"name": "EMPTY", "value": ""},
       {"name": "AGAIN", "value": "$(HOST)"},
       {"name": "HOST", "value": "db2"}])j"),
-                nullptr, profileWithEnv({{"LANG", "C"}}));
+                     nullptr, profileWithEnv({{"LANG", "C"}}));
   ASSERT_TRUE(env) << env.error().message;
   // PORT comes later and LANG is the image's: both stay verbatim, as the kubelet leaves them.
   EXPECT_EQ(env->at("URL"), "mysql://db:$(PORT)/$(LANG)");
@@ -73,15 +73,18 @@ TEST_F(ResolveEnv, ValuesExpandEarlierVariablesOnly) {
 }
 
 TEST_F(ResolveEnv, ContainerEnvWinsOverServiceEnv) {
-  lookups_.serviceEnv = {{"KUBERNETES_SERVICE_HOST", "198.19.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}};
-  auto env = resolve(nlohmann::json::parse(R"([{"name": "KUBERNETES_SERVICE_PORT", "value": "8443"}])"));
+  lookups_.serviceEnv = {{"KUBERNETES_SERVICE_HOST", "198.19.0.1"},
+                         {"KUBERNETES_SERVICE_PORT", "443"}};
+  auto env =
+      resolve(nlohmann::json::parse(R"([{"name": "KUBERNETES_SERVICE_PORT", "value": "8443"}])"));
   ASSERT_TRUE(env) << env.error().message;
   EXPECT_EQ(env->at("KUBERNETES_SERVICE_PORT"), "8443");
   EXPECT_EQ(env->at("KUBERNETES_SERVICE_HOST"), "198.19.0.1");
 }
 
 TEST_F(ResolveEnv, EnvFromWithPrefixThenEnvOverrides) {
-  objects_.configMap("shop", "cfg", {{"MODE", "fast"}, {"LEVEL", "3"}, {"1bad", "x"}, {"a.b-c", "ok"}},
+  objects_.configMap("shop", "cfg",
+                     {{"MODE", "fast"}, {"LEVEL", "3"}, {"1bad", "x"}, {"a.b-c", "ok"}},
                      {{"BIN", "binary"}});
   objects_.secret("shop", "creds", {{"PASSWORD", "s3cret"}, {"bad key", "x"}});
   auto env = resolve(nlohmann::json::parse(R"j([{"name": "LEVEL", "value": "9:$(CFG_MODE)"}])j"),
@@ -275,11 +278,11 @@ TEST_F(ResolveEnv, ResourceFieldRefs) {
   EXPECT_EQ(env->at("CPU_REQ"), "1");  // divisor 0 means 1
   EXPECT_EQ(env->at("MEM"), "268435456");
   EXPECT_EQ(env->at("MEM_MI"), "128");
-  EXPECT_EQ(env->at("MEM_G"), "1");  // 0.268 G rounded up
-  EXPECT_EQ(env->at("SIDE_CPU"), "2");   // no limit: the node's allocatable
+  EXPECT_EQ(env->at("MEM_G"), "1");     // 0.268 G rounded up
+  EXPECT_EQ(env->at("SIDE_CPU"), "2");  // no limit: the node's allocatable
   EXPECT_EQ(env->at("SIDE_MEM"), "8");
-  EXPECT_EQ(env->at("SIDE_REQ"), "0");   // no request and no limit
-  EXPECT_EQ(env->at("SIDE_EPH"), "0");   // no allocatable given
+  EXPECT_EQ(env->at("SIDE_REQ"), "0");     // no request and no limit
+  EXPECT_EQ(env->at("SIDE_EPH"), "0");     // no allocatable given
   EXPECT_EQ(env->at("INIT_REQ"), "2000");  // the request defaults to the limit
 }
 

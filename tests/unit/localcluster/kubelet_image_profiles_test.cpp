@@ -9,9 +9,7 @@ namespace {
 
 using testing::TempDir;
 
-std::string normalised(const std::string& image) {
-  return parseImageReference(image).toString();
-}
+std::string normalised(const std::string& image) { return parseImageReference(image).toString(); }
 
 TEST(ImageReference, NormalisesAsTheRuntimeDoes) {
   EXPECT_EQ(normalised("busybox"), "docker.io/library/busybox:latest");
@@ -23,7 +21,7 @@ TEST(ImageReference, NormalisesAsTheRuntimeDoes) {
   EXPECT_EQ(normalised("quay.io/x/y"), "quay.io/x/y:latest");
   EXPECT_EQ(normalised("localhost/y:2"), "localhost/y:2");
   EXPECT_EQ(normalised("localhost:5000/y"), "localhost:5000/y:latest");  // a port, not a tag
-  EXPECT_EQ(normalised("Registry/y"), "Registry/y:latest");  // upper case: a domain
+  EXPECT_EQ(normalised("Registry/y"), "Registry/y:latest");              // upper case: a domain
   EXPECT_EQ(normalised("debian@sha256:abc"), "docker.io/library/debian@sha256:abc");
   EXPECT_EQ(normalised("debian:12@sha256:abc"), "docker.io/library/debian:12@sha256:abc");
   EXPECT_EQ(normalised(""), "");
@@ -47,8 +45,8 @@ TEST(ImagePattern, TagsDigestsAndStars) {
   EXPECT_TRUE(ImagePattern("busybox@sha256:a*").matches(parseImageReference("busybox@sha256:ab")));
   EXPECT_FALSE(ImagePattern("busybox@sha256:a*").matches(parseImageReference("busybox:1")));
   EXPECT_TRUE(ImagePattern("*/library/debian:*").matches(parseImageReference("debian:12")));
-  EXPECT_TRUE(
-      ImagePattern("*/library/debian:*").matches(parseImageReference("mirror.io/library/debian:1")));
+  EXPECT_TRUE(ImagePattern("*/library/debian:*")
+                  .matches(parseImageReference("mirror.io/library/debian:1")));
   EXPECT_TRUE(ImagePattern("percona/*").matches(parseImageReference("percona/server:8")));
   EXPECT_TRUE(ImagePattern("*/*").matches(parseImageReference("quay.io/a/b/c:1")));
 }
@@ -96,7 +94,8 @@ TEST(ImageProfiles, LoadsEveryField) {
 
 TEST(ImageProfiles, LaterProfilesWin) {
   TempDir dir;
-  const auto a = dir.write("a.yaml", "- {images: [busybox], cmd: [a]}\n- {images: [debian], cmd: [d]}\n");
+  const auto a =
+      dir.write("a.yaml", "- {images: [busybox], cmd: [a]}\n- {images: [debian], cmd: [d]}\n");
   const auto b = dir.write("b.yaml", "- {images: ['busybox:*'], cmd: [b]}\n");
   auto profiles = ImageProfiles::load({a, b});
   ASSERT_TRUE(profiles) << profiles.error().message;
@@ -156,7 +155,8 @@ TEST(ImageProfiles, UnreadableFileIsNamed) {
   TempDir dir;
   auto missing = ImageProfiles::load({dir.file("none.yaml")});
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message, dir.file("none.yaml") + ": cannot read: No such file or directory");
+  EXPECT_EQ(missing.error().message,
+            dir.file("none.yaml") + ": cannot read: No such file or directory");
   auto directory = ImageProfiles::load({dir.path()});
   ASSERT_FALSE(directory);
   EXPECT_EQ(directory.error().message, dir.path() + ": cannot read: Is a directory");

@@ -39,13 +39,13 @@ class Objects {
 
   Lookups lookups() {
     Lookups l;
-    l.configMap = [this](const std::string& ns, const std::string& name)
-        -> std::optional<nlohmann::json> {
+    l.configMap = [this](const std::string& ns,
+                         const std::string& name) -> std::optional<nlohmann::json> {
       auto it = configMaps_.find({ns, name});
       return it == configMaps_.end() ? std::nullopt : std::optional(it->second);
     };
-    l.secret = [this](const std::string& ns, const std::string& name)
-        -> std::optional<nlohmann::json> {
+    l.secret = [this](const std::string& ns,
+                      const std::string& name) -> std::optional<nlohmann::json> {
       auto it = secrets_.find({ns, name});
       return it == secrets_.end() ? std::nullopt : std::optional(it->second);
     };

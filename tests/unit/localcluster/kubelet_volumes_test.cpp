@@ -40,9 +40,9 @@ TEST_F(ProjectVolume, ConfigMapEveryKeyWithDefaultMode) {
   objects_.configMap("shop", "cfg", {{"my.cnf", "[mysqld]\n"}, {"b", "2"}}, {{"blob", "\x01\x02"}});
   auto files = project(R"({"name": "v", "configMap": {"name": "cfg"}})");
   ASSERT_TRUE(files) << files.error().message;
-  EXPECT_EQ(*files, (Files{{"my.cnf", {"[mysqld]\n", 0644}},
-                           {"b", {"2", 0644}},
-                           {"blob", {"\x01\x02", 0644}}}));
+  EXPECT_EQ(
+      *files,
+      (Files{{"my.cnf", {"[mysqld]\n", 0644}}, {"b", {"2", 0644}}, {"blob", {"\x01\x02", 0644}}}));
   files = project(R"({"name": "v", "configMap": {"name": "cfg", "defaultMode": 256}})");
   ASSERT_TRUE(files) << files.error().message;
   EXPECT_EQ(files->at("b").second, 0400);
@@ -60,8 +60,9 @@ TEST_F(ProjectVolume, ConfigMapMissingObjectOrKey) {
   objects_.configMap("shop", "cfg", {{"a", "1"}});
   EXPECT_EQ(error(R"({"name": "v", "configMap": {"name": "none"}})"),
             "configmap \"none\" not found");
-  EXPECT_EQ(error(R"({"name": "v", "configMap": {"name": "cfg", "items": [{"key": "z", "path": "z"}]}})"),
-            "configmap references non-existent config key: z");
+  EXPECT_EQ(
+      error(R"({"name": "v", "configMap": {"name": "cfg", "items": [{"key": "z", "path": "z"}]}})"),
+      "configmap references non-existent config key: z");
   auto optional = project(R"({"name": "v", "configMap": {"name": "none", "optional": true,
       "items": [{"key": "z", "path": "z"}]}})");
   ASSERT_TRUE(optional) << optional.error().message;
@@ -85,9 +86,12 @@ TEST_F(ProjectVolume, SecretDecodedWithItemsAndModes) {
 
 TEST_F(ProjectVolume, SecretMissingObjectOrKey) {
   objects_.secret("shop", "creds", {{"user", "root"}});
-  EXPECT_EQ(error(R"({"name": "v", "secret": {"secretName": "none"}})"), "secret \"none\" not found");
-  EXPECT_EQ(error(R"({"name": "v", "secret": {"secretName": "creds", "items": [{"key": "pw", "path": "pw"}]}})"),
-            "references non-existent secret key: pw");
+  EXPECT_EQ(error(R"({"name": "v", "secret": {"secretName": "none"}})"),
+            "secret \"none\" not found");
+  EXPECT_EQ(
+      error(
+          R"({"name": "v", "secret": {"secretName": "creds", "items": [{"key": "pw", "path": "pw"}]}})"),
+      "references non-existent secret key: pw");
   auto optional = project(R"({"name": "v", "secret": {"secretName": "none", "optional": true}})");
   ASSERT_TRUE(optional) << optional.error().message;
   EXPECT_TRUE(optional->empty());
@@ -175,8 +179,9 @@ TEST_F(ProjectVolume, ProjectedErrorsAreAggregated) {
             "[configmap \"none\" not found, secret \"none\" not found, configmap references "
             "non-existent config key: b]");
   sa_.token.clear();
-  EXPECT_EQ(error(R"({"name": "v", "projected": {"sources": [{"serviceAccountToken": {"path": "t"}}]}})"),
-            "failed to fetch token: no token for service account \"runner\"");
+  EXPECT_EQ(
+      error(R"({"name": "v", "projected": {"sources": [{"serviceAccountToken": {"path": "t"}}]}})"),
+      "failed to fetch token: no token for service account \"runner\"");
   auto optional = project(R"({"name": "v", "projected": {"sources": [
       {"configMap": {"name": "none", "optional": true}},
       {"secret": {"name": "none", "optional": true}}]}})");
