@@ -2,6 +2,7 @@
 
 #include "kubelet_objects.h"
 #include "localcluster/kubelet/container_plan.h"
+#include "localcluster/kubelet/downward_api.h"
 
 namespace mysqlop::local::kubelet {
 namespace {
@@ -223,6 +224,55 @@ TEST_F(ProjectVolume, OtherVolumeKindsAreNotProjected) {
             "volume \"data\" is not a configMap, secret, downwardAPI or projected volume");
   EXPECT_EQ(mountFailureMessage("cfg", "configmap \"x\" not found"),
             "MountVolume.SetUp failed for volume \"cfg\" : configmap \"x\" not found");
+}
+
+}  // namespace
+}  // namespace mysqlop::local::kubelet
+
+namespace mysqlop::local::kubelet {
+namespace {
+
+// Objects that cannot come from an API server (it validates base64) still fail with a message
+// that names the object and the key, not a crash or garbage.
+TEST(ObjectData, BadBase64IsNamed) {
+  Lookups lookups;
+  lookups.secret = [](const std::string&, const std::string&) -> std::optional<nlohmann::json> {
+    return nlohmann::json{{"data", {{"pw", "***"}}}};
+  };
+  lookups.configMap = [](const std::string&, const std::string&) -> std::optional<nlohmann::json> {
+    return nlohmann::json{{"data", {{"a", "1"}}}, {"binaryData", {{"bin", "not base64!"}}}};
+  };
+  const auto pod = testing::testPod();
+  auto secret = projectVolume(
+      nlohmann::json::parse(R"({"name": "v", "secret": {"secretName": "s"}})"), pod, lookups, {});
+  ASSERT_FALSE(secret);
+  EXPECT_EQ(secret.error().message, "secret shop/s: data[pw] is not valid base64");
+  auto cm = projectVolume(nlohmann::json::parse(R"({"name": "v", "configMap": {"name": "c"}})"),
+                          pod, lookups, {});
+  ASSERT_FALSE(cm);
+  EXPECT_EQ(cm.error().message, "configmap shop/c: binaryData[bin] is not valid base64");
+}
+
+TEST(QualifiedName, LengthLimits) {
+  EXPECT_EQ(qualifiedNameError("example.com/MyName"), "");
+  EXPECT_EQ(qualifiedNameError(std::string(63, 'a')), "");
+  EXPECT_EQ(qualifiedNameError(std::string(64, 'a')),
+            "name part must be no more than 63 characters");
+  EXPECT_EQ(qualifiedNameError(std::string(254, 'a') + "/x"),
+            "prefix part must be no more than 253 characters");
+  EXPECT_EQ(qualifiedNameError(""),
+            "name part must be non-empty;name part must consist of alphanumeric characters, '-', "
+            "'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  "
+            "or 'my.name',  or '123-abc', regex used for validation is "
+            "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
+}
+
+TEST(GoQuote, EscapesAsGo) {
+  EXPECT_EQ(goQuote("plain"), "\"plain\"");
+  EXPECT_EQ(goQuote("a\"b\\c\n\t\r"), "\"a\\\"b\\\\c\\n\\t\\r\"");
+  EXPECT_EQ(goQuote(std::string("\x01\x7f", 2)), "\"\\x01\\x7f\"");
+  EXPECT_EQ(goQuote("\a\b\f\v"), "\"\\a\\b\\f\\v\"");
+  EXPECT_EQ(goQuote("h\xc3\xa9"), "\"h\xc3\xa9\"");  // UTF-8 kept
 }
 
 }  // namespace
