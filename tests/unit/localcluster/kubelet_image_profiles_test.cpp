@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "kubelet_temp_dir.h"
@@ -173,6 +175,37 @@ TEST(ImageProfiles, ShippedFileLoadsAndCoversTheTestImages) {
   EXPECT_EQ(profiles->find("debian")->cmd, std::vector<std::string>{"sh"});
   EXPECT_TRUE(profiles->find("debian")->entrypoint.empty());
   EXPECT_EQ(profiles->find("mysql:8.0"), nullptr);  // a later issue
+}
+
+// The container's / is the host's: each shipped profile's program must be a host executable found
+// through the profile's own PATH, as the container's exec would look it up.
+TEST(ImageProfiles, ShippedProgramsExistOnThisHost) {
+  auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  for (const char* image : {"busybox", "debian", "python"}) {
+    const ImageProfile* p = profiles->find(image);
+    ASSERT_NE(p, nullptr) << image;
+    const auto argv = resolveArgv(nlohmann::json::object(), *p, {});
+    ASSERT_FALSE(argv.empty()) << image;
+    std::string path;
+    for (const auto& [name, value] : p->env) {
+      if (name == "PATH") {
+        path = value;
+      }
+    }
+    bool found = false;
+    size_t start = 0;
+    while (!found && start <= path.size()) {
+      const size_t colon = std::min(path.find(':', start), path.size());
+      const std::string candidate = path.substr(start, colon - start) + "/" + argv[0];
+      found = ::access(candidate.c_str(), X_OK) == 0;
+      start = colon + 1;
+    }
+    EXPECT_TRUE(found) << image << ": " << argv[0] << " not in " << path;
+    for (const auto& [host, container] : p->readOnlyBinds) {
+      EXPECT_EQ(::access(host.c_str(), F_OK), 0) << image << ": " << host;
+    }
+  }
 }
 
 }  // namespace
