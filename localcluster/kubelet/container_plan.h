@@ -68,6 +68,14 @@ struct Lookups {
   std::function<void(const std::string& reason, const std::string& message)> warning;
 };
 
+// The variables the kubelet derives from Services, to pass as Lookups::serviceEnv: those of
+// default/kubernetes always (KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT_HTTPS, ...) and,
+// unless the pod sets enableServiceLinks: false, those of every Service with a ClusterIP in the
+// pod's namespace (FOO_SERVICE_HOST, FOO_SERVICE_PORT[_NAME], FOO_PORT,
+// FOO_PORT_80_TCP[_ADDR|...]).
+std::map<std::string, std::string> serviceEnv(const nlohmann::json& pod,
+                                              const std::vector<nlohmann::json>& services);
+
 // The container's environment in Kubernetes order: profile defaults, envFrom (prefix), env
 // (value with $(VAR) expansion, valueFrom secretKeyRef/configMapKeyRef/fieldRef/resourceFieldRef).
 // A missing non-optional reference fails with the message the kubelet gives
