@@ -80,6 +80,8 @@ std::map<std::string, std::string> serviceEnv(const nlohmann::json& pod,
 // (value with $(VAR) expansion, valueFrom secretKeyRef/configMapKeyRef/fieldRef/resourceFieldRef).
 // A missing non-optional reference fails with the message the kubelet gives
 // (CreateContainerConfigError: `secret "x" not found`, `couldn't find key k in Secret ns/x`).
+// `pod` is the pod as the kubelet will report it: status.podIP(s) and status.hostIP(s) set (the
+// fieldRefs status.podIP/hostIP read them) and spec.nodeName bound.
 Result<std::map<std::string, std::string>> resolveEnv(const nlohmann::json& pod,
                                                       const nlohmann::json& container,
                                                       const ImageProfile& profile,
