@@ -14,6 +14,7 @@ MYSQLOP_PACKAGES=(
   mariadb-server mariadb-client mariadb-backup
   bubblewrap iproute2 openssl procps
   clang-format clang-tidy
+  python3  # the host program of the python image profile (localcluster/image-profiles.yaml)
 )
 
 log() { printf '\033[1m[mysql-operator]\033[0m %s\n' "$*" >&2; }

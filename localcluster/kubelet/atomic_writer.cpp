@@ -242,7 +242,8 @@ Result<bool> writeAtomically(const std::string& dir, const std::vector<Projected
   }
   bool symlinksMissing = false;
   for (const auto& top : newTop) {
-    symlinksMissing = symlinksMissing || readLink(dir + "/" + top) != std::string(kDataDirName) + "/" + top;
+    symlinksMissing =
+        symlinksMissing || readLink(dir + "/" + top) != std::string(kDataDirName) + "/" + top;
   }
   if (!write && !symlinksMissing) {
     return false;

@@ -1,7 +1,7 @@
 #pragma once
 // Pure logic of the kubelet: what a container's process is (image profile + command/args), its
 // environment, and the files of its projected volumes. No processes, no API calls: the caller
-// passes lookups, so that every rule here is unit-tested.
+// passes lookups, so that every rule here is unit-tested. Rules and invariants: container_plan.md.
 
 #include <functional>
 #include <map>
@@ -30,7 +30,9 @@ class ImageProfiles {
  public:
   // Loads the files in order; later profiles win for the same image. Errors name file and line.
   static Result<ImageProfiles> load(const std::vector<std::string>& files);
-  // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36", "x@sha256:..").
+  // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36",
+  // "x@sha256:.."). The last loaded profile with a matching pattern wins; nullptr when none
+  // matches.
   const ImageProfile* find(const std::string& image) const;
   std::string filesForMessage() const;  // "a.yaml, b.yaml"
 
@@ -41,6 +43,7 @@ class ImageProfiles {
 
 // The process argv as Kubernetes combines the container's command/args with the image's
 // entrypoint/cmd, with $(VAR) references expanded from env ($$ escapes, unknown refs kept).
+// Empty when neither the container nor the image gives a command.
 std::vector<std::string> resolveArgv(const nlohmann::json& container, const ImageProfile& profile,
                                      const std::map<std::string, std::string>& env);
 
@@ -65,10 +68,20 @@ struct Lookups {
   std::function<void(const std::string& reason, const std::string& message)> warning;
 };
 
+// The variables the kubelet derives from Services, to pass as Lookups::serviceEnv: those of
+// default/kubernetes always (KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT_HTTPS, ...) and,
+// unless the pod sets enableServiceLinks: false, those of every Service with a ClusterIP in the
+// pod's namespace (FOO_SERVICE_HOST, FOO_SERVICE_PORT[_NAME], FOO_PORT,
+// FOO_PORT_80_TCP[_ADDR|...]).
+std::map<std::string, std::string> serviceEnv(const nlohmann::json& pod,
+                                              const std::vector<nlohmann::json>& services);
+
 // The container's environment in Kubernetes order: profile defaults, envFrom (prefix), env
 // (value with $(VAR) expansion, valueFrom secretKeyRef/configMapKeyRef/fieldRef/resourceFieldRef).
 // A missing non-optional reference fails with the message the kubelet gives
 // (CreateContainerConfigError: `secret "x" not found`, `couldn't find key k in Secret ns/x`).
+// `pod` is the pod as the kubelet will report it: status.podIP(s) and status.hostIP(s) set (the
+// fieldRefs status.podIP/hostIP read them) and spec.nodeName bound.
 Result<std::map<std::string, std::string>> resolveEnv(const nlohmann::json& pod,
                                                       const nlohmann::json& container,
                                                       const ImageProfile& profile,

@@ -131,14 +131,14 @@ std::string qualifiedNameError(const std::string& value) {
     const std::string& prefix = parts[0];
     name = parts[1];
     if (prefix.empty()) {
-      errs.push_back("prefix part must be non-empty");
+      errs.emplace_back("prefix part must be non-empty");
     } else {
       if (prefix.size() > 253) {
-        errs.push_back("prefix part must be no more than 253 characters");
+        errs.emplace_back("prefix part must be no more than 253 characters");
       }
       if (!std::regex_match(prefix, kDns1123Subdomain)) {
-        errs.push_back("prefix part " +
-                       regexError(kDns1123SubdomainErrMsg, kDns1123SubdomainFmt, {"example.com"}));
+        errs.emplace_back("prefix part " + regexError(kDns1123SubdomainErrMsg, kDns1123SubdomainFmt,
+                                                      {"example.com"}));
       }
     }
   } else {
@@ -146,12 +146,12 @@ std::string qualifiedNameError(const std::string& value) {
            " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
   }
   if (name.empty()) {
-    errs.push_back("name part must be non-empty");
+    errs.emplace_back("name part must be non-empty");
   } else if (name.size() > 63) {
-    errs.push_back("name part must be no more than 63 characters");
+    errs.emplace_back("name part must be no more than 63 characters");
   }
   if (!std::regex_match(name, kQualifiedName)) {
-    errs.push_back("name part " + qualifiedNameRegexError());
+    errs.emplace_back("name part " + qualifiedNameRegexError());
   }
   std::string out;
   for (const auto& e : errs) {
@@ -163,7 +163,8 @@ std::string qualifiedNameError(const std::string& value) {
 std::string goQuote(const std::string& s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -237,10 +238,10 @@ Result<std::string> envFieldRef(const nlohmann::json& pod, const nlohmann::json&
     fieldPath = "spec.nodeName";
   } else {
     static const char* const kLabels[] = {
-        "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace",
-        "metadata.uid", "spec.nodeName", "spec.restartPolicy", "spec.serviceAccountName",
-        "spec.schedulerName", "status.phase", "status.hostIP", "status.hostIPs", "status.podIP",
-        "status.podIPs"};
+        "metadata.annotations", "metadata.labels", "metadata.name",      "metadata.namespace",
+        "metadata.uid",         "spec.nodeName",   "spec.restartPolicy", "spec.serviceAccountName",
+        "spec.schedulerName",   "status.phase",    "status.hostIP",      "status.hostIPs",
+        "status.podIP",         "status.podIPs"};
     bool known = false;
     for (const char* label : kLabels) {
       known = known || fieldPath == label;

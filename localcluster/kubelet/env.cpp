@@ -120,13 +120,15 @@ class EnvBuilder {
         return v.error();
       }
       env_[name] = *v;
-    } else if (auto rref = from->find("resourceFieldRef"); rref != from->end() && rref->is_object()) {
+    } else if (auto rref = from->find("resourceFieldRef");
+               rref != from->end() && rref->is_object()) {
       auto v = resourceFieldRef(pod_, &container_, *rref, lookups_);
       if (!v) {
         return v.error();
       }
       env_[name] = *v;
-    } else if (auto cref = from->find("configMapKeyRef"); cref != from->end() && cref->is_object()) {
+    } else if (auto cref = from->find("configMapKeyRef");
+               cref != from->end() && cref->is_object()) {
       const std::string objName = cref->value("name", "");
       const std::string key = cref->value("key", "");
       auto cm = configMap(objName);
@@ -154,7 +156,8 @@ class EnvBuilder {
         if (optional(*sref)) {
           return {};
         }
-        return fail(Errc::NotFound, "couldn't find key " + key + " in Secret " + ns_ + "/" + objName);
+        return fail(Errc::NotFound,
+                    "couldn't find key " + key + " in Secret " + ns_ + "/" + objName);
       }
       env_[name] = it->second;
     } else {

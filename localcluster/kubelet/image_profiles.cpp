@@ -65,12 +65,23 @@ class ProfileReader {
       if (key == "images") {
         hasImages = true;
         r = strings(key, value, p.images);
+        for (const auto& pattern : p.images) {
+          if (r && pattern.empty()) {
+            r = fail(Errc::Invalid, at(value) + ": images: an empty pattern matches no image");
+          }
+        }
       } else if (key == "entrypoint") {
         r = strings(key, value, p.entrypoint);
       } else if (key == "cmd") {
         r = strings(key, value, p.cmd);
       } else if (key == "readOnlyBinds") {
         r = pairs(key, value, "host", "container", p.readOnlyBinds);
+        for (const auto& [host, container] : p.readOnlyBinds) {
+          if (r && (host.empty() || host[0] != '/' || container.empty() || container[0] != '/')) {
+            r = fail(Errc::Invalid, at(value) + ": readOnlyBinds: \"" + host + "\" -> \"" +
+                                        container + "\": both paths must be absolute");
+          }
+        }
       } else if (key == "env") {
         r = pairs(key, value, "name", "value", p.env);
       } else if (key == "workingDir") {

@@ -83,8 +83,7 @@ ImageReference parseImageReference(std::string_view image) {
   return ref;
 }
 
-ImagePattern::ImagePattern(std::string_view pattern)
-    : text_(pattern), ref_(split(pattern, true)) {}
+ImagePattern::ImagePattern(std::string_view pattern) : text_(pattern), ref_(split(pattern, true)) {}
 
 bool ImagePattern::matches(const ImageReference& image) const {
   if (image.repository.empty() || !globMatch(ref_.repository, image.repository)) {

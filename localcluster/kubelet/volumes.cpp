@@ -276,7 +276,8 @@ nlohmann::json serviceAccountVolume(const std::string& name) {
           {{"downwardAPI",
             {{"items",
               {{{"path", "namespace"},
-                {"fieldRef", {{"apiVersion", "v1"}, {"fieldPath", "metadata.namespace"}}}}}}}}}}}}}};
+                {"fieldRef",
+                 {{"apiVersion", "v1"}, {"fieldPath", "metadata.namespace"}}}}}}}}}}}}}};
 }
 
 std::string mountFailureMessage(const std::string& volumeName, const std::string& error) {

@@ -58,16 +58,16 @@ std::string expand(const std::string& in) {
 TEST(ExpandVars, KubeletRules) {
   EXPECT_EQ(expand("$(A)"), "a");
   EXPECT_EQ(expand("x$(A)y$(B)z"), "xaybz");
-  EXPECT_EQ(expand("$(C)"), "c");             // later contexts are searched too
-  EXPECT_EQ(expand("$(EMPTY)|"), "|");        // defined as empty: replaced
+  EXPECT_EQ(expand("$(C)"), "c");       // later contexts are searched too
+  EXPECT_EQ(expand("$(EMPTY)|"), "|");  // defined as empty: replaced
   EXPECT_EQ(expand("$(UNKNOWN)"), "$(UNKNOWN)");
-  EXPECT_EQ(expand("$$(A)"), "$(A)");         // escaped
+  EXPECT_EQ(expand("$$(A)"), "$(A)");  // escaped
   EXPECT_EQ(expand("$$$(A)"), "$a");
   EXPECT_EQ(expand("$$$$"), "$$");
-  EXPECT_EQ(expand("$A"), "$A");               // not an expression
-  EXPECT_EQ(expand("100$"), "100$");           // trailing operator
-  EXPECT_EQ(expand("$(A"), "$(A");             // unclosed
-  EXPECT_EQ(expand("$($(A)"), "$($(A)");       // name "$(A", unknown: kept
+  EXPECT_EQ(expand("$A"), "$A");          // not an expression
+  EXPECT_EQ(expand("100$"), "100$");      // trailing operator
+  EXPECT_EQ(expand("$(A"), "$(A");        // unclosed
+  EXPECT_EQ(expand("$($(A)"), "$($(A)");  // name "$(A", unknown: kept
   EXPECT_EQ(expand("$()"), "$()");
   EXPECT_EQ(expand("$(A)$(B)"), "ab");
   EXPECT_EQ(expand(""), "");

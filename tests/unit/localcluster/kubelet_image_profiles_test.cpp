@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "kubelet_temp_dir.h"
@@ -9,9 +11,7 @@ namespace {
 
 using testing::TempDir;
 
-std::string normalised(const std::string& image) {
-  return parseImageReference(image).toString();
-}
+std::string normalised(const std::string& image) { return parseImageReference(image).toString(); }
 
 TEST(ImageReference, NormalisesAsTheRuntimeDoes) {
   EXPECT_EQ(normalised("busybox"), "docker.io/library/busybox:latest");
@@ -23,7 +23,7 @@ TEST(ImageReference, NormalisesAsTheRuntimeDoes) {
   EXPECT_EQ(normalised("quay.io/x/y"), "quay.io/x/y:latest");
   EXPECT_EQ(normalised("localhost/y:2"), "localhost/y:2");
   EXPECT_EQ(normalised("localhost:5000/y"), "localhost:5000/y:latest");  // a port, not a tag
-  EXPECT_EQ(normalised("Registry/y"), "Registry/y:latest");  // upper case: a domain
+  EXPECT_EQ(normalised("Registry/y"), "Registry/y:latest");              // upper case: a domain
   EXPECT_EQ(normalised("debian@sha256:abc"), "docker.io/library/debian@sha256:abc");
   EXPECT_EQ(normalised("debian:12@sha256:abc"), "docker.io/library/debian:12@sha256:abc");
   EXPECT_EQ(normalised(""), "");
@@ -47,8 +47,8 @@ TEST(ImagePattern, TagsDigestsAndStars) {
   EXPECT_TRUE(ImagePattern("busybox@sha256:a*").matches(parseImageReference("busybox@sha256:ab")));
   EXPECT_FALSE(ImagePattern("busybox@sha256:a*").matches(parseImageReference("busybox:1")));
   EXPECT_TRUE(ImagePattern("*/library/debian:*").matches(parseImageReference("debian:12")));
-  EXPECT_TRUE(
-      ImagePattern("*/library/debian:*").matches(parseImageReference("mirror.io/library/debian:1")));
+  EXPECT_TRUE(ImagePattern("*/library/debian:*")
+                  .matches(parseImageReference("mirror.io/library/debian:1")));
   EXPECT_TRUE(ImagePattern("percona/*").matches(parseImageReference("percona/server:8")));
   EXPECT_TRUE(ImagePattern("*/*").matches(parseImageReference("quay.io/a/b/c:1")));
 }
@@ -96,7 +96,8 @@ TEST(ImageProfiles, LoadsEveryField) {
 
 TEST(ImageProfiles, LaterProfilesWin) {
   TempDir dir;
-  const auto a = dir.write("a.yaml", "- {images: [busybox], cmd: [a]}\n- {images: [debian], cmd: [d]}\n");
+  const auto a =
+      dir.write("a.yaml", "- {images: [busybox], cmd: [a]}\n- {images: [debian], cmd: [d]}\n");
   const auto b = dir.write("b.yaml", "- {images: ['busybox:*'], cmd: [b]}\n");
   auto profiles = ImageProfiles::load({a, b});
   ASSERT_TRUE(profiles) << profiles.error().message;
@@ -146,6 +147,9 @@ TEST(ImageProfiles, ErrorsNameFileLineAndCause) {
             ":3: readOnlyBinds must be a list of {host, container}");
   EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds: /a\n"),
             ":2: readOnlyBinds must be a list of {host, container}");
+  EXPECT_EQ(loadError("- images: [a, '']\n"), ":1: images: an empty pattern matches no image");
+  EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds:\n    - {host: usr/bin, container: /b}\n"),
+            ":3: readOnlyBinds: \"usr/bin\" -> \"/b\": both paths must be absolute");
   EXPECT_EQ(loadError("- images: [a\n"), ":2: end of sequence flow not found");
 }
 
@@ -153,7 +157,8 @@ TEST(ImageProfiles, UnreadableFileIsNamed) {
   TempDir dir;
   auto missing = ImageProfiles::load({dir.file("none.yaml")});
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message, dir.file("none.yaml") + ": cannot read: No such file or directory");
+  EXPECT_EQ(missing.error().message,
+            dir.file("none.yaml") + ": cannot read: No such file or directory");
   auto directory = ImageProfiles::load({dir.path()});
   ASSERT_FALSE(directory);
   EXPECT_EQ(directory.error().message, dir.path() + ": cannot read: Is a directory");
@@ -170,6 +175,37 @@ TEST(ImageProfiles, ShippedFileLoadsAndCoversTheTestImages) {
   EXPECT_EQ(profiles->find("debian")->cmd, std::vector<std::string>{"sh"});
   EXPECT_TRUE(profiles->find("debian")->entrypoint.empty());
   EXPECT_EQ(profiles->find("mysql:8.0"), nullptr);  // a later issue
+}
+
+// The container's / is the host's: each shipped profile's program must be a host executable found
+// through the profile's own PATH, as the container's exec would look it up.
+TEST(ImageProfiles, ShippedProgramsExistOnThisHost) {
+  auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  for (const char* image : {"busybox", "debian", "python"}) {
+    const ImageProfile* p = profiles->find(image);
+    ASSERT_NE(p, nullptr) << image;
+    const auto argv = resolveArgv(nlohmann::json::object(), *p, {});
+    ASSERT_FALSE(argv.empty()) << image;
+    std::string path;
+    for (const auto& [name, value] : p->env) {
+      if (name == "PATH") {
+        path = value;
+      }
+    }
+    bool found = false;
+    size_t start = 0;
+    while (!found && start <= path.size()) {
+      const size_t colon = std::min(path.find(':', start), path.size());
+      const std::string candidate = path.substr(start, colon - start) + "/" + argv[0];
+      found = ::access(candidate.c_str(), X_OK) == 0;
+      start = colon + 1;
+    }
+    EXPECT_TRUE(found) << image << ": " << argv[0] << " not in " << path;
+    for (const auto& [host, container] : p->readOnlyBinds) {
+      EXPECT_EQ(::access(host.c_str(), F_OK), 0) << image << ": " << host;
+    }
+  }
 }
 
 }  // namespace

@@ -12,8 +12,7 @@ namespace mysqlop::local::kubelet::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "mysqlop-kubelet-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mysqlop-kubelet-XXXXXX").string();
     path_ = ::mkdtemp(tmpl.data());
   }
   ~TempDir() {
