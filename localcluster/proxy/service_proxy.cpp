@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -87,6 +89,10 @@ struct ServiceProxy::Impl {
   std::mutex connMu;
   std::condition_variable connCv;
   std::uint64_t open = 0;
+  // A ClusterIP without listeners stays on the machine while connections to it are open (taking
+  // it away would cut them); the last one to end wakes the loop, which removes it.
+  std::map<std::string, int> ipConnections;
+  std::set<std::string> ipsToRemove;
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> forwarded{0};
   std::atomic<std::uint64_t> refused{0};
@@ -99,9 +105,11 @@ struct ServiceProxy::Impl {
   void run();
   bool reconcile();  // false when a wanted listener is missing (retry later)
   void closeListener(const std::string& key);
+  void removeIp(const std::string& ip);
+  void removeIdleIps();
   void acceptAll(const Listener& l);
   std::vector<Backend> candidatesFor(const ServicePort& port);
-  void serve(int client, std::vector<Backend> candidates, std::string target);
+  void serve(int client, std::vector<Backend> candidates, ServicePort port);
 };
 
 void ServiceProxy::Impl::registerHandlers() {
@@ -164,7 +172,38 @@ void ServiceProxy::Impl::registerHandlers() {
                     [=](const kube::ObjectPtr& o) { sliceChanged(o, true); }});
 }
 
+void ServiceProxy::Impl::removeIp(const std::string& ip) {
+  if (!ips.remove) {
+    return;
+  }
+  auto r = ips.remove(ip);
+  if (!r.ok()) {
+    spdlog::warn("service proxy: cannot remove Service IP {}: {}", ip, r.error().message);
+  }
+}
+
+void ServiceProxy::Impl::removeIdleIps() {
+  std::vector<std::string> idle;
+  {
+    std::lock_guard lock(connMu);
+    for (auto it = ipsToRemove.begin(); it != ipsToRemove.end();) {
+      if (ipUsers.count(*it) != 0) {
+        it = ipsToRemove.erase(it);  // listened on again
+      } else if (ipConnections.count(*it) == 0) {
+        idle.push_back(*it);
+        it = ipsToRemove.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& ip : idle) {
+    removeIp(ip);
+  }
+}
+
 bool ServiceProxy::Impl::reconcile() {
+  removeIdleIps();
   std::map<std::string, ServicePort> wanted;
   {
     std::lock_guard lock(model->mu);
@@ -201,6 +240,10 @@ bool ServiceProxy::Impl::reconcile() {
     }
     if (ipAdded) {
       fd = listenOn(port.clusterIp, port.port);
+    }
+    if (fd.ok()) {
+      std::lock_guard lock(connMu);
+      ipsToRemove.erase(port.clusterIp);
     }
     if (!fd.ok()) {
       complete = false;
@@ -241,12 +284,14 @@ void ServiceProxy::Impl::closeListener(const std::string& key) {
   listeners.erase(it);
   if (--ipUsers[ip] <= 0) {
     ipUsers.erase(ip);
-    if (ips.remove) {
-      auto r = ips.remove(ip);
-      if (!r.ok()) {
-        spdlog::warn("service proxy: cannot remove Service IP {}: {}", ip, r.error().message);
+    {
+      std::lock_guard lock(connMu);
+      if (ipConnections.count(ip) != 0) {
+        ipsToRemove.insert(ip);
+        return;
       }
     }
+    removeIp(ip);
   }
 }
 
@@ -324,16 +369,16 @@ void ServiceProxy::Impl::acceptAll(const Listener& l) {
     {
       std::lock_guard lock(connMu);
       open++;
+      ipConnections[l.port.clusterIp]++;
     }
-    std::thread(&Impl::serve, this, client, candidatesFor(l.port),
-                l.port.serviceKey + ":" + std::to_string(l.port.port))
-        .detach();
+    std::thread(&Impl::serve, this, client, candidatesFor(l.port), l.port).detach();
   }
 }
 
 // One connection's thread: the first candidate that answers gets it; the thread ends with it.
 // stop() waits for every such thread (open == 0) before the Impl goes away.
-void ServiceProxy::Impl::serve(int client, std::vector<Backend> candidates, std::string target) {
+void ServiceProxy::Impl::serve(int client, std::vector<Backend> candidates, ServicePort port) {
+  std::string target = port.serviceKey + ":" + std::to_string(port.port);
   int backend = -1;
   for (const auto& b : candidates) {
     auto r = connectWithin(b.ip, b.port, kConnectTimeout, stopFd);
@@ -354,6 +399,12 @@ void ServiceProxy::Impl::serve(int client, std::vector<Backend> candidates, std:
   }
   ::close(client);
   std::lock_guard lock(connMu);
+  if (--ipConnections[port.clusterIp] <= 0) {
+    ipConnections.erase(port.clusterIp);
+    if (ipsToRemove.count(port.clusterIp) != 0) {
+      wake(model->wakeFd);
+    }
+  }
   open--;
   connCv.notify_all();
 }
@@ -384,8 +435,11 @@ void ServiceProxy::stop() {
   }
   wake(impl_->stopFd);
   impl_->loop.join();
-  std::unique_lock lock(impl_->connMu);
-  impl_->connCv.wait(lock, [&] { return impl_->open == 0; });
+  {
+    std::unique_lock lock(impl_->connMu);
+    impl_->connCv.wait(lock, [&] { return impl_->open == 0; });
+  }
+  impl_->removeIdleIps();
 }
 
 std::vector<std::string> ServiceProxy::listening() const {
