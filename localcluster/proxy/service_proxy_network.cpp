@@ -1,0 +1,15 @@
+// The local cluster's constructor: Service IPs go on the cluster's host device through
+// node::Network. Kept apart so that the proxy's tests and benchmarks link without the node layer.
+#include "localcluster/node/network.h"
+#include "localcluster/proxy/service_proxy.h"
+
+namespace mysqlop::local::proxy {
+
+ServiceProxy::ServiceProxy(kube::InformerFactory& informers, node::Network& network,
+                           ProxyOptions options)
+    : ServiceProxy(informers,
+                   ServiceIpHooks{[&network](const std::string& ip) { return network.addServiceIp(ip); },
+                                  [&network](const std::string& ip) { return network.removeServiceIp(ip); }},
+                   std::move(options)) {}
+
+}  // namespace mysqlop::local::proxy

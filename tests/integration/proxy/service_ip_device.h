@@ -1,0 +1,78 @@
+#pragma once
+// Service IPs for proxy tests without the node layer: a bridge device of the test's own
+// ("mopt<pid>", removed with every address on it by the destructor) and a /24 of the Service
+// range picked from the pid, high enough not to meet the slots of real local clusters.
+
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "localcluster/proxy/service_proxy.h"
+#include "tests/support/process/child_process.h"
+
+namespace mysqlop::local::proxy::it {
+
+inline bool runIp(const std::vector<std::string>& args) {
+  mysqlop::testing::SpawnSpec spec;
+  spec.argv = {"/usr/sbin/ip"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  pid_t pid = mysqlop::testing::spawnProcess(spec);
+  return mysqlop::testing::waitForExit(pid, std::chrono::seconds(30)) == 0;
+}
+
+class ServiceIpDevice {
+ public:
+  ServiceIpDevice()
+      : name_("mopt" + std::to_string(::getpid() % 100000)),
+        prefix_("198.19." + std::to_string(200 + ::getpid() % 50) + ".") {
+    (void)runIp({"link", "del", name_});  // a leftover of a crashed run with the same pid
+    ok_ = runIp({"link", "add", name_, "type", "bridge"}) && runIp({"link", "set", name_, "up"});
+  }
+  ~ServiceIpDevice() { (void)runIp({"link", "del", name_}); }
+  ServiceIpDevice(const ServiceIpDevice&) = delete;
+  ServiceIpDevice& operator=(const ServiceIpDevice&) = delete;
+
+  bool ok() const { return ok_; }
+  const std::string& name() const { return name_; }
+  // "198.19.<n>.<host>"
+  std::string ip(int host) const { return prefix_ + std::to_string(host); }
+
+  ServiceIpHooks hooks() {
+    return {[this](const std::string& ip) -> Result<void> {
+              if (!runIp({"addr", "replace", ip + "/32", "dev", name_})) {
+                return fail(Errc::Unavailable, "ip addr replace " + ip + " failed");
+              }
+              return {};
+            },
+            [this](const std::string& ip) -> Result<void> {
+              if (!runIp({"addr", "del", ip + "/32", "dev", name_})) {
+                return fail(Errc::Unavailable, "ip addr del " + ip + " failed");
+              }
+              return {};
+            }};
+  }
+
+  // The addresses on the device now ("ip -o -4 addr show dev NAME"), as text.
+  std::string addresses() const {
+    char tmpl[] = "/tmp/mopt-addr-XXXXXX";
+    int fd = ::mkstemp(tmpl);
+    ::close(fd);
+    mysqlop::testing::SpawnSpec spec;
+    spec.argv = {"/usr/sbin/ip", "-o", "-4", "addr", "show", "dev", name_};
+    spec.stdoutPath = tmpl;
+    pid_t pid = mysqlop::testing::spawnProcess(spec);
+    (void)mysqlop::testing::waitForExit(pid, std::chrono::seconds(30));
+    std::string out = mysqlop::testing::readFile(tmpl);
+    ::unlink(tmpl);
+    return out;
+  }
+
+ private:
+  std::string name_;
+  std::string prefix_;
+  bool ok_ = false;
+};
+
+}  // namespace mysqlop::local::proxy::it
