@@ -28,7 +28,7 @@ class HttpTransport final : public Transport {
 
   static Result<std::shared_ptr<HttpTransport>> create(const RestConfig& config);
   static Result<std::shared_ptr<HttpTransport>> create(const RestConfig& config, Options options);
-  ~HttpTransport();
+  ~HttpTransport() override;
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;
 

@@ -48,7 +48,7 @@ class WatchStream {
   // stream whose client can leave between two polls of clientGone() (the in-process transport)
   // calls it when its client cancels; the HTTP layer does not need it (the watch polls each
   // second).
-  virtual void setWaker(std::function<void()> wake) { (void)wake; }
+  virtual void setWaker(const std::function<void()>& wake) { (void)wake; }
 };
 
 }  // namespace mysqlop::local

@@ -113,11 +113,11 @@ class ChannelWatchStream final : public WatchStream {
     return c_->cancelled;
   }
 
-  void setWaker(std::function<void()> wake) override {
+  void setWaker(const std::function<void()>& wake) override {
     bool now = false;
     {
       std::lock_guard lock(c_->mu);
-      c_->waker = std::move(wake);
+      c_->waker = wake;
       now = c_->cancelled;
     }
     if (now && c_->waker) {

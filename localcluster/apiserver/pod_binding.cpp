@@ -20,11 +20,11 @@ void validateBinding(const json& binding) {
   }
   const std::string kind = target.value("kind", "");
   if (!kind.empty() && kind != "Node") {
-    errs.push_back("target.kind: Unsupported value: \"" + kind +
-                   "\": supported values: \"Node\", \"<empty>\"");
+    errs.emplace_back("target.kind: Unsupported value: \"" + kind +
+                      "\": supported values: \"Node\", \"<empty>\"");
   }
   if (target.value("name", "").empty()) {
-    errs.push_back("target.name: Required value");
+    errs.emplace_back("target.name: Required value");
   }
   if (errs.empty()) {
     return;

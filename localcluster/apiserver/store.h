@@ -13,6 +13,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -55,7 +56,10 @@ struct ObjectRef {
   std::string key;
   std::string ns;
   std::string name;
-  auto operator<=>(const ObjectRef&) const = default;
+  bool operator==(const ObjectRef&) const = default;
+  bool operator<(const ObjectRef& o) const {
+    return std::tie(key, ns, name) < std::tie(o.key, o.ns, o.name);
+  }
 };
 
 // How one watcher waits for changes of its resource: Store::mutate notifies the subscriptions of
