@@ -124,7 +124,7 @@ class KubeletEnv : public ::testing::Test {
             {"metadata", {{"name", name}, {"namespace", "default"}}},
             {"spec",
              {{"restartPolicy", restartPolicy},
-              {"terminationGracePeriodSeconds", 5},
+              {"terminationGracePeriodSeconds", 2},
               {"containers", json::array({{{"name", "main"},
                                            {"image", "busybox:1.36"},
                                            {"command", json::array({"sh", "-c", script})}}})}}}};

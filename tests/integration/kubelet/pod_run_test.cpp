@@ -192,3 +192,39 @@ TEST_F(KubeletEnv, HostNetworkPodHasTheNodesIpAndNoNamespace) {
 
 }  // namespace
 }  // namespace mysqlop::local::kubelet::it
+
+namespace mysqlop::local::kubelet::it {
+namespace {
+
+// Status is written when it changes, not on every sync: three more probe runs (each a sync of
+// the pod) leave the pod's resourceVersion where it was.
+TEST_F(KubeletEnv, StatusIsNotRewrittenWhileNothingChanges) {
+  std::string runs = dir_ + "/probe-runs";
+  json p = shellPod("steady", "exec sleep 100007");
+  p["spec"]["containers"][0]["readinessProbe"] = {
+      {"exec", {{"command", json::array({"sh", "-c", "echo run >> " + runs})}}},
+      {"periodSeconds", 1}};
+  create(p);
+  ASSERT_TRUE(
+      waitPod("steady", "Ready", [](const json& q) { return condition(q, "Ready") == "True"; }));
+  auto countRuns = [&] {
+    std::ifstream in(runs);
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+    }
+    return n;
+  };
+  // The status write that made it Ready may still be on its way to our reads: one more probe
+  // run first, then the resourceVersion to compare against.
+  int before = countRuns();
+  ASSERT_TRUE(eventually("one more probe run", [&] { return countRuns() >= before + 1; }));
+  std::string rv = pod("steady")["metadata"]["resourceVersion"];
+  int now = countRuns();
+  ASSERT_TRUE(eventually("three more probe runs", [&] { return countRuns() >= now + 3; }));
+  EXPECT_EQ(pod("steady")["metadata"]["resourceVersion"], rv);
+}
+
+}  // namespace
+}  // namespace mysqlop::local::kubelet::it
