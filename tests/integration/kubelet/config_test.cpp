@@ -55,6 +55,34 @@ TEST_F(KubeletEnv, EnvAndConfigMapVolumeAreUpdatedInPlace) {
   EXPECT_EQ(containerStatus(pod("configured"))["restartCount"], 0);
 }
 
+TEST_F(KubeletEnv, SecretAsEnvAndAsFileWithItsMode) {
+  create(kube::resources::kSecrets, {{"apiVersion", "v1"},
+                                     {"kind", "Secret"},
+                                     {"metadata", {{"name", "creds"}, {"namespace", "default"}}},
+                                     {"stringData", {{"password", "s3cret"}}}});
+  std::string out = dir_ + "/secret-env";
+  json p = shellPod("secretive", "echo \"$PASSWORD\" > " + out + "; exec sleep 100025");
+  p["spec"]["containers"][0]["env"] =
+      json::array({{{"name", "PASSWORD"},
+                    {"valueFrom", {{"secretKeyRef", {{"name", "creds"}, {"key", "password"}}}}}}});
+  p["spec"]["containers"][0]["volumeMounts"] =
+      json::array({{{"name", "creds"}, {"mountPath", dir_ + "/mnt/creds"}, {"readOnly", true}}});
+  p["spec"]["volumes"] = json::array(
+      {{{"name", "creds"},
+        {"secret",
+         {{"secretName", "creds"},
+          {"items", json::array({{{"key", "password"}, {"path", "pw"}, {"mode", 0400}}})}}}}});
+  create(p);
+  ASSERT_TRUE(waitPod("secretive", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  ASSERT_TRUE(eventually(
+      "env written", [&] { return readAll(out) == "s3cret\n"; }, [&] { return readAll(out); }));
+  std::string uid = pod("secretive")["metadata"]["uid"];
+  std::string file = dir_ + "/pods/" + uid + "/volumes/creds/pw";
+  EXPECT_EQ(readAll(file), "s3cret");
+  auto perms = std::filesystem::status(file).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read);
+}
+
 TEST_F(KubeletEnv, MissingConfigMapKeyIsCreateContainerConfigErrorUntilItExists) {
   json p = shellPod("needs", "exec sleep 100021");
   p["spec"]["containers"][0]["env"] = json::array(

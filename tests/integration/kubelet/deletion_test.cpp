@@ -69,6 +69,18 @@ TEST_F(KubeletEnv, StopAndStartAgainResumesPodsWithTheirIp) {
   create(shellPod("durable", "exec sleep 100033"));
   ASSERT_TRUE(waitPod("durable", "Running", [](const json& q) { return phase(q) == "Running"; }));
   std::string ip = pod("durable")["status"]["podIP"];
+  std::string uid = pod("durable")["metadata"]["uid"];
+  std::string hex;
+  for (char ch : uid) {
+    if (std::isxdigit(static_cast<unsigned char>(ch)) != 0 && hex.size() < 12) {
+      hex += ch;
+    }
+  }
+  std::string netns = "/run/netns/mol" + std::to_string(network_->subnets().slot) + "-" + hex;
+  EXPECT_TRUE(exists(netns));
+  kubelet_->stop();  // the kubelet alone: containers and namespaces go
+  EXPECT_TRUE(pidsWith("sleep 100033").empty());
+  EXPECT_FALSE(exists(netns));
   stopNode();
   EXPECT_TRUE(pidsWith("sleep 100033").empty());
   EXPECT_EQ(phase(pod("durable")), "Running");  // the object is untouched

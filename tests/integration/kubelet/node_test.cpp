@@ -34,6 +34,17 @@ TEST_F(KubeletEnv, RegistersTheNodeReadyWithTheBridgeGatewayAndMachineCapacity) 
   EXPECT_EQ((*lease)["spec"]["holderIdentity"], "local");
 }
 
+TEST_F(KubeletEnv, RenewsItsLease) {
+  auto first = client_->get(kube::resources::kLeases, "kube-node-lease", "local");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  std::string renewed = (*first)["spec"].value("renewTime", "");
+  // Every 10 s: within the default bound of eventually.
+  EXPECT_TRUE(eventually("a later renewTime", [&] {
+    auto l = client_->get(kube::resources::kLeases, "kube-node-lease", "local");
+    return l.ok() && (*l)["spec"].value("renewTime", "") > renewed;
+  }));
+}
+
 TEST_F(KubeletEnv, BindsUnscheduledPodsAndLeavesOtherSchedulersPodsAlone) {
   create(shellPod("bound", "sleep 1000"));
   json other = shellPod("other", "sleep 1000");
