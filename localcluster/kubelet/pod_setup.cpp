@@ -99,7 +99,7 @@ Result<std::string> PodWorker::volumeSourceDir(const json& volume) {
     return own;
   }
   if (volume.contains("hostPath")) {
-    const json hp = volume["hostPath"];
+    const json& hp = volume["hostPath"];
     std::string path = hp.value("path", "");
     std::string type = hp.value("type", "");
     if (type == "DirectoryOrCreate") {

@@ -268,7 +268,7 @@ void PodWorker::seedFromStatus(const json& status) {
         c.everStarted = !c.containerId.empty();
         const json state = s.value("state", json::object());
         if (state.contains("terminated")) {
-          const json t = state["terminated"];
+          const json& t = state["terminated"];
           c.state = ContainerRun::State::Terminated;
           c.exitCode = t.value("exitCode", 0);
           c.signal = t.value("signal", 0);

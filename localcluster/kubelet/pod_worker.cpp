@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/kube/client.h"
+#include "localcluster/proxy/names.h"
 
 namespace mysqlop::local::kubelet {
 

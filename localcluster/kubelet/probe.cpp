@@ -153,7 +153,7 @@ ProbeOutcome httpAction(const json& http, const json& container, const std::stri
     session->sendRequest(req);
     Poco::Net::HTTPResponse resp;
     std::istream& body = session->receiveResponse(resp);
-    std::string text(10 * 1024, '\0');
+    std::string text(std::size_t{10} * 1024, '\0');
     body.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(body.gcount()));
     int status = static_cast<int>(resp.getStatus());
