@@ -244,6 +244,10 @@ Result<void> Kubelet::start() {
   m.profiles = std::move(*profiles);
   m.ctx.profiles = &m.profiles;
   m.ctx.hostIp = m.ctx.network->subnets().gateway;
+  const json capacity = machineCapacity(m.ctx.options.dataDir);
+  m.ctx.allocatableCpu = capacity.value("cpu", "");
+  m.ctx.allocatableMemory = capacity.value("memory", "");
+  m.ctx.allocatableStorage = capacity.value("ephemeral-storage", "");
   describeCgroups(m.ctx);
   kube::EventRecorder::Options eo;
   eo.component = "kubelet";
@@ -268,6 +272,7 @@ Result<void> Kubelet::start() {
   }
   m.ctx.configMaps = &m.informers.forResource(kube::resources::kConfigMaps);
   m.ctx.secrets = &m.informers.forResource(kube::resources::kSecrets);
+  m.ctx.services = &m.informers.forResource(kube::resources::kServices);
   kube::Informer& pods = m.informers.forResource(kube::resources::kPods);
   if (!m.handlersAdded) {
     // Handlers added once: informers cannot remove them, so a start after a stop reuses them.

@@ -41,16 +41,23 @@ struct KubeletContext {
   kube::EventRecorder* events = nullptr;
   kube::Informer* configMaps = nullptr;
   kube::Informer* secrets = nullptr;
+  kube::Informer* services = nullptr;  // for the Service environment variables
   const ImageProfiles* profiles = nullptr;
   KubeletOptions options;
   std::string hostIp;  // the bridge gateway: status.hostIP
+  // The node's allocatable (quantities): the downward API's limits of containers without one.
+  std::string allocatableCpu;
+  std::string allocatableMemory;
+  std::string allocatableStorage;
   // Why resource limits are not enforced here ("" if they were): the condition's message.
   std::string limitsNotEnforcedReason;
   std::string limitsNotEnforcedMessage;
 
   // configMap and secret reads for env and volumes: the informer cache first, then the API (an
   // object created just before the pod may not have reached the cache yet).
-  Lookups lookups() const;
+  // For one pod: the above, the node's allocatable, the Service variables of its namespace (and
+  // default/kubernetes), and warnings recorded as Events on it.
+  Lookups lookups(const nlohmann::json& pod) const;
 };
 
 using SystemTime = std::chrono::system_clock::time_point;
@@ -71,6 +78,8 @@ void recordEvent(const KubeletContext& ctx, const nlohmann::json& pod, const std
 
 // The node object and its heartbeat (kubelet_node.cpp).
 Result<void> registerNode(const KubeletContext& ctx);
+// {"cpu", "memory", "pods", "ephemeral-storage"} of this machine, as the Node reports them.
+nlohmann::json machineCapacity(const std::string& dataDir);
 Result<void> heartbeatLease(const KubeletContext& ctx);
 Result<void> heartbeatNodeStatus(const KubeletContext& ctx);
 

@@ -82,11 +82,7 @@ json pressureCondition(const char* type, const char* reason, const char* message
 
 json nodeStatus(const KubeletContext& ctx) {
   std::string now = rfc3339(std::chrono::system_clock::now());
-  unsigned cpus = std::thread::hardware_concurrency();
-  json capacity = {{"cpu", std::to_string(cpus == 0 ? 1 : cpus)},
-                   {"memory", memoryCapacity()},
-                   {"pods", "110"},
-                   {"ephemeral-storage", storageCapacity(ctx.options.dataDir)}};
+  json capacity = machineCapacity(ctx.options.dataDir);
   struct utsname u {};
   uname(&u);
   return {
@@ -149,6 +145,14 @@ void keepTransitionTimes(json& fresh, const json& old) {
 }
 
 }  // namespace
+
+json machineCapacity(const std::string& dataDir) {
+  unsigned cpus = std::thread::hardware_concurrency();
+  return {{"cpu", std::to_string(cpus == 0 ? 1 : cpus)},
+          {"memory", memoryCapacity()},
+          {"pods", "110"},
+          {"ephemeral-storage", storageCapacity(dataDir)}};
+}
 
 Result<void> registerNode(const KubeletContext& ctx) {
   json node = nodeObject(ctx);

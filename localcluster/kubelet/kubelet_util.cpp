@@ -74,8 +74,25 @@ std::optional<json> lookup(kube::Client* client, kube::Informer* informer, const
 
 }  // namespace
 
-Lookups KubeletContext::lookups() const {
+Lookups KubeletContext::lookups(const json& pod) const {
   Lookups l;
+  l.nodeAllocatableCpu = allocatableCpu;
+  l.nodeAllocatableMemory = allocatableMemory;
+  l.nodeAllocatableEphemeralStorage = allocatableStorage;
+  if (services != nullptr) {
+    std::vector<json> list;
+    const std::string ns = pod.value("metadata", json::object()).value("namespace", "");
+    if (auto master = services->store().get("default/kubernetes"); master != nullptr) {
+      list.push_back(json::parse(master->json));
+    }
+    for (const auto& o : services->store().list(ns)) {
+      list.push_back(json::parse(o->json));
+    }
+    l.serviceEnv = serviceEnv(pod, list);
+  }
+  l.warning = [this, pod](const std::string& reason, const std::string& message) {
+    recordEvent(*this, pod, "Warning", reason, message);
+  };
   l.configMap = [this](const std::string& ns, const std::string& name) {
     return lookup(client, configMaps, kube::resources::kConfigMaps, ns, name);
   };

@@ -152,15 +152,15 @@ Result<std::string> PodWorker::volumeSourceDir(const json& volume) {
                                  "persistentVolumeClaim are)");
 }
 
-Result<void> PodWorker::projectVolumes(bool initial) {
-  (void)initial;
+Result<void> PodWorker::projectVolumes(std::string* failedVolume) {
   ServiceAccountFiles sa{readFile(ctx_.options.tokenPath), readFile(ctx_.options.caCertPath)};
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
-  Lookups lookups = ctx_.lookups();
+  Lookups lookups = ctx_.lookups(view);
   for (const auto& v : pod_["spec"].value("volumes", json::array())) {
     if (!isProjectedSource(v)) {
       continue;
     }
+    *failedVolume = v.value("name", "");
     auto files = projectVolume(v, view, lookups, sa);
     if (!files.ok()) {
       return files.error();
@@ -171,11 +171,13 @@ Result<void> PodWorker::projectVolumes(bool initial) {
     }
   }
   if (automountToken(pod_)) {
-    std::vector<ProjectedFile> files = {
-        {"token", sa.token, 0644},
-        {"ca.crt", sa.caCrt, 0644},
-        {"namespace", pod_["metadata"].value("namespace", ""), 0644}};
-    auto w = writeAtomically(volumeDirs_[kServiceAccountVolume], files);
+    // What the ServiceAccount admission plugin would add (kube-api-access-*), projected here.
+    *failedVolume = kServiceAccountVolume;
+    auto files = projectVolume(serviceAccountVolume(kServiceAccountVolume), view, lookups, sa);
+    if (!files.ok()) {
+      return files.error();
+    }
+    auto w = writeAtomically(volumeDirs_[kServiceAccountVolume], *files);
     if (!w.ok()) {
       return w.error();
     }
@@ -249,13 +251,16 @@ bool PodWorker::hostNetwork() const {
 }
 
 bool PodWorker::finishSandbox() {
-  auto projected = projectVolumes(true);
+  std::string volume;
+  auto projected = projectVolumes(&volume);
   if (!projected.ok()) {
+    // The event as the kubelet's volume manager words it; the containers wait with the cause.
     std::string message = projected.error().message;
-    if ("config:" + message != pendingReason_) {
-      recordEvent(ctx_, pod_, "Warning", "Failed", "Error: " + message);
+    std::string event = mountFailureMessage(volume, message);
+    if (event != pendingReason_) {
+      recordEvent(ctx_, pod_, "Warning", "FailedMount", event);
     }
-    pendingReason_ = "config:" + message;
+    pendingReason_ = event;
     markWaiting("CreateContainerConfigError", message);
     nextPendingRetry_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     return false;
@@ -282,7 +287,7 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
                 "image \"" + image + "\" has no profile in " + ctx_.profiles->filesForMessage());
   }
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
-  auto env = resolveEnv(view, c.spec, *profile, ctx_.lookups());
+  auto env = resolveEnv(view, c.spec, *profile, ctx_.lookups(view));
   if (!env.ok()) {
     *waitingReason = "CreateContainerConfigError";
     return env.error();

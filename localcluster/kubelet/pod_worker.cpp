@@ -233,9 +233,11 @@ bool PodWorker::syncOnce() {
     reproject_ = false;
   }
   if (reproject) {
-    auto r = projectVolumes(false);
+    std::string volume;
+    auto r = projectVolumes(&volume);
     if (!r.ok()) {
-      recordEvent(ctx_, pod_, "Warning", "FailedMount", r.error().message);
+      recordEvent(ctx_, pod_, "Warning", "FailedMount",
+                  mountFailureMessage(volume, r.error().message));
     }
   }
 

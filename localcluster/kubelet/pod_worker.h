@@ -97,7 +97,8 @@ class PodWorker {
   bool hostNetwork() const;
   // Every container that waits shows this reason and message (a sandbox that is not ready).
   void markWaiting(const std::string& reason, const std::string& message);
-  Result<void> projectVolumes(bool initial);
+  // Writes every projected volume (and the token volume); on failure names the volume.
+  Result<void> projectVolumes(std::string* failedVolume);
   Result<std::string> volumeSourceDir(const nlohmann::json& volume);
   Result<node::SpawnSpec> spawnSpec(ContainerRun& c, std::string* waitingReason);
   void tearDownSandbox();

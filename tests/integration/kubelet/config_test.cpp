@@ -83,6 +83,29 @@ TEST_F(KubeletEnv, SecretAsEnvAndAsFileWithItsMode) {
   EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read);
 }
 
+TEST_F(KubeletEnv, ServicesOfTheNamespaceBecomeEnvironmentVariables) {
+  auto svc = client_->create(kube::resources::kServices,
+                             {{"apiVersion", "v1"},
+                              {"kind", "Service"},
+                              {"metadata", {{"name", "db"}, {"namespace", "default"}}},
+                              {"spec",
+                               {{"selector", {{"app", "db"}}},
+                                {"ports", json::array({{{"port", 3306}, {"protocol", "TCP"}}})}}}});
+  ASSERT_TRUE(svc.ok()) << svc.error().message;
+  std::string ip = (*svc)["spec"].value("clusterIP", "");
+  std::string out = dir_ + "/svc-env";
+  // The kubelet's Service cache may lag the create by a moment: without the variable the
+  // container fails and its (immediate) restart sees it.
+  json p = shellPod("linked",
+                    "test -n \"$DB_SERVICE_HOST\" || exit 1; echo "
+                    "\"$DB_SERVICE_HOST:$DB_SERVICE_PORT $DB_PORT\" > " +
+                        out + "; exec sleep 100026");
+  create(p);
+  ASSERT_TRUE(eventually(
+      "env written", [&] { return !readAll(out).empty(); }, [&] { return dump("linked"); }));
+  EXPECT_EQ(readAll(out), ip + ":3306 tcp://" + ip + ":3306\n");
+}
+
 TEST_F(KubeletEnv, MissingConfigMapKeyIsCreateContainerConfigErrorUntilItExists) {
   json p = shellPod("needs", "exec sleep 100021");
   p["spec"]["containers"][0]["env"] = json::array(
