@@ -256,7 +256,9 @@ void PodWorker::seedFromStatus(const json& status) {
     lastWritten_ = status;
     statusFromBefore_ = true;
   }
-  auto seed = [&](const char* list, std::vector<ContainerRun>& runs) {
+  // A new sandbox runs the init containers again, as Kubernetes does after a node restart: their
+  // counts are kept, their states are not (terminal pods run nothing, their status stays).
+  auto seed = [&](const char* list, std::vector<ContainerRun>& runs, bool keepState) {
     for (const auto& s : status.value(list, json::array())) {
       for (auto& c : runs) {
         if (c.name != s.value("name", "")) {
@@ -267,7 +269,7 @@ void PodWorker::seedFromStatus(const json& status) {
         c.containerId = s.value("containerID", "");
         c.everStarted = !c.containerId.empty();
         const json state = s.value("state", json::object());
-        if (state.contains("terminated")) {
+        if (state.contains("terminated") && keepState) {
           const json& t = state["terminated"];
           c.state = ContainerRun::State::Terminated;
           c.exitCode = t.value("exitCode", 0);
@@ -281,8 +283,8 @@ void PodWorker::seedFromStatus(const json& status) {
       }
     }
   };
-  seed("initContainerStatuses", initContainers_);
-  seed("containerStatuses", containers_);
+  seed("initContainerStatuses", initContainers_, statusFromBefore_);
+  seed("containerStatuses", containers_, true);
 }
 
 }  // namespace mysqlop::local::kubelet

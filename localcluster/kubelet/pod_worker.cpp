@@ -250,7 +250,11 @@ bool PodWorker::syncOnce() {
     }
     initialized = false;
     if (c.state == ContainerRun::State::Waiting) {
-      startContainer(c);
+      if (c.everStarted) {
+        restartOrBackOff(c);  // a crash loop of an init container backs off too
+      } else {
+        startContainer(c);
+      }
     } else if (c.state == ContainerRun::State::Terminated) {
       if (policy == "Never") {
         terminalPhase_ = "Failed";

@@ -66,7 +66,13 @@ TEST_F(KubeletEnv, DeletedPodHeldByAFinalizerShowsItsTerminalStatus) {
 }
 
 TEST_F(KubeletEnv, StopAndStartAgainResumesPodsWithTheirIp) {
-  create(shellPod("durable", "exec sleep 100033"));
+  std::string trail = dir_ + "/init-runs";
+  json p = shellPod("durable", "exec sleep 100033");
+  p["spec"]["initContainers"] =
+      json::array({{{"name", "init"},
+                    {"image", "busybox"},
+                    {"command", json::array({"sh", "-c", "echo init >> " + trail})}}});
+  create(p);
   ASSERT_TRUE(waitPod("durable", "Running", [](const json& q) { return phase(q) == "Running"; }));
   std::string ip = pod("durable")["status"]["podIP"];
   std::string uid = pod("durable")["metadata"]["uid"];
@@ -91,6 +97,12 @@ TEST_F(KubeletEnv, StopAndStartAgainResumesPodsWithTheirIp) {
   }));
   EXPECT_EQ(pod("durable")["status"]["podIP"], ip);
   EXPECT_EQ(pidsWith("sleep 100033").size(), 1u);
+  // A new sandbox runs the init containers again, as after a node restart.
+  std::ifstream in(trail);
+  std::stringstream runs;
+  runs << in.rdbuf();
+  EXPECT_EQ(runs.str(), "init\ninit\n");
+  EXPECT_EQ(containerStatus(pod("durable"), "init", "initContainerStatuses")["restartCount"], 1);
 }
 
 }  // namespace
