@@ -219,6 +219,9 @@ void PodWorker::writeStatus() {
     auto r = ctx_.client->updateStatus(kube::resources::kPods, object);
     if (r.ok()) {
       lastWritten_ = status;
+      // The written object is the newest we know: the next write starts from its
+      // resourceVersion instead of conflicting on the cache's older one.
+      pod_ = std::move(r.value());
       return;
     }
     if (r.is(Errc::NotFound)) {
