@@ -1,7 +1,8 @@
 #pragma once
 // Service IPs for proxy tests without the node layer: a bridge device of the test's own
 // ("mopt<pid>", removed with every address on it by the destructor) and a /24 of the Service
-// range picked from the pid, high enough not to meet the slots of real local clusters.
+// range picked from the pid, high enough not to meet the slots of real local clusters, routed
+// nowhere but to the addresses put on the device.
 
 #include <unistd.h>
 
@@ -28,14 +29,21 @@ class ServiceIpDevice {
       : name_("mopt" + std::to_string(::getpid() % 100000)),
         prefix_("198.19." + std::to_string(200 + ::getpid() % 50) + ".") {
     (void)runIp({"link", "del", name_});  // a leftover of a crashed run with the same pid
-    ok_ = runIp({"link", "add", name_, "type", "bridge"}) && runIp({"link", "set", name_, "up"});
+    // Until an IP of the /24 is on the device, traffic to it must not take the default route off
+    // the machine: an unreachable route (the local table's addresses still win) fails it here.
+    ok_ = runIp({"route", "replace", "unreachable", subnet()}) &&
+          runIp({"link", "add", name_, "type", "bridge"}) && runIp({"link", "set", name_, "up"});
   }
-  ~ServiceIpDevice() { (void)runIp({"link", "del", name_}); }
+  ~ServiceIpDevice() {
+    (void)runIp({"link", "del", name_});
+    (void)runIp({"route", "del", "unreachable", subnet()});
+  }
   ServiceIpDevice(const ServiceIpDevice&) = delete;
   ServiceIpDevice& operator=(const ServiceIpDevice&) = delete;
 
   bool ok() const { return ok_; }
   const std::string& name() const { return name_; }
+  std::string subnet() const { return prefix_ + "0/24"; }
   // "198.19.<n>.<host>"
   std::string ip(int host) const { return prefix_ + std::to_string(host); }
 

@@ -121,6 +121,7 @@ TEST_F(ServiceProxyTest, EndpointChangesAffectNewConnectionsOnly) {
   createService("db", "api", ip, {{"", 3306, port_}});
   putSlice("db", "api", {{"127.0.0.2", ""}}, {{"", port_}});
   startProxy();
+  ASSERT_TRUE(eventually("listening", [&] { return listeningOn(ip + ":3306"); }));
   ASSERT_TRUE(eventually("A answers", [&] { return backendOf(ip, 3306) == "A"; }));
   TestClient old;
   ASSERT_TRUE(old.connect(ip, 3306));
@@ -199,6 +200,7 @@ TEST_F(ServiceProxyTest, StopClosesConnectionsAndRemovesIps) {
   createService("db", "api", ip, {{"", 3306, port_}});
   putSlice("db", "api", {{"127.0.0.2", ""}}, {{"", port_}});
   startProxy();
+  ASSERT_TRUE(eventually("listening", [&] { return listeningOn(ip + ":3306"); }));
   ASSERT_TRUE(eventually("A answers", [&] { return backendOf(ip, 3306) == "A"; }));
   TestClient open;
   ASSERT_TRUE(open.connect(ip, 3306));
