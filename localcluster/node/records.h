@@ -1,5 +1,5 @@
 #pragma once
-// What a local cluster made on the machine, recorded in DIR/node/records.db before it is made and
+// What a local cluster made on the machine, recorded in DIR/node/records.json before it is made and
 // removed after it is gone: namespaces, links, addresses, processes (pid + start time from
 // /proc/<pid>/stat, so that a reused pid is never signalled). `cleanUp` removes every recorded
 // thing; `down`, the next `up` and the test fixtures call it.

@@ -1,5 +1,5 @@
 // The local cluster's constructor: Service IPs go on the cluster's host device through
-// node::Network. Kept apart so that the proxy's tests and benchmarks link without the node layer.
+// node::Network. The tests and the benchmark use the hooks constructor with a device of their own.
 #include "localcluster/node/network.h"
 #include "localcluster/proxy/service_proxy.h"
 
