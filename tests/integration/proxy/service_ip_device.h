@@ -23,6 +23,21 @@ inline bool runIp(const std::vector<std::string>& args) {
   return mysqlop::testing::waitForExit(pid, std::chrono::seconds(30)) == 0;
 }
 
+// "ip -o -4 addr show dev NAME", as text.
+inline std::string addressesOf(const std::string& device) {
+  char tmpl[] = "/tmp/mopt-addr-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  ::close(fd);
+  mysqlop::testing::SpawnSpec spec;
+  spec.argv = {"/usr/sbin/ip", "-o", "-4", "addr", "show", "dev", device};
+  spec.stdoutPath = tmpl;
+  pid_t pid = mysqlop::testing::spawnProcess(spec);
+  (void)mysqlop::testing::waitForExit(pid, std::chrono::seconds(30));
+  std::string out = mysqlop::testing::readFile(tmpl);
+  ::unlink(tmpl);
+  return out;
+}
+
 class ServiceIpDevice {
  public:
   ServiceIpDevice()
@@ -62,20 +77,8 @@ class ServiceIpDevice {
             }};
   }
 
-  // The addresses on the device now ("ip -o -4 addr show dev NAME"), as text.
-  std::string addresses() const {
-    char tmpl[] = "/tmp/mopt-addr-XXXXXX";
-    int fd = ::mkstemp(tmpl);
-    ::close(fd);
-    mysqlop::testing::SpawnSpec spec;
-    spec.argv = {"/usr/sbin/ip", "-o", "-4", "addr", "show", "dev", name_};
-    spec.stdoutPath = tmpl;
-    pid_t pid = mysqlop::testing::spawnProcess(spec);
-    (void)mysqlop::testing::waitForExit(pid, std::chrono::seconds(30));
-    std::string out = mysqlop::testing::readFile(tmpl);
-    ::unlink(tmpl);
-    return out;
-  }
+  // The addresses on the device now, as text.
+  std::string addresses() const { return addressesOf(name_); }
 
  private:
   std::string name_;
