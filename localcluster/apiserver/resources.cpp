@@ -69,6 +69,7 @@ std::vector<ResourceType> builtins() {
        false,
        false,
        {}},
+      {"", "v1", "PersistentVolume", "persistentvolumes", false, {"pv"}, true, false, false, {}},
       {"", "v1", "ServiceAccount", "serviceaccounts", true, {"sa"}, false, false, false, {}},
       {"", "v1", "Node", "nodes", false, {"no"}, true, false, false, {}},
       {"apps", "v1", "StatefulSet", "statefulsets", true, {"sts"}, true, true, true, {"all"}},
@@ -94,10 +95,12 @@ std::vector<ResourceType> builtins() {
        false,
        true,
        {}},
-      {"coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false, {}},
-      {"events.k8s.io", "v1", "Event", "events", true, {"ev"}, false, false, false, {}},
       {"discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, {}, false, false, false,
        {}},
+      {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false, {"sc"}, false, false, false,
+       {}},
+      {"coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false, {}},
+      {"events.k8s.io", "v1", "Event", "events", true, {"ev"}, false, false, false, {}},
       {"apiextensions.k8s.io",
        "v1",
        "CustomResourceDefinition",
@@ -158,8 +161,9 @@ std::vector<ResourceType> builtins() {
 }
 
 const char* kBuiltinGroups[] = {
-    "apps", "batch", "policy", "coordination.k8s.io", "events.k8s.io", "discovery.k8s.io",
-    "apiextensions.k8s.io"};
+    "apps",          "batch",          "policy",
+    "discovery.k8s.io", "storage.k8s.io", "coordination.k8s.io",
+    "events.k8s.io", "apiextensions.k8s.io"};
 
 std::vector<std::string> stringList(const json& v) {
   std::vector<std::string> out;
