@@ -63,7 +63,12 @@ class ServiceIpDevice {
   std::string ip(int host) const { return prefix_ + std::to_string(host); }
 
   ServiceIpHooks hooks() {
+    // Like node::Network, only addresses of its own /24: a server that made default/kubernetes
+    // itself gave it 198.19.0.1, which a real local cluster on this machine may be using.
     return {[this](const std::string& ip) -> Result<void> {
+              if (ip.rfind(prefix_, 0) != 0) {
+                return fail(Errc::Invalid, "Service IP \"" + ip + "\" is not in " + subnet());
+              }
               if (!runIp({"addr", "replace", ip + "/32", "dev", name_})) {
                 return fail(Errc::Unavailable, "ip addr replace " + ip + " failed");
               }
