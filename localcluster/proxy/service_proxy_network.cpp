@@ -7,9 +7,10 @@ namespace mysqlop::local::proxy {
 
 ServiceProxy::ServiceProxy(kube::InformerFactory& informers, node::Network& network,
                            ProxyOptions options)
-    : ServiceProxy(informers,
-                   ServiceIpHooks{[&network](const std::string& ip) { return network.addServiceIp(ip); },
-                                  [&network](const std::string& ip) { return network.removeServiceIp(ip); }},
-                   std::move(options)) {}
+    : ServiceProxy(
+          informers,
+          ServiceIpHooks{[&network](const std::string& ip) { return network.addServiceIp(ip); },
+                         [&network](const std::string& ip) { return network.removeServiceIp(ip); }},
+          std::move(options)) {}
 
 }  // namespace mysqlop::local::proxy

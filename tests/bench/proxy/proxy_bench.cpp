@@ -10,9 +10,9 @@
 // --short: 16 MiB transfers, 200 connections, 2 switches (tests/bench/README.md).
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
-#include <spdlog/spdlog.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -197,12 +197,13 @@ struct World {
       return;
     }
     clusterIp = device.ip(10);
-    json svc = {{"apiVersion", "v1"},
-                {"kind", "Service"},
-                {"metadata", {{"name", "bench"}, {"namespace", "default"}}},
-                {"spec",
-                 {{"clusterIP", clusterIp},
-                  {"ports", {{{"port", servicePort}, {"protocol", "TCP"}, {"targetPort", a.port()}}}}}}};
+    json svc = {
+        {"apiVersion", "v1"},
+        {"kind", "Service"},
+        {"metadata", {{"name", "bench"}, {"namespace", "default"}}},
+        {"spec",
+         {{"clusterIP", clusterIp},
+          {"ports", {{{"port", servicePort}, {"protocol", "TCP"}, {"targetPort", a.port()}}}}}}};
     auto created = client->create(kube::resources::kServices, svc);
     if (!created.ok()) {
       bench::fail("creating the Service: " + created.error().message);
@@ -418,7 +419,12 @@ void BM_ConnectFirstByte(benchmark::State& state) {
   state.counters["p50_us"] = percentile(us, 0.50);
   state.counters["p99_us"] = percentile(us, 0.99);
 }
-BENCHMARK(BM_ConnectFirstByte)->Arg(0)->Arg(1)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ConnectFirstByte)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_EndpointSwitch(benchmark::State& state) {
   World& w = World::get();

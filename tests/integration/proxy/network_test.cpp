@@ -108,9 +108,10 @@ TEST_F(ProxyOverNetworkTest, HostAndPodsReachAPodThroughItsClusterIp) {
   EXPECT_NE(addressesOf(device).find(ip + "/32"), std::string::npos) << addressesOf(device);
   deleteObject(kube::resources::kServices, "db", "api");
   ASSERT_TRUE(eventually("the listener is closed", [&] { return proxy_->listening().empty(); }));
-  ASSERT_TRUE(eventually("the IP is removed",
-                         [&] { return addressesOf(device).find(ip + "/32") == std::string::npos; },
-                         [&] { return addressesOf(device); }));
+  ASSERT_TRUE(eventually(
+      "the IP is removed",
+      [&] { return addressesOf(device).find(ip + "/32") == std::string::npos; },
+      [&] { return addressesOf(device); }));
 }
 
 TEST_F(ProxyOverNetworkTest, AClusterIpOutsideTheClusterSubnetIsNotListenedOn) {

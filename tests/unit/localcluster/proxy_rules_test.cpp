@@ -1,6 +1,6 @@
 // The Service proxy's pure rules (ports, backends, round robin) and its socket helpers on loopback.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,9 +34,10 @@ TEST(ProxyRules, NoPortsWithoutAClusterIp) {
   json ports = {{{"port", 80}}};
   EXPECT_TRUE(proxiedPorts(service({{"clusterIP", "None"}, {"ports", ports}})).empty());
   EXPECT_TRUE(proxiedPorts(service({{"ports", ports}})).empty());
-  EXPECT_TRUE(proxiedPorts(
-                  service({{"type", "ExternalName"}, {"clusterIP", "198.19.0.9"}, {"ports", ports}}))
-                  .empty());
+  EXPECT_TRUE(
+      proxiedPorts(
+          service({{"type", "ExternalName"}, {"clusterIP", "198.19.0.9"}, {"ports", ports}}))
+          .empty());
   EXPECT_TRUE(proxiedPorts(json::object()).empty());
 }
 
@@ -67,11 +68,10 @@ TEST(ProxyRules, BackendsResolveThePortPerSliceByName) {
   SliceView a{"db/api", {"198.18.0.6", "198.18.0.5"}, {{"mysql", 13306}}};
   SliceView b{"db/api", {"198.18.0.7", "198.18.0.5"}, {{"mysql", 23306}, {"admin", 33062}}};
   SliceView dup{"db/api", {"198.18.0.5"}, {{"mysql", 13306}}};
-  EXPECT_EQ(backendsFor("mysql", {&a, &b, &dup}),
-            (std::vector<Backend>{{"198.18.0.5", 13306},
-                                  {"198.18.0.5", 23306},
-                                  {"198.18.0.6", 13306},
-                                  {"198.18.0.7", 23306}}));
+  EXPECT_EQ(backendsFor("mysql", {&a, &b, &dup}), (std::vector<Backend>{{"198.18.0.5", 13306},
+                                                                        {"198.18.0.5", 23306},
+                                                                        {"198.18.0.6", 13306},
+                                                                        {"198.18.0.7", 23306}}));
   EXPECT_EQ(backendsFor("admin", {&a, &b}),
             (std::vector<Backend>{{"198.18.0.5", 33062}, {"198.18.0.7", 33062}}));
   EXPECT_TRUE(backendsFor("other", {&a, &b}).empty());
@@ -98,7 +98,8 @@ int boundPort(int fd) {
 }
 
 TEST(ProxyTcp, ListenAndConnectFailuresNameTheAddress) {
-  EXPECT_EQ(listenOn("300.1.1.1", 80).error().message, "not an IPv4 address and port: 300.1.1.1:80");
+  EXPECT_EQ(listenOn("300.1.1.1", 80).error().message,
+            "not an IPv4 address and port: 300.1.1.1:80");
   EXPECT_EQ(listenOn("127.0.0.1", 0).error().message, "not an IPv4 address and port: 127.0.0.1:0");
 
   // A port of ours that nobody listens on: bound, not listening.
