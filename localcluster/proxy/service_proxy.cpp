@@ -109,7 +109,7 @@ struct ServiceProxy::Impl {
   void removeIdleIps();
   void acceptAll(const Listener& l);
   std::vector<Backend> candidatesFor(const ServicePort& port);
-  void serve(int client, std::vector<Backend> candidates, ServicePort port);
+  void serve(int client, const std::vector<Backend>& candidates, const ServicePort& port);
 };
 
 void ServiceProxy::Impl::registerHandlers() {
@@ -381,7 +381,8 @@ void ServiceProxy::Impl::acceptAll(const Listener& l) {
 
 // One connection's thread: the first candidate that answers gets it; the thread ends with it.
 // stop() waits for every such thread (open == 0) before the Impl goes away.
-void ServiceProxy::Impl::serve(int client, std::vector<Backend> candidates, ServicePort port) {
+void ServiceProxy::Impl::serve(int client, const std::vector<Backend>& candidates,
+                               const ServicePort& port) {
   std::string target = port.serviceKey + ":" + std::to_string(port.port);
   int backend = -1;
   for (const auto& b : candidates) {
