@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,6 +123,41 @@ TEST(ProxyTcp, ListenAndConnectFailuresNameTheAddress) {
   EXPECT_EQ(again.error().message,
             "cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use");
   ::close(l.value());
+}
+
+// A listener whose accept queue is full drops further SYNs: a connect to it gets no answer.
+TEST(ProxyTcp, ConnectGivesUpAtItsDeadlineOrWhenStopping) {
+  int l = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(l, 0), 0);
+  int port = boundPort(l);
+  // Fill the queue (backlog 0 holds one; a second may fit): connects that are never accepted.
+  std::vector<int> queued;
+  for (int i = 0; i < 2; ++i) {
+    auto c = connectWithin("127.0.0.1", port, std::chrono::milliseconds(300), -1);
+    if (c.ok()) {
+      queued.push_back(c.value());
+    }
+  }
+  auto r = connectWithin("127.0.0.1", port, std::chrono::milliseconds(300), -1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "cannot connect to 127.0.0.1:" + std::to_string(port) + ": no answer within 300 ms");
+  EXPECT_EQ(r.code(), Errc::Timeout);
+
+  int stop = ::eventfd(1, EFD_CLOEXEC);  // already readable: the proxy is stopping
+  auto stopped = connectWithin("127.0.0.1", port, std::chrono::seconds(30), stop);
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().message,
+            "cannot connect to 127.0.0.1:" + std::to_string(port) + ": the proxy is stopping");
+  ::close(stop);
+  for (int fd : queued) {
+    ::close(fd);
+  }
+  ::close(l);
 }
 
 }  // namespace
