@@ -137,7 +137,8 @@ Result<PodNames> podNamesFrom(const json& pod, const std::string& podIp) {
   std::string id = p.namespaceName + "/" + p.name;
   p.ip = podIp.empty() ? stringAt(pod, "status", "podIP") : podIp;
   if (p.ip.empty()) {
-    return fail(Errc::Invalid, "pod " + id + " has no IP (status.podIP is empty and none was given)");
+    return fail(Errc::Invalid,
+                "pod " + id + " has no IP (status.podIP is empty and none was given)");
   }
   std::string hostname = stringAt(pod, "spec", "hostname");
   p.hostname = truncatedHostname(hostname.empty() ? p.name : hostname);
@@ -216,9 +217,8 @@ std::vector<EndpointAddress> readyAddressesFrom(const json& slice) {
         continue;
       }
     }
-    std::string hostname = e.contains("hostname") && e["hostname"].is_string()
-                               ? e["hostname"].get<std::string>()
-                               : "";
+    std::string hostname =
+        e.contains("hostname") && e["hostname"].is_string() ? e["hostname"].get<std::string>() : "";
     if (!e.contains("addresses") || !e["addresses"].is_array()) {
       continue;
     }

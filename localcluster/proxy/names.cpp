@@ -130,9 +130,10 @@ void NameService::Impl::registerHandlers() {
     }
   };
   informers.forResource(kube::resources::kServices)
-      .addHandlers({[=](const kube::ObjectPtr& o) { serviceChanged(o, false); },
-                    [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { serviceChanged(o, false); },
-                    [=](const kube::ObjectPtr& o) { serviceChanged(o, true); }});
+      .addHandlers(
+          {[=](const kube::ObjectPtr& o) { serviceChanged(o, false); },
+           [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { serviceChanged(o, false); },
+           [=](const kube::ObjectPtr& o) { serviceChanged(o, true); }});
 
   auto sliceChanged = [m](const kube::ObjectPtr& o, bool deleted) {
     std::optional<std::pair<std::string, std::vector<EndpointAddress>>> entry;
@@ -163,9 +164,10 @@ void NameService::Impl::registerHandlers() {
     }
   };
   informers.forResource(proxy::kEndpointSlices)
-      .addHandlers({[=](const kube::ObjectPtr& o) { sliceChanged(o, false); },
-                    [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { sliceChanged(o, false); },
-                    [=](const kube::ObjectPtr& o) { sliceChanged(o, true); }});
+      .addHandlers(
+          {[=](const kube::ObjectPtr& o) { sliceChanged(o, false); },
+           [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { sliceChanged(o, false); },
+           [=](const kube::ObjectPtr& o) { sliceChanged(o, true); }});
 
   // A tracked pod whose names changed (its IP once assigned, spec.hostAliases cannot change but
   // a recreated informer may deliver a fuller object) is rewritten; other pods are not ours.
@@ -196,7 +198,8 @@ void NameService::Impl::registerHandlers() {
     }
   };
   informers.forResource(kube::resources::kPods)
-      .addHandlers({podChanged, [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { podChanged(o); },
+      .addHandlers({podChanged,
+                    [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { podChanged(o); },
                     nullptr});
 }
 
@@ -291,8 +294,8 @@ Result<NameService::Files> NameService::filesFor(const json& pod, const std::str
     uid = pod["metadata"]["uid"].get<std::string>();
   }
   if (uid.empty()) {
-    return fail(Errc::Invalid, "pod " + names->namespaceName + "/" + names->name +
-                                   " has no metadata.uid");
+    return fail(Errc::Invalid,
+                "pod " + names->namespaceName + "/" + names->name + " has no metadata.uid");
   }
   std::string dir = impl_->dataDir + "/pods/" + uid;
   std::error_code ec;
@@ -309,7 +312,8 @@ Result<NameService::Files> NameService::filesFor(const json& pod, const std::str
     impl_->model->pods[uid] = tracked;
     cluster = impl_->model->clusterLocked();
   }
-  auto hosts = writeInPlace(tracked.files.hosts, renderHosts(tracked.names, cluster, impl_->domain));
+  auto hosts =
+      writeInPlace(tracked.files.hosts, renderHosts(tracked.names, cluster, impl_->domain));
   if (!hosts.ok()) {
     return hosts.error();
   }

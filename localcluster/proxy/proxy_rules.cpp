@@ -90,7 +90,8 @@ std::vector<Backend> backendsFor(const std::string& portName,
   return out;
 }
 
-std::vector<Backend> RoundRobin::next(const std::string& key, const std::vector<Backend>& backends) {
+std::vector<Backend> RoundRobin::next(const std::string& key,
+                                      const std::vector<Backend>& backends) {
   if (backends.empty()) {
     return {};
   }

@@ -10,8 +10,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
@@ -109,7 +109,7 @@ struct ServiceProxy::Impl {
   void removeIdleIps();
   void acceptAll(const Listener& l);
   std::vector<Backend> candidatesFor(const ServicePort& port);
-  void serve(int client, std::vector<Backend> candidates, ServicePort port);
+  void serve(int client, const std::vector<Backend>& candidates, const ServicePort& port);
 };
 
 void ServiceProxy::Impl::registerHandlers() {
@@ -139,9 +139,10 @@ void ServiceProxy::Impl::registerHandlers() {
     }
   };
   informers.forResource(kube::resources::kServices)
-      .addHandlers({[=](const kube::ObjectPtr& o) { serviceChanged(o, false); },
-                    [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { serviceChanged(o, false); },
-                    [=](const kube::ObjectPtr& o) { serviceChanged(o, true); }});
+      .addHandlers(
+          {[=](const kube::ObjectPtr& o) { serviceChanged(o, false); },
+           [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { serviceChanged(o, false); },
+           [=](const kube::ObjectPtr& o) { serviceChanged(o, true); }});
 
   // Slices change only what new connections pick: no wake-up of the loop is needed.
   auto sliceChanged = [m](const kube::ObjectPtr& o, bool deleted) {
@@ -167,9 +168,10 @@ void ServiceProxy::Impl::registerHandlers() {
     }
   };
   informers.forResource(kEndpointSlices)
-      .addHandlers({[=](const kube::ObjectPtr& o) { sliceChanged(o, false); },
-                    [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { sliceChanged(o, false); },
-                    [=](const kube::ObjectPtr& o) { sliceChanged(o, true); }});
+      .addHandlers(
+          {[=](const kube::ObjectPtr& o) { sliceChanged(o, false); },
+           [=](const kube::ObjectPtr&, const kube::ObjectPtr& o) { sliceChanged(o, false); },
+           [=](const kube::ObjectPtr& o) { sliceChanged(o, true); }});
 }
 
 void ServiceProxy::Impl::removeIp(const std::string& ip) {
@@ -280,7 +282,8 @@ void ServiceProxy::Impl::closeListener(const std::string& key) {
   }
   ::close(it->second.fd);
   std::string ip = it->second.port.clusterIp;
-  spdlog::info("service proxy: {} port {} closed", it->second.port.serviceKey, it->second.port.port);
+  spdlog::info("service proxy: {} port {} closed", it->second.port.serviceKey,
+               it->second.port.port);
   listeners.erase(it);
   if (--ipUsers[ip] <= 0) {
     ipUsers.erase(ip);
@@ -356,7 +359,8 @@ void ServiceProxy::Impl::acceptAll(const Listener& l) {
     int client = ::accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (client < 0) {
       if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-        spdlog::warn("service proxy: accept on {} failed: {}", l.port.listenKey(), std::strerror(errno));
+        spdlog::warn("service proxy: accept on {} failed: {}", l.port.listenKey(),
+                     std::strerror(errno));
       }
       if (errno == EINTR || errno == ECONNABORTED) {
         continue;
@@ -377,7 +381,8 @@ void ServiceProxy::Impl::acceptAll(const Listener& l) {
 
 // One connection's thread: the first candidate that answers gets it; the thread ends with it.
 // stop() waits for every such thread (open == 0) before the Impl goes away.
-void ServiceProxy::Impl::serve(int client, std::vector<Backend> candidates, ServicePort port) {
+void ServiceProxy::Impl::serve(int client, const std::vector<Backend>& candidates,
+                               const ServicePort& port) {
   std::string target = port.serviceKey + ":" + std::to_string(port.port);
   int backend = -1;
   for (const auto& b : candidates) {

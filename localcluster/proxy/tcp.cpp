@@ -46,9 +46,9 @@ struct Half {
   bool wantsWrite() const { return buffered > 0; }
 
   void readSome() {
-    ssize_t n = ::splice(from, nullptr, pipeWrite, nullptr,
-                         static_cast<std::size_t>(kPipeSize) - buffered,
-                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    ssize_t n =
+        ::splice(from, nullptr, pipeWrite, nullptr, static_cast<std::size_t>(kPipeSize) - buffered,
+                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n > 0) {
       buffered += static_cast<std::size_t>(n);
     } else if (n == 0) {
@@ -58,7 +58,8 @@ struct Half {
     }
   }
   void writeSome() {
-    ssize_t n = ::splice(pipeRead, nullptr, to, nullptr, buffered, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    ssize_t n =
+        ::splice(pipeRead, nullptr, to, nullptr, buffered, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n > 0) {
       buffered -= static_cast<std::size_t>(n);
       moved += static_cast<std::uint64_t>(n);
@@ -101,13 +102,15 @@ Result<int> listenOn(const std::string& ip, int port) {
   }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return fail(Errc::Unavailable, "cannot listen on " + where(ip, port) + ": " + std::strerror(errno));
+    return fail(Errc::Unavailable,
+                "cannot listen on " + where(ip, port) + ": " + std::strerror(errno));
   }
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&a.value()), sizeof(sockaddr_in)) != 0 ||
       ::listen(fd, 512) != 0) {
-    auto f = fail(Errc::Unavailable, "cannot listen on " + where(ip, port) + ": " + std::strerror(errno));
+    auto f = fail(Errc::Unavailable,
+                  "cannot listen on " + where(ip, port) + ": " + std::strerror(errno));
     ::close(fd);
     return f;
   }
@@ -122,7 +125,8 @@ Result<int> connectWithin(const std::string& ip, int port, std::chrono::millisec
   }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return fail(Errc::Unavailable, "cannot connect to " + where(ip, port) + ": " + std::strerror(errno));
+    return fail(Errc::Unavailable,
+                "cannot connect to " + where(ip, port) + ": " + std::strerror(errno));
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

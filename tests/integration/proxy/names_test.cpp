@@ -79,7 +79,9 @@ TEST_F(NamesTest, FilesListThePodEveryServiceAndReadyHeadlessEndpoints) {
   json web = createService("other", "web", "");
   createService("db", "mysql", "None");
   putSlice("db", "mysql",
-           {{"198.18.0.5", "mysql-0", true}, {"198.18.0.6", "mysql-1", false}, {"198.18.0.7", "", true}});
+           {{"198.18.0.5", "mysql-0", true},
+            {"198.18.0.6", "mysql-1", false},
+            {"198.18.0.7", "", true}});
   names_->start();
   startInformers();
 
@@ -91,16 +93,19 @@ TEST_F(NamesTest, FilesListThePodEveryServiceAndReadyHeadlessEndpoints) {
   std::string hosts = read(files->hosts);
   EXPECT_TRUE(has(hosts, "127.0.0.1\tlocalhost\n")) << hosts;
   EXPECT_TRUE(has(hosts, "\n198.18.0.5\tmysql-0.mysql.db.svc.cluster.local\tmysql-0\n")) << hosts;
-  EXPECT_TRUE(has(hosts, "\n" + ipOf(api) + "\tapi.db.svc.cluster.local\tapi.db.svc\tapi.db\tapi\n"))
+  EXPECT_TRUE(
+      has(hosts, "\n" + ipOf(api) + "\tapi.db.svc.cluster.local\tapi.db.svc\tapi.db\tapi\n"))
       << hosts;
-  EXPECT_TRUE(has(hosts, "\n" + ipOf(web) + "\tweb.other.svc.cluster.local\tweb.other.svc\tweb.other\n"))
+  EXPECT_TRUE(
+      has(hosts, "\n" + ipOf(web) + "\tweb.other.svc.cluster.local\tweb.other.svc\tweb.other\n"))
       << hosts;
   EXPECT_TRUE(has(hosts,
                   "\n198.18.0.5\tmysql-0.mysql.db.svc.cluster.local\tmysql-0.mysql.db.svc\t"
                   "mysql-0.mysql.db\tmysql-0.mysql\tmysql.db.svc.cluster.local\tmysql.db.svc\t"
                   "mysql.db\tmysql\n"))
       << hosts;
-  EXPECT_TRUE(has(hosts, "\n198.18.0.7\tmysql.db.svc.cluster.local\tmysql.db.svc\tmysql.db\tmysql\n"))
+  EXPECT_TRUE(
+      has(hosts, "\n198.18.0.7\tmysql.db.svc.cluster.local\tmysql.db.svc\tmysql.db\tmysql\n"))
       << hosts;
   EXPECT_FALSE(has(hosts, "198.18.0.6")) << "a not-ready endpoint has no name:\n" << hosts;
   EXPECT_EQ(read(files->resolvConf),
@@ -121,22 +126,25 @@ TEST_F(NamesTest, ChangesRewriteTheSameInode) {
 
   json cache = createService("db", "cache", "");
   std::string cacheLine = ipOf(cache) + "\tcache.db.svc.cluster.local";
-  ASSERT_TRUE(eventually("the new Service is listed", [&] { return has(read(path), cacheLine); },
-                         [&] { return read(path); }));
+  ASSERT_TRUE(eventually(
+      "the new Service is listed", [&] { return has(read(path), cacheLine); },
+      [&] { return read(path); }));
 
   putSlice("db", "mysql", {{"198.18.0.6", "mysql-1", false}});
   putSlice("db", "mysql", {{"198.18.0.6", "mysql-1", true}});
-  ASSERT_TRUE(eventually("mysql-1 is listed once ready",
-                         [&] { return has(read(path), "198.18.0.6\tmysql-1.mysql.db.svc.cluster.local"); },
-                         [&] { return read(path); }));
+  ASSERT_TRUE(eventually(
+      "mysql-1 is listed once ready",
+      [&] { return has(read(path), "198.18.0.6\tmysql-1.mysql.db.svc.cluster.local"); },
+      [&] { return read(path); }));
 
   deleteObject(kube::resources::kServices, "db", "api");
-  ASSERT_TRUE(eventually("the deleted Service is gone",
-                         [&] { return !has(read(path), "api.db.svc.cluster.local"); },
-                         [&] { return read(path); }));
+  ASSERT_TRUE(eventually(
+      "the deleted Service is gone", [&] { return !has(read(path), "api.db.svc.cluster.local"); },
+      [&] { return read(path); }));
   deleteObject(kEndpointSlices, "db", "mysql-slice");
-  ASSERT_TRUE(eventually("the deleted slice's endpoint is gone",
-                         [&] { return !has(read(path), "mysql-1.mysql"); }, [&] { return read(path); }));
+  ASSERT_TRUE(eventually(
+      "the deleted slice's endpoint is gone", [&] { return !has(read(path), "mysql-1.mysql"); },
+      [&] { return read(path); }));
   EXPECT_EQ(inode(path), ino);
 }
 
@@ -158,9 +166,24 @@ TEST_F(NamesTest, RunningContainerResolvesTheNewNames) {
   int ask = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);
   ASSERT_GE(ask, 0);
   mysqlop::testing::SpawnSpec spec;
-  spec.argv = {"/usr/bin/bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-               "--bind", files->hosts, "/etc/hosts", "--bind", files->resolvConf,
-               "/etc/resolv.conf", "--unshare-net", "--die-with-parent", "/bin/sh", "-c",
+  spec.argv = {"/usr/bin/bwrap",
+               "--ro-bind",
+               "/",
+               "/",
+               "--dev",
+               "/dev",
+               "--proc",
+               "/proc",
+               "--bind",
+               files->hosts,
+               "/etc/hosts",
+               "--bind",
+               files->resolvConf,
+               "/etc/resolv.conf",
+               "--unshare-net",
+               "--die-with-parent",
+               "/bin/sh",
+               "-c",
                "while read name; do getent hosts \"$name\" || echo \"missing $name\"; done"};
   spec.stdinPath = fifo;
   spec.stdoutPath = out;
@@ -171,20 +194,22 @@ TEST_F(NamesTest, RunningContainerResolvesTheNewNames) {
   };
 
   askFor("later");
-  ASSERT_TRUE(eventually("the unknown name fails (no DNS server is asked)",
-                         [&] { return has(read(out), "missing later\n"); }, [&] { return read(out); }));
+  ASSERT_TRUE(eventually(
+      "the unknown name fails (no DNS server is asked)",
+      [&] { return has(read(out), "missing later\n"); }, [&] { return read(out); }));
   askFor("mysql-0.mysql.db.svc.cluster.local");
-  ASSERT_TRUE(eventually("the pod's own name resolves",
-                         [&] { return resolved(read(out), "198.18.0.5", "mysql-0.mysql.db.svc.cluster.local"); },
-                         [&] { return read(out); }));
+  ASSERT_TRUE(eventually(
+      "the pod's own name resolves",
+      [&] { return resolved(read(out), "198.18.0.5", "mysql-0.mysql.db.svc.cluster.local"); },
+      [&] { return read(out); }));
 
   json later = createService("db", "later", "");
   ASSERT_TRUE(eventually("the file lists the new Service",
                          [&] { return has(read(files->hosts), "\tlater\n"); }));
   askFor("later");
-  ASSERT_TRUE(eventually("the running container resolves it",
-                         [&] { return resolved(read(out), ipOf(later), "later"); },
-                         [&] { return read(out); }));
+  ASSERT_TRUE(eventually(
+      "the running container resolves it",
+      [&] { return resolved(read(out), ipOf(later), "later"); }, [&] { return read(out); }));
   ::close(ask);  // EOF ends the loop
   EXPECT_EQ(mysqlop::testing::waitForExit(pid, std::chrono::seconds(30)), 0);
 }
@@ -216,15 +241,17 @@ TEST_F(NamesTest, PodIpFollowsTheApi) {
   startInformers();
   auto files = names_->filesFor(created.value(), "198.18.0.40");
   ASSERT_TRUE(files.ok()) << files.error().message;
-  EXPECT_TRUE(has(read(files->hosts), "\n198.18.0.40\tmysql-0.mysql.db.svc.cluster.local\tmysql-0\n"));
+  EXPECT_TRUE(
+      has(read(files->hosts), "\n198.18.0.40\tmysql-0.mysql.db.svc.cluster.local\tmysql-0\n"));
 
   json withIp = created.value();
   withIp["status"]["podIP"] = "198.18.0.41";
   auto u = client_->updateStatus(kube::resources::kPods, withIp);
   ASSERT_TRUE(u.ok()) << u.error().message;
-  ASSERT_TRUE(eventually("the pod's line has its new IP",
-                         [&] { return has(read(files->hosts), "\n198.18.0.41\tmysql-0.mysql"); },
-                         [&] { return read(files->hosts); }));
+  ASSERT_TRUE(eventually(
+      "the pod's line has its new IP",
+      [&] { return has(read(files->hosts), "\n198.18.0.41\tmysql-0.mysql"); },
+      [&] { return read(files->hosts); }));
 }
 
 TEST_F(NamesTest, ForgottenPodIsLeftAlone) {

@@ -20,9 +20,9 @@
 
 namespace mysqlop::local::proxy::it {
 
-using nlohmann::json;
 using mysqlop::testing::eventually;
 using mysqlop::testing::within;
+using nlohmann::json;
 
 // One endpoint of a slice as the controller writes it.
 struct Endpoint {
@@ -71,8 +71,9 @@ class ProxyEnv : public ::testing::Test {
   }
 
   void createNamespace(const std::string& name) {
-    auto r = client_->create(kube::resources::kNamespaces,
-                             {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
+    auto r = client_->create(
+        kube::resources::kNamespaces,
+        {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
 
@@ -108,8 +109,9 @@ class ProxyEnv : public ::testing::Test {
     std::string name = sliceName.empty() ? service + "-slice" : sliceName;
     json eps = json::array();
     for (const auto& e : endpoints) {
-      json one = {{"addresses", {e.ip}},
-                  {"conditions", {{"ready", e.ready}, {"serving", e.ready}, {"terminating", false}}}};
+      json one = {
+          {"addresses", {e.ip}},
+          {"conditions", {{"ready", e.ready}, {"serving", e.ready}, {"terminating", false}}}};
       if (!e.hostname.empty()) {
         one["hostname"] = e.hostname;
       }
@@ -119,17 +121,18 @@ class ProxyEnv : public ::testing::Test {
     for (const auto& [pn, port] : ports) {
       ps.push_back({{"name", pn}, {"port", port}, {"protocol", "TCP"}});
     }
-    json slice = {{"apiVersion", "discovery.k8s.io/v1"},
-                  {"kind", "EndpointSlice"},
-                  {"metadata",
-                   {{"name", name},
-                    {"namespace", ns},
-                    {"labels",
-                     {{"kubernetes.io/service-name", service},
-                      {"endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io"}}}}},
-                  {"addressType", "IPv4"},
-                  {"endpoints", eps},
-                  {"ports", ps}};
+    json slice = {
+        {"apiVersion", "discovery.k8s.io/v1"},
+        {"kind", "EndpointSlice"},
+        {"metadata",
+         {{"name", name},
+          {"namespace", ns},
+          {"labels",
+           {{"kubernetes.io/service-name", service},
+            {"endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io"}}}}},
+        {"addressType", "IPv4"},
+        {"endpoints", eps},
+        {"ports", ps}};
     auto existing = client_->get(kEndpointSlices, ns, name);
     if (existing.ok()) {
       slice["metadata"]["resourceVersion"] = existing.value()["metadata"]["resourceVersion"];

@@ -64,8 +64,9 @@ TEST_F(ServiceProxyTest, RoundRobinOverReadyEndpointsAndEcho) {
   createService("db", "api", ip, {{"", 3306, port_}});
   putSlice("db", "api", {{"127.0.0.2", ""}, {"127.0.0.3", ""}}, {{"", port_}});
   startProxy();
-  ASSERT_TRUE(eventually("listening on the ClusterIP", [&] { return listeningOn(ip + ":3306"); },
-                         [&] { return listeningText(); }));
+  ASSERT_TRUE(eventually(
+      "listening on the ClusterIP", [&] { return listeningOn(ip + ":3306"); },
+      [&] { return listeningText(); }));
   EXPECT_NE(device_.addresses().find(ip + "/32"), std::string::npos) << device_.addresses();
   ASSERT_TRUE(eventually("both endpoints known",
                          [&] { return backendOf(ip, 3306) != backendOf(ip, 3306); }));
@@ -74,7 +75,8 @@ TEST_F(ServiceProxyTest, RoundRobinOverReadyEndpointsAndEcho) {
   for (int i = 0; i < 4; ++i) {
     seen.push_back(backendOf(ip, 3306));
   }
-  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.begin() + 2), (std::set<std::string>{"A", "B"}));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.begin() + 2),
+            (std::set<std::string>{"A", "B"}));
   EXPECT_EQ(seen[2], seen[0]);
   EXPECT_EQ(seen[3], seen[1]);
 
@@ -94,7 +96,8 @@ TEST_F(ServiceProxyTest, NotReadyAndDeadEndpointsAreSkipped) {
   std::string ip = device_.ip(11);
   createService("db", "api", ip, {{"", 3306, port_}});
   // B not ready; 127.0.0.4 "ready" but nothing listens there: connections fall through to A.
-  putSlice("db", "api", {{"127.0.0.2", ""}, {"127.0.0.3", "", false}, {"127.0.0.4", ""}}, {{"", port_}});
+  putSlice("db", "api", {{"127.0.0.2", ""}, {"127.0.0.3", "", false}, {"127.0.0.4", ""}},
+           {{"", port_}});
   startProxy();
   ASSERT_TRUE(eventually("listening", [&] { return listeningOn(ip + ":3306"); }));
   ASSERT_TRUE(eventually("A answers", [&] { return backendOf(ip, 3306) == "A"; }));
@@ -112,7 +115,8 @@ TEST_F(ServiceProxyTest, NoReadyEndpointClosesTheClient) {
   ASSERT_TRUE(eventually("listening", [&] { return listeningOn(ip + ":3306"); }));
   auto before = proxy_->stats().refused;
   EXPECT_EQ(backendOf(ip, 3306), "");
-  ASSERT_TRUE(eventually("counted as refused", [&] { return proxy_->stats().refused == before + 1; }));
+  ASSERT_TRUE(
+      eventually("counted as refused", [&] { return proxy_->stats().refused == before + 1; }));
   EXPECT_EQ(a_.connections(), 0);
 }
 
@@ -121,6 +125,7 @@ TEST_F(ServiceProxyTest, EndpointChangesAffectNewConnectionsOnly) {
   createService("db", "api", ip, {{"", 3306, port_}});
   putSlice("db", "api", {{"127.0.0.2", ""}}, {{"", port_}});
   startProxy();
+  ASSERT_TRUE(eventually("listening", [&] { return listeningOn(ip + ":3306"); }));
   ASSERT_TRUE(eventually("A answers", [&] { return backendOf(ip, 3306) == "A"; }));
   TestClient old;
   ASSERT_TRUE(old.connect(ip, 3306));
@@ -147,11 +152,12 @@ TEST_F(ServiceProxyTest, NamedTargetPortResolvedPerSlice) {
   createService("db", "api", ip, {{"mysql", 3306, "mysql"}, {"admin", 33062, "admin"}});
   // Two slices: the pods behind them name their ports differently, as after a rollout.
   putSlice("db", "api", {{"127.0.0.2", ""}}, {{"mysql", port_}}, "api-one");
-  putSlice("db", "api", {{"127.0.0.3", ""}}, {{"mysql", port_}, {"admin", other.port()}}, "api-two");
+  putSlice("db", "api", {{"127.0.0.3", ""}}, {{"mysql", port_}, {"admin", other.port()}},
+           "api-two");
   startProxy();
-  ASSERT_TRUE(eventually("both ports listen",
-                         [&] { return listeningOn(ip + ":3306") && listeningOn(ip + ":33062"); },
-                         [&] { return listeningText(); }));
+  ASSERT_TRUE(eventually(
+      "both ports listen", [&] { return listeningOn(ip + ":3306") && listeningOn(ip + ":33062"); },
+      [&] { return listeningText(); }));
   ASSERT_TRUE(eventually("both slices known", [&] {
     std::set<std::string> s = {backendOf(ip, 3306), backendOf(ip, 3306)};
     return s == std::set<std::string>{"A", "B"};
@@ -177,8 +183,9 @@ TEST_F(ServiceProxyTest, RemovedPortAndDeletedServiceCloseListenersAndRemoveTheI
   json updated = current.value();
   updated["spec"]["ports"] = json::array({updated["spec"]["ports"][0]});
   ASSERT_TRUE(client_->update(kube::resources::kServices, updated).ok());
-  ASSERT_TRUE(eventually("the removed port is closed", [&] { return !listeningOn(ip + ":33062"); },
-                         [&] { return listeningText(); }));
+  ASSERT_TRUE(eventually(
+      "the removed port is closed", [&] { return !listeningOn(ip + ":33062"); },
+      [&] { return listeningText(); }));
   EXPECT_TRUE(listeningOn(ip + ":3306"));
   EXPECT_EQ(backendOf(ip, 33062), "") << "nothing listens there any more";
 
@@ -189,9 +196,10 @@ TEST_F(ServiceProxyTest, RemovedPortAndDeletedServiceCloseListenersAndRemoveTheI
   EXPECT_EQ(open.line(), "after");
   EXPECT_NE(device_.addresses().find(ip + "/32"), std::string::npos) << device_.addresses();
   open.close();
-  ASSERT_TRUE(eventually("the IP is removed once its last connection ended",
-                         [&] { return device_.addresses().find(ip + "/32") == std::string::npos; },
-                         [&] { return device_.addresses(); }));
+  ASSERT_TRUE(eventually(
+      "the IP is removed once its last connection ended",
+      [&] { return device_.addresses().find(ip + "/32") == std::string::npos; },
+      [&] { return device_.addresses(); }));
 }
 
 TEST_F(ServiceProxyTest, StopClosesConnectionsAndRemovesIps) {
@@ -199,6 +207,7 @@ TEST_F(ServiceProxyTest, StopClosesConnectionsAndRemovesIps) {
   createService("db", "api", ip, {{"", 3306, port_}});
   putSlice("db", "api", {{"127.0.0.2", ""}}, {{"", port_}});
   startProxy();
+  ASSERT_TRUE(eventually("listening", [&] { return listeningOn(ip + ":3306"); }));
   ASSERT_TRUE(eventually("A answers", [&] { return backendOf(ip, 3306) == "A"; }));
   TestClient open;
   ASSERT_TRUE(open.connect(ip, 3306));
@@ -217,19 +226,22 @@ TEST_F(ServiceProxyTest, DefaultKubernetesGoesToTheApiServer) {
   ASSERT_TRUE(eventually("no default/kubernetes", [&] {
     return client_->get(kube::resources::kServices, "default", "kubernetes").is(Errc::NotFound);
   }));
-  json k = {{"apiVersion", "v1"},
-            {"kind", "Service"},
-            {"metadata", {{"name", "kubernetes"}, {"namespace", "default"}}},
-            {"spec",
-             {{"clusterIP", ip},
-              {"ports", {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", api_.port()}}}}}}};
+  json k = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", {{"name", "kubernetes"}, {"namespace", "default"}}},
+      {"spec",
+       {{"clusterIP", ip},
+        {"ports",
+         {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", api_.port()}}}}}}};
   auto created = client_->create(kube::resources::kServices, k);
   ASSERT_TRUE(created.ok()) << created.error().message;
   ProxyOptions options;
   options.apiServerPort = api_.port();
   startProxy(device_.hooks(), options);
-  ASSERT_TRUE(eventually("listening on 443", [&] { return listeningOn(ip + ":443"); },
-                         [&] { return listeningText(); }));
+  ASSERT_TRUE(eventually(
+      "listening on 443", [&] { return listeningOn(ip + ":443"); },
+      [&] { return listeningText(); }));
 
   // A client of the API through the ClusterIP, as a pod's in-cluster config would reach it.
   kube::RestConfig rc;

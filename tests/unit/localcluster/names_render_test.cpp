@@ -59,7 +59,8 @@ TEST(NamesRender, ServicesSortedAndShortNameOnlyInOwnNamespace) {
 TEST(NamesRender, HeadlessServiceListsReadyAddressesWithHostnames) {
   ClusterNames c;
   c.services = {{"db", "mysql", "", true}, {"other", "peers", "", true}};
-  c.endpoints["db/mysql"] = {{"198.18.0.7", "mysql-1"}, {"198.18.0.5", "mysql-0"},
+  c.endpoints["db/mysql"] = {{"198.18.0.7", "mysql-1"},
+                             {"198.18.0.5", "mysql-0"},
                              {"198.18.0.5", "mysql-0"}};  // duplicate from a second slice
   c.endpoints["other/peers"] = {{"198.18.0.30", ""}};
   EXPECT_EQ(renderHosts(pod("mysql"), c, "cluster.local"),
@@ -77,9 +78,9 @@ TEST(NamesRender, HeadlessServiceListsReadyAddressesWithHostnames) {
 TEST(NamesRender, HeadlessServiceWithoutEndpointsHasNoLine) {
   ClusterNames c;
   c.services = {{"db", "mysql", "", true}};
-  EXPECT_EQ(renderHosts(pod(), c, "cluster.local"),
-            kHeader + "198.18.0.5\tmysql-0\n" +
-                "\n# Services (cluster DNS of the local cluster).\n");
+  EXPECT_EQ(
+      renderHosts(pod(), c, "cluster.local"),
+      kHeader + "198.18.0.5\tmysql-0\n" + "\n# Services (cluster DNS of the local cluster).\n");
 }
 
 TEST(NamesRender, HostAliasesAsTheKubeletWritesThem) {
@@ -92,8 +93,8 @@ TEST(NamesRender, HostAliasesAsTheKubeletWritesThem) {
 
 TEST(NamesRender, OrderDoesNotDependOnInputOrder) {
   ClusterNames a;
-  a.services = {{"db", "b", "198.19.0.2", false}, {"db", "a", "198.19.0.1", false},
-                {"db", "h", "", true}};
+  a.services = {
+      {"db", "b", "198.19.0.2", false}, {"db", "a", "198.19.0.1", false}, {"db", "h", "", true}};
   a.endpoints["db/h"] = {{"198.18.0.9", ""}, {"198.18.0.8", "x"}};
   ClusterNames b;
   b.services = {a.services[2], a.services[1], a.services[0]};
@@ -195,7 +196,9 @@ TEST(NamesParse, SliceAddresses) {
       {"addressType", "IPv4"},
       {"endpoints",
        {{{"addresses", {"198.18.0.5"}}, {"hostname", "mysql-0"}, {"conditions", {{"ready", true}}}},
-        {{"addresses", {"198.18.0.6"}}, {"hostname", "mysql-1"}, {"conditions", {{"ready", false}}}},
+        {{"addresses", {"198.18.0.6"}},
+         {"hostname", "mysql-1"},
+         {"conditions", {{"ready", false}}}},
         {{"addresses", {"198.18.0.7"}}}}}};  // no conditions: ready, as the API documents
   EXPECT_EQ(sliceServiceName(slice), "mysql");
   EXPECT_EQ(readyAddressesFrom(slice),

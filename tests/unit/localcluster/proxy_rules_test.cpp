@@ -1,7 +1,8 @@
 // The Service proxy's pure rules (ports, backends, round robin) and its socket helpers on loopback.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,9 +35,10 @@ TEST(ProxyRules, NoPortsWithoutAClusterIp) {
   json ports = {{{"port", 80}}};
   EXPECT_TRUE(proxiedPorts(service({{"clusterIP", "None"}, {"ports", ports}})).empty());
   EXPECT_TRUE(proxiedPorts(service({{"ports", ports}})).empty());
-  EXPECT_TRUE(proxiedPorts(
-                  service({{"type", "ExternalName"}, {"clusterIP", "198.19.0.9"}, {"ports", ports}}))
-                  .empty());
+  EXPECT_TRUE(
+      proxiedPorts(
+          service({{"type", "ExternalName"}, {"clusterIP", "198.19.0.9"}, {"ports", ports}}))
+          .empty());
   EXPECT_TRUE(proxiedPorts(json::object()).empty());
 }
 
@@ -67,11 +69,10 @@ TEST(ProxyRules, BackendsResolveThePortPerSliceByName) {
   SliceView a{"db/api", {"198.18.0.6", "198.18.0.5"}, {{"mysql", 13306}}};
   SliceView b{"db/api", {"198.18.0.7", "198.18.0.5"}, {{"mysql", 23306}, {"admin", 33062}}};
   SliceView dup{"db/api", {"198.18.0.5"}, {{"mysql", 13306}}};
-  EXPECT_EQ(backendsFor("mysql", {&a, &b, &dup}),
-            (std::vector<Backend>{{"198.18.0.5", 13306},
-                                  {"198.18.0.5", 23306},
-                                  {"198.18.0.6", 13306},
-                                  {"198.18.0.7", 23306}}));
+  EXPECT_EQ(backendsFor("mysql", {&a, &b, &dup}), (std::vector<Backend>{{"198.18.0.5", 13306},
+                                                                        {"198.18.0.5", 23306},
+                                                                        {"198.18.0.6", 13306},
+                                                                        {"198.18.0.7", 23306}}));
   EXPECT_EQ(backendsFor("admin", {&a, &b}),
             (std::vector<Backend>{{"198.18.0.5", 33062}, {"198.18.0.7", 33062}}));
   EXPECT_TRUE(backendsFor("other", {&a, &b}).empty());
@@ -98,7 +99,8 @@ int boundPort(int fd) {
 }
 
 TEST(ProxyTcp, ListenAndConnectFailuresNameTheAddress) {
-  EXPECT_EQ(listenOn("300.1.1.1", 80).error().message, "not an IPv4 address and port: 300.1.1.1:80");
+  EXPECT_EQ(listenOn("300.1.1.1", 80).error().message,
+            "not an IPv4 address and port: 300.1.1.1:80");
   EXPECT_EQ(listenOn("127.0.0.1", 0).error().message, "not an IPv4 address and port: 127.0.0.1:0");
 
   // A port of ours that nobody listens on: bound, not listening.
@@ -121,6 +123,41 @@ TEST(ProxyTcp, ListenAndConnectFailuresNameTheAddress) {
   EXPECT_EQ(again.error().message,
             "cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use");
   ::close(l.value());
+}
+
+// A listener whose accept queue is full drops further SYNs: a connect to it gets no answer.
+TEST(ProxyTcp, ConnectGivesUpAtItsDeadlineOrWhenStopping) {
+  int l = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(l, 0), 0);
+  int port = boundPort(l);
+  // Fill the queue (backlog 0 holds one; a second may fit): connects that are never accepted.
+  std::vector<int> queued;
+  for (int i = 0; i < 2; ++i) {
+    auto c = connectWithin("127.0.0.1", port, std::chrono::milliseconds(300), -1);
+    if (c.ok()) {
+      queued.push_back(c.value());
+    }
+  }
+  auto r = connectWithin("127.0.0.1", port, std::chrono::milliseconds(300), -1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "cannot connect to 127.0.0.1:" + std::to_string(port) + ": no answer within 300 ms");
+  EXPECT_EQ(r.code(), Errc::Timeout);
+
+  int stop = ::eventfd(1, EFD_CLOEXEC);  // already readable: the proxy is stopping
+  auto stopped = connectWithin("127.0.0.1", port, std::chrono::seconds(30), stop);
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().message,
+            "cannot connect to 127.0.0.1:" + std::to_string(port) + ": the proxy is stopping");
+  ::close(stop);
+  for (int fd : queued) {
+    ::close(fd);
+  }
+  ::close(l);
 }
 
 }  // namespace
