@@ -107,14 +107,26 @@ struct Kubelet::Impl {
       cv.notify_all();
       return;
     }
-    if (!ours(pod) || done.count(uid) != 0) {
+    if (!ours(pod)) {
       return;
     }
+    const bool deleting = pod["metadata"].contains("deletionTimestamp");
     auto it = workers.find(uid);
+    if (it != workers.end() && it->second->finished()) {
+      // Its thread is over (the pod ended): the worker is forgotten now, not at the next tick.
+      it->second->join();
+      done.insert(uid);
+      workers.erase(it);
+      it = workers.end();
+    }
     if (it != workers.end()) {
       it->second->update(pod);
       return;
     }
+    if (done.count(uid) != 0 && !deleting) {
+      return;  // ended, and nothing new to do until it is deleted
+    }
+    done.erase(uid);
     auto worker = std::make_shared<PodWorker>(ctx, pod);
     workers[uid] = worker;
     worker->start();

@@ -218,7 +218,7 @@ bool PodWorker::syncOnce() {
   }
   if (!terminalPhase_.empty()) {
     writeStatus();
-    return true;
+    return !terminalStatusWritten();
   }
   if (!sandboxReady_) {
     if (std::chrono::steady_clock::now() < nextPendingRetry_ || !setUpSandbox()) {
@@ -293,7 +293,12 @@ bool PodWorker::syncOnce() {
     tearDownSandbox();
   }
   writeStatus();
-  return true;
+  // A pod that ended needs no thread: the kubelet starts one again if it is deleted.
+  return terminalPhase_.empty() || !terminalStatusWritten();
+}
+
+bool PodWorker::terminalStatusWritten() const {
+  return statusFromBefore_ || lastWritten_.value("phase", "") == terminalPhase_;
 }
 
 bool PodWorker::terminate() {

@@ -95,6 +95,7 @@ class PodWorker {
   bool setUpSandbox();   // network, names, volumes; false = not yet (status says why)
   bool finishSandbox();  // after the network: projected volumes, start time
   bool hostNetwork() const;
+  bool terminalStatusWritten() const;
   // Every container that waits shows this reason and message (a sandbox that is not ready).
   void markWaiting(const std::string& reason, const std::string& message);
   // Writes every projected volume (and the token volume); on failure names the volume.

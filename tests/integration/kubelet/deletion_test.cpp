@@ -65,6 +65,14 @@ TEST_F(KubeletEnv, DeletedPodHeldByAFinalizerShowsItsTerminalStatus) {
   // API server keeps the old grace while finalizers remain, so the object stays (reported).
 }
 
+// A pod that ended has no worker left; its deletion still reaches the kubelet, which removes it.
+TEST_F(KubeletEnv, EndedPodIsRemovedWhenDeleted) {
+  create(shellPod("ended", "exit 0", "Never"));
+  ASSERT_TRUE(waitPod("ended", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
+  ASSERT_TRUE(client_->remove(kube::resources::kPods, "default", "ended").ok());
+  ASSERT_TRUE(eventually("pod object removed", [&] { return podGone("ended"); }));
+}
+
 TEST_F(KubeletEnv, StopAndStartAgainResumesPodsWithTheirIp) {
   std::string trail = dir_ + "/init-runs";
   json p = shellPod("durable", "exec sleep 100033");
