@@ -17,6 +17,9 @@ namespace mysqlop::local::controllers {
 struct ControllerOptions {
   std::string dataDir;  // the provisioner's volumes: DIR/pv/<pv name>/
   int workersPerController = 1;
+  // The Job controller's delay before replacing a failed pod, doubled per failure up to 10 min
+  // (Kubernetes: 10 s). Tests shorten it.
+  int jobPodFailureBackoffMs = 10000;
 };
 
 class ControllerManager {

@@ -1,0 +1,324 @@
+// The Job sync loop (README.md, "Job").
+#include "localcluster/controllers/job_controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "core/kube/client.h"
+#include "core/kube/informer_factory.h"
+#include "localcluster/controllers/resources.h"
+
+namespace mysqlop::local::controllers {
+
+namespace {
+const char* kCompletionsReached = "CompletionsReached";
+const char* kCompletionsMessage = "Reached expected number of succeeded pods";
+const char* kBackoffLimitExceeded = "BackoffLimitExceeded";
+const char* kBackoffMessage = "Job has reached the specified backoff limit";
+const char* kDeadlineExceeded = "DeadlineExceeded";
+const char* kDeadlineMessage = "Job was active longer than specified deadline";
+constexpr std::chrono::minutes kMaxPodFailureBackoff{10};
+}  // namespace
+
+JobController::JobController(kube::Client& client, int workers,
+                             std::chrono::milliseconds podFailureBackoff)
+    : Controller("job", workers), client_(client), podFailureBackoff_(podFailureBackoff) {}
+
+void JobController::enqueueOwner(const kube::ObjectPtr& o) {
+  if (o && o->controller && o->controller->kind == "Job") {
+    enqueue(keyOf(o->namespaceName, o->controller->name));
+  }
+}
+
+void JobController::registerHandlers(kube::InformerFactory& informers) {
+  jobs_ = cache(informers, res::kJobs);
+  pods_ = cache(informers, res::kPods);
+  kube::EventHandlers own;
+  own.onAdd = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
+  own.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueue(o->key()); };
+  own.onDelete = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
+  jobs_->addHandlers(own);
+  kube::EventHandlers owned;
+  owned.onAdd = [this](const kube::ObjectPtr& o) { enqueueOwner(o); };
+  owned.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueueOwner(o); };
+  owned.onDelete = [this](const kube::ObjectPtr& o) { enqueueOwner(o); };
+  pods_->addHandlers(owned);
+}
+
+Result<void> JobController::createPods(const std::string& key, const json& job, int count) {
+  const json& tmpl = job["spec"]["template"];
+  json meta = tmpl.value("metadata", json::object());
+  meta.erase("name");
+  meta["generateName"] = metaString(job, "name") + "-";
+  meta["namespace"] = metaString(job, "namespace");
+  meta["ownerReferences"] = json::array({controllerRef("batch/v1", "Job", job)});
+  const json pod = {{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata", meta},
+                    {"spec", tmpl.value("spec", json::object())}};
+  for (int i = 0; i < count; ++i) {
+    auto r = client_.create(res::kPods, pod);
+    if (!r.ok()) {
+      return r.error();
+    }
+    expectations_.expectCreate(key, metaString(*r, "name"));
+  }
+  return {};
+}
+
+Result<void> JobController::deletePod(const std::string& key, const json& pod) {
+  expectations_.expectDelete(key, metaString(pod, "name") + "@" + metaString(pod, "uid"));
+  kube::DeleteOptions options;
+  options.preconditionUid = metaString(pod, "uid");
+  auto r = client_.remove(res::kPods, metaString(pod, "namespace"), metaString(pod, "name"),
+                          options);
+  if (!r.ok() && !r.is(Errc::NotFound)) {
+    return r;
+  }
+  return {};
+}
+
+std::chrono::milliseconds JobController::failureDelay(const std::string& key,
+                                                      std::int64_t failed) {
+  if (failed <= 0) {
+    return std::chrono::milliseconds(0);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  auto& [seen, at] = failures_[key];
+  if (failed > seen) {
+    seen = failed;
+    at = now;
+  }
+  auto delay = podFailureBackoff_;
+  for (std::int64_t i = 1; i < failed && delay < kMaxPodFailureBackoff; ++i) {
+    delay *= 2;
+  }
+  delay = std::min<std::chrono::milliseconds>(delay, kMaxPodFailureBackoff);
+  auto due = at + delay;
+  return due <= now ? std::chrono::milliseconds(0)
+                    : std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
+}
+
+Result<void> JobController::finishedJob(const std::string& key, const json& job) {
+  const json& spec = job["spec"];
+  if (!spec.contains("ttlSecondsAfterFinished") ||
+      !spec["ttlSecondsAfterFinished"].is_number_integer()) {
+    return {};
+  }
+  const json& status = job["status"];
+  std::string finishedAt = str(status, "completionTime");
+  for (const auto& c : status.value("conditions", json::array())) {
+    if ((str(c, "type") == "Complete" || str(c, "type") == "Failed") &&
+        str(c, "status") == "True") {
+      finishedAt = str(c, "lastTransitionTime");
+    }
+  }
+  auto finished = parseRfc3339(finishedAt).value_or(std::chrono::system_clock::now());
+  auto due = finished + std::chrono::seconds(spec["ttlSecondsAfterFinished"].get<std::int64_t>());
+  auto now = std::chrono::system_clock::now();
+  if (due > now) {
+    enqueueAfter(key, std::chrono::duration_cast<std::chrono::milliseconds>(due - now) +
+                          std::chrono::milliseconds(50));
+    return {};
+  }
+  kube::DeleteOptions options;
+  options.propagationPolicy = "Background";
+  options.preconditionUid = metaString(job, "uid");
+  auto r = client_.remove(res::kJobs, metaString(job, "namespace"), metaString(job, "name"),
+                          options);
+  if (!r.ok() && !r.is(Errc::NotFound)) {
+    return r;
+  }
+  spdlog::debug("job {}: deleted {} s after it finished", key,
+                spec["ttlSecondsAfterFinished"].get<std::int64_t>());
+  return {};
+}
+
+Result<void> JobController::sync(const std::string& key) {
+  auto cached = jobs_->store().get(key);
+  if (!cached) {
+    expectations_.forget(key);
+    std::lock_guard<std::mutex> lock(mu_);
+    failures_.erase(key);
+    return {};
+  }
+  json job = parseObject(cached);
+  if (isTerminating(job)) {
+    return {};
+  }
+  if (!job.contains("status") || !job["status"].is_object()) {
+    job["status"] = json::object();
+  }
+  const json& spec = job["spec"];
+  const json oldStatus = job["status"];
+  if (hasTrueCondition(oldStatus, "Complete") || hasTrueCondition(oldStatus, "Failed")) {
+    return finishedJob(key, job);
+  }
+  const auto [ns, jobName] = splitKey(key);
+  const std::string uid = metaString(job, "uid");
+  const bool settled = expectations_.satisfied(key, [&](const std::string& n) {
+    const auto at = n.find('@');
+    auto p = pods_->store().get(keyOf(ns, n.substr(0, at)));
+    return p && (at == std::string::npos || p->uid == n.substr(at + 1));
+  });
+  if (!settled) {
+    enqueueAfter(key, std::chrono::seconds(1));
+    return {};
+  }
+
+  std::vector<json> active;
+  std::int64_t succeededPods = 0, failedPods = 0, terminating = 0, ready = 0,
+               restarts = 0;
+  for (const auto& o : pods_->store().byControllerOwner(ns, "Job", jobName)) {
+    if (!o->controller || o->controller->uid != uid) {
+      continue;
+    }
+    json pod = parseObject(o);
+    const std::string phase = podPhase(pod);
+    if (phase == "Succeeded") {
+      ++succeededPods;
+    } else if (phase == "Failed") {
+      ++failedPods;
+    } else if (isTerminating(pod)) {
+      ++terminating;
+    } else {
+      ready += isPodReady(pod) ? 1 : 0;
+      if (phase == "Running" || phase == "Pending") {
+        // pastBackoffLimitOnFailure: restarts of running pods count as failures.
+        for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+          for (const auto& cs : pod["status"].value(list, json::array())) {
+            restarts += intField(cs, "restartCount", 0);
+          }
+        }
+      }
+      active.push_back(std::move(pod));
+    }
+  }
+  json status = oldStatus;
+  // Terminal pods stay until the Job goes, so counting them is exact; never count down.
+  const std::int64_t succeeded = std::max(intField(oldStatus, "succeeded", 0), succeededPods);
+  const std::int64_t failed = std::max(intField(oldStatus, "failed", 0), failedPods);
+  auto now = std::chrono::system_clock::now();
+  if (str(status, "startTime").empty()) {
+    status["startTime"] = rfc3339(now);
+  }
+  const auto startTime = parseRfc3339(str(status, "startTime")).value_or(now);
+
+  const bool onFailure = str(spec["template"]["spec"], "restartPolicy") == "OnFailure";
+  const std::int64_t backoffLimit = intField(spec, "backoffLimit", 6);
+  const bool hasCompletions = spec.contains("completions") && spec["completions"].is_number();
+  const std::int64_t completions = hasCompletions ? spec["completions"].get<std::int64_t>() : 0;
+  const std::int64_t parallelism = intField(spec, "parallelism", 1);
+
+  bool backoffExceeded = failed > backoffLimit;
+  if (onFailure && !backoffExceeded) {
+    backoffExceeded = backoffLimit == 0 ? restarts > 0 : restarts >= backoffLimit;
+  }
+  std::optional<SystemTime> deadline;
+  if (spec.contains("activeDeadlineSeconds") && spec["activeDeadlineSeconds"].is_number_integer()) {
+    deadline = startTime + std::chrono::seconds(spec["activeDeadlineSeconds"].get<std::int64_t>());
+  }
+  const bool pastDeadline = deadline && *deadline <= now;
+  const bool complete =
+      hasCompletions ? succeeded >= completions : (succeeded > 0 && active.empty());
+
+  const char* failReason = nullptr;
+  const char* failMessage = nullptr;
+  if (hasTrueCondition(oldStatus, "FailureTarget")) {
+    for (const auto& c : oldStatus["conditions"]) {
+      if (str(c, "type") == "FailureTarget") {
+        failReason = str(c, "reason") == kDeadlineExceeded ? kDeadlineExceeded
+                                                           : kBackoffLimitExceeded;
+      }
+    }
+  } else if (!hasTrueCondition(oldStatus, "SuccessCriteriaMet") && backoffExceeded) {
+    failReason = kBackoffLimitExceeded;
+  } else if (!hasTrueCondition(oldStatus, "SuccessCriteriaMet") && pastDeadline) {
+    failReason = kDeadlineExceeded;
+  }
+  if (failReason != nullptr) {
+    failMessage = failReason == kDeadlineExceeded ? kDeadlineMessage : kBackoffMessage;
+  }
+  const bool finishing = failReason != nullptr || complete;
+
+  if (finishing) {
+    // A finished Job keeps no running pods.
+    for (const auto& pod : active) {
+      auto gone = deletePod(key, pod);
+      if (!gone.ok()) {
+        return gone;
+      }
+    }
+    if (failReason != nullptr) {
+      setCondition(status, "FailureTarget", "True", failReason, failMessage);
+    } else {
+      setCondition(status, "SuccessCriteriaMet", "True", kCompletionsReached,
+                   kCompletionsMessage);
+    }
+    // The final condition waits until no pod of the Job is still running or terminating.
+    if (active.empty() && terminating == 0) {
+      if (failReason != nullptr) {
+        setCondition(status, "Failed", "True", failReason, failMessage);
+      } else {
+        setCondition(status, "Complete", "True", kCompletionsReached, kCompletionsMessage);
+        status["completionTime"] = nowRfc3339();
+      }
+    }
+  } else {
+    std::int64_t want = parallelism;
+    if (hasCompletions) {
+      want = std::min(parallelism, completions - succeeded);
+    } else if (succeeded > 0) {
+      want = static_cast<std::int64_t>(active.size());  // work queue: no new pods after a success
+    }
+    want = std::max<std::int64_t>(want, 0);
+    const auto have = static_cast<std::int64_t>(active.size());
+    if (have > want) {
+      // Extra pods (parallelism lowered): the newest go first.
+      std::sort(active.begin(), active.end(), [](const json& a, const json& b) {
+        return metaString(a, "creationTimestamp") > metaString(b, "creationTimestamp");
+      });
+      for (std::int64_t i = 0; i < have - want; ++i) {
+        auto gone = deletePod(key, active[static_cast<std::size_t>(i)]);
+        if (!gone.ok()) {
+          return gone;
+        }
+      }
+    } else if (have < want) {
+      auto wait = failureDelay(key, failed);
+      if (wait.count() > 0) {
+        enqueueAfter(key, wait);
+      } else {
+        auto made = createPods(key, job, static_cast<int>(want - have));
+        if (!made.ok()) {
+          return made;
+        }
+      }
+    }
+    if (deadline) {
+      enqueueAfter(key, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now) +
+                            std::chrono::milliseconds(50));
+    }
+  }
+
+  status["active"] = finishing ? 0 : static_cast<std::int64_t>(active.size());
+  status["ready"] = finishing ? 0 : ready;
+  status["terminating"] = terminating;
+  status["succeeded"] = succeeded;
+  status["failed"] = failed;
+  status["uncountedTerminatedPods"] = json::object();
+  if (status == oldStatus) {
+    return {};
+  }
+  job["status"] = status;
+  auto written = client_.updateStatus(res::kJobs, job);
+  if (!written.ok()) {
+    return written.error();
+  }
+  return {};
+}
+
+}  // namespace mysqlop::local::controllers

@@ -1,0 +1,352 @@
+// The StatefulSet sync loop (README.md, "StatefulSet"; kubernetes updateStatefulSet).
+#include "localcluster/controllers/statefulset_controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/kube/client.h"
+#include "core/kube/informer_factory.h"
+#include "localcluster/controllers/resources.h"
+
+namespace mysqlop::local::controllers {
+
+StatefulSetController::StatefulSetController(kube::Client& client, int workers)
+    : Controller("statefulset", workers), client_(client) {}
+
+void StatefulSetController::enqueueOwner(const kube::ObjectPtr& o) {
+  if (o && o->controller && o->controller->kind == "StatefulSet") {
+    enqueue(keyOf(o->namespaceName, o->controller->name));
+  }
+}
+
+void StatefulSetController::registerHandlers(kube::InformerFactory& informers) {
+  sets_ = cache(informers, res::kStatefulSets);
+  pods_ = cache(informers, res::kPods);
+  claims_ = cache(informers, res::kClaims);
+  revisions_ = cache(informers, res::kControllerRevisions);
+  kube::EventHandlers own;
+  own.onAdd = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
+  own.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueue(o->key()); };
+  own.onDelete = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
+  sets_->addHandlers(own);
+  kube::EventHandlers owned;
+  owned.onAdd = [this](const kube::ObjectPtr& o) { enqueueOwner(o); };
+  owned.onUpdate = [this](const kube::ObjectPtr& old, const kube::ObjectPtr& o) {
+    enqueueOwner(o);
+    if (!o->controller || (old->controller && old->controller->uid != o->controller->uid)) {
+      enqueueOwner(old);
+    }
+  };
+  owned.onDelete = [this](const kube::ObjectPtr& o) { enqueueOwner(o); };
+  pods_->addHandlers(owned);
+  revisions_->addHandlers(owned);
+}
+
+Result<void> StatefulSetController::createPod(const std::string& key, const json& pod) {
+  const std::string name = metaString(pod, "name");
+  expectations_.expectCreate(key, name);
+  auto r = client_.create(res::kPods, pod);
+  if (!r.ok()) {
+    expectations_.forget(key);
+    return r.error();
+  }
+  spdlog::debug("statefulset {}: created pod {}", key, name);
+  return {};
+}
+
+Result<void> StatefulSetController::deletePod(const std::string& key, const json& pod) {
+  const std::string name = metaString(pod, "name");
+  expectations_.expectDelete(key, name + "@" + metaString(pod, "uid"));
+  kube::DeleteOptions options;
+  options.preconditionUid = metaString(pod, "uid");
+  auto r = client_.remove(res::kPods, metaString(pod, "namespace"), name, options);
+  if (!r.ok() && !r.is(Errc::NotFound)) {
+    expectations_.forget(key);
+    return r;
+  }
+  spdlog::debug("statefulset {}: deleted pod {}", key, name);
+  return {};
+}
+
+Result<void> StatefulSetController::syncClaims(const json& set, const json* pod, int ordinal,
+                                               bool inRange) {
+  const std::string ns = metaString(set, "namespace");
+  for (const auto& ct : set["spec"].value("volumeClaimTemplates", json::array())) {
+    const std::string name = claimName(ct, metaString(set, "name"), ordinal);
+    auto cached = claims_->store().get(keyOf(ns, name));
+    if (!cached) {
+      if (!inRange) {
+        continue;  // a condemned pod's claim that is already gone stays gone
+      }
+      json claim = newClaim(set, ct, ordinal);
+      setClaimOwnerRefs(claim, set, pod, inRange);
+      auto r = client_.create(res::kClaims, claim);
+      if (!r.ok() && !r.is(Errc::AlreadyExists)) {
+        return r.error();
+      }
+      continue;
+    }
+    json claim = parseObject(cached);
+    if (isTerminating(claim) && inRange) {
+      // StatefulSet refuses to start a pod on a claim that is going away (it would lose it).
+      return fail(Errc::Conflict, "pvc " + name + " is being deleted");
+    }
+    if (setClaimOwnerRefs(claim, set, pod, inRange)) {
+      auto r = client_.update(res::kClaims, claim);
+      if (!r.ok()) {
+        return r.error();
+      }
+    }
+  }
+  return {};
+}
+
+Result<void> StatefulSetController::writeStatus(const json& set, const json& status) {
+  json current = set.value("status", json::object());
+  json merged = current;
+  for (auto it = status.begin(); it != status.end(); ++it) {
+    merged[it.key()] = it.value();
+  }
+  if (merged == current) {
+    return {};
+  }
+  json out = set;
+  out["status"] = merged;
+  auto r = client_.updateStatus(res::kStatefulSets, out);
+  if (!r.ok()) {
+    return r.error();
+  }
+  return {};
+}
+
+namespace {
+
+bool isFinished(const json& pod) {
+  const std::string phase = podPhase(pod);
+  return phase == "Failed" || phase == "Succeeded";
+}
+
+std::string podRevision(const json& pod) {
+  const auto labels = labelsOf(pod);
+  auto it = labels.find("controller-revision-hash");
+  return it == labels.end() ? "" : it->second;
+}
+
+}  // namespace
+
+Result<void> StatefulSetController::sync(const std::string& key) {
+  auto cached = sets_->store().get(key);
+  if (!cached) {
+    expectations_.forget(key);
+    return {};
+  }
+  const json set = parseObject(cached);
+  if (isTerminating(set)) {
+    return {};  // the garbage collector removes what it owns
+  }
+  const auto [ns, setName] = splitKey(key);
+  const std::string uid = metaString(set, "uid");
+
+  // Wait until the cache shows this controller's own writes.
+  const bool settled = expectations_.satisfied(key, [&](const std::string& n) {
+    const auto at = n.find('@');
+    auto p = pods_->store().get(keyOf(ns, n.substr(0, at)));
+    return p && (at == std::string::npos || p->uid == n.substr(at + 1));
+  });
+  if (!settled) {
+    enqueueAfter(key, std::chrono::seconds(1));
+    return {};
+  }
+
+  const json& spec = set["spec"];
+  const int replicas = static_cast<int>(intField(spec, "replicas", 1));
+  const bool parallel = str(spec, "podManagementPolicy") == "Parallel";
+  const json strategy = spec.value("updateStrategy", json::object());
+  const bool rolling = str(strategy, "type") != "OnDelete";
+  const int partition = rolling ? static_cast<int>(intField(
+                                      strategy.value("rollingUpdate", json::object()),
+                                      "partition", 0))
+                                : 0;
+  const std::int64_t minReadySeconds = intField(spec, "minReadySeconds", 0);
+
+  // The pods this set controls, by ordinal.
+  std::map<int, json> byOrdinal;
+  std::vector<json> owned;
+  for (const auto& o : pods_->store().byControllerOwner(ns, "StatefulSet", setName)) {
+    if (!o->controller || o->controller->uid != uid) {
+      continue;
+    }
+    const int ordinal = ordinalOf(setName, o->name);
+    if (ordinal < 0) {
+      continue;
+    }
+    byOrdinal[ordinal] = parseObject(o);
+    owned.push_back(byOrdinal[ordinal]);
+  }
+
+  auto revisions = syncRevisions(set, owned);
+  if (!revisions.ok()) {
+    return revisions.error();
+  }
+  const Revision& currentRev = revisions->current;
+  const Revision& updateRev = revisions->update;
+  const json currentSet = applyRevision(set, currentRev);
+  const json updateSet = applyRevision(set, updateRev);
+
+  auto now = std::chrono::system_clock::now();
+  std::optional<std::chrono::milliseconds> recheck;  // minReadySeconds still running
+  auto isAvailable = [&](const json& pod) {
+    if (!isRunningAndReady(pod)) {
+      return false;
+    }
+    if (minReadySeconds <= 0) {
+      return true;
+    }
+    auto since = readySince(pod);
+    auto due = *since + std::chrono::seconds(minReadySeconds);
+    if (due <= now) {
+      return true;
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - now) +
+                std::chrono::milliseconds(100);
+    recheck = recheck ? std::min(*recheck, wait) : wait;
+    return false;
+  };
+
+  // Status as the cache shows the pods now (kubernetes computeReplicaStatus).
+  json status = {{"observedGeneration", intField(set["metadata"], "generation", 0)},
+                 {"currentRevision", currentRev.name},
+                 {"updateRevision", updateRev.name},
+                 {"collisionCount", revisions->collisionCount}};
+  int created = 0, ready = 0, available = 0, current = 0, updated = 0;
+  for (const auto& [ordinal, pod] : byOrdinal) {
+    ++created;
+    if (isRunningAndReady(pod)) {
+      ++ready;
+      available += isAvailable(pod) ? 1 : 0;
+    }
+    if (!isTerminating(pod)) {
+      current += podRevision(pod) == currentRev.name ? 1 : 0;
+      updated += podRevision(pod) == updateRev.name ? 1 : 0;
+    }
+  }
+  status["replicas"] = created;
+  status["readyReplicas"] = ready;
+  status["availableReplicas"] = available;
+  status["currentReplicas"] = current;
+  status["updatedReplicas"] = updated;
+  if (rolling && updated == created && ready == created) {
+    // kubernetes completeRollingUpdate
+    status["currentReplicas"] = updated;
+    status["currentRevision"] = updateRev.name;
+  }
+  auto statusWritten = writeStatus(set, status);
+  if (!statusWritten.ok()) {
+    return statusWritten;
+  }
+  if (recheck) {
+    enqueueAfter(key, *recheck);
+  }
+
+  // 1. Replicas in ordinal order.
+  const json* firstUnhealthy = nullptr;
+  for (int i = 0; i < replicas; ++i) {
+    auto it = byOrdinal.find(i);
+    if (it == byOrdinal.end()) {
+      const bool fromCurrent = rolling && i < partition;
+      const json& source = fromCurrent ? currentSet : updateSet;
+      json pod = newPod(source, fromCurrent ? currentRev.name : updateRev.name, i);
+      auto claims = syncClaims(set, nullptr, i, true);
+      if (!claims.ok()) {
+        return claims;
+      }
+      auto made = createPod(key, pod);
+      if (!made.ok()) {
+        return made;
+      }
+      if (!parallel) {
+        return {};
+      }
+      continue;
+    }
+    const json& pod = it->second;
+    if (isFinished(pod)) {
+      // A failed (or finished) pod is deleted; a later sync creates it again.
+      if (!isTerminating(pod)) {
+        auto gone = deletePod(key, pod);
+        if (!gone.ok()) {
+          return gone;
+        }
+      }
+      if (!parallel) {
+        return {};
+      }
+      continue;
+    }
+    auto claims = syncClaims(set, &pod, i, true);
+    if (!claims.ok()) {
+      return claims;
+    }
+    if (firstUnhealthy == nullptr && (!isRunningAndReady(pod) || isTerminating(pod))) {
+      firstUnhealthy = &pod;
+    }
+    if (!parallel && (isTerminating(pod) || !isAvailable(pod))) {
+      return {};
+    }
+  }
+
+  // 2. Condemned pods, highest ordinal first.
+  for (auto it = byOrdinal.rbegin(); it != byOrdinal.rend(); ++it) {
+    if (it->first < replicas) {
+      break;
+    }
+    const json& pod = it->second;
+    if (isTerminating(pod)) {
+      if (!parallel) {
+        return {};
+      }
+      continue;
+    }
+    if (firstUnhealthy == nullptr && !isRunningAndReady(pod)) {
+      firstUnhealthy = &pod;
+    }
+    if (!parallel && !isRunningAndReady(pod) && firstUnhealthy != &pod) {
+      return {};
+    }
+    // whenScaled=Delete: the claims follow the pod through the garbage collector.
+    auto claims = syncClaims(set, &pod, it->first, false);
+    if (!claims.ok()) {
+      return claims;
+    }
+    auto gone = deletePod(key, pod);
+    if (!gone.ok()) {
+      return gone;
+    }
+    if (!parallel) {
+      return {};
+    }
+  }
+
+  // 3. Rolling update: the highest pod not at the update revision, down to the partition.
+  if (!rolling) {
+    return {};
+  }
+  for (int i = replicas - 1; i >= partition; --i) {
+    auto it = byOrdinal.find(i);
+    if (it == byOrdinal.end()) {
+      return {};
+    }
+    const json& pod = it->second;
+    if (podRevision(pod) != updateRev.name && !isTerminating(pod)) {
+      return deletePod(key, pod);
+    }
+    if (!isRunningAndReady(pod) || isTerminating(pod)) {
+      return {};  // wait for the updated pod to be Ready
+    }
+  }
+  return {};
+}
+
+}  // namespace mysqlop::local::controllers
