@@ -171,7 +171,7 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
   const std::string name = metaString(service, "name");
   const std::string uid = metaString(service, "uid");
   const bool settled = expectations_.satisfied(key, [&](const std::string& n) {
-    return slices_->store().get(keyOf(ns, n)) != nullptr;
+    return slices_->store().get(keyOf(ns, n)) == nullptr;
   });
   if (!settled) {
     enqueueAfter(key, std::chrono::seconds(1));
@@ -217,7 +217,7 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
       if (!r.ok()) {
         return r.error();
       }
-      expectations_.expectCreate(key, metaString(*r, "name"));
+      expectations_.expect(key, metaString(*r, "name"));
       continue;
     }
     json slice = std::move(it->second);

@@ -63,13 +63,13 @@ Result<void> JobController::createPods(const std::string& key, const json& job, 
     if (!r.ok()) {
       return r.error();
     }
-    expectations_.expectCreate(key, metaString(*r, "name"));
+    expectations_.expect(key, metaString(*r, "name"));
   }
   return {};
 }
 
 Result<void> JobController::deletePod(const std::string& key, const json& pod) {
-  expectations_.expectDelete(key, metaString(pod, "name") + "@" + metaString(pod, "uid"));
+  expectations_.expect(key, metaString(pod, "name") + "@" + metaString(pod, "uid"));
   kube::DeleteOptions options;
   options.preconditionUid = metaString(pod, "uid");
   auto r = client_.remove(res::kPods, metaString(pod, "namespace"), metaString(pod, "name"),
@@ -159,11 +159,8 @@ Result<void> JobController::sync(const std::string& key) {
   }
   const auto [ns, jobName] = splitKey(key);
   const std::string uid = metaString(job, "uid");
-  const bool settled = expectations_.satisfied(key, [&](const std::string& n) {
-    const auto at = n.find('@');
-    auto p = pods_->store().get(keyOf(ns, n.substr(0, at)));
-    return p && (at == std::string::npos || p->uid == n.substr(at + 1));
-  });
+  const bool settled = expectations_.satisfied(
+      key, [&](const std::string& e) { return expectationPending(pods_->store(), ns, e); });
   if (!settled) {
     enqueueAfter(key, std::chrono::seconds(1));
     return {};

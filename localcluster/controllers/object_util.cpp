@@ -182,6 +182,15 @@ bool hasTrueCondition(const json& status, const std::string& type) {
   return false;
 }
 
+bool expectationPending(const kube::Store& pods, const std::string& ns, const std::string& entry) {
+  const auto at = entry.find('@');
+  auto p = pods.get(keyOf(ns, entry.substr(0, at)));
+  if (at == std::string::npos) {
+    return p == nullptr;
+  }
+  return p && p->uid == entry.substr(at + 1) && !isTerminating(parseObject(p));
+}
+
 Expectations::Pending& Expectations::entry(const std::string& owner) {
   // The deadline runs from the newest expectation: a burst of creates waits for the last one.
   Pending& p = pending_[owner];
@@ -189,14 +198,9 @@ Expectations::Pending& Expectations::entry(const std::string& owner) {
   return p;
 }
 
-void Expectations::expectCreate(const std::string& owner, const std::string& name) {
+void Expectations::expect(const std::string& owner, const std::string& what) {
   std::lock_guard<std::mutex> lock(mu_);
-  entry(owner).creates.insert(name);
-}
-
-void Expectations::expectDelete(const std::string& owner, const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entry(owner).deletes.insert(name);
+  entry(owner).entries.insert(what);
 }
 
 void Expectations::forget(const std::string& owner) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/kube/cached_object.h"
+#include "core/kube/store.h"
 
 namespace mysqlop::local::controllers {
 
@@ -53,18 +54,21 @@ bool setCondition(json& status, const std::string& type, const std::string& cond
                   const std::string& reason, const std::string& message);
 bool hasTrueCondition(const json& status, const std::string& type);
 
+// Whether a pod expectation still waits on the cache: "name" (a create) waits until the pod is
+// there; "name@uid" (a delete) until that pod is gone or terminating.
+bool expectationPending(const kube::Store& pods, const std::string& ns, const std::string& entry);
+
 // kube-controller-manager's expectations: names an owner created or deleted and waits to see in
 // its cache. An owner with pending expectations is not acted on (its sync would act on a stale
 // cache); they expire after `ttl` so that a lost event never blocks an owner forever.
 class Expectations {
  public:
   explicit Expectations(std::chrono::seconds ttl = std::chrono::seconds(30)) : ttl_(ttl) {}
-  void expectCreate(const std::string& owner, const std::string& name);
-  void expectDelete(const std::string& owner, const std::string& name);
-  // Drops what the cache now shows: `present(name)` says whether the cache holds the object.
-  // True when nothing is pending any more.
-  template <class Present>
-  bool satisfied(const std::string& owner, const Present& present) {
+  void expect(const std::string& owner, const std::string& entry);
+  // Drops what the cache now shows: `pending(entry)` says whether the cache does not show that
+  // expectation met yet. True when nothing is pending any more.
+  template <class Pending>
+  bool satisfied(const std::string& owner, const Pending& pending) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = pending_.find(owner);
     if (it == pending_.end()) {
@@ -75,13 +79,10 @@ class Expectations {
       return true;
     }
     auto& p = it->second;
-    for (auto n = p.creates.begin(); n != p.creates.end();) {
-      n = present(*n) ? p.creates.erase(n) : std::next(n);
+    for (auto n = p.entries.begin(); n != p.entries.end();) {
+      n = pending(*n) ? std::next(n) : p.entries.erase(n);
     }
-    for (auto n = p.deletes.begin(); n != p.deletes.end();) {
-      n = present(*n) ? std::next(n) : p.deletes.erase(n);
-    }
-    if (p.creates.empty() && p.deletes.empty()) {
+    if (p.entries.empty()) {
       pending_.erase(it);
       return true;
     }
@@ -91,8 +92,7 @@ class Expectations {
 
  private:
   struct Pending {
-    std::set<std::string> creates;
-    std::set<std::string> deletes;
+    std::set<std::string> entries;
     std::chrono::steady_clock::time_point since;
   };
   Pending& entry(const std::string& owner);

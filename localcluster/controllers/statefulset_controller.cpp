@@ -46,7 +46,7 @@ void StatefulSetController::registerHandlers(kube::InformerFactory& informers) {
 
 Result<void> StatefulSetController::createPod(const std::string& key, const json& pod) {
   const std::string name = metaString(pod, "name");
-  expectations_.expectCreate(key, name);
+  expectations_.expect(key, name);
   auto r = client_.create(res::kPods, pod);
   if (!r.ok()) {
     expectations_.forget(key);
@@ -58,7 +58,7 @@ Result<void> StatefulSetController::createPod(const std::string& key, const json
 
 Result<void> StatefulSetController::deletePod(const std::string& key, const json& pod) {
   const std::string name = metaString(pod, "name");
-  expectations_.expectDelete(key, name + "@" + metaString(pod, "uid"));
+  expectations_.expect(key, name + "@" + metaString(pod, "uid"));
   kube::DeleteOptions options;
   options.preconditionUid = metaString(pod, "uid");
   auto r = client_.remove(res::kPods, metaString(pod, "namespace"), name, options);
@@ -150,11 +150,8 @@ Result<void> StatefulSetController::sync(const std::string& key) {
   const std::string uid = metaString(set, "uid");
 
   // Wait until the cache shows this controller's own writes.
-  const bool settled = expectations_.satisfied(key, [&](const std::string& n) {
-    const auto at = n.find('@');
-    auto p = pods_->store().get(keyOf(ns, n.substr(0, at)));
-    return p && (at == std::string::npos || p->uid == n.substr(at + 1));
-  });
+  const bool settled = expectations_.satisfied(
+      key, [&](const std::string& e) { return expectationPending(pods_->store(), ns, e); });
   if (!settled) {
     enqueueAfter(key, std::chrono::seconds(1));
     return {};
