@@ -1,0 +1,198 @@
+// The Job controller against a real API server; the test plays the kubelet.
+#include <gtest/gtest.h>
+
+#include "tests/integration/controllers/fixture.h"
+
+namespace mysqlop::local::controllers::it {
+namespace {
+
+json job(const std::string& name, int completions, int parallelism, int backoffLimit,
+         const std::string& restartPolicy = "Never") {
+  return {{"apiVersion", "batch/v1"},
+          {"kind", "Job"},
+          {"metadata", {{"name", name}, {"namespace", kNs}}},
+          {"spec",
+           {{"completions", completions},
+            {"parallelism", parallelism},
+            {"backoffLimit", backoffLimit},
+            {"template",
+             {{"metadata", {{"labels", {{"role", "worker"}}}}},
+              {"spec",
+               {{"restartPolicy", restartPolicy},
+                {"containers", json::array({{{"name", "w"}, {"image", "busybox:1"}}})}}}}}}}};
+}
+
+class JobTest : public ControllersTest {
+ protected:
+  json status(const std::string& name) {
+    auto j = get(r::kJobs, name);
+    return j ? j->value("status", json::object()) : json::object();
+  }
+  std::vector<json> pods(const std::string& jobName) { return list(r::kPods, "job-name=" + jobName); }
+  std::vector<json> activePods(const std::string& jobName) {
+    std::vector<json> out;
+    for (auto& p : pods(jobName)) {
+      const std::string phase = p.value("status", json::object()).value("phase", "");
+      if (phase != "Succeeded" && phase != "Failed" &&
+          !p["metadata"].contains("deletionTimestamp")) {
+        out.push_back(p);
+      }
+    }
+    return out;
+  }
+  // The conditions without their times, in order.
+  static json conditions(const json& status) {
+    json out = json::array();
+    for (const auto& c : status.value("conditions", json::array())) {
+      out.push_back({{"type", c["type"]},
+                     {"status", c["status"]},
+                     {"reason", c["reason"]},
+                     {"message", c["message"]}});
+    }
+    return out;
+  }
+  std::string podName(const json& p) { return p["metadata"]["name"]; }
+};
+
+TEST_F(JobTest, SucceedsAfterCompletionsWithAtMostParallelismPods) {
+  json created = create(r::kJobs, job("calc", 3, 2, 6));
+  const std::string uid = created["metadata"]["uid"];
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("calc").size() == 2));
+  json pod = pods("calc")[0];
+  EXPECT_EQ(podName(pod).rfind("calc-", 0), 0u) << podName(pod);
+  EXPECT_EQ(pod["metadata"]["generateName"], "calc-");
+  EXPECT_EQ(pod["metadata"]["labels"],
+            (json{{"role", "worker"},
+                  {"controller-uid", uid},
+                  {"batch.kubernetes.io/controller-uid", uid},
+                  {"job-name", "calc"},
+                  {"batch.kubernetes.io/job-name", "calc"}}));
+  EXPECT_EQ(pod["metadata"]["ownerReferences"],
+            (json::array({{{"apiVersion", "batch/v1"},
+                           {"kind", "Job"},
+                           {"name", "calc"},
+                           {"uid", uid},
+                           {"controller", true},
+                           {"blockOwnerDeletion", true}}})));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("calc").value("active", -1) == 2));
+  json st = status("calc");
+  EXPECT_FALSE(st.value("startTime", "").empty());
+  EXPECT_EQ(st["succeeded"], 0);
+  EXPECT_EQ(st["failed"], 0);
+
+  // One succeeds: one more pod (2 left to do, parallelism 2).
+  markReady(podName(activePods("calc")[0]));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("calc").value("ready", -1) == 1));
+  setPodStatus(podName(activePods("calc")[0]), "Succeeded", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("calc").value("succeeded", -1) == 1 &&
+                                 activePods("calc").size() == 2));
+  EXPECT_EQ(pods("calc").size(), 3u);
+  // Two more: one left to do, so only one pod runs.
+  setPodStatus(podName(activePods("calc")[0]), "Succeeded", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("calc").value("succeeded", -1) == 2 &&
+                                 status("calc").value("active", -1) == 1));
+  EXPECT_EQ(activePods("calc").size(), 1u);
+  setPodStatus(podName(activePods("calc")[0]), "Succeeded", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!status("calc").value("completionTime", "").empty()));
+  st = status("calc");
+  EXPECT_EQ(st["succeeded"], 3);
+  EXPECT_EQ(st["active"], 0);
+  EXPECT_EQ(st["failed"], 0);
+  EXPECT_EQ(conditions(st),
+            (json::array({{{"type", "SuccessCriteriaMet"},
+                           {"status", "True"},
+                           {"reason", "CompletionsReached"},
+                           {"message", "Reached expected number of succeeded pods"}},
+                          {{"type", "Complete"},
+                           {"status", "True"},
+                           {"reason", "CompletionsReached"},
+                           {"message", "Reached expected number of succeeded pods"}}})));
+  EXPECT_EQ(pods("calc").size(), 3u);
+}
+
+TEST_F(JobTest, FailsAfterBackoffLimitWithRestartPolicyNever) {
+  create(r::kJobs, job("flaky", 1, 1, 1));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("flaky").size() == 1));
+  setPodStatus(podName(activePods("flaky")[0]), "Failed", false);
+  // failed 1 is not more than backoffLimit 1: a replacement comes (after the backoff).
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("flaky").value("failed", -1) == 1 &&
+                                 activePods("flaky").size() == 1));
+  EXPECT_FALSE(status("flaky").contains("conditions") &&
+               !status("flaky")["conditions"].empty());
+  setPodStatus(podName(activePods("flaky")[0]), "Failed", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("flaky")).size() == 2));
+  json st = status("flaky");
+  EXPECT_EQ(conditions(st),
+            (json::array({{{"type", "FailureTarget"},
+                           {"status", "True"},
+                           {"reason", "BackoffLimitExceeded"},
+                           {"message", "Job has reached the specified backoff limit"}},
+                          {{"type", "Failed"},
+                           {"status", "True"},
+                           {"reason", "BackoffLimitExceeded"},
+                           {"message", "Job has reached the specified backoff limit"}}})));
+  EXPECT_EQ(st["failed"], 2);
+  EXPECT_EQ(st["active"], 0);
+  EXPECT_EQ(st["succeeded"], 0);
+  EXPECT_FALSE(st.contains("completionTime"));
+  EXPECT_TRUE(activePods("flaky").empty());
+}
+
+TEST_F(JobTest, RestartsCountAgainstBackoffLimitWithRestartPolicyOnFailure) {
+  create(r::kJobs, job("restarts", 1, 1, 2, "OnFailure"));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("restarts").size() == 1));
+  const std::string pod = podName(activePods("restarts")[0]);
+  setPodStatus(pod, "Running", true, "", 1);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("restarts").value("ready", -1) == 1));
+  EXPECT_TRUE(conditions(status("restarts")).empty());
+  setPodStatus(pod, "Running", true, "", 2);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("restarts")).size() == 2));
+  EXPECT_EQ(conditions(status("restarts"))[1],
+            (json{{"type", "Failed"},
+                  {"status", "True"},
+                  {"reason", "BackoffLimitExceeded"},
+                  {"message", "Job has reached the specified backoff limit"}}));
+  // The running pod of a failed Job is deleted.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(pods("restarts").empty()));
+}
+
+TEST_F(JobTest, FailsAtItsActiveDeadline) {
+  json j = job("slow", 1, 2, 6);
+  j["spec"]["activeDeadlineSeconds"] = 1;
+  create(r::kJobs, j);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("slow")).size() == 2));
+  json st = status("slow");
+  EXPECT_EQ(conditions(st),
+            (json::array({{{"type", "FailureTarget"},
+                           {"status", "True"},
+                           {"reason", "DeadlineExceeded"},
+                           {"message", "Job was active longer than specified deadline"}},
+                          {{"type", "Failed"},
+                           {"status", "True"},
+                           {"reason", "DeadlineExceeded"},
+                           {"message", "Job was active longer than specified deadline"}}})));
+  EXPECT_EQ(st["active"], 0);
+  EXPECT_TRUE(pods("slow").empty());
+}
+
+TEST_F(JobTest, FinishedJobIsDeletedAfterItsTtlWithItsPods) {
+  json j = job("short", 1, 1, 6);
+  j["spec"]["ttlSecondsAfterFinished"] = 1;
+  create(r::kJobs, j);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("short").size() == 1));
+  setPodStatus(podName(activePods("short")[0]), "Succeeded", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!status("short").value("completionTime", "").empty()));
+  // Deleted with propagation Background: the garbage collector takes the pods too.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!get(r::kJobs, "short").has_value() && pods("short").empty()));
+}
+
+TEST_F(JobTest, LoweringParallelismDeletesExtraPods) {
+  create(r::kJobs, job("wide", 4, 3, 6));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("wide").size() == 3));
+  modify(r::kJobs, "wide", [](json& j) { j["spec"]["parallelism"] = 1; });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("wide").size() == 1 &&
+                                 status("wide").value("active", -1) == 1));
+}
+
+}  // namespace
+}  // namespace mysqlop::local::controllers::it
