@@ -24,7 +24,10 @@ constexpr std::chrono::minutes kMaxPodFailureBackoff{10};
 
 JobController::JobController(kube::Client& client, int workers,
                              std::chrono::milliseconds podFailureBackoff)
-    : Controller("job", workers), client_(client), podFailureBackoff_(podFailureBackoff) {}
+    : Controller("job", workers),
+      client_(client),
+      podFailureBackoff_(podFailureBackoff),
+      events_(client, eventOptions("job-controller")) {}
 
 void JobController::enqueueOwner(const kube::ObjectPtr& o) {
   if (o && o->controller && o->controller->kind == "Job") {
@@ -61,22 +64,30 @@ Result<void> JobController::createPods(const std::string& key, const json& job, 
   for (int i = 0; i < count; ++i) {
     auto r = client_.create(res::kPods, pod);
     if (!r.ok()) {
+      recordEvent(events_, res::kJobs, job, "Warning", "FailedCreate",
+                  "Error creating: " + r.error().message);
       return r.error();
     }
     expectations_.expect(key, metaString(*r, "name"));
+    recordEvent(events_, res::kJobs, job, "Normal", "SuccessfulCreate",
+                "Created pod: " + metaString(*r, "name"));
   }
   return {};
 }
 
-Result<void> JobController::deletePod(const std::string& key, const json& pod) {
+Result<void> JobController::deletePod(const std::string& key, const json& job, const json& pod) {
   expectations_.expect(key, metaString(pod, "name") + "@" + metaString(pod, "uid"));
   kube::DeleteOptions options;
   options.preconditionUid = metaString(pod, "uid");
   auto r = client_.remove(res::kPods, metaString(pod, "namespace"), metaString(pod, "name"),
                           options);
   if (!r.ok() && !r.is(Errc::NotFound)) {
+    recordEvent(events_, res::kJobs, job, "Warning", "FailedDelete",
+                "Error deleting: " + r.error().message);
     return r;
   }
+  recordEvent(events_, res::kJobs, job, "Normal", "SuccessfulDelete",
+              "Deleted pod: " + metaString(pod, "name"));
   return {};
 }
 
@@ -240,11 +251,12 @@ Result<void> JobController::sync(const std::string& key) {
     failMessage = failReason == kDeadlineExceeded ? kDeadlineMessage : kBackoffMessage;
   }
   const bool finishing = failReason != nullptr || complete;
+  bool finishedNow = false;
 
   if (finishing) {
     // A finished Job keeps no running pods.
     for (const auto& pod : active) {
-      auto gone = deletePod(key, pod);
+      auto gone = deletePod(key, job, pod);
       if (!gone.ok()) {
         return gone;
       }
@@ -263,6 +275,7 @@ Result<void> JobController::sync(const std::string& key) {
         setCondition(status, "Complete", "True", kCompletionsReached, kCompletionsMessage);
         status["completionTime"] = nowRfc3339();
       }
+      finishedNow = true;
     }
   } else {
     std::int64_t want = parallelism;
@@ -279,7 +292,7 @@ Result<void> JobController::sync(const std::string& key) {
         return metaString(a, "creationTimestamp") > metaString(b, "creationTimestamp");
       });
       for (std::int64_t i = 0; i < have - want; ++i) {
-        auto gone = deletePod(key, active[static_cast<std::size_t>(i)]);
+        auto gone = deletePod(key, job, active[static_cast<std::size_t>(i)]);
         if (!gone.ok()) {
           return gone;
         }
@@ -314,6 +327,11 @@ Result<void> JobController::sync(const std::string& key) {
   auto written = client_.updateStatus(res::kJobs, job);
   if (!written.ok()) {
     return written.error();
+  }
+  if (finishedNow && failReason != nullptr) {
+    recordEvent(events_, res::kJobs, job, "Warning", failReason, failMessage);
+  } else if (finishedNow) {
+    recordEvent(events_, res::kJobs, job, "Normal", "Completed", "Job completed");
   }
   return {};
 }

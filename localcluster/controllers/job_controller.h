@@ -30,7 +30,7 @@ class JobController final : public Controller {
  private:
   Result<void> finishedJob(const std::string& key, const json& job);
   Result<void> createPods(const std::string& key, const json& job, int count);
-  Result<void> deletePod(const std::string& key, const json& pod);
+  Result<void> deletePod(const std::string& key, const json& job, const json& pod);
   // How long new pods must still wait after `failed` failures (0 = none).
   std::chrono::milliseconds failureDelay(const std::string& key, std::int64_t failed);
   void enqueueOwner(const kube::ObjectPtr& o);
@@ -40,6 +40,7 @@ class JobController final : public Controller {
   kube::Informer* jobs_ = nullptr;
   kube::Informer* pods_ = nullptr;
   Expectations expectations_;
+  kube::EventRecorder events_;
   std::mutex mu_;
   // Per Job: the failure count last seen and when it grew (the backoff runs from there).
   std::map<std::string, std::pair<std::int64_t, std::chrono::steady_clock::time_point>> failures_;

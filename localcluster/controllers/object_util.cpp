@@ -4,6 +4,11 @@
 #include <iomanip>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
+#include "core/kube/event_recorder.h"
+#include "core/kube/resource.h"
+
 namespace mysqlop::local::controllers {
 
 json parseObject(const kube::ObjectPtr& o) {
@@ -96,6 +101,29 @@ std::string controllerUid(const json& obj) {
     }
   }
   return "";
+}
+
+kube::EventRecorder::Options eventOptions(const char* component) {
+  kube::EventRecorder::Options o;
+  o.component = component;
+  return o;
+}
+
+void recordEvent(kube::EventRecorder& recorder, const kube::Resource& res, const json& obj,
+                 const char* type, const std::string& reason, const std::string& message) {
+  json meta = {{"name", metaString(obj, "name")}, {"uid", metaString(obj, "uid")}};
+  if (!metaString(obj, "namespace").empty()) {
+    meta["namespace"] = metaString(obj, "namespace");
+  }
+  if (!metaString(obj, "resourceVersion").empty()) {
+    meta["resourceVersion"] = metaString(obj, "resourceVersion");
+  }
+  const json involved = {{"apiVersion", res.apiVersion()}, {"kind", res.kind}, {"metadata", meta}};
+  auto r = recorder.record(involved, type, reason, message);
+  if (!r.ok()) {
+    spdlog::debug("event {} on {} {}: {}", reason, res.kind, metaString(obj, "name"),
+                  r.error().message);
+  }
 }
 
 std::string podPhase(const json& pod) {

@@ -13,7 +13,10 @@
 #include <string>
 
 #include "core/kube/cached_object.h"
+#include "core/kube/event_recorder.h"
+#include "core/kube/resource.h"
 #include "core/kube/store.h"
+
 
 namespace mysqlop::local::controllers {
 
@@ -39,6 +42,12 @@ std::map<std::string, std::string> labelsOf(const json& obj);
 json controllerRef(const std::string& apiVersion, const std::string& kind, const json& owner);
 // The uid of obj's controller ownerReference ("" if none).
 std::string controllerUid(const json& obj);
+
+// Records an Event about obj (of resource res) as kube-controller-manager does; a failure to
+// write it is logged, never returned: Events are best effort.
+kube::EventRecorder::Options eventOptions(const char* component);
+void recordEvent(kube::EventRecorder& recorder, const kube::Resource& res, const json& obj,
+                 const char* type, const std::string& reason, const std::string& message);
 
 // Pods.
 std::string podPhase(const json& pod);

@@ -15,7 +15,10 @@ namespace mysqlop::local::controllers {
 namespace fs = std::filesystem;
 
 PvProvisioner::PvProvisioner(kube::Client& client, int workers, std::string dataDir)
-    : Controller("pv-provisioner", workers), client_(client), dataDir_(std::move(dataDir)) {}
+    : Controller("pv-provisioner", workers),
+      client_(client),
+      dataDir_(std::move(dataDir)),
+      events_(client, eventOptions("persistentvolume-controller")) {}
 
 void PvProvisioner::registerHandlers(kube::InformerFactory& informers) {
   claims_ = cache(informers, res::kClaims);
@@ -135,11 +138,18 @@ Result<void> PvProvisioner::syncClaim(const std::string& key) {
   json pv;
   const std::string bound = str(claim["spec"], "volumeName");
   if (bound.empty()) {
+    const bool fresh = volumes_->store().get("pvc-" + metaString(claim, "uid")) == nullptr;
     auto made = provision(claim);
     if (!made.ok()) {
+      recordEvent(events_, res::kClaims, claim, "Warning", "ProvisioningFailed",
+                  "failed to provision volume: " + made.error().message);
       return made.error();
     }
     pv = std::move(*made);
+    if (fresh) {
+      recordEvent(events_, res::kClaims, claim, "Normal", "ProvisioningSucceeded",
+                  "Successfully provisioned volume " + metaString(pv, "name"));
+    }
   } else {
     auto existing = volumes_->store().get(bound);
     if (!existing) {

@@ -38,6 +38,7 @@ class PvProvisioner final : public Controller {
   kube::Informer* claims_ = nullptr;
   kube::Informer* volumes_ = nullptr;
   kube::Informer* classes_ = nullptr;
+  kube::EventRecorder events_;
 };
 
 }  // namespace mysqlop::local::controllers

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "core/kube/client.h"
@@ -13,7 +14,23 @@
 namespace mysqlop::local::controllers {
 
 StatefulSetController::StatefulSetController(kube::Client& client, int workers)
-    : Controller("statefulset", workers), client_(client) {}
+    : Controller("statefulset", workers),
+      client_(client),
+      events_(client, eventOptions("statefulset-controller")) {}
+
+void StatefulSetController::podEvent(const char* verb, const json& set, const std::string& pod,
+                                     const Failure* error) {
+  std::string v = verb;
+  v[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(v[0])));
+  const std::string what = std::string(verb) + " Pod " + pod + " in StatefulSet " +
+                           metaString(set, "name");
+  if (error == nullptr) {
+    recordEvent(events_, res::kStatefulSets, set, "Normal", "Successful" + v, what + " successful");
+  } else {
+    recordEvent(events_, res::kStatefulSets, set, "Warning", "Failed" + v,
+                what + " failed error: " + error->message);
+  }
+}
 
 void StatefulSetController::enqueueOwner(const kube::ObjectPtr& o) {
   if (o && o->controller && o->controller->kind == "StatefulSet") {
@@ -44,19 +61,23 @@ void StatefulSetController::registerHandlers(kube::InformerFactory& informers) {
   revisions_->addHandlers(owned);
 }
 
-Result<void> StatefulSetController::createPod(const std::string& key, const json& pod) {
+Result<void> StatefulSetController::createPod(const std::string& key, const json& set,
+                                              const json& pod) {
   const std::string name = metaString(pod, "name");
   expectations_.expect(key, name);
   auto r = client_.create(res::kPods, pod);
   if (!r.ok()) {
     expectations_.forget(key);
+    podEvent("create", set, name, &r.error());
     return r.error();
   }
+  podEvent("create", set, name, nullptr);
   spdlog::debug("statefulset {}: created pod {}", key, name);
   return {};
 }
 
-Result<void> StatefulSetController::deletePod(const std::string& key, const json& pod) {
+Result<void> StatefulSetController::deletePod(const std::string& key, const json& set,
+                                              const json& pod) {
   const std::string name = metaString(pod, "name");
   expectations_.expect(key, name + "@" + metaString(pod, "uid"));
   kube::DeleteOptions options;
@@ -64,8 +85,10 @@ Result<void> StatefulSetController::deletePod(const std::string& key, const json
   auto r = client_.remove(res::kPods, metaString(pod, "namespace"), name, options);
   if (!r.ok() && !r.is(Errc::NotFound)) {
     expectations_.forget(key);
+    podEvent("delete", set, name, &r.error());
     return r;
   }
+  podEvent("delete", set, name, nullptr);
   spdlog::debug("statefulset {}: deleted pod {}", key, name);
   return {};
 }
@@ -83,7 +106,15 @@ Result<void> StatefulSetController::syncClaims(const json& set, const json* pod,
       json claim = newClaim(set, ct, ordinal);
       setClaimOwnerRefs(claim, set, pod, inRange);
       auto r = client_.create(res::kClaims, claim);
-      if (!r.ok() && !r.is(Errc::AlreadyExists)) {
+      const std::string what = " Claim " + name + (r.ok() ? " " : " for ") + "Pod " +
+                               podName(metaString(set, "name"), ordinal) + " in StatefulSet " +
+                               metaString(set, "name");
+      if (r.ok()) {
+        recordEvent(events_, res::kStatefulSets, set, "Normal", "SuccessfulCreate",
+                    "create" + what + " success");
+      } else if (!r.is(Errc::AlreadyExists)) {
+        recordEvent(events_, res::kStatefulSets, set, "Warning", "FailedCreate",
+                    "create" + what + " failed error: " + r.error().message);
         return r.error();
       }
       continue;
@@ -91,7 +122,9 @@ Result<void> StatefulSetController::syncClaims(const json& set, const json* pod,
     json claim = parseObject(cached);
     if (isTerminating(claim) && inRange) {
       // StatefulSet refuses to start a pod on a claim that is going away (it would lose it).
-      return fail(Errc::Conflict, "pvc " + name + " is being deleted");
+      Failure f = fail(Errc::Conflict, "pvc " + name + " is being deleted");
+      podEvent("create", set, podName(metaString(set, "name"), ordinal), &f);
+      return f;
     }
     if (setClaimOwnerRefs(claim, set, pod, inRange)) {
       auto r = client_.update(res::kClaims, claim);
@@ -259,7 +292,7 @@ Result<void> StatefulSetController::sync(const std::string& key) {
       if (!claims.ok()) {
         return claims;
       }
-      auto made = createPod(key, pod);
+      auto made = createPod(key, set, pod);
       if (!made.ok()) {
         return made;
       }
@@ -272,7 +305,7 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     if (isFinished(pod)) {
       // A failed (or finished) pod is deleted; a later sync creates it again.
       if (!isTerminating(pod)) {
-        auto gone = deletePod(key, pod);
+        auto gone = deletePod(key, set, pod);
         if (!gone.ok()) {
           return gone;
         }
@@ -317,7 +350,7 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     if (!claims.ok()) {
       return claims;
     }
-    auto gone = deletePod(key, pod);
+    auto gone = deletePod(key, set, pod);
     if (!gone.ok()) {
       return gone;
     }
@@ -337,7 +370,7 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     }
     const json& pod = it->second;
     if (podRevision(pod) != updateRev.name && !isTerminating(pod)) {
-      return deletePod(key, pod);
+      return deletePod(key, set, pod);
     }
     if (!isRunningAndReady(pod) || isTerminating(pod)) {
       return {};  // wait for the updated pod to be Ready

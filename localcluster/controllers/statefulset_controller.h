@@ -64,8 +64,10 @@ class StatefulSetController final : public Controller {
                                const Revisions& live, const std::vector<json>& pods);
   // Creates the pod's missing claims (and fixes the ownerReferences of existing ones).
   Result<void> syncClaims(const json& set, const json* pod, int ordinal, bool inRange);
-  Result<void> createPod(const std::string& key, const json& pod);
-  Result<void> deletePod(const std::string& key, const json& pod);
+  Result<void> createPod(const std::string& key, const json& set, const json& pod);
+  Result<void> deletePod(const std::string& key, const json& set, const json& pod);
+  // kubernetes recordPodEvent: "<verb> Pod <pod> in StatefulSet <set> successful|failed error: ..."
+  void podEvent(const char* verb, const json& set, const std::string& pod, const Failure* error);
   Result<void> writeStatus(const json& set, const json& status);
   void enqueueOwner(const kube::ObjectPtr& o);
 
@@ -75,6 +77,7 @@ class StatefulSetController final : public Controller {
   kube::Informer* claims_ = nullptr;
   kube::Informer* revisions_ = nullptr;
   Expectations expectations_;
+  kube::EventRecorder events_;
 };
 
 }  // namespace mysqlop::local::controllers

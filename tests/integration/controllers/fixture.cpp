@@ -176,6 +176,30 @@ void ControllersTest::readyAll(const std::string& labelSelector) {
   }
 }
 
+std::vector<std::string> ControllersTest::events(const std::string& involvedName) {
+  std::vector<std::string> out;
+  for (const auto& e : list(kube::resources::kEvents)) {
+    if (e["involvedObject"].value("name", "") == involvedName) {
+      out.push_back(e.value("type", "") + " " + e.value("reason", "") + ": " +
+                    e.value("message", ""));
+    }
+  }
+  return out;
+}
+
+bool ControllersTest::hasEvent(const std::string& involvedName, const std::string& reason,
+                               std::string* message) {
+  for (const auto& e : list(kube::resources::kEvents)) {
+    if (e["involvedObject"].value("name", "") == involvedName && e.value("reason", "") == reason) {
+      if (message != nullptr) {
+        *message = e.value("message", "");
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> ControllersTest::names(const std::vector<json>& objects) {
   std::vector<std::string> out;
   for (const auto& o : objects) {

@@ -61,6 +61,11 @@ class ControllersTest : public ::testing::Test {
   std::string nextPodIp();
 
   // Names of objects, sorted.
+  // "Type Reason: message" of every Event about the named object, oldest first.
+  std::vector<std::string> events(const std::string& involvedName);
+  // Whether an Event with that reason exists about the object; its message in *message.
+  bool hasEvent(const std::string& involvedName, const std::string& reason,
+                std::string* message = nullptr);
   static std::vector<std::string> names(const std::vector<json>& objects);
   static std::string labelOf(const json& o, const std::string& key);
   std::string dump(const kube::Resource& res, const std::string& name);

@@ -1,4 +1,5 @@
 // The Job controller against a real API server; the test plays the kubelet.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/integration/controllers/fixture.h"
@@ -192,6 +193,30 @@ TEST_F(JobTest, LoweringParallelismDeletesExtraPods) {
   modify(r::kJobs, "wide", [](json& j) { j["spec"]["parallelism"] = 1; });
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("wide").size() == 1 &&
                                  status("wide").value("active", -1) == 1));
+}
+
+TEST_F(JobTest, PodTheServerRejectsIsReportedInAnEvent) {
+  json j = job("broken", 1, 1, 6);
+  j["spec"]["template"]["spec"]["containers"] = json::array();
+  create(r::kJobs, j);
+  std::string message;
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("broken", "FailedCreate", &message)));
+  // The server names the pod it generated (generateName "broken-" plus 5 characters).
+  EXPECT_THAT(message, ::testing::MatchesRegex("Error creating: Pod \"broken-[a-z0-9]{5}\" is "
+                                               "invalid: spec\\.containers: Required value"));
+  EXPECT_TRUE(pods("broken").empty());
+}
+
+TEST_F(JobTest, EventsTellTheJobsStory) {
+  create(r::kJobs, job("story", 1, 1, 0));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("story").size() == 1));
+  const std::string pod = podName(activePods("story")[0]);
+  setPodStatus(pod, "Failed", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("story", "BackoffLimitExceeded")));
+  EXPECT_EQ(events("story"),
+            (std::vector<std::string>{
+                "Normal SuccessfulCreate: Created pod: " + pod,
+                "Warning BackoffLimitExceeded: Job has reached the specified backoff limit"}));
 }
 
 }  // namespace

@@ -113,5 +113,23 @@ TEST_F(PvTest, EveryClaimGetsItsOwnVolume) {
   EXPECT_EQ(claimStatus("b")["capacity"]["storage"], "3Gi");
 }
 
+TEST_F(PvTest, ProvisioningFailureIsReportedOnTheClaim) {
+  // DIR/pv is a file: no volume directory can be made under it.
+  std::ofstream(api_.dataDir() + "/pv") << "not a directory";
+  json created = create(r::kClaims, claim("nodir", "1Gi"));
+  const std::string pvName = "pvc-" + created["metadata"]["uid"].get<std::string>();
+  std::string message;
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("nodir", "ProvisioningFailed", &message)));
+  EXPECT_EQ(message, "failed to provision volume: cannot create " + pvDir(pvName) +
+                         ": Not a directory");
+  EXPECT_EQ(claimStatus("nodir").value("phase", ""), "Pending");
+  EXPECT_FALSE(get(r::kVolumes, pvName).has_value());
+  // Fixed, the retry provisions it.
+  fs::remove(api_.dataDir() + "/pv");
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(bound("nodir")));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("nodir", "ProvisioningSucceeded", &message)));
+  EXPECT_EQ(message, "Successfully provisioned volume " + pvName);
+}
+
 }  // namespace
 }  // namespace mysqlop::local::controllers::it

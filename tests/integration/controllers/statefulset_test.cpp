@@ -1,6 +1,7 @@
 // The StatefulSet controller against a real API server; the test plays the kubelet.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -376,6 +377,49 @@ TEST_F(StatefulSetTest, AvailableReplicasWaitForMinReadySeconds) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("mr-1")));
   markReady("mr-1");
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("mr").value("availableReplicas", -1) == 2));
+}
+
+TEST_F(StatefulSetTest, PodTheServerRejectsIsReportedInAnEvent) {
+  json s = statefulSet("bad", 1, "OrderedReady", false);
+  s["spec"]["template"]["spec"]["containers"] = json::array();
+  create(r::kStatefulSets, s);
+  std::string message;
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("bad", "FailedCreate", &message)));
+  EXPECT_EQ(message,
+            "create Pod bad-0 in StatefulSet bad failed error: Pod \"bad-0\" is invalid: "
+            "spec.containers: Required value");
+  EXPECT_FALSE(exists("bad-0"));
+}
+
+TEST_F(StatefulSetTest, ClaimBeingDeletedHoldsThePodBack) {
+  create(r::kClaims, {{"apiVersion", "v1"},
+                      {"kind", "PersistentVolumeClaim"},
+                      {"metadata",
+                       {{"name", "data-held-0"}, {"finalizers", {"test.local/hold"}}}},
+                      {"spec",
+                       {{"accessModes", json::array({"ReadWriteOnce"})},
+                        {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}});
+  remove(r::kClaims, "data-held-0");
+  create(r::kStatefulSets, statefulSet("held", 1));
+  std::string message;
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("held", "FailedCreate", &message)));
+  EXPECT_EQ(message,
+            "create Pod held-0 in StatefulSet held failed error: pvc data-held-0 is being deleted");
+  EXPECT_FALSE(exists("held-0"));
+  // Once the old claim is gone, a new one is made and the pod starts on it.
+  modify(r::kClaims, "data-held-0", [](json& c) { c["metadata"].erase("finalizers"); });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("held-0")));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("held", "SuccessfulCreate")));
+  auto all = events("held");
+  EXPECT_NE(std::find(all.begin(), all.end(),
+                      "Normal SuccessfulCreate: create Claim data-held-0 Pod held-0 in "
+                      "StatefulSet held success"),
+            all.end())
+      << ::testing::PrintToString(all);
+  EXPECT_NE(std::find(all.begin(), all.end(),
+                      "Normal SuccessfulCreate: create Pod held-0 in StatefulSet held successful"),
+            all.end())
+      << ::testing::PrintToString(all);
 }
 
 }  // namespace
