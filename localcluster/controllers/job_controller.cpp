@@ -30,8 +30,19 @@ JobController::JobController(kube::Client& client, int workers,
       events_(client, eventOptions("job-controller")) {}
 
 void JobController::enqueueOwner(const kube::ObjectPtr& o) {
-  if (o && o->controller && o->controller->kind == "Job") {
-    enqueue(keyOf(o->namespaceName, o->controller->name));
+  if (!o) {
+    return;
+  }
+  if (o->controller && o->controller->kind == "Job") {
+    auto job = jobs_->store().get(keyOf(o->namespaceName, o->controller->name));
+    if (job && job->uid == o->controller->uid) {
+      enqueue(keyOf(o->namespaceName, o->controller->name));
+      return;
+    }
+  }
+  // No Job of ours counts this pod any more: only its tracking finalizer is our business.
+  if (o->json.find(kJobTrackingFinalizer) != std::string::npos) {
+    enqueue("orphan:" + o->key());
   }
 }
 
@@ -57,6 +68,7 @@ Result<void> JobController::createPods(const std::string& key, const json& job, 
   meta["generateName"] = metaString(job, "name") + "-";
   meta["namespace"] = metaString(job, "namespace");
   meta["ownerReferences"] = json::array({controllerRef("batch/v1", "Job", job)});
+  meta["finalizers"] = json::array({kJobTrackingFinalizer});
   const json pod = {{"apiVersion", "v1"},
                     {"kind", "Pod"},
                     {"metadata", meta},
@@ -149,6 +161,13 @@ Result<void> JobController::finishedJob(const std::string& key, const json& job)
 }
 
 Result<void> JobController::sync(const std::string& key) {
+  if (key.rfind("orphan:", 0) == 0) {
+    return releaseOrphan(key.substr(7));
+  }
+  return syncJob(key);
+}
+
+Result<void> JobController::syncJob(const std::string& key) {
   auto cached = jobs_->store().get(key);
   if (!cached) {
     expectations_.forget(key);
@@ -177,38 +196,24 @@ Result<void> JobController::sync(const std::string& key) {
     return {};
   }
 
-  std::vector<json> active;
-  std::int64_t succeededPods = 0, failedPods = 0, terminating = 0, ready = 0,
-               restarts = 0;
+  std::vector<json> owned;
   for (const auto& o : pods_->store().byControllerOwner(ns, "Job", jobName)) {
-    if (!o->controller || o->controller->uid != uid) {
-      continue;
-    }
-    json pod = parseObject(o);
-    const std::string phase = podPhase(pod);
-    if (phase == "Succeeded") {
-      ++succeededPods;
-    } else if (phase == "Failed") {
-      ++failedPods;
-    } else if (isTerminating(pod)) {
-      ++terminating;
-    } else {
-      ready += isPodReady(pod) ? 1 : 0;
-      if (phase == "Running" || phase == "Pending") {
-        // pastBackoffLimitOnFailure: restarts of running pods count as failures.
-        for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
-          for (const auto& cs : pod["status"].value(list, json::array())) {
-            restarts += intField(cs, "restartCount", 0);
-          }
-        }
-      }
-      active.push_back(std::move(pod));
+    if (o->controller && o->controller->uid == uid) {
+      owned.push_back(parseObject(o));
     }
   }
   json status = oldStatus;
-  // Terminal pods stay until the Job goes, so counting them is exact; never count down.
-  const std::int64_t succeeded = std::max(intField(oldStatus, "succeeded", 0), succeededPods);
-  const std::int64_t failed = std::max(intField(oldStatus, "failed", 0), failedPods);
+  JobPods pods = trackJobPods(status, owned);
+  std::vector<json>& active = pods.active;
+  const json& uncounted = status["uncountedTerminatedPods"];
+  // Decisions count the pods recorded but not yet settled too.
+  const std::int64_t succeeded =
+      intField(status, "succeeded", 0) +
+      static_cast<std::int64_t>(uncounted.value("succeeded", json::array()).size());
+  const std::int64_t failed =
+      intField(status, "failed", 0) +
+      static_cast<std::int64_t>(uncounted.value("failed", json::array()).size());
+
   auto now = std::chrono::system_clock::now();
   if (str(status, "startTime").empty()) {
     status["startTime"] = rfc3339(now);
@@ -223,7 +228,7 @@ Result<void> JobController::sync(const std::string& key) {
 
   bool backoffExceeded = failed > backoffLimit;
   if (onFailure && !backoffExceeded) {
-    backoffExceeded = backoffLimit == 0 ? restarts > 0 : restarts >= backoffLimit;
+    backoffExceeded = backoffLimit == 0 ? pods.restarts > 0 : pods.restarts >= backoffLimit;
   }
   std::optional<SystemTime> deadline;
   if (spec.contains("activeDeadlineSeconds") && spec["activeDeadlineSeconds"].is_number_integer()) {
@@ -234,7 +239,6 @@ Result<void> JobController::sync(const std::string& key) {
       hasCompletions ? succeeded >= completions : (succeeded > 0 && active.empty());
 
   const char* failReason = nullptr;
-  const char* failMessage = nullptr;
   if (hasTrueCondition(oldStatus, "FailureTarget")) {
     for (const auto& c : oldStatus["conditions"]) {
       if (str(c, "type") == "FailureTarget") {
@@ -247,28 +251,23 @@ Result<void> JobController::sync(const std::string& key) {
   } else if (!hasTrueCondition(oldStatus, "SuccessCriteriaMet") && pastDeadline) {
     failReason = kDeadlineExceeded;
   }
-  if (failReason != nullptr) {
-    failMessage = failReason == kDeadlineExceeded ? kDeadlineMessage : kBackoffMessage;
-  }
-  const bool finishing = failReason != nullptr || complete;
+  const char* failMessage = failReason == nullptr           ? nullptr
+                            : failReason == kDeadlineExceeded ? kDeadlineMessage
+                                                              : kBackoffMessage;
+  const bool finishing = failReason != nullptr || (complete && !hasTrueCondition(oldStatus, "FailureTarget"));
   bool finishedNow = false;
+  std::vector<json> toDelete;
 
   if (finishing) {
-    // A finished Job keeps no running pods.
-    for (const auto& pod : active) {
-      auto gone = deletePod(key, job, pod);
-      if (!gone.ok()) {
-        return gone;
-      }
-    }
+    toDelete = active;  // a finished Job keeps no running pods
     if (failReason != nullptr) {
       setCondition(status, "FailureTarget", "True", failReason, failMessage);
     } else {
       setCondition(status, "SuccessCriteriaMet", "True", kCompletionsReached,
                    kCompletionsMessage);
     }
-    // The final condition waits until no pod of the Job is still running or terminating.
-    if (active.empty() && terminating == 0) {
+    // The final condition waits until every pod is stopped and counted.
+    if (active.empty() && pods.terminating == 0 && pods.toRelease.empty()) {
       if (failReason != nullptr) {
         setCondition(status, "Failed", "True", failReason, failMessage);
       } else {
@@ -277,61 +276,74 @@ Result<void> JobController::sync(const std::string& key) {
       }
       finishedNow = true;
     }
-  } else {
-    std::int64_t want = parallelism;
-    if (hasCompletions) {
-      want = std::min(parallelism, completions - succeeded);
-    } else if (succeeded > 0) {
-      want = static_cast<std::int64_t>(active.size());  // work queue: no new pods after a success
-    }
-    want = std::max<std::int64_t>(want, 0);
-    const auto have = static_cast<std::int64_t>(active.size());
-    if (have > want) {
-      // Extra pods (parallelism lowered): the newest go first.
-      std::sort(active.begin(), active.end(), [](const json& a, const json& b) {
-        return metaString(a, "creationTimestamp") > metaString(b, "creationTimestamp");
-      });
-      for (std::int64_t i = 0; i < have - want; ++i) {
-        auto gone = deletePod(key, job, active[static_cast<std::size_t>(i)]);
-        if (!gone.ok()) {
-          return gone;
-        }
-      }
-    } else if (have < want) {
-      auto wait = failureDelay(key, failed);
-      if (wait.count() > 0) {
-        enqueueAfter(key, wait);
-      } else {
-        auto made = createPods(key, job, static_cast<int>(want - have));
-        if (!made.ok()) {
-          return made;
-        }
-      }
-    }
-    if (deadline) {
-      enqueueAfter(key, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now) +
-                            std::chrono::milliseconds(50));
-    }
   }
 
   status["active"] = finishing ? 0 : static_cast<std::int64_t>(active.size());
-  status["ready"] = finishing ? 0 : ready;
-  status["terminating"] = terminating;
-  status["succeeded"] = succeeded;
-  status["failed"] = failed;
-  status["uncountedTerminatedPods"] = json::object();
-  if (status == oldStatus) {
+  status["ready"] = finishing ? 0 : pods.ready;
+  status["terminating"] = pods.terminating;
+  if (status != oldStatus) {
+    // Written before any finalizer is removed: a pod is never released before it is recorded.
+    job["status"] = status;
+    auto written = client_.updateStatus(res::kJobs, job);
+    if (!written.ok()) {
+      return written.error();
+    }
+    job = std::move(*written);
+    if (finishedNow && failReason != nullptr) {
+      recordEvent(events_, res::kJobs, job, "Warning", failReason, failMessage);
+    } else if (finishedNow) {
+      recordEvent(events_, res::kJobs, job, "Normal", "Completed", "Job completed");
+    }
+  }
+  for (const auto& pod : pods.toRelease) {
+    auto released = removeTrackingFinalizer(pod);
+    if (!released.ok()) {
+      return released;
+    }
+  }
+  for (const auto& pod : toDelete) {
+    auto gone = deletePod(key, job, pod);
+    if (!gone.ok()) {
+      return gone;
+    }
+  }
+  if (finishing) {
     return {};
   }
-  job["status"] = status;
-  auto written = client_.updateStatus(res::kJobs, job);
-  if (!written.ok()) {
-    return written.error();
+
+  std::int64_t want = parallelism;
+  if (hasCompletions) {
+    want = std::min(parallelism, completions - succeeded);
+  } else if (succeeded > 0) {
+    want = static_cast<std::int64_t>(active.size());  // work queue: no new pods after a success
   }
-  if (finishedNow && failReason != nullptr) {
-    recordEvent(events_, res::kJobs, job, "Warning", failReason, failMessage);
-  } else if (finishedNow) {
-    recordEvent(events_, res::kJobs, job, "Normal", "Completed", "Job completed");
+  want = std::max<std::int64_t>(want, 0);
+  const auto have = static_cast<std::int64_t>(active.size());
+  if (have > want) {
+    // Extra pods (parallelism lowered): the newest go first.
+    std::sort(active.begin(), active.end(), [](const json& a, const json& b) {
+      return metaString(a, "creationTimestamp") > metaString(b, "creationTimestamp");
+    });
+    for (std::int64_t i = 0; i < have - want; ++i) {
+      auto gone = deletePod(key, job, active[static_cast<std::size_t>(i)]);
+      if (!gone.ok()) {
+        return gone;
+      }
+    }
+  } else if (have < want) {
+    auto wait = failureDelay(key, failed);
+    if (wait.count() > 0) {
+      enqueueAfter(key, wait);
+    } else {
+      auto made = createPods(key, job, static_cast<int>(want - have));
+      if (!made.ok()) {
+        return made;
+      }
+    }
+  }
+  if (deadline) {
+    enqueueAfter(key, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now) +
+                          std::chrono::milliseconds(50));
   }
   return {};
 }

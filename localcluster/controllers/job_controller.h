@@ -17,6 +17,27 @@ class Informer;
 
 namespace mysqlop::local::controllers {
 
+// The finalizer that keeps a Job's pod until the controller has counted it (kube-api.md 10.3).
+inline constexpr const char* kJobTrackingFinalizer = "batch.kubernetes.io/job-tracking";
+
+// A Job's pods as counting sees them (job_tracking.cpp), kubernetes
+// trackJobStatusAndRemoveFinalizers: a finished pod (or one being deleted: it will never
+// succeed) that still has the tracking finalizer is recorded in
+// status.uncountedTerminatedPods, the status written, then the finalizer removed; once a
+// recorded pod is gone or without the finalizer, its UID moves into succeeded/failed. A pod is
+// so counted exactly once, even when it is deleted right after it finished.
+struct JobPods {
+  std::vector<json> active;     // not finished, not being deleted
+  std::vector<json> toRelease;  // recorded as uncounted, finalizer still on
+  std::int64_t terminating = 0;
+  std::int64_t ready = 0;
+  std::int64_t restarts = 0;  // container restarts of running pods (OnFailure)
+  bool newlyUncounted = false;  // status.uncountedTerminatedPods gained UIDs: write it first
+};
+// Updates status (succeeded, failed, uncountedTerminatedPods) from the pods and sorts them.
+JobPods trackJobPods(json& status, const std::vector<json>& pods);
+bool hasTrackingFinalizer(const json& pod);
+
 class JobController final : public Controller {
  public:
   // podFailureBackoff: the delay before a pod replaces a failed one, doubled per failure up to
@@ -28,6 +49,10 @@ class JobController final : public Controller {
   Result<void> sync(const std::string& key) override;
 
  private:
+  Result<void> syncJob(const std::string& key);
+  // A pod whose Job is gone keeps no tracking finalizer (key "orphan:<ns>/<pod>").
+  Result<void> releaseOrphan(const std::string& podKey);
+  Result<void> removeTrackingFinalizer(const json& pod);
   Result<void> finishedJob(const std::string& key, const json& job);
   Result<void> createPods(const std::string& key, const json& job, int count);
   Result<void> deletePod(const std::string& key, const json& job, const json& pod);

@@ -75,6 +75,7 @@ TEST_F(JobTest, SucceedsAfterCompletionsWithAtMostParallelismPods) {
                            {"uid", uid},
                            {"controller", true},
                            {"blockOwnerDeletion", true}}})));
+  EXPECT_EQ(pod["metadata"]["finalizers"], json::array({"batch.kubernetes.io/job-tracking"}));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("calc").value("active", -1) == 2));
   json st = status("calc");
   EXPECT_FALSE(st.value("startTime", "").empty());
@@ -158,7 +159,7 @@ TEST_F(JobTest, RestartsCountAgainstBackoffLimitWithRestartPolicyOnFailure) {
 }
 
 TEST_F(JobTest, FailsAtItsActiveDeadline) {
-  json j = job("slow", 1, 2, 6);
+  json j = job("slow", 2, 2, 6);
   j["spec"]["activeDeadlineSeconds"] = 1;
   create(r::kJobs, j);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("slow")).size() == 2));
@@ -173,6 +174,8 @@ TEST_F(JobTest, FailsAtItsActiveDeadline) {
                            {"reason", "DeadlineExceeded"},
                            {"message", "Job was active longer than specified deadline"}}})));
   EXPECT_EQ(st["active"], 0);
+  // The two pods killed at the deadline count as failed, as in Kubernetes.
+  EXPECT_EQ(st["failed"], 2);
   EXPECT_TRUE(pods("slow").empty());
 }
 
@@ -193,6 +196,35 @@ TEST_F(JobTest, LoweringParallelismDeletesExtraPods) {
   modify(r::kJobs, "wide", [](json& j) { j["spec"]["parallelism"] = 1; });
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("wide").size() == 1 &&
                                  status("wide").value("active", -1) == 1));
+}
+
+TEST_F(JobTest, FailedPodIsCountedOnceEvenWhenDeletedRightAway) {
+  create(r::kJobs, job("count", 1, 1, 6));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("count").size() == 1));
+  const std::string first = podName(activePods("count")[0]);
+  setPodStatus(first, "Failed", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("count").value("failed", -1) == 1));
+  // Counted, then released: the finalizer is gone and uncounted is empty again.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      !get(r::kPods, first)->at("metadata").contains("finalizers") &&
+      status("count").value("uncountedTerminatedPods", json()) == json::object()));
+  remove(r::kPods, first);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("count").size() == 1 &&
+                                 podName(activePods("count")[0]) != first));
+  setPodStatus(podName(activePods("count")[0]), "Failed", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("count").value("failed", -1) == 2));
+  // A running pod deleted by someone else counts as failed too (it will never succeed).
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("count").size() == 1));
+  remove(r::kPods, podName(activePods("count")[0]));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("count").value("failed", -1) == 3));
+}
+
+TEST_F(JobTest, DeletedJobsPodsAreReleasedAndCollected) {
+  create(r::kJobs, job("gone", 2, 2, 6));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("gone").size() == 2));
+  remove(r::kJobs, "gone", kNs, "Background");
+  // The garbage collector deletes the pods; their tracking finalizer must not hold them.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(pods("gone").empty()));
 }
 
 TEST_F(JobTest, PodTheServerRejectsIsReportedInAnEvent) {
