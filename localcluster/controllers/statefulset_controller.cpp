@@ -9,6 +9,7 @@
 
 #include "core/kube/client.h"
 #include "core/kube/informer_factory.h"
+#include "core/kube/selector.h"
 #include "localcluster/controllers/resources.h"
 
 namespace mysqlop::local::controllers {
@@ -136,6 +137,37 @@ Result<void> StatefulSetController::syncClaims(const json& set, const json* pod,
   return {};
 }
 
+Result<void> StatefulSetController::adoptOrphans(const json& set) {
+  // kubernetes ClaimPods: a pod of this set's name pattern that the selector picks and nobody
+  // controls becomes the set's (for example after a delete with propagation Orphan).
+  auto selector = kube::LabelSelector::fromJson(set["spec"].value("selector", json()));
+  if (!selector.ok() || selector->empty()) {
+    return {};
+  }
+  const std::string ns = metaString(set, "namespace");
+  const std::string setName = metaString(set, "name");
+  for (const auto& o : pods_->store().list(ns, &*selector)) {
+    if (o->controller || ordinalOf(setName, o->name) < 0) {
+      continue;
+    }
+    json pod = parseObject(o);
+    if (isTerminating(pod)) {
+      continue;
+    }
+    json& refs = pod["metadata"]["ownerReferences"];
+    if (!refs.is_array()) {
+      refs = json::array();
+    }
+    refs.push_back(controllerRef("apps/v1", "StatefulSet", set));
+    auto r = client_.update(res::kPods, pod);
+    if (!r.ok() && !r.is(Errc::NotFound)) {
+      return r.error();
+    }
+    spdlog::info("statefulset {}/{}: adopted pod {}", ns, setName, o->name);
+  }
+  return {};
+}
+
 Result<void> StatefulSetController::writeStatus(const json& set, const json& status) {
   json current = set.value("status", json::object());
   json merged = current;
@@ -192,6 +224,10 @@ Result<void> StatefulSetController::sync(const std::string& key) {
 
   const json& spec = set["spec"];
   const int replicas = static_cast<int>(intField(spec, "replicas", 1));
+  // spec.ordinals.start: the ordinals are start .. start+replicas-1.
+  const int start =
+      static_cast<int>(intField(spec.value("ordinals", json::object()), "start", 0));
+  auto inRange = [&](int ordinal) { return ordinal >= start && ordinal < start + replicas; };
   const bool parallel = str(spec, "podManagementPolicy") == "Parallel";
   const json strategy = spec.value("updateStrategy", json::object());
   const bool rolling = str(strategy, "type") != "OnDelete";
@@ -214,6 +250,11 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     }
     byOrdinal[ordinal] = parseObject(o);
     owned.push_back(byOrdinal[ordinal]);
+  }
+
+  auto adopted = adoptOrphans(set);
+  if (!adopted.ok()) {
+    return adopted;
   }
 
   auto revisions = syncRevisions(set, owned);
@@ -282,10 +323,10 @@ Result<void> StatefulSetController::sync(const std::string& key) {
 
   // 1. Replicas in ordinal order.
   const json* firstUnhealthy = nullptr;
-  for (int i = 0; i < replicas; ++i) {
+  for (int i = start; i < start + replicas; ++i) {
     auto it = byOrdinal.find(i);
     if (it == byOrdinal.end()) {
-      const bool fromCurrent = rolling && i < partition;
+      const bool fromCurrent = rolling && i - start < partition;
       const json& source = fromCurrent ? currentSet : updateSet;
       json pod = newPod(source, fromCurrent ? currentRev.name : updateRev.name, i);
       auto claims = syncClaims(set, nullptr, i, true);
@@ -329,8 +370,8 @@ Result<void> StatefulSetController::sync(const std::string& key) {
 
   // 2. Condemned pods, highest ordinal first.
   for (auto it = byOrdinal.rbegin(); it != byOrdinal.rend(); ++it) {
-    if (it->first < replicas) {
-      break;
+    if (inRange(it->first)) {
+      continue;
     }
     const json& pod = it->second;
     if (isTerminating(pod)) {
@@ -363,7 +404,7 @@ Result<void> StatefulSetController::sync(const std::string& key) {
   if (!rolling) {
     return {};
   }
-  for (int i = replicas - 1; i >= partition; --i) {
+  for (int i = start + replicas - 1; i >= start + partition; --i) {
     auto it = byOrdinal.find(i);
     if (it == byOrdinal.end()) {
       return {};

@@ -68,6 +68,7 @@ class StatefulSetController final : public Controller {
   Result<void> deletePod(const std::string& key, const json& set, const json& pod);
   // kubernetes recordPodEvent: "<verb> Pod <pod> in StatefulSet <set> successful|failed error: ..."
   void podEvent(const char* verb, const json& set, const std::string& pod, const Failure* error);
+  Result<void> adoptOrphans(const json& set);
   Result<void> writeStatus(const json& set, const json& status);
   void enqueueOwner(const kube::ObjectPtr& o);
 

@@ -379,6 +379,39 @@ TEST_F(StatefulSetTest, AvailableReplicasWaitForMinReadySeconds) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("mr").value("availableReplicas", -1) == 2));
 }
 
+TEST_F(StatefulSetTest, OrdinalsStartAtSpecOrdinalsStart) {
+  json s = statefulSet("ord", 2, "Parallel", false);
+  s["spec"]["ordinals"] = {{"start", 3}};
+  create(r::kStatefulSets, s);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(podNames("ord") == std::vector<std::string>{"ord-3", "ord-4"}));
+  EXPECT_EQ(labelOf(*get(r::kPods, "ord-3"), "apps.kubernetes.io/pod-index"), "3");
+  scale("ord", 1);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(podNames("ord") == std::vector<std::string>{"ord-3"}));
+}
+
+TEST_F(StatefulSetTest, AdoptsAnOrphanPodOfItsOwn) {
+  json orphan = {{"apiVersion", "v1"},
+                 {"kind", "Pod"},
+                 {"metadata", {{"name", "adopt-0"}, {"namespace", kNs}, {"labels", {{"app", "adopt"}}}}},
+                 {"spec", {{"containers", json::array({{{"name", "main"}, {"image", "busybox:1"}}})}}}};
+  const std::string podUid = create(r::kPods, orphan)["metadata"]["uid"];
+  markReady("adopt-0");
+  json s = statefulSet("adopt", 1, "OrderedReady", false);
+  s["spec"]["updateStrategy"] = {{"type", "OnDelete"}};
+  const std::string setUid = create(r::kStatefulSets, s)["metadata"]["uid"];
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      get(r::kPods, "adopt-0")->at("metadata").value("ownerReferences", json::array()) ==
+      (json::array({{{"apiVersion", "apps/v1"},
+                     {"kind", "StatefulSet"},
+                     {"name", "adopt"},
+                     {"uid", setUid},
+                     {"controller", true},
+                     {"blockOwnerDeletion", true}}}))));
+  EXPECT_EQ(uidOf(r::kPods, "adopt-0"), podUid);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("adopt").value("readyReplicas", 0) == 1));
+  EXPECT_EQ(podNames("adopt"), std::vector<std::string>{"adopt-0"});
+}
+
 TEST_F(StatefulSetTest, PodTheServerRejectsIsReportedInAnEvent) {
   json s = statefulSet("bad", 1, "OrderedReady", false);
   s["spec"]["template"]["spec"]["containers"] = json::array();
