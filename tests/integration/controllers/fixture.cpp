@@ -24,6 +24,10 @@ void ControllersTest::SetUp() {
   ASSERT_TRUE(t.ok()) << t.error().message;
   transport_ = *t;
   client_ = std::make_unique<kube::Client>(transport_);
+  startControllers();
+}
+
+void ControllersTest::startControllers() {
   informers_ = std::make_unique<kube::InformerFactory>(*client_, kube::InformerOptions{});
   manager_ = std::make_unique<controllers::ControllerManager>(*client_, *informers_, options());
   manager_->start();
@@ -31,7 +35,7 @@ void ControllersTest::SetUp() {
   ASSERT_TRUE(informers_->waitForCacheSync(std::chrono::seconds(30)));
 }
 
-void ControllersTest::TearDown() {
+void ControllersTest::stopControllers() {
   if (manager_) {
     manager_->stop();
   }
@@ -40,6 +44,15 @@ void ControllersTest::TearDown() {
   }
   manager_.reset();
   informers_.reset();
+}
+
+void ControllersTest::restartControllers() {
+  stopControllers();
+  startControllers();
+}
+
+void ControllersTest::TearDown() {
+  stopControllers();
   api_.stop();
 }
 

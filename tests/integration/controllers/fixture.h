@@ -71,6 +71,11 @@ class ControllersTest : public ::testing::Test {
   std::string dump(const kube::Resource& res, const std::string& name);
 
   virtual controllers::ControllerOptions options();
+  // Stops the controllers and their informers and starts fresh ones, as a restart of `up` does:
+  // everything they knew comes back from the API.
+  void restartControllers();
+  void startControllers();
+  void stopControllers();
 
   mysqlop::testing::LocalApiServer api_;
   std::shared_ptr<kube::HttpTransport> transport_;
