@@ -47,12 +47,35 @@ EndpointsController::EndpointsController(kube::Client& client, int workers)
     : Controller("endpoints", workers), client_(client) {}
 
 void EndpointsController::enqueueServicesOf(const kube::ObjectPtr& pod) {
-  for (const auto& s : services_->store().list(pod->namespaceName)) {
-    const json service = parseObject(s);
-    auto selector = serviceSelector(service);
-    if (selector && selector->matches(pod->labels)) {
-      enqueue(s->key());
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(selectorsMu_);
+    auto ns = selectors_.find(pod->namespaceName);
+    if (ns == selectors_.end()) {
+      return;
     }
+    for (const auto& [name, selector] : ns->second) {
+      if (selector.matches(pod->labels)) {
+        keys.push_back(keyOf(pod->namespaceName, name));
+      }
+    }
+  }
+  for (const auto& k : keys) {
+    enqueue(k);
+  }
+}
+
+void EndpointsController::rememberSelector(const kube::ObjectPtr& service, bool deleted) {
+  std::optional<kube::LabelSelector> selector;
+  if (!deleted) {
+    selector = serviceSelector(parseObject(service));
+  }
+  std::lock_guard<std::mutex> lock(selectorsMu_);
+  auto& ns = selectors_[service->namespaceName];
+  if (selector) {
+    ns[service->name] = std::move(*selector);
+  } else {
+    ns.erase(service->name);
   }
 }
 
@@ -62,9 +85,18 @@ void EndpointsController::registerHandlers(kube::InformerFactory& informers) {
   endpoints_ = cache(informers, res::kEndpoints);
   slices_ = cache(informers, res::kEndpointSlices);
   kube::EventHandlers own;
-  own.onAdd = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
-  own.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueue(o->key()); };
-  own.onDelete = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
+  own.onAdd = [this](const kube::ObjectPtr& o) {
+    rememberSelector(o, false);
+    enqueue(o->key());
+  };
+  own.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
+    rememberSelector(o, false);
+    enqueue(o->key());
+  };
+  own.onDelete = [this](const kube::ObjectPtr& o) {
+    rememberSelector(o, true);
+    enqueue(o->key());
+  };
   services_->addHandlers(own);
   kube::EventHandlers pods;
   pods.onAdd = [this](const kube::ObjectPtr& o) { enqueueServicesOf(o); };

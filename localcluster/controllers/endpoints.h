@@ -2,8 +2,12 @@
 // The Endpoints and EndpointSlice controllers in one (README.md, "Endpoints and EndpointSlices"):
 // both are a function of a Service and the pods its selector picks, so one sync writes both.
 
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
+
+#include "core/kube/selector.h"
 
 #include "localcluster/controllers/controller.h"
 #include "localcluster/controllers/object_util.h"
@@ -53,6 +57,9 @@ class EndpointsController final : public Controller {
                           const std::vector<PodEndpoint>& endpoints);
   // Enqueues the Services of the pod's namespace whose selector matches the pod.
   void enqueueServicesOf(const kube::ObjectPtr& pod);
+  // Pod events are the hot path (every status change of every pod): the Services' selectors are
+  // kept parsed here, by namespace and name, instead of parsing every Service per pod event.
+  void rememberSelector(const kube::ObjectPtr& service, bool deleted);
 
   kube::Client& client_;
   kube::Informer* services_ = nullptr;
@@ -60,6 +67,8 @@ class EndpointsController final : public Controller {
   kube::Informer* endpoints_ = nullptr;
   kube::Informer* slices_ = nullptr;
   Expectations expectations_;
+  std::mutex selectorsMu_;
+  std::map<std::string, std::map<std::string, kube::LabelSelector>> selectors_;
 };
 
 }  // namespace mysqlop::local::controllers
