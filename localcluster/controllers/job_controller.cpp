@@ -160,6 +160,42 @@ Result<void> JobController::finishedJob(const std::string& key, const json& job)
   return {};
 }
 
+Result<void> JobController::suspendJob(const std::string& key, json job, const json& oldStatus,
+                                      json status, const JobPods& pods) {
+  // Kubernetes: a suspended Job has no active pods and no startTime; the pods it stops are not
+  // failures.
+  const bool first = !hasTrueCondition(oldStatus, "Suspended");
+  setCondition(status, "Suspended", "True", "JobSuspended", "Job suspended");
+  status.erase("startTime");
+  status["active"] = 0;
+  status["ready"] = 0;
+  status["terminating"] = pods.terminating + static_cast<std::int64_t>(pods.active.size());
+  if (status != oldStatus) {
+    job["status"] = status;
+    auto written = client_.updateStatus(res::kJobs, job);
+    if (!written.ok()) {
+      return written.error();
+    }
+    job = std::move(*written);
+    if (first) {
+      recordEvent(events_, res::kJobs, job, "Normal", "Suspended", "Job suspended");
+    }
+  }
+  for (const auto& pod : pods.toRelease) {
+    auto released = removeTrackingFinalizer(pod);
+    if (!released.ok()) {
+      return released;
+    }
+  }
+  for (const auto& pod : pods.active) {
+    auto gone = deletePod(key, job, pod);
+    if (!gone.ok()) {
+      return gone;
+    }
+  }
+  return {};
+}
+
 Result<void> JobController::sync(const std::string& key) {
   if (key.rfind("orphan:", 0) == 0) {
     return releaseOrphan(key.substr(7));
@@ -203,7 +239,8 @@ Result<void> JobController::syncJob(const std::string& key) {
     }
   }
   json status = oldStatus;
-  JobPods pods = trackJobPods(status, owned);
+  const bool suspend = spec.value("suspend", false);
+  JobPods pods = trackJobPods(status, owned, suspend);
   std::vector<json>& active = pods.active;
   const json& uncounted = status["uncountedTerminatedPods"];
   // Decisions count the pods recorded but not yet settled too.
@@ -215,6 +252,17 @@ Result<void> JobController::syncJob(const std::string& key) {
       static_cast<std::int64_t>(uncounted.value("failed", json::array()).size());
 
   auto now = std::chrono::system_clock::now();
+  if (suspend && !hasTrueCondition(oldStatus, "FailureTarget") &&
+      !hasTrueCondition(oldStatus, "SuccessCriteriaMet")) {
+    return suspendJob(key, job, oldStatus, status, pods);
+  }
+  bool resumed = false;
+  if (hasTrueCondition(oldStatus, "Suspended")) {
+    // Resumed: the clock of activeDeadlineSeconds starts again.
+    setCondition(status, "Suspended", "False", "JobResumed", "Job resumed");
+    status.erase("startTime");
+    resumed = true;
+  }
   if (str(status, "startTime").empty()) {
     status["startTime"] = rfc3339(now);
   }
@@ -289,6 +337,9 @@ Result<void> JobController::syncJob(const std::string& key) {
       return written.error();
     }
     job = std::move(*written);
+    if (resumed) {
+      recordEvent(events_, res::kJobs, job, "Normal", "Resumed", "Job resumed");
+    }
     if (finishedNow && failReason != nullptr) {
       recordEvent(events_, res::kJobs, job, "Warning", failReason, failMessage);
     } else if (finishedNow) {

@@ -35,7 +35,8 @@ struct JobPods {
   bool newlyUncounted = false;  // status.uncountedTerminatedPods gained UIDs: write it first
 };
 // Updates status (succeeded, failed, uncountedTerminatedPods) from the pods and sorts them.
-JobPods trackJobPods(json& status, const std::vector<json>& pods);
+// suspended: pods being deleted are the suspension's doing and are released without counting.
+JobPods trackJobPods(json& status, const std::vector<json>& pods, bool suspended = false);
 bool hasTrackingFinalizer(const json& pod);
 
 class JobController final : public Controller {
@@ -50,6 +51,8 @@ class JobController final : public Controller {
 
  private:
   Result<void> syncJob(const std::string& key);
+  Result<void> suspendJob(const std::string& key, json job, const json& oldStatus, json status,
+                          const JobPods& pods);
   // A pod whose Job is gone keeps no tracking finalizer (key "orphan:<ns>/<pod>").
   Result<void> releaseOrphan(const std::string& podKey);
   Result<void> removeTrackingFinalizer(const json& pod);

@@ -35,7 +35,7 @@ json uidArray(const std::set<std::string>& uids) {
 
 }  // namespace
 
-JobPods trackJobPods(json& status, const std::vector<json>& pods) {
+JobPods trackJobPods(json& status, const std::vector<json>& pods, bool suspended) {
   JobPods out;
   const json uncounted = status.value("uncountedTerminatedPods", json::object());
   std::set<std::string> succeeded = uidSet(uncounted, "succeeded");
@@ -68,8 +68,10 @@ JobPods trackJobPods(json& status, const std::vector<json>& pods) {
     const std::string phase = podPhase(pod);
     const bool deleting = isTerminating(pod);
     const bool finished = phase == "Succeeded" || phase == "Failed";
-    if (hasTrackingFinalizer(pod) && (finished || deleting) && !succeeded.count(uid) &&
-        !failed.count(uid)) {
+    if (suspended && deleting && !finished && hasTrackingFinalizer(pod)) {
+      out.toRelease.push_back(pod);  // stopped by the suspension: no failure
+    } else if (hasTrackingFinalizer(pod) && (finished || deleting) && !succeeded.count(uid) &&
+               !failed.count(uid)) {
       // isPodFailed: a pod being deleted that did not succeed counts as failed.
       (phase == "Succeeded" ? succeeded : failed).insert(uid);
       out.toRelease.push_back(pod);

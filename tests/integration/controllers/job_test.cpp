@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/integration/controllers/fixture.h"
 
 namespace mysqlop::local::controllers::it {
@@ -225,6 +227,39 @@ TEST_F(JobTest, DeletedJobsPodsAreReleasedAndCollected) {
   remove(r::kJobs, "gone", kNs, "Background");
   // The garbage collector deletes the pods; their tracking finalizer must not hold them.
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(pods("gone").empty()));
+}
+
+TEST_F(JobTest, SuspendedJobRunsNothingUntilResumed) {
+  json j = job("later", 2, 2, 6);
+  j["spec"]["suspend"] = true;
+  create(r::kJobs, j);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("later")).size() == 1));
+  EXPECT_EQ(conditions(status("later"))[0], (json{{"type", "Suspended"},
+                                                   {"status", "True"},
+                                                   {"reason", "JobSuspended"},
+                                                   {"message", "Job suspended"}}));
+  EXPECT_FALSE(status("later").contains("startTime"));
+  EXPECT_TRUE(pods("later").empty());
+
+  modify(r::kJobs, "later", [](json& o) { o["spec"]["suspend"] = false; });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("later").size() == 2));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!conditions(status("later")).empty() &&
+                                 conditions(status("later"))[0]["status"] == "False"));
+  EXPECT_EQ(conditions(status("later"))[0], (json{{"type", "Suspended"},
+                                                   {"status", "False"},
+                                                   {"reason", "JobResumed"},
+                                                   {"message", "Job resumed"}}));
+  EXPECT_FALSE(status("later").value("startTime", "").empty());
+
+  // Suspended again: the running pods are stopped, and that is no failure.
+  modify(r::kJobs, "later", [](json& o) { o["spec"]["suspend"] = true; });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(pods("later").empty()));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("later"))[0]["status"] == "True"));
+  EXPECT_EQ(status("later").value("failed", -1), 0);
+  EXPECT_EQ(status("later").value("active", -1), 0);
+  auto all = events("later");
+  EXPECT_NE(std::find(all.begin(), all.end(), "Normal Suspended: Job suspended"), all.end());
+  EXPECT_NE(std::find(all.begin(), all.end(), "Normal Resumed: Job resumed"), all.end());
 }
 
 TEST_F(JobTest, PodTheServerRejectsIsReportedInAnEvent) {
