@@ -50,19 +50,27 @@ std::string PvProvisioner::volumeDir(const std::string& pvName) const {
   return (fs::path(dataDir_) / "pv" / pvName).string();
 }
 
-std::string PvProvisioner::reclaimPolicy(const json& claim) const {
+std::string PvProvisioner::reclaimPolicy(const json& claim) {
   const json& annotations = claim["metadata"].value("annotations", json::object());
   if (str(annotations, kReclaimPolicyAnnotation) == "Retain") {
     return "Retain";
   }
   const std::string className = str(claim["spec"], "storageClassName");
-  if (!className.empty()) {
-    auto sc = classes_->store().get(className);
-    if (sc && str(parseObject(sc), "reclaimPolicy") == "Retain") {
-      return "Retain";
+  if (className.empty()) {
+    return "Delete";
+  }
+  json sc;
+  if (auto cached = classes_->store().get(className)) {
+    sc = parseObject(cached);
+  } else {
+    // A class created just before its claim may not be in the cache yet: ask the API, which
+    // answers for sure (a class that does not exist means the default, Delete).
+    auto fetched = client_.get(res::kStorageClasses, "", className);
+    if (fetched.ok()) {
+      sc = std::move(*fetched);
     }
   }
-  return "Delete";
+  return str(sc, "reclaimPolicy") == "Retain" ? "Retain" : "Delete";
 }
 
 Result<void> PvProvisioner::sync(const std::string& key) {

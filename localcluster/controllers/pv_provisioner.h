@@ -30,7 +30,7 @@ class PvProvisioner final : public Controller {
   Result<void> syncClaim(const std::string& key);
   Result<void> syncVolume(const std::string& name);
   Result<json> provision(const json& claim);
-  std::string reclaimPolicy(const json& claim) const;
+  std::string reclaimPolicy(const json& claim);
   std::string volumeDir(const std::string& pvName) const;
 
   kube::Client& client_;
