@@ -22,6 +22,9 @@ struct ControllerOptions {
   int jobPodFailureBackoffMs = 10000;
 };
 
+// `informers` must watch every namespace without a label selector (InformerOptions{}): the
+// controllers read pods, claims, Services and their own objects cluster-wide. Workers wait for
+// their caches to sync, so start() may come before informers.start() (it must, for handlers).
 class ControllerManager {
  public:
   ControllerManager(kube::Client& client, kube::InformerFactory& informers,

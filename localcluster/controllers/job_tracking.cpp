@@ -1,8 +1,10 @@
 // Counting a Job's pods with the tracking finalizer (job_controller.h, JobPods).
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/kube/client.h"
+#include "core/kube/informer.h"
 #include "localcluster/controllers/job_controller.h"
 #include "localcluster/controllers/resources.h"
 
