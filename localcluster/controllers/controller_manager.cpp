@@ -25,8 +25,7 @@ ControllerManager::ControllerManager(kube::Client& client, kube::InformerFactory
   impl_->controllers.push_back(std::make_unique<StatefulSetController>(client, workers));
   impl_->controllers.push_back(std::make_unique<JobController>(
       client, workers, std::chrono::milliseconds(options.jobPodFailureBackoffMs)));
-  impl_->controllers.push_back(
-      std::make_unique<PvProvisioner>(client, workers, options.dataDir));
+  impl_->controllers.push_back(std::make_unique<PvProvisioner>(client, workers, options.dataDir));
   impl_->controllers.push_back(std::make_unique<EndpointsController>(client, workers));
 }
 

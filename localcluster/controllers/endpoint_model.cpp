@@ -135,9 +135,10 @@ std::vector<json> sliceContents(const json& service, const std::vector<PodEndpoi
     if (content.is_null()) {
       content = {{"ports", e.ports}, {"endpoints", json::array()}};
     }
-    json endpoint = {{"addresses", json::array({e.ip})},
-                     {"conditions",
-                      {{"ready", e.ready}, {"serving", e.serving}, {"terminating", e.terminating}}}};
+    json endpoint = {
+        {"addresses", json::array({e.ip})},
+        {"conditions",
+         {{"ready", e.ready}, {"serving", e.serving}, {"terminating", e.terminating}}}};
     addIdentity(endpoint, service, e.pod);
     content["endpoints"].push_back(endpoint);
   }

@@ -202,9 +202,8 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
   const std::string ns = metaString(service, "namespace");
   const std::string name = metaString(service, "name");
   const std::string uid = metaString(service, "uid");
-  const bool settled = expectations_.satisfied(key, [&](const std::string& n) {
-    return slices_->store().get(keyOf(ns, n)) == nullptr;
-  });
+  const bool settled = expectations_.satisfied(
+      key, [&](const std::string& n) { return slices_->store().get(keyOf(ns, n)) == nullptr; });
   if (!settled) {
     enqueueAfter(key, std::chrono::seconds(1));
     return {};

@@ -91,8 +91,8 @@ Result<void> JobController::deletePod(const std::string& key, const json& job, c
   expectations_.expect(key, metaString(pod, "name") + "@" + metaString(pod, "uid"));
   kube::DeleteOptions options;
   options.preconditionUid = metaString(pod, "uid");
-  auto r = client_.remove(res::kPods, metaString(pod, "namespace"), metaString(pod, "name"),
-                          options);
+  auto r =
+      client_.remove(res::kPods, metaString(pod, "namespace"), metaString(pod, "name"), options);
   if (!r.ok() && !r.is(Errc::NotFound)) {
     recordEvent(events_, res::kJobs, job, "Warning", "FailedDelete",
                 "Error deleting: " + r.error().message);
@@ -103,8 +103,7 @@ Result<void> JobController::deletePod(const std::string& key, const json& job, c
   return {};
 }
 
-std::chrono::milliseconds JobController::failureDelay(const std::string& key,
-                                                      std::int64_t failed) {
+std::chrono::milliseconds JobController::failureDelay(const std::string& key, std::int64_t failed) {
   if (failed <= 0) {
     return std::chrono::milliseconds(0);
   }
@@ -150,8 +149,8 @@ Result<void> JobController::finishedJob(const std::string& key, const json& job)
   kube::DeleteOptions options;
   options.propagationPolicy = "Background";
   options.preconditionUid = metaString(job, "uid");
-  auto r = client_.remove(res::kJobs, metaString(job, "namespace"), metaString(job, "name"),
-                          options);
+  auto r =
+      client_.remove(res::kJobs, metaString(job, "namespace"), metaString(job, "name"), options);
   if (!r.ok() && !r.is(Errc::NotFound)) {
     return r;
   }
@@ -161,7 +160,7 @@ Result<void> JobController::finishedJob(const std::string& key, const json& job)
 }
 
 Result<void> JobController::suspendJob(const std::string& key, json job, const json& oldStatus,
-                                      json status, const JobPods& pods) {
+                                       json status, const JobPods& pods) {
   // Kubernetes: a suspended Job has no active pods and no startTime; the pods it stops are not
   // failures.
   const bool first = !hasTrueCondition(oldStatus, "Suspended");
@@ -290,8 +289,8 @@ Result<void> JobController::syncJob(const std::string& key) {
   if (hasTrueCondition(oldStatus, "FailureTarget")) {
     for (const auto& c : oldStatus["conditions"]) {
       if (str(c, "type") == "FailureTarget") {
-        failReason = str(c, "reason") == kDeadlineExceeded ? kDeadlineExceeded
-                                                           : kBackoffLimitExceeded;
+        failReason =
+            str(c, "reason") == kDeadlineExceeded ? kDeadlineExceeded : kBackoffLimitExceeded;
       }
     }
   } else if (!hasTrueCondition(oldStatus, "SuccessCriteriaMet") && backoffExceeded) {
@@ -299,10 +298,11 @@ Result<void> JobController::syncJob(const std::string& key) {
   } else if (!hasTrueCondition(oldStatus, "SuccessCriteriaMet") && pastDeadline) {
     failReason = kDeadlineExceeded;
   }
-  const char* failMessage = failReason == nullptr           ? nullptr
+  const char* failMessage = failReason == nullptr             ? nullptr
                             : failReason == kDeadlineExceeded ? kDeadlineMessage
                                                               : kBackoffMessage;
-  const bool finishing = failReason != nullptr || (complete && !hasTrueCondition(oldStatus, "FailureTarget"));
+  const bool finishing =
+      failReason != nullptr || (complete && !hasTrueCondition(oldStatus, "FailureTarget"));
   bool finishedNow = false;
   std::vector<json> toDelete;
 
@@ -311,8 +311,7 @@ Result<void> JobController::syncJob(const std::string& key) {
     if (failReason != nullptr) {
       setCondition(status, "FailureTarget", "True", failReason, failMessage);
     } else {
-      setCondition(status, "SuccessCriteriaMet", "True", kCompletionsReached,
-                   kCompletionsMessage);
+      setCondition(status, "SuccessCriteriaMet", "True", kCompletionsReached, kCompletionsMessage);
     }
     // The final condition waits until every pod is stopped and counted.
     if (active.empty() && pods.terminating == 0 && pods.toRelease.empty()) {

@@ -31,7 +31,7 @@ struct JobPods {
   std::vector<json> toRelease;  // recorded as uncounted, finalizer still on
   std::int64_t terminating = 0;
   std::int64_t ready = 0;
-  std::int64_t restarts = 0;  // container restarts of running pods (OnFailure)
+  std::int64_t restarts = 0;    // container restarts of running pods (OnFailure)
   bool newlyUncounted = false;  // status.uncountedTerminatedPods gained UIDs: write it first
 };
 // Updates status (succeeded, failed, uncountedTerminatedPods) from the pods and sorts them.

@@ -119,7 +119,8 @@ Result<void> JobController::removeTrackingFinalizer(const json& pod) {
     }
   }
   // test + replace: removes only our finalizer from the list we saw, whatever else changed.
-  json ops = json::array({{{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", finalizers}}});
+  json ops =
+      json::array({{{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", finalizers}}});
   if (rest.empty()) {
     ops.push_back({{"op", "remove"}, {"path", "/metadata/finalizers"}});
   } else {

@@ -82,12 +82,9 @@ std::map<std::string, std::string> labelsOf(const json& obj) {
 }
 
 json controllerRef(const std::string& apiVersion, const std::string& kind, const json& owner) {
-  return {{"apiVersion", apiVersion},
-          {"kind", kind},
-          {"name", metaString(owner, "name")},
-          {"uid", metaString(owner, "uid")},
-          {"controller", true},
-          {"blockOwnerDeletion", true}};
+  return {
+      {"apiVersion", apiVersion},        {"kind", kind},       {"name", metaString(owner, "name")},
+      {"uid", metaString(owner, "uid")}, {"controller", true}, {"blockOwnerDeletion", true}};
 }
 
 std::string controllerUid(const json& obj) {

@@ -17,7 +17,6 @@
 #include "core/kube/resource.h"
 #include "core/kube/store.h"
 
-
 namespace mysqlop::local::controllers {
 
 using nlohmann::json;

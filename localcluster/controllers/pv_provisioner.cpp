@@ -124,8 +124,8 @@ Result<json> PvProvisioner::provision(const json& claim) {
   }
   auto created = client_.create(res::kVolumes, pv);
   if (created.ok()) {
-    spdlog::debug("pv-provisioner: {} for claim {}/{} at {}", name,
-                  metaString(claim, "namespace"), metaString(claim, "name"), dir);
+    spdlog::debug("pv-provisioner: {} for claim {}/{} at {}", name, metaString(claim, "namespace"),
+                  metaString(claim, "name"), dir);
     return std::move(*created);
   }
   if (created.is(Errc::AlreadyExists)) {
@@ -145,6 +145,14 @@ Result<void> PvProvisioner::syncClaim(const std::string& key) {
   }
   json pv;
   const std::string bound = str(claim["spec"], "volumeName");
+  const json requests =
+      claim["spec"].value("resources", json::object()).value("requests", json::object());
+  if (bound.empty() && !requests.contains("storage")) {
+    // Bad input, not a transient failure: reported once; an edit of the claim syncs it again.
+    recordEvent(events_, res::kClaims, claim, "Warning", "ProvisioningFailed",
+                "failed to provision volume: the claim has no spec.resources.requests.storage");
+    return {};
+  }
   if (bound.empty()) {
     const bool fresh = volumes_->store().get("pvc-" + metaString(claim, "uid")) == nullptr;
     auto made = provision(claim);

@@ -87,16 +87,15 @@ Result<void> StatefulSetController::sync(const std::string& key) {
   const json& spec = set["spec"];
   const int replicas = static_cast<int>(intField(spec, "replicas", 1));
   // spec.ordinals.start: the ordinals are start .. start+replicas-1.
-  const int start =
-      static_cast<int>(intField(spec.value("ordinals", json::object()), "start", 0));
+  const int start = static_cast<int>(intField(spec.value("ordinals", json::object()), "start", 0));
   auto inRange = [&](int ordinal) { return ordinal >= start && ordinal < start + replicas; };
   const bool parallel = str(spec, "podManagementPolicy") == "Parallel";
   const json strategy = spec.value("updateStrategy", json::object());
   const bool rolling = str(strategy, "type") != "OnDelete";
-  const int partition = rolling ? static_cast<int>(intField(
-                                      strategy.value("rollingUpdate", json::object()),
-                                      "partition", 0))
-                                : 0;
+  const int partition = rolling
+                            ? static_cast<int>(intField(
+                                  strategy.value("rollingUpdate", json::object()), "partition", 0))
+                            : 0;
   const std::int64_t minReadySeconds = intField(spec, "minReadySeconds", 0);
 
   // The pods this set controls, by ordinal.

@@ -59,8 +59,9 @@ json newPod(const json& set, const std::string& revisionName, int ordinal) {
     volumes.erase(std::remove_if(volumes.begin(), volumes.end(),
                                  [&](const json& v) { return str(v, "name") == volume; }),
                   volumes.end());
-    volumes.push_back({{"name", volume},
-                       {"persistentVolumeClaim", {{"claimName", claimName(ct, setName, ordinal)}}}});
+    volumes.push_back(
+        {{"name", volume},
+         {"persistentVolumeClaim", {{"claimName", claimName(ct, setName, ordinal)}}}});
   }
   if (!volumes.empty()) {
     spec["volumes"] = volumes;
@@ -116,9 +117,9 @@ bool removeRef(json& claim, const json& owner) {
   json& refs = meta["ownerReferences"];
   const std::string uid = metaString(owner, "uid");
   const auto before = refs.size();
-  refs.erase(std::remove_if(refs.begin(), refs.end(),
-                            [&](const json& r) { return str(r, "uid") == uid; }),
-             refs.end());
+  refs.erase(
+      std::remove_if(refs.begin(), refs.end(), [&](const json& r) { return str(r, "uid") == uid; }),
+      refs.end());
   if (refs.empty()) {
     meta.erase("ownerReferences");
   }
@@ -128,8 +129,7 @@ bool removeRef(json& claim, const json& owner) {
 }  // namespace
 
 bool setClaimOwnerRefs(json& claim, const json& set, const json* pod, bool podInRange) {
-  const json policy =
-      set["spec"].value("persistentVolumeClaimRetentionPolicy", json::object());
+  const json policy = set["spec"].value("persistentVolumeClaimRetentionPolicy", json::object());
   const bool deleteWhenScaled = str(policy, "whenScaled") == "Delete";
   const bool deleteWhenDeleted = str(policy, "whenDeleted") == "Delete";
   bool changed = false;

@@ -172,8 +172,8 @@ Result<void> StatefulSetController::truncateHistory(const json& set,
       historic.push_back(&r);
     }
   }
-  const auto limit =
-      static_cast<std::size_t>(std::max<std::int64_t>(0, intField(set["spec"], "revisionHistoryLimit", 10)));
+  const auto limit = static_cast<std::size_t>(
+      std::max<std::int64_t>(0, intField(set["spec"], "revisionHistoryLimit", 10)));
   if (historic.size() <= limit) {
     return {};
   }

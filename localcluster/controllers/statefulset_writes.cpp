@@ -16,8 +16,8 @@ void StatefulSetController::podEvent(const char* verb, const json& set, const st
                                      const Failure* error) {
   std::string v = verb;
   v[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(v[0])));
-  const std::string what = std::string(verb) + " Pod " + pod + " in StatefulSet " +
-                           metaString(set, "name");
+  const std::string what =
+      std::string(verb) + " Pod " + pod + " in StatefulSet " + metaString(set, "name");
   if (error == nullptr) {
     recordEvent(events_, res::kStatefulSets, set, "Normal", "Successful" + v, what + " successful");
   } else {

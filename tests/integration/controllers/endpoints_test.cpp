@@ -77,50 +77,48 @@ TEST_F(EndpointsTest, ReadyAndNotReadyPodsWithNamedPortsResolved) {
   setPodStatus("a", "Running", true, "198.18.0.11");
   setPodStatus("b", "Running", false, "198.18.0.12");
   setPodStatus("other", "Running", true, "198.18.0.13");
-  json svc = create(r::kServices,
-                    service("web", {{"app", "web"}},
-                            json::array({{{"name", "http"}, {"port", 80}, {"targetPort", "http"}},
-                                         {{"name", "metrics"}, {"port", 9}, {"targetPort", 9100}}})));
+  json svc =
+      create(r::kServices,
+             service("web", {{"app", "web"}},
+                     json::array({{{"name", "http"}, {"port", 80}, {"targetPort", "http"}},
+                                  {{"name", "metrics"}, {"port", 9}, {"targetPort", 9100}}})));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(ips("web", "addresses").size() == 1 &&
                                  ips("web", "notReadyAddresses").size() == 1));
   json ep = *get(r::kEndpoints, "web");
   EXPECT_EQ(ep["metadata"]["labels"], (json{{"team", "db"}}));
-  EXPECT_EQ(ep["subsets"],
-            (json::array({{{"addresses",
-                            json::array({{{"ip", "198.18.0.11"},
-                                          {"targetRef",
-                                           {{"kind", "Pod"},
-                                            {"namespace", kNs},
-                                            {"name", "a"},
-                                            {"uid", uid(a)}}}}})},
-                           {"notReadyAddresses",
-                            json::array({{{"ip", "198.18.0.12"},
-                                          {"targetRef",
-                                           {{"kind", "Pod"},
-                                            {"namespace", kNs},
-                                            {"name", "b"},
-                                            {"uid", uid(b)}}}}})},
-                           {"ports",
-                            json::array({{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}},
-                                         {{"name", "metrics"}, {"port", 9100}, {"protocol", "TCP"}}})}}})));
+  EXPECT_EQ(
+      ep["subsets"],
+      (json::array(
+          {{{"addresses",
+             json::array(
+                 {{{"ip", "198.18.0.11"},
+                   {"targetRef",
+                    {{"kind", "Pod"}, {"namespace", kNs}, {"name", "a"}, {"uid", uid(a)}}}}})},
+            {"notReadyAddresses",
+             json::array(
+                 {{{"ip", "198.18.0.12"},
+                   {"targetRef",
+                    {{"kind", "Pod"}, {"namespace", kNs}, {"name", "b"}, {"uid", uid(b)}}}}})},
+            {"ports",
+             json::array({{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}},
+                          {{"name", "metrics"}, {"port", 9100}, {"protocol", "TCP"}}})}}})));
 
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(sliceConditions("web").size() == 2));
   auto all = slices("web");
   ASSERT_EQ(all.size(), 1u);
   json slice = all[0];
   EXPECT_EQ(slice["metadata"]["name"].get<std::string>().rfind("web-", 0), 0u);
-  EXPECT_EQ(slice["metadata"]["labels"], (json{{"team", "db"},
-                                               {"kubernetes.io/service-name", "web"},
-                                               {"endpointslice.kubernetes.io/managed-by",
-                                                "endpointslice-controller.k8s.io"}}));
+  EXPECT_EQ(slice["metadata"]["labels"],
+            (json{{"team", "db"},
+                  {"kubernetes.io/service-name", "web"},
+                  {"endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io"}}));
   EXPECT_EQ(slice["addressType"], "IPv4");
-  EXPECT_EQ(slice["metadata"]["ownerReferences"],
-            (json::array({{{"apiVersion", "v1"},
-                           {"kind", "Service"},
-                           {"name", "web"},
-                           {"uid", uid(svc)},
-                           {"controller", true},
-                           {"blockOwnerDeletion", true}}})));
+  EXPECT_EQ(slice["metadata"]["ownerReferences"], (json::array({{{"apiVersion", "v1"},
+                                                                 {"kind", "Service"},
+                                                                 {"name", "web"},
+                                                                 {"uid", uid(svc)},
+                                                                 {"controller", true},
+                                                                 {"blockOwnerDeletion", true}}})));
   EXPECT_EQ(slice["ports"],
             (json::array({{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}},
                           {{"name", "metrics"}, {"port", 9100}, {"protocol", "TCP"}}})));
@@ -131,8 +129,8 @@ TEST_F(EndpointsTest, ReadyAndNotReadyPodsWithNamedPortsResolved) {
 
   // Readiness follows the pod.
   markReady("b");
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
-      ips("web", "addresses") == (std::vector<std::string>{"198.18.0.11", "198.18.0.12"})));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(ips("web", "addresses") ==
+                                 (std::vector<std::string>{"198.18.0.11", "198.18.0.12"})));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(sliceConditions("web")["198.18.0.12"]["ready"] == true));
 }
 
@@ -158,9 +156,9 @@ TEST_F(EndpointsTest, LabelChangeShowsUpWithinASecond) {
 
   start = std::chrono::steady_clock::now();
   modify(r::kPods, "p2", [](json& p) { p["metadata"]["labels"]["app"] = "api"; });
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(std::chrono::milliseconds(1000)),
-                                        ips("api", "addresses").size() == 2 &&
-                                            sliceConditions("api").size() == 2));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(
+      within(std::chrono::milliseconds(1000)),
+      ips("api", "addresses").size() == 2 && sliceConditions("api").size() == 2));
   std::cout << "label change back: "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - start)
@@ -198,9 +196,9 @@ TEST_F(EndpointsTest, TerminatingPodLeavesEndpointsAndIsMarkedInSlices) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(ips("t", "addresses").size() == 1));
   remove(r::kPods, "t");
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(subsets("t") == json::array()));
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
-      sliceConditions("t")["198.18.0.41"] ==
-      (json{{"ready", false}, {"serving", true}, {"terminating", true}})));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(sliceConditions("t")["198.18.0.41"] ==
+                         (json{{"ready", false}, {"serving", true}, {"terminating", true}})));
   modify(r::kPods, "t", [](json& o) { o["metadata"].erase("finalizers"); });
   // No endpoint left: one placeholder slice without endpoints, as Kubernetes keeps.
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(sliceConditions("t").empty()));
@@ -229,9 +227,8 @@ TEST_F(EndpointsTest, ServiceWithoutSelectorIsLeftAloneAndDeletionCleansUp) {
          {{"apiVersion", "v1"},
           {"kind", "Endpoints"},
           {"metadata", {{"name", "manual"}, {"namespace", kNs}}},
-          {"subsets",
-           json::array({{{"addresses", json::array({{{"ip", "198.18.0.99"}}})},
-                         {"ports", json::array({{{"port", 80}}})}}})}});
+          {"subsets", json::array({{{"addresses", json::array({{{"ip", "198.18.0.99"}}})},
+                                    {"ports", json::array({{{"port", 80}}})}}})}});
   create(r::kPods, pod("x", {{"app", "x"}}));
   setPodStatus("x", "Running", true, "198.18.0.61");
   create(r::kServices,

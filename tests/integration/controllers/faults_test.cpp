@@ -19,8 +19,7 @@ json set(const std::string& name, int replicas) {
             {"selector", {{"matchLabels", {{"app", name}}}}},
             {"template",
              {{"metadata", {{"labels", {{"app", name}}}}},
-              {"spec",
-               {{"containers", json::array({{{"name", "m"}, {"image", "busybox:1"}}})}}}}},
+              {"spec", {{"containers", json::array({{{"name", "m"}, {"image", "busybox:1"}}})}}}}},
             {"volumeClaimTemplates",
              json::array({{{"metadata", {{"name", "data"}}},
                            {"spec",
@@ -60,8 +59,7 @@ TEST_F(FaultsTest, ConflictsOnEveryKindOfWriteAreRetried) {
   modify(r::kStatefulSets, "c", [](json& o) { o["spec"]["replicas"] = 4; });
   ASSERT_TRUE(converged("c", 4));
   EXPECT_EQ(pendingFailures(), 0);
-  EXPECT_EQ(names(list(r::kPods, "app=c")),
-            (std::vector<std::string>{"c-0", "c-1", "c-2", "c-3"}));
+  EXPECT_EQ(names(list(r::kPods, "app=c")), (std::vector<std::string>{"c-0", "c-1", "c-2", "c-3"}));
   EXPECT_EQ(list(r::kVolumes).size(), 4u);
   EXPECT_EQ(list(r::kControllerRevisions).size(), 1u);
 }
@@ -72,23 +70,24 @@ TEST_F(FaultsTest, ServerErrorsAreRetriedAndReported) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(get(r::kPods, "e-0").has_value()));
   std::string message;
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("e", "FailedCreate", &message)));
-  EXPECT_EQ(message,
-            "create Pod e-0 in StatefulSet e failed error: Internal error occurred: injected fault");
+  EXPECT_EQ(
+      message,
+      "create Pod e-0 in StatefulSet e failed error: Internal error occurred: injected fault");
 }
 
 TEST_F(FaultsTest, JobCreatesNoExtraPodsThroughWatchLossAndSlowAnswers) {
   ASSERT_TRUE(api_.delayResponses(50).ok());
-  create(r::kJobs, {{"apiVersion", "batch/v1"},
-                    {"kind", "Job"},
-                    {"metadata", {{"name", "w"}, {"namespace", kNs}}},
-                    {"spec",
-                     {{"completions", 3},
-                      {"parallelism", 3},
-                      {"template",
-                       {{"spec",
-                         {{"restartPolicy", "Never"},
-                          {"containers",
-                           json::array({{{"name", "w"}, {"image", "busybox:1"}}})}}}}}}}});
+  create(r::kJobs,
+         {{"apiVersion", "batch/v1"},
+          {"kind", "Job"},
+          {"metadata", {{"name", "w"}, {"namespace", kNs}}},
+          {"spec",
+           {{"completions", 3},
+            {"parallelism", 3},
+            {"template",
+             {{"spec",
+               {{"restartPolicy", "Never"},
+                {"containers", json::array({{{"name", "w"}, {"image", "busybox:1"}}})}}}}}}}});
   ASSERT_TRUE(api_.closeWatches().ok());
   ASSERT_TRUE(api_.expireNextWatches(3).ok());
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(list(r::kPods, "job-name=w").size() == 3));

@@ -66,8 +66,8 @@ std::optional<json> ControllersTest::get(const kube::Resource& res, const std::s
   return g.ok() ? std::optional<json>(*g) : std::nullopt;
 }
 
-std::vector<json> ControllersTest::list(const kube::Resource& res,
-                                        const std::string& labelSelector, const std::string& ns) {
+std::vector<json> ControllersTest::list(const kube::Resource& res, const std::string& labelSelector,
+                                        const std::string& ns) {
   kube::ListOptions o;
   o.labelSelector = labelSelector;
   auto l = client_->list(res, res.namespaced ? ns : "", o);
@@ -121,8 +121,7 @@ void ControllersTest::setPodStatus(const std::string& pod, const std::string& ph
 }
 
 Result<json> ControllersTest::writePodStatus(const std::string& pod, const std::string& phase,
-                                             bool ready, const std::string& ip,
-                                             int restartCount) {
+                                             bool ready, const std::string& ip, int restartCount) {
   return kube::retryOnConflict(
       [&]() -> Result<json> {
         auto g = client_->get(r::kPods, kNs, pod);

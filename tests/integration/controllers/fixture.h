@@ -26,9 +26,9 @@
 
 namespace mysqlop::local::controllers::it {
 
-using nlohmann::json;
 using mysqlop::testing::eventually;
 using mysqlop::testing::within;
+using nlohmann::json;
 namespace r = mysqlop::local::controllers::res;
 
 inline const std::string kNs = "default";

@@ -31,7 +31,9 @@ class JobTest : public ControllersTest {
     auto j = get(r::kJobs, name);
     return j ? j->value("status", json::object()) : json::object();
   }
-  std::vector<json> pods(const std::string& jobName) { return list(r::kPods, "job-name=" + jobName); }
+  std::vector<json> pods(const std::string& jobName) {
+    return list(r::kPods, "job-name=" + jobName);
+  }
   std::vector<json> activePods(const std::string& jobName) {
     std::vector<json> out;
     for (auto& p : pods(jobName)) {
@@ -64,19 +66,17 @@ TEST_F(JobTest, SucceedsAfterCompletionsWithAtMostParallelismPods) {
   json pod = pods("calc")[0];
   EXPECT_EQ(podName(pod).rfind("calc-", 0), 0u) << podName(pod);
   EXPECT_EQ(pod["metadata"]["generateName"], "calc-");
-  EXPECT_EQ(pod["metadata"]["labels"],
-            (json{{"role", "worker"},
-                  {"controller-uid", uid},
-                  {"batch.kubernetes.io/controller-uid", uid},
-                  {"job-name", "calc"},
-                  {"batch.kubernetes.io/job-name", "calc"}}));
-  EXPECT_EQ(pod["metadata"]["ownerReferences"],
-            (json::array({{{"apiVersion", "batch/v1"},
-                           {"kind", "Job"},
-                           {"name", "calc"},
-                           {"uid", uid},
-                           {"controller", true},
-                           {"blockOwnerDeletion", true}}})));
+  EXPECT_EQ(pod["metadata"]["labels"], (json{{"role", "worker"},
+                                             {"controller-uid", uid},
+                                             {"batch.kubernetes.io/controller-uid", uid},
+                                             {"job-name", "calc"},
+                                             {"batch.kubernetes.io/job-name", "calc"}}));
+  EXPECT_EQ(pod["metadata"]["ownerReferences"], (json::array({{{"apiVersion", "batch/v1"},
+                                                               {"kind", "Job"},
+                                                               {"name", "calc"},
+                                                               {"uid", uid},
+                                                               {"controller", true},
+                                                               {"blockOwnerDeletion", true}}})));
   EXPECT_EQ(pod["metadata"]["finalizers"], json::array({"batch.kubernetes.io/job-tracking"}));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("calc").value("active", -1) == 2));
   json st = status("calc");
@@ -121,8 +121,7 @@ TEST_F(JobTest, FailsAfterBackoffLimitWithRestartPolicyNever) {
   // failed 1 is not more than backoffLimit 1: a replacement comes (after the backoff).
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("flaky").value("failed", -1) == 1 &&
                                  activePods("flaky").size() == 1));
-  EXPECT_FALSE(status("flaky").contains("conditions") &&
-               !status("flaky")["conditions"].empty());
+  EXPECT_FALSE(status("flaky").contains("conditions") && !status("flaky")["conditions"].empty());
   setPodStatus(podName(activePods("flaky")[0]), "Failed", false);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("flaky")).size() == 2));
   json st = status("flaky");
@@ -207,9 +206,9 @@ TEST_F(JobTest, FailedPodIsCountedOnceEvenWhenDeletedRightAway) {
   setPodStatus(first, "Failed", false);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("count").value("failed", -1) == 1));
   // Counted, then released: the finalizer is gone and uncounted is empty again.
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
-      !get(r::kPods, first)->at("metadata").contains("finalizers") &&
-      status("count").value("uncountedTerminatedPods", json()) == json::object()));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!get(r::kPods, first)->at("metadata").contains("finalizers") &&
+                                 status("count").value("uncountedTerminatedPods", json()) ==
+                                     json::object()));
   remove(r::kPods, first);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("count").size() == 1 &&
                                  podName(activePods("count")[0]) != first));
@@ -235,9 +234,9 @@ TEST_F(JobTest, SuspendedJobRunsNothingUntilResumed) {
   create(r::kJobs, j);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(conditions(status("later")).size() == 1));
   EXPECT_EQ(conditions(status("later"))[0], (json{{"type", "Suspended"},
-                                                   {"status", "True"},
-                                                   {"reason", "JobSuspended"},
-                                                   {"message", "Job suspended"}}));
+                                                  {"status", "True"},
+                                                  {"reason", "JobSuspended"},
+                                                  {"message", "Job suspended"}}));
   EXPECT_FALSE(status("later").contains("startTime"));
   EXPECT_TRUE(pods("later").empty());
 
@@ -246,9 +245,9 @@ TEST_F(JobTest, SuspendedJobRunsNothingUntilResumed) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(!conditions(status("later")).empty() &&
                                  conditions(status("later"))[0]["status"] == "False"));
   EXPECT_EQ(conditions(status("later"))[0], (json{{"type", "Suspended"},
-                                                   {"status", "False"},
-                                                   {"reason", "JobResumed"},
-                                                   {"message", "Job resumed"}}));
+                                                  {"status", "False"},
+                                                  {"reason", "JobResumed"},
+                                                  {"message", "Job resumed"}}));
   EXPECT_FALSE(status("later").value("startTime", "").empty());
 
   // Suspended again: the running pods are stopped, and that is no failure.

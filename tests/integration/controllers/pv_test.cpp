@@ -47,10 +47,9 @@ TEST_F(PvTest, PendingClaimGetsADirectoryVolumeAndBothAreBound) {
   json c = *get(r::kClaims, "data");
   EXPECT_EQ(c["spec"]["volumeName"], pvName);
   EXPECT_EQ(c["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"], "yes");
-  EXPECT_EQ(c["status"],
-            (json{{"phase", "Bound"},
-                  {"capacity", {{"storage", "2Gi"}}},
-                  {"accessModes", json::array({"ReadWriteOnce"})}}));
+  EXPECT_EQ(c["status"], (json{{"phase", "Bound"},
+                               {"capacity", {{"storage", "2Gi"}}},
+                               {"accessModes", json::array({"ReadWriteOnce"})}}));
 
   json pv = *get(r::kVolumes, pvName);
   EXPECT_EQ(pv["status"]["phase"], "Bound");
@@ -58,12 +57,11 @@ TEST_F(PvTest, PendingClaimGetsADirectoryVolumeAndBothAreBound) {
   EXPECT_EQ(pv["spec"]["accessModes"], json::array({"ReadWriteOnce"}));
   EXPECT_EQ(pv["spec"]["persistentVolumeReclaimPolicy"], "Delete");
   EXPECT_EQ(pv["spec"]["hostPath"]["path"], pvDir(pvName));
-  EXPECT_EQ(pv["spec"]["claimRef"],
-            (json{{"apiVersion", "v1"},
-                  {"kind", "PersistentVolumeClaim"},
-                  {"namespace", kNs},
-                  {"name", "data"},
-                  {"uid", uid}}));
+  EXPECT_EQ(pv["spec"]["claimRef"], (json{{"apiVersion", "v1"},
+                                          {"kind", "PersistentVolumeClaim"},
+                                          {"namespace", kNs},
+                                          {"name", "data"},
+                                          {"uid", uid}}));
   EXPECT_TRUE(fs::is_directory(pvDir(pvName)));
 
   // Reclaim policy Delete: the claim goes, the volume and its directory go.
@@ -87,9 +85,9 @@ TEST_F(PvTest, StorageClassRetainKeepsTheReleasedVolumeAndItsData) {
   EXPECT_EQ(pv["spec"]["storageClassName"], "keep");
   std::ofstream(pvDir(pvName) + "/file") << "data";
   remove(r::kClaims, "kept");
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(get(r::kVolumes, pvName).has_value() &&
-                                 (*get(r::kVolumes, pvName))["status"].value("phase", "") ==
-                                     "Released"));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(get(r::kVolumes, pvName).has_value() &&
+                         (*get(r::kVolumes, pvName))["status"].value("phase", "") == "Released"));
   EXPECT_TRUE(fs::exists(pvDir(pvName) + "/file"));
 }
 
@@ -100,8 +98,8 @@ TEST_F(PvTest, ClaimAnnotationRetainKeepsTheVolume) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(bound("own")));
   EXPECT_EQ((*get(r::kVolumes, pvName))["spec"]["persistentVolumeReclaimPolicy"], "Retain");
   remove(r::kClaims, "own");
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY((*get(r::kVolumes, pvName))["status"].value("phase", "") ==
-                                 "Released"));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY((*get(r::kVolumes, pvName))["status"].value("phase", "") == "Released"));
   EXPECT_TRUE(fs::is_directory(pvDir(pvName)));
 }
 
@@ -113,6 +111,18 @@ TEST_F(PvTest, EveryClaimGetsItsOwnVolume) {
   EXPECT_EQ(claimStatus("b")["capacity"]["storage"], "3Gi");
 }
 
+TEST_F(PvTest, ClaimWithoutASizeIsRefused) {
+  json c = claim("nosize", "1Gi");
+  c["spec"].erase("resources");
+  create(r::kClaims, c);
+  std::string message;
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("nosize", "ProvisioningFailed", &message)));
+  EXPECT_EQ(message,
+            "failed to provision volume: the claim has no spec.resources.requests.storage");
+  EXPECT_EQ(claimStatus("nosize").value("phase", ""), "Pending");
+  EXPECT_TRUE(list(r::kVolumes).empty());
+}
+
 TEST_F(PvTest, ProvisioningFailureIsReportedOnTheClaim) {
   // DIR/pv is a file: no volume directory can be made under it.
   std::ofstream(api_.dataDir() + "/pv") << "not a directory";
@@ -120,8 +130,8 @@ TEST_F(PvTest, ProvisioningFailureIsReportedOnTheClaim) {
   const std::string pvName = "pvc-" + created["metadata"]["uid"].get<std::string>();
   std::string message;
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("nodir", "ProvisioningFailed", &message)));
-  EXPECT_EQ(message, "failed to provision volume: cannot create " + pvDir(pvName) +
-                         ": Not a directory");
+  EXPECT_EQ(message,
+            "failed to provision volume: cannot create " + pvDir(pvName) + ": Not a directory");
   EXPECT_EQ(claimStatus("nodir").value("phase", ""), "Pending");
   EXPECT_FALSE(get(r::kVolumes, pvName).has_value());
   // Fixed, the retry provisions it.

@@ -41,8 +41,7 @@ TEST_F(RestartTest, StatefulSetResumesWhereItStoppedAfterAControllerRestart) {
     return s && (*s)["status"].value("readyReplicas", 0) == 3;
   }));
   EXPECT_EQ((*get(r::kPods, "rs-0"))["metadata"]["uid"], uid0);
-  EXPECT_EQ(names(list(r::kPods, "app=rs")),
-            (std::vector<std::string>{"rs-0", "rs-1", "rs-2"}));
+  EXPECT_EQ(names(list(r::kPods, "app=rs")), (std::vector<std::string>{"rs-0", "rs-1", "rs-2"}));
   // One revision and three bound claims, whatever the restart interrupted.
   EXPECT_EQ(list(r::kControllerRevisions).size(), 1u);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(list(r::kVolumes).size() == 3));
@@ -58,17 +57,17 @@ TEST_F(RestartTest, ControllersFollowAnApiServerRestart) {
 }
 
 TEST_F(RestartTest, JobCountsPodsThatFinishedWhileTheControllersWereDown) {
-  create(r::kJobs, {{"apiVersion", "batch/v1"},
-                    {"kind", "Job"},
-                    {"metadata", {{"name", "down"}, {"namespace", kNs}}},
-                    {"spec",
-                     {{"completions", 2},
-                      {"parallelism", 2},
-                      {"template",
-                       {{"spec",
-                         {{"restartPolicy", "Never"},
-                          {"containers",
-                           json::array({{{"name", "w"}, {"image", "busybox:1"}}})}}}}}}}});
+  create(r::kJobs,
+         {{"apiVersion", "batch/v1"},
+          {"kind", "Job"},
+          {"metadata", {{"name", "down"}, {"namespace", kNs}}},
+          {"spec",
+           {{"completions", 2},
+            {"parallelism", 2},
+            {"template",
+             {{"spec",
+               {{"restartPolicy", "Never"},
+                {"containers", json::array({{{"name", "w"}, {"image", "busybox:1"}}})}}}}}}}});
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(list(r::kPods, "job-name=down").size() == 2));
   stopControllers();
   for (const auto& p : list(r::kPods, "job-name=down")) {

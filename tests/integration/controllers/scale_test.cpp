@@ -16,26 +16,27 @@ long long msSince(Clock::time_point t) {
 }
 
 json set(const std::string& name, int replicas, const std::string& policy) {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "StatefulSet"},
-          {"metadata", {{"name", name}, {"namespace", kNs}}},
+  return {
+      {"apiVersion", "apps/v1"},
+      {"kind", "StatefulSet"},
+      {"metadata", {{"name", name}, {"namespace", kNs}}},
+      {"spec",
+       {{"replicas", replicas},
+        {"serviceName", name},
+        {"podManagementPolicy", policy},
+        {"selector", {{"matchLabels", {{"app", name}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", name}}}}},
           {"spec",
-           {{"replicas", replicas},
-            {"serviceName", name},
-            {"podManagementPolicy", policy},
-            {"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"app", name}}}}},
-              {"spec",
-               {{"containers", json::array({{{"name", "m"},
-                                             {"image", "busybox:1"},
-                                             {"ports", json::array({{{"name", "p"},
-                                                                     {"containerPort", 80}}})}}})}}}}},
-            {"volumeClaimTemplates",
-             json::array({{{"metadata", {{"name", "data"}}},
-                           {"spec",
-                            {{"accessModes", json::array({"ReadWriteOnce"})},
-                             {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}})}}}};
+           {{"containers",
+             json::array({{{"name", "m"},
+                           {"image", "busybox:1"},
+                           {"ports", json::array({{{"name", "p"}, {"containerPort", 80}}})}}})}}}}},
+        {"volumeClaimTemplates",
+         json::array({{{"metadata", {{"name", "data"}}},
+                       {"spec",
+                        {{"accessModes", json::array({"ReadWriteOnce"})},
+                         {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}})}}}};
 }
 
 using ScaleTest = ControllersTest;

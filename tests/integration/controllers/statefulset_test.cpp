@@ -29,11 +29,11 @@ json statefulSet(const std::string& name, int replicas, const std::string& polic
                                  {"image", "busybox:1"},
                                  {"env", json::array({{{"name", "V"}, {"value", "1"}}})}}})}}}}}}}};
   if (claims) {
-    s["spec"]["volumeClaimTemplates"] = json::array(
-        {{{"metadata", {{"name", "data"}, {"labels", {{"kind", "data"}}}}},
-          {"spec",
-           {{"accessModes", json::array({"ReadWriteOnce"})},
-            {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}});
+    s["spec"]["volumeClaimTemplates"] =
+        json::array({{{"metadata", {{"name", "data"}, {"labels", {{"kind", "data"}}}}},
+                      {"spec",
+                       {{"accessModes", json::array({"ReadWriteOnce"})},
+                        {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}});
   }
   return s;
 }
@@ -64,7 +64,8 @@ class StatefulSetTest : public ControllersTest {
         [&] {
           readyAll("app=" + name);
           json st = status(name);
-          return st.value("readyReplicas", -1) == replicas && st.value("replicas", -1) == replicas &&
+          return st.value("readyReplicas", -1) == replicas &&
+                 st.value("replicas", -1) == replicas &&
                  st.value("updatedReplicas", -1) == replicas &&
                  podNames(name).size() == static_cast<std::size_t>(replicas);
         },
@@ -120,27 +121,25 @@ TEST_F(StatefulSetTest, OrderedReadyCreatesOnePodAtATimeWithItsIdentityAndClaim)
   const json& meta = pod["metadata"];
   const std::string revision = status("web").value("updateRevision", "");
   EXPECT_EQ(revision.rfind("web-", 0), 0u) << revision;
-  EXPECT_EQ(meta["labels"],
-            (json{{"app", "web"},
-                  {"tier", "db"},
-                  {"controller-revision-hash", revision},
-                  {"statefulset.kubernetes.io/pod-name", "web-0"},
-                  {"apps.kubernetes.io/pod-index", "0"}}));
-  EXPECT_EQ(meta["ownerReferences"],
-            (json::array({{{"apiVersion", "apps/v1"},
-                           {"kind", "StatefulSet"},
-                           {"name", "web"},
-                           {"uid", uid},
-                           {"controller", true},
-                           {"blockOwnerDeletion", true}}})));
+  EXPECT_EQ(meta["labels"], (json{{"app", "web"},
+                                  {"tier", "db"},
+                                  {"controller-revision-hash", revision},
+                                  {"statefulset.kubernetes.io/pod-name", "web-0"},
+                                  {"apps.kubernetes.io/pod-index", "0"}}));
+  EXPECT_EQ(meta["ownerReferences"], (json::array({{{"apiVersion", "apps/v1"},
+                                                    {"kind", "StatefulSet"},
+                                                    {"name", "web"},
+                                                    {"uid", uid},
+                                                    {"controller", true},
+                                                    {"blockOwnerDeletion", true}}})));
   EXPECT_EQ(pod["spec"]["hostname"], "web-0");
   EXPECT_EQ(pod["spec"]["subdomain"], "web-hl");
   EXPECT_EQ(pod["spec"]["volumes"],
-            (json::array({{{"name", "data"},
-                           {"persistentVolumeClaim", {{"claimName", "data-web-0"}}}}})));
+            (json::array(
+                {{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data-web-0"}}}}})));
   // The claim was created before the pod (resourceVersions are one global sequence here).
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(claims.createdAt("data-web-0") > 0 &&
-                                 pods.createdAt("web-0") > 0));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(claims.createdAt("data-web-0") > 0 && pods.createdAt("web-0") > 0));
   EXPECT_LT(claims.createdAt("data-web-0"), pods.createdAt("web-0"));
   json claim = *get(r::kClaims, "data-web-0");
   EXPECT_EQ(claim["metadata"]["labels"], (json{{"app", "web"}, {"kind", "data"}}));
@@ -148,8 +147,8 @@ TEST_F(StatefulSetTest, OrderedReadyCreatesOnePodAtATimeWithItsIdentityAndClaim)
 
   // Running but not Ready does not let web-1 start.
   setPodStatus("web-0", "Running", false);
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(get(r::kPods, "web-0")->value("status", json::object())
-                                     .value("phase", "") == "Running"));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      get(r::kPods, "web-0")->value("status", json::object()).value("phase", "") == "Running"));
   markReady("web-0");
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(exists("web-1")));
   EXPECT_FALSE(exists("web-2"));
@@ -183,8 +182,8 @@ TEST_F(StatefulSetTest, OrderedReadyCreatesOnePodAtATimeWithItsIdentityAndClaim)
 
 TEST_F(StatefulSetTest, ParallelCreatesEveryPodAtOnce) {
   create(r::kStatefulSets, statefulSet("par", 3, "Parallel"));
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(podNames("par") ==
-                                 std::vector<std::string>{"par-0", "par-1", "par-2"}));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(podNames("par") == std::vector<std::string>{"par-0", "par-1", "par-2"}));
   EXPECT_EQ(status("par").value("readyReplicas", -1), 0);
   scale("par", 1);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(podNames("par") == std::vector<std::string>{"par-0"}));
@@ -216,9 +215,9 @@ TEST_F(StatefulSetTest, ScalesUpAndDownInOrderAndKeepsClaims) {
     std::lock_guard<std::mutex> lock(mu);
     EXPECT_EQ(deleted, (std::vector<std::string>{"db-4", "db-3", "db-2"}));
   }
-  EXPECT_EQ(names(list(r::kClaims, "app=db")),
-            (std::vector<std::string>{"data-db-0", "data-db-1", "data-db-2", "data-db-3",
-                                      "data-db-4"}));
+  EXPECT_EQ(
+      names(list(r::kClaims, "app=db")),
+      (std::vector<std::string>{"data-db-0", "data-db-1", "data-db-2", "data-db-3", "data-db-4"}));
   // Scaling up again reuses the kept claim.
   const std::string claimUid = uidOf(r::kClaims, "data-db-2");
   scale("db", 3);
@@ -232,8 +231,8 @@ TEST_F(StatefulSetTest, OrderedScaleDownWaitsForTheTerminatingPod) {
   // A finalizer keeps fin-2 terminating, as a kubelet still stopping it would.
   modify(r::kPods, "fin-2", [](json& p) { p["metadata"]["finalizers"] = {"test.local/hold"}; });
   scale("fin", 1);
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(get(r::kPods, "fin-2")->at("metadata").contains(
-      "deletionTimestamp")));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(get(r::kPods, "fin-2")->at("metadata").contains("deletionTimestamp")));
   // The status shows the controller saw fin-2 terminating; fin-1 must still be untouched.
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("fin").value("currentReplicas", 0) == 2));
   EXPECT_FALSE(get(r::kPods, "fin-1")->at("metadata").contains("deletionTimestamp"));
@@ -261,8 +260,8 @@ TEST_F(StatefulSetTest, RetentionPolicyDeleteRemovesClaimsOnScaleDownAndDeletion
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(names(list(r::kClaims, "app=ret")) ==
                                  std::vector<std::string>{"data-ret-0"}));
   remove(r::kStatefulSets, "ret", kNs, "Background");
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(list(r::kClaims, "app=ret").empty() &&
-                                 list(r::kPods, "app=ret").empty()));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(list(r::kClaims, "app=ret").empty() && list(r::kPods, "app=ret").empty()));
 }
 
 TEST_F(StatefulSetTest, RetainKeepsClaimsWhenTheSetIsDeleted) {
@@ -285,8 +284,8 @@ TEST_F(StatefulSetTest, RollingUpdateWithPartitionGoesDownOneReadyPodAtATime) {
     s["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"] = "2";
   });
   std::string newRevision;
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY((newRevision = status("ru").value("updateRevision", "")) !=
-                                 oldRevision));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY((newRevision = status("ru").value("updateRevision", "")) != oldRevision));
   // ru-2 goes first and comes back at the new revision; ru-1 waits until ru-2 is Ready.
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(revisionOf("ru-2") == newRevision));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("ru").value("updatedReplicas", 0) == 1));
@@ -327,8 +326,8 @@ TEST_F(StatefulSetTest, RollingUpdateWithPartitionGoesDownOneReadyPodAtATime) {
   // Rolling back to the first template reuses its revision with a new number.
   changeTemplate("ru", "1");
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("ru").value("updateRevision", "") == oldRevision));
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(get(r::kControllerRevisions, oldRevision)->value("revision", 0) ==
-                                 3));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(get(r::kControllerRevisions, oldRevision)->value("revision", 0) == 3));
 }
 
 TEST_F(StatefulSetTest, OnDeleteUpdatesOnlyPodsDeletedBySomeoneElse) {
@@ -340,8 +339,8 @@ TEST_F(StatefulSetTest, OnDeleteUpdatesOnlyPodsDeletedBySomeoneElse) {
   const std::string uid0 = uidOf(r::kPods, "od-0");
   changeTemplate("od", "2");
   std::string newRevision;
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY((newRevision = status("od").value("updateRevision", "")) !=
-                                 oldRevision));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY((newRevision = status("od").value("updateRevision", "")) != oldRevision));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("od").value("observedGeneration", 0) ==
                                  set("od")["metadata"]["generation"].get<int>()));
   EXPECT_EQ(status("od").value("updatedReplicas", -1), 0);
@@ -359,7 +358,8 @@ TEST_F(StatefulSetTest, FailedPodIsDeletedAndRecreated) {
   ASSERT_TRUE(allReady("fp", 2));
   const std::string uid = uidOf(r::kPods, "fp-1");
   setPodStatus("fp-1", "Failed", false);
-  ASSERT_TRUE(MYSQLOP_EVENTUALLY(!uidOf(r::kPods, "fp-1").empty() && uidOf(r::kPods, "fp-1") != uid));
+  ASSERT_TRUE(
+      MYSQLOP_EVENTUALLY(!uidOf(r::kPods, "fp-1").empty() && uidOf(r::kPods, "fp-1") != uid));
   ASSERT_TRUE(allReady("fp", 2));
 }
 
@@ -390,10 +390,11 @@ TEST_F(StatefulSetTest, OrdinalsStartAtSpecOrdinalsStart) {
 }
 
 TEST_F(StatefulSetTest, AdoptsAnOrphanPodOfItsOwn) {
-  json orphan = {{"apiVersion", "v1"},
-                 {"kind", "Pod"},
-                 {"metadata", {{"name", "adopt-0"}, {"namespace", kNs}, {"labels", {{"app", "adopt"}}}}},
-                 {"spec", {{"containers", json::array({{{"name", "main"}, {"image", "busybox:1"}}})}}}};
+  json orphan = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata", {{"name", "adopt-0"}, {"namespace", kNs}, {"labels", {{"app", "adopt"}}}}},
+      {"spec", {{"containers", json::array({{{"name", "main"}, {"image", "busybox:1"}}})}}}};
   const std::string podUid = create(r::kPods, orphan)["metadata"]["uid"];
   markReady("adopt-0");
   json s = statefulSet("adopt", 1, "OrderedReady", false);
@@ -427,8 +428,7 @@ TEST_F(StatefulSetTest, PodTheServerRejectsIsReportedInAnEvent) {
 TEST_F(StatefulSetTest, ClaimBeingDeletedHoldsThePodBack) {
   create(r::kClaims, {{"apiVersion", "v1"},
                       {"kind", "PersistentVolumeClaim"},
-                      {"metadata",
-                       {{"name", "data-held-0"}, {"finalizers", {"test.local/hold"}}}},
+                      {"metadata", {{"name", "data-held-0"}, {"finalizers", {"test.local/hold"}}}},
                       {"spec",
                        {{"accessModes", json::array({"ReadWriteOnce"})},
                         {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}});

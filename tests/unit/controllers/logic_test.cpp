@@ -14,12 +14,13 @@ namespace {
 using nlohmann::json;
 
 json setWithPolicy(const std::string& whenScaled, const std::string& whenDeleted) {
-  return {{"metadata", {{"name", "web"}, {"namespace", "ns"}, {"uid", "set-uid"}}},
-          {"spec",
-           {{"selector", {{"matchLabels", {{"app", "web"}}}}},
-            {"persistentVolumeClaimRetentionPolicy",
-             {{"whenScaled", whenScaled}, {"whenDeleted", whenDeleted}}},
-            {"template", {{"metadata", {{"labels", {{"app", "web"}}}}}, {"spec", json::object()}}}}}};
+  return {
+      {"metadata", {{"name", "web"}, {"namespace", "ns"}, {"uid", "set-uid"}}},
+      {"spec",
+       {{"selector", {{"matchLabels", {{"app", "web"}}}}},
+        {"persistentVolumeClaimRetentionPolicy",
+         {{"whenScaled", whenScaled}, {"whenDeleted", whenDeleted}}},
+        {"template", {{"metadata", {{"labels", {{"app", "web"}}}}}, {"spec", json::object()}}}}}};
 }
 
 TEST(StatefulSetNames, OrdinalsParseOnlyFromThisSetsNames) {
@@ -70,9 +71,9 @@ TEST(StatefulSetPods, NewPodHasIdentityStorageAndOwner) {
   EXPECT_EQ(pod["spec"]["subdomain"], "hl");
   // The claim template replaces the template's volume of the same name.
   EXPECT_EQ(pod["spec"]["volumes"],
-            (json::array({{{"name", "conf"}, {"emptyDir", json::object()}},
-                          {{"name", "data"},
-                           {"persistentVolumeClaim", {{"claimName", "data-web-4"}}}}})));
+            (json::array(
+                {{{"name", "conf"}, {"emptyDir", json::object()}},
+                 {{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data-web-4"}}}}})));
 }
 
 // updateClaimOwnerRefForSetAndPod, every policy, in range and scaled down.
@@ -108,20 +109,20 @@ TEST(StatefulSetClaims, PolicyChangeRemovesReferencesItNoLongerWants) {
 
 json endpointPod(const std::string& name, const std::string& ip, bool ready,
                  const json& ports = json::array()) {
-  return {{"metadata", {{"name", name}, {"namespace", "ns"}, {"uid", name + "-uid"}}},
-          {"spec", {{"containers", json::array({{{"name", "c"}, {"ports", ports}}})}}},
-          {"status",
-           {{"phase", "Running"},
-            {"podIP", ip},
-            {"conditions",
-             json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}}}};
+  return {
+      {"metadata", {{"name", name}, {"namespace", "ns"}, {"uid", name + "-uid"}}},
+      {"spec", {{"containers", json::array({{{"name", "c"}, {"ports", ports}}})}}},
+      {"status",
+       {{"phase", "Running"},
+        {"podIP", ip},
+        {"conditions", json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}}}};
 }
 
 TEST(EndpointModel, NamedTargetPortResolvesByNameAndProtocol) {
-  const json pod = endpointPod("a", "198.18.0.1", true,
-                               json::array({{{"name", "dns"}, {"containerPort", 53},
-                                             {"protocol", "UDP"}},
-                                            {{"name", "http"}, {"containerPort", 8080}}}));
+  const json pod =
+      endpointPod("a", "198.18.0.1", true,
+                  json::array({{{"name", "dns"}, {"containerPort", 53}, {"protocol", "UDP"}},
+                               {{"name", "http"}, {"containerPort", 8080}}}));
   EXPECT_EQ(resolvePort(json{{"port", 80}, {"targetPort", "http"}}, pod), 8080);
   EXPECT_EQ(resolvePort(json{{"port", 80}, {"targetPort", 81}}, pod), 81);
   EXPECT_EQ(resolvePort(json{{"port", 80}}, pod), 80);
@@ -136,12 +137,13 @@ TEST(EndpointModel, PodsWithDifferentResolvedPortsGetTheirOwnSubsetAndSlice) {
                          {{"selector", {{"app", "x"}}},
                           {"ports", json::array({{{"port", 80}, {"targetPort", "http"}}})}}}};
   std::vector<json> pods = {
-      endpointPod("a", "198.18.0.2", true, json::array({{{"name", "http"}, {"containerPort", 8080}}})),
+      endpointPod("a", "198.18.0.2", true,
+                  json::array({{{"name", "http"}, {"containerPort", 8080}}})),
       endpointPod("b", "198.18.0.1", false,
                   json::array({{{"name", "http"}, {"containerPort", 8081}}})),
       endpointPod("c", "", true, json::array({{{"name", "http"}, {"containerPort", 8080}}}))};
   auto eps = podEndpoints(service, pods);
-  ASSERT_EQ(eps.size(), 2u);  // c has no podIP
+  ASSERT_EQ(eps.size(), 2u);           // c has no podIP
   EXPECT_EQ(eps[0].ip, "198.18.0.1");  // sorted by IP
   json subsets = endpointSubsets(service, eps);
   ASSERT_EQ(subsets.size(), 2u);
@@ -192,8 +194,8 @@ TEST(JobCounting, FinishedPodsAreRecordedThenCountedOnceReleased) {
   EXPECT_EQ(status["failed"], 0);
 
   // Finalizers removed (1, 2) or pod gone (3): counted, and never again.
-  pods = {jobPod("1", "Succeeded", false), jobPod("2", "Failed", false), jobPod("4", "Running", true),
-          jobPod("5", "Failed", false)};
+  pods = {jobPod("1", "Succeeded", false), jobPod("2", "Failed", false),
+          jobPod("4", "Running", true), jobPod("5", "Failed", false)};
   p = trackJobPods(status, pods);
   EXPECT_FALSE(p.newlyUncounted);
   EXPECT_TRUE(p.toRelease.empty());
