@@ -182,8 +182,20 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     enqueueAfter(key, *recheck);
   }
 
+  // kubernetes isUnavailable: not Running and Ready, being deleted, or not yet minReadySeconds.
+  auto unavailable = [&](const json& pod) { return isTerminating(pod) || !isAvailable(pod); };
+  // The first unavailable pod in Kubernetes' order: replicas by ordinal, then condemned by
+  // ordinal. In OrderedReady, of the condemned pods only that one may go while unavailable.
+  const json* firstUnavailable = nullptr;
+  for (const bool condemned : {false, true}) {
+    for (const auto& [ordinal, pod] : byOrdinal) {
+      if (firstUnavailable == nullptr && inRange(ordinal) != condemned && unavailable(pod)) {
+        firstUnavailable = &pod;
+      }
+    }
+  }
+
   // 1. Replicas in ordinal order.
-  const json* firstUnhealthy = nullptr;
   for (int i = start; i < start + replicas; ++i) {
     auto it = byOrdinal.find(i);
     if (it == byOrdinal.end()) {
@@ -221,9 +233,6 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     if (!claims.ok()) {
       return claims;
     }
-    if (firstUnhealthy == nullptr && (!isRunningAndReady(pod) || isTerminating(pod))) {
-      firstUnhealthy = &pod;
-    }
     if (!parallel && (isTerminating(pod) || !isAvailable(pod))) {
       return {};
     }
@@ -241,10 +250,7 @@ Result<void> StatefulSetController::sync(const std::string& key) {
       }
       continue;
     }
-    if (firstUnhealthy == nullptr && !isRunningAndReady(pod)) {
-      firstUnhealthy = &pod;
-    }
-    if (!parallel && !isRunningAndReady(pod) && firstUnhealthy != &pod) {
+    if (!parallel && !isAvailable(pod) && firstUnavailable != &pod) {
       return {};
     }
     // whenScaled=Delete: the claims follow the pod through the garbage collector.
@@ -274,8 +280,8 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     if (podRevision(pod) != updateRev.name && !isTerminating(pod)) {
       return deletePod(key, set, pod);
     }
-    if (!isRunningAndReady(pod) || isTerminating(pod)) {
-      return {};  // wait for the updated pod to be Ready
+    if (unavailable(pod)) {
+      return {};  // wait for the updated pod to be Ready (and available)
     }
   }
   return {};

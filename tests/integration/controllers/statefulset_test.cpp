@@ -241,6 +241,27 @@ TEST_F(StatefulSetTest, OrderedScaleDownWaitsForTheTerminatingPod) {
   ASSERT_TRUE(allReady("fin", 1));
 }
 
+TEST_F(StatefulSetTest, OrderedScaleDownWaitsBehindTheFirstUnhealthyPod) {
+  create(r::kStatefulSets, statefulSet("blk", 3, "OrderedReady", false));
+  ASSERT_TRUE(allReady("blk", 3));
+  setPodStatus("blk-1", "Running", false);
+  setPodStatus("blk-2", "Running", false);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("blk").value("readyReplicas", 0) == 1));
+  scale("blk", 1);
+  // A second generation seen proves the sync that saw the scale-down has finished (one key is
+  // never synced twice at once); the partition change itself moves nothing.
+  modify(r::kStatefulSets, "blk",
+         [](json& o) { o["spec"]["updateStrategy"]["rollingUpdate"]["partition"] = 5; });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(status("blk").value("observedGeneration", 0) ==
+                                 set("blk")["metadata"]["generation"].get<int>()));
+  // blk-2 is unhealthy and blk-1 below it is the first unhealthy pod: nothing may go.
+  EXPECT_EQ(podNames("blk"), (std::vector<std::string>{"blk-0", "blk-1", "blk-2"}));
+  EXPECT_FALSE(get(r::kPods, "blk-2")->at("metadata").contains("deletionTimestamp"));
+  markReady("blk-2");
+  // Now blk-2 is healthy and goes, then blk-1, the first unhealthy one, may go unhealthy.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(podNames("blk") == std::vector<std::string>{"blk-0"}));
+}
+
 TEST_F(StatefulSetTest, RetentionPolicyDeleteRemovesClaimsOnScaleDownAndDeletion) {
   json s = statefulSet("ret", 3);
   s["spec"]["persistentVolumeClaimRetentionPolicy"] = {{"whenScaled", "Delete"},
