@@ -144,7 +144,16 @@ std::vector<json> sliceContents(const json& service, const std::vector<PodEndpoi
   }
   std::vector<json> out;
   for (auto& [ports, content] : byPorts) {
-    out.push_back(std::move(content));
+    // At most kMaxEndpointsPerSlice endpoints per slice (the controller's default, 100).
+    const json& all = content["endpoints"];
+    for (std::size_t first = 0; first < all.size(); first += kMaxEndpointsPerSlice) {
+      const auto last = std::min(all.size(), first + kMaxEndpointsPerSlice);
+      json chunk = json::array();
+      for (std::size_t i = first; i < last; ++i) {
+        chunk.push_back(all[i]);
+      }
+      out.push_back({{"ports", content["ports"]}, {"endpoints", std::move(chunk)}});
+    }
   }
   if (out.empty()) {
     // Kubernetes keeps one placeholder slice for a Service without endpoints.

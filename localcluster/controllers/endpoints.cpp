@@ -212,8 +212,8 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
   labels[kServiceNameLabel] = name;
   labels[kManagedByLabel] = kManagedBy;
 
-  // Our slices of this Service, by their port set.
-  std::map<std::string, json> existing;
+  // Our slices of this Service, by their port set (several when a set has over 100 endpoints).
+  std::map<std::string, std::vector<json>> existing;
   std::vector<json> extra;
   for (const auto& o : slices_->store().list(ns)) {
     json slice = parseObject(o);
@@ -224,16 +224,16 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
       continue;
     }
     const std::string ports = slice.value("ports", json::array()).dump();
-    if (controllerUid(slice) != uid || existing.count(ports)) {
-      extra.push_back(std::move(slice));  // a stale Service's, or a duplicate
+    if (controllerUid(slice) != uid) {
+      extra.push_back(std::move(slice));  // a former Service's of the same name
     } else {
-      existing[ports] = std::move(slice);
+      existing[ports].push_back(std::move(slice));
     }
   }
   for (const json& content : sliceContents(service, endpoints)) {
     const std::string ports = content["ports"].dump();
     auto it = existing.find(ports);
-    if (it == existing.end()) {
+    if (it == existing.end() || it->second.empty()) {
       json slice = {{"apiVersion", "discovery.k8s.io/v1"},
                     {"kind", "EndpointSlice"},
                     {"metadata",
@@ -251,8 +251,8 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
       expectations_.expect(key, metaString(*r, "name"));
       continue;
     }
-    json slice = std::move(it->second);
-    existing.erase(it);
+    json slice = std::move(it->second.back());
+    it->second.pop_back();
     if (slice.value("endpoints", json::array()) == content["endpoints"] &&
         slice["metadata"].value("labels", json::object()) == labels) {
       continue;
@@ -264,8 +264,10 @@ Result<void> EndpointsController::syncSlices(const std::string& key, const json&
       return r.error();
     }
   }
-  for (auto& [ports, slice] : existing) {
-    extra.push_back(std::move(slice));
+  for (auto& [ports, left] : existing) {
+    for (auto& slice : left) {
+      extra.push_back(std::move(slice));
+    }
   }
   for (const auto& slice : extra) {
     auto r = client_.remove(res::kEndpointSlices, ns, metaString(slice, "name"));

@@ -22,6 +22,7 @@ namespace mysqlop::local::controllers {
 inline constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
 inline constexpr const char* kManagedByLabel = "endpointslice.kubernetes.io/managed-by";
 inline constexpr const char* kManagedBy = "endpointslice-controller.k8s.io";
+inline constexpr std::size_t kMaxEndpointsPerSlice = 100;
 
 // One pod as an endpoint of a Service (endpoint_model.cpp): what both objects are built from.
 struct PodEndpoint {
@@ -40,7 +41,8 @@ std::vector<PodEndpoint> podEndpoints(const json& service, const std::vector<jso
 int resolvePort(const json& servicePort, const json& pod);
 // The Endpoints subsets (kubernetes RepackSubsets: grouped by port set, addresses sorted).
 json endpointSubsets(const json& service, const std::vector<PodEndpoint>& endpoints);
-// The desired EndpointSlices' content, one per port set: {"ports": [...], "endpoints": [...]}.
+// The desired EndpointSlices' content, {"ports": [...], "endpoints": [...]}: per port set, in
+// chunks of at most kMaxEndpointsPerSlice endpoints (endpoints sorted by IP).
 std::vector<json> sliceContents(const json& service, const std::vector<PodEndpoint>& endpoints);
 
 class EndpointsController final : public Controller {

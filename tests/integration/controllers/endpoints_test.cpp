@@ -218,6 +218,31 @@ TEST_F(EndpointsTest, PodWithoutTheNamedPortIsLeftOut) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(sliceConditions("n").size() == 1));
 }
 
+TEST_F(EndpointsTest, MoreThanAHundredEndpointsSpreadOverSlices) {
+  create(r::kServices,
+         service("many", {{"app", "many"}}, json::array({{{"port", 80}, {"targetPort", 8080}}})));
+  for (int i = 0; i < 120; ++i) {
+    const std::string name = "m" + std::to_string(i);
+    create(r::kPods, pod(name, {{"app", "many"}}));
+    setPodStatus(name, "Running", true, "198.18.1." + std::to_string(i + 2));
+  }
+  auto sizes = [&] {
+    std::vector<std::size_t> out;
+    for (const auto& s : slices("many")) {
+      out.push_back(s["endpoints"].size());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(sizes() == (std::vector<std::size_t>{20, 100})));
+  EXPECT_EQ(sliceConditions("many").size(), 120u);
+  for (int i = 0; i < 30; ++i) {
+    remove(r::kPods, "m" + std::to_string(i));
+  }
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(sizes() == std::vector<std::size_t>{90}));
+  EXPECT_EQ(ips("many", "addresses").size(), 90u);
+}
+
 TEST_F(EndpointsTest, ServiceWithoutSelectorIsLeftAloneAndDeletionCleansUp) {
   create(r::kServices, {{"apiVersion", "v1"},
                         {"kind", "Service"},

@@ -157,6 +157,22 @@ TEST(EndpointModel, PodsWithDifferentResolvedPortsGetTheirOwnSubsetAndSlice) {
             (json{{"ready", false}, {"serving", false}, {"terminating", false}}));
 }
 
+TEST(EndpointModel, SlicesHoldAtMostAHundredEndpoints) {
+  const json service = {{"metadata", {{"name", "s"}, {"namespace", "ns"}}},
+                        {"spec", {{"selector", {{"app", "x"}}}}}};
+  std::vector<json> pods;
+  for (int i = 0; i < 250; ++i) {
+    pods.push_back(endpointPod("p" + std::to_string(i),
+                               "198.18." + std::to_string(i / 200) + "." + std::to_string(i % 200),
+                               true));
+  }
+  auto slices = sliceContents(service, podEndpoints(service, pods));
+  ASSERT_EQ(slices.size(), 3u);
+  EXPECT_EQ(slices[0]["endpoints"].size(), 100u);
+  EXPECT_EQ(slices[1]["endpoints"].size(), 100u);
+  EXPECT_EQ(slices[2]["endpoints"].size(), 50u);
+}
+
 TEST(EndpointModel, NoEndpointsIsOnePlaceholderSlice) {
   const json service = {{"metadata", {{"name", "s"}, {"namespace", "ns"}}},
                         {"spec", {{"selector", {{"app", "x"}}}}}};
