@@ -8,7 +8,7 @@
 namespace mysqlop::local::controllers::it {
 namespace {
 
-json set(const std::string& name, int replicas) {
+json claimedSet(const std::string& name, int replicas) {
   return {{"apiVersion", "apps/v1"},
           {"kind", "StatefulSet"},
           {"metadata", {{"name", name}, {"namespace", kNs}}},
@@ -49,7 +49,7 @@ class FaultsTest : public ControllersTest {
 };
 
 TEST_F(FaultsTest, ConflictsOnEveryKindOfWriteAreRetried) {
-  create(r::kStatefulSets, set("c", 3));
+  create(r::kStatefulSets, claimedSet("c", 3));
   // The next writes lose their race, whoever makes them: revisions, claims, volumes, pods, status.
   ASSERT_TRUE(api_.failNextWrites(6, 409).ok());
   ASSERT_TRUE(converged("c", 3));
@@ -66,7 +66,7 @@ TEST_F(FaultsTest, ConflictsOnEveryKindOfWriteAreRetried) {
 
 TEST_F(FaultsTest, ServerErrorsAreRetriedAndReported) {
   ASSERT_TRUE(api_.failNextWrites(1, 500, "pods").ok());
-  create(r::kStatefulSets, set("e", 1));
+  create(r::kStatefulSets, claimedSet("e", 1));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(get(r::kPods, "e-0").has_value()));
   std::string message;
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("e", "FailedCreate", &message)));

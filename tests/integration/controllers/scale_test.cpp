@@ -15,7 +15,7 @@ long long msSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
 
-json set(const std::string& name, int replicas, const std::string& policy) {
+json timedSet(const std::string& name, int replicas, const std::string& policy) {
   return {
       {"apiVersion", "apps/v1"},
       {"kind", "StatefulSet"},
@@ -50,7 +50,7 @@ TEST_F(ScaleTest, FiftyParallelPodsWithClaimsAndAService) {
                           {"selector", {{"app", "big"}}},
                           {"ports", json::array({{{"port", 80}, {"targetPort", "p"}}})}}}});
   auto start = Clock::now();
-  create(r::kStatefulSets, set("big", 50, "Parallel"));
+  create(r::kStatefulSets, timedSet("big", 50, "Parallel"));
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(list(r::kPods, "app=big").size() == 50));
   const long long created = msSince(start);
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(list(r::kVolumes).size() == 50));
@@ -73,7 +73,7 @@ TEST_F(ScaleTest, FiftyParallelPodsWithClaimsAndAService) {
 
 TEST_F(ScaleTest, TenOrderedReadyPods) {
   auto start = Clock::now();
-  create(r::kStatefulSets, set("seq", 10, "OrderedReady"));
+  create(r::kStatefulSets, timedSet("seq", 10, "OrderedReady"));
   ASSERT_TRUE(eventually("10 ready replicas", [&] {
     readyAll("app=seq");
     return (*get(r::kStatefulSets, "seq"))["status"].value("readyReplicas", 0) == 10;
