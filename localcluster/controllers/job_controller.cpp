@@ -52,7 +52,16 @@ void JobController::registerHandlers(kube::InformerFactory& informers) {
   kube::EventHandlers own;
   own.onAdd = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
   own.onUpdate = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueue(o->key()); };
-  own.onDelete = [this](const kube::ObjectPtr& o) { enqueue(o->key()); };
+  own.onDelete = [this](const kube::ObjectPtr& o) {
+    enqueue(o->key());
+    // Its pods are orphans now: their tracking finalizers must go, or the garbage collector
+    // could never remove them. No further pod event may come to say so.
+    for (const auto& p : pods_->store().byControllerOwner(o->namespaceName, "Job", o->name)) {
+      if (p->json.find(kJobTrackingFinalizer) != std::string::npos) {
+        enqueue("orphan:" + p->key());
+      }
+    }
+  };
   jobs_->addHandlers(own);
   kube::EventHandlers owned;
   owned.onAdd = [this](const kube::ObjectPtr& o) { enqueueOwner(o); };
@@ -212,6 +221,18 @@ Result<void> JobController::syncJob(const std::string& key) {
   }
   json job = parseObject(cached);
   if (isTerminating(job)) {
+    // Being deleted (Foreground waits for the pods): nothing runs or counts any more, and no
+    // tracking finalizer may hold a pod back.
+    for (const auto& o :
+         pods_->store().byControllerOwner(cached->namespaceName, "Job", cached->name)) {
+      const json pod = parseObject(o);
+      if (hasTrackingFinalizer(pod)) {
+        auto released = removeTrackingFinalizer(pod);
+        if (!released.ok()) {
+          return released;
+        }
+      }
+    }
     return {};
   }
   if (!job.contains("status") || !job["status"].is_object()) {

@@ -228,6 +228,14 @@ TEST_F(JobTest, DeletedJobsPodsAreReleasedAndCollected) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(pods("gone").empty()));
 }
 
+TEST_F(JobTest, ForegroundDeletionOfARunningJobCompletes) {
+  create(r::kJobs, job("fg", 2, 2, 6));
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(activePods("fg").size() == 2));
+  remove(r::kJobs, "fg", kNs, "Foreground");
+  // The Job waits for its pods, the pods for their tracking finalizer: the controller lets go.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(pods("fg").empty() && !get(r::kJobs, "fg").has_value()));
+}
+
 TEST_F(JobTest, SuspendedJobRunsNothingUntilResumed) {
   json j = job("later", 2, 2, 6);
   j["spec"]["suspend"] = true;
