@@ -46,6 +46,22 @@ void StatefulSetController::registerHandlers(kube::InformerFactory& informers) {
   owned.onDelete = [this](const kube::ObjectPtr& o) { enqueueOwner(o); };
   pods_->addHandlers(owned);
   revisions_->addHandlers(owned);
+  // A claim that goes may be what a set waits for ("pvc ... is being deleted"); claims carry no
+  // reference to their set, so the sets of the namespace that would name it are asked.
+  kube::EventHandlers claims;
+  claims.onDelete = [this](const kube::ObjectPtr& o) {
+    for (const auto& s : sets_->store().list(o->namespaceName)) {
+      const json set = parseObject(s);
+      for (const auto& ct : set["spec"].value("volumeClaimTemplates", json::array())) {
+        const std::string prefix = metaString(ct, "name") + "-";
+        if (o->name.rfind(prefix, 0) == 0 &&
+            ordinalOf(s->name, o->name.substr(prefix.size())) >= 0) {
+          enqueue(s->key());
+        }
+      }
+    }
+  };
+  claims_->addHandlers(claims);
 }
 
 namespace {

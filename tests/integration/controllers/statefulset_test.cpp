@@ -434,6 +434,30 @@ TEST_F(StatefulSetTest, AdoptsAnOrphanPodOfItsOwn) {
   EXPECT_EQ(podNames("adopt"), std::vector<std::string>{"adopt-0"});
 }
 
+TEST_F(StatefulSetTest, AClaimGoneWakesTheSetWaitingForIt) {
+  create(r::kClaims, {{"apiVersion", "v1"},
+                      {"kind", "PersistentVolumeClaim"},
+                      {"metadata", {{"name", "data-wake-0"}, {"finalizers", {"test.local/hold"}}}},
+                      {"spec",
+                       {{"accessModes", json::array({"ReadWriteOnce"})},
+                        {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}});
+  remove(r::kClaims, "data-wake-0");
+  create(r::kStatefulSets, statefulSet("wake", 1));
+  // Eleven failed tries: the next retry (5 ms doubling) is over ten seconds away.
+  ASSERT_TRUE(eventually("eleven FailedCreate events", [&] {
+    for (const auto& e : list(kube::resources::kEvents)) {
+      if (e["involvedObject"].value("name", "") == "wake" &&
+          e.value("reason", "") == "FailedCreate" && e.value("count", 0) >= 11) {
+        return true;
+      }
+    }
+    return false;
+  }));
+  modify(r::kClaims, "data-wake-0", [](json& c) { c["metadata"].erase("finalizers"); });
+  // The claim's deletion itself wakes the set, not the next retry seconds later.
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(std::chrono::seconds(2)), exists("wake-0")));
+}
+
 TEST_F(StatefulSetTest, PodTheServerRejectsIsReportedInAnEvent) {
   json s = statefulSet("bad", 1, "OrderedReady", false);
   s["spec"]["template"]["spec"]["containers"] = json::array();
