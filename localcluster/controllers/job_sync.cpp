@@ -229,4 +229,5 @@ Result<void> JobController::syncJob(const std::string& key) {
   }
   return {};
 }
+
 }  // namespace mysqlop::local::controllers
