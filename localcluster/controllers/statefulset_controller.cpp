@@ -252,6 +252,10 @@ Result<void> StatefulSetController::sync(const std::string& key) {
     if (!parallel && (isTerminating(pod) || !isAvailable(pod))) {
       return {};
     }
+    auto identity = repairIdentity(set, pod, i);
+    if (!identity.ok()) {
+      return identity;
+    }
   }
 
   // 2. Condemned pods, highest ordinal first.

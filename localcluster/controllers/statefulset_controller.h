@@ -69,6 +69,9 @@ class StatefulSetController final : public Controller {
   // kubernetes recordPodEvent: "<verb> Pod <pod> in StatefulSet <set> successful|failed error: ..."
   void podEvent(const char* verb, const json& set, const std::string& pod, const Failure* error);
   Result<void> adoptOrphans(const json& set);
+  // kubernetes identityMatches/UpdateStatefulPod: puts back the identity labels of a pod that
+  // someone edited (Services may select a pod by statefulset.kubernetes.io/pod-name).
+  Result<void> repairIdentity(const json& set, const json& pod, int ordinal);
   Result<void> writeStatus(const json& set, const json& status);
   void enqueueOwner(const kube::ObjectPtr& o);
 

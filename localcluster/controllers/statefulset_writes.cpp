@@ -132,6 +132,32 @@ Result<void> StatefulSetController::adoptOrphans(const json& set) {
   return {};
 }
 
+Result<void> StatefulSetController::repairIdentity(const json& set, const json& pod, int ordinal) {
+  if (isTerminating(pod)) {
+    return {};
+  }
+  const std::string name = metaString(pod, "name");
+  const auto labels = labelsOf(pod);
+  auto has = [&](const char* key, const std::string& value) {
+    auto it = labels.find(key);
+    return it != labels.end() && it->second == value;
+  };
+  if (has("statefulset.kubernetes.io/pod-name", name) &&
+      has("apps.kubernetes.io/pod-index", std::to_string(ordinal))) {
+    return {};
+  }
+  json fixed = pod;
+  fixed["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] = name;
+  fixed["metadata"]["labels"]["apps.kubernetes.io/pod-index"] = std::to_string(ordinal);
+  auto r = client_.update(res::kPods, fixed);
+  if (!r.ok()) {
+    podEvent("update", set, name, &r.error());
+    return r.error();
+  }
+  podEvent("update", set, name, nullptr);
+  return {};
+}
+
 Result<void> StatefulSetController::writeStatus(const json& set, const json& status) {
   json current = set.value("status", json::object());
   json merged = current;

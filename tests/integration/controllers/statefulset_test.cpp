@@ -410,6 +410,21 @@ TEST_F(StatefulSetTest, OrdinalsStartAtSpecOrdinalsStart) {
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(podNames("ord") == std::vector<std::string>{"ord-3"}));
 }
 
+TEST_F(StatefulSetTest, IdentityLabelsEditedAwayComeBack) {
+  create(r::kStatefulSets, statefulSet("idn", 1, "OrderedReady", false));
+  ASSERT_TRUE(allReady("idn", 1));
+  modify(r::kPods, "idn-0", [](json& p) {
+    p["metadata"]["labels"].erase("statefulset.kubernetes.io/pod-name");
+    p["metadata"]["labels"]["apps.kubernetes.io/pod-index"] = "7";
+  });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(
+      labelOf(*get(r::kPods, "idn-0"), "statefulset.kubernetes.io/pod-name") == "idn-0" &&
+      labelOf(*get(r::kPods, "idn-0"), "apps.kubernetes.io/pod-index") == "0"));
+  std::string message;
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(hasEvent("idn", "SuccessfulUpdate", &message)));
+  EXPECT_EQ(message, "update Pod idn-0 in StatefulSet idn successful");
+}
+
 TEST_F(StatefulSetTest, AdoptsAnOrphanPodOfItsOwn) {
   json orphan = {
       {"apiVersion", "v1"},
