@@ -1,4 +1,5 @@
-// mysql-operator-local: the local control plane. `apiserver` serves the Kubernetes API.
+// mysql-operator-local: the local control plane. `up`/`down`/`status` run a whole local cluster;
+// `apiserver` serves the Kubernetes API alone.
 #include <signal.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -9,8 +10,18 @@
 #include <string>
 
 #include "localcluster/apiserver/http_server.h"
+#include "localcluster/cluster/commands.h"
+#include "localcluster/cluster/listen_address.h"
 
 namespace {
+
+constexpr const char* kCommands =
+    "usage: mysql-operator-local COMMAND [options]   (COMMAND --help for its options)\n"
+    "\n"
+    "  up          run a local cluster: API server, controllers, Service proxy, process kubelet\n"
+    "  down        stop the local cluster of a data dir and remove what it made on the machine\n"
+    "  status      nodes, pods and Services of a running local cluster\n"
+    "  apiserver   the Kubernetes API server alone\n";
 
 constexpr const char* kUsage =
     "usage: mysql-operator-local apiserver --data-dir DIR [--listen HOST:PORT] [options]\n"
@@ -26,36 +37,7 @@ constexpr const char* kUsage =
     "  --bookmark-interval-seconds S watch bookmark period (default 60)\n"
     "  --max-watch-seconds S         longest watch before the server ends it (default 1800)\n"
     "  --max-threads N               HTTP worker threads (default 512)\n"
-    "  --service-cidr CIDR           Service ClusterIPs, inside 198.18.0.0/15 (default\n"
-    "                                198.19.0.0/16); the first address is the kubernetes\n"
-    "                                Service's\n"
-    "  --tls-san NAME                an IP address or DNS name for the serving certificate\n"
-    "                                (repeatable)\n"
     "  --log-level LEVEL             trace, debug, info, warn, error (default info)\n";
-
-bool parseListen(const std::string& s, std::string* host, std::uint16_t* port) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos) {
-    return false;
-  }
-  *host = s.substr(0, colon);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  if (host->empty()) {
-    *host = "127.0.0.1";
-  }
-  try {
-    int p = std::stoi(s.substr(colon + 1));
-    if (p < 0 || p > 65535) {
-      return false;
-    }
-    *port = static_cast<std::uint16_t>(p);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
-}
 
 int apiserver(int argc, char** argv) {
   mysqlop::local::HttpFront::Options opts;
@@ -72,7 +54,7 @@ int apiserver(int argc, char** argv) {
     };
     try {
       if (a == "--listen") {
-        if (!parseListen(value(), &opts.host, &opts.port)) {
+        if (!mysqlop::local::cluster::parseListen(value(), &opts.host, &opts.port)) {
           std::fprintf(stderr, "mysql-operator-local: invalid --listen address %s\n", argv[i]);
           return 2;
         }
@@ -88,10 +70,6 @@ int apiserver(int argc, char** argv) {
         opts.api.maxWatchSeconds = std::stoi(value());
       } else if (a == "--max-threads") {
         opts.maxThreads = std::stoi(value());
-      } else if (a == "--service-cidr") {
-        opts.api.serviceCidr = value();
-      } else if (a == "--tls-san") {
-        opts.extraSans.push_back(value());
       } else if (a == "--log-level") {
         level = value();
       } else if (a == "-h" || a == "--help") {
@@ -140,13 +118,22 @@ int apiserver(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    std::fputs(kCommands, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   std::string cmd = argv[1];
   if (cmd == "apiserver") {
     return apiserver(argc - 2, argv + 2);
   }
-  std::fprintf(stderr, "mysql-operator-local: unknown command %s\n%s", cmd.c_str(), kUsage);
+  if (cmd == "up") {
+    return mysqlop::local::cluster::upCommand(argc - 2, argv + 2);
+  }
+  if (cmd == "down") {
+    return mysqlop::local::cluster::downCommand(argc - 2, argv + 2);
+  }
+  if (cmd == "status") {
+    return mysqlop::local::cluster::statusCommand(argc - 2, argv + 2);
+  }
+  std::fprintf(stderr, "mysql-operator-local: unknown command %s\n%s", cmd.c_str(), kCommands);
   return 2;
 }

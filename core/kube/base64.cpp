@@ -26,7 +26,7 @@ bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 }  // namespace
 
-std::string base64Encode(std::string_view data) {
+std::string encodeBase64(std::string_view data) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -54,7 +54,7 @@ std::string base64Encode(std::string_view data) {
   return out;
 }
 
-std::optional<std::string> base64Decode(std::string_view text) {
+std::optional<std::string> decodeBase64(std::string_view text) {
   std::string clean;
   clean.reserve(text.size());
   for (char c : text) {

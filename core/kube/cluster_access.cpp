@@ -288,7 +288,7 @@ Result<std::string> KubeClusterAccess::readSecretValue(const std::string& ns,
     return fail(Errc::NotFound, what + " has no key \"" + key + "\"");
   }
   const json& value = (*data)[key];
-  auto decoded = value.is_string() ? base64Decode(value.get<std::string>()) : std::nullopt;
+  auto decoded = value.is_string() ? decodeBase64(value.get<std::string>()) : std::nullopt;
   if (!decoded) {
     return fail(Errc::Invalid, what + ": the value of key \"" + key + "\" is not valid base64");
   }

@@ -61,7 +61,7 @@ std::string decoded(const YAML::Node& map, const char* key, const std::string& w
   if (text.empty()) {
     return text;
   }
-  auto bytes = base64Decode(text);
+  auto bytes = decodeBase64(text);
   if (!bytes) {
     throw KubeconfigError{where + ": " + key + " is not valid base64"};
   }

@@ -17,8 +17,14 @@ namespace mysqlop::local::controllers {
 struct ControllerOptions {
   std::string dataDir;  // the provisioner's volumes: DIR/pv/<pv name>/
   int workersPerController = 1;
+  // The Job controller's delay before replacing a failed pod, doubled per failure up to 10 min
+  // (Kubernetes: 10 s). Tests shorten it.
+  int jobPodFailureBackoffMs = 10000;
 };
 
+// `informers` must watch every namespace without a label selector (InformerOptions{}): the
+// controllers read pods, claims, Services and their own objects cluster-wide. Workers wait for
+// their caches to sync, so start() may come before informers.start() (it must, for handlers).
 class ControllerManager {
  public:
   ControllerManager(kube::Client& client, kube::InformerFactory& informers,

@@ -194,7 +194,7 @@ TEST_F(ClusterAccessTest, SecretValues) {
   json s = {{"apiVersion", "v1"},
             {"kind", "Secret"},
             {"metadata", {{"name", "creds"}, {"namespace", "ns1"}}},
-            {"data", {{"ROOT_PASSWORD", base64Encode("s3cr3t-pass")}, {"EMPTY", ""}}}};
+            {"data", {{"ROOT_PASSWORD", encodeBase64("s3cr3t-pass")}, {"EMPTY", ""}}}};
   ASSERT_TRUE(client_->create(resources::kSecrets, s).ok());
   for (bool cached : {false, true}) {
     KubeClusterAccess& a = cached ? access({resources::kSecrets}) : access();

@@ -55,7 +55,7 @@ CommandResult up(const std::string& dataDir, const std::vector<std::string>& env
 TEST(UpRefusals, NotRoot) {
   TempDir dir;
   ::chmod(dir.path().c_str(), 0777);
-  CommandResult r = runCommand({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+  CommandResult r = runCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                 LocalClusterProcess::binary(), "up", "--data-dir",
                                 dir.path() + "/d", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(r.exitCode, 1);

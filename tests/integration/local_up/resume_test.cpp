@@ -8,6 +8,7 @@
 #include "tests/integration/local_up/manifests.h"
 #include "tests/support/kube/kubectl.h"
 #include "tests/support/kube/local_cluster_process.h"
+#include "tests/support/process/child_process.h"
 
 namespace mysqlop::testing {
 namespace {

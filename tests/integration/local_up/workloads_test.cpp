@@ -41,7 +41,7 @@ TEST(LocalUp, StatefulSetServesByEveryNameScalesAndLeavesNothingBehind) {
       << k.run({"-n", "web", "describe", "pods", "-l", "job-name=fetch"}).out;
 
   // The host reaches pod IPs and ClusterIPs directly.
-  CommandResult direct = runCommand({"python3", "-c",
+  CommandResult direct = runCommand({"/usr/bin/python3", "-c",
                                      "import urllib.request,sys;print(urllib.request.urlopen("
                                      "'http://'+sys.argv[1]+'/boots',timeout=5).read().decode())",
                                      clusterIp + ":80"});
@@ -63,7 +63,7 @@ TEST(LocalUp, StatefulSetServesByEveryNameScalesAndLeavesNothingBehind) {
   EXPECT_EQ(waitForJsonpath(k, "-n web statefulset web", "{.status.replicas}", "2",
                             std::chrono::seconds(90)),
             "");
-  EXPECT_EQ(waitForJsonpath(k, "-n web pods", "{.items[*].metadata.name}", "web-0 web-1"), "");
+  EXPECT_EQ(waitForJsonpath(k, "-n web pods -l app=web", "{.items[*].metadata.name}", "web-0 web-1"), "");
   EXPECT_EQ(jsonpath(k, "-n web pvc", "{.items[*].status.phase}"), "Bound Bound Bound Bound Bound");
 
   const std::string prefix = cluster.machinePrefix();

@@ -58,9 +58,9 @@ TEST(Kubeconfig, ReadsDataFieldsServerNameAndClientCertificate) {
   TempDir d;
   const std::string p =
       d.write("config", config("    server: https://10.0.0.1\n    certificate-authority-data: " +
-                                   base64Encode(kCert) + "\n    tls-server-name: kubernetes\n",
-                               "    client-certificate-data: " + base64Encode(kCert) +
-                                   "\n    client-key-data: " + base64Encode(kKey) + "\n"));
+                                   encodeBase64(kCert) + "\n    tls-server-name: kubernetes\n",
+                               "    client-certificate-data: " + encodeBase64(kCert) +
+                                   "\n    client-key-data: " + encodeBase64(kKey) + "\n"));
   auto r = load(p);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->caPem, kCert);
@@ -195,7 +195,7 @@ TEST(Kubeconfig, BadSelectionsHaveExactErrors) {
       {"insecure-and-ca",
        config("    server: https://a\n    insecure-skip-tls-verify: true\n    "
               "certificate-authority-data: " +
-                  base64Encode(kCert) + "\n",
+                  encodeBase64(kCert) + "\n",
               "    token: t\n"),
        "cluster \"local\": insecure-skip-tls-verify cannot be combined with certificate-authority "
        "or certificate-authority-data"},
@@ -206,7 +206,7 @@ TEST(Kubeconfig, BadSelectionsHaveExactErrors) {
        "directory"},
       {"ca-not-pem",
        config(
-           "    server: https://a\n    certificate-authority-data: " + base64Encode("hello") + "\n",
+           "    server: https://a\n    certificate-authority-data: " + encodeBase64("hello") + "\n",
            "    token: t\n"),
        "cluster \"local\": certificate-authority-data does not contain a PEM certificate"},
       {"exec", config(ok, "    exec:\n      command: aws\n"),
@@ -220,13 +220,13 @@ TEST(Kubeconfig, BadSelectionsHaveExactErrors) {
        "tokenFile or a client certificate"},
       {"token-file", config(ok, "    tokenFile: /nonexistent/token\n"),
        "user \"op\": tokenFile /nonexistent/token: cannot read: No such file or directory"},
-      {"cert-without-key", config(ok, "    client-certificate-data: " + base64Encode(kCert) + "\n"),
+      {"cert-without-key", config(ok, "    client-certificate-data: " + encodeBase64(kCert) + "\n"),
        "user \"op\": client-certificate needs client-key"},
-      {"key-without-cert", config(ok, "    client-key-data: " + base64Encode(kKey) + "\n"),
+      {"key-without-cert", config(ok, "    client-key-data: " + encodeBase64(kKey) + "\n"),
        "user \"op\": client-key needs client-certificate"},
       {"key-not-pem",
-       config(ok, "    client-certificate-data: " + base64Encode(kCert) +
-                      "\n    client-key-data: " + base64Encode(kCert) + "\n"),
+       config(ok, "    client-certificate-data: " + encodeBase64(kCert) +
+                      "\n    client-key-data: " + encodeBase64(kCert) + "\n"),
        "user \"op\": client-key-data does not contain a PEM private key"},
   };
   for (const BadCase& c : cases) {
