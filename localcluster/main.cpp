@@ -37,6 +37,11 @@ constexpr const char* kUsage =
     "  --bookmark-interval-seconds S watch bookmark period (default 60)\n"
     "  --max-watch-seconds S         longest watch before the server ends it (default 1800)\n"
     "  --max-threads N               HTTP worker threads (default 512)\n"
+    "  --service-cidr CIDR           Service ClusterIPs, inside 198.18.0.0/15 (default\n"
+    "                                198.19.0.0/16); the first address is the kubernetes\n"
+    "                                Service's\n"
+    "  --tls-san NAME                an IP address or DNS name for the serving certificate\n"
+    "                                (repeatable)\n"
     "  --log-level LEVEL             trace, debug, info, warn, error (default info)\n";
 
 int apiserver(int argc, char** argv) {
@@ -70,6 +75,10 @@ int apiserver(int argc, char** argv) {
         opts.api.maxWatchSeconds = std::stoi(value());
       } else if (a == "--max-threads") {
         opts.maxThreads = std::stoi(value());
+      } else if (a == "--service-cidr") {
+        opts.api.serviceCidr = value();
+      } else if (a == "--tls-san") {
+        opts.extraSans.push_back(value());
       } else if (a == "--log-level") {
         level = value();
       } else if (a == "-h" || a == "--help") {

@@ -126,6 +126,11 @@ struct Network::Impl {
                                 // their gateway. No dummy module is needed.
                                 "link add " + serviceDeviceName(slot) + " type bridge",
                                 "link set " + serviceDeviceName(slot) + " up",
+                                // The whole Service /24 routes to that device: a ClusterIP not
+                                // (yet) bound there is unreachable instead of following the
+                                // default route off the machine. The route goes with the device.
+                                "route add " + subnets.serviceSubnet + " dev " +
+                                    serviceDeviceName(slot),
                             });
     if (!r.ok()) {
       (void)removeSlotLeftovers(slot);

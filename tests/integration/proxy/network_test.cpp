@@ -33,6 +33,18 @@ void inNetns(const std::string& netns, F&& f) {
 
 class ProxyOverNetworkTest : public ProxyEnv {
  protected:
+  // The proxy's listeners but default/kubernetes's (the API server makes that Service itself, at
+  // the first address of its Service CIDR, which may fall into this test's /24).
+  std::vector<std::string> testListeners() const {
+    std::vector<std::string> out;
+    for (const auto& l : proxy_->listening()) {
+      if (l.size() < 4 || l.compare(l.size() - 4, 4, ":443") != 0) {
+        out.push_back(l);
+      }
+    }
+    return out;
+  }
+
   void SetUp() override {
     ProxyEnv::SetUp();
     if (HasFatalFailure()) {
@@ -107,7 +119,7 @@ TEST_F(ProxyOverNetworkTest, HostAndPodsReachAPodThroughItsClusterIp) {
   std::string device = network_->subnets().bridge + "svc";
   EXPECT_NE(addressesOf(device).find(ip + "/32"), std::string::npos) << addressesOf(device);
   deleteObject(kube::resources::kServices, "db", "api");
-  ASSERT_TRUE(eventually("the listener is closed", [&] { return proxy_->listening().empty(); }));
+  ASSERT_TRUE(eventually("the listener is closed", [&] { return testListeners().empty(); }));
   ASSERT_TRUE(eventually(
       "the IP is removed",
       [&] { return addressesOf(device).find(ip + "/32") == std::string::npos; },
@@ -128,7 +140,7 @@ TEST_F(ProxyOverNetworkTest, AClusterIpOutsideTheClusterSubnetIsNotListenedOn) {
     auto l = proxy_->listening();
     return std::find(l.begin(), l.end(), serviceIp(11) + ":80") != l.end();
   }));
-  EXPECT_EQ(proxy_->listening(), std::vector<std::string>{serviceIp(11) + ":80"});
+  EXPECT_EQ(testListeners(), std::vector<std::string>{serviceIp(11) + ":80"});
 }
 
 }  // namespace
