@@ -95,9 +95,25 @@ std::vector<ResourceType> builtins() {
        false,
        true,
        {}},
-      {"discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, {}, false, false, false,
+      {"discovery.k8s.io",
+       "v1",
+       "EndpointSlice",
+       "endpointslices",
+       true,
+       {},
+       false,
+       false,
+       false,
        {}},
-      {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false, {"sc"}, false, false, false,
+      {"storage.k8s.io",
+       "v1",
+       "StorageClass",
+       "storageclasses",
+       false,
+       {"sc"},
+       false,
+       false,
+       false,
        {}},
       {"coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false, {}},
       {"events.k8s.io", "v1", "Event", "events", true, {"ev"}, false, false, false, {}},
@@ -160,10 +176,10 @@ std::vector<ResourceType> builtins() {
   return out;
 }
 
-const char* kBuiltinGroups[] = {
-    "apps",          "batch",          "policy",
-    "discovery.k8s.io", "storage.k8s.io", "coordination.k8s.io",
-    "events.k8s.io", "apiextensions.k8s.io"};
+const char* kBuiltinGroups[] = {"apps",           "batch",
+                                "policy",         "discovery.k8s.io",
+                                "storage.k8s.io", "coordination.k8s.io",
+                                "events.k8s.io",  "apiextensions.k8s.io"};
 
 std::vector<std::string> stringList(const json& v) {
   std::vector<std::string> out;

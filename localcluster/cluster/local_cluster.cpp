@@ -52,7 +52,8 @@ std::string defaultImageProfiles() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share/mysql-operator/image-profiles.yaml";
+    fs::path installed =
+        exe.parent_path().parent_path() / "share/mysql-operator/image-profiles.yaml";
     if (fs::exists(installed, ec)) {
       return installed.string();
     }
@@ -70,7 +71,9 @@ LocalCluster::LocalCluster(LocalClusterOptions options) : options_(std::move(opt
 
 LocalCluster::~LocalCluster() { stop(); }
 
-std::string LocalCluster::url() const { return parts_ && parts_->front ? parts_->front->url() : ""; }
+std::string LocalCluster::url() const {
+  return parts_ && parts_->front ? parts_->front->url() : "";
+}
 
 std::string LocalCluster::podSubnet() const {
   return parts_ && parts_->network ? parts_->network->subnets().podSubnet : "";
@@ -140,10 +143,7 @@ Result<void> LocalCluster::startParts() {
   front.dataDir = options_.dataDir;
   front.api.dataDir = options_.dataDir;
   front.api.serviceCidr = subnets.serviceSubnet;
-  front.extraSans = {kubernetesIp,
-                     "kubernetes",
-                     "kubernetes.default",
-                     "kubernetes.default.svc",
+  front.extraSans = {kubernetesIp, "kubernetes", "kubernetes.default", "kubernetes.default.svc",
                      "kubernetes.default.svc.cluster.local"};
   p.front = std::make_unique<HttpFront>();
   if (auto r = p.front->start(front); !r.ok()) {
@@ -155,8 +155,8 @@ Result<void> LocalCluster::startParts() {
 
   controllers::ControllerOptions controllerOptions;
   controllerOptions.dataDir = options_.dataDir;
-  p.controllers = std::make_unique<controllers::ControllerManager>(*p.client, *p.informers,
-                                                                   controllerOptions);
+  p.controllers =
+      std::make_unique<controllers::ControllerManager>(*p.client, *p.informers, controllerOptions);
   p.names = std::make_unique<names::NameService>(*p.informers, options_.dataDir);
   proxy::ProxyOptions proxyOptions;
   proxyOptions.apiServerHost = options_.listenHost;
@@ -177,8 +177,8 @@ Result<void> LocalCluster::startParts() {
   kubeletOptions.tokenPath = (fs::path(options_.dataDir) / "token").string();
   kubeletOptions.kubernetesServiceHost = kubernetesIp;
   kubeletOptions.kubernetesServicePort = 443;
-  p.kubelet = std::make_unique<kubelet::Kubelet>(*p.client, *p.informers, *p.network,
-                                                 *p.records, *p.names, kubeletOptions);
+  p.kubelet = std::make_unique<kubelet::Kubelet>(*p.client, *p.informers, *p.network, *p.records,
+                                                 *p.names, kubeletOptions);
 
   p.names->start();
   p.proxy->start();
@@ -200,7 +200,8 @@ Result<void> LocalCluster::applyManifests() {
     const std::string kind = m.object.value("kind", "");
     const auto slash = apiVersion.find('/');
     const std::string group = slash == std::string::npos ? "" : apiVersion.substr(0, slash);
-    const std::string version = slash == std::string::npos ? apiVersion : apiVersion.substr(slash + 1);
+    const std::string version =
+        slash == std::string::npos ? apiVersion : apiVersion.substr(slash + 1);
     // A custom resource's kind is served once its CRD (applied just before) is established.
     ResourceTypePtr type;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -217,8 +218,8 @@ Result<void> LocalCluster::applyManifests() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (!type) {
-      return fail(Errc::Invalid, m.source + ": the server does not serve kind " + kind + " of " +
-                                     apiVersion);
+      return fail(Errc::Invalid,
+                  m.source + ": the server does not serve kind " + kind + " of " + apiVersion);
     }
     const kube::Resource resource{group, version, type->kind, type->plural, type->namespaced};
     std::string ns;

@@ -16,7 +16,7 @@ namespace mysqlop::local::cluster {
 struct LocalClusterOptions {
   std::string dataDir;
   std::string listenHost = "127.0.0.1";
-  std::uint16_t port = 6443;  // 0 picks a free port
+  std::uint16_t port = 6443;                   // 0 picks a free port
   std::vector<std::string> applyPaths;         // manifests applied once the cluster runs
   std::vector<std::string> imageProfileFiles;  // after the shipped profiles (later ones win)
   std::string shippedImageProfiles;            // "" = found beside the executable

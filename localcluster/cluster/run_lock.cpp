@@ -34,8 +34,8 @@ Result<RunLock> RunLock::acquire(const std::string& dataDir) {
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    return fail(Errc::AlreadyExists, "a local cluster is already running in " + dataDir +
-                                         " (pid " + std::to_string(readPidFile(dataDir)) + ")");
+    return fail(Errc::AlreadyExists, "a local cluster is already running in " + dataDir + " (pid " +
+                                         std::to_string(readPidFile(dataDir)) + ")");
   }
   return RunLock(dataDir, fd);
 }

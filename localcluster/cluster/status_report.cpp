@@ -60,8 +60,11 @@ std::vector<std::string> podRow(const json& pod) {
   if (pod["metadata"].contains("deletionTimestamp")) {
     phase = "Terminating";
   }
-  return {pod["metadata"].value("namespace", ""), pod["metadata"].value("name", ""), phase,
-          std::to_string(ready) + "/" + std::to_string(total), status.value("podIP", "<none>"),
+  return {pod["metadata"].value("namespace", ""),
+          pod["metadata"].value("name", ""),
+          phase,
+          std::to_string(ready) + "/" + std::to_string(total),
+          status.value("podIP", "<none>"),
           std::to_string(restarts)};
 }
 
@@ -124,8 +127,8 @@ Result<std::string> statusReport(const std::string& kubeconfigPath) {
   for (const auto& s : *serviceList) {
     serviceRows.push_back(serviceRow(s));
   }
-  return "API: " + client.transport().server() + "\n\n" + table(nodeRows) + "\n" +
-         table(podRows) + "\n" + table(serviceRows);
+  return "API: " + client.transport().server() + "\n\n" + table(nodeRows) + "\n" + table(podRows) +
+         "\n" + table(serviceRows);
 }
 
 }  // namespace mysqlop::local::cluster

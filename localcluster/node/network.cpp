@@ -117,21 +117,21 @@ struct Network::Impl {
         return r;
       }
     }
-    auto r = runIpBatch("", {
-                                "link add " + bridgeName(slot) + " type bridge",
-                                "addr add " + subnets.gateway + "/24 dev " + bridgeName(slot),
-                                "link set " + bridgeName(slot) + " up",
-                                // A bridge without ports: its addresses are local to the host
-                                // (the Service proxy listens on them), pods reach them through
-                                // their gateway. No dummy module is needed.
-                                "link add " + serviceDeviceName(slot) + " type bridge",
-                                "link set " + serviceDeviceName(slot) + " up",
-                                // The whole Service /24 routes to that device: a ClusterIP not
-                                // (yet) bound there is unreachable instead of following the
-                                // default route off the machine. The route goes with the device.
-                                "route add " + subnets.serviceSubnet + " dev " +
-                                    serviceDeviceName(slot),
-                            });
+    auto r =
+        runIpBatch("", {
+                           "link add " + bridgeName(slot) + " type bridge",
+                           "addr add " + subnets.gateway + "/24 dev " + bridgeName(slot),
+                           "link set " + bridgeName(slot) + " up",
+                           // A bridge without ports: its addresses are local to the host
+                           // (the Service proxy listens on them), pods reach them through
+                           // their gateway. No dummy module is needed.
+                           "link add " + serviceDeviceName(slot) + " type bridge",
+                           "link set " + serviceDeviceName(slot) + " up",
+                           // The whole Service /24 routes to that device: a ClusterIP not
+                           // (yet) bound there is unreachable instead of following the
+                           // default route off the machine. The route goes with the device.
+                           "route add " + subnets.serviceSubnet + " dev " + serviceDeviceName(slot),
+                       });
     if (!r.ok()) {
       (void)removeSlotLeftovers(slot);
       (void)records->remove("link", bridgeName(slot));

@@ -14,10 +14,10 @@ namespace mysqlop::local::node {
 class Records;
 
 struct NetworkOptions {
-  std::string dataDir;                               // the cluster's DIR (its slot is remembered there)
-  std::string podCidr = "198.18.0.0/16";             // RFC 2544 test range: never another
-  std::string serviceCidr = "198.19.0.0/16";         // RFC 2544 test range: never another
-  std::string registryDir = "/run/mysqlop-local";    // slots shared by every local cluster here
+  std::string dataDir;                        // the cluster's DIR (its slot is remembered there)
+  std::string podCidr = "198.18.0.0/16";      // RFC 2544 test range: never another
+  std::string serviceCidr = "198.19.0.0/16";  // RFC 2544 test range: never another
+  std::string registryDir = "/run/mysqlop-local";  // slots shared by every local cluster here
 };
 
 // What one cluster got. Slot N gives the pod subnet 198.18.N.0/24 (gateway .1 on the bridge)

@@ -22,7 +22,7 @@ class Records {
  public:
   static Result<std::unique_ptr<Records>> open(const std::string& dataDir);
   ~Records();
-  Result<void> add(const Record& record);     // replaces a record of the same kind and name
+  Result<void> add(const Record& record);  // replaces a record of the same kind and name
   Result<void> remove(const std::string& kind, const std::string& name);
   std::vector<Record> all() const;
 

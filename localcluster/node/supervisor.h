@@ -37,9 +37,9 @@ struct SpawnSpec {
 };
 
 struct ExitStatus {
-  int exitCode = 0;     // 128+signal when killed by a signal, as a container runtime reports
-  int signal = 0;       // the signal that ended it, 0 if it exited
-  std::string reason;   // "Completed" (0), "Error" (nonzero), "OOMKilled" never here
+  int exitCode = 0;    // 128+signal when killed by a signal, as a container runtime reports
+  int signal = 0;      // the signal that ended it, 0 if it exited
+  std::string reason;  // "Completed" (0), "Error" (nonzero), "OOMKilled" never here
   std::chrono::system_clock::time_point startedAt;
   std::chrono::system_clock::time_point finishedAt;
 };

@@ -90,9 +90,9 @@ int main(int argc, char** argv) {
     return bench::finish();
   }
   kube::Client client(*transport);
-  (void)client.create(kube::resources::kNamespaces,
-                      json{{"apiVersion", "v1"}, {"kind", "Namespace"},
-                           {"metadata", {{"name", "bench"}}}});
+  (void)client.create(
+      kube::resources::kNamespaces,
+      json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "bench"}}}});
 
   ReadyLog log;
   kube::InformerOptions informerOptions;
@@ -117,10 +117,10 @@ int main(int argc, char** argv) {
   pods.start();
   pods.waitForSync(std::chrono::seconds(30));
 
-  const std::vector<int> bursts = bench::shortMode() ? std::vector<int>{1, 5}
-                                                     : std::vector<int>{1, 10, 50};
-  std::printf("%-8s %10s %10s %10s %12s %14s\n", "pods", "p50 ms", "p99 ms", "max ms",
-              "up RSS MiB", "delete all ms");
+  const std::vector<int> bursts =
+      bench::shortMode() ? std::vector<int>{1, 5} : std::vector<int>{1, 10, 50};
+  std::printf("%-8s %10s %10s %10s %12s %14s\n", "pods", "p50 ms", "p99 ms", "max ms", "up RSS MiB",
+              "delete all ms");
   for (int n : bursts) {
     std::map<std::string, Clock::time_point> created;
     {
@@ -134,10 +134,9 @@ int main(int argc, char** argv) {
                   {"metadata", {{"name", name}, {"namespace", "bench"}}},
                   {"spec",
                    {{"terminationGracePeriodSeconds", 5},
-                    {"containers",
-                     json::array({{{"name", "sleep"},
-                                   {"image", "busybox"},
-                                   {"command", json::array({"sleep", "3600"})}}})}}}};
+                    {"containers", json::array({{{"name", "sleep"},
+                                                 {"image", "busybox"},
+                                                 {"command", json::array({"sleep", "3600"})}}})}}}};
       created[name] = Clock::now();
       if (auto r = client.create(kube::resources::kPods, pod); !r.ok()) {
         bench::fail("create " + name + ": " + r.error().message);

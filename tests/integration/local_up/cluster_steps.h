@@ -40,7 +40,8 @@ inline std::string waitForJsonpath(const Kubectl& k, const std::string& nsAndObj
         return last == want;
       },
       Poll{timeout, std::chrono::milliseconds(200)});
-  return ok ? "" : "get " + nsAndObject + " " + expr + ": want '" + want + "', last saw '" + last + "'";
+  return ok ? ""
+            : "get " + nsAndObject + " " + expr + ": want '" + want + "', last saw '" + last + "'";
 }
 
 }  // namespace mysqlop::testing

@@ -34,7 +34,8 @@ kind: StatefulSet
 metadata: {name: web, namespace: web}
 spec:
   serviceName: web
-  replicas: )" + std::to_string(replicas) +
+  replicas: )" +
+         std::to_string(replicas) +
          R"(
   selector: {matchLabels: {app: web}}
   template:
@@ -81,7 +82,8 @@ spec:
           for target in sys.argv[1].split():
               body = urllib.request.urlopen("http://" + target + "/boots", timeout=5).read()
               print(target, "->", body.decode().strip().replace("\n", "; "))
-        - ")" + targets +
+        - ")" +
+         targets +
          R"("
 )";
 }

@@ -46,8 +46,8 @@ std::string pathWith(const TempDir& dir, std::initializer_list<const char*> prog
 
 CommandResult up(const std::string& dataDir, const std::vector<std::string>& env = {},
                  std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {LocalClusterProcess::binary(), "up", "--data-dir", dataDir,
-                                   "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {
+      LocalClusterProcess::binary(), "up", "--data-dir", dataDir, "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return runCommand(argv, env, "", 60);
 }
@@ -55,8 +55,8 @@ CommandResult up(const std::string& dataDir, const std::vector<std::string>& env
 TEST(UpRefusals, NotRoot) {
   TempDir dir;
   ::chmod(dir.path().c_str(), 0777);
-  CommandResult r = runCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                LocalClusterProcess::binary(), "up", "--data-dir",
+  CommandResult r = runCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                "--clear-groups", LocalClusterProcess::binary(), "up", "--data-dir",
                                 dir.path() + "/d", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_EQ(r.err, "mysql-operator-local: mysql-operator-local up must run as root (uid 0)\n");

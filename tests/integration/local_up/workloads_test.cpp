@@ -63,7 +63,8 @@ TEST(LocalUp, StatefulSetServesByEveryNameScalesAndLeavesNothingBehind) {
   EXPECT_EQ(waitForJsonpath(k, "-n web statefulset web", "{.status.replicas}", "2",
                             std::chrono::seconds(90)),
             "");
-  EXPECT_EQ(waitForJsonpath(k, "-n web pods -l app=web", "{.items[*].metadata.name}", "web-0 web-1"), "");
+  EXPECT_EQ(
+      waitForJsonpath(k, "-n web pods -l app=web", "{.items[*].metadata.name}", "web-0 web-1"), "");
   EXPECT_EQ(jsonpath(k, "-n web pvc", "{.items[*].status.phase}"), "Bound Bound Bound Bound Bound");
 
   const std::string prefix = cluster.machinePrefix();

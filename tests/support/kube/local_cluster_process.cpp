@@ -1,8 +1,8 @@
 #include "tests/support/kube/local_cluster_process.h"
 
 #include <dirent.h>
-#include <cctype>
 #include <signal.h>
+#include <cctype>
 
 #include <chrono>
 #include <cstdlib>
@@ -68,8 +68,8 @@ Result<void> LocalClusterProcess::start(const Options& options) {
       },
       Poll{std::chrono::seconds(60), std::chrono::milliseconds(50)});
   if (pid_ < 0 || !listening) {
-    return fail(Errc::Unavailable, "mysql-operator-local up did not start; its log:\n" +
-                                       readFile(logFile()));
+    return fail(Errc::Unavailable,
+                "mysql-operator-local up did not start; its log:\n" + readFile(logFile()));
   }
   return {};
 }
@@ -119,7 +119,8 @@ std::vector<std::string> machineLeftovers(const std::string& prefix, const std::
     if (name.rfind(prefix, 0) != 0) {
       return false;
     }
-    return name.size() == prefix.size() || !std::isdigit(static_cast<unsigned char>(name[prefix.size()]));
+    return name.size() == prefix.size() ||
+           !std::isdigit(static_cast<unsigned char>(name[prefix.size()]));
   };
   CommandResult netns = runCommand({"ip", "netns", "list"});
   std::istringstream ns(netns.out);
