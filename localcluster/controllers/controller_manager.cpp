@@ -19,7 +19,7 @@ struct ControllerManager::Impl {
 };
 
 ControllerManager::ControllerManager(kube::Client& client, kube::InformerFactory& informers,
-                                     ControllerOptions options)
+                                     const ControllerOptions& options)
     : impl_(std::make_unique<Impl>(Impl{informers, {}, false})) {
   const int workers = options.workersPerController;
   impl_->controllers.push_back(std::make_unique<StatefulSetController>(client, workers));

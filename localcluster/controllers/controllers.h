@@ -28,7 +28,7 @@ struct ControllerOptions {
 class ControllerManager {
  public:
   ControllerManager(kube::Client& client, kube::InformerFactory& informers,
-                    ControllerOptions options);
+                    const ControllerOptions& options);
   ~ControllerManager();
   void start();  // registers handlers and starts workers; call before informers.start()
   void stop();

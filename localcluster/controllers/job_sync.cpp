@@ -54,7 +54,8 @@ Result<void> JobController::syncJob(const std::string& key) {
   if (hasTrueCondition(oldStatus, "Complete") || hasTrueCondition(oldStatus, "Failed")) {
     return finishedJob(key, job);
   }
-  const auto [ns, jobName] = splitKey(key);
+  const auto [keyNs, jobName] = splitKey(key);
+  const std::string ns = keyNs;  // a named copy: lambdas below capture it
   const std::string uid = metaString(job, "uid");
   const bool settled = expectations_.satisfied(
       key, [&](const std::string& e) { return expectationPending(pods_->store(), ns, e); });

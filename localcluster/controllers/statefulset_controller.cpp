@@ -89,7 +89,8 @@ Result<void> StatefulSetController::sync(const std::string& key) {
   if (isTerminating(set)) {
     return {};  // the garbage collector removes what it owns
   }
-  const auto [ns, setName] = splitKey(key);
+  const auto [keyNs, setName] = splitKey(key);
+  const std::string ns = keyNs;  // a named copy: lambdas below capture it
   const std::string uid = metaString(set, "uid");
 
   // Wait until the cache shows this controller's own writes.

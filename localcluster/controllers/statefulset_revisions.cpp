@@ -24,7 +24,8 @@ std::string revisionHash(const std::string& dataText, std::int64_t collisionCoun
   // hash/fnv New32 is FNV-1 (multiply, then xor).
   std::uint32_t h = 2166136261u;
   auto feed = [&](const std::string& s) {
-    for (unsigned char c : s) {
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
       h *= 16777619u;
       h ^= c;
     }

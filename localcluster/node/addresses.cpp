@@ -157,6 +157,7 @@ Result<void> deleteAll(const std::vector<std::string>& netns, const std::vector<
   // down in three ip processes. -force goes on past names that are gone already.
   auto batch = [](const std::string& verb, const std::vector<std::string>& names) {
     std::vector<std::string> lines;
+    lines.reserve(names.size());
     for (const auto& n : names) {
       lines.push_back(verb + " " + n);
     }

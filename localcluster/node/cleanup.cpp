@@ -69,8 +69,18 @@ bool otherClusterRuns(const std::string& registryDir, int ownSlot) {
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(registryDir, ec)) {
     const std::string name = e.path().filename().string();
-    int slot = -1;
-    if (std::sscanf(name.c_str(), "slot-%d.lock", &slot) != 1 || slot == ownSlot) {
+    // "slot-<N>.lock"
+    if (name.rfind("slot-", 0) != 0 || name.size() < 11 ||
+        name.compare(name.size() - 5, 5, ".lock") != 0) {
+      continue;
+    }
+    const std::string digits = name.substr(5, name.size() - 10);
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const int slot = std::stoi(digits);
+    if (slot == ownSlot) {
       continue;
     }
     auto fd = tryLockSlot(registryDir, slot);

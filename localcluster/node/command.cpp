@@ -221,7 +221,7 @@ Result<std::string> runIpBatch(const std::string& netns, const std::vector<std::
     spec.argv.insert(spec.argv.end(), {"-n", netns});
   }
   if (force) {
-    spec.argv.push_back("-force");
+    spec.argv.emplace_back("-force");
   }
   spec.argv.insert(spec.argv.end(), {"-batch", "-"});
   for (const auto& line : lines) {

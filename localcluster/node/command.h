@@ -22,7 +22,7 @@ struct CommandSpec {
   std::optional<std::vector<std::string>> env;  // the whole environment; unset = ours
   std::string input;                            // written to stdin, then closed
   std::chrono::milliseconds timeout{30000};     // then the process group gets SIGKILL
-  size_t maxOutput = 64 * 1024;
+  size_t maxOutput = size_t{64} * 1024;
 };
 
 // Fails only when the program cannot be started; a nonzero exit is a CommandOutput.

@@ -10,7 +10,7 @@
 
 namespace mysqlop::local::node {
 
-constexpr size_t kMaxLineBytes = 16 * 1024;
+constexpr size_t kMaxLineBytes = size_t{16} * 1024;
 
 // "2026-12-02T10:00:00.123456789Z"
 std::string criTimestamp(std::chrono::system_clock::time_point t);

@@ -71,7 +71,7 @@ void LogPump::add(int stdoutFd, int stderrFd, int logFd, std::function<void()> o
 
 void LogPump::run() {
   std::vector<std::shared_ptr<Source>> sources;
-  std::vector<char> buf(64 * 1024);
+  std::vector<char> buf(std::size_t{64} * 1024);
   for (;;) {
     bool stopping = false;
     {

@@ -40,6 +40,7 @@ constexpr auto kInfoLimit = std::chrono::seconds(30);     // bwrap reports its c
 
 std::vector<char*> cStrings(std::vector<std::string>& strings) {
   std::vector<char*> out;
+  out.reserve(strings.size() + 1);
   for (auto& s : strings) {
     out.push_back(s.data());
   }
@@ -575,7 +576,7 @@ Result<ExecResult> Supervisor::exec(const std::string& key, const std::vector<st
   spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
   spec.env = env;
   spec.timeout = timeout;
-  spec.maxOutput = 10 * 1024;
+  spec.maxOutput = std::size_t{10} * 1024;
   auto r = runCommand(spec);
   if (!r.ok()) {
     return fail(r.code(), key + ": " + r.error().message);
