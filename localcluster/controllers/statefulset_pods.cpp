@@ -120,10 +120,11 @@ bool removeRef(json& claim, const json& owner) {
   refs.erase(
       std::remove_if(refs.begin(), refs.end(), [&](const json& r) { return str(r, "uid") == uid; }),
       refs.end());
+  const bool removed = refs.size() != before;
   if (refs.empty()) {
-    meta.erase("ownerReferences");
+    meta.erase("ownerReferences");  // invalidates refs
   }
-  return refs.size() != before;
+  return removed;
 }
 
 }  // namespace
