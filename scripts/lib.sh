@@ -15,6 +15,8 @@ MYSQLOP_PACKAGES=(
   bubblewrap iproute2 openssl procps
   clang-format clang-tidy
   python3  # the host program of the python image profile (localcluster/image-profiles.yaml)
+  python3-kubernetes  # the official Python client, a second real client of the local API server
+  bsdutils  # script(1): kubectl exec -it driven through a pseudo-terminal in tests
 )
 
 log() { printf '\033[1m[mysql-operator]\033[0m %s\n' "$*" >&2; }

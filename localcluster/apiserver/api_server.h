@@ -17,6 +17,7 @@
 #include "localcluster/apiserver/faults.h"
 #include "localcluster/apiserver/http_types.h"
 #include "localcluster/apiserver/lifecycle.h"
+#include "localcluster/apiserver/pod_streams.h"
 #include "localcluster/apiserver/resources.h"
 #include "localcluster/apiserver/service_ips.h"
 #include "localcluster/apiserver/store.h"
@@ -58,6 +59,11 @@ class ApiServer : private ObjectWriter {
   // True once shutdown() began.
   bool stopping() const { return stopping_.load(); }
   void setServerAddress(const std::string& address) { options_.serverAddress = address; }
+  // The node side of pods/log, pods/exec and pods/portforward (the kubelet); null until one is
+  // set: those requests then fail with 503 as when kube-apiserver cannot reach a kubelet. Set it
+  // before serving; it must outlive the server.
+  void setPodStreams(PodStreams* streams) { podStreams_ = streams; }
+  PodStreams* podStreams() const { return podStreams_; }
   // One pass of the lifecycle controllers now, beside their own thread (tests, benchmarks).
   void runLifecyclePass();
 
@@ -165,6 +171,7 @@ class ApiServer : private ObjectWriter {
   void afterWrite(const ResourceType& rt, const ObjPtr& obj, bool deleted);
 
   Options options_;
+  PodStreams* podStreams_ = nullptr;
   Store store_;
   Registry registry_;
   Faults faults_;
