@@ -17,6 +17,7 @@
 #include "core/kube/event_recorder.h"
 #include "core/kube/informer_factory.h"
 #include "localcluster/kubelet/kubelet_internal.h"
+#include "localcluster/kubelet/node_streams.h"
 #include "localcluster/kubelet/pod_worker.h"
 #include "localcluster/node/network.h"
 #include "localcluster/node/supervisor.h"
@@ -88,6 +89,7 @@ struct Kubelet::Impl {
   bool handlersAdded = false;
   std::shared_ptr<HandlerGate> gate = std::make_shared<HandlerGate>();
   std::thread housekeeping;
+  NodeStreams streams{ctx};
 
   Impl(kube::Client& c, kube::InformerFactory& f) : client(c), informers(f) {}
 
@@ -240,7 +242,8 @@ Kubelet::~Kubelet() {
     std::lock_guard lock(impl_->gate->mu);
     impl_->gate->impl = nullptr;
   }
-  // Before the members its exit callback uses (mu, workers) go.
+  // Before the members its exit callback uses (mu, workers) go; streams see no supervisor.
+  impl_->ctx.supervisor = nullptr;
   impl_->supervisor.reset();
 }
 
@@ -321,6 +324,8 @@ Result<void> Kubelet::start() {
   spdlog::info("kubelet: node {} ready (host IP {})", m.ctx.options.nodeName, m.ctx.hostIp);
   return {};
 }
+
+PodStreams& Kubelet::streams() { return impl_->streams; }
 
 void Kubelet::stop() {
   Impl& m = *impl_;

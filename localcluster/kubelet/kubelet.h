@@ -22,6 +22,10 @@ namespace mysqlop::local::names {
 class NameService;
 }
 
+namespace mysqlop::local {
+class PodStreams;
+}
+
 namespace mysqlop::local::kubelet {
 
 struct KubeletOptions {
@@ -51,6 +55,11 @@ class Kubelet {
   // Stops every container (SIGTERM, then SIGKILL after each pod's grace) and removes every pod
   // namespace; pod objects stay as they are (the next start runs them again).
   void stop();
+
+  // The node's side of pods/log, pods/exec and pods/portforward, for the API server
+  // (ApiServer::setPodStreams). Valid for the kubelet's life; calls made while it is stopped
+  // fail with Unavailable (exec, port-forward) or read the log files alone (logs).
+  PodStreams& streams();
 
  private:
   struct Impl;

@@ -256,6 +256,12 @@ Result<std::unique_ptr<Network>> Network::setUp(const NetworkOptions& options, R
   return std::unique_ptr<Network>(new Network(std::move(impl)));
 }
 
+std::string Network::netnsOf(const std::string& podUid) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto it = impl_->pods.find(podUid);
+  return it == impl_->pods.end() ? std::string() : it->second.netns;
+}
+
 Result<PodNetwork> Network::addPod(const std::string& podUid, const std::string& preferredIp) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   if (impl_->lockFd < 0) {

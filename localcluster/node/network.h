@@ -54,6 +54,9 @@ class Network {
   // via the gateway), the host end on the bridge. preferredIp is kept when it is in the subnet and
   // free (a pod coming back after a restart of `up`).
   Result<PodNetwork> addPod(const std::string& podUid, const std::string& preferredIp = "");
+  // The namespace name of a pod added here (PodNetwork::netns), "" when it has none (not added,
+  // removed, or a hostNetwork pod): where `kubectl port-forward` dials.
+  std::string netnsOf(const std::string& podUid) const;
   // Removes the pod's namespace and links; succeeds when they are already gone.
   Result<void> removePod(const std::string& podUid);
 

@@ -520,6 +520,17 @@ int Supervisor::pidOf(const std::string& key) const {
   return p ? impl_->liveChild(p) : 0;
 }
 
+std::vector<std::string> Supervisor::envOf(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto p = impl_->find(key);
+  return p ? p->env : std::vector<std::string>{};
+}
+
+bool Supervisor::active(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->find(key) != nullptr;
+}
+
 bool Supervisor::signal(const std::string& key, int sig) {
   pid_t target = 0;
   {

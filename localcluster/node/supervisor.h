@@ -67,6 +67,12 @@ class Supervisor {
   bool running(const std::string& key) const;
   // Host pid of the sandboxed process (what nsenter targets), 0 if not running.
   int pidOf(const std::string& key) const;
+  // The environment the key's process was started with ("K=V"), empty if the key is unknown:
+  // what `kubectl exec` gives a command, as CRI exec does.
+  std::vector<std::string> envOf(const std::string& key) const;
+  // True while the key has a process or its output is still being copied to its log: false
+  // means the last instance's log file is complete (a log follower can stop).
+  bool active(const std::string& key) const;
   // Sends a signal to the sandboxed process. False if the key is not running.
   bool signal(const std::string& key, int sig);
   // SIGTERM, then SIGKILL when grace passes; returns once the tree is gone (onExit has run).
