@@ -62,8 +62,8 @@ class ApiServer : private ObjectWriter {
   // The node side of pods/log, pods/exec and pods/portforward (the kubelet); null until one is
   // set: those requests then fail with 503 as when kube-apiserver cannot reach a kubelet. Set it
   // before serving; it must outlive the server.
-  void setPodStreams(PodStreams* streams) { podStreams_ = streams; }
-  PodStreams* podStreams() const { return podStreams_; }
+  void setPodStreams(PodStreams* streams) { podStreams_.store(streams); }
+  PodStreams* podStreams() const { return podStreams_.load(); }
   // One pass of the lifecycle controllers now, beside their own thread (tests, benchmarks).
   void runLifecyclePass();
 
@@ -139,6 +139,8 @@ class ApiServer : private ObjectWriter {
   void writeScale(const Target& t, const ApiRequest& req, ApiResponse& resp);
   void finalizeNamespace(const Target& t, const ApiRequest& req, ApiResponse& resp);
   void bindPod(const Target& t, const ApiRequest& req, ApiResponse& resp);  // pod_binding.cpp
+  // pods/log (pod_log.cpp): text/plain through `stream`, or in resp without one.
+  void podLog(const Target& t, const ApiRequest& req, ApiResponse& resp, WatchStream* stream);
 
   // The write paths of every verb. They throw ApiException with the Status the client would get.
   UpdateResult doCreate(const ResourceType& rt, const std::string& ns, nlohmann::json obj,
@@ -171,7 +173,8 @@ class ApiServer : private ObjectWriter {
   void afterWrite(const ResourceType& rt, const ObjPtr& obj, bool deleted);
 
   Options options_;
-  PodStreams* podStreams_ = nullptr;
+  // Atomic: the cluster sets it once its kubelet exists, after the HTTP front started serving.
+  std::atomic<PodStreams*> podStreams_{nullptr};
   Store store_;
   Registry registry_;
   Faults faults_;

@@ -38,7 +38,7 @@ class PocoWatchStream : public WatchStream {
   bool begin(int code) override {
     try {
       resp_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
-      resp_.setContentType("application/json");
+      resp_.setContentType(contentType_);
       resp_.setChunkedTransferEncoding(true);
       resp_.set("Cache-Control", "no-cache, private");
       out_ = &resp_.send();
@@ -48,6 +48,8 @@ class PocoWatchStream : public WatchStream {
       return false;
     }
   }
+
+  void setContentType(const std::string& type) override { contentType_ = type; }
 
   bool started() const { return out_ != nullptr; }
 
@@ -80,6 +82,7 @@ class PocoWatchStream : public WatchStream {
   Poco::Net::HTTPServerRequest& req_;
   Poco::Net::HTTPServerResponse& resp_;
   std::ostream* out_ = nullptr;
+  std::string contentType_ = "application/json";
 };
 
 bool openPath(const std::string& path) {

@@ -40,6 +40,8 @@ class WatchStream {
   virtual ~WatchStream() = default;
   // Sends the status line and headers (chunked, application/json). False if the client is gone.
   virtual bool begin(int code) = 0;
+  // The Content-Type begin() sends instead of application/json (pods/log: text/plain).
+  virtual void setContentType(const std::string& type) { (void)type; }
   // Sends one line (an event plus "\n") and flushes it. False if the client is gone.
   virtual bool send(const std::string& line) = 0;
   // True when the client closed its side of the connection.

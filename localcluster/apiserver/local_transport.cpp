@@ -58,6 +58,7 @@ struct Channel {
   bool finished = false;   // ApiServer::handle returned
   bool cancelled = false;  // the client cancelled (or gave up waiting)
   int code = 0;
+  std::string contentType = "application/json";
   std::deque<std::string> lines;
   std::string partial;  // a line the server has not ended yet
   std::function<void()> waker;
@@ -111,6 +112,11 @@ class ChannelWatchStream final : public WatchStream {
   bool clientGone() override {
     std::lock_guard lock(c_->mu);
     return c_->cancelled;
+  }
+
+  void setContentType(const std::string& type) override {
+    std::lock_guard lock(c_->mu);
+    c_->contentType = type;
   }
 
   void setWaker(const std::function<void()>& wake) override {
@@ -252,7 +258,7 @@ Result<std::unique_ptr<kube::HttpStream>> LocalTransport::stream(const kube::Htt
   } else {
     head->status = channel->code;
     head->body.clear();
-    head->contentType = "application/json";
+    head->contentType = channel->contentType;
     head->warnings.clear();
     lock.unlock();
   }

@@ -158,6 +158,10 @@ ApiServer::Target ApiServer::route(const ApiRequest& req) const {
 
 void ApiServer::serveResource(const Target& t, const ApiRequest& req, ApiResponse& resp,
                               WatchStream* stream) {
+  if (t.sub == "log" && !t.name.empty() && t.rt->plural == "pods" && t.rt->group.empty()) {
+    podLog(t, req, resp, stream);  // text/plain, whatever the Accept header says
+    return;
+  }
   if (!acceptsJson(req.accept)) {
     raise(errNotAcceptable());
   }

@@ -179,6 +179,8 @@ Result<void> LocalCluster::startParts() {
   kubeletOptions.kubernetesServicePort = 443;
   p.kubelet = std::make_unique<kubelet::Kubelet>(*p.client, *p.informers, *p.network, *p.records,
                                                  *p.names, kubeletOptions);
+  // pods/log, exec and portforward reach the node from here on (503 before).
+  p.front->api().setPodStreams(&p.kubelet->streams());
 
   p.names->start();
   p.proxy->start();
@@ -249,6 +251,11 @@ void LocalCluster::stop() {
     return;
   }
   Parts& p = *parts_;
+  if (p.front) {
+    // New stream requests get 503; those in flight end with their containers (kubelet->stop) or
+    // with the front's stop, which joins them before the kubelet is destroyed.
+    p.front->api().setPodStreams(nullptr);
+  }
   if (p.kubelet) {
     p.kubelet->stop();
   }
