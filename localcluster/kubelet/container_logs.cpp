@@ -77,6 +77,12 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339Nano(std::strin
   t.tm_min = min;
   t.tm_sec = sec;
   const long long epoch = static_cast<long long>(::timegm(&t)) - offset;
+  // system_clock counts nanoseconds in 64 bits: years past 2262 (or before 1677) saturate.
+  constexpr long long kLimit = 9'200'000'000LL;
+  if (epoch >= kLimit || epoch <= -kLimit) {
+    return epoch > 0 ? std::chrono::system_clock::time_point::max()
+                     : std::chrono::system_clock::time_point::min();
+  }
   return std::chrono::system_clock::time_point(std::chrono::duration_cast<
                                                std::chrono::system_clock::duration>(
       std::chrono::seconds(epoch) + std::chrono::nanoseconds(nanos)));

@@ -34,6 +34,9 @@ TEST(KubeletContainerLogs, ParsesRfc3339WithFractionsAndOffsets) {
   EXPECT_FALSE(parseRfc3339Nano("2026-12-02T10:00:00.Z").has_value());
   EXPECT_FALSE(parseRfc3339Nano("2026-13-02T10:00:00Z").has_value());
   EXPECT_FALSE(parseRfc3339Nano("").has_value());
+  // Beyond what 64-bit nanoseconds hold: saturated, so that a far `since` selects nothing.
+  EXPECT_EQ(parseRfc3339Nano("2999-01-01T00:00:00Z"), system_clock::time_point::max());
+  EXPECT_EQ(parseRfc3339Nano("1000-01-01T00:00:00Z"), system_clock::time_point::min());
 }
 
 TEST(KubeletContainerLogs, DecodesRecordsSplitAnywhereAndJoinsPartialPieces) {
