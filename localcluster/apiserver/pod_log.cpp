@@ -61,8 +61,8 @@ std::optional<std::string> logQueryTime(const ApiRequest& req, const std::string
   }
   const std::string& s = it->second;
   // 2006-01-02T15:04:05Z07:00 in shape: the node parses it fully.
-  const bool shape = s.size() >= 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
-                     s[13] == ':' && s[16] == ':';
+  const bool shape =
+      s.size() >= 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':';
   if (!shape) {
     raise(errBadRequest("parsing time \"" + s +
                         "\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"" + s +
@@ -160,8 +160,9 @@ void ApiServer::podLog(const Target& t, const ApiRequest& req, ApiResponse& resp
   }
   PodStreams* node = podStreams();
   if (node == nullptr) {
-    raise(errGeneric(503, "ServiceUnavailable",
-                     "no node serves the logs of pod \"" + t.name + "\" (the kubelet is not running)"));
+    raise(errGeneric(
+        503, "ServiceUnavailable",
+        "no node serves the logs of pod \"" + t.name + "\" (the kubelet is not running)"));
   }
   if (options.follow && stream == nullptr) {
     raise(errBadRequest("follow is not supported on this connection"));

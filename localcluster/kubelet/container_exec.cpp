@@ -214,14 +214,14 @@ Result<std::unique_ptr<PodProcess>> execInContainer(int containerPid,
       const int e = errno;
       closeAll({});
       return fail(Errc::Unavailable, "cannot enter the container (process " +
-                                         std::to_string(containerPid) +
-                                         "): " + std::strerror(e));
+                                         std::to_string(containerPid) + "): " + std::strerror(e));
     }
   }
   if (rootFd < 0 || cwdFd < 0) {
     const int e = errno;
     closeAll({});
-    return fail(Errc::Unavailable, "cannot enter the container's root: " + std::string(std::strerror(e)));
+    return fail(Errc::Unavailable,
+                "cannot enter the container's root: " + std::string(std::strerror(e)));
   }
 
   std::vector<std::string> env = containerEnv;
@@ -411,8 +411,8 @@ Result<std::unique_ptr<PodProcess>> execInContainer(int containerPid,
     return fail(Errc::Unavailable,
                 "cannot enter the container: " + std::string(std::strerror(failure.error)));
   }
-  std::unique_ptr<PodProcess> p = std::make_unique<ContainerProcess>(
-      helper, command, ourIn, ourOut, tty ? -1 : ourErr, tty);
+  std::unique_ptr<PodProcess> p =
+      std::make_unique<ContainerProcess>(helper, command, ourIn, ourOut, tty ? -1 : ourErr, tty);
   return p;
 }
 

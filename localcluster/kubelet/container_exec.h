@@ -3,9 +3,9 @@
 // network, pid, uts; its root and working directory) with the container's environment, as CRI
 // exec does, with pipes or a pseudo-terminal. Internal to local_kubelet.
 
+#include <memory>
 #include <string>
 #include <vector>
-#include <memory>
 
 #include "core/common/result.h"
 #include "localcluster/apiserver/pod_streams.h"

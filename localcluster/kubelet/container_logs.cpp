@@ -83,9 +83,9 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339Nano(std::strin
     return epoch > 0 ? std::chrono::system_clock::time_point::max()
                      : std::chrono::system_clock::time_point::min();
   }
-  return std::chrono::system_clock::time_point(std::chrono::duration_cast<
-                                               std::chrono::system_clock::duration>(
-      std::chrono::seconds(epoch) + std::chrono::nanoseconds(nanos)));
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(epoch) + std::chrono::nanoseconds(nanos)));
 }
 
 void CriLogDecoder::record(std::string_view line, std::vector<LogLine>& out) {
@@ -111,8 +111,9 @@ void CriLogDecoder::record(std::string_view line, std::vector<LogLine>& out) {
   }
   auto it = pieces_.find(std::string(stream));
   if (it == pieces_.end()) {
-    it = pieces_.emplace(std::string(stream), LogLine{std::string(stamp), *time,
-                                                      std::string(stream), std::string()})
+    it = pieces_
+             .emplace(std::string(stream),
+                      LogLine{std::string(stamp), *time, std::string(stream), std::string()})
              .first;
   }
   it->second.text.append(text);
@@ -149,8 +150,7 @@ std::vector<LogLine> CriLogDecoder::finish() {
 std::vector<LogLine> selectLines(std::vector<LogLine> lines, std::optional<std::int64_t> tailLines,
                                  std::optional<std::chrono::system_clock::time_point> since) {
   if (tailLines && static_cast<std::uint64_t>(*tailLines) < lines.size()) {
-    lines.erase(lines.begin(),
-                lines.end() - static_cast<std::ptrdiff_t>(*tailLines));
+    lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(*tailLines));
   }
   if (since) {
     std::erase_if(lines, [&](const LogLine& l) { return l.time < *since; });

@@ -50,8 +50,7 @@ Result<LogSource> fromId(const std::string& id, const std::string& what) {
 
 }  // namespace
 
-Result<LogSource> containerLogSource(const json& pod, const std::string& container,
-                                     bool previous) {
+Result<LogSource> containerLogSource(const json& pod, const std::string& container, bool previous) {
   const std::string podName = pod.value("metadata", json::object()).value("name", "");
   const std::string what = "container " + quoted(container) + " in pod " + quoted(podName);
   const json status = pod.value("status", json::object());
@@ -72,8 +71,8 @@ Result<LogSource> containerLogSource(const json& pod, const std::string& contain
   const std::string lastId = last != nullptr ? last->value("containerID", "") : "";
   if (previous) {
     if (last == nullptr || lastId.empty()) {
-      return fail(Errc::Invalid, "previous terminated container " + quoted(container) +
-                                     " in pod " + quoted(podName) + " not found");
+      return fail(Errc::Invalid, "previous terminated container " + quoted(container) + " in pod " +
+                                     quoted(podName) + " not found");
     }
     return fromId(lastId, what);
   }

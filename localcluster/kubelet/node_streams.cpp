@@ -122,8 +122,8 @@ Result<void> NodeStreams::logs(const json& pod, const PodLogOptions& options, Te
                     limit, out);
     return {};
   }
-  if (!sendLines(selectLines(std::move(lines), options.tailLines, since), options.timestamps,
-                 limit, out)) {
+  if (!sendLines(selectLines(std::move(lines), options.tailLines, since), options.timestamps, limit,
+                 out)) {
     return {};
   }
   // Follow: the instance ends when its process is gone and its output copied (the supervisor
@@ -151,14 +151,14 @@ Result<void> NodeStreams::logs(const json& pod, const PodLogOptions& options, Te
          chunk = readMore(followFd, &offset)) {
       progress = true;
       std::vector<LogLine> fresh = decoder.feed(chunk);
-      if (!sendLines(selectLines(std::move(fresh), std::nullopt, since), options.timestamps,
-                     limit, out)) {
+      if (!sendLines(selectLines(std::move(fresh), std::nullopt, since), options.timestamps, limit,
+                     out)) {
         return {};
       }
     }
     if (over) {
-      (void)sendLines(selectLines(decoder.finish(), std::nullopt, since), options.timestamps,
-                      limit, out);
+      (void)sendLines(selectLines(decoder.finish(), std::nullopt, since), options.timestamps, limit,
+                      out);
       return {};
     }
     if (!progress) {
@@ -190,8 +190,8 @@ Result<std::unique_ptr<PodProcess>> NodeStreams::exec(const json& pod,
 }
 
 Result<int> NodeStreams::connectPort(const json& pod, std::uint16_t port) {
-  const std::string what = "error forwarding port " + std::to_string(port) + " to pod " +
-                           podDescription(pod);
+  const std::string what =
+      "error forwarding port " + std::to_string(port) + " to pod " + podDescription(pod);
   std::string netns;
   if (!hostNetwork(pod)) {
     if (ctx_.network == nullptr) {
@@ -243,11 +243,11 @@ Result<int> NodeStreams::connectPort(const json& pod, std::uint16_t port) {
   });
   dialer.join();
   if (fd < 0) {
-    const std::string where = netns.empty() ? "the host's network namespace"
-                                            : "network namespace \"" + netns + "\"";
-    return fail(Errc::Unavailable, what + ": failed to connect to localhost:" +
-                                       std::to_string(port) + " inside " + where + ": " + step +
-                                       ": " + std::strerror(error));
+    const std::string where =
+        netns.empty() ? "the host's network namespace" : "network namespace \"" + netns + "\"";
+    return fail(Errc::Unavailable,
+                what + ": failed to connect to localhost:" + std::to_string(port) + " inside " +
+                    where + ": " + step + ": " + std::strerror(error));
   }
   return fd;
 }

@@ -86,13 +86,14 @@ TEST_F(KubeletEnv, StreamsLogsOfRunningRestartedFinishedAndInitContainers) {
   // Two instances: the first says "first run" and a 40000-byte line (cut into 16 KiB P pieces
   // by the supervisor), fails; the second runs on.
   const std::string marker = dir_ + "/ran-once";
-  json p = shellPod("talk",
-                    "if [ -f " + marker + " ]; then echo second run; exec sleep 100011; fi; touch " +
-                        marker + "; echo first run; echo to stderr >&2; head -c 40000 /dev/zero "
-                        "| tr '\\0' x; echo; exit 1");
-  p["spec"]["initContainers"] = json::array(
-      {{{"name", "setup"}, {"image", "busybox:1.36"},
-        {"command", json::array({"sh", "-c", "echo init says hi"})}}});
+  json p = shellPod("talk", "if [ -f " + marker +
+                                " ]; then echo second run; exec sleep 100011; fi; touch " + marker +
+                                "; echo first run; echo to stderr >&2; head -c 40000 /dev/zero "
+                                "| tr '\\0' x; echo; exit 1");
+  p["spec"]["initContainers"] =
+      json::array({{{"name", "setup"},
+                    {"image", "busybox:1.36"},
+                    {"command", json::array({"sh", "-c", "echo init says hi"})}}});
   create(p);
   ASSERT_TRUE(waitPod("talk", "restarted once and running", [](const json& q) {
     json cs = containerStatus(q);
@@ -158,8 +159,9 @@ TEST_F(KubeletEnv, FollowEndsWhenTheContainerEndsAndWaitingContainersSayWhy) {
   PodStreams& streams = kubelet_->streams();
   const std::string gate = dir_ + "/go";
   create(shellPod("ticker",
-                  "echo start; while [ ! -f " + gate + " ]; do sleep 0.1; done; echo tick 1; "
-                  "echo tick 2",
+                  "echo start; while [ ! -f " + gate +
+                      " ]; do sleep 0.1; done; echo tick 1; "
+                      "echo tick 2",
                   "Never"));
   ASSERT_TRUE(waitPod("ticker", "running", [](const json& q) {
     return containerStatus(q)["state"].contains("running");
@@ -173,7 +175,8 @@ TEST_F(KubeletEnv, FollowEndsWhenTheContainerEndsAndWaitingContainersSayWhy) {
   std::ofstream(gate) << "go";
   follower.join();  // returns by itself: the container ended and everything was sent
   EXPECT_EQ(sink.text(), "start\ntick 1\ntick 2\n");
-  ASSERT_TRUE(waitPod("ticker", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
+  ASSERT_TRUE(
+      waitPod("ticker", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
   EXPECT_EQ(readLogs(streams, this->pod("ticker"), logOptions()), "start\ntick 1\ntick 2\n");
 
   // A container that cannot start: the kubelet's waiting text.
@@ -316,9 +319,8 @@ TEST_F(KubeletEnv, ConnectPortDialsLoopbackInsideThePod) {
     return containerStatus(q)["state"].contains("running");
   }));
   json pod = this->pod("srv");
-  ASSERT_TRUE(eventually("listening", [&] {
-    return readLogs(streams, pod, logOptions()) == "listening\n";
-  }));
+  ASSERT_TRUE(eventually("listening",
+                         [&] { return readLogs(streams, pod, logOptions()) == "listening\n"; }));
   auto fd = streams.connectPort(pod, 17017);
   ASSERT_TRUE(fd.ok()) << fd.error().message;
   writeAll(*fd, "hi");

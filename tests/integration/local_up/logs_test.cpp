@@ -172,8 +172,8 @@ TEST(LocalUp, KubectlLogsOfEveryKindOfContainerWithBothKubectls) {
                                 "namespace \"default\"\n"
                               : "Error from server (NotFound): pods \"nope\" not found\n");
     // kube-apiserver's validation of what kubectl would refuse itself.
-    r = kc->run({"get", "--raw",
-                 "/api/v1/namespaces/default/pods/clock/log?tailLines=-1&sinceSeconds=0"});
+    r = kc->run(
+        {"get", "--raw", "/api/v1/namespaces/default/pods/clock/log?tailLines=-1&sinceSeconds=0"});
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(r.err,
               "The PodLogOptions \"clock\" is invalid: \n"

@@ -44,9 +44,8 @@ TEST(KubeletLogSource, TerminatedAndCrashLoopingContainers) {
   json done = podWith({{"state", {{"terminated", {{"containerID", "local://u-1/c/0"}}}}}});
   EXPECT_EQ(instance(done, false), 0);
   // Waiting for its next start (CrashLoopBackOff): the last terminated instance.
-  json backoff =
-      podWith({{"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
-               {"lastState", {{"terminated", {{"containerID", "local://u-1/c/4"}}}}}});
+  json backoff = podWith({{"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
+                          {"lastState", {{"terminated", {{"containerID", "local://u-1/c/4"}}}}}});
   EXPECT_EQ(instance(backoff, false), 4);
   EXPECT_EQ(instance(backoff, true), 4);
   // Terminated without an ID (it never started again): the last one that had one.
@@ -69,7 +68,8 @@ TEST(KubeletLogSource, TheKubeletsErrors) {
             "container \"c\" in pod \"p\" is waiting to start: ContainerCreating");
   EXPECT_EQ(error(creating, true), "previous terminated container \"c\" in pod \"p\" not found");
   json pull = podWith({{"state", {{"waiting", {{"reason", "ErrImagePull"}}}}}});
-  EXPECT_EQ(error(pull, false), "container \"c\" in pod \"p\" is waiting to start: image can't be pulled");
+  EXPECT_EQ(error(pull, false),
+            "container \"c\" in pod \"p\" is waiting to start: image can't be pulled");
   json backoff = podWith({{"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}});
   EXPECT_EQ(error(backoff, false),
             "container \"c\" in pod \"p\" is waiting to start: trying and failing to pull image");
@@ -77,7 +77,8 @@ TEST(KubeletLogSource, TheKubeletsErrors) {
   EXPECT_EQ(error(neverStarted, false), "container \"c\" in pod \"p\" is terminated");
   json empty = podWith({{"state", json::object()}});
   EXPECT_EQ(error(empty, false), "container \"c\" in pod \"p\" is waiting to start - no logs yet");
-  json foreign = podWith({{"containerID", "containerd://abc"}, {"state", {{"running", json::object()}}}});
+  json foreign =
+      podWith({{"containerID", "containerd://abc"}, {"state", {{"running", json::object()}}}});
   EXPECT_EQ(error(foreign, false),
             "container \"c\" in pod \"p\" has an unknown container ID \"containerd://abc\"");
 }
