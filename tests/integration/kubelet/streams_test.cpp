@@ -1,7 +1,10 @@
 // The kubelet's side of pods/log, pods/exec and pods/portforward (Kubelet::streams()) on real
 // pods: log files read as `kubectl logs` shows them, commands in a container's namespaces with
 // pipes or a terminal, connections to 127.0.0.1 inside a pod's network namespace.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -335,6 +338,120 @@ TEST_F(KubeletEnv, ConnectPortDialsLoopbackInsideThePod) {
             "error forwarding port 17018 to pod srv_default(" + uid +
                 "): failed to connect to localhost:17018 inside network namespace \"" +
                 network_->netnsOf(uid) + "\": dial tcp4 127.0.0.1:17018: Connection refused");
+}
+
+// Reads fd to its end: byte count and a position-weighted checksum (a lost or reordered piece
+// changes it).
+std::pair<std::size_t, std::uint64_t> drain(int fd) {
+  std::vector<char> buf(std::size_t{1} << 16);
+  std::size_t total = 0;
+  std::uint64_t sum = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n <= 0) {
+      break;
+    }
+    for (ssize_t i = 0; i < n; ++i) {
+      sum += static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]) * ((total + i) % 251 + 1);
+    }
+    total += static_cast<std::size_t>(n);
+  }
+  return {total, sum};
+}
+
+// Not a benchmark with limits (no timed assertion): 64 MiB through exec's stdout, through a
+// port connection and straight to the pod IP, checked intact; the rates are recorded as test
+// properties (and printed) for the notes.
+TEST_F(KubeletEnv, LargeTransfersArriveIntactThroughExecAndPortConnections) {
+  PodStreams& streams = kubelet_->streams();
+  constexpr std::size_t kBytes = std::size_t{64} << 20;
+  json p = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata", {{"name", "bulk"}, {"namespace", "default"}}},
+      {"spec",
+       {{"terminationGracePeriodSeconds", 1},
+        {"containers",
+         json::array({{{"name", "main"},
+                       {"image", "python:3.11"},
+                       {"command",
+                        json::array({"python3", "-c",
+                                     "import socket\n"
+                                     "data=bytes(range(256))*(" +
+                                         std::to_string(kBytes / 256) +
+                                         ")\n"
+                                         "s=socket.socket()\n"
+                                         "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                                         "s.bind(('0.0.0.0',17020))\n"
+                                         "s.listen()\n"
+                                         "print('listening',flush=True)\n"
+                                         "while True:\n"
+                                         "  c,_=s.accept()\n"
+                                         "  c.sendall(data)\n"
+                                         "  c.close()\n"})}}})}}}};
+  create(p);
+  ASSERT_TRUE(waitPod("bulk", "running", [](const json& q) {
+    return containerStatus(q)["state"].contains("running");
+  }));
+  json pod = this->pod("bulk");
+  ASSERT_TRUE(eventually("listening",
+                         [&] { return readLogs(streams, pod, logOptions()) == "listening\n"; }));
+  std::uint64_t want = 0;
+  for (std::size_t i = 0; i < kBytes; ++i) {
+    want += (i % 256) * (i % 251 + 1);
+  }
+  auto rate = [&](const char* what, const std::function<int()>& open) {
+    const auto start = std::chrono::steady_clock::now();
+    const int fd = open();
+    if (fd < 0) {
+      ADD_FAILURE() << what << ": no connection";
+      return;
+    }
+    auto [n, sum] = drain(fd);
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::close(fd);
+    EXPECT_EQ(n, kBytes) << what;
+    EXPECT_EQ(sum, want) << what;
+    const double mibs = static_cast<double>(n) / (1 << 20) / s;
+    std::printf("%s: %.0f MiB/s\n", what, mibs);
+    RecordProperty(what, std::to_string(static_cast<int>(mibs)) + " MiB/s");
+  };
+  rate("pod_ip", [&]() {
+    const std::string ip = pod["status"].value("podIP", "");
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(17020);
+    ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  });
+  rate("connect_port", [&]() {
+    auto fd = streams.connectPort(pod, 17020);
+    return fd.ok() ? *fd : -1;
+  });
+  // exec's stdout: the same bytes from a command in the container.
+  PodExecOptions o;
+  o.container = "main";
+  o.stderr = false;
+  o.command = {"python3", "-c",
+               "import sys\nsys.stdout.buffer.write(bytes(range(256))*" +
+                   std::to_string(kBytes / 256) + ")"};
+  std::unique_ptr<PodProcess> proc;
+  rate("exec_stdout", [&]() {
+    auto r = streams.exec(pod, o);
+    if (!r.ok()) {
+      return -1;
+    }
+    proc = std::move(*r);
+    return ::dup(proc->stdoutFd());
+  });
+  ASSERT_TRUE(proc);
+  EXPECT_EQ(proc->wait(), 0);
 }
 
 }  // namespace
