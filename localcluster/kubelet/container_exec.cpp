@@ -95,6 +95,8 @@ class ContainerProcess final : public PodProcess {
       : helper_(helper), command_(command), in_(in), out_(out), err_(err), tty_(tty) {}
 
   ~ContainerProcess() override {
+    // The helper is not reaped yet, so the command's pid cannot have been handed out again
+    // unless it already ended and the helper is about to exit (a window of microseconds).
     if (!reaped_.load()) {
       // The command's session first (a shell's children with it), then the helper that waits.
       if (command_ > 0) {
@@ -291,6 +293,10 @@ Result<std::unique_ptr<PodProcess>> execInContainer(int containerPid,
   if (helper == 0) {
     // The helper: enters the container's namespaces and root, forks the command (a pid
     // namespace applies to children only) and waits for it, passing its exit status on.
+    // Our SIGCHLD disposition is inherited: an ignored SIGCHLD would reap the command for us.
+    struct sigaction childDefault {};
+    childDefault.sa_handler = SIG_DFL;
+    ::sigaction(SIGCHLD, &childDefault, nullptr);
     auto failEnter = [&](int e) {
       ExecFailure f{kStageEnter, e};
       (void)::write(errPipe[1], &f, sizeof f);
