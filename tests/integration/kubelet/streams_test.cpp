@@ -91,12 +91,12 @@ TEST_F(KubeletEnv, StreamsLogsOfRunningRestartedFinishedAndInitContainers) {
   const std::string marker = dir_ + "/ran-once";
   json p = shellPod("talk", "if [ -f " + marker +
                                 " ]; then echo second run; exec sleep 100011; fi; touch " + marker +
-                                "; echo first run; echo to stderr >&2; head -c 40000 /dev/zero "
+                                "; echo first run; echo more words; head -c 40000 /dev/zero "
                                 "| tr '\\0' x; echo; exit 1");
   p["spec"]["initContainers"] =
       json::array({{{"name", "setup"},
                     {"image", "busybox:1.36"},
-                    {"command", json::array({"sh", "-c", "echo init says hi"})}}});
+                    {"command", json::array({"sh", "-c", "echo init says hi >&2"})}}});
   create(p);
   ASSERT_TRUE(waitPod("talk", "restarted once and running", [](const json& q) {
     json cs = containerStatus(q);
@@ -108,7 +108,7 @@ TEST_F(KubeletEnv, StreamsLogsOfRunningRestartedFinishedAndInitContainers) {
   PodLogOptions previous = logOptions();
   previous.previous = true;
   EXPECT_EQ(readLogs(streams, pod, previous),
-            "first run\nto stderr\n" + std::string(40000, 'x') + "\n");
+            "first run\nmore words\n" + std::string(40000, 'x') + "\n");
   EXPECT_EQ(readLogs(streams, pod, logOptions("setup")), "init says hi\n");
 
   // tail, limitBytes, timestamps, since.
@@ -117,15 +117,15 @@ TEST_F(KubeletEnv, StreamsLogsOfRunningRestartedFinishedAndInitContainers) {
   EXPECT_EQ(readLogs(streams, pod, tail), std::string(40000, 'x') + "\n");
   PodLogOptions limited = previous;
   limited.limitBytes = 12;
-  EXPECT_EQ(readLogs(streams, pod, limited), "first run\nto");
+  EXPECT_EQ(readLogs(streams, pod, limited), "first run\nmo");
   PodLogOptions stamped = previous;
   stamped.timestamps = true;
   stamped.tailLines = 2;
   stamped.limitBytes = 45;
   const std::string withTime = readLogs(streams, pod, stamped);
-  // "<RFC 3339 with nanoseconds>Z to stderr\n<...>Z xxx"
-  ASSERT_GE(withTime.size(), 41u) << withTime;
-  EXPECT_EQ(withTime.substr(30, 11), " to stderr\n") << withTime;
+  // "<RFC 3339 with nanoseconds>Z more words\n<...>Z xxx"
+  ASSERT_GE(withTime.size(), 42u) << withTime;
+  EXPECT_EQ(withTime.substr(30, 12), " more words\n") << withTime;
   EXPECT_EQ(withTime[29], 'Z') << withTime;
   PodLogOptions future = previous;
   future.sinceTime = "2200-01-01T00:00:00Z";

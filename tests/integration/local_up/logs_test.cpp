@@ -4,6 +4,7 @@
 // kubectl prints them. One cluster for every check (each costs seconds).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -15,9 +16,10 @@ namespace mysqlop::testing {
 namespace {
 
 // The pods: "talker" fails once then runs (an emptyDir remembers the first run) after an init
-// container; "clock" writes a line, then another 3 s later; "ticker" writes three lines over 3 s
-// and ends; "stuck" has no image profile; "waiter" waits for a claim that does not exist; the
-// Job "counter" counts to 3.
+// container that writes to stderr (one stream per container: the order of lines written to two
+// pipes at once is not defined, in a CRI log as here); "clock" writes a line, then another 3 s
+// later; "ticker" writes three lines over 3 s and ends; "stuck" has no image profile; "waiter"
+// waits for a claim that does not exist; the Job "counter" counts to 3.
 std::string manifests(const std::string& mnt) {
   return R"(apiVersion: v1
 kind: Pod
@@ -26,7 +28,7 @@ spec:
   terminationGracePeriodSeconds: 1
   volumes: [{name: state, emptyDir: {}}]
   initContainers:
-  - {name: setup, image: busybox:1.36, command: [sh, -c, "echo init says hi"]}
+  - {name: setup, image: busybox:1.36, command: [sh, -c, "echo init says hi >&2"]}
   containers:
   - name: main
     image: busybox:1.36
@@ -34,7 +36,7 @@ spec:
          mnt + R"(/state}]
     command: [sh, -c, "if [ -f )" +
          mnt + R"(/state/ran ]; then echo second run; exec sleep 100031; fi; touch )" + mnt +
-         R"(/state/ran; echo first run; echo first error >&2; exit 1"]
+         R"(/state/ran; echo first run; echo first words; exit 1"]
 ---
 apiVersion: v1
 kind: Pod
@@ -119,7 +121,7 @@ TEST(LocalUp, KubectlLogsOfEveryKindOfContainerWithBothKubectls) {
     EXPECT_EQ(waitForLogs(*kc, {"talker", "-c", "main"}, "second run\n"), "");
     CommandResult r = kc->run({"logs", "talker", "-c", "main", "--previous"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_EQ(r.out, "first run\nfirst error\n");
+    EXPECT_EQ(r.out, "first run\nfirst words\n");
     r = kc->run({"logs", "talker", "-c", "setup"});
     EXPECT_EQ(r.out, "init says hi\n") << r.err;
     // A finished container: the Job's.
@@ -196,6 +198,28 @@ TEST(LocalUp, KubectlLogsOfEveryKindOfContainerWithBothKubectls) {
   // It ended because the container did.
   EXPECT_EQ(jsonpath(k, "pod ticker", "{.status.containerStatuses[0].state.terminated.reason}"),
             "Completed");
+
+  // A follower whose client leaves ends: the server closes its side (no CLOSE-WAIT is left).
+  std::ifstream kubeconfig(cluster.kubeconfigPath());
+  std::string port;
+  for (std::string line; std::getline(kubeconfig, line);) {
+    if (line.find("server: https://") != std::string::npos) {
+      port = line.substr(line.rfind(':') + 1);
+    }
+  }
+  ASSERT_FALSE(port.empty());
+  auto leaving = k.start({"logs", "-f", "clock"});
+  ASSERT_TRUE(leaving->waitForOutput("late"));
+  leaving->stop();
+  std::string waiting;
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        waiting =
+            runCommand({"ss", "-Htn", "state", "close-wait", "( sport = :" + port + " )"}).out;
+        return waiting.empty();
+      },
+      Poll{std::chrono::seconds(30), std::chrono::milliseconds(100)}))
+      << waiting;
 
   CommandResult down = cluster.down();
   EXPECT_EQ(down.exitCode, 0) << down.err;
