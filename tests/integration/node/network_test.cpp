@@ -122,6 +122,8 @@ TEST_F(NetworkTest, PodsReachEachOtherTheHostReachesThemAndTheyReachServiceIps) 
   EXPECT_EQ(a->netns, "mol" + n + "-0a1b2c3d4e5f");
   EXPECT_EQ(a->hostVeth, "mol" + n + "h2");
   EXPECT_TRUE(netnsExists(a->netns));
+  EXPECT_EQ(network_->netnsOf(kUidA), a->netns);
+  EXPECT_EQ(network_->netnsOf("9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0"), "");  // never added
   // Idempotent per uid.
   auto again = network_->addPod(kUidA);
   ASSERT_TRUE(again.ok());
@@ -181,6 +183,7 @@ TEST_F(NetworkTest, PodsReachEachOtherTheHostReachesThemAndTheyReachServiceIps) 
 
   ASSERT_TRUE(network_->removePod(kUidA).ok());
   ASSERT_TRUE(network_->removePod(kUidA).ok());  // gone already: success
+  EXPECT_EQ(network_->netnsOf(kUidA), "");
   EXPECT_FALSE(netnsExists(a->netns));
   EXPECT_FALSE(linkExists(a->hostVeth));
   // The freed address is reused, a preferred free address is kept.

@@ -131,6 +131,28 @@ TEST_F(SupervisorTest, ExitCodeAndCriLogLines) {
   EXPECT_EQ(awaitExit("p/ok").reason, "Completed");
 }
 
+// What a log follower relies on: active() stays true until the output is in the file; envOf()
+// is what the key was started with.
+TEST_F(SupervisorTest, ActiveUntilTheOutputIsWrittenAndEnvOfTheSpawn) {
+  EXPECT_FALSE(supervisor_->active("p/a"));
+  EXPECT_TRUE(supervisor_->envOf("p/a").empty());
+  const std::string gate = dir_ + "/gate";
+  ASSERT_TRUE(supervisor_
+                  ->spawn(shell("p/a", "while [ ! -f " + gate +
+                                           " ]; do sleep 0.05; done; head -c 200000 /dev/zero | "
+                                           "tr '\\0' y; echo; echo done"))
+                  .ok());
+  EXPECT_TRUE(supervisor_->active("p/a"));
+  EXPECT_EQ(supervisor_->envOf("p/a"),
+            (std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin:/bin", "FOO=bar"}));
+  std::ofstream(gate) << "go";
+  ASSERT_TRUE(eventually("p/a no longer active", [&] { return !supervisor_->active("p/a"); }));
+  // Checked at once: nothing of the output may still be on its way.
+  EXPECT_EQ(streamText(readText(dir_ + "/pods/p/a.log"), "stdout"),
+            std::string(200000, 'y') + "\ndone\n");
+  EXPECT_TRUE(supervisor_->envOf("p/a").empty());
+}
+
 TEST_F(SupervisorTest, LongLinesAreCutIntoPartialRecords) {
   ASSERT_TRUE(
       supervisor_->spawn(shell("p/long", "head -c 40000 /dev/zero | tr '\\0' x; echo; echo after"))
