@@ -1,9 +1,9 @@
 #include "localcluster/kubelet/container_exec.h"
 
 #include <fcntl.h>
-#include <pty.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -246,14 +246,21 @@ Result<std::unique_ptr<PodProcess>> execInContainer(int containerPid,
   int childIn = -1, childOut = -1, childErr = -1;
   int ourIn = -1, ourOut = -1, ourErr = -1;
   if (options.tty) {
-    int master = -1, slave = -1;
-    if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
-      const int e = errno;
-      closeAll({});
-      return fail(Errc::Internal, std::string("openpty: ") + std::strerror(e));
+    // Close-on-exec from the start (not openpty + fcntl): another thread's fork must not keep
+    // the terminal open.
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int slave = -1;
+    char name[64] = {0};
+    if (master >= 0 && ::grantpt(master) == 0 && ::unlockpt(master) == 0 &&
+        ::ptsname_r(master, name, sizeof name) == 0) {
+      slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
     }
-    ::fcntl(master, F_SETFD, FD_CLOEXEC);
-    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+    if (slave < 0) {
+      const int e = errno;
+      closeFd(master);
+      closeAll({});
+      return fail(Errc::Internal, std::string("opening a pseudo-terminal: ") + std::strerror(e));
+    }
     childIn = childOut = childErr = slave;
     ourIn = options.stdin ? master : -1;
     ourOut = master;

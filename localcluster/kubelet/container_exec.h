@@ -12,6 +12,8 @@
 
 namespace mysqlop::local::kubelet {
 
+// With a tty, stdout is the terminal's master side: once the command (and whatever it started)
+// closed the terminal, reading it fails with EIO rather than returning 0.
 // Starts `options.command` beside the process `containerPid` (a host pid). Fails with NotFound
 // naming the command when the container has no such program (exec: "x": executable file not
 // found in $PATH), Unavailable when the container's namespaces cannot be entered (it just ended).
