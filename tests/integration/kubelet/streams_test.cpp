@@ -182,6 +182,31 @@ TEST_F(KubeletEnv, FollowEndsWhenTheContainerEndsAndWaitingContainersSayWhy) {
       waitPod("ticker", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
   EXPECT_EQ(readLogs(streams, this->pod("ticker"), logOptions()), "start\ntick 1\ntick 2\n");
 
+  // A follower of an instance that ends and is restarted at once (the first restart has no
+  // back-off) ends too, though the container's key runs again: the next instance's file exists.
+  const std::string gate2 = dir_ + "/go2";
+  const std::string ran = dir_ + "/ran";
+  create(shellPod("phoenix",
+                  "if [ -f " + ran + " ]; then echo again; exec sleep 100014; fi; touch " + ran +
+                      "; echo once; while [ ! -f " + gate2 + " ]; do sleep 0.1; done; exit 1"));
+  ASSERT_TRUE(waitPod("phoenix", "running", [](const json& q) {
+    return containerStatus(q)["state"].contains("running");
+  }));
+  CaptureSink first;
+  json phoenix = this->pod("phoenix");
+  std::thread firstFollower([&] { EXPECT_TRUE(streams.logs(phoenix, follow, first).ok()); });
+  EXPECT_TRUE(eventually("once followed", [&] { return first.text() == "once\n"; }));
+  std::ofstream(gate2) << "go";
+  firstFollower.join();
+  EXPECT_EQ(first.text(), "once\n");
+  ASSERT_TRUE(waitPod("phoenix", "running again", [](const json& q) {
+    return containerStatus(q).value("restartCount", 0) == 1 &&
+           containerStatus(q)["state"].contains("running");
+  }));
+  EXPECT_TRUE(eventually("again logged", [&] {
+    return readLogs(streams, this->pod("phoenix"), logOptions()) == "again\n";
+  }));
+
   // A container that cannot start: the kubelet's waiting text.
   json stuck = shellPod("stuck", "true");
   stuck["spec"]["containers"][0]["image"] = "nosuch/image:1";
