@@ -2,8 +2,8 @@
 #include <chrono>
 #include <ctime>
 
-#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/request_selectors.h"
 
 namespace mysqlop::local {

@@ -3,8 +3,8 @@
 
 #include <sstream>
 
-#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/table.h"
 

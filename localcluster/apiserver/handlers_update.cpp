@@ -1,10 +1,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config/yaml_json.h"
-#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/apply.h"
 #include "localcluster/apiserver/patch.h"
+#include "localcluster/apiserver/query_params.h"
 
 namespace mysqlop::local {
 

@@ -1,7 +1,7 @@
 #include <chrono>
 
-#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/table.h"
 

@@ -146,7 +146,7 @@ Result<int64_t> parseGoInt64(const std::string& value) {
   }
   if (negative) {
     return magnitude == (uint64_t{1} << 63) ? std::numeric_limits<int64_t>::min()
-                                             : -static_cast<int64_t>(magnitude);
+                                            : -static_cast<int64_t>(magnitude);
   }
   return static_cast<int64_t>(magnitude);
 }

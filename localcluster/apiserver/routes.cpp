@@ -1,7 +1,7 @@
 #include <algorithm>
 
-#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 
 namespace mysqlop::local {
 

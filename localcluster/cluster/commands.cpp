@@ -329,8 +329,8 @@ int statusCommand(int argc, char** argv) {
     }
     for (const auto& f : faults) {
       // partition: name = netns, detail = "<host veth> <ns/pod>"; freeze: detail = "<ns/pod>".
-      const std::string pod = f.kind == "partition" ? f.detail.substr(f.detail.find(' ') + 1)
-                                                    : f.detail;
+      const std::string pod =
+          f.kind == "partition" ? f.detail.substr(f.detail.find(' ') + 1) : f.detail;
       std::printf("%s %s\n", f.kind == "partition" ? "partitioned" : "frozen", pod.c_str());
     }
   }

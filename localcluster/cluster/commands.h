@@ -1,5 +1,6 @@
 #pragma once
-// The `up`, `down`, `status` and `fault` commands of mysql-operator-local (argv after the command name).
+// The `up`, `down`, `status` and `fault` commands of mysql-operator-local (argv after the command
+// name).
 
 namespace mysqlop::local::cluster {
 

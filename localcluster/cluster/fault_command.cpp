@@ -58,8 +58,8 @@ std::string parseFaultArgs(int argc, char** argv, FaultArgs* args) {
   }
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    const bool takesValue = a == "--data-dir" || a == "-n" || a == "--namespace" || a == "-c" ||
-                            a == "--container";
+    const bool takesValue =
+        a == "--data-dir" || a == "-n" || a == "--namespace" || a == "-c" || a == "--container";
     if (takesValue && i + 1 >= argc) {
       return a + " needs a value";
     }

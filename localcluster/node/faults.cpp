@@ -3,14 +3,16 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "localcluster/node/addresses.h"
@@ -20,6 +22,13 @@
 namespace mysqlop::local::node {
 
 namespace {
+
+// A decimal number, -1 when text is not one.
+int parseNumber(std::string_view text) {
+  int value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() ? value : -1;
+}
 
 struct PodNetns {
   std::string netns;
@@ -42,10 +51,11 @@ std::optional<PodNetns> findPodNetns(const std::vector<Record>& all, const std::
     std::string recordedUid;
     in >> ip >> recordedUid;
     const auto dot = ip.rfind('.');
-    if (recordedUid != uid || dot == std::string::npos || slot < 0) {
+    const int lastOctet = dot == std::string::npos ? -1 : parseNumber(ip.substr(dot + 1));
+    if (recordedUid != uid || lastOctet < 0 || slot < 0) {
       continue;
     }
-    return PodNetns{r.name, hostVethName(slot, std::atoi(ip.c_str() + dot + 1))};
+    return PodNetns{r.name, hostVethName(slot, lastOctet)};
   }
   return std::nullopt;
 }
@@ -88,12 +98,8 @@ std::vector<int> processesIn(const std::set<std::string>& namespaces) {
   std::vector<int> pids;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    const int pid = std::atoi(name.c_str());
-    if (!processGone(pid) && namespaces.count(pidNamespace(pid)) > 0) {
+    const int pid = parseNumber(entry.path().filename().string());
+    if (pid > 0 && !processGone(pid) && namespaces.count(pidNamespace(pid)) > 0) {
       pids.push_back(pid);
     }
   }

@@ -119,9 +119,7 @@ class Peer {
   // The outcome word of one command ("ok", "timeout", ...), "no answer" if the peer never wrote.
   std::string run(const std::string& verb, int seconds) {
     const int n = next_++;
-    {
-      std::ofstream(dir_ + "/cmd-tmp") << verb << " " << seconds;
-    }
+    { std::ofstream(dir_ + "/cmd-tmp") << verb << " " << seconds; }
     std::filesystem::rename(dir_ + "/cmd-tmp", dir_ + "/cmd-" + std::to_string(n));
     const std::string result = dir_ + "/result-" + std::to_string(n);
     if (!pollUntil([&] { return std::filesystem::exists(result); },
@@ -197,11 +195,12 @@ TEST(LocalFaults, PartitionFreezeAndKillSeenFromAPeerPod) {
   EXPECT_EQ(peer.run("request", 10), "timeout");
   EXPECT_EQ(peer.run("echo", 5), "timeout");
   // The host is a peer too.
-  CommandResult host = runCommand(
-      {"/usr/bin/python3", "-c",
-       "import socket,sys\ntry: socket.create_connection((sys.argv[1],7000),timeout=4); print('ok')\n"
-       "except socket.timeout: print('timeout')\nexcept OSError as e: print(e)",
-       ip});
+  CommandResult host =
+      runCommand({"/usr/bin/python3", "-c",
+                  "import socket,sys\ntry: socket.create_connection((sys.argv[1],7000),timeout=4); "
+                  "print('ok')\n"
+                  "except socket.timeout: print('timeout')\nexcept OSError as e: print(e)",
+                  ip});
   EXPECT_EQ(host.out, "timeout\n");
   CommandResult status = cluster.status();
   EXPECT_NE(status.out.find("FAULTS\npartitioned faults/echo\n"), std::string::npos) << status.out;
@@ -209,9 +208,9 @@ TEST(LocalFaults, PartitionFreezeAndKillSeenFromAPeerPod) {
   // The kubelet restarting a container of the pod does not undo the partition.
   r = fault(cluster, {"kill", "echo", "-c", "side"});
   EXPECT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_EQ(waitForJsonpath(k, "-n faults pod echo", "{.status.containerStatuses[1].restartCount}",
-                            "1"),
-            "");
+  EXPECT_EQ(
+      waitForJsonpath(k, "-n faults pod echo", "{.status.containerStatuses[1].restartCount}", "1"),
+      "");
   EXPECT_EQ(peer.run("request", 5), "timeout");
 
   // Heal: the links are as before, the established connection carries data again.
@@ -240,9 +239,9 @@ TEST(LocalFaults, PartitionFreezeAndKillSeenFromAPeerPod) {
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out.rfind("killed container \"echo\" of pod \"faults/echo\" (pid ", 0), 0u) << r.out;
   EXPECT_EQ(peer.run("echo", 10), "closed");
-  EXPECT_EQ(waitForJsonpath(k, "-n faults pod echo", "{.status.containerStatuses[0].restartCount}",
-                            "1"),
-            "");
+  EXPECT_EQ(
+      waitForJsonpath(k, "-n faults pod echo", "{.status.containerStatuses[0].restartCount}", "1"),
+      "");
   std::string last;
   EXPECT_TRUE(pollUntil(
       [&] {

@@ -37,7 +37,9 @@ TEST_P(PythonClient, Suite) {
 INSTANTIATE_TEST_SUITE_P(Scripts, PythonClient,
                          ::testing::Values("test_list", "test_watch", "test_gone", "test_patch",
                                            "test_crd"),
-                         [](const ::testing::TestParamInfo<std::string>& script) { return script.param; });
+                         [](const ::testing::TestParamInfo<std::string>& script) {
+                           return script.param;
+                         });
 
 }  // namespace
 }  // namespace mysqlop::testing

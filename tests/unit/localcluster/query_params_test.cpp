@@ -25,8 +25,8 @@ TEST(QueryBool, OnlyZeroAndFalseInAnyCaseAreFalse) {
   }
   // Everything else is true, as in kube-apiserver: the Python client's `watch=True`, and values
   // strconv.ParseBool would refuse.
-  for (const char* truthy : {"1", "t", "T", "true", "True", "TRUE", "", "yes", "no", "f", "F",
-                             "00", " false", "false ", "2", "-1", "off"}) {
+  for (const char* truthy : {"1", "t", "T", "true", "True", "TRUE", "", "yes", "no", "f", "F", "00",
+                             " false", "false ", "2", "-1", "off"}) {
     EXPECT_TRUE(parseQueryBool(truthy)) << '"' << truthy << '"';
   }
 }
@@ -99,11 +99,14 @@ TEST(GoParseInt, SyntaxErrorsWithGosText) {
       {"+-1", R"(strconv.ParseInt: parsing "+-1": invalid syntax)"},
       {"true", R"(strconv.ParseInt: parsing "true": invalid syntax)"},
       // Inside uint64's range, the non-digit is seen first: syntax.
-      {"9223372036854775808x", R"(strconv.ParseInt: parsing "9223372036854775808x": invalid syntax)"},
+      {"9223372036854775808x",
+       R"(strconv.ParseInt: parsing "9223372036854775808x": invalid syntax)"},
       // Go's strconv.Quote of the input.
       {"a\"b\\c", R"(strconv.ParseInt: parsing "a\"b\\c": invalid syntax)"},
       {"\t\n\x01\x7f", R"(strconv.ParseInt: parsing "\t\n\x01\x7f": invalid syntax)"},
-      {"\xff" "1", R"(strconv.ParseInt: parsing "\xff1": invalid syntax)"},
+      {"\xff"
+       "1",
+       R"(strconv.ParseInt: parsing "\xff1": invalid syntax)"},
       {"dix\xc3\xa9", "strconv.ParseInt: parsing \"dix\xc3\xa9\": invalid syntax"},
   };
   for (const auto& [text, want] : bad) {
@@ -116,7 +119,8 @@ TEST(GoParseInt, SyntaxErrorsWithGosText) {
 
 TEST(GoParseInt, RangeErrorsWithGosText) {
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"9223372036854775808", R"(strconv.ParseInt: parsing "9223372036854775808": value out of range)"},
+      {"9223372036854775808",
+       R"(strconv.ParseInt: parsing "9223372036854775808": value out of range)"},
       {"-9223372036854775809",
        R"(strconv.ParseInt: parsing "-9223372036854775809": value out of range)"},
       {"18446744073709551615",
@@ -124,7 +128,8 @@ TEST(GoParseInt, RangeErrorsWithGosText) {
       {"99999999999999999999999",
        R"(strconv.ParseInt: parsing "99999999999999999999999": value out of range)"},
       // Past uint64's range Go stops at the overflowing digit: range, even with junk after it.
-      {"99999999999999999999x", R"(strconv.ParseInt: parsing "99999999999999999999x": value out of range)"},
+      {"99999999999999999999x",
+       R"(strconv.ParseInt: parsing "99999999999999999999x": value out of range)"},
   };
   for (const auto& [text, want] : bad) {
     auto got = parseGoInt64(text);
