@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -138,13 +139,21 @@ class Peer {
   int next_ = 0;
 };
 
+// `fault VERB --data-dir DIR -n faults POD ...`; prints how long the command took (a measurement,
+// not an assertion).
 CommandResult fault(const LocalClusterProcess& cluster, std::vector<std::string> args) {
   std::vector<std::string> argv = {LocalClusterProcess::binary(), "fault"};
   argv.insert(argv.end(), args.begin(), args.end());
   if (args.size() > 1) {
     argv.insert(argv.begin() + 3, {"--data-dir", cluster.dataDir(), "-n", "faults"});
   }
-  return runCommand(argv, {}, "", 60);
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult r = runCommand(argv, {}, "", 60);
+  std::printf("fault %s: %lld ms\n", args[0].c_str(),
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - start)
+                                         .count()));
+  return r;
 }
 
 // `tc qdisc show` of the pod's two veth ends, found through DIR/node/records.json.
@@ -219,7 +228,10 @@ TEST(LocalFaults, PartitionFreezeAndKillSeenFromAPeerPod) {
   EXPECT_EQ(r.out, "healed pod \"faults/echo\"\n");
   EXPECT_EQ(qdiscsOf(cluster, uid), linksBefore);
   EXPECT_EQ(peer.run("request", 5), "ok");
-  EXPECT_EQ(peer.run("echo", 30), "ok");  // after TCP's next retransmission
+  // The data sent during the partition arrives with TCP's next retransmission (exponential
+  // backoff: up to ~50 s after a long partition).
+  EXPECT_EQ(peer.run("echo", 60), "ok");
+  std::printf("established connection answered %.1f s after heal\n", peer.lastSeconds);
 
   // Freeze: the kernel still accepts the connection, nobody answers; thaw: answered.
   r = fault(cluster, {"freeze", "echo"});
