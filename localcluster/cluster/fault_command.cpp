@@ -135,9 +135,11 @@ std::string pickContainer(const nlohmann::json& pod, const std::string& wanted) 
 }  // namespace
 
 int faultCommand(int argc, char** argv) {
-  if (argc >= 1 && (std::string(argv[0]) == "-h" || std::string(argv[0]) == "--help")) {
-    std::fputs(kFaultUsage, stdout);
-    return 0;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "-h" || std::string(argv[i]) == "--help") {
+      std::fputs(kFaultUsage, stdout);
+      return 0;
+    }
   }
   FaultArgs args;
   if (std::string complaint = parseFaultArgs(argc, argv, &args); !complaint.empty()) {
