@@ -21,6 +21,7 @@ constexpr const char* kCommands =
     "  up          run a local cluster: API server, controllers, Service proxy, process kubelet\n"
     "  down        stop the local cluster of a data dir and remove what it made on the machine\n"
     "  status      nodes, pods and Services of a running local cluster\n"
+    "  fault       partition|heal|freeze|thaw|kill a pod of a running local cluster\n"
     "  apiserver   the Kubernetes API server alone\n";
 
 constexpr const char* kUsage =
@@ -142,6 +143,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "status") {
     return mysqlop::local::cluster::statusCommand(argc - 2, argv + 2);
+  }
+  if (cmd == "fault") {
+    return mysqlop::local::cluster::faultCommand(argc - 2, argv + 2);
   }
   std::fprintf(stderr, "mysql-operator-local: unknown command %s\n%s", cmd.c_str(), kCommands);
   return 2;

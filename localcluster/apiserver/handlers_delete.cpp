@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/request_selectors.h"
 
 namespace mysqlop::local {
@@ -43,8 +44,8 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
   if (body.is_object() && body.contains("orphanDependents") &&
       body["orphanDependents"].is_boolean()) {
     o.propagationPolicy = body["orphanDependents"].get<bool>() ? "Orphan" : "Background";
-  } else if (!req.param("orphanDependents").empty()) {
-    o.propagationPolicy = req.param("orphanDependents") == "true" ? "Orphan" : "Background";
+  } else if (auto orphan = queryBool(req, "orphanDependents")) {
+    o.propagationPolicy = *orphan ? "Orphan" : "Background";
   }
   if (!o.propagationPolicy.empty() && o.propagationPolicy != "Orphan" &&
       o.propagationPolicy != "Background" && o.propagationPolicy != "Foreground") {
@@ -56,8 +57,8 @@ ApiServer::DeleteOptions parseDeleteOptions(const ApiRequest& req, bool* orphanD
   if (body.is_object() && body.contains("gracePeriodSeconds") &&
       body["gracePeriodSeconds"].is_number()) {
     o.gracePeriodSeconds = body["gracePeriodSeconds"].get<long long>();
-  } else if (!req.param("gracePeriodSeconds").empty()) {
-    o.gracePeriodSeconds = std::stoll(req.param("gracePeriodSeconds"));
+  } else if (auto seconds = queryInt64(req, "gracePeriodSeconds")) {
+    o.gracePeriodSeconds = *seconds;
   }
   if (body.is_object() && body.contains("preconditions") && body["preconditions"].is_object()) {
     o.preconditionUid = body["preconditions"].value("uid", "");

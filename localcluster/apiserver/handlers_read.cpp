@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/table.h"
 
@@ -71,14 +72,7 @@ void ApiServer::listObjects(const Target& t, const ApiRequest& req, ApiResponse&
   std::string rvText = req.param("resourceVersion");
   std::string match = req.param("resourceVersionMatch");
   std::string cont = req.param("continue");
-  long long limit = 0;
-  if (!req.param("limit").empty()) {
-    try {
-      limit = std::stoll(req.param("limit"));
-    } catch (const std::exception&) {
-      raise(errBadRequest("invalid limit: " + req.param("limit")));
-    }
-  }
+  long long limit = queryInt64(req, "limit").value_or(0);
   if (!match.empty() && match != "NotOlderThan" && match != "Exact") {
     raise(errBadRequest("resourceVersionMatch: Unsupported value: \"" + match +
                         "\": supported values: \"Exact\", \"NotOlderThan\", \"\""));

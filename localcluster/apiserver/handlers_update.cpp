@@ -4,6 +4,7 @@
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/apply.h"
 #include "localcluster/apiserver/patch.h"
+#include "localcluster/apiserver/query_params.h"
 
 namespace mysqlop::local {
 
@@ -222,7 +223,7 @@ void ApiServer::updateObject(const Target& t, const ApiRequest& req, ApiResponse
 void ApiServer::patchObject(const Target& t, const ApiRequest& req, ApiResponse& resp) {
   const ResourceType& rt = *t.rt;
   std::string ct = mediaType(req.contentType);
-  bool force = req.param("force") == "true";
+  bool force = queryFlag(req, "force");
   std::string manager = req.param("fieldManager");
   bool dryRun = req.param("dryRun") == "All";
   std::string fv = req.param("fieldValidation");

@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 #include "localcluster/apiserver/request_selectors.h"
 #include "localcluster/apiserver/table.h"
 
@@ -34,27 +35,24 @@ struct WatchCount {
 void ApiServer::watchObjects(const Target& t, const ApiRequest& req, WatchStream& stream) {
   const ResourceType& rt = *t.rt;
   const RequestSelectors selectors = parseRequestSelectors(req, rt);
-  const bool bookmarks = req.param("allowWatchBookmarks") == "true";
-  const bool initialEvents = req.param("sendInitialEvents") == "true";
+  const bool bookmarks = queryFlag(req, "allowWatchBookmarks");
+  const std::optional<bool> sendInitialEvents = queryBool(req, "sendInitialEvents");
+  const bool initialEvents = sendInitialEvents.value_or(false);
   if (initialEvents && req.param("resourceVersionMatch") != "NotOlderThan") {
     raise(errInvalid("ListOptions", "meta.k8s.io", "",
                      {fieldForbidden("resourceVersionMatch",
                                      "sendInitialEvents requires setting resourceVersionMatch to "
                                      "NotOlderThan")}));
   }
-  if (!req.param("sendInitialEvents").empty() && !initialEvents &&
+  if (sendInitialEvents.has_value() && !initialEvents &&
       !req.param("resourceVersionMatch").empty()) {
     raise(
         errBadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents "
                       "is provided"));
   }
   int timeout = options_.maxWatchSeconds;
-  if (!req.param("timeoutSeconds").empty()) {
-    try {
-      timeout = std::min(timeout, std::max(0, std::stoi(req.param("timeoutSeconds"))));
-    } catch (const std::exception&) {
-      raise(errBadRequest("invalid timeoutSeconds: " + req.param("timeoutSeconds")));
-    }
+  if (auto seconds = queryInt64(req, "timeoutSeconds")) {
+    timeout = static_cast<int>(std::min<int64_t>(timeout, std::max<int64_t>(0, *seconds)));
   }
   std::string rvText = req.param("resourceVersion");
   std::uint64_t cursor = 0;

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/query_params.h"
 
 namespace mysqlop::local {
 
@@ -168,8 +169,7 @@ void ApiServer::serveResource(const Target& t, const ApiRequest& req, ApiRespons
   const std::string& m = req.method;
   if (t.name.empty()) {
     if (m == "GET") {
-      std::string w = req.query.count("watch") ? req.query.at("watch") : "";
-      if (w == "true" || w == "1") {
+      if (queryFlag(req, "watch")) {  // watch=True, =1, =yes... as kube-apiserver (query_params.h)
         if (!stream) {
           raise(errBadRequest("watch is not supported on this connection"));
         }

@@ -19,6 +19,7 @@
 #include "localcluster/cluster/local_cluster.h"
 #include "localcluster/cluster/run_lock.h"
 #include "localcluster/cluster/status_report.h"
+#include "localcluster/node/faults.h"
 #include "localcluster/node/records.h"
 
 namespace mysqlop::local::cluster {
@@ -320,6 +321,19 @@ int statusCommand(int argc, char** argv) {
     return 1;
   }
   std::fputs(report->c_str(), stdout);
+  // Faults injected with `fault` (partitions, frozen pods) that are still on.
+  if (auto records = node::Records::open(dataDir); records.ok()) {
+    const auto faults = node::activeFaults(*records.value());
+    if (!faults.empty()) {
+      std::printf("\nFAULTS\n");
+    }
+    for (const auto& f : faults) {
+      // partition: name = netns, detail = "<host veth> <ns/pod>"; freeze: detail = "<ns/pod>".
+      const std::string pod =
+          f.kind == "partition" ? f.detail.substr(f.detail.find(' ') + 1) : f.detail;
+      std::printf("%s %s\n", f.kind == "partition" ? "partitioned" : "frozen", pod.c_str());
+    }
+  }
   return 0;
 }
 

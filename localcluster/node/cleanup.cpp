@@ -12,6 +12,7 @@
 
 #include "localcluster/node/addresses.h"
 #include "localcluster/node/command.h"
+#include "localcluster/node/faults.h"
 #include "localcluster/node/mount_points.h"
 #include "localcluster/node/proc.h"
 #include "localcluster/node/records.h"
@@ -212,6 +213,8 @@ Result<void> cleanUp(Records& records) {
   if (slotLock >= 0) {
     ::close(slotLock);
   }
+  // Partitions went with their namespaces, freezes with their processes.
+  forgetStaleFaults(records);
   if (!failures.empty()) {
     return fail(Errc::Unavailable, "clean up left: " + failures);
   }
