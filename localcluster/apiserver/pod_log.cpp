@@ -2,56 +2,17 @@
 // the query as PodLogOptions (parsed as the parameter codec does, checked as
 // ValidatePodLogOptions), the pod and container checks of pod_stream_target.h, then the node's
 // text streamed as text/plain. Errors before the first byte are Status answers.
-#include <cerrno>
-#include <cstdlib>
 
 #include "localcluster/apiserver/api_server.h"
 #include "localcluster/apiserver/pod_stream_target.h"
 #include "localcluster/apiserver/pod_streams.h"
+#include "localcluster/apiserver/query_params.h"
 
 namespace mysqlop::local {
 
 using nlohmann::json;
 
 namespace {
-
-// The parameter codec's bool (runtime.Convert_Slice_string_To_bool): absent is false, "0" and
-// "false" (any case) are false, anything else is true.
-bool logQueryBool(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  if (it == req.query.end()) {
-    return false;
-  }
-  std::string v = it->second;
-  for (char& c : v) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return v != "0" && v != "false";
-}
-
-// The parameter codec's *int64 (strconv.ParseInt(s, 10, 64)); a bad number is a 400 with Go's
-// text.
-std::optional<std::int64_t> logQueryInt(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  if (it == req.query.end()) {
-    return std::nullopt;
-  }
-  const std::string& s = it->second;
-  std::size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-  bool ok = i < s.size();
-  for (std::size_t k = i; k < s.size(); ++k) {
-    ok = ok && std::isdigit(static_cast<unsigned char>(s[k])) != 0;
-  }
-  if (!ok) {
-    raise(errBadRequest("strconv.ParseInt: parsing \"" + s + "\": invalid syntax"));
-  }
-  errno = 0;
-  const long long v = std::strtoll(s.c_str(), nullptr, 10);
-  if (errno == ERANGE) {
-    raise(errBadRequest("strconv.ParseInt: parsing \"" + s + "\": value out of range"));
-  }
-  return static_cast<std::int64_t>(v);
-}
 
 // metav1.Time's query form: RFC 3339 at second precision as kubectl sends it ("" = unset).
 std::optional<std::string> logQueryTime(const ApiRequest& req, const std::string& key) {
@@ -74,12 +35,12 @@ std::optional<std::string> logQueryTime(const ApiRequest& req, const std::string
 PodLogOptions parsePodLogOptions(const ApiRequest& req, const std::string& podName) {
   PodLogOptions o;
   o.container = req.param("container");
-  o.follow = logQueryBool(req, "follow");
-  o.previous = logQueryBool(req, "previous");
-  o.timestamps = logQueryBool(req, "timestamps");
-  o.tailLines = logQueryInt(req, "tailLines");
-  o.limitBytes = logQueryInt(req, "limitBytes");
-  o.sinceSeconds = logQueryInt(req, "sinceSeconds");
+  o.follow = queryFlag(req, "follow");
+  o.previous = queryFlag(req, "previous");
+  o.timestamps = queryFlag(req, "timestamps");
+  o.tailLines = queryInt64(req, "tailLines");
+  o.limitBytes = queryInt64(req, "limitBytes");
+  o.sinceSeconds = queryInt64(req, "sinceSeconds");
   o.sinceTime = logQueryTime(req, "sinceTime");
   // ValidatePodLogOptions (pkg/apis/core/validation).
   std::vector<FieldError> errs;
