@@ -95,6 +95,15 @@ StreamServer::StreamServer() : dir_(tempDir("streams-it-")), front_(std::make_un
             {"containers",
              json::array({{{"name", "main"}, {"image", "busybox"}},
                           {{"name", "side"}, {"image", "busybox"}}})}}}});
+  // kubectl port-forward wants a Running pod (no kubelet here reports it).
+  local::ApiRequest status;
+  status.method = "PATCH";
+  status.path = "/api/v1/namespaces/default/pods/streampod/status";
+  status.contentType = "application/merge-patch+json";
+  status.body = json{{"status", {{"phase", "Running"}}}}.dump();
+  local::ApiResponse answer;
+  front_->api().handle(status, answer, nullptr);
+  EXPECT_LT(answer.code, 300) << answer.body;
   create("/api/v1/namespaces/default/pods",
          {{"apiVersion", "v1"},
           {"kind", "Pod"},

@@ -25,6 +25,7 @@ struct Client {
 };
 
 std::vector<Client> clients();
+inline void PrintTo(const Client& c, std::ostream* os) { *os << c.name; }
 std::string kubectl120();
 
 struct Shell {

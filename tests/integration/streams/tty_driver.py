@@ -15,10 +15,10 @@ set_size(fd, 30, 100)
 os.kill(pid, signal.SIGWINCH)
 out = b""
 
-def read_until(token, timeout=30):
+def read_until(token, timeout=30, also=None):
     global out
     deadline = time.time() + timeout
-    while token not in out and time.time() < deadline:
+    while token not in out and (also is None or also not in out) and time.time() < deadline:
         r, _, _ = select.select([fd], [], [], 0.2)
         if r:
             try:
@@ -30,7 +30,7 @@ def read_until(token, timeout=30):
             out += data
     return token in out
 
-read_until(b"$ ") or read_until(b"# ")
+read_until(b"$ ", also=b"# ")  # the shell's prompt: it reads commands now
 os.write(fd, b"tty; echo T''TY-DONE\n")
 read_until(b"TTY-DONE")
 os.write(fd, b"stty size; echo S''IZE1-DONE\n")
