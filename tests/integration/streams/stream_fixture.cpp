@@ -64,11 +64,20 @@ pid_t spawn(const Client& client, const std::string& script, const std::string& 
 std::string kubectl120() { return std::string(MYSQLOP_SOURCE_DIR) + "/tools/kubectl-1.20/usr/bin/kubectl"; }
 
 std::vector<Client> clients() {
-  return {{"kubectl132_websocket", "/usr/bin/kubectl", {}},
-          {"kubectl132_spdy",
-           "/usr/bin/kubectl",
-           {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false", "KUBECTL_PORT_FORWARD_WEBSOCKETS=false"}},
-          {"kubectl120_spdy", kubectl120(), {}}};
+  const std::string k132 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
+  const std::string ws = "Sec-Websocket-Protocol: ";
+  const std::string spdy = "X-Stream-Protocol-Version: ";
+  return {{"kubectl132_websocket", k132, {}, ws + "v5.channel.k8s.io",
+           ws + "SPDY/3.1+portforward.k8s.io"},
+          {"kubectl132_spdy", k132,
+           {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false", "KUBECTL_PORT_FORWARD_WEBSOCKETS=false"},
+           spdy + "v4.channel.k8s.io", spdy + "portforward.k8s.io"},
+          {"kubectl120_spdy", kubectl120(), {}, spdy + "v4.channel.k8s.io",
+           spdy + "portforward.k8s.io"},
+          // The machine's kubectl (Cloud SDK's wrapper picks a version near the server's: 1.30,
+          // WebSocket exec, SPDY port-forward).
+          {"machine_kubectl", "/usr/bin/kubectl", {}, ws + "v5.channel.k8s.io",
+           spdy + "portforward.k8s.io"}};
 }
 
 StreamServer& StreamServer::get() {

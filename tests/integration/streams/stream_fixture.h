@@ -22,6 +22,8 @@ struct Client {
   std::string name;    // for test names
   std::string binary;  // kubectl
   std::vector<std::string> env;  // e.g. KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
+  std::string execProtocol;         // the 101's protocol header line, as kubectl -v=8 logs it
+  std::string portForwardProtocol;  // the same for port-forward
 };
 
 std::vector<Client> clients();

@@ -38,6 +38,22 @@ TEST_P(KubectlStreams, ExecSeparatesStdoutAndStderrAndReturnsTheExitCode) {
   EXPECT_NE(r.err.find("command terminated with exit code 3"), std::string::npos) << r.err;
 }
 
+// The protocol each client ends up with (no silent fallback): kubectl's -v=8 log of the 101.
+TEST_P(KubectlStreams, SpeaksTheExpectedProtocols) {
+  Shell r = runShell(GetParam(), "$KUBECTL exec -v=8 streampod -c main -- true 2>&1 | grep -E"
+                                 " '(Sec-Websocket-Protocol|X-Stream-Protocol-Version): ' |"
+                                 " grep -v curl");
+  EXPECT_NE(r.out.find(GetParam().execProtocol), std::string::npos) << r.out;
+  Background pf(GetParam(), "$KUBECTL port-forward -v=8 pod/streampod :1");
+  ASSERT_TRUE(pf.waitFor("Forwarding from 127.0.0.1:")) << pf.err();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (pf.err().find("101 Switching Protocols") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(pf.err().find(GetParam().portForwardProtocol), std::string::npos) << pf.err();
+}
+
 TEST_P(KubectlStreams, ExecSuccessExitsZero) {
   Shell r = runShell(GetParam(), "$KUBECTL exec streampod -- echo hello");
   EXPECT_EQ(r.code, 0) << r.err;
