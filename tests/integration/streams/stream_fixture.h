@@ -42,6 +42,10 @@ class StreamServer {
   const std::string& kubeconfig() const { return kubeconfig_; }
   const std::string& dir() const { return dir_; }
   testing::HostPodStreams& streams() { return streams_; }
+  std::string url() const { return front_->url(); }
+  std::string token() const { return front_->auth().token(); }
+  // Takes the node side away (nullptr) or gives it back.
+  void setPodStreams(bool on) { front_->api().setPodStreams(on ? &streams_ : nullptr); }
   // Creates an object through the API (POST to collectionPath).
   void create(const std::string& collectionPath, const nlohmann::json& object);
 
