@@ -40,8 +40,7 @@ std::vector<std::string> envFor(const Client& client, const std::string& kubecon
 }
 
 pid_t spawn(const Client& client, const std::string& script, const std::string& outFile,
-            const std::string& errFile) {
-  auto& server = StreamServer::get();
+            const std::string& errFile, StreamServer& server = StreamServer::get()) {
   std::vector<std::string> env = envFor(client, server.kubeconfig(), server.dir());
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -81,7 +80,7 @@ std::vector<Client> clients() {
 }
 
 StreamServer& StreamServer::get() {
-  static StreamServer server;
+  static StreamServer server;  // destroyed at exit: stopped, its directory removed
   return server;
 }
 
@@ -118,12 +117,12 @@ StreamServer::StreamServer() : dir_(tempDir("streams-it-")), front_(std::make_un
           {"kind", "Pod"},
           {"metadata", {{"name", "unscheduled"}}},
           {"spec", {{"containers", json::array({{{"name", "main"}, {"image", "busybox"}}})}}}});
-  std::atexit([] {
-    auto& s = StreamServer::get();
-    if (s.front_) s.front_->stop();
-    std::error_code ec;
-    fs::remove_all(s.dir_, ec);
-  });
+}
+
+StreamServer::~StreamServer() {
+  front_->stop();
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
 }
 
 void StreamServer::create(const std::string& collectionPath, const json& object) {
@@ -157,13 +156,12 @@ Shell runShell(const Client& client, const std::string& script, int timeoutSecon
   return r;
 }
 
-Background::Background(const Client& client, const std::string& script) {
-  auto& server = StreamServer::get();
+Background::Background(const Client& client, const std::string& script, StreamServer& server) {
   static int counter = 0;
   ++counter;
   outFile_ = server.dir() + "/bg" + std::to_string(counter) + ".out";
   errFile_ = server.dir() + "/bg" + std::to_string(counter) + ".err";
-  pid_ = spawn(client, "exec " + script, outFile_, errFile_);
+  pid_ = spawn(client, "exec " + script, outFile_, errFile_, server);
 }
 
 Background::~Background() {

@@ -38,19 +38,22 @@ struct Shell {
 
 class StreamServer {
  public:
-  static StreamServer& get();  // started on first use, stopped at exit
+  static StreamServer& get();  // the shared one: started on first use, stopped at exit
+  StreamServer();              // an own one (stopped and removed by the destructor)
+  ~StreamServer();
   const std::string& kubeconfig() const { return kubeconfig_; }
   const std::string& dir() const { return dir_; }
   testing::HostPodStreams& streams() { return streams_; }
   std::string url() const { return front_->url(); }
   std::string token() const { return front_->auth().token(); }
+  // Stops the server; returns once every session has ended.
+  void stopServer() { front_->stop(); }
   // Takes the node side away (nullptr) or gives it back.
   void setPodStreams(bool on) { front_->api().setPodStreams(on ? &streams_ : nullptr); }
   // Creates an object through the API (POST to collectionPath).
   void create(const std::string& collectionPath, const nlohmann::json& object);
 
  private:
-  StreamServer();
   std::string dir_;
   std::string kubeconfig_;
   testing::HostPodStreams streams_;
@@ -64,7 +67,8 @@ Shell runShell(const Client& client, const std::string& script, int timeoutSecon
 // A command left running (kubectl port-forward); stdout goes to a file.
 class Background {
  public:
-  Background(const Client& client, const std::string& script);
+  Background(const Client& client, const std::string& script,
+             StreamServer& server = StreamServer::get());
   ~Background();
   // Polls stdout until it contains `text` (deadline); the output so far.
   bool waitFor(const std::string& text, int timeoutSeconds = 60);

@@ -147,6 +147,8 @@ Result<std::unique_ptr<local::PodProcess>> HostPodStreams::exec(
   } else {
     process = std::make_unique<HostProcess>(pid, inPipe[1], outPipe[0], errPipe[0], false);
   }
+  ++started;
+  lastPid = pid;
   if (got == static_cast<ssize_t>(sizeof childErrno)) {
     return fail(Errc::NotFound, "exec: \"" + args[0] + "\": executable file not found in $PATH");
   }

@@ -6,6 +6,7 @@
 //
 // A pod's container counts as running unless it is listed in notRunning.
 
+#include <atomic>
 #include <set>
 #include <string>
 
@@ -16,6 +17,8 @@ namespace mysqlop::testing {
 class HostPodStreams : public local::PodStreams {
  public:
   std::set<std::string> notRunning;  // container names answered with "container not found"
+  std::atomic<int> started{0};       // processes started by exec
+  std::atomic<int> lastPid{0};       // the last one's pid
 
   Result<void> logs(const nlohmann::json& pod, const local::PodLogOptions& options,
                     local::TextSink& out) override;
