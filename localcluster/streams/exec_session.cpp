@@ -1,7 +1,7 @@
 #include "localcluster/streams/exec_session.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <optional>
@@ -24,8 +24,8 @@ std::string execStatusJson(int exitCode) {
                               std::to_string(exitCode)},
               {"reason", "NonZeroExitCode"},
               {"details",
-               {{"causes", json::array({{{"reason", "ExitCode"},
-                                         {"message", std::to_string(exitCode)}}})}}}}
+               {{"causes",
+                 json::array({{{"reason", "ExitCode"}, {"message", std::to_string(exitCode)}}})}}}}
       .dump();
 }
 
@@ -137,7 +137,8 @@ class ExecSession {
     payload.reserve(data.size() + 1);
     payload.push_back(static_cast<char>(channel));
     payload.append(data);
-    if (!conn_.writeAll(wsEncode({true, WsOpcode::Binary, std::move(payload)}))) fail("client gone");
+    if (!conn_.writeAll(wsEncode({true, WsOpcode::Binary, std::move(payload)})))
+      fail("client gone");
   }
 
   void writeStdin(std::string_view data) {
@@ -199,11 +200,8 @@ class ExecSession {
 
   void onWsMessage(const WsMessage& m) {
     switch (m.opcode) {
-      case WsOpcode::Ping:
-        conn_.writeAll(wsEncode({true, WsOpcode::Pong, m.payload}));
-        return;
-      case WsOpcode::Pong:
-        return;
+      case WsOpcode::Ping: conn_.writeAll(wsEncode({true, WsOpcode::Pong, m.payload})); return;
+      case WsOpcode::Pong: return;
       case WsOpcode::Close:
         if (!finished_) {
           result_.clientLeft = true;
@@ -211,8 +209,7 @@ class ExecSession {
         }
         pump_.stop();
         return;
-      default:
-        break;
+      default: break;
     }
     if (m.payload.empty()) return;
     const auto channel = static_cast<std::uint8_t>(m.payload[0]);
@@ -230,11 +227,16 @@ class ExecSession {
 
   void onSpdyStream(std::uint32_t id, const SpdyHeaders& headers) {
     const std::string type = spdyHeader(headers, "streamtype");
-    if (type == "error") errorStream_ = id;
-    else if (type == "stdin") stdinStream_ = id;
-    else if (type == "stdout") stdoutStream_ = id;
-    else if (type == "stderr") stderrStream_ = id;
-    else if (type == "resize") resizeStream_ = id;
+    if (type == "error")
+      errorStream_ = id;
+    else if (type == "stdin")
+      stdinStream_ = id;
+    else if (type == "stdout")
+      stdoutStream_ = id;
+    else if (type == "stderr")
+      stderrStream_ = id;
+    else if (type == "resize")
+      resizeStream_ = id;
     else {
       spdlog::debug("exec: stream {} of unknown type \"{}\"", id, type);
       return;
@@ -243,8 +245,10 @@ class ExecSession {
   }
 
   void onSpdyData(std::uint32_t id, std::string_view data) {
-    if (id == stdinStream_) writeStdin(data);
-    else if (id == resizeStream_) resize(data);
+    if (id == stdinStream_)
+      writeStdin(data);
+    else if (id == resizeStream_)
+      resize(data);
   }
 
   void onSpdyFin(std::uint32_t id) {

@@ -23,9 +23,9 @@ namespace mysqlop::local::streams {
 enum class ExecWire { WebSocketV4, WebSocketV5, SpdyV4 };
 
 struct ExecResult {
-  int exitCode = -1;          // -1 when the session ended before the process
-  bool clientLeft = false;    // the client went away first
-  std::string error;          // a protocol error that ended the session
+  int exitCode = -1;        // -1 when the session ended before the process
+  bool clientLeft = false;  // the client went away first
+  std::string error;        // a protocol error that ended the session
 };
 
 // Runs the session until the process has ended and the client got everything, or the client

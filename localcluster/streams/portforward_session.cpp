@@ -28,8 +28,7 @@ struct Pair {
 class PortForwardSession {
  public:
   PortForwardSession(ClientConn& conn, PortForwardWire wire, const PortDialer& dial,
-                     std::string podName, std::string podUid,
-                     const std::function<bool()>& stopping)
+                     std::string podName, std::string podUid, const std::function<bool()>& stopping)
       : conn_(conn),
         wire_(wire),
         dial_(dial),
@@ -205,7 +204,8 @@ class PortForwardSession {
     if (!p) return;
     closePair(*p);
     if (p->errorStream != 0 && spdy_.isOpen(p->errorStream)) spdy_.finish(p->errorStream);
-    if (p->dataStream != 0 && spdy_.isOpen(p->dataStream)) spdy_.reset(p->dataStream, SpdyRst::Cancel);
+    if (p->dataStream != 0 && spdy_.isOpen(p->dataStream))
+      spdy_.reset(p->dataStream, SpdyRst::Cancel);
     forget(requestId);
   }
 

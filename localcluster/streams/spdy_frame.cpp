@@ -167,7 +167,8 @@ Result<SpdyHeaders> SpdyHeaderCodec::decompress(std::string_view block) {
     if (name.empty()) {
       return fail(Errc::Invalid, "header with an empty name");
     }
-    if (std::any_of(name.begin(), name.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); })) {
+    if (std::any_of(name.begin(), name.end(),
+                    [](char c) { return std::isupper(static_cast<unsigned char>(c)); })) {
       return fail(Errc::Invalid, "header name \"" + name + "\" is not lowercase");
     }
     if (!seen.insert(name).second) {
@@ -282,8 +283,8 @@ Result<std::optional<SpdyFrame>> SpdyDecoder::next() {
       return std::optional<SpdyFrame>{};
     }
     const auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
-    const std::uint32_t length = (static_cast<std::uint32_t>(p[5]) << 16) |
-                                 (static_cast<std::uint32_t>(p[6]) << 8) | p[7];
+    const std::uint32_t length =
+        (static_cast<std::uint32_t>(p[5]) << 16) | (static_cast<std::uint32_t>(p[6]) << 8) | p[7];
     if (length > maxFrame_) {
       return failSession("frame of " + std::to_string(length) + " bytes is over the limit of " +
                              std::to_string(maxFrame_),
@@ -351,11 +352,8 @@ Result<std::optional<SpdyFrame>> SpdyDecoder::next() {
         f.lastGoodStreamId = get32(body) & 0x7FFFFFFF;
         f.value = get32(body + 4);
         break;
-      case SpdyType::Ping:
-        f.value = get32(body);
-        break;
-      default:
-        break;  // SETTINGS: nothing we act on (no flow control, see README)
+      case SpdyType::Ping: f.value = get32(body); break;
+      default: break;  // SETTINGS: nothing we act on (no flow control, see README)
     }
     if (f.type == SpdyType::SynStream || f.type == SpdyType::SynReply ||
         f.type == SpdyType::Headers) {

@@ -60,7 +60,7 @@ struct SpdyFrame {
   std::uint32_t streamId = 0;      // data, SYN_STREAM, SYN_REPLY, RST, HEADERS, WINDOW_UPDATE
   std::uint32_t associatedId = 0;  // SYN_STREAM
   std::uint8_t priority = 0;       // SYN_STREAM
-  std::uint32_t value = 0;  // RST/GOAWAY status, PING id, GOAWAY last good id, window delta
+  std::uint32_t value = 0;         // RST/GOAWAY status, PING id, GOAWAY last good id, window delta
   std::uint32_t lastGoodStreamId = 0;  // GOAWAY
   SpdyHeaders headers;                 // SYN_STREAM, SYN_REPLY, HEADERS
   std::string data;                    // data frames

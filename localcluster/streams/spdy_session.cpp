@@ -39,8 +39,7 @@ void SpdySession::handle(SpdyFrame& f) {
     case SpdyType::SynStream: {
       if ((f.streamId % 2) == 0 || f.streamId <= lastClientId_) {
         lastError_ = "stream id " + std::to_string(f.streamId) +
-                     " is not an odd id above the last one (" + std::to_string(lastClientId_) +
-                     ")";
+                     " is not an odd id above the last one (" + std::to_string(lastClientId_) + ")";
         reset(f.streamId, SpdyRst::ProtocolError);
         return;
       }
@@ -109,8 +108,7 @@ void SpdySession::handle(SpdyFrame& f) {
         }
       }
       return;
-    default:
-      return;  // SETTINGS, WINDOW_UPDATE, SYN_REPLY (we open no streams)
+    default: return;  // SETTINGS, WINDOW_UPDATE, SYN_REPLY (we open no streams)
   }
 }
 

@@ -58,10 +58,10 @@ Result<ProtocolChoice> negotiateProtocol(StreamKind kind, const std::string& upg
         }
       }
     }
-    return fail(Errc::Forbidden, "unable to upgrade: requested protocol(s) are not supported: " +
-                                     goList(offered) + "; supports " +
-                                     goList(servedWebSocketProtocols(kind)) + "; " +
-                                     servedSummary(kind));
+    return fail(Errc::Forbidden,
+                "unable to upgrade: requested protocol(s) are not supported: " + goList(offered) +
+                    "; supports " + goList(servedWebSocketProtocols(kind)) + "; " +
+                    servedSummary(kind));
   }
   if (up == "spdy/3.1") {
     if (offered.empty()) {
@@ -78,8 +78,8 @@ Result<ProtocolChoice> negotiateProtocol(StreamKind kind, const std::string& upg
                     goList(offered) + ", server accepts " + goList(servedSpdyProtocols(kind)) +
                     "; " + servedSummary(kind));
   }
-  return fail(Errc::Invalid, "unable to upgrade: unsupported Upgrade \"" + upgrade + "\"; " +
-                                 servedSummary(kind));
+  return fail(Errc::Invalid,
+              "unable to upgrade: unsupported Upgrade \"" + upgrade + "\"; " + servedSummary(kind));
 }
 
 Result<bool> parseGoBool(const std::string& text) {
@@ -107,10 +107,14 @@ Result<PodExecOptions> parseExecQuery(const QueryValues& query) {
     bool value = false;
     if (auto r = flag(name, value); !r.ok()) return r.error();
     std::string n = name;
-    if (n == "stdin") o.stdin = value;
-    else if (n == "stdout") o.stdout = value;
-    else if (n == "stderr") o.stderr = value;
-    else o.tty = value;
+    if (n == "stdin")
+      o.stdin = value;
+    else if (n == "stdout")
+      o.stdout = value;
+    else if (n == "stderr")
+      o.stderr = value;
+    else
+      o.tty = value;
   }
   auto range = query.equal_range("command");
   for (auto it = range.first; it != range.second; ++it) o.command.push_back(it->second);

@@ -64,7 +64,8 @@ std::vector<std::string> headerValues(const HTTPServerRequest& req, const std::s
     std::size_t start = 0;
     while (start <= v.size()) {
       std::size_t comma = v.find(',', start);
-      std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item =
+          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       item.erase(0, item.find_first_not_of(" \t"));
       item.erase(item.find_last_not_of(" \t") + 1);
       if (!item.empty()) out.push_back(item);
@@ -141,8 +142,8 @@ void serve(ApiServer& api, HTTPServerRequest& req, HTTPServerResponse& resp, con
                                 "no kubelet serves pod streams on this control plane"));
     return;
   }
-  const StreamKind streamKind = kind == PodStreamKind::Exec ? StreamKind::Exec
-                                                            : StreamKind::PortForward;
+  const StreamKind streamKind =
+      kind == PodStreamKind::Exec ? StreamKind::Exec : StreamKind::PortForward;
   const std::string upgradeHeader = req.get("Upgrade", "");
   const bool ws = Poco::icompare(upgradeHeader, "websocket") == 0;
   auto choice = negotiateProtocol(
@@ -178,7 +179,7 @@ void serve(ApiServer& api, HTTPServerRequest& req, HTTPServerResponse& resp, con
       return;
     }
     auto conn = upgrade(req, resp, choice.value());
-    const ExecWire wire = !ws ? ExecWire::SpdyV4
+    const ExecWire wire = !ws                                              ? ExecWire::SpdyV4
                           : choice.value().protocol == "v5.channel.k8s.io" ? ExecWire::WebSocketV5
                                                                            : ExecWire::WebSocketV4;
     auto result = runExec(*conn, wire, std::move(process.value()), options.value(), stopping);
@@ -199,7 +200,8 @@ void serve(ApiServer& api, HTTPServerRequest& req, HTTPServerResponse& resp, con
 
 bool serveStreamRequest(ApiServer& api, TokenAuth& auth, HTTPServerRequest& request,
                         HTTPServerResponse& response) {
-  static const std::regex path(R"(^/api/v1/namespaces/([^/]+)/pods/([^/]+)/(exec|attach|portforward)$)");
+  static const std::regex path(
+      R"(^/api/v1/namespaces/([^/]+)/pods/([^/]+)/(exec|attach|portforward)$)");
   Poco::URI uri;
   try {
     uri = Poco::URI(request.getURI());

@@ -37,10 +37,9 @@ std::string wsEncode(const WsFrame& frame, std::optional<std::uint32_t> maskKey)
     out.append(frame.payload);
     return out;
   }
-  unsigned char key[4] = {static_cast<unsigned char>(*maskKey >> 24),
-                          static_cast<unsigned char>(*maskKey >> 16),
-                          static_cast<unsigned char>(*maskKey >> 8),
-                          static_cast<unsigned char>(*maskKey)};
+  unsigned char key[4] = {
+      static_cast<unsigned char>(*maskKey >> 24), static_cast<unsigned char>(*maskKey >> 16),
+      static_cast<unsigned char>(*maskKey >> 8), static_cast<unsigned char>(*maskKey)};
   out.append(reinterpret_cast<const char*>(key), 4);
   for (std::size_t i = 0; i < n; ++i) {
     out.push_back(static_cast<char>(static_cast<unsigned char>(frame.payload[i]) ^ key[i % 4]));
@@ -52,7 +51,8 @@ Result<std::optional<WsMessage>> WsDecoder::next() {
   if (failureCode_ != 0) {
     return fail(Errc::Invalid, failure_);
   }
-  auto bad = [this](std::uint16_t code, const std::string& why) -> Result<std::optional<WsMessage>> {
+  auto bad = [this](std::uint16_t code,
+                    const std::string& why) -> Result<std::optional<WsMessage>> {
     failureCode_ = code;
     failure_ = why;
     return fail(Errc::Invalid, why);

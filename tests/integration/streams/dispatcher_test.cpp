@@ -33,9 +33,9 @@ std::string statusMessage(const Answer& a) {
   return j.is_object() ? j.value("message", "") : "(not a Status: " + a.body + ")";
 }
 
-const std::vector<std::string> kWs = {"Connection: Upgrade", "Upgrade: websocket",
-                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-                                      "Sec-WebSocket-Version: 13"};
+const std::vector<std::string> kWs = {
+    "Connection: Upgrade", "Upgrade: websocket",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"};
 const std::string kExec = "/api/v1/namespaces/default/pods/streampod/exec";
 
 std::vector<std::string> ws(const std::string& protocol) {
@@ -57,8 +57,9 @@ TEST(StreamDispatcher, AuthenticatesLikeEveryRequest) {
 }
 
 TEST(StreamDispatcher, ChecksThePodAndItsContainerFirst) {
-  Answer missing = request("GET", "/api/v1/namespaces/default/pods/nopod/exec?command=true&stdout=1",
-                           ws("v5.channel.k8s.io"));
+  Answer missing =
+      request("GET", "/api/v1/namespaces/default/pods/nopod/exec?command=true&stdout=1",
+              ws("v5.channel.k8s.io"));
   EXPECT_EQ(missing.code, 404);
   EXPECT_EQ(statusMessage(missing), "pods \"nopod\" not found");
   Answer choose = request("GET", kExec + "?command=true&stdout=1", ws("v5.channel.k8s.io"));
@@ -82,8 +83,7 @@ TEST(StreamDispatcher, ExecOptionsGetTheKubeletsTexts) {
   Answer notFound = request("GET", kExec + "?command=no-such-command&stdout=1&container=main",
                             ws("v5.channel.k8s.io"));
   EXPECT_EQ(notFound.code, 404);
-  EXPECT_EQ(notFound.body,
-            "exec: \"no-such-command\": executable file not found in $PATH\n");
+  EXPECT_EQ(notFound.body, "exec: \"no-such-command\": executable file not found in $PATH\n");
 }
 
 TEST(StreamDispatcher, AnUnservedProtocolIsNamedWithWhatIsServed) {
@@ -95,10 +95,10 @@ TEST(StreamDispatcher, AnUnservedProtocolIsNamedWithWhatIsServed) {
             "base64.channel.k8s.io]; supports [v5.channel.k8s.io v4.channel.k8s.io]; this server "
             "serves exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io: kubectl 1.30 and "
             "newer) and over SPDY/3.1 (v4.channel.k8s.io: kubectl 1.5 and newer)\n");
-  Answer spdy = request("POST", kExec + "?command=true&stdout=1&container=main",
-                        {"Connection: Upgrade", "Upgrade: SPDY/3.1",
-                         "X-Stream-Protocol-Version: v2.channel.k8s.io",
-                         "X-Stream-Protocol-Version: channel.k8s.io"});
+  Answer spdy = request(
+      "POST", kExec + "?command=true&stdout=1&container=main",
+      {"Connection: Upgrade", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: v2.channel.k8s.io",
+       "X-Stream-Protocol-Version: channel.k8s.io"});
   EXPECT_EQ(spdy.code, 403);
   EXPECT_EQ(spdy.body.rfind("unable to upgrade: unable to negotiate protocol: client supports "
                             "[v2.channel.k8s.io channel.k8s.io], server accepts "
@@ -121,16 +121,17 @@ TEST(StreamDispatcher, AnUnservedProtocolIsNamedWithWhatIsServed) {
 
 TEST(StreamDispatcher, WithoutANodeSideTheAnswerIs503) {
   StreamServer::get().setPodStreams(false);
-  Answer a = request("GET", kExec + "?command=true&stdout=1&container=main", ws("v5.channel.k8s.io"));
+  Answer a =
+      request("GET", kExec + "?command=true&stdout=1&container=main", ws("v5.channel.k8s.io"));
   StreamServer::get().setPodStreams(true);
   EXPECT_EQ(a.code, 503);
   EXPECT_EQ(statusMessage(a), "no kubelet serves pod streams on this control plane");
 }
 
 TEST(StreamDispatcher, AttachIsRefusedWithAHint) {
-  Answer a = request("POST", "/api/v1/namespaces/default/pods/streampod/attach?container=main&stdout=1",
-                     {"Connection: Upgrade", "Upgrade: SPDY/3.1",
-                      "X-Stream-Protocol-Version: v4.channel.k8s.io"});
+  Answer a = request(
+      "POST", "/api/v1/namespaces/default/pods/streampod/attach?container=main&stdout=1",
+      {"Connection: Upgrade", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: v4.channel.k8s.io"});
   EXPECT_EQ(a.code, 501);
   EXPECT_EQ(statusMessage(a), "attach is not supported by this control plane; use exec");
 }

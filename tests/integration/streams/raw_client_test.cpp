@@ -32,10 +32,10 @@ class RawClient {
   RawClient(const std::string& pathAndQuery, const std::vector<std::string>& headers) {
     auto& s = StreamServer::get();
     Poco::URI url(s.url());
-    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
-        Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE);
-    socket_ = Poco::Net::SecureStreamSocket(Poco::Net::SocketAddress(url.getHost(), url.getPort()),
-                                            ctx);
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "",
+                                                         "", Poco::Net::Context::VERIFY_NONE);
+    socket_ =
+        Poco::Net::SecureStreamSocket(Poco::Net::SocketAddress(url.getHost(), url.getPort()), ctx);
     socket_.setReceiveTimeout(Poco::Timespan(30, 0));
     std::string req = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + url.getHost() +
                       "\r\nAuthorization: Bearer " + s.token() + "\r\n";
@@ -49,7 +49,9 @@ class RawClient {
     }
   }
   const std::string& head() const { return head_; }
-  void send(const std::string& bytes) { socket_.sendBytes(bytes.data(), static_cast<int>(bytes.size())); }
+  void send(const std::string& bytes) {
+    socket_.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+  }
   // Next bytes from the server; "" at its end.
   std::string receive() {
     char buf[65536];
@@ -150,9 +152,9 @@ std::vector<SpdyFrame> readSpdy(RawClient& c, SpdyDecoder& d, SpdyType until) {
 }
 
 TEST(RawStreams, ASpdySessionErrorEndsWithGoAway) {
-  RawClient c(kRawExec + "command=cat&stdin=1&stdout=1",
-              {"Connection: Upgrade", "Upgrade: SPDY/3.1",
-               "X-Stream-Protocol-Version: v4.channel.k8s.io"});
+  RawClient c(
+      kRawExec + "command=cat&stdin=1&stdout=1",
+      {"Connection: Upgrade", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: v4.channel.k8s.io"});
   ASSERT_NE(c.head().find("101 Switching Protocols"), std::string::npos) << c.head();
   EXPECT_NE(c.head().find("X-Stream-Protocol-Version: v4.channel.k8s.io"), std::string::npos);
   SpdyHeaderCodec clientCodec;

@@ -15,8 +15,8 @@ namespace {
 TEST(StreamShutdown, StoppingTheServerEndsAnOpenExec) {
   StreamServer shared;  // its own server: this test stops it
   int before = shared.streams().started.load();
-  Background exec(clients()[0], "bash -c '$KUBECTL exec streampod -c main -- sleep 600; echo rc=$?'",
-                  shared);
+  Background exec(clients()[0],
+                  "bash -c '$KUBECTL exec streampod -c main -- sleep 600; echo rc=$?'", shared);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (shared.streams().started.load() == before && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

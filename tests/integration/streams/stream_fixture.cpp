@@ -60,22 +60,35 @@ pid_t spawn(const Client& client, const std::string& script, const std::string& 
 
 }  // namespace
 
-std::string kubectl120() { return std::string(MYSQLOP_SOURCE_DIR) + "/tools/kubectl-1.20/usr/bin/kubectl"; }
+std::string kubectl120() {
+  return std::string(MYSQLOP_SOURCE_DIR) + "/tools/kubectl-1.20/usr/bin/kubectl";
+}
 
 std::vector<Client> clients() {
   const std::string k132 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
   const std::string ws = "Sec-Websocket-Protocol: ";
   const std::string spdy = "X-Stream-Protocol-Version: ";
-  return {{"kubectl132_websocket", k132, {}, ws + "v5.channel.k8s.io",
+  return {{"kubectl132_websocket",
+           k132,
+           {},
+           ws + "v5.channel.k8s.io",
            ws + "SPDY/3.1+portforward.k8s.io"},
-          {"kubectl132_spdy", k132,
+          {"kubectl132_spdy",
+           k132,
            {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false", "KUBECTL_PORT_FORWARD_WEBSOCKETS=false"},
-           spdy + "v4.channel.k8s.io", spdy + "portforward.k8s.io"},
-          {"kubectl120_spdy", kubectl120(), {}, spdy + "v4.channel.k8s.io",
+           spdy + "v4.channel.k8s.io",
+           spdy + "portforward.k8s.io"},
+          {"kubectl120_spdy",
+           kubectl120(),
+           {},
+           spdy + "v4.channel.k8s.io",
            spdy + "portforward.k8s.io"},
           // The machine's kubectl (Cloud SDK's wrapper picks a version near the server's: 1.30,
           // WebSocket exec, SPDY port-forward).
-          {"machine_kubectl", "/usr/bin/kubectl", {}, ws + "v5.channel.k8s.io",
+          {"machine_kubectl",
+           "/usr/bin/kubectl",
+           {},
+           ws + "v5.channel.k8s.io",
            spdy + "portforward.k8s.io"}};
 }
 
@@ -84,7 +97,8 @@ StreamServer& StreamServer::get() {
   return server;
 }
 
-StreamServer::StreamServer() : dir_(tempDir("streams-it-")), front_(std::make_unique<local::HttpFront>()) {
+StreamServer::StreamServer()
+    : dir_(tempDir("streams-it-")), front_(std::make_unique<local::HttpFront>()) {
   local::HttpFront::Options options;
   options.dataDir = dir_;
   auto started = front_->start(options);
@@ -100,9 +114,8 @@ StreamServer::StreamServer() : dir_(tempDir("streams-it-")), front_(std::make_un
           {"metadata", {{"name", "streampod"}, {"labels", {{"app", "streams"}}}}},
           {"spec",
            {{"nodeName", "local"},
-            {"containers",
-             json::array({{{"name", "main"}, {"image", "busybox"}},
-                          {{"name", "side"}, {"image", "busybox"}}})}}}});
+            {"containers", json::array({{{"name", "main"}, {"image", "busybox"}},
+                                        {{"name", "side"}, {"image", "busybox"}}})}}}});
   // kubectl port-forward wants a Running pod (no kubelet here reports it).
   local::ApiRequest status;
   status.method = "PATCH";
@@ -140,13 +153,16 @@ Shell runShell(const Client& client, const std::string& script, int timeoutSecon
   auto& server = StreamServer::get();
   std::string outFile = server.dir() + "/shell.out";
   std::string errFile = server.dir() + "/shell.err";
-  pid_t pid = spawn(client, "exec timeout " + std::to_string(timeoutSeconds) + " bash -c '" +
-                                [&] {
-                                  std::string quoted;
-                                  for (char c : script) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-                                  return quoted;
-                                }() + "'",
-                    outFile, errFile);
+  pid_t pid = spawn(
+      client,
+      "exec timeout " + std::to_string(timeoutSeconds) + " bash -c '" +
+          [&] {
+            std::string quoted;
+            for (char c : script) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            return quoted;
+          }() +
+          "'",
+      outFile, errFile);
   int status = 0;
   ::waitpid(pid, &status, 0);
   Shell r;

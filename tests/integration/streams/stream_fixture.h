@@ -4,8 +4,8 @@
 // it; kubectl runs as a child process against its kubeconfig. One server per test suite.
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/types.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -19,9 +19,9 @@ namespace mysqlop::streams_it {
 
 // Which kubectl and which protocol it uses for exec.
 struct Client {
-  std::string name;    // for test names
-  std::string binary;  // kubectl
-  std::vector<std::string> env;  // e.g. KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
+  std::string name;                 // for test names
+  std::string binary;               // kubectl
+  std::vector<std::string> env;     // e.g. KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
   std::string execProtocol;         // the 101's protocol header line, as kubectl -v=8 logs it
   std::string portForwardProtocol;  // the same for port-forward
 };

@@ -40,9 +40,10 @@ TEST_P(KubectlStreams, ExecSeparatesStdoutAndStderrAndReturnsTheExitCode) {
 
 // The protocol each client ends up with (no silent fallback): kubectl's -v=8 log of the 101.
 TEST_P(KubectlStreams, SpeaksTheExpectedProtocols) {
-  Shell r = runShell(GetParam(), "$KUBECTL exec -v=8 streampod -c main -- true 2>&1 | grep -E"
-                                 " '(Sec-Websocket-Protocol|X-Stream-Protocol-Version): ' |"
-                                 " grep -v curl");
+  Shell r = runShell(GetParam(),
+                     "$KUBECTL exec -v=8 streampod -c main -- true 2>&1 | grep -E"
+                     " '(Sec-Websocket-Protocol|X-Stream-Protocol-Version): ' |"
+                     " grep -v curl");
   EXPECT_NE(r.out.find(GetParam().execProtocol), std::string::npos) << r.out;
   Background pf(GetParam(), "$KUBECTL port-forward -v=8 pod/streampod :1");
   ASSERT_TRUE(pf.waitFor("Forwarding from 127.0.0.1:")) << pf.err();
@@ -99,7 +100,8 @@ TEST_P(KubectlStreams, ExecWithATerminalRunsAnInteractiveShell) {
 TEST_P(KubectlStreams, ExecInAMissingContainerNamesIt) {
   Shell r = runShell(GetParam(), "$KUBECTL exec streampod -c nope -- true");
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "Error from server (BadRequest): container nope is not valid for pod streampod\n");
+  EXPECT_EQ(r.err,
+            "Error from server (BadRequest): container nope is not valid for pod streampod\n");
 }
 
 TEST_P(KubectlStreams, ExecInAContainerThatDoesNotRunGetsTheKubeletsText) {
@@ -140,7 +142,10 @@ class EchoServer {
             if (n <= 0) break;
             for (ssize_t off = 0; off < n;) {
               ssize_t w = ::write(c, buf + off, static_cast<std::size_t>(n - off));
-              if (w <= 0) { ::close(c); return; }
+              if (w <= 0) {
+                ::close(c);
+                return;
+              }
               off += w;
             }
           }

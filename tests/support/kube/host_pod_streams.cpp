@@ -75,7 +75,8 @@ class HostProcess : public local::PodProcess {
 };
 
 bool hasContainer(const nlohmann::json& pod, const std::string& name) {
-  for (const auto& c : pod.value("spec", nlohmann::json::object()).value("containers", nlohmann::json::array())) {
+  for (const auto& c :
+       pod.value("spec", nlohmann::json::object()).value("containers", nlohmann::json::array())) {
     if (c.value("name", "") == name) return true;
   }
   return false;

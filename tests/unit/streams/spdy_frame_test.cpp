@@ -112,8 +112,8 @@ TEST(SpdyFrame, RefusesBadFramesWithAReason) {
       {"short RST", raw({0x80, 0x03, 0x00, 0x03, 0, 0, 0, 4, 0, 0, 0, 1}), true, 1,
        "invalid control frame: RST_STREAM of 4 bytes"},
       {"data on 0", raw({0, 0, 0, 0, 0, 0, 0, 1, 'x'}), true, 1, "data frame for stream 0"},
-      {"garbage block", raw({0x80, 0x03, 0x00, 0x02, 0, 0, 0, 8, 0, 0, 0, 1, 1, 2, 3, 4}), true,
-       1, "header block does not inflate"},
+      {"garbage block", raw({0x80, 0x03, 0x00, 0x02, 0, 0, 0, 8, 0, 0, 0, 1, 1, 2, 3, 4}), true, 1,
+       "header block does not inflate"},
   };
   for (const auto& c : cases) {
     SpdyHeaderCodec codec;

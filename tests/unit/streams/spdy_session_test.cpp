@@ -11,22 +11,21 @@ namespace {
 class SessionTest : public ::testing::Test {
  protected:
   SessionTest()
-      : session_([this](std::string_view b) {
-                   fromServer_.feed(b);
-                   return true;
-                 },
-                 SpdySession::Handler{
-                     [this](std::uint32_t id, const SpdyHeaders& h) {
-                       events_.push_back("stream " + std::to_string(id) + " " +
-                                         spdyHeader(h, "streamtype"));
-                     },
-                     [this](std::uint32_t id, std::string_view d) {
-                       events_.push_back("data " + std::to_string(id) + " " + std::string(d));
-                     },
-                     [this](std::uint32_t id) { events_.push_back("fin " + std::to_string(id)); },
-                     [this](std::uint32_t id) {
-                       events_.push_back("reset " + std::to_string(id));
-                     }}) {}
+      : session_(
+            [this](std::string_view b) {
+              fromServer_.feed(b);
+              return true;
+            },
+            SpdySession::Handler{
+                [this](std::uint32_t id, const SpdyHeaders& h) {
+                  events_.push_back("stream " + std::to_string(id) + " " +
+                                    spdyHeader(h, "streamtype"));
+                },
+                [this](std::uint32_t id, std::string_view d) {
+                  events_.push_back("data " + std::to_string(id) + " " + std::string(d));
+                },
+                [this](std::uint32_t id) { events_.push_back("fin " + std::to_string(id)); },
+                [this](std::uint32_t id) { events_.push_back("reset " + std::to_string(id)); }}) {}
 
   std::vector<SpdyFrame> answers() {
     std::vector<SpdyFrame> out;

@@ -15,7 +15,8 @@ TEST(StreamRequest, WebSocketTakesTheClientsFirstServedProtocol) {
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c.value().websocket);
   EXPECT_EQ(c.value().protocol, "v4.channel.k8s.io");
-  auto pf = negotiateProtocol(StreamKind::PortForward, "WebSocket", {"SPDY/3.1+portforward.k8s.io"});
+  auto pf =
+      negotiateProtocol(StreamKind::PortForward, "WebSocket", {"SPDY/3.1+portforward.k8s.io"});
   ASSERT_TRUE(pf.ok());
   EXPECT_EQ(pf.value().protocol, "SPDY/3.1+portforward.k8s.io");
 }
@@ -34,12 +35,14 @@ TEST(StreamRequest, SaysWhatIsServedWhenNothingMatches) {
   EXPECT_EQ(ws.error().code, Errc::Forbidden);
   EXPECT_EQ(ws.error().message,
             "unable to upgrade: requested protocol(s) are not supported: [base64.channel.k8s.io]; "
-            "supports [v5.channel.k8s.io v4.channel.k8s.io]; " + kExecServed);
+            "supports [v5.channel.k8s.io v4.channel.k8s.io]; " +
+                kExecServed);
   auto spdy = negotiateProtocol(StreamKind::Exec, "SPDY/3.1", {"channel.k8s.io"});
   ASSERT_FALSE(spdy.ok());
   EXPECT_EQ(spdy.error().message,
             "unable to upgrade: unable to negotiate protocol: client supports [channel.k8s.io], "
-            "server accepts [v4.channel.k8s.io]; " + kExecServed);
+            "server accepts [v4.channel.k8s.io]; " +
+                kExecServed);
   auto none = negotiateProtocol(StreamKind::PortForward, "SPDY/3.1", {});
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().code, Errc::Invalid);
@@ -53,8 +56,13 @@ TEST(StreamRequest, SaysWhatIsServedWhenNothingMatches) {
 }
 
 TEST(StreamRequest, ParsesExecOptions) {
-  auto o = parseExecQuery({{"command", "sh"}, {"command", "-c"}, {"command", "echo"},
-                           {"stdin", "true"}, {"stdout", "1"}, {"stderr", "T"}, {"tty", "true"},
+  auto o = parseExecQuery({{"command", "sh"},
+                           {"command", "-c"},
+                           {"command", "echo"},
+                           {"stdin", "true"},
+                           {"stdout", "1"},
+                           {"stderr", "T"},
+                           {"tty", "true"},
                            {"container", "main"}});
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o.value().command, (std::vector<std::string>{"sh", "-c", "echo"}));

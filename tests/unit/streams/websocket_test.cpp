@@ -29,7 +29,8 @@ TEST(WebSocket, AcceptKeyOfRfc6455) {
 }
 
 TEST(WebSocket, EncodesTheRfcExamples) {
-  EXPECT_EQ(wsEncode({true, WsOpcode::Text, "Hello"}), bytes({0x81, 0x05, 'H', 'e', 'l', 'l', 'o'}));
+  EXPECT_EQ(wsEncode({true, WsOpcode::Text, "Hello"}),
+            bytes({0x81, 0x05, 'H', 'e', 'l', 'l', 'o'}));
   EXPECT_EQ(wsEncode({true, WsOpcode::Text, "Hello"}, 0x37fa213d),
             bytes({0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}));
   EXPECT_EQ(wsEncode({true, WsOpcode::Binary, std::string(256, 'x')}).substr(0, 4),
@@ -89,8 +90,8 @@ TEST(WebSocket, RefusesBadFramesWithTheReason) {
       {wsEncode({true, WsOpcode::Text, "Hello"}), "client frame is not masked", 1002},
       {bytes({0xC1, 0x80, 0, 0, 0, 0}), "reserved bits set without a negotiated extension", 1002},
       {bytes({0x83, 0x80, 0, 0, 0, 0}), "unknown opcode 3", 1002},
-      {wsEncode({false, WsOpcode::Ping, "x"}, 1), "control frame fragmented or longer than 125 bytes",
-       1002},
+      {wsEncode({false, WsOpcode::Ping, "x"}, 1),
+       "control frame fragmented or longer than 125 bytes", 1002},
       {wsEncode({true, WsOpcode::Ping, std::string(126, 'x')}, 1),
        "control frame fragmented or longer than 125 bytes", 1002},
       {wsEncode({true, WsOpcode::Continuation, "x"}, 1),
