@@ -16,6 +16,11 @@ class PocoConn : public ClientConn {
   explicit PocoConn(const Poco::Net::StreamSocket& socket) : socket_(socket) {
     socket_.setBlocking(true);
     socket_.setNoDelay(true);
+    // The HTTP server's 60 s timeouts are for requests. The loop polls before it reads (no
+    // receive timeout); a client that stops reading for 5 minutes while we have data for it is
+    // taken as gone.
+    socket_.setReceiveTimeout(Poco::Timespan(0));
+    socket_.setSendTimeout(Poco::Timespan(300, 0));
     fd_ = static_cast<int>(socket_.impl()->sockfd());
   }
   ~PocoConn() override { close(); }
