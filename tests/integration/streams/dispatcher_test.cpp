@@ -50,6 +50,12 @@ TEST(StreamDispatcher, ARequestWithoutUpgradeGetsKubeApiserversAnswer) {
   EXPECT_EQ(statusMessage(a), "Upgrade request required");
 }
 
+TEST(StreamDispatcher, OnlyGetAndPostAreAllowed) {
+  Answer a = request("PUT", kExec + "?command=true&stdout=true&container=main", {});
+  EXPECT_EQ(a.code, 405);
+  EXPECT_EQ(statusMessage(a), "the server does not allow this method on the requested resource");
+}
+
 TEST(StreamDispatcher, AuthenticatesLikeEveryRequest) {
   Answer a = request("GET", kExec + "?command=true&stdout=true", ws("v5.channel.k8s.io"), false);
   EXPECT_EQ(a.code, 401);

@@ -203,5 +203,84 @@ TEST(RawStreams, TheTunnelCarriesSpdyAndRefusesABadStreamId) {
   EXPECT_EQ(got[1].value, 1u) << "PROTOCOL_ERROR: clients open odd streams";
 }
 
+// SPDY frames of a port-forward session, unwrapped from the tunnel's WebSocket messages.
+class Tunnel {
+ public:
+  Tunnel()
+      : client_("/api/v1/namespaces/default/pods/streampod/portforward",
+                wsHeaders("SPDY/3.1+portforward.k8s.io")) {}
+  const std::string& head() const { return client_.head(); }
+  void send(const std::string& spdyBytes) {
+    client_.send(wsEncode({true, WsOpcode::Binary, spdyBytes}, 0x0a0b0c0d));
+  }
+  SpdyEncoder& encoder() { return encoder_; }
+  // Frames until `count` arrived or the server closed.
+  std::vector<SpdyFrame> frames(std::size_t count) {
+    std::vector<SpdyFrame> got;
+    while (got.size() < count) {
+      for (auto f = spdy_.next(); f.ok() && f.value(); f = spdy_.next()) got.push_back(*f.value());
+      if (got.size() >= count) break;
+      std::string bytes = client_.receive();
+      if (bytes.empty()) break;
+      ws_.feed(bytes);
+      for (auto m = ws_.next(); m.ok() && m.value(); m = ws_.next()) spdy_.feed(m.value()->payload);
+    }
+    return got;
+  }
+
+ private:
+  RawClient client_;
+  SpdyHeaderCodec encodeCodec_;
+  SpdyEncoder encoder_{encodeCodec_};
+  WsDecoder ws_{false};
+  SpdyHeaderCodec decodeCodec_;
+  SpdyDecoder spdy_{decodeCodec_};
+};
+
+TEST(RawStreams, PortForwardRefusesAnUnknownStreamType) {
+  Tunnel t;
+  ASSERT_NE(t.head().find("101 Switching Protocols"), std::string::npos) << t.head();
+  t.send(t.encoder().synStream(1, {{"streamtype", "bogus"}, {"port", "80"}}, false));
+  auto f = t.frames(2);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].type, SpdyType::SynReply);
+  EXPECT_EQ(f[1].type, SpdyType::RstStream);
+  EXPECT_EQ(f[1].value, 1u) << "PROTOCOL_ERROR";
+}
+
+TEST(RawStreams, PortForwardReportsABadPortOnTheErrorStream) {
+  Tunnel t;
+  ASSERT_NE(t.head().find("101 Switching Protocols"), std::string::npos) << t.head();
+  t.send(t.encoder().synStream(1, {{"streamtype", "error"}, {"port", "http"}, {"requestid", "0"}},
+                               false));
+  t.send(t.encoder().synStream(3, {{"streamtype", "data"}, {"port", "http"}, {"requestid", "0"}},
+                               false));
+  // SYN_REPLY 1, SYN_REPLY 3, the message on 1 with FIN, FIN on 3.
+  auto f = t.frames(4);
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_EQ(f[2].type, SpdyType::Data);
+  EXPECT_EQ(f[2].streamId, 1u);
+  EXPECT_EQ(f[2].data, "invalid port http");
+  EXPECT_TRUE(f[2].fin());
+  EXPECT_EQ(f[3].streamId, 3u);
+  EXPECT_TRUE(f[3].fin());
+}
+
+TEST(RawStreams, PortForwardPairsStreamsWithoutRequestIdByTheirIds) {
+  // Clients before requestid: the data stream's id is its error stream's plus 2. A refused dial
+  // shows that the pair was formed.
+  Tunnel t;
+  ASSERT_NE(t.head().find("101 Switching Protocols"), std::string::npos) << t.head();
+  t.send(t.encoder().synStream(5, {{"streamtype", "error"}, {"port", "1"}}, false));
+  t.send(t.encoder().synStream(7, {{"streamtype", "data"}, {"port", "1"}}, false));
+  auto f = t.frames(4);
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_EQ(f[2].streamId, 5u);
+  EXPECT_EQ(f[2].data.rfind("error forwarding port 1 to pod streampod, uid ", 0), 0u) << f[2].data;
+  EXPECT_NE(f[2].data.find(": dial tcp4 127.0.0.1:1: connect: Connection refused"),
+            std::string::npos)
+      << f[2].data;
+}
+
 }  // namespace
 }  // namespace mysqlop::streams_it
