@@ -84,15 +84,21 @@ class FdConn : public ClientConn {
   long read(char* buf, std::size_t n) override {
     for (;;) {
       ssize_t r = ::read(fd_, buf, n);
-      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno == EINTR) {
+        continue;
+      }
       return static_cast<long>(r);
     }
   }
   bool writeAll(std::string_view data) override {
     while (!data.empty()) {
       ssize_t w = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
+      if (w < 0 && errno == EINTR) {
+        continue;
+      }
+      if (w <= 0) {
+        return false;
+      }
       data.remove_prefix(static_cast<std::size_t>(w));
     }
     return true;

@@ -54,7 +54,9 @@ class ResizeParser {
               static_cast<std::uint16_t>(size.value("Height", 0)));
       }
     }
-    if (buf_.size() > 4096) buf_.clear();  // garbage without a closing brace
+    if (buf_.size() > 4096) {
+      buf_.clear();  // garbage without a closing brace
+    }
   }
 
  private:
@@ -119,7 +121,9 @@ class ExecSession {
       writeStdin(pendingStdin_);
       pendingStdin_.clear();
     }
-    if (pendingStdinClose_) closeStdin();
+    if (pendingStdinClose_) {
+      closeStdin();
+    }
   }
 
   void onOutput(std::uint8_t channel, std::string_view data) {
@@ -129,47 +133,64 @@ class ExecSession {
     }
     if (wire_ == ExecWire::SpdyV4) {
       std::uint32_t id = channel == kChanStdout ? stdoutStream_ : stderrStream_;
-      if (id != 0 && spdy_->isOpen(id)) spdy_->send(id, data);
-      if (spdy_->over()) fail("client gone");
+      if (id != 0 && spdy_->isOpen(id)) {
+        spdy_->send(id, data);
+      }
+      if (spdy_->over()) {
+        fail("client gone");
+      }
       return;
     }
     std::string payload;
     payload.reserve(data.size() + 1);
     payload.push_back(static_cast<char>(channel));
     payload.append(data);
-    if (!conn_.writeAll(wsEncode({true, WsOpcode::Binary, std::move(payload)})))
+    if (!conn_.writeAll(wsEncode({true, WsOpcode::Binary, std::move(payload)}))) {
       fail("client gone");
+    }
   }
 
   void writeStdin(std::string_view data) {
-    if (stdinClosed_) return;
+    if (stdinClosed_) {
+      return;
+    }
     if (!running_) {
       pendingStdin_.append(data);
       return;
     }
-    if (inId_ != 0) pump_.write(inId_, std::string(data));
+    if (inId_ != 0) {
+      pump_.write(inId_, data);
+    }
   }
 
   void closeStdin() {
-    if (stdinClosed_) return;
+    if (stdinClosed_) {
+      return;
+    }
     if (!running_) {
       pendingStdinClose_ = true;
       return;
     }
     stdinClosed_ = true;
-    if (inId_ == 0) return;
+    if (inId_ == 0) {
+      return;
+    }
     pump_.afterFlush(inId_, [this] { process_->closeStdin(); });
   }
 
   void resize(std::string_view data) {
     resizeParser_.feed(data, [this](std::uint16_t w, std::uint16_t h) {
-      if (options_.tty) process_->resize(w, h);
+      if (options_.tty) {
+        process_->resize(w, h);
+      }
     });
   }
 
   void onClient(std::string_view data) {
     if (data.empty()) {
-      if (!finished_) result_.clientLeft = true;
+      if (!finished_) {
+        result_.clientLeft = true;
+      }
       return;
     }
     if (spdy_) {
@@ -193,7 +214,9 @@ class ExecSession {
         pump_.stop();
         return;
       }
-      if (!m.value()) return;
+      if (!m.value()) {
+        return;
+      }
       onWsMessage(*m.value());
     }
   }
@@ -211,7 +234,9 @@ class ExecSession {
         return;
       default: break;
     }
-    if (m.payload.empty()) return;
+    if (m.payload.empty()) {
+      return;
+    }
     const auto channel = static_cast<std::uint8_t>(m.payload[0]);
     std::string_view body(m.payload);
     body.remove_prefix(1);
@@ -227,36 +252,43 @@ class ExecSession {
 
   void onSpdyStream(std::uint32_t id, const SpdyHeaders& headers) {
     const std::string type = spdyHeader(headers, "streamtype");
-    if (type == "error")
+    if (type == "error") {
       errorStream_ = id;
-    else if (type == "stdin")
+    } else if (type == "stdin") {
       stdinStream_ = id;
-    else if (type == "stdout")
+    } else if (type == "stdout") {
       stdoutStream_ = id;
-    else if (type == "stderr")
+    } else if (type == "stderr") {
       stderrStream_ = id;
-    else if (type == "resize")
+    } else if (type == "resize") {
       resizeStream_ = id;
-    else {
+    } else {
       spdlog::debug("exec: stream {} of unknown type \"{}\"", id, type);
       return;
     }
-    if (++received_ >= expected_ && !running_) startLocal();
+    if (++received_ >= expected_ && !running_) {
+      startLocal();
+    }
   }
 
   void onSpdyData(std::uint32_t id, std::string_view data) {
-    if (id == stdinStream_)
+    if (id == stdinStream_) {
       writeStdin(data);
-    else if (id == resizeStream_)
+    } else if (id == resizeStream_) {
       resize(data);
+    }
   }
 
   void onSpdyFin(std::uint32_t id) {
-    if (id == stdinStream_) closeStdin();
+    if (id == stdinStream_) {
+      closeStdin();
+    }
   }
 
   void onSpdyReset(std::uint32_t id) {
-    if (id == stdinStream_) closeStdin();
+    if (id == stdinStream_) {
+      closeStdin();
+    }
   }
 
   void fail(const std::string& why) {
@@ -278,16 +310,22 @@ class ExecSession {
       }
       return false;
     }
-    if (outOpen_ || errOpen_) return false;
+    if (outOpen_ || errOpen_) {
+      return false;
+    }
     // Output is over: the exit code, then the status after the last byte.
     result_.exitCode = process_->wait();
     finished_ = true;
     const std::string status = execStatusJson(result_.exitCode);
     if (spdy_) {
       for (std::uint32_t id : {stdoutStream_, stderrStream_}) {
-        if (id != 0 && spdy_->isOpen(id)) spdy_->finish(id);
+        if (id != 0 && spdy_->isOpen(id)) {
+          spdy_->finish(id);
+        }
       }
-      if (errorStream_ != 0 && spdy_->isOpen(errorStream_)) spdy_->send(errorStream_, status, true);
+      if (errorStream_ != 0 && spdy_->isOpen(errorStream_)) {
+        spdy_->send(errorStream_, status, true);
+      }
       spdy_->goAway(SpdyGoAway::Ok);
     } else {
       std::string payload(1, static_cast<char>(kChanError));
@@ -301,20 +339,28 @@ class ExecSession {
   // Closing with unread client bytes in the socket would send a TCP reset that can destroy
   // what the client has not read yet: read until the client closes (5 s at most).
   void lingerUntilClientCloses() {
-    if (pump_.clientClosed()) return;
+    if (pump_.clientClosed()) {
+      return;
+    }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     for (int id : {inId_, outId_, errId_}) {
-      if (id != 0) pump_.remove(id);
+      if (id != 0) {
+        pump_.remove(id);
+      }
     }
     Pump linger(conn_);
     bool closeSeen = false;
     WsDecoder decoder;
     linger.run(
         [&](std::string_view d) {
-          if (spdy_ || d.empty()) return;
+          if (spdy_ || d.empty()) {
+            return;
+          }
           decoder.feed(d);
           for (auto m = decoder.next(); m.ok() && m.value(); m = decoder.next()) {
-            if (m.value()->opcode == WsOpcode::Close) closeSeen = true;
+            if (m.value()->opcode == WsOpcode::Close) {
+              closeSeen = true;
+            }
           }
         },
         [&] { return closeSeen || std::chrono::steady_clock::now() > deadline; }, 100);

@@ -44,7 +44,9 @@ class PortForwardSession {
                   [this](std::uint32_t id) { onReset(id); }}) {}
 
   ~PortForwardSession() {
-    for (auto& [id, p] : pairs_) closePair(p);
+    for (auto& [id, p] : pairs_) {
+      closePair(p);
+    }
   }
 
   PortForwardResult run() {
@@ -59,12 +61,16 @@ class PortForwardSession {
 
  private:
   bool writeSession(std::string_view bytes) {
-    if (wire_ == PortForwardWire::Spdy) return conn_.writeAll(bytes);
+    if (wire_ == PortForwardWire::Spdy) {
+      return conn_.writeAll(bytes);
+    }
     return conn_.writeAll(wsEncode({true, WsOpcode::Binary, std::string(bytes)}));
   }
 
   void onClient(std::string_view data) {
-    if (data.empty()) return;
+    if (data.empty()) {
+      return;
+    }
     if (wire_ == PortForwardWire::Spdy) {
       feedSpdy(data);
       return;
@@ -80,7 +86,9 @@ class PortForwardSession {
         pump_.stop();
         return;
       }
-      if (!m.value()) return;
+      if (!m.value()) {
+        return;
+      }
       const WsMessage& msg = *m.value();
       if (msg.opcode == WsOpcode::Ping) {
         conn_.writeAll(wsEncode({true, WsOpcode::Pong, msg.payload}));
@@ -96,14 +104,18 @@ class PortForwardSession {
 
   void feedSpdy(std::string_view data) {
     if (!spdy_.feed(data)) {
-      if (!spdy_.lastError().empty()) result_.error = spdy_.lastError();
+      if (!spdy_.lastError().empty()) {
+        result_.error = spdy_.lastError();
+      }
       pump_.stop();
     }
   }
 
   std::string requestIdOf(std::uint32_t id, const SpdyHeaders& h, const std::string& type) {
     std::string requestId = spdyHeader(h, "requestid");
-    if (!requestId.empty()) return requestId;
+    if (!requestId.empty()) {
+      return requestId;
+    }
     // Clients before requestid: the data stream follows its error stream (the kubelet's rule).
     return std::to_string(type == "data" ? id - 2 : id);
   }
@@ -119,7 +131,9 @@ class PortForwardSession {
     (type == "error" ? p.errorStream : p.dataStream) = id;
     p.portText = spdyHeader(h, "port");
     streamToPair_[id] = requestId;
-    if (p.errorStream != 0 && p.dataStream != 0) connect(requestId, p);
+    if (p.errorStream != 0 && p.dataStream != 0) {
+      connect(requestId, p);
+    }
   }
 
   void connect(const std::string& requestId, Pair& p) {
@@ -143,7 +157,7 @@ class PortForwardSession {
     p.fd = fd.value();
     p.pumpId = pump_.add(p.fd, [this, requestId](std::string_view d) { onBackend(requestId, d); });
     if (!pendingData_[p.dataStream].empty()) {
-      pump_.write(p.pumpId, std::move(pendingData_[p.dataStream]));
+      pump_.write(p.pumpId, pendingData_[p.dataStream]);
     }
     pendingData_.erase(p.dataStream);
   }
@@ -156,7 +170,9 @@ class PortForwardSession {
 
   void onBackend(const std::string& requestId, std::string_view d) {
     auto it = pairs_.find(requestId);
-    if (it == pairs_.end()) return;
+    if (it == pairs_.end()) {
+      return;
+    }
     Pair& p = it->second;
     if (!d.empty()) {
       spdy_.send(p.dataStream, d);
@@ -165,33 +181,45 @@ class PortForwardSession {
     // The client reads its error stream to the end before it closes the local connection.
     p.backendEof = true;
     spdy_.finish(p.dataStream);
-    if (spdy_.isOpen(p.errorStream)) spdy_.finish(p.errorStream);
+    if (spdy_.isOpen(p.errorStream)) {
+      spdy_.finish(p.errorStream);
+    }
     maybeClose(requestId);
   }
 
   Pair* pairOf(std::uint32_t id, std::string* requestId = nullptr) {
     auto s = streamToPair_.find(id);
-    if (s == streamToPair_.end()) return nullptr;
+    if (s == streamToPair_.end()) {
+      return nullptr;
+    }
     auto it = pairs_.find(s->second);
-    if (it == pairs_.end()) return nullptr;
-    if (requestId) *requestId = s->second;
+    if (it == pairs_.end()) {
+      return nullptr;
+    }
+    if (requestId) {
+      *requestId = s->second;
+    }
     return &it->second;
   }
 
   void onData(std::uint32_t id, std::string_view d) {
     Pair* p = pairOf(id);
-    if (!p || id != p->dataStream || p->closed) return;
+    if (!p || id != p->dataStream || p->closed) {
+      return;
+    }
     if (p->pumpId == 0) {
       pendingData_[id].append(d);  // the error stream has not arrived yet
       return;
     }
-    pump_.write(p->pumpId, std::string(d));
+    pump_.write(p->pumpId, d);
   }
 
   void onFin(std::uint32_t id) {
     std::string requestId;
     Pair* p = pairOf(id, &requestId);
-    if (!p || id != p->dataStream || p->pumpId == 0) return;
+    if (!p || id != p->dataStream || p->pumpId == 0) {
+      return;
+    }
     int fd = p->fd;
     pump_.afterFlush(p->pumpId, [fd] { ::shutdown(fd, SHUT_WR); });
     p->clientFin = true;
@@ -201,21 +229,32 @@ class PortForwardSession {
   void onReset(std::uint32_t id) {
     std::string requestId;
     Pair* p = pairOf(id, &requestId);
-    if (!p) return;
+    if (!p) {
+      return;
+    }
     closePair(*p);
-    if (p->errorStream != 0 && spdy_.isOpen(p->errorStream)) spdy_.finish(p->errorStream);
-    if (p->dataStream != 0 && spdy_.isOpen(p->dataStream))
+    if (p->errorStream != 0 && spdy_.isOpen(p->errorStream)) {
+      spdy_.finish(p->errorStream);
+    }
+    if (p->dataStream != 0 && spdy_.isOpen(p->dataStream)) {
       spdy_.reset(p->dataStream, SpdyRst::Cancel);
+    }
     forget(requestId);
   }
 
   void maybeClose(const std::string& requestId) {
     auto it = pairs_.find(requestId);
-    if (it == pairs_.end()) return;
+    if (it == pairs_.end()) {
+      return;
+    }
     Pair& p = it->second;
-    if (!(p.backendEof && p.clientFin)) return;
+    if (!(p.backendEof && p.clientFin)) {
+      return;
+    }
     closePair(p);
-    if (spdy_.isOpen(p.errorStream)) spdy_.finish(p.errorStream);
+    if (spdy_.isOpen(p.errorStream)) {
+      spdy_.finish(p.errorStream);
+    }
     forget(requestId);
   }
 
@@ -233,7 +272,9 @@ class PortForwardSession {
 
   void forget(const std::string& requestId) {
     auto it = pairs_.find(requestId);
-    if (it == pairs_.end()) return;
+    if (it == pairs_.end()) {
+      return;
+    }
     streamToPair_.erase(it->second.errorStream);
     streamToPair_.erase(it->second.dataStream);
     pairs_.erase(it);

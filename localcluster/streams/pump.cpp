@@ -10,7 +10,7 @@
 namespace mysqlop::local::streams {
 
 namespace {
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 }
 
 Pump::Pump(ClientConn& conn, std::size_t maxBuffered) : conn_(conn), maxBuffered_(maxBuffered) {
@@ -21,7 +21,9 @@ Pump::Pump(ClientConn& conn, std::size_t maxBuffered) : conn_(conn), maxBuffered
 
 Pump::~Pump() {
   for (int fd : wakeFds_) {
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0) {
+      ::close(fd);
+    }
   }
 }
 
@@ -40,12 +42,16 @@ int Pump::add(int fd, LocalFn onRead) {
 
 void Pump::stopReading(int id) {
   auto it = locals_.find(id);
-  if (it != locals_.end()) it->second.reading = false;
+  if (it != locals_.end()) {
+    it->second.reading = false;
+  }
 }
 
-void Pump::write(int id, std::string data) {
+void Pump::write(int id, std::string_view data) {
   auto it = locals_.find(id);
-  if (it == locals_.end() || data.empty()) return;
+  if (it == locals_.end() || data.empty()) {
+    return;
+  }
   Local& l = it->second;
   if (l.outOff == l.out.size()) {
     l.out.clear();
@@ -58,7 +64,9 @@ void Pump::write(int id, std::string data) {
 void Pump::afterFlush(int id, std::function<void()> then) {
   auto it = locals_.find(id);
   if (it == locals_.end()) {
-    if (then) then();
+    if (then) {
+      then();
+    }
     return;
   }
   it->second.afterFlush = std::move(then);
@@ -77,8 +85,12 @@ void Pump::wake() {
 bool Pump::flush(Local& l) {
   while (l.outOff < l.out.size()) {
     ssize_t n = ::write(l.fd, l.out.data() + l.outOff, l.out.size() - l.outOff);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return true;
+    }
     if (n <= 0) {
       // The reader is gone (EPIPE): what is queued can never be delivered.
       l.out.clear();
@@ -99,17 +111,23 @@ bool Pump::flush(Local& l) {
 
 std::size_t Pump::buffered() const {
   std::size_t total = 0;
-  for (const auto& [id, l] : locals_) total += l.out.size() - l.outOff;
+  for (const auto& [id, l] : locals_) {
+    total += l.out.size() - l.outOff;
+  }
   return total;
 }
 
 // One read; false when the descriptor has nothing now (EAGAIN) or reached its end.
 bool Pump::readLocal(int id) {
   auto it = locals_.find(id);
-  if (it == locals_.end() || !it->second.reading) return false;
+  if (it == locals_.end() || !it->second.reading) {
+    return false;
+  }
   char buf[kReadChunk];
   ssize_t n = ::read(it->second.fd, buf, sizeof buf);
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return false;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    return false;
+  }
   it->second.reading = n > 0;
   LocalFn fn = it->second.onRead;  // the callback may remove the entry
   fn(n > 0 ? std::string_view(buf, static_cast<std::size_t>(n)) : std::string_view());
@@ -137,8 +155,12 @@ void Pump::run(const ClientFn& onClient, const std::function<bool()>& until, int
     ids.push_back(-1);
     for (const auto& [id, l] : locals_) {
       short events = 0;
-      if (l.reading) events |= POLLIN;
-      if (l.outOff < l.out.size()) events |= POLLOUT;
+      if (l.reading) {
+        events |= POLLIN;
+      }
+      if (l.outOff < l.out.size()) {
+        events |= POLLOUT;
+      }
       if (events != 0) {
         fds.push_back({l.fd, events, 0});
         ids.push_back(id);
@@ -164,9 +186,13 @@ void Pump::run(const ClientFn& onClient, const std::function<bool()>& until, int
       }
     }
     for (std::size_t i = 2; i < fds.size() && !stopped_; ++i) {
-      if (fds[i].revents == 0) continue;
+      if (fds[i].revents == 0) {
+        continue;
+      }
       auto it = locals_.find(ids[i]);
-      if (it == locals_.end()) continue;
+      if (it == locals_.end()) {
+        continue;
+      }
       if ((fds[i].revents & POLLOUT) != 0 || ((fds[i].revents & (POLLERR | POLLHUP)) != 0 &&
                                               it->second.outOff < it->second.out.size())) {
         flush(it->second);

@@ -34,7 +34,7 @@ class Pump {
   // Stops reading a descriptor (it stays for writes).
   void stopReading(int id);
   // Queues bytes for a descriptor.
-  void write(int id, std::string data);
+  void write(int id, std::string_view data);
   // Once everything queued is written, calls `then` (close stdin, shut a socket's write side).
   void afterFlush(int id, std::function<void()> then);
   // Forgets a descriptor (queued bytes are dropped).

@@ -141,7 +141,9 @@ Result<SpdyHeaders> SpdyHeaderCodec::decompress(std::string_view block) {
   const std::size_t n = plain.size();
   std::size_t at = 0;
   auto take32 = [&](std::uint32_t& v) {
-    if (n - at < 4) return false;
+    if (n - at < 4) {
+      return false;
+    }
     v = get32(p + at);
     at += 4;
     return true;

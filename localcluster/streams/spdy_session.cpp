@@ -10,7 +10,9 @@ SpdySession::SpdySession(Writer writer, Handler handler)
     : writer_(std::move(writer)), handler_(std::move(handler)) {}
 
 bool SpdySession::feed(std::string_view bytes) {
-  if (over_) return false;
+  if (over_) {
+    return false;
+  }
   decoder_.feed(bytes);
   for (;;) {
     auto frame = decoder_.next();
@@ -27,9 +29,13 @@ bool SpdySession::feed(std::string_view bytes) {
       reset(e.streamId, static_cast<SpdyRst>(e.status));
       continue;
     }
-    if (!frame.value()) break;
+    if (!frame.value()) {
+      break;
+    }
     handle(*frame.value());
-    if (over_) return false;
+    if (over_) {
+      return false;
+    }
   }
   return !over_;
 }
@@ -56,8 +62,12 @@ void SpdySession::handle(SpdyFrame& f) {
         over_ = true;
         return;
       }
-      if (handler_.onStream) handler_.onStream(f.streamId, f.headers);
-      if (s.remoteFin && handler_.onRemoteFin) handler_.onRemoteFin(f.streamId);
+      if (handler_.onStream) {
+        handler_.onStream(f.streamId, f.headers);
+      }
+      if (s.remoteFin && handler_.onRemoteFin) {
+        handler_.onRemoteFin(f.streamId);
+      }
       return;
     }
     case SpdyType::Data: {
@@ -75,24 +85,32 @@ void SpdySession::handle(SpdyFrame& f) {
         reset(f.streamId, SpdyRst::StreamAlreadyClosed);
         return;
       }
-      if (!f.data.empty() && handler_.onData) handler_.onData(f.streamId, f.data);
+      if (!f.data.empty() && handler_.onData) {
+        handler_.onData(f.streamId, f.data);
+      }
       if (f.fin()) {
         auto again = streams_.find(f.streamId);
         if (again != streams_.end()) {
           again->second.remoteFin = true;
-          if (handler_.onRemoteFin) handler_.onRemoteFin(f.streamId);
+          if (handler_.onRemoteFin) {
+            handler_.onRemoteFin(f.streamId);
+          }
           forgetIfClosed(f.streamId);
         }
       }
       return;
     }
     case SpdyType::RstStream: {
-      if (streams_.erase(f.streamId) != 0 && handler_.onReset) handler_.onReset(f.streamId);
+      if (streams_.erase(f.streamId) != 0 && handler_.onReset) {
+        handler_.onReset(f.streamId);
+      }
       return;
     }
     case SpdyType::Ping:
       // Client pings are odd; echo them. An even id would be an answer to our ping (we send none).
-      if ((f.value % 2) == 1 && !writer_(encoder_.ping(f.value))) over_ = true;
+      if ((f.value % 2) == 1 && !writer_(encoder_.ping(f.value))) {
+        over_ = true;
+      }
       return;
     case SpdyType::GoAway:
       goneAway_ = true;
@@ -103,7 +121,9 @@ void SpdySession::handle(SpdyFrame& f) {
         auto it = streams_.find(f.streamId);
         if (it != streams_.end()) {
           it->second.remoteFin = true;
-          if (handler_.onRemoteFin) handler_.onRemoteFin(f.streamId);
+          if (handler_.onRemoteFin) {
+            handler_.onRemoteFin(f.streamId);
+          }
           forgetIfClosed(f.streamId);
         }
       }
@@ -114,13 +134,17 @@ void SpdySession::handle(SpdyFrame& f) {
 
 void SpdySession::forgetIfClosed(std::uint32_t id) {
   auto it = streams_.find(id);
-  if (it != streams_.end() && it->second.remoteFin && it->second.localFin) streams_.erase(it);
+  if (it != streams_.end() && it->second.remoteFin && it->second.localFin) {
+    streams_.erase(it);
+  }
 }
 
 bool SpdySession::send(std::uint32_t id, std::string_view data, bool fin) {
   auto it = streams_.find(id);
-  if (it == streams_.end() || it->second.localFin) return false;
-  constexpr std::size_t kMaxFrame = 64 * 1024;
+  if (it == streams_.end() || it->second.localFin) {
+    return false;
+  }
+  constexpr std::size_t kMaxFrame = std::size_t{64} * 1024;
   while (data.size() > kMaxFrame) {
     if (!writer_(encoder_.data(id, data.substr(0, kMaxFrame), false))) {
       over_ = true;
@@ -145,14 +169,22 @@ bool SpdySession::finish(std::uint32_t id) { return send(id, {}, true); }
 
 void SpdySession::reset(std::uint32_t id, SpdyRst status) {
   bool known = streams_.erase(id) != 0;
-  if (!writer_(encoder_.rstStream(id, status))) over_ = true;
-  if (known && handler_.onReset) handler_.onReset(id);
+  if (!writer_(encoder_.rstStream(id, status))) {
+    over_ = true;
+  }
+  if (known && handler_.onReset) {
+    handler_.onReset(id);
+  }
 }
 
 void SpdySession::goAway(SpdyGoAway status) {
-  if (goneAway_) return;
+  if (goneAway_) {
+    return;
+  }
   goneAway_ = true;
-  if (!writer_(encoder_.goAway(lastClientId_, status))) over_ = true;
+  if (!writer_(encoder_.goAway(lastClientId_, status))) {
+    over_ = true;
+  }
 }
 
 }  // namespace mysqlop::local::streams

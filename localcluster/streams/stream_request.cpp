@@ -16,7 +16,9 @@ std::string lower(std::string s) {
 // Go's %v of a []string: [a b c].
 std::string goList(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i ? " " : "") + items[i];
+  }
   return out + "]";
 }
 
@@ -85,8 +87,12 @@ Result<ProtocolChoice> negotiateProtocol(StreamKind kind, const std::string& upg
 Result<bool> parseGoBool(const std::string& text) {
   static const std::vector<std::string> yes = {"1", "t", "T", "TRUE", "true", "True"};
   static const std::vector<std::string> no = {"0", "f", "F", "FALSE", "false", "False"};
-  if (std::find(yes.begin(), yes.end(), text) != yes.end()) return true;
-  if (std::find(no.begin(), no.end(), text) != no.end()) return false;
+  if (std::find(yes.begin(), yes.end(), text) != yes.end()) {
+    return true;
+  }
+  if (std::find(no.begin(), no.end(), text) != no.end()) {
+    return false;
+  }
   return fail(Errc::Invalid, "strconv.ParseBool: parsing \"" + text + "\": invalid syntax");
 }
 
@@ -99,28 +105,39 @@ Result<PodExecOptions> parseExecQuery(const QueryValues& query) {
       return {};
     }
     auto v = parseGoBool(it->second);
-    if (!v.ok()) return v.error();
+    if (!v.ok()) {
+      return v.error();
+    }
     out = v.value();
     return {};
   };
   for (const char* name : {"stdin", "stdout", "stderr", "tty"}) {
     bool value = false;
-    if (auto r = flag(name, value); !r.ok()) return r.error();
+    if (auto r = flag(name, value); !r.ok()) {
+      return r.error();
+    }
     std::string n = name;
-    if (n == "stdin")
+    if (n == "stdin") {
       o.stdin = value;
-    else if (n == "stdout")
+    } else if (n == "stdout") {
       o.stdout = value;
-    else if (n == "stderr")
+    } else if (n == "stderr") {
       o.stderr = value;
-    else
+    } else {
       o.tty = value;
+    }
   }
   auto range = query.equal_range("command");
-  for (auto it = range.first; it != range.second; ++it) o.command.push_back(it->second);
+  for (auto it = range.first; it != range.second; ++it) {
+    o.command.push_back(it->second);
+  }
   auto c = query.find("container");
-  if (c != query.end()) o.container = c->second;
-  if (o.tty) o.stderr = false;  // the terminal carries both (the kubelet drops stderr)
+  if (c != query.end()) {
+    o.container = c->second;
+  }
+  if (o.tty) {
+    o.stderr = false;  // the terminal carries both (the kubelet drops stderr)
+  }
   if (!o.stdin && !o.stdout && !o.stderr) {
     return fail(Errc::Invalid, "you must specify at least 1 of stdin, stdout, stderr");
   }

@@ -68,8 +68,12 @@ std::vector<std::string> headerValues(const HTTPServerRequest& req, const std::s
           v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       item.erase(0, item.find_first_not_of(" \t"));
       item.erase(item.find_last_not_of(" \t") + 1);
-      if (!item.empty()) out.push_back(item);
-      if (comma == std::string::npos) break;
+      if (!item.empty()) {
+        out.push_back(item);
+      }
+      if (comma == std::string::npos) {
+        break;
+      }
       start = comma + 1;
     }
   }
@@ -224,7 +228,9 @@ bool serveStreamRequest(ApiServer& api, TokenAuth& auth, HTTPServerRequest& requ
     return true;
   }
   QueryValues query;
-  for (const auto& [k, v] : uri.getQueryParameters()) query.emplace(k, v);
+  for (const auto& [k, v] : uri.getQueryParameters()) {
+    query.emplace(k, v);
+  }
   serve(api, request, response, m[1].str(), m[2].str(), m[3].str(), query);
   return true;
 }

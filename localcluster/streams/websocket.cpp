@@ -77,13 +77,19 @@ Result<std::optional<WsMessage>> WsDecoder::next() {
     std::uint64_t len = p[1] & 0x7F;
     std::size_t header = 2;
     if (len == 126) {
-      if (avail < 4) return std::optional<WsMessage>{};
+      if (avail < 4) {
+        return std::optional<WsMessage>{};
+      }
       len = (static_cast<std::uint64_t>(p[2]) << 8) | p[3];
       header = 4;
     } else if (len == 127) {
-      if (avail < 10) return std::optional<WsMessage>{};
+      if (avail < 10) {
+        return std::optional<WsMessage>{};
+      }
       len = 0;
-      for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
+      for (int i = 0; i < 8; ++i) {
+        len = (len << 8) | p[2 + i];
+      }
       header = 10;
       if (len >> 63) {
         return bad(1002, "frame length has the most significant bit set");
