@@ -175,7 +175,15 @@ class ExecSession {
     if (inId_ == 0) {
       return;
     }
-    pump_.afterFlush(inId_, [this] { process_->closeStdin(); });
+    pump_.afterFlush(inId_, [this] {
+      // A pipe of its own is closed by closeStdin(): the loop must forget its number first (the
+      // number can be reused by any thread). A terminal stays: it is also stdout.
+      if (inId_ != outId_) {
+        pump_.remove(inId_);
+      }
+      inId_ = 0;
+      process_->closeStdin();
+    });
   }
 
   void resize(std::string_view data) {
