@@ -23,6 +23,7 @@
 
 #include "localcluster/apiserver/request_target.h"
 #include "localcluster/apiserver/tls.h"
+#include "localcluster/streams/upgrade_dispatcher.h"
 
 namespace mysqlop::local {
 
@@ -120,6 +121,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
  private:
   void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    // pods/exec, attach, portforward: checked and upgraded before any body is read.
+    if (streams::serveStreamRequest(api_, auth_, request, response)) {
+      return;
+    }
     ApiRequest req;
     req.method = request.getMethod();
     if (auto parsed = parseRequestTarget(request.getURI(), req); !parsed.ok()) {
