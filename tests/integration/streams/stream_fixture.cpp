@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -92,9 +93,30 @@ std::vector<Client> clients() {
            spdy + "portforward.k8s.io"}};
 }
 
-StreamServer& StreamServer::get() {
-  static StreamServer server;  // destroyed at exit: stopped, its directory removed
+namespace {
+
+std::unique_ptr<StreamServer>& sharedServer() {
+  static std::unique_ptr<StreamServer> server;
   return server;
+}
+
+// Stops the shared server (its sessions end, its directory is removed) after the last test,
+// while the process is whole: a static's destructor would run after spdlog's registry is gone,
+// and a session still logging then reads freed memory.
+class SharedServerStopper : public ::testing::Environment {
+ public:
+  void TearDown() override { sharedServer().reset(); }
+};
+[[maybe_unused]] const ::testing::Environment* const kSharedServerStopper =
+    ::testing::AddGlobalTestEnvironment(new SharedServerStopper);
+
+}  // namespace
+
+StreamServer& StreamServer::get() {
+  if (!sharedServer()) {
+    sharedServer() = std::make_unique<StreamServer>();
+  }
+  return *sharedServer();
 }
 
 StreamServer::StreamServer()
