@@ -69,8 +69,8 @@ bool podHasNode(const json& pod, PodStreamKind kind) {
   if (kind == PodStreamKind::Log) {
     return false;
   }
-  raise(errBadRequest("pod " + pod["metadata"].value("name", "") +
-                      " does not have a host assigned"));
+  raise(
+      errBadRequest("pod " + pod["metadata"].value("name", "") + " does not have a host assigned"));
 }
 
 }  // namespace mysqlop::local
