@@ -357,4 +357,16 @@ Result<std::unique_ptr<HttpStream>> HttpTransport::stream(const HttpRequest& req
   return std::unique_ptr<HttpStream>(std::make_unique<Stream>(std::move(r).value()));
 }
 
+Result<std::shared_ptr<HttpTransport>> HttpTransport::fromKubeconfigFile(const std::string& path) {
+  auto config = parseKubeconfigFile(path);
+  if (!config.ok()) {
+    return config.error();
+  }
+  auto rest = restConfigFromKubeconfig(*config);
+  if (!rest.ok()) {
+    return rest.error();
+  }
+  return create(*rest);
+}
+
 }  // namespace mysqlop::kube

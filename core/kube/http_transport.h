@@ -28,6 +28,8 @@ class HttpTransport final : public Transport {
 
   static Result<std::shared_ptr<HttpTransport>> create(const RestConfig& config);
   static Result<std::shared_ptr<HttpTransport>> create(const RestConfig& config, Options options);
+  // From a kubeconfig file's current context (what a command-line tool beside a cluster needs).
+  static Result<std::shared_ptr<HttpTransport>> fromKubeconfigFile(const std::string& path);
   ~HttpTransport() override;
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;

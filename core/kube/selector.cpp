@@ -1,5 +1,7 @@
 #include "core/kube/selector.h"
 
+#include "core/common/go_quote.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -97,34 +99,6 @@ void join(std::string* out, const std::string& part) {
     *out += "; ";
   }
   *out += part;
-}
-
-// Go's %q of a string: printable ASCII as is, '"' and '\' escaped, control bytes escaped.
-std::string goQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-          out += kHex[static_cast<unsigned char>(c) & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // field.Invalid(path, value, detail).Error().

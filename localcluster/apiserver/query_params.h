@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "core/common/go_quote.h"
 #include "core/common/result.h"
 #include "localcluster/apiserver/http_types.h"
 
@@ -28,8 +29,6 @@ bool parseQueryBool(const std::string& value);
 std::optional<bool> parseGoBool(const std::string& value);
 // Go's strconv.ParseInt(value, 10, 64); the failure (Errc::Invalid) carries Go's message.
 Result<int64_t> parseGoInt64(const std::string& value);
-// Go's strconv.Quote of a string (as NumError prints the input).
-std::string goQuote(const std::string& value);
 
 // The parameter of req: absent -> nullopt.
 std::optional<bool> queryBool(const ApiRequest& req, const std::string& key);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/kube/client.h"
-#include "core/kube/rest_config.h"
+#include "core/kube/http_transport.h"
 #include "localcluster/cluster/commands.h"
 #include "localcluster/cluster/run_lock.h"
 #include "localcluster/node/faults.h"
@@ -92,15 +92,7 @@ std::string parseFaultArgs(int argc, char** argv, FaultArgs* args) {
 
 Result<nlohmann::json> readPod(const std::string& dataDir, const std::string& ns,
                                const std::string& name) {
-  auto config = kube::parseKubeconfigFile(dataDir + "/kubeconfig");
-  if (!config.ok()) {
-    return config.error();
-  }
-  auto rest = kube::restConfigFromKubeconfig(*config);
-  if (!rest.ok()) {
-    return rest.error();
-  }
-  auto transport = kube::HttpTransport::create(*rest);
+  auto transport = kube::HttpTransport::fromKubeconfigFile(dataDir + "/kubeconfig");
   if (!transport.ok()) {
     return transport.error();
   }

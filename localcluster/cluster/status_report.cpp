@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/kube/client.h"
-#include "core/kube/rest_config.h"
+#include "core/kube/http_transport.h"
 
 namespace mysqlop::local::cluster {
 
@@ -85,15 +85,7 @@ std::vector<std::string> serviceRow(const json& svc) {
 }  // namespace
 
 Result<std::string> statusReport(const std::string& kubeconfigPath) {
-  auto config = kube::parseKubeconfigFile(kubeconfigPath);
-  if (!config.ok()) {
-    return config.error();
-  }
-  auto rest = kube::restConfigFromKubeconfig(*config);
-  if (!rest.ok()) {
-    return rest.error();
-  }
-  auto transport = kube::HttpTransport::create(*rest);
+  auto transport = kube::HttpTransport::fromKubeconfigFile(kubeconfigPath);
   if (!transport.ok()) {
     return transport.error();
   }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/go_quote.h"
 #include "core/common/result.h"
 #include "localcluster/kubelet/container_plan.h"
 
@@ -28,8 +29,5 @@ Result<std::string> resourceFieldRef(const nlohmann::json& pod, const nlohmann::
 
 // validation.IsQualifiedName: "" when valid, else the apimachinery messages joined with ";".
 std::string qualifiedNameError(const std::string& value);
-
-// Go's %q of a string (strconv.Quote) for the ASCII range; UTF-8 bytes are kept as they are.
-std::string goQuote(const std::string& s);
 
 }  // namespace mysqlop::local::kubelet
