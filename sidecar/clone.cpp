@@ -1,0 +1,128 @@
+#include "sidecar/clone.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "sidecar/backup_tool.h"
+#include "sidecar/child.h"
+#include "sidecar/http.h"
+
+namespace mysqlop::sidecar {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Writes into the extractor's stdin; false when it has gone.
+bool writeToChild(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The stream part of a clone; the caller wipes the data directory when it fails.
+Result<void> streamAndPrepare(const Config& cfg, const std::string& baseUrl) {
+  std::error_code ec;
+  fs::create_directories(cfg.dataDir, ec);
+  auto argv = extractCommand(cfg);
+  auto child = spawnChild(argv, PipeTo::ChildStdin);
+  if (!child) return child.error();
+  bool childGone = false;
+  std::string auth = "Basic " + base64Encode(cfg.backupUser.user + ":" + cfg.backupUser.password);
+  // A source that sends nothing for 5 minutes is taken as dead.
+  auto resp = httpGet(baseUrl, "/xbackup", auth,
+                      [&](const char* d, size_t n) {
+                        if (writeToChild(child->fd, d, n)) return true;
+                        childGone = true;
+                        return false;
+                      },
+                      5s, std::chrono::seconds(300));
+  close(child->fd);
+  int code = waitChild(child->pid);
+  if (!resp) return resp.error();
+  std::string what = "clone from " + baseUrl + "/xbackup";
+  if (resp->status != 200)
+    return fail(Errc::Unavailable, what + ": HTTP " + std::to_string(resp->status));
+  if (childGone || code != 0)
+    return fail(Errc::Internal, what + ": " + argv[0] + " exited with " + std::to_string(code));
+  if (!resp->complete)
+    return fail(Errc::Unavailable, what + ": the stream was cut after " +
+                                       std::to_string(resp->bodyBytes) + " bytes");
+  auto status = resp->trailers.find("x-backup-status");
+  if (status == resp->trailers.end())
+    return fail(Errc::Unavailable, what + ": no X-Backup-Status trailer");
+  if (status->second != "Success")
+    return fail(Errc::Unavailable, what + ": X-Backup-Status is " + status->second);
+  spdlog::info("{}: {} bytes, X-Backup-Status Success; preparing", what, resp->bodyBytes);
+  auto prepare = prepareCommand(cfg);
+  int prepared = runChild(prepare);
+  if (prepared != 0)
+    return fail(Errc::Internal, commandLine(prepare) + " exited with " + std::to_string(prepared));
+  return {};
+}
+
+}  // namespace
+
+bool hasMysqlData(const std::string& dataDir) {
+  std::error_code ec;
+  return fs::exists(fs::path(dataDir) / "mysql", ec);
+}
+
+Result<void> emptyDirectory(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return {};
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (rm) return fail(Errc::Internal, "cannot remove " + entry.path().string() + ": " + rm.message());
+  }
+  if (ec) return fail(Errc::Internal, "cannot list " + dir + ": " + ec.message());
+  return {};
+}
+
+bool isHealthy(const std::string& baseUrl) {
+  auto resp = httpGet(baseUrl, "/health", "", [](const char*, size_t) { return true; }, 5s, 5s);
+  return resp && resp->status == 200;
+}
+
+Result<void> cloneFrom(const Config& cfg, const std::string& baseUrl) {
+  auto r = streamAndPrepare(cfg, baseUrl);
+  if (r) return r;
+  // A half-cloned data directory would pass for data at the next start (<datadir>/mysql exists).
+  if (auto wiped = emptyDirectory(cfg.dataDir); !wiped)
+    return fail(Errc::Internal, r.error().message + "; and " + wiped.error().message);
+  return fail(r.error().code, r.error().message + "; " + cfg.dataDir + " emptied");
+}
+
+Result<void> cloneIfNeeded(const Config& cfg) {
+  if (hasMysqlData(cfg.dataDir)) {
+    spdlog::info("{} holds data: no clone", cfg.dataDir);
+    return {};
+  }
+  std::error_code ec;
+  fs::remove_all(fs::path(cfg.dataDir) / "lost+found", ec);
+  // A failed peer clone does not fall back to the master (bitpoke).
+  if (isHealthy(cfg.replicasUrl)) return cloneFrom(cfg, cfg.replicasUrl);
+  if (isHealthy(cfg.masterUrl)) return cloneFrom(cfg, cfg.masterUrl);
+  if (cfg.ordinal == 0 && !cfg.initBucketUri.empty())
+    return fail(Errc::Unsupported,
+                "INIT_BUCKET_URI is set: restoring from a bucket is not implemented yet (it comes "
+                "with the issue \"Backups and restore\")");
+  if (cfg.ordinal == 0) {
+    spdlog::info("nothing to clone from and pod 0: the server starts with an empty data directory");
+    return {};
+  }
+  return fail(Errc::Unavailable, "nothing to clone from: neither " + cfg.replicasUrl + " nor " +
+                                     cfg.masterUrl + " is healthy, and only pod 0 may start empty");
+}
+
+}  // namespace mysqlop::sidecar

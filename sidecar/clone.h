@@ -1,0 +1,34 @@
+#pragma once
+
+// clone-and-init (bitpoke's init container): fill an empty data directory from a healthy peer
+// (the replicas Service), else the master Service, else start empty on pod 0; then write the
+// configuration (config_files.h).
+
+#include <string>
+
+#include "sidecar/env.h"
+
+namespace mysqlop::sidecar {
+
+// Exit codes (bitpoke's): a clone failure is 8, a configuration failure 1.
+inline constexpr int kExitCloneFailed = 8;
+inline constexpr int kExitConfigFailed = 1;
+
+// True when the data directory holds a server's data (<datadir>/mysql exists).
+bool hasMysqlData(const std::string& dataDir);
+
+// Removes everything inside dir, keeping dir itself (it is the volume's mount point).
+Result<void> emptyDirectory(const std::string& dir);
+
+// GET <baseUrl>/health answered 200 within a few seconds.
+bool isHealthy(const std::string& baseUrl);
+
+// Streams <baseUrl>/xbackup into the extractor and prepares the result. On any failure (the
+// stream cut, the trailer missing or not Success, the extractor or prepare failing) the data
+// directory is emptied and the failure says what happened.
+Result<void> cloneFrom(const Config& cfg, const std::string& baseUrl);
+
+// The whole clone step: skip, choose the source, clone. Fails with the message to print.
+Result<void> cloneIfNeeded(const Config& cfg);
+
+}  // namespace mysqlop::sidecar

@@ -1,0 +1,61 @@
+// mysql-operator-sidecar: the helper of every MySQL pod (README.md). Subcommands as bitpoke's:
+//   clone-and-init     init container: clone the data directory if empty, write the config
+//   config-and-serve   (alias run) serve /health and /xbackup on :8080
+// Exit codes: 0 done, 1 bad environment or configuration failure, 2 usage, 8 clone failure.
+
+#include <cstdio>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "sidecar/clone.h"
+#include "sidecar/config_files.h"
+#include "sidecar/server.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+int usage(const std::string& message) {
+  std::fprintf(stderr, "mysql-operator-sidecar: %s\nusage: mysql-operator-sidecar [--debug] "
+               "clone-and-init|config-and-serve|run\n", message.c_str());
+  return kExitUsage;
+}
+
+int failed(int code, const std::string& message) {
+  std::fprintf(stderr, "mysql-operator-sidecar: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace mysqlop::sidecar;
+  std::string command;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--debug") spdlog::set_level(spdlog::level::debug);
+    else if (!command.empty()) return usage("unexpected argument \"" + a + "\"");
+    else command = a;
+  }
+  if (command.empty()) return usage("no subcommand");
+  if (command != "clone-and-init" && command != "config-and-serve" && command != "run")
+    return usage("unknown subcommand \"" + command + "\"");
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l sidecar: %v");
+
+  auto cfg = loadConfig(processEnv());
+  if (!cfg) return failed(kExitConfigFailed, cfg.error().message);
+
+  if (command == "clone-and-init") {
+    auto creds = requireCredentials(*cfg, {Role::Operator, Role::Replication, Role::Exporter,
+                                           Role::OrcTopology, Role::Backup});
+    if (!creds) return failed(kExitConfigFailed, creds.error().message);
+    if (auto r = cloneIfNeeded(*cfg); !r) return failed(kExitCloneFailed, r.error().message);
+    if (auto r = writeConfigFiles(*cfg); !r) return failed(kExitConfigFailed, r.error().message);
+    return 0;
+  }
+  auto creds = requireCredentials(*cfg, {Role::Replication, Role::Backup});
+  if (!creds) return failed(kExitConfigFailed, creds.error().message);
+  auto r = serve(*cfg);
+  return failed(kExitConfigFailed, r.error().message);
+}
