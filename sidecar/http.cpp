@@ -229,12 +229,11 @@ Result<Response> httpGet(const std::string& baseUrl, const std::string& path,
       if (!r.readUntil("\r\n", sizeLine, 1024)) return resp;  // cut: incomplete
       unsigned long long size = std::strtoull(sizeLine.c_str(), nullptr, 16);
       if (size == 0) {
-        std::string trailer;
-        if (!r.readUntil("\r\n", trailer, 64 * 1024)) return resp;
-        if (trailer != "\r\n") {
-          std::string rest;
-          if (!r.readUntil("\r\n\r\n", rest, 64 * 1024)) return resp;
-          parseFields(trailer + rest, resp.trailers);
+        // Trailer fields, one a line, up to an empty line.
+        for (std::string field;;) {
+          if (!r.readUntil("\r\n", field, 64 * 1024)) return resp;
+          if (field == "\r\n") break;
+          parseFields(field, resp.trailers);
         }
         resp.complete = true;
         return resp;

@@ -135,8 +135,8 @@ SourcePod::SourcePod(std::vector<std::string> extraConfig) {
   facts.heartbeatPassword = "heartbeatpw";
   server_->query(mysqlop::sidecar::initFileContent(*cfg, facts) + "SET GLOBAL READ_ONLY = 0;");
   server_->query(
-      "CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(64));"
-      "INSERT INTO app.t (v) SELECT CONCAT('row-', seq) FROM seq_1_to_1000;");
+      "CREATE DATABASE app; CREATE DATABASE seq; CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(64));"
+      "INSERT INTO app.t (v) SELECT CONCAT('row-', seq) FROM seq.seq_1_to_1000;");
 }
 
 SourcePod::~SourcePod() {
