@@ -126,7 +126,6 @@ SourcePod::SourcePod(std::vector<std::string> extraConfig) {
   MariaDbOptions opts;
   opts.extraConfig = std::move(extraConfig);
   server_ = std::make_unique<MariaDbServer>(opts);
-  dir_ = makeTempDir("sidecar-source-");
   // The operated users as the pod's own init-file makes them (this also runs the init-file's
   // statements on a real server), then writable again for the test data.
   auto cfg = mysqlop::sidecar::loadConfig(lookupIn(podEnv(0)));
@@ -137,6 +136,7 @@ SourcePod::SourcePod(std::vector<std::string> extraConfig) {
   server_->query(
       "CREATE DATABASE app; CREATE DATABASE seq; CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(64));"
       "INSERT INTO app.t (v) SELECT CONCAT('row-', seq) FROM seq.seq_1_to_1000;");
+  dir_ = makeTempDir("sidecar-source-");  // last: a constructor that throws leaves nothing behind
 }
 
 SourcePod::~SourcePod() {
