@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "sidecar/http.h"
 #include "tests/integration/sidecar/sidecar_env.h"
@@ -172,6 +174,73 @@ TEST(SidecarClone, AnInterruptedCloneLeavesNoHalfDataDirAndTheNextAttemptSucceed
   ASSERT_EQ(run.exitCode, 0) << run.output;
   pod.startServer();
   EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT COUNT(*) FROM app.t"), "1000");
+}
+
+// The source's server dies half-way: the backup fails, the trailer says so, the clone leaves
+// nothing, and once the server is back the next attempt succeeds.
+TEST(SidecarClone, ASourceServerKilledHalfWayLeavesNoHalfDataDir) {
+  SourcePod source({"innodb_data_file_path=ibdata1:32M:autoextend"});
+  source.startSidecar({{"XTRABACKUP_EXTRA_ARGS", "--throttle=2"}});
+  ClonePod pod(1);
+  auto e = pod.env;
+  e["MYSQLOP_REPLICAS_URL"] = source.url();
+  e["MYSQLOP_MASTER_URL"] = "http://127.0.0.1:1";
+  SpawnSpec spec;
+  spec.argv = {sidecarBinary(), "clone-and-init"};
+  for (const auto& [k, v] : e) spec.env.push_back(k + "=" + v);
+  spec.stdoutPath = spec.stderrPath = pod.dir() + "/interrupted.log";
+  pid_t pid = spawnProcess(spec);
+  ASSERT_TRUE(eventually("files arrive in the clone's data directory",
+                         [&] { return !listTree(pod.dataDir()).empty(); },
+                         [&] { return readFile(pod.dir() + "/interrupted.log"); }));
+  source.server().kill();
+  auto code = waitForExit(pid, 180s);
+  ASSERT_TRUE(code.has_value());
+  std::string out = readFile(pod.dir() + "/interrupted.log");
+  EXPECT_EQ(*code, 8) << out;
+  EXPECT_TRUE(contains(out, "X-Backup-Status is Failed; " + pod.dataDir() + " emptied")) << out;
+  EXPECT_TRUE(listTree(pod.dataDir()).empty());
+
+  source.server().start();
+  source.stopSidecar();
+  source.startSidecar();
+  SidecarRun run = pod.cloneAndInit(source.url());
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+  pod.startServer();
+  EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT COUNT(*) FROM app.t"), "1000");
+}
+
+// bitpoke wraps /xbackup in a semaphore of 1: a second request waits for the first backup to end.
+TEST(SidecarServe, OneBackupAtATimeTheSecondWaits) {
+  SourcePod source;
+  source.startSidecar({{"XTRABACKUP_EXTRA_ARGS", "--throttle=100"}});
+  std::atomic<bool> firstStreaming{false};
+  std::string statusA, statusB;
+  std::thread a([&] {
+    auto r = httpGet(source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
+                     [&](const char*, size_t) { firstStreaming = true; return true; }, 5s, 120s);
+    if (r) statusA = r->trailers["x-backup-status"];
+  });
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(firstStreaming.load()));
+  std::thread b([&] {
+    auto r = httpGet(source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
+                     [](const char*, size_t) { return true; }, 5s, 120s);
+    if (r) statusB = r->trailers["x-backup-status"];
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(statusA, "Success");
+  EXPECT_EQ(statusB, "Success");
+  // The log shows the backups one after the other, never overlapping.
+  std::string log = source.sidecarLog();
+  auto run1 = log.find("xbackup: running");
+  auto exit1 = log.find("xbackup: mariadb-backup exited with 0");
+  auto run2 = log.find("xbackup: running", run1 + 1);
+  auto exit2 = log.find("xbackup: mariadb-backup exited with 0", exit1 + 1);
+  ASSERT_NE(exit2, std::string::npos) << log;
+  EXPECT_LT(run1, exit1);
+  EXPECT_LT(exit1, run2);
+  EXPECT_LT(run2, exit2);
 }
 
 TEST(SidecarClone, PodZeroWithNothingToCloneStartsEmpty) {
