@@ -22,6 +22,8 @@ Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
     close(p[1]);
     return fail(Errc::Internal, std::string("pipe: ") + std::strerror(errno));
   }
+  // 1 MiB pipes: the backup stream crosses them in fewer, larger steps (the default is 64 KiB).
+  fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
