@@ -3,6 +3,7 @@
 //   config-and-serve   (alias run) serve /health and /xbackup on :8080
 // Exit codes: 0 done, 1 bad environment or configuration failure, 2 usage, 8 clone failure.
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
   if (command.empty()) return usage("no subcommand");
   if (command != "clone-and-init" && command != "config-and-serve" && command != "run")
     return usage("unknown subcommand \"" + command + "\"");
+  // A reader that goes away (mbstream, an HTTP client) is an error to report, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l sidecar: %v");
 
   auto cfg = loadConfig(processEnv());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "sidecar/http.h"
@@ -241,6 +242,47 @@ TEST(SidecarServe, OneBackupAtATimeTheSecondWaits) {
   EXPECT_LT(run1, exit1);
   EXPECT_LT(exit1, run2);
   EXPECT_LT(run2, exit2);
+}
+
+// Every other way a clone fails: exit 8, the reason, and an empty data directory.
+TEST(SidecarClone, EveryCloneFailureSaysWhyAndEmptiesTheDataDir) {
+  SourcePod source;
+  source.startSidecar();
+  const std::string what = "mysql-operator-sidecar: clone from " + source.url() + "/xbackup: ";
+  struct Case {
+    std::map<std::string, std::string> env;
+    std::function<std::string(const ClonePod&)> reason;  // how the last line starts
+  };
+  const std::vector<Case> cases = {
+      {{{"BACKUP_PASSWORD", "wrong"}}, [&](const ClonePod&) { return what + "HTTP 403; "; }},
+      {{{"XBSTREAM_EXTRA_ARGS", "--no-such-option"}},
+       [&](const ClonePod&) { return what + "mbstream exited with "; }},
+      {{{"XTRABACKUP_PREPARE_EXTRA_ARGS", "--no-such-option"}},
+       [&](const ClonePod& pod) {
+         return "mysql-operator-sidecar: mariadb-backup --no-defaults --prepare --target-dir=" +
+                pod.dataDir() + " --no-such-option exited with ";
+       }},
+  };
+  for (const Case& c : cases) {
+    ClonePod pod(1);
+    SidecarRun run = pod.cloneAndInit(source.url(), c.env);
+    EXPECT_EQ(run.exitCode, 8) << run.output;
+    auto at = run.output.rfind("mysql-operator-sidecar: ");
+    ASSERT_NE(at, std::string::npos) << run.output;
+    std::string last = run.output.substr(at);
+    std::string want = c.reason(pod);
+    EXPECT_EQ(last.substr(0, std::min(last.size(), want.size())), want) << run.output;
+    EXPECT_TRUE(contains(last, "; " + pod.dataDir() + " emptied\n")) << run.output;
+    EXPECT_TRUE(listTree(pod.dataDir()).empty());
+  }
+}
+
+TEST(SidecarServe, UnknownPathsAre404) {
+  SourcePod source;
+  source.startSidecar();
+  auto r = httpGet(source.url(), "/metrics", "", [](const char*, size_t) { return true; }, 5s, 30s);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 404);
 }
 
 TEST(SidecarClone, PodZeroWithNothingToCloneStartsEmpty) {
