@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 
 #include <spdlog/spdlog.h>
 
@@ -74,7 +75,7 @@ Result<void> streamAndPrepare(const Config& cfg, const std::string& baseUrl) {
 
 bool hasMysqlData(const std::string& dataDir) {
   std::error_code ec;
-  return fs::exists(fs::path(dataDir) / "mysql", ec);
+  return fs::exists(fs::path(dataDir) / "mysql", ec) && !fs::exists(fs::path(dataDir) / kCloneMarker, ec);
 }
 
 Result<void> emptyDirectory(const std::string& dir) {
@@ -95,8 +96,16 @@ bool isHealthy(const std::string& baseUrl) {
 }
 
 Result<void> cloneFrom(const Config& cfg, const std::string& baseUrl) {
+  std::error_code ec;
+  fs::create_directories(cfg.dataDir, ec);
+  fs::path marker = fs::path(cfg.dataDir) / kCloneMarker;
+  if (!std::ofstream(marker)) return fail(Errc::Unavailable, "cannot write " + marker.string());
   auto r = streamAndPrepare(cfg, baseUrl);
-  if (r) return r;
+  if (r) {
+    fs::remove(marker, ec);
+    if (ec) return fail(Errc::Internal, "cannot remove " + marker.string() + ": " + ec.message());
+    return r;
+  }
   // A half-cloned data directory would pass for data at the next start (<datadir>/mysql exists).
   if (auto wiped = emptyDirectory(cfg.dataDir); !wiped)
     return fail(Errc::Internal, r.error().message + "; and " + wiped.error().message);
@@ -109,6 +118,10 @@ Result<void> cloneIfNeeded(const Config& cfg) {
     return {};
   }
   std::error_code ec;
+  if (fs::exists(fs::path(cfg.dataDir) / kCloneMarker, ec)) {
+    spdlog::warn("{} holds an interrupted clone: emptying it", cfg.dataDir);
+    if (auto wiped = emptyDirectory(cfg.dataDir); !wiped) return wiped;
+  }
   fs::remove_all(fs::path(cfg.dataDir) / "lost+found", ec);
   // A failed peer clone does not fall back to the master (bitpoke).
   if (isHealthy(cfg.replicasUrl)) return cloneFrom(cfg, cfg.replicasUrl);

@@ -14,7 +14,13 @@ namespace mysqlop::sidecar {
 inline constexpr int kExitCloneFailed = 8;
 inline constexpr int kExitConfigFailed = 1;
 
-// True when the data directory holds a server's data (<datadir>/mysql exists).
+// The file a clone leaves in the data directory until it has prepared the data: found at the
+// next start, it means that clone was killed (the sidecar itself: SIGKILL, OOM, node loss) and
+// the data directory is emptied and cloned again.
+inline constexpr const char* kCloneMarker = ".mysqlop-clone-incomplete";
+
+// True when the data directory holds a server's data (<datadir>/mysql exists) and no clone
+// marker.
 bool hasMysqlData(const std::string& dataDir);
 
 // Removes everything inside dir, keeping dir itself (it is the volume's mount point).

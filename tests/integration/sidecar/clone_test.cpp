@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -283,6 +284,24 @@ TEST(SidecarServe, UnknownPathsAre404) {
   auto r = httpGet(source.url(), "/metrics", "", [](const char*, size_t) { return true; }, 5s, 30s);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 404);
+}
+
+// The sidecar itself killed mid-clone (no chance to clean up): the next start finds the marker,
+// empties the data directory, even with mysql/ in it, and clones again.
+TEST(SidecarClone, ACloneKilledWithTheSidecarIsRedoneAtTheNextStart) {
+  SourcePod source;
+  source.startSidecar();
+  ClonePod pod(1);
+  fs::create_directories(pod.dataDir() + "/mysql");
+  std::ofstream(pod.dataDir() + "/stale.ibd") << "half";
+  std::ofstream(pod.dataDir() + "/.mysqlop-clone-incomplete");
+  SidecarRun run = pod.cloneAndInit(source.url());
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, pod.dataDir() + " holds an interrupted clone: emptying it")) << run.output;
+  EXPECT_FALSE(fs::exists(pod.dataDir() + "/stale.ibd"));
+  EXPECT_FALSE(fs::exists(pod.dataDir() + "/.mysqlop-clone-incomplete"));
+  pod.startServer();
+  EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT COUNT(*) FROM app.t"), "1000");
 }
 
 TEST(SidecarClone, PodZeroWithNothingToCloneStartsEmpty) {
