@@ -13,8 +13,9 @@ namespace mysqlop::sidecar {
 
 Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
   int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0)
+  if (pipe2(p, O_CLOEXEC) != 0) {
     return fail(Errc::Internal, std::string("pipe: ") + std::strerror(errno));
+  }
   // A pipe that reports exec failures: closed by a successful exec (CLOEXEC).
   int errp[2];
   if (pipe2(errp, O_CLOEXEC) != 0) {
@@ -25,17 +26,24 @@ Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
   // 1 MiB pipes: the backup stream crosses them in fewer, larger steps (the default is 64 KiB).
   fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.reserve(argv.size() + 1);
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
   args.push_back(nullptr);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
-    for (int fd : {p[0], p[1], errp[0], errp[1]}) close(fd);
+    for (int fd : {p[0], p[1], errp[0], errp[1]}) {
+      close(fd);
+    }
     return fail(Errc::Internal, std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(127);
+    if (getppid() != parent) {
+      _exit(127);
+    }
     signal(SIGPIPE, SIG_DFL);
     if (pipeTo == PipeTo::ChildStdin) {
       dup2(p[0], 0);
@@ -52,7 +60,9 @@ Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
   close(errp[1]);
   int childErrno = 0;
   ssize_t n;
-  do n = read(errp[0], &childErrno, sizeof childErrno); while (n < 0 && errno == EINTR);
+  do {
+    n = read(errp[0], &childErrno, sizeof childErrno);
+  } while (n < 0 && errno == EINTR);
   close(errp[0]);
   if (n == sizeof childErrno) {
     close(p[0]);
@@ -75,22 +85,34 @@ Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
 int waitChild(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
+    if (errno != EINTR) {
+      return -1;
+    }
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status);
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
   return -1;
 }
 
 int runChild(const std::vector<std::string>& argv) {
   auto c = spawnChild(argv, PipeTo::ChildStdout);
-  if (!c) return 127;
+  if (!c) {
+    return 127;
+  }
   // Its stdout goes to ours: copy it through (the tools write little there).
   char buf[4096];
   for (;;) {
     ssize_t n = read(c->fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
     (void)!write(2, buf, static_cast<size_t>(n));
   }
   close(c->fd);
@@ -100,7 +122,9 @@ int runChild(const std::vector<std::string>& argv) {
 std::string commandLine(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) {
-    if (!out.empty()) out += ' ';
+    if (!out.empty()) {
+      out += ' ';
+    }
     out += a.rfind("--password=", 0) == 0 ? "--password=***" : a;
   }
   return out;

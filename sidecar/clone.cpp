@@ -22,8 +22,12 @@ using namespace std::chrono_literals;
 bool writeToChild(int fd, const char* data, size_t size) {
   while (size > 0) {
     ssize_t n = write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     data += n;
     size -= static_cast<size_t>(n);
   }
@@ -36,38 +40,51 @@ Result<void> streamAndPrepare(const Config& cfg, const std::string& baseUrl) {
   fs::create_directories(cfg.dataDir, ec);
   auto argv = extractCommand(cfg);
   auto child = spawnChild(argv, PipeTo::ChildStdin);
-  if (!child) return child.error();
+  if (!child) {
+    return child.error();
+  }
   bool childGone = false;
   std::string auth = "Basic " + base64Encode(cfg.backupUser.user + ":" + cfg.backupUser.password);
   // A source that sends nothing for 5 minutes is taken as dead.
-  auto resp = httpGet(baseUrl, "/xbackup", auth,
-                      [&](const char* d, size_t n) {
-                        if (writeToChild(child->fd, d, n)) return true;
-                        childGone = true;
-                        return false;
-                      },
-                      5s, std::chrono::seconds(300));
+  auto resp = httpGet(
+      baseUrl, "/xbackup", auth,
+      [&](const char* d, size_t n) {
+        if (writeToChild(child->fd, d, n)) {
+          return true;
+        }
+        childGone = true;
+        return false;
+      },
+      5s, std::chrono::seconds(300));
   close(child->fd);
   int code = waitChild(child->pid);
-  if (!resp) return resp.error();
+  if (!resp) {
+    return resp.error();
+  }
   std::string what = "clone from " + baseUrl + "/xbackup";
-  if (resp->status != 200)
+  if (resp->status != 200) {
     return fail(Errc::Unavailable, what + ": HTTP " + std::to_string(resp->status));
-  if (childGone || code != 0)
+  }
+  if (childGone || code != 0) {
     return fail(Errc::Internal, what + ": " + argv[0] + " exited with " + std::to_string(code));
-  if (!resp->complete)
-    return fail(Errc::Unavailable, what + ": the stream was cut after " +
-                                       std::to_string(resp->bodyBytes) + " bytes");
+  }
+  if (!resp->complete) {
+    return fail(Errc::Unavailable,
+                what + ": the stream was cut after " + std::to_string(resp->bodyBytes) + " bytes");
+  }
   auto status = resp->trailers.find("x-backup-status");
-  if (status == resp->trailers.end())
+  if (status == resp->trailers.end()) {
     return fail(Errc::Unavailable, what + ": no X-Backup-Status trailer");
-  if (status->second != "Success")
+  }
+  if (status->second != "Success") {
     return fail(Errc::Unavailable, what + ": X-Backup-Status is " + status->second);
+  }
   spdlog::info("{}: {} bytes, X-Backup-Status Success; preparing", what, resp->bodyBytes);
   auto prepare = prepareCommand(cfg);
   int prepared = runChild(prepare);
-  if (prepared != 0)
+  if (prepared != 0) {
     return fail(Errc::Internal, commandLine(prepare) + " exited with " + std::to_string(prepared));
+  }
   return {};
 }
 
@@ -75,23 +92,31 @@ Result<void> streamAndPrepare(const Config& cfg, const std::string& baseUrl) {
 
 bool hasMysqlData(const std::string& dataDir) {
   std::error_code ec;
-  return fs::exists(fs::path(dataDir) / "mysql", ec) && !fs::exists(fs::path(dataDir) / kCloneMarker, ec);
+  return fs::exists(fs::path(dataDir) / "mysql", ec) &&
+         !fs::exists(fs::path(dataDir) / kCloneMarker, ec);
 }
 
 Result<void> emptyDirectory(const std::string& dir) {
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return {};
+  if (!fs::exists(dir, ec)) {
+    return {};
+  }
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::error_code rm;
     fs::remove_all(entry.path(), rm);
-    if (rm) return fail(Errc::Internal, "cannot remove " + entry.path().string() + ": " + rm.message());
+    if (rm) {
+      return fail(Errc::Internal, "cannot remove " + entry.path().string() + ": " + rm.message());
+    }
   }
-  if (ec) return fail(Errc::Internal, "cannot list " + dir + ": " + ec.message());
+  if (ec) {
+    return fail(Errc::Internal, "cannot list " + dir + ": " + ec.message());
+  }
   return {};
 }
 
 bool isHealthy(const std::string& baseUrl) {
-  auto resp = httpGet(baseUrl, "/health", "", [](const char*, size_t) { return true; }, 5s, 5s);
+  auto resp = httpGet(
+      baseUrl, "/health", "", [](const char*, size_t) { return true; }, 5s, 5s);
   return resp && resp->status == 200;
 }
 
@@ -99,16 +124,21 @@ Result<void> cloneFrom(const Config& cfg, const std::string& baseUrl) {
   std::error_code ec;
   fs::create_directories(cfg.dataDir, ec);
   fs::path marker = fs::path(cfg.dataDir) / kCloneMarker;
-  if (!std::ofstream(marker)) return fail(Errc::Unavailable, "cannot write " + marker.string());
+  if (!std::ofstream(marker)) {
+    return fail(Errc::Unavailable, "cannot write " + marker.string());
+  }
   auto r = streamAndPrepare(cfg, baseUrl);
   if (r) {
     fs::remove(marker, ec);
-    if (ec) return fail(Errc::Internal, "cannot remove " + marker.string() + ": " + ec.message());
+    if (ec) {
+      return fail(Errc::Internal, "cannot remove " + marker.string() + ": " + ec.message());
+    }
     return r;
   }
   // A half-cloned data directory would pass for data at the next start (<datadir>/mysql exists).
-  if (auto wiped = emptyDirectory(cfg.dataDir); !wiped)
+  if (auto wiped = emptyDirectory(cfg.dataDir); !wiped) {
     return fail(Errc::Internal, r.error().message + "; and " + wiped.error().message);
+  }
   return fail(r.error().code, r.error().message + "; " + cfg.dataDir + " emptied");
 }
 
@@ -120,16 +150,23 @@ Result<void> cloneIfNeeded(const Config& cfg) {
   std::error_code ec;
   if (fs::exists(fs::path(cfg.dataDir) / kCloneMarker, ec)) {
     spdlog::warn("{} holds an interrupted clone: emptying it", cfg.dataDir);
-    if (auto wiped = emptyDirectory(cfg.dataDir); !wiped) return wiped;
+    if (auto wiped = emptyDirectory(cfg.dataDir); !wiped) {
+      return wiped;
+    }
   }
   fs::remove_all(fs::path(cfg.dataDir) / "lost+found", ec);
   // A failed peer clone does not fall back to the master (bitpoke).
-  if (isHealthy(cfg.replicasUrl)) return cloneFrom(cfg, cfg.replicasUrl);
-  if (isHealthy(cfg.masterUrl)) return cloneFrom(cfg, cfg.masterUrl);
-  if (cfg.ordinal == 0 && !cfg.initBucketUri.empty())
+  if (isHealthy(cfg.replicasUrl)) {
+    return cloneFrom(cfg, cfg.replicasUrl);
+  }
+  if (isHealthy(cfg.masterUrl)) {
+    return cloneFrom(cfg, cfg.masterUrl);
+  }
+  if (cfg.ordinal == 0 && !cfg.initBucketUri.empty()) {
     return fail(Errc::Unsupported,
                 "INIT_BUCKET_URI is set: restoring from a bucket is not implemented yet (it comes "
                 "with the issue \"Backups and restore\")");
+  }
   if (cfg.ordinal == 0) {
     spdlog::info("nothing to clone from and pod 0: the server starts with an empty data directory");
     return {};

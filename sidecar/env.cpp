@@ -9,7 +9,9 @@ namespace {
 std::vector<std::string> splitFields(const std::string& s) {
   std::vector<std::string> out;
   std::istringstream in(s);
-  for (std::string w; in >> w;) out.push_back(w);
+  for (std::string w; in >> w;) {
+    out.push_back(w);
+  }
   return out;
 }
 
@@ -25,37 +27,50 @@ std::vector<std::string> splitStatements(const std::string& s) {
     cur.clear();
   };
   for (char c : s) {
-    if (c == ';') flush();
-    else cur.push_back(c == '\n' || c == '\r' ? ' ' : c);  // one statement per init-file line
+    if (c == ';') {
+      flush();
+    } else {
+      cur.push_back(c == '\n' || c == '\r' ? ' ' : c);  // one statement per init-file line
+    }
   }
   flush();
   return out;
 }
 
 std::optional<long> parseNumber(const std::string& s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  for (char c : s)
-    if (c < '0' || c > '9') return std::nullopt;
+  if (s.empty() || s.size() > 9) {
+    return std::nullopt;
+  }
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
   return std::stol(s);
 }
 
 Result<std::string> required(const EnvLookup& env, const std::string& name) {
   auto v = env(name);
-  if (!v || v->empty()) return fail(Errc::Invalid, "missing environment variable " + name);
+  if (!v || v->empty()) {
+    return fail(Errc::Invalid, "missing environment variable " + name);
+  }
   return *v;
 }
 
-std::string optionalOr(const EnvLookup& env, const std::string& name, std::string def) {
+std::string optionalOr(const EnvLookup& env, const std::string& name, const std::string& def) {
   auto v = env(name);
   return v && !v->empty() ? *v : def;
 }
 
 Result<std::uint16_t> port(const EnvLookup& env, const std::string& name, std::uint16_t def) {
   auto v = env(name);
-  if (!v || v->empty()) return def;
+  if (!v || v->empty()) {
+    return def;
+  }
   auto n = parseNumber(*v);
-  if (!n || *n < 1 || *n > 65535)
+  if (!n || *n < 1 || *n > 65535) {
     return fail(Errc::Invalid, name + "=\"" + *v + "\": not a port number (1-65535)");
+  }
   return static_cast<std::uint16_t>(*n);
 }
 
@@ -68,7 +83,9 @@ Credentials credentials(const EnvLookup& env, const std::string& prefix) {
 EnvLookup processEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());
-    if (v == nullptr) return std::nullopt;
+    if (v == nullptr) {
+      return std::nullopt;
+    }
     return std::string(v);
   };
 }
@@ -78,41 +95,53 @@ std::string Config::fqdn() const { return hostname + "." + serviceName + "." + n
 Result<Config> loadConfig(const EnvLookup& env) {
   Config c;
   auto host = required(env, "HOSTNAME");
-  if (!host) return host.error();
+  if (!host) {
+    return host.error();
+  }
   c.hostname = *host;
   // The StatefulSet names pods <cluster>-mysql-<ordinal>: the ordinal is the last dash field.
   auto dash = c.hostname.rfind('-');
   auto ord = dash == std::string::npos ? std::nullopt : parseNumber(c.hostname.substr(dash + 1));
-  if (!ord)
+  if (!ord) {
     return fail(Errc::Invalid, "HOSTNAME=\"" + c.hostname +
                                    "\": no pod ordinal at its end (want <cluster>-mysql-<N>)");
+  }
   c.ordinal = static_cast<int>(*ord);
 
-  for (auto [name, field] : {std::pair{"MY_CLUSTER_NAME", &c.clusterName},
-                             std::pair{"MY_NAMESPACE", &c.nameSpace},
-                             std::pair{"MY_SERVICE_NAME", &c.serviceName}}) {
+  for (auto [name, field] :
+       {std::pair{"MY_CLUSTER_NAME", &c.clusterName}, std::pair{"MY_NAMESPACE", &c.nameSpace},
+        std::pair{"MY_SERVICE_NAME", &c.serviceName}}) {
     auto v = required(env, name);
-    if (!v) return v.error();
+    if (!v) {
+      return v.error();
+    }
     *field = *v;
   }
 
   if (auto v = env("MY_SERVER_ID_OFFSET"); v && !v->empty()) {
     auto n = parseNumber(*v);
-    if (!n) return fail(Errc::Invalid, "MY_SERVER_ID_OFFSET=\"" + *v + "\": not a number");
+    if (!n) {
+      return fail(Errc::Invalid, "MY_SERVER_ID_OFFSET=\"" + *v + "\": not a number");
+    }
     c.serverIdOffset = static_cast<int>(*n);
   }
 
   // One flavor switch with the plugins: MY_MYSQL_VERSION is the version label ("5.7.35",
   // "10.11.0") and MY_MYSQL_FLAVOR=mariadb marks MariaDB (docs/flavors.md, pod env).
-  std::string version = optionalOr(env, "MY_MYSQL_VERSION", std::string(mysql::kDefaultMysqlVersion));
+  std::string version =
+      optionalOr(env, "MY_MYSQL_VERSION", std::string(mysql::kDefaultMysqlVersion));
   std::string flavor = optionalOr(env, "MY_MYSQL_FLAVOR", "mysql");
   if (flavor == "mariadb") {
-    if (version.rfind("mariadb-", 0) != 0) version = "mariadb-" + version;
+    if (version.rfind("mariadb-", 0) != 0) {
+      version = "mariadb-" + version;
+    }
   } else if (flavor != "mysql") {
     return fail(Errc::Invalid, "MY_MYSQL_FLAVOR=\"" + flavor + "\": want mysql or mariadb");
   }
   auto parsed = mysql::parseServerVersion(version);
-  if (!parsed.ok()) return fail(Errc::Invalid, "MY_MYSQL_VERSION: " + parsed.error);
+  if (!parsed.ok()) {
+    return fail(Errc::Invalid, "MY_MYSQL_VERSION: " + parsed.error);
+  }
   c.version = *parsed.version;
 
   c.initBucketUri = optionalOr(env, "INIT_BUCKET_URI", "");
@@ -134,13 +163,19 @@ Result<Config> loadConfig(const EnvLookup& env) {
   c.listenAddress = optionalOr(env, "MYSQLOP_LISTEN_ADDRESS", c.listenAddress);
   c.mysqlHost = optionalOr(env, "MYSQLOP_MYSQL_HOST", c.mysqlHost);
   auto sp = port(env, "MYSQLOP_SIDECAR_PORT", 8080);
-  if (!sp) return sp.error();
+  if (!sp) {
+    return sp.error();
+  }
   c.serverPort = *sp;
   auto mp = port(env, "MYSQLOP_MYSQL_PORT", 3306);
-  if (!mp) return mp.error();
+  if (!mp) {
+    return mp.error();
+  }
   c.mysqlPort = *mp;
-  c.replicasUrl = optionalOr(env, "MYSQLOP_REPLICAS_URL", "http://" + c.clusterName + "-mysql-replicas:8080");
-  c.masterUrl = optionalOr(env, "MYSQLOP_MASTER_URL", "http://" + c.clusterName + "-mysql-master:8080");
+  c.replicasUrl =
+      optionalOr(env, "MYSQLOP_REPLICAS_URL", "http://" + c.clusterName + "-mysql-replicas:8080");
+  c.masterUrl =
+      optionalOr(env, "MYSQLOP_MASTER_URL", "http://" + c.clusterName + "-mysql-master:8080");
   return c;
 }
 
@@ -149,19 +184,39 @@ Result<void> requireCredentials(const Config& cfg, const std::vector<Role>& role
     const Credentials* c = nullptr;
     std::string prefix;
     switch (r) {
-      case Role::Operator: c = &cfg.operatorUser; prefix = "OPERATOR"; break;
-      case Role::Replication: c = &cfg.replicationUser; prefix = "REPLICATION"; break;
-      case Role::Exporter: c = &cfg.exporterUser; prefix = "METRICS_EXPORTER"; break;
-      case Role::OrcTopology: c = &cfg.orcTopologyUser; prefix = "ORC_TOPOLOGY"; break;
-      case Role::Backup: c = &cfg.backupUser; prefix = "BACKUP"; break;
+      case Role::Operator:
+        c = &cfg.operatorUser;
+        prefix = "OPERATOR";
+        break;
+      case Role::Replication:
+        c = &cfg.replicationUser;
+        prefix = "REPLICATION";
+        break;
+      case Role::Exporter:
+        c = &cfg.exporterUser;
+        prefix = "METRICS_EXPORTER";
+        break;
+      case Role::OrcTopology:
+        c = &cfg.orcTopologyUser;
+        prefix = "ORC_TOPOLOGY";
+        break;
+      case Role::Backup:
+        c = &cfg.backupUser;
+        prefix = "BACKUP";
+        break;
     }
-    for (auto [suffix, value] : {std::pair{"_USER", &c->user}, std::pair{"_PASSWORD", &c->password}}) {
+    for (auto [suffix, value] :
+         {std::pair{"_USER", &c->user}, std::pair{"_PASSWORD", &c->password}}) {
       std::string name = prefix + suffix;
-      if (value->empty()) return fail(Errc::Invalid, "missing environment variable " + name);
+      if (value->empty()) {
+        return fail(Errc::Invalid, "missing environment variable " + name);
+      }
       // The init-file and the option files carry these values between quotes, unescaped.
-      if (value->find_first_of("'\\\n\r\"") != std::string::npos)
-        return fail(Errc::Invalid, name + ": contains a quote, a backslash or a line break, which "
-                                          "the init-file cannot carry");
+      if (value->find_first_of("'\\\n\r\"") != std::string::npos) {
+        return fail(Errc::Invalid, name +
+                                       ": contains a quote, a backslash or a line break, which "
+                                       "the init-file cannot carry");
+      }
     }
   }
   return {};

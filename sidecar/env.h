@@ -28,12 +28,12 @@ struct Credentials {
 
 struct Config {
   // Identity.
-  std::string hostname;     // HOSTNAME: <cluster>-mysql-<ordinal>
-  int ordinal = 0;          // from HOSTNAME
-  std::string clusterName;  // MY_CLUSTER_NAME
-  std::string nameSpace;    // MY_NAMESPACE
-  std::string serviceName;  // MY_SERVICE_NAME (the headless Service, "mysql")
-  int serverIdOffset = 100; // MY_SERVER_ID_OFFSET
+  std::string hostname;          // HOSTNAME: <cluster>-mysql-<ordinal>
+  int ordinal = 0;               // from HOSTNAME
+  std::string clusterName;       // MY_CLUSTER_NAME
+  std::string nameSpace;         // MY_NAMESPACE
+  std::string serviceName;       // MY_SERVICE_NAME (the headless Service, "mysql")
+  int serverIdOffset = 100;      // MY_SERVER_ID_OFFSET
   mysql::ServerVersion version;  // MY_MYSQL_VERSION with MY_MYSQL_FLAVOR
   std::string initBucketUri;     // INIT_BUCKET_URI
 

@@ -12,14 +12,21 @@
 namespace mysqlop::sidecar {
 namespace {
 
+// The most a request or response head, or a trailer field, may take.
+constexpr size_t kMaxHead = 64UL * 1024;
+
 std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return s;
 }
 
 std::string trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
+  if (b == std::string_view::npos) {
+    return {};
+  }
   auto e = s.find_last_not_of(" \t\r");
   return std::string(s.substr(b, e - b + 1));
 }
@@ -29,11 +36,15 @@ void parseFields(std::string_view block, std::map<std::string, std::string>& int
   size_t pos = 0;
   while (pos < block.size()) {
     size_t eol = block.find("\r\n", pos);
-    if (eol == std::string_view::npos) eol = block.size();
+    if (eol == std::string_view::npos) {
+      eol = block.size();
+    }
     std::string_view line = block.substr(pos, eol - pos);
     pos = eol + 2;
     auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
+    if (colon == std::string_view::npos) {
+      continue;
+    }
     into[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
   }
 }
@@ -47,8 +58,12 @@ class Reader {
     char tmp[1 << 16];
     for (;;) {
       ssize_t n = recv(fd_, tmp, sizeof tmp, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return false;
+      }
       buf_.append(tmp, static_cast<size_t>(n));
       return true;
     }
@@ -62,7 +77,9 @@ class Reader {
         buf_.erase(0, at + delim.size());
         return true;
       }
-      if (buf_.size() > limit || !fill()) return false;
+      if (buf_.size() > limit || !fill()) {
+        return false;
+      }
     }
   }
   std::string& buffer() { return buf_; }
@@ -76,48 +93,56 @@ class Reader {
 
 std::string base64Encode(std::string_view in) {
   static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto byte = [&](size_t i) { return i < in.size() ? static_cast<unsigned char>(in[i]) : 0u; };
   std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += {t[v >> 18 & 63], t[v >> 12 & 63], t[v >> 6 & 63], t[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16;
-    out += {t[v >> 18 & 63], t[v >> 12 & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += {t[v >> 18 & 63], t[v >> 12 & 63], t[v >> 6 & 63], '='};
+  for (size_t i = 0; i < in.size(); i += 3) {
+    unsigned v = byte(i) << 16U | byte(i + 1) << 8U | byte(i + 2);
+    out += t[v >> 18U & 63U];
+    out += t[v >> 12U & 63U];
+    out += i + 1 < in.size() ? t[v >> 6U & 63U] : '=';
+    out += i + 2 < in.size() ? t[v & 63U] : '=';
   }
   return out;
 }
 
 Result<Url> parseUrl(const std::string& url) {
   const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return fail(Errc::Invalid, "URL \"" + url + "\": want http://host[:port]");
-  std::string rest = url.substr(scheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.empty() || rest.find('/') != std::string::npos)
+  if (url.rfind(scheme, 0) != 0) {
     return fail(Errc::Invalid, "URL \"" + url + "\": want http://host[:port]");
+  }
+  std::string rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') {
+    rest.pop_back();
+  }
+  if (rest.empty() || rest.find('/') != std::string::npos) {
+    return fail(Errc::Invalid, "URL \"" + url + "\": want http://host[:port]");
+  }
   Url u;
   auto colon = rest.rfind(':');
   u.host = rest.substr(0, colon);
   if (colon != std::string::npos) {
     std::string p = rest.substr(colon + 1);
     if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(p) < 1 || std::stoi(p) > 65535)
+        std::stoi(p) < 1 || std::stoi(p) > 65535) {
       return fail(Errc::Invalid, "URL \"" + url + "\": bad port");
+    }
     u.port = static_cast<std::uint16_t>(std::stoi(p));
   }
-  if (u.host.empty()) return fail(Errc::Invalid, "URL \"" + url + "\": no host");
+  if (u.host.empty()) {
+    return fail(Errc::Invalid, "URL \"" + url + "\": no host");
+  }
   return u;
 }
 
 bool sendAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
     data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
@@ -126,18 +151,22 @@ bool sendAll(int fd, std::string_view data) {
 Result<Request> readRequest(int fd) {
   Reader r(fd);
   std::string head;
-  if (!r.readUntil("\r\n\r\n", head, 16 * 1024))
+  if (!r.readUntil("\r\n\r\n", head, kMaxHead)) {
     return fail(Errc::Invalid, "incomplete or too long request head");
+  }
   auto eol = head.find("\r\n");
   std::string line = head.substr(0, eol);
   auto sp1 = line.find(' ');
   auto sp2 = line.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
-  if (sp1 == std::string::npos || sp2 == std::string::npos)
+  if (sp1 == std::string::npos || sp2 == std::string::npos) {
     return fail(Errc::Invalid, "malformed request line");
+  }
   Request req;
   req.method = line.substr(0, sp1);
   req.path = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (auto q = req.path.find('?'); q != std::string::npos) req.path.resize(q);
+  if (auto q = req.path.find('?'); q != std::string::npos) {
+    req.path.resize(q);
+  }
   parseFields(std::string_view(head).substr(eol + 2), req.headers);
   return req;
 }
@@ -150,24 +179,31 @@ bool sendSimpleResponse(int fd, int status, std::string_view reason, std::string
   return sendAll(fd, out);
 }
 
-Result<int> connectTo(const Url& url, std::chrono::milliseconds timeout, std::chrono::seconds idle) {
+Result<int> connectTo(const Url& url, std::chrono::milliseconds timeout,
+                      std::chrono::seconds idle) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
   int rc = getaddrinfo(url.host.c_str(), std::to_string(url.port).c_str(), &hints, &res);
-  if (rc != 0) return fail(Errc::Unavailable, "cannot resolve " + url.host + ": " + gai_strerror(rc));
+  if (rc != 0) {
+    return fail(Errc::Unavailable, "cannot resolve " + url.host + ": " + gai_strerror(rc));
+  }
   std::string lastError = "no address";
   for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
     int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      continue;
+    }
     int c = connect(fd, a->ai_addr, a->ai_addrlen);
     if (c != 0 && errno == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
       int pr = poll(&p, 1, static_cast<int>(timeout.count()));
       int soErr = 0;
       socklen_t len = sizeof soErr;
-      if (pr == 1) getsockopt(fd, SOL_SOCKET, SO_ERROR, &soErr, &len);
+      if (pr == 1) {
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soErr, &len);
+      }
       c = pr == 1 && soErr == 0 ? 0 : -1;
       errno = pr == 0 ? ETIMEDOUT : soErr;
     }
@@ -183,17 +219,21 @@ Result<int> connectTo(const Url& url, std::chrono::milliseconds timeout, std::ch
     close(fd);
   }
   freeaddrinfo(res);
-  return fail(Errc::Unavailable, "cannot connect to " + url.host + ":" + std::to_string(url.port) +
-                                     ": " + lastError);
+  return fail(Errc::Unavailable,
+              "cannot connect to " + url.host + ":" + std::to_string(url.port) + ": " + lastError);
 }
 
 Result<Response> httpGet(const std::string& baseUrl, const std::string& path,
                          const std::string& authorization, const BodySink& sink,
                          std::chrono::milliseconds connectTimeout, std::chrono::seconds idle) {
   auto url = parseUrl(baseUrl);
-  if (!url) return url.error();
+  if (!url) {
+    return url.error();
+  }
   auto fd = connectTo(*url, connectTimeout, idle);
-  if (!fd) return fd.error();
+  if (!fd) {
+    return fd.error();
+  }
   struct Closer {
     int fd;
     ~Closer() { close(fd); }
@@ -202,56 +242,78 @@ Result<Response> httpGet(const std::string& baseUrl, const std::string& path,
   std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + url->host + ":" +
                     std::to_string(url->port) + "\r\nUser-Agent: mysql-operator-sidecar\r\n" +
                     "TE: trailers\r\nConnection: close\r\n";
-  if (!authorization.empty()) req += "Authorization: " + authorization + "\r\n";
+  if (!authorization.empty()) {
+    req += "Authorization: " + authorization + "\r\n";
+  }
   req += "\r\n";
-  if (!sendAll(*fd, req)) return fail(Errc::Unavailable, "GET " + baseUrl + path + ": cannot send the request");
+  if (!sendAll(*fd, req)) {
+    return fail(Errc::Unavailable, "GET " + baseUrl + path + ": cannot send the request");
+  }
 
   Reader r(*fd);
   std::string head;
-  if (!r.readUntil("\r\n\r\n", head, 64 * 1024))
+  if (!r.readUntil("\r\n\r\n", head, kMaxHead)) {
     return fail(Errc::Unavailable, "GET " + baseUrl + path + ": no response");
+  }
   Response resp;
-  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12)
+  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12) {
     return fail(Errc::Unavailable, "GET " + baseUrl + path + ": malformed response");
-  resp.status = std::atoi(head.c_str() + 9);
+  }
+  resp.status = static_cast<int>(std::strtol(head.c_str() + 9, nullptr, 10));
   auto eol = head.find("\r\n");
   parseFields(std::string_view(head).substr(eol + 2), resp.headers);
 
   bool stopped = false;
   auto deliver = [&](const char* d, size_t n) {
     resp.bodyBytes += n;
-    if (!stopped && n > 0 && !sink(d, n)) stopped = true;
+    if (!stopped && n > 0 && !sink(d, n)) {
+      stopped = true;
+    }
   };
   std::string& buf = r.buffer();
   if (lower(resp.headers["transfer-encoding"]) == "chunked") {
     for (;;) {
       std::string sizeLine;
-      if (!r.readUntil("\r\n", sizeLine, 1024)) return resp;  // cut: incomplete
+      if (!r.readUntil("\r\n", sizeLine, 1024)) {
+        return resp;  // cut: incomplete
+      }
       unsigned long long size = std::strtoull(sizeLine.c_str(), nullptr, 16);
       if (size == 0) {
         // Trailer fields, one a line, up to an empty line.
         for (std::string field;;) {
-          if (!r.readUntil("\r\n", field, 64 * 1024)) return resp;
-          if (field == "\r\n") break;
+          if (!r.readUntil("\r\n", field, kMaxHead)) {
+            return resp;
+          }
+          if (field == "\r\n") {
+            break;
+          }
           parseFields(field, resp.trailers);
         }
         resp.complete = true;
         return resp;
       }
       while (size > 0) {
-        if (buf.empty() && !r.fill()) return resp;
+        if (buf.empty() && !r.fill()) {
+          return resp;
+        }
         size_t take = static_cast<size_t>(std::min<unsigned long long>(size, buf.size()));
         deliver(buf.data(), take);
         buf.erase(0, take);
         size -= take;
-        if (stopped) return resp;
+        if (stopped) {
+          return resp;
+        }
       }
       std::string crlf;
-      if (!r.readUntil("\r\n", crlf, 2)) return resp;
+      if (!r.readUntil("\r\n", crlf, 2)) {
+        return resp;
+      }
     }
   }
   // Content-Length or read-to-close bodies (the /health answer): no trailers.
-  long long want = resp.headers.count("content-length") ? std::atoll(resp.headers["content-length"].c_str()) : -1;
+  long long want = resp.headers.count("content-length")
+                       ? std::strtoll(resp.headers["content-length"].c_str(), nullptr, 10)
+                       : -1;
   for (;;) {
     if (!buf.empty()) {
       deliver(buf.data(), buf.size());

@@ -32,7 +32,7 @@ struct Request {
   std::string method, path;
   std::map<std::string, std::string> headers;  // lower-case names
 };
-// Reads the request line and headers (at most 16 KiB). Fails on a malformed request.
+// Reads the request line and headers (at most 64 KiB). Fails on a malformed request.
 Result<Request> readRequest(int fd);
 // A complete response with a small body and Connection: close.
 bool sendSimpleResponse(int fd, int status, std::string_view reason, std::string_view body);

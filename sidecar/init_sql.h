@@ -11,9 +11,9 @@
 namespace mysqlop::sidecar {
 
 struct InitFacts {
-  std::string heartbeatPassword;     // sys_heartbeat's password (random per run)
+  std::string heartbeatPassword;       // sys_heartbeat's password (random per run)
   bool statusTableFileExists = false;  // <datadir>/sys_operator/status.ibd exists
-  std::string backupGtidPurged;      // from the backup's binlog info ("" when none)
+  std::string backupGtidPurged;        // from the backup's binlog info ("" when none)
   bool restoredFromBucket = false;
 };
 

@@ -18,8 +18,10 @@ namespace {
 constexpr int kExitUsage = 2;
 
 int usage(const std::string& message) {
-  std::fprintf(stderr, "mysql-operator-sidecar: %s\nusage: mysql-operator-sidecar [--debug] "
-               "clone-and-init|config-and-serve|run\n", message.c_str());
+  std::fprintf(stderr,
+               "mysql-operator-sidecar: %s\nusage: mysql-operator-sidecar [--debug] "
+               "clone-and-init|config-and-serve|run\n",
+               message.c_str());
   return kExitUsage;
 }
 
@@ -35,30 +37,47 @@ int main(int argc, char** argv) {
   std::string command;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--debug") spdlog::set_level(spdlog::level::debug);
-    else if (!command.empty()) return usage("unexpected argument \"" + a + "\"");
-    else command = a;
+    if (a == "--debug") {
+      spdlog::set_level(spdlog::level::debug);
+    } else if (!command.empty()) {
+      return usage("unexpected argument \"" + a + "\"");
+    } else {
+      command = a;
+    }
   }
-  if (command.empty()) return usage("no subcommand");
-  if (command != "clone-and-init" && command != "config-and-serve" && command != "run")
+  if (command.empty()) {
+    return usage("no subcommand");
+  }
+  if (command != "clone-and-init" && command != "config-and-serve" && command != "run") {
     return usage("unknown subcommand \"" + command + "\"");
+  }
   // A reader that goes away (mbstream, an HTTP client) is an error to report, not a reason to die.
   std::signal(SIGPIPE, SIG_IGN);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l sidecar: %v");
 
   auto cfg = loadConfig(processEnv());
-  if (!cfg) return failed(kExitConfigFailed, cfg.error().message);
+  if (!cfg) {
+    return failed(kExitConfigFailed, cfg.error().message);
+  }
 
   if (command == "clone-and-init") {
-    auto creds = requireCredentials(*cfg, {Role::Operator, Role::Replication, Role::Exporter,
-                                           Role::OrcTopology, Role::Backup});
-    if (!creds) return failed(kExitConfigFailed, creds.error().message);
-    if (auto r = cloneIfNeeded(*cfg); !r) return failed(kExitCloneFailed, r.error().message);
-    if (auto r = writeConfigFiles(*cfg); !r) return failed(kExitConfigFailed, r.error().message);
+    auto creds = requireCredentials(
+        *cfg, {Role::Operator, Role::Replication, Role::Exporter, Role::OrcTopology, Role::Backup});
+    if (!creds) {
+      return failed(kExitConfigFailed, creds.error().message);
+    }
+    if (auto r = cloneIfNeeded(*cfg); !r) {
+      return failed(kExitCloneFailed, r.error().message);
+    }
+    if (auto r = writeConfigFiles(*cfg); !r) {
+      return failed(kExitConfigFailed, r.error().message);
+    }
     return 0;
   }
   auto creds = requireCredentials(*cfg, {Role::Replication, Role::Backup});
-  if (!creds) return failed(kExitConfigFailed, creds.error().message);
+  if (!creds) {
+    return failed(kExitConfigFailed, creds.error().message);
+  }
   auto r = serve(*cfg);
   return failed(kExitConfigFailed, r.error().message);
 }

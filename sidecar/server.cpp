@@ -26,7 +26,9 @@ constexpr const char* kTrailer = "X-Backup-Status";
 // Compares without an early exit, so that the time taken does not tell how much matched.
 bool sameSecret(const std::string& a, const std::string& b) {
   unsigned diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a[i] ^ b[i % (b.size() + 1)]);
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned>(a[i] ^ b[i % (b.size() + 1)]);
+  }
   return diff == 0;
 }
 
@@ -34,10 +36,13 @@ class Server {
  public:
   explicit Server(const Config& cfg)
       : cfg_(cfg),
-        expectedAuth_("Basic " + base64Encode(cfg.backupUser.user + ":" + cfg.backupUser.password)) {
+        expectedAuth_("Basic " +
+                      base64Encode(cfg.backupUser.user + ":" + cfg.backupUser.password)) {
     std::filesystem::path myCnf = std::filesystem::path(cfg.confDir) / "my.cnf";
     std::error_code ec;
-    if (std::filesystem::exists(myCnf, ec)) defaultsFile_ = myCnf.string();
+    if (std::filesystem::exists(myCnf, ec)) {
+      defaultsFile_ = myCnf.string();
+    }
   }
 
   void handle(int fd) {
@@ -74,30 +79,40 @@ class Server {
       sendSimpleResponse(fd, 500, "Internal Server Error", child.error().message + "\n");
       return;
     }
-    std::string head = std::string("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n") +
-                       "Trailer: " + kTrailer + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    std::string head =
+        std::string("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n") +
+        "Trailer: " + kTrailer + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     bool peerOk = sendAll(fd, head);
     std::vector<char> buf(1 << 20);
     std::uint64_t total = 0;
     while (peerOk) {
       ssize_t n = read(child->fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        break;
+      }
       char size[32];
       int len = std::snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
       peerOk = sendAll(fd, std::string_view(size, static_cast<size_t>(len))) &&
-               sendAll(fd, std::string_view(buf.data(), static_cast<size_t>(n))) && sendAll(fd, "\r\n");
+               sendAll(fd, std::string_view(buf.data(), static_cast<size_t>(n))) &&
+               sendAll(fd, "\r\n");
       total += static_cast<std::uint64_t>(n);
     }
-    if (!peerOk) kill(child->pid, SIGTERM);  // the client left: stop the backup
+    if (!peerOk) {
+      kill(child->pid, SIGTERM);  // the client left: stop the backup
+    }
     close(child->fd);
     int code = waitChild(child->pid);
     bool success = peerOk && code == 0;
     spdlog::log(success ? spdlog::level::info : spdlog::level::err,
                 "xbackup: {} exited with {} after {} bytes{}", argv[0], code, total,
                 peerOk ? "" : " (the client went away)");
-    if (peerOk)
-      sendAll(fd, std::string("0\r\n") + kTrailer + ": " + (success ? "Success" : "Failed") + "\r\n\r\n");
+    if (peerOk) {
+      sendAll(fd, std::string("0\r\n") + kTrailer + ": " + (success ? "Success" : "Failed") +
+                      "\r\n\r\n");
+    }
   }
 
   const Config& cfg_;
@@ -111,14 +126,18 @@ class Server {
 Result<void> serve(const Config& cfg) {
   signal(SIGPIPE, SIG_IGN);
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(Errc::Internal, std::string("socket: ") + std::strerror(errno));
+  if (fd < 0) {
+    return fail(Errc::Internal, std::string("socket: ") + std::strerror(errno));
+  }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(cfg.serverPort);
-  if (inet_pton(AF_INET, cfg.listenAddress.c_str(), &addr.sin_addr) != 1)
-    return fail(Errc::Invalid, "MYSQLOP_LISTEN_ADDRESS=\"" + cfg.listenAddress + "\": not an IPv4 address");
+  if (inet_pton(AF_INET, cfg.listenAddress.c_str(), &addr.sin_addr) != 1) {
+    return fail(Errc::Invalid,
+                "MYSQLOP_LISTEN_ADDRESS=\"" + cfg.listenAddress + "\": not an IPv4 address");
+  }
   std::string where = cfg.listenAddress + ":" + std::to_string(cfg.serverPort);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 64) != 0) {
     std::string e = std::strerror(errno);
@@ -130,7 +149,9 @@ Result<void> serve(const Config& cfg) {
   for (;;) {
     int c = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (c < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
+      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) {
+        continue;
+      }
       return fail(Errc::Internal, std::string("accept: ") + std::strerror(errno));
     }
     timeval tv{30, 0};  // a client that sends no request head in 30 s is dropped

@@ -9,13 +9,16 @@
 namespace mysqlop::testing::sidecar {
 namespace {
 
-const char* kUsage = "usage: mysql-operator-sidecar [--debug] clone-and-init|config-and-serve|run\n";
+const char* kUsage =
+    "usage: mysql-operator-sidecar [--debug] clone-and-init|config-and-serve|run\n";
 
 struct CliTest : ::testing::Test {
   std::string log = (std::filesystem::temp_directory_path() /
-                     ("sidecar-cli-" + std::to_string(::getpid()) + ".log")).string();
+                     ("sidecar-cli-" + std::to_string(::getpid()) + ".log"))
+                        .string();
   ~CliTest() override { std::filesystem::remove(log); }
-  SidecarRun run(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  SidecarRun run(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
     return runSidecar(args, env, log);
   }
 };
@@ -26,10 +29,12 @@ TEST_F(CliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(none.output, std::string("mysql-operator-sidecar: no subcommand\n") + kUsage);
   SidecarRun unknown = run({"take-a-nap"}, podEnv(0));
   EXPECT_EQ(unknown.exitCode, 2);
-  EXPECT_EQ(unknown.output, std::string("mysql-operator-sidecar: unknown subcommand \"take-a-nap\"\n") + kUsage);
+  EXPECT_EQ(unknown.output,
+            std::string("mysql-operator-sidecar: unknown subcommand \"take-a-nap\"\n") + kUsage);
   SidecarRun extra = run({"run", "now"}, podEnv(0));
   EXPECT_EQ(extra.exitCode, 2);
-  EXPECT_EQ(extra.output, std::string("mysql-operator-sidecar: unexpected argument \"now\"\n") + kUsage);
+  EXPECT_EQ(extra.output,
+            std::string("mysql-operator-sidecar: unexpected argument \"now\"\n") + kUsage);
 }
 
 TEST_F(CliTest, BadEnvironmentExitsWith1AndNamesTheVariable) {
@@ -38,15 +43,18 @@ TEST_F(CliTest, BadEnvironmentExitsWith1AndNamesTheVariable) {
   };
   const std::vector<Case> cases = {
       {"HOSTNAME", "", "missing environment variable HOSTNAME"},
-      {"HOSTNAME", "c-mysql-x", "HOSTNAME=\"c-mysql-x\": no pod ordinal at its end (want <cluster>-mysql-<N>)"},
-      {"HOSTNAME", "mysql", "HOSTNAME=\"mysql\": no pod ordinal at its end (want <cluster>-mysql-<N>)"},
+      {"HOSTNAME", "c-mysql-x",
+       "HOSTNAME=\"c-mysql-x\": no pod ordinal at its end (want <cluster>-mysql-<N>)"},
+      {"HOSTNAME", "mysql",
+       "HOSTNAME=\"mysql\": no pod ordinal at its end (want <cluster>-mysql-<N>)"},
       {"MY_CLUSTER_NAME", "", "missing environment variable MY_CLUSTER_NAME"},
       {"MY_NAMESPACE", "", "missing environment variable MY_NAMESPACE"},
       {"MY_SERVICE_NAME", "", "missing environment variable MY_SERVICE_NAME"},
       {"MY_SERVER_ID_OFFSET", "-3", "MY_SERVER_ID_OFFSET=\"-3\": not a number"},
       {"MY_MYSQL_FLAVOR", "oracle", "MY_MYSQL_FLAVOR=\"oracle\": want mysql or mariadb"},
       {"MY_MYSQL_VERSION", "9.x", "MY_MYSQL_VERSION: "},
-      {"MYSQLOP_SIDECAR_PORT", "70000", "MYSQLOP_SIDECAR_PORT=\"70000\": not a port number (1-65535)"},
+      {"MYSQLOP_SIDECAR_PORT", "70000",
+       "MYSQLOP_SIDECAR_PORT=\"70000\": not a port number (1-65535)"},
       {"MYSQLOP_MYSQL_PORT", "x", "MYSQLOP_MYSQL_PORT=\"x\": not a port number (1-65535)"},
       {"OPERATOR_PASSWORD", "", "missing environment variable OPERATOR_PASSWORD"},
       {"ORC_TOPOLOGY_USER", "", "missing environment variable ORC_TOPOLOGY_USER"},
@@ -57,8 +65,10 @@ TEST_F(CliTest, BadEnvironmentExitsWith1AndNamesTheVariable) {
   };
   for (const Case& c : cases) {
     auto env = podEnv(1);
-    if (c.value.empty()) env.erase(c.name);
-    else env[c.name] = c.value;
+    if (c.value.empty())
+      env.erase(c.name);
+    else
+      env[c.name] = c.value;
     SidecarRun r = run({"clone-and-init"}, env);
     EXPECT_EQ(r.exitCode, 1) << c.name;
     std::string prefix = "mysql-operator-sidecar: " + c.message;
@@ -78,18 +88,22 @@ TEST_F(CliTest, ServeNeedsTheBackupCredentialsAndAFreePort) {
   env["MYSQLOP_LISTEN_ADDRESS"] = "localhost";
   r = run({"run"}, env);
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_EQ(r.output, "mysql-operator-sidecar: MYSQLOP_LISTEN_ADDRESS=\"localhost\": not an IPv4 address\n");
+  EXPECT_EQ(r.output,
+            "mysql-operator-sidecar: MYSQLOP_LISTEN_ADDRESS=\"localhost\": not an IPv4 address\n");
 
   env["MYSQLOP_LISTEN_ADDRESS"] = "198.18.255.254";  // not an address of this machine
   r = run({"run"}, env);
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_EQ(r.output, "mysql-operator-sidecar: cannot listen on 198.18.255.254:8080: Cannot assign "
-                      "requested address\n");
+  EXPECT_EQ(r.output,
+            "mysql-operator-sidecar: cannot listen on 198.18.255.254:8080: Cannot assign "
+            "requested address\n");
 }
 
 TEST_F(CliTest, AMissingConfigMapFileIsAConfigFailure) {
   auto env = podEnv(0);
-  std::string dir = (std::filesystem::temp_directory_path() / ("sidecar-cli-dir-" + std::to_string(::getpid()))).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("sidecar-cli-dir-" + std::to_string(::getpid())))
+          .string();
   env["MYSQLOP_DATA_DIR"] = dir + "/data";
   env["MYSQLOP_CONF_DIR"] = dir + "/conf";
   env["MYSQLOP_CONF_SOURCE_DIR"] = dir + "/mnt";
@@ -99,7 +113,8 @@ TEST_F(CliTest, AMissingConfigMapFileIsAConfigFailure) {
   std::filesystem::remove_all(dir);
   EXPECT_EQ(r.exitCode, 1);
   std::string want = "mysql-operator-sidecar: cannot read " + dir + "/mnt/my.cnf\n";
-  EXPECT_EQ(r.output.substr(r.output.size() - std::min(r.output.size(), want.size())), want) << r.output;
+  EXPECT_EQ(r.output.substr(r.output.size() - std::min(r.output.size(), want.size())), want)
+      << r.output;
 }
 
 }  // namespace

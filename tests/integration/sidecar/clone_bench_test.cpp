@@ -31,13 +31,16 @@ double seconds(std::chrono::steady_clock::duration d) {
 }
 
 TEST(SidecarCloneBench, SidecarAgainstMariadbBackupByHand) {
-  if (std::getenv("MYSQLOP_SIDECAR_BENCH") == nullptr) GTEST_SKIP() << "set MYSQLOP_SIDECAR_BENCH=1";
-  SourcePod source({"innodb_buffer_pool_size=128M", "innodb_log_file_size=64M",
-                    "max_allowed_packet=64M"});
-  source.server().query("CREATE TABLE app.big (id INT PRIMARY KEY, v VARCHAR(1024)) ENGINE=InnoDB;");
+  if (std::getenv("MYSQLOP_SIDECAR_BENCH") == nullptr)
+    GTEST_SKIP() << "set MYSQLOP_SIDECAR_BENCH=1";
+  SourcePod source(
+      {"innodb_buffer_pool_size=128M", "innodb_log_file_size=64M", "max_allowed_packet=64M"});
+  source.server().query(
+      "CREATE TABLE app.big (id INT PRIMARY KEY, v VARCHAR(1024)) ENGINE=InnoDB;");
   for (int batch = 0; batch < 16; ++batch)
-    source.server().query("INSERT INTO app.big SELECT seq, CONCAT(seq, REPEAT(MD5(seq), 31)) FROM seq.seq_" +
-                          std::to_string(batch * 16384 + 1) + "_to_" + std::to_string((batch + 1) * 16384) + ";");
+    source.server().query(
+        "INSERT INTO app.big SELECT seq, CONCAT(seq, REPEAT(MD5(seq), 31)) FROM seq.seq_" +
+        std::to_string(batch * 16384 + 1) + "_to_" + std::to_string((batch + 1) * 16384) + ";");
   source.server().query("FLUSH TABLES;");
   source.startSidecar();
 
@@ -57,10 +60,13 @@ TEST(SidecarCloneBench, SidecarAgainstMariadbBackupByHand) {
       std::string xb = pod.dir() + "/xb";
       std::string cmd =
           "mariadb-backup --no-defaults --backup --slave-info --stream=xbstream "
-          "--datadir=" + source.server().directory() + "/data --host=" + source.server().host() +
-          " --port=" + std::to_string(source.server().port()) + " --user=sys_replication --password=" +
-          kReplicationPassword + " --target-dir=" + xb + " 2>/dev/null | mbstream -x -C " + pod.dataDir() +
-          " && mariadb-backup --no-defaults --prepare --target-dir=" + pod.dataDir() + " 2>/dev/null";
+          "--datadir=" +
+          source.server().directory() + "/data --host=" + source.server().host() +
+          " --port=" + std::to_string(source.server().port()) +
+          " --user=sys_replication --password=" + kReplicationPassword + " --target-dir=" + xb +
+          " 2>/dev/null | mbstream -x -C " + pod.dataDir() +
+          " && mariadb-backup --no-defaults --prepare --target-dir=" + pod.dataDir() +
+          " 2>/dev/null";
       SpawnSpec spec;
       spec.argv = {"/bin/sh", "-c", "mkdir -p " + xb + " && " + cmd};
       auto t0 = std::chrono::steady_clock::now();

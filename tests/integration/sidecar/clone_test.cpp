@@ -27,7 +27,9 @@ std::string basic(const std::string& user, const std::string& password) {
   return "Basic " + base64Encode(user + ":" + password);
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 TEST(SidecarClone, ClonesFromAPeerAndTheCloneStartsWithTheDataAndTheUsers) {
   SourcePod source;
@@ -53,22 +55,26 @@ TEST(SidecarClone, ClonesFromAPeerAndTheCloneStartsWithTheDataAndTheUsers) {
 
   pod.startServer();
   EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT COUNT(*) FROM app.t"), "1000");
-  EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT @@server_id, @@report_host, @@read_only"),
+  EXPECT_EQ(pod.query("sys_operator", kOperatorPassword,
+                      "SELECT @@server_id, @@report_host, @@read_only"),
             "101\tc-mysql-1.mysql.ns\t1");
   EXPECT_EQ(pod.query("sys_operator", kOperatorPassword,
                       "SELECT name, value FROM sys_operator.status ORDER BY name"),
             "backup_gtid_purged\t" + sourceGtid + "\nconfigured\t0");
   // Every operated user logs in with the password of the environment (the heartbeat's is in
   // heartbeat.conf), from where its host allows.
-  EXPECT_EQ(pod.query("sys_replication", kReplicationPassword, "SELECT CURRENT_USER()"), "sys_replication@%");
+  EXPECT_EQ(pod.query("sys_replication", kReplicationPassword, "SELECT CURRENT_USER()"),
+            "sys_replication@%");
   EXPECT_EQ(pod.query("orchestrator", "orcpw1", "SELECT CURRENT_USER()"), "orchestrator@%");
-  EXPECT_EQ(pod.query("sys_exporter", "exporterpw1", "SELECT CURRENT_USER()"), "sys_exporter@127.0.0.1");
+  EXPECT_EQ(pod.query("sys_exporter", "exporterpw1", "SELECT CURRENT_USER()"),
+            "sys_exporter@127.0.0.1");
   std::string heartbeat = readFile(pod.confDir() + "/heartbeat.conf");
   auto at = heartbeat.find("password=");
   ASSERT_NE(at, std::string::npos) << heartbeat;
   std::string hbPassword = heartbeat.substr(at + 9, heartbeat.find('\n', at) - at - 9);
   EXPECT_EQ(hbPassword.size(), 10u);
-  EXPECT_EQ(pod.query("sys_heartbeat", hbPassword, "SELECT CURRENT_USER()"), "sys_heartbeat@127.0.0.1");
+  EXPECT_EQ(pod.query("sys_heartbeat", hbPassword, "SELECT CURRENT_USER()"),
+            "sys_heartbeat@127.0.0.1");
   // The operator may write under read_only, as SUPER does on MySQL (READ_ONLY ADMIN on MariaDB).
   pod.query("sys_operator", kOperatorPassword,
             "REPLACE INTO sys_operator.status VALUES ('configured','1')");
@@ -96,8 +102,8 @@ TEST(SidecarServe, XbackupRefusesWrongCredentialsWith403) {
   SourcePod source;
   source.startSidecar();
   auto none = [](const char*, size_t) { return true; };
-  for (const std::string& auth : {std::string(), basic("sys_backup", "wrong"), basic("other", kBackupPassword),
-                                  std::string("Bearer x")}) {
+  for (const std::string& auth : {std::string(), basic("sys_backup", "wrong"),
+                                  basic("other", kBackupPassword), std::string("Bearer x")}) {
     auto r = httpGet(source.url(), "/xbackup", auth, none, 5s, 30s);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->status, 403) << auth;
@@ -112,8 +118,13 @@ TEST(SidecarServe, XbackupStreamsWithTheSuccessTrailer) {
   SourcePod source;
   source.startSidecar();
   std::uint64_t bytes = 0;
-  auto r = httpGet(source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
-                   [&](const char*, size_t n) { bytes += n; return true; }, 5s, 60s);
+  auto r = httpGet(
+      source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
+      [&](const char*, size_t n) {
+        bytes += n;
+        return true;
+      },
+      5s, 60s);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->headers["content-type"], "application/octet-stream");
@@ -128,8 +139,9 @@ TEST(SidecarServe, AFailedBackupSaysFailedAndTheCloneLeavesNoData) {
   SourcePod source;
   // The backup tool cannot reach the server: it fails after the response has started.
   source.startSidecar({{"MYSQLOP_MYSQL_PORT", "1"}});
-  auto r = httpGet(source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
-                   [](const char*, size_t) { return true; }, 5s, 60s);
+  auto r = httpGet(
+      source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
+      [](const char*, size_t) { return true; }, 5s, 60s);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->trailers["x-backup-status"], "Failed");
@@ -159,9 +171,10 @@ TEST(SidecarClone, AnInterruptedCloneLeavesNoHalfDataDirAndTheNextAttemptSucceed
   spec.stdoutPath = spec.stderrPath = pod.dir() + "/interrupted.log";
   pid_t pid = spawnProcess(spec);
   // Half-way: files have arrived in the data directory.
-  ASSERT_TRUE(eventually("files arrive in the clone's data directory",
-                         [&] { return !listTree(pod.dataDir()).empty(); },
-                         [&] { return readFile(pod.dir() + "/interrupted.log"); }));
+  ASSERT_TRUE(eventually(
+      "files arrive in the clone's data directory",
+      [&] { return !listTree(pod.dataDir()).empty(); },
+      [&] { return readFile(pod.dir() + "/interrupted.log"); }));
   source.stopSidecar();
   auto code = waitForExit(pid, 120s);
   ASSERT_TRUE(code.has_value());
@@ -192,9 +205,10 @@ TEST(SidecarClone, ASourceServerKilledHalfWayLeavesNoHalfDataDir) {
   for (const auto& [k, v] : e) spec.env.push_back(k + "=" + v);
   spec.stdoutPath = spec.stderrPath = pod.dir() + "/interrupted.log";
   pid_t pid = spawnProcess(spec);
-  ASSERT_TRUE(eventually("files arrive in the clone's data directory",
-                         [&] { return !listTree(pod.dataDir()).empty(); },
-                         [&] { return readFile(pod.dir() + "/interrupted.log"); }));
+  ASSERT_TRUE(eventually(
+      "files arrive in the clone's data directory",
+      [&] { return !listTree(pod.dataDir()).empty(); },
+      [&] { return readFile(pod.dir() + "/interrupted.log"); }));
   source.server().kill();
   auto code = waitForExit(pid, 180s);
   ASSERT_TRUE(code.has_value());
@@ -219,14 +233,20 @@ TEST(SidecarServe, OneBackupAtATimeTheSecondWaits) {
   std::atomic<bool> firstStreaming{false};
   std::string statusA, statusB;
   std::thread a([&] {
-    auto r = httpGet(source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
-                     [&](const char*, size_t) { firstStreaming = true; return true; }, 5s, 120s);
+    auto r = httpGet(
+        source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
+        [&](const char*, size_t) {
+          firstStreaming = true;
+          return true;
+        },
+        5s, 120s);
     if (r) statusA = r->trailers["x-backup-status"];
   });
   ASSERT_TRUE(MYSQLOP_EVENTUALLY(firstStreaming.load()));
   std::thread b([&] {
-    auto r = httpGet(source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
-                     [](const char*, size_t) { return true; }, 5s, 120s);
+    auto r = httpGet(
+        source.url(), "/xbackup", basic("sys_backup", kBackupPassword),
+        [](const char*, size_t) { return true; }, 5s, 120s);
     if (r) statusB = r->trailers["x-backup-status"];
   });
   a.join();
@@ -281,7 +301,8 @@ TEST(SidecarClone, EveryCloneFailureSaysWhyAndEmptiesTheDataDir) {
 TEST(SidecarServe, UnknownPathsAre404) {
   SourcePod source;
   source.startSidecar();
-  auto r = httpGet(source.url(), "/metrics", "", [](const char*, size_t) { return true; }, 5s, 30s);
+  auto r = httpGet(
+      source.url(), "/metrics", "", [](const char*, size_t) { return true; }, 5s, 30s);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 404);
 }
@@ -297,7 +318,8 @@ TEST(SidecarClone, ACloneKilledWithTheSidecarIsRedoneAtTheNextStart) {
   std::ofstream(pod.dataDir() + "/.mysqlop-clone-incomplete");
   SidecarRun run = pod.cloneAndInit(source.url());
   ASSERT_EQ(run.exitCode, 0) << run.output;
-  EXPECT_TRUE(contains(run.output, pod.dataDir() + " holds an interrupted clone: emptying it")) << run.output;
+  EXPECT_TRUE(contains(run.output, pod.dataDir() + " holds an interrupted clone: emptying it"))
+      << run.output;
   EXPECT_FALSE(fs::exists(pod.dataDir() + "/stale.ibd"));
   EXPECT_FALSE(fs::exists(pod.dataDir() + "/.mysqlop-clone-incomplete"));
   pod.startServer();
@@ -324,7 +346,8 @@ TEST(SidecarClone, PodZeroWithNothingToCloneStartsEmpty) {
   ASSERT_TRUE(installed.has_value());
   ASSERT_EQ(*installed, 0) << readFile(pod.dir() + "/install.log");
   pod.startServer();
-  EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT value FROM sys_operator.status"), "0");
+  EXPECT_EQ(pod.query("sys_operator", kOperatorPassword, "SELECT value FROM sys_operator.status"),
+            "0");
 }
 
 TEST(SidecarClone, AnotherPodWithNothingToCloneFails) {
@@ -332,18 +355,21 @@ TEST(SidecarClone, AnotherPodWithNothingToCloneFails) {
   std::string replicas = "http://127.0.0.1:1", master = "http://127.0.0.1:2";
   SidecarRun run = pod.cloneAndInit(replicas, {}, master);
   EXPECT_EQ(run.exitCode, 8);
-  EXPECT_EQ(run.output, "mysql-operator-sidecar: nothing to clone from: neither http://127.0.0.1:1 "
-                        "nor http://127.0.0.1:2 is healthy, and only pod 0 may start empty\n");
+  EXPECT_EQ(run.output,
+            "mysql-operator-sidecar: nothing to clone from: neither http://127.0.0.1:1 "
+            "nor http://127.0.0.1:2 is healthy, and only pod 0 may start empty\n");
   EXPECT_FALSE(fs::exists(pod.confDir() + "/my.cnf"));
 }
 
 TEST(SidecarClone, PodZeroWithABucketSaysRestoreIsNotThereYet) {
   ClonePod pod(0);
-  SidecarRun run = pod.cloneAndInit("http://127.0.0.1:1", {{"INIT_BUCKET_URI", "s3://bucket/backup.xbackup.gz"}},
-                             "http://127.0.0.1:2");
+  SidecarRun run =
+      pod.cloneAndInit("http://127.0.0.1:1", {{"INIT_BUCKET_URI", "s3://bucket/backup.xbackup.gz"}},
+                       "http://127.0.0.1:2");
   EXPECT_EQ(run.exitCode, 8);
-  EXPECT_EQ(run.output, "mysql-operator-sidecar: INIT_BUCKET_URI is set: restoring from a bucket is "
-                        "not implemented yet (it comes with the issue \"Backups and restore\")\n");
+  EXPECT_EQ(run.output,
+            "mysql-operator-sidecar: INIT_BUCKET_URI is set: restoring from a bucket is "
+            "not implemented yet (it comes with the issue \"Backups and restore\")\n");
 }
 
 }  // namespace

@@ -31,15 +31,38 @@ std::string makeTempDir(const std::string& prefix) {
 
 // Every variable the sidecar reads: unset for each run, so the test's own environment (HOSTNAME
 // above all) does not leak in.
-const std::vector<std::string> kSidecarVariables = {
-    "HOSTNAME", "MY_CLUSTER_NAME", "MY_NAMESPACE", "MY_SERVICE_NAME", "MY_SERVER_ID_OFFSET",
-    "MY_MYSQL_VERSION", "MY_MYSQL_FLAVOR", "INIT_BUCKET_URI", "OPERATOR_USER", "OPERATOR_PASSWORD",
-    "REPLICATION_USER", "REPLICATION_PASSWORD", "METRICS_EXPORTER_USER", "METRICS_EXPORTER_PASSWORD",
-    "ORC_TOPOLOGY_USER", "ORC_TOPOLOGY_PASSWORD", "BACKUP_USER", "BACKUP_PASSWORD",
-    "XBSTREAM_EXTRA_ARGS", "XTRABACKUP_EXTRA_ARGS", "XTRABACKUP_PREPARE_EXTRA_ARGS",
-    "XTRABACKUP_TARGET_DIR", "INITFILE_EXTRA_SQL", "MYSQLOP_DATA_DIR", "MYSQLOP_CONF_DIR",
-    "MYSQLOP_CONF_SOURCE_DIR", "MYSQLOP_LISTEN_ADDRESS", "MYSQLOP_SIDECAR_PORT",
-    "MYSQLOP_MYSQL_HOST", "MYSQLOP_MYSQL_PORT", "MYSQLOP_REPLICAS_URL", "MYSQLOP_MASTER_URL"};
+const std::vector<std::string> kSidecarVariables = {"HOSTNAME",
+                                                    "MY_CLUSTER_NAME",
+                                                    "MY_NAMESPACE",
+                                                    "MY_SERVICE_NAME",
+                                                    "MY_SERVER_ID_OFFSET",
+                                                    "MY_MYSQL_VERSION",
+                                                    "MY_MYSQL_FLAVOR",
+                                                    "INIT_BUCKET_URI",
+                                                    "OPERATOR_USER",
+                                                    "OPERATOR_PASSWORD",
+                                                    "REPLICATION_USER",
+                                                    "REPLICATION_PASSWORD",
+                                                    "METRICS_EXPORTER_USER",
+                                                    "METRICS_EXPORTER_PASSWORD",
+                                                    "ORC_TOPOLOGY_USER",
+                                                    "ORC_TOPOLOGY_PASSWORD",
+                                                    "BACKUP_USER",
+                                                    "BACKUP_PASSWORD",
+                                                    "XBSTREAM_EXTRA_ARGS",
+                                                    "XTRABACKUP_EXTRA_ARGS",
+                                                    "XTRABACKUP_PREPARE_EXTRA_ARGS",
+                                                    "XTRABACKUP_TARGET_DIR",
+                                                    "INITFILE_EXTRA_SQL",
+                                                    "MYSQLOP_DATA_DIR",
+                                                    "MYSQLOP_CONF_DIR",
+                                                    "MYSQLOP_CONF_SOURCE_DIR",
+                                                    "MYSQLOP_LISTEN_ADDRESS",
+                                                    "MYSQLOP_SIDECAR_PORT",
+                                                    "MYSQLOP_MYSQL_HOST",
+                                                    "MYSQLOP_MYSQL_PORT",
+                                                    "MYSQLOP_REPLICAS_URL",
+                                                    "MYSQLOP_MASTER_URL"};
 
 std::vector<std::string> spawnEnv(const std::map<std::string, std::string>& env) {
   std::vector<std::string> out;
@@ -74,7 +97,9 @@ mysqlop::sidecar::EnvLookup lookupIn(const std::map<std::string, std::string>& e
 
 }  // namespace
 
-std::string sidecarBinary() { return std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator-sidecar"; }
+std::string sidecarBinary() {
+  return std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator-sidecar";
+}
 
 std::map<std::string, std::string> podEnv(int ordinal) {
   return {{"HOSTNAME", "c-mysql-" + std::to_string(ordinal)},
@@ -95,8 +120,8 @@ std::map<std::string, std::string> podEnv(int ordinal) {
           {"BACKUP_PASSWORD", kBackupPassword}};
 }
 
-SidecarRun runSidecar(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-               const std::string& logPath) {
+SidecarRun runSidecar(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env, const std::string& logPath) {
   SpawnSpec spec;
   spec.argv = {sidecarBinary()};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -134,7 +159,8 @@ SourcePod::SourcePod(std::vector<std::string> extraConfig) {
   facts.heartbeatPassword = "heartbeatpw";
   server_->query(mysqlop::sidecar::initFileContent(*cfg, facts) + "SET GLOBAL READ_ONLY = 0;");
   server_->query(
-      "CREATE DATABASE app; CREATE DATABASE seq; CREATE TABLE app.t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(64));"
+      "CREATE DATABASE app; CREATE DATABASE seq; CREATE TABLE app.t (id INT PRIMARY KEY "
+      "AUTO_INCREMENT, v VARCHAR(64));"
       "INSERT INTO app.t (v) SELECT CONCAT('row-', seq) FROM seq.seq_1_to_1000;");
   dir_ = makeTempDir("sidecar-source-");  // last: a constructor that throws leaves nothing behind
 }
@@ -187,8 +213,9 @@ ClonePod::ClonePod(int ordinal) : env(podEnv(ordinal)) {
   std::ofstream cnf(dir_ + "/mnt/my.cnf");
   const std::string& d = dir_;
   cnf << "[mariadbd]\nuser=root\ndatadir=" << d << "/data\ntmpdir=" << d << "/tmp\nsocket=" << d
-      << "/mysqld.sock\npid-file=" << d << "/mysqld.pid\nlog-error=" << d << "/error.log\nport="
-      << port_ << "\nbind-address=127.0.0.1\nskip-name-resolve\nlog_bin=" << d
+      << "/mysqld.sock\npid-file=" << d << "/mysqld.pid\nlog-error=" << d
+      << "/error.log\nport=" << port_
+      << "\nbind-address=127.0.0.1\nskip-name-resolve\nlog_bin=" << d
       << "/data/mysql-bin\nrelay_log=" << d << "/data/relay-bin\nlog_slave_updates=ON\n"
       << "binlog_format=ROW\ngtid_strict_mode=ON\ninnodb_buffer_pool_size=16M\n"
       << "innodb_log_file_size=8M\nkey_buffer_size=1M\naria_pagecache_buffer_size=1M\n"
@@ -205,8 +232,8 @@ ClonePod::~ClonePod() {
 }
 
 SidecarRun ClonePod::cloneAndInit(const std::string& replicasUrl,
-                           const std::map<std::string, std::string>& extraEnv,
-                           const std::string& masterUrl) {
+                                  const std::map<std::string, std::string>& extraEnv,
+                                  const std::string& masterUrl) {
   auto e = env;
   e["MYSQLOP_REPLICAS_URL"] = replicasUrl.empty() ? deadUrl() : replicasUrl;
   e["MYSQLOP_MASTER_URL"] = masterUrl.empty() ? deadUrl() : masterUrl;
@@ -230,7 +257,8 @@ void ClonePod::startServer() {
   });
   if (!up || waitForExit(pid_, 0ms).has_value()) {
     pid_ = -1;
-    throw std::runtime_error("mariadbd on the clone did not start: " + readFile(dir_ + "/error.log"));
+    throw std::runtime_error("mariadbd on the clone did not start: " +
+                             readFile(dir_ + "/error.log"));
   }
 }
 
@@ -243,8 +271,16 @@ std::string ClonePod::query(const std::string& user, const std::string& password
                             const std::string& sql) const {
   std::string out = dir_ + "/query.out";
   SpawnSpec spec;
-  spec.argv = {"/usr/bin/mariadb", "--no-defaults", "-h127.0.0.1", "-P" + std::to_string(port_),
-               "-u" + user, "-p" + password, "-N", "-B", "-e", sql};
+  spec.argv = {"/usr/bin/mariadb",
+               "--no-defaults",
+               "-h127.0.0.1",
+               "-P" + std::to_string(port_),
+               "-u" + user,
+               "-p" + password,
+               "-N",
+               "-B",
+               "-e",
+               sql};
   spec.stdoutPath = out;
   spec.stderrPath = dir_ + "/query.err";
   pid_t pid = spawnProcess(spec);

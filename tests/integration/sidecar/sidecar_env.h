@@ -27,8 +27,8 @@ struct SidecarRun {
 };
 // Runs the sidecar to completion with env (the parent's environment minus HOSTNAME and the
 // variables the sidecar reads, plus env).
-SidecarRun runSidecar(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-               const std::string& logPath);
+SidecarRun runSidecar(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env, const std::string& logPath);
 
 // A MariaDB pod: mariadbd with data and the operated users, and config-and-serve on host:8080.
 class SourcePod {
@@ -58,14 +58,16 @@ class ClonePod {
   ~ClonePod();
 
   // clone-and-init with the replicas URL (the master URL answers nothing unless given).
-  SidecarRun cloneAndInit(const std::string& replicasUrl, const std::map<std::string, std::string>& extraEnv = {},
-                   const std::string& masterUrl = {});
+  SidecarRun cloneAndInit(const std::string& replicasUrl,
+                          const std::map<std::string, std::string>& extraEnv = {},
+                          const std::string& masterUrl = {});
   // Starts mariadbd with <conf>/my.cnf as clone-and-init left it; waits until the operator user
   // can log in (the init-file has run). Throws on failure with the error log.
   void startServer();
   void stopServer();
   // Runs SQL through the mariadb CLI as user/password over TCP; throws on failure.
-  std::string query(const std::string& user, const std::string& password, const std::string& sql) const;
+  std::string query(const std::string& user, const std::string& password,
+                    const std::string& sql) const;
 
   std::string dataDir() const { return dir_ + "/data"; }
   std::string confDir() const { return dir_ + "/conf"; }

@@ -59,8 +59,9 @@ TEST_F(ConfigFiles, WritesEveryFile) {
   std::string pw = hb.substr(hb.find("password=") + 9);
   pw.pop_back();
   EXPECT_EQ(pw.size(), 10u);
-  EXPECT_NE(init.find("CREATE USER 'sys_heartbeat'@'127.0.0.1' IDENTIFIED BY '" + pw + "'"), std::string::npos);
-  struct stat st{};
+  EXPECT_NE(init.find("CREATE USER 'sys_heartbeat'@'127.0.0.1' IDENTIFIED BY '" + pw + "'"),
+            std::string::npos);
+  struct stat st {};
   ASSERT_EQ(stat((dir / "conf" / "client.conf").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }

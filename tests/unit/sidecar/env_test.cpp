@@ -8,13 +8,20 @@ namespace mysqlop::sidecar {
 namespace {
 
 std::map<std::string, std::string> base() {
-  return {{"HOSTNAME", "my-cluster-mysql-2"}, {"MY_CLUSTER_NAME", "my-cluster"},
-          {"MY_NAMESPACE", "prod"},           {"MY_SERVICE_NAME", "mysql"},
-          {"OPERATOR_USER", "sys_operator"},  {"OPERATOR_PASSWORD", "p1"},
-          {"REPLICATION_USER", "sys_replication"}, {"REPLICATION_PASSWORD", "p2"},
-          {"METRICS_EXPORTER_USER", "sys_exporter"}, {"METRICS_EXPORTER_PASSWORD", "p3"},
-          {"ORC_TOPOLOGY_USER", "orchestrator"}, {"ORC_TOPOLOGY_PASSWORD", "p4"},
-          {"BACKUP_USER", "sys_backup"},      {"BACKUP_PASSWORD", "p5"}};
+  return {{"HOSTNAME", "my-cluster-mysql-2"},
+          {"MY_CLUSTER_NAME", "my-cluster"},
+          {"MY_NAMESPACE", "prod"},
+          {"MY_SERVICE_NAME", "mysql"},
+          {"OPERATOR_USER", "sys_operator"},
+          {"OPERATOR_PASSWORD", "p1"},
+          {"REPLICATION_USER", "sys_replication"},
+          {"REPLICATION_PASSWORD", "p2"},
+          {"METRICS_EXPORTER_USER", "sys_exporter"},
+          {"METRICS_EXPORTER_PASSWORD", "p3"},
+          {"ORC_TOPOLOGY_USER", "orchestrator"},
+          {"ORC_TOPOLOGY_PASSWORD", "p4"},
+          {"BACKUP_USER", "sys_backup"},
+          {"BACKUP_PASSWORD", "p5"}};
 }
 
 EnvLookup lookup(std::map<std::string, std::string> env) {
@@ -47,7 +54,8 @@ TEST(SidecarEnv, BitpokeDefaults) {
   EXPECT_EQ(c->masterUrl, "http://my-cluster-mysql-master:8080");
   EXPECT_EQ(c->xtrabackupTargetDir, "/tmp/xtrabackup_backupfiles/");
   EXPECT_TRUE(requireCredentials(*c, {Role::Operator, Role::Replication, Role::Exporter,
-                                      Role::OrcTopology, Role::Backup}).ok());
+                                      Role::OrcTopology, Role::Backup})
+                  .ok());
 }
 
 TEST(SidecarEnv, FlavorVersionAndOverrides) {
@@ -80,7 +88,8 @@ TEST(SidecarEnv, EveryBadValueHasItsMessage) {
   EXPECT_EQ(errorOf(env), "missing environment variable HOSTNAME");
   env = base();
   env["HOSTNAME"] = "my-cluster-mysql-";
-  EXPECT_EQ(errorOf(env), "HOSTNAME=\"my-cluster-mysql-\": no pod ordinal at its end (want <cluster>-mysql-<N>)");
+  EXPECT_EQ(errorOf(env),
+            "HOSTNAME=\"my-cluster-mysql-\": no pod ordinal at its end (want <cluster>-mysql-<N>)");
   env["HOSTNAME"] = "7";
   EXPECT_EQ(errorOf(env), "HOSTNAME=\"7\": no pod ordinal at its end (want <cluster>-mysql-<N>)");
   env = base();

@@ -26,12 +26,14 @@ TEST(SidecarHttp, Urls) {
 }
 
 TEST(SidecarHttp, AnUnreachableServerIsAFailure) {
-  auto r = httpGet("http://127.0.0.1:1", "/health", "", [](const char*, size_t) { return true; },
-                   std::chrono::seconds(5), std::chrono::seconds(5));
+  auto r = httpGet(
+      "http://127.0.0.1:1", "/health", "", [](const char*, size_t) { return true; },
+      std::chrono::seconds(5), std::chrono::seconds(5));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "cannot connect to 127.0.0.1:1: Connection refused");
-  auto bad = httpGet("ftp://x", "/health", "", [](const char*, size_t) { return true; },
-                     std::chrono::seconds(5), std::chrono::seconds(5));
+  auto bad = httpGet(
+      "ftp://x", "/health", "", [](const char*, size_t) { return true; }, std::chrono::seconds(5),
+      std::chrono::seconds(5));
   EXPECT_EQ(bad.error().message, "URL \"ftp://x\": want http://host[:port]");
 }
 
