@@ -143,18 +143,19 @@ Result<void> cloneFrom(const Config& cfg, const std::string& baseUrl) {
 }
 
 Result<void> cloneIfNeeded(const Config& cfg) {
+  // A fresh ext4 volume has lost+found, which the server would list as a database.
+  std::error_code ec;
+  fs::remove_all(fs::path(cfg.dataDir) / "lost+found", ec);
   if (hasMysqlData(cfg.dataDir)) {
     spdlog::info("{} holds data: no clone", cfg.dataDir);
     return {};
   }
-  std::error_code ec;
   if (fs::exists(fs::path(cfg.dataDir) / kCloneMarker, ec)) {
     spdlog::warn("{} holds an interrupted clone: emptying it", cfg.dataDir);
     if (auto wiped = emptyDirectory(cfg.dataDir); !wiped) {
       return wiped;
     }
   }
-  fs::remove_all(fs::path(cfg.dataDir) / "lost+found", ec);
   // A failed peer clone does not fall back to the master (bitpoke).
   if (isHealthy(cfg.replicasUrl)) {
     return cloneFrom(cfg, cfg.replicasUrl);
