@@ -196,7 +196,9 @@ class Reader {
   std::string oneOf(const json& v, const std::string& path, const std::string& reason,
                     std::initializer_list<const char*> allowed, std::string fallback) {
     auto s = str(v, path, reason);
-    if (!s) {
+    // An empty string is the field unset, as in Kubernetes' own types (imagePullPolicy: "" is
+    // defaulted there); generated manifests often carry one, and bitpoke accepts it.
+    if (!s || s->empty()) {
       return fallback;
     }
     std::string list;
