@@ -286,6 +286,11 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
     return fail(Errc::NotFound,
                 "image \"" + image + "\" has no profile in " + ctx_.profiles->filesForMessage());
   }
+  if (!profile->unavailable.empty()) {
+    *waitingReason = "ImageNotAvailableLocally";
+    return fail(Errc::NotFound,
+                "image \"" + image + "\" is not available locally: " + profile->unavailable);
+  }
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
   auto env = resolveEnv(view, c.spec, *profile, ctx_.lookups(view));
   if (!env.ok()) {
