@@ -54,20 +54,23 @@ TEST_F(CrdCompatTest, MysqlUserPasswordOptionalIsKept) {
 }
 
 TEST_F(CrdCompatTest, MysqlUserResourceLimitsInAnyCase) {
-  json u = applied(user("lim", "  password: {name: s, key: PASSWORD}\n"
-                               "  resourceLimits:\n    max_user_connections: 10\n"
-                               "    MAX_QUERIES_PER_HOUR: 2k\n    Max_Updates_Per_Hour: '30'\n"),
+  json u = applied(user("lim",
+                        "  password: {name: s, key: PASSWORD}\n"
+                        "  resourceLimits:\n    max_user_connections: 10\n"
+                        "    MAX_QUERIES_PER_HOUR: 2k\n    Max_Updates_Per_Hour: '30'\n"),
                    "MysqlUser", "lim");
   EXPECT_EQ(u["spec"]["resourceLimits"], json({{"max_user_connections", 10},
                                                {"MAX_QUERIES_PER_HOUR", "2k"},
                                                {"Max_Updates_Per_Hour", "30"}}));
   // Values are quantities, as in bitpoke (the operator then requires a whole number).
-  EXPECT_EQ(refused(user("lim2", "  password: {name: s, key: PASSWORD}\n"
-                                 "  resourceLimits: {max_user_connections: ten}\n")),
-            "The MysqlUser \"lim2\" is invalid: spec.resourceLimits.max_user_connections: Invalid "
-            "value: \"ten\": spec.resourceLimits.max_user_connections in body should match "
-            "'^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-"
-            "9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'\n");
+  EXPECT_EQ(
+      refused(user("lim2",
+                   "  password: {name: s, key: PASSWORD}\n"
+                   "  resourceLimits: {max_user_connections: ten}\n")),
+      "The MysqlUser \"lim2\" is invalid: spec.resourceLimits.max_user_connections: Invalid "
+      "value: \"ten\": spec.resourceLimits.max_user_connections in body should match "
+      "'^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-"
+      "9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'\n");
 }
 
 TEST_F(CrdCompatTest, MysqlVersionWithASemverBuild) {

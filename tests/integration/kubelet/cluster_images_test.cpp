@@ -23,8 +23,8 @@ TEST_F(KubeletEnv, MetricsExporterImageServesMetrics) {
   c["readinessProbe"] = {
       {"exec",
        {{"command",
-         json::array({"sh", "-c",
-                      "curl -sf http://127.0.0.1:9125/metrics | grep -q '^mysql_up 0$'"})}}},
+         json::array(
+             {"sh", "-c", "curl -sf http://127.0.0.1:9125/metrics | grep -q '^mysql_up 0$'"})}}},
       {"periodSeconds", 1}};
   create(p);
   ASSERT_TRUE(waitPod("exporter", "Ready with mysql_up in its metrics",
@@ -36,8 +36,8 @@ TEST_F(KubeletEnv, MetricsExporterImageServesMetrics) {
 
 TEST_F(KubeletEnv, PerconaAndMysqlImagesWaitSayingToUseMariaDb) {
   for (const char* image : {"docker.io/library/percona:5.7.35", "mysql:8.0"}) {
-    const std::string name = std::string(image).find("percona") != std::string::npos ? "percona"
-                                                                                      : "mysql";
+    const std::string name =
+        std::string(image).find("percona") != std::string::npos ? "percona" : "mysql";
     json p = shellPod(name, "true");
     p["spec"]["containers"][0]["name"] = "mysql";
     p["spec"]["containers"][0]["image"] = image;

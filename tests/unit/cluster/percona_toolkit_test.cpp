@@ -1,6 +1,7 @@
 // The pt-heartbeat and pt-kill containers of a MySQL pod run Debian's percona-toolkit (the local
-// cluster's sidecar profile runs them as host programs): the exact arguments the cluster plugin
-// gives them work against a real MariaDB. Only --defaults-file is pointed at a file of the test's
+// cluster's sidecar profile runs them as host programs), the metrics exporter Debian's
+// prometheus-mysqld-exporter: the exact arguments the cluster plugin gives them work against a
+// real MariaDB. Only --defaults-file is pointed at a file of the test's
 // (in a pod the sidecar writes it under /etc/mysql), and pt-kill's --host=127.0.0.1 (the pod's
 // loopback) at the test server's own loopback address.
 #include <gtest/gtest.h>
@@ -39,6 +40,9 @@ class PerconaToolkitTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    if (exporter_ > 0) {
+      mysqlop::testing::terminateProcess(exporter_, std::chrono::seconds(5));
+    }
     if (pid_ > 0) {
       mysqlop::testing::terminateProcess(pid_, std::chrono::seconds(5));
     }
@@ -84,14 +88,29 @@ class PerconaToolkitTest : public ::testing::Test {
 
   std::string log() const { return mysqlop::testing::readFile(log_); }
 
+  // The body of an HTTP GET with curl ("" when it fails).
+  std::string fetch(const std::string& url) const {
+    mysqlop::testing::SpawnSpec s;
+    s.argv = {"/usr/bin/curl", "-sf", "--max-time", "5", url};
+    s.stdoutPath = dir_ + "/fetch.out";
+    const pid_t pid = mysqlop::testing::spawnProcess(s);
+    auto code = mysqlop::testing::waitForExit(pid, std::chrono::seconds(10));
+    if (!code) {
+      mysqlop::testing::killProcess(pid);
+      return "";
+    }
+    return *code == 0 ? mysqlop::testing::readFile(s.stdoutPath) : "";
+  }
+
   mysqlop::testing::MariaDbServer db_;
   std::string dir_;
   std::string defaults_;
   std::string log_;
   pid_t pid_ = -1;
+  pid_t exporter_ = -1;
 };
 
-TEST_F(PerconaToolkitTest, PtHeartbeatWritesTheHeartbeatTheObserverReads) {
+TEST_F(PerconaToolkitTest, PtHeartbeatWritesTheHeartbeatTheExporterReads) {
   db_.query("CREATE DATABASE sys_operator");
   json args = containerArgs({{"mysqlVersion", "mariadb-10.11"}}, "pt-heartbeat");
   ASSERT_EQ(args[0], "pt-heartbeat");
@@ -110,11 +129,43 @@ TEST_F(PerconaToolkitTest, PtHeartbeatWritesTheHeartbeatTheObserverReads) {
       "the heartbeat to move",
       [&] { return db_.query("SELECT server_id, ts FROM sys_operator.heartbeat") != first; },
       [&] { return log(); }, mysqlop::testing::within(std::chrono::seconds(30))));
+
+  // The metrics exporter (Debian's prometheus-mysqld-exporter, the exporter image's profile) with
+  // the plugin's arguments reads that heartbeat. Its listen address is moved from the pod's
+  // 0.0.0.0 to the test server's own loopback address, and DATA_SOURCE_NAME, which the kubelet
+  // expands from $(USER)/$(PASSWORD) in a pod, is given expanded.
+  json eArgs = containerArgs({{"mysqlVersion", "mariadb-10.11"}}, "metrics-exporter");
+  mysqlop::testing::SpawnSpec e;
+  e.argv = {"/usr/bin/prometheus-mysqld-exporter"};
+  for (const auto& a : eArgs) {
+    std::string arg = a.get<std::string>();
+    if (arg.rfind("--web.listen-address=0.0.0.0:", 0) == 0) {
+      arg = "--web.listen-address=" + db_.host() + ":" + arg.substr(arg.rfind(':') + 1);
+    }
+    e.argv.push_back(arg);
+  }
+  e.env = {"DATA_SOURCE_NAME=root:" + db_.rootPassword() + "@(" + db_.host() + ":" +
+           std::to_string(db_.port()) + ")/"};
+  e.stdoutPath = dir_ + "/exporter.log";
+  e.stderrPath = e.stdoutPath;
+  exporter_ = mysqlop::testing::spawnProcess(e);
+  const std::string url = "http://" + db_.host() + ":9125/metrics";
+  std::string metrics;
+  EXPECT_TRUE(mysqlop::testing::eventually(
+      "the exporter to report mysql_up 1 and the stored heartbeat of server 1",
+      [&] {
+        metrics = fetch(url);
+        return metrics.find("\nmysql_up 1\n") != std::string::npos &&
+               metrics.find("mysql_heartbeat_stored_timestamp_seconds{server_id=\"1\"}") !=
+                   std::string::npos;
+      },
+      [&] { return mysqlop::testing::readFile(dir_ + "/exporter.log"); },
+      mysqlop::testing::within(std::chrono::seconds(30))));
 }
 
 TEST_F(PerconaToolkitTest, PtKillKillsAQueryOverMaxQueryTime) {
-  json args = containerArgs({{"mysqlVersion", "mariadb-10.11"}, {"queryLimits", {{"maxQueryTime", 1}}}},
-                            "pt-kill");
+  json args = containerArgs(
+      {{"mysqlVersion", "mariadb-10.11"}, {"queryLimits", {{"maxQueryTime", 1}}}}, "pt-kill");
   ASSERT_EQ(args[0], "pt-kill");
   run(args);
   mysqlop::testing::SqlRun slow;

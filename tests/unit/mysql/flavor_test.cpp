@@ -77,9 +77,10 @@ TEST(MysqlFlavor, UnparsableMysqlVersions) {
   const char* expected =
       " is not a valid MySQL version (expected \"5.7\", \"8.0\", \"X.Y.Z\", \"X.Y.Z-build\" "
       "or \"mariadb-X.Y[.Z]\")";
-  for (const char* bad : {"abc", "8", "8.0.", ".8.0", "8..0", "8.0.20.1", "v8.0", " 8.0", "8.0 ",
-                          "8.x", "12345.0", "-8.0", "8.0-11", "8.0.20-", "8.0.20+", "8.0.20-a..b",
-                          "8.0.20-11 ", "8.0.20_11", "8.0.20-1+", "8.0.20-é"}) {
+  for (const char* bad :
+       {"abc",     "8",           "8.0.",       ".8.0",      "8..0",      "8.0.20.1", "v8.0",
+        " 8.0",    "8.0 ",        "8.x",        "12345.0",   "-8.0",      "8.0-11",   "8.0.20-",
+        "8.0.20+", "8.0.20-a..b", "8.0.20-11 ", "8.0.20_11", "8.0.20-1+", "8.0.20-é"}) {
     EXPECT_EQ(parseError(bad), "spec.mysqlVersion \"" + std::string(bad) + "\"" + expected) << bad;
   }
 }
