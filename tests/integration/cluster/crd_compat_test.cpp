@@ -112,12 +112,15 @@ TEST_F(CrdCompatTest, EmptyStringsOfGeneratedManifests) {
                            "  podSpec:\n    imagePullPolicy: ''\n"
                            "    tolerations: [{key: k, operator: '', value: v}]\n"
                            "    backupTolerations: [{key: k, operator: ''}]\n"
+                           "    imagePullSecrets: [{name: ''}, {}]\n"
                            "  queryLimits: {maxQueryTime: 5, kill: '', killMode: ''}\n"
                            "  backupRemoteDeletePolicy: ''\n"),
                    "MysqlCluster", "empties");
   EXPECT_EQ(c["spec"]["podSpec"]["imagePullPolicy"], "");
   EXPECT_EQ(c["spec"]["podSpec"]["tolerations"][0]["operator"], "");
   EXPECT_EQ(c["spec"]["podSpec"]["backupTolerations"][0]["operator"], "");
+  EXPECT_EQ(c["spec"]["podSpec"]["imagePullSecrets"],
+            json::array({{{"name", ""}}, json::object()}));
   EXPECT_EQ(c["spec"]["queryLimits"]["kill"], "");
   json b = applied(
       "apiVersion: mysql.presslabs.org/v1alpha1\nkind: MysqlBackup\nmetadata: {name: b}\n"

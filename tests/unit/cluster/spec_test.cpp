@@ -209,6 +209,19 @@ TEST(SpecValidation, EmptyStringsAreUnset) {
   EXPECT_EQ(c.imagePullPolicy, "IfNotPresent");
   EXPECT_EQ(c.masterService.type, "ClusterIP");
   EXPECT_EQ(c.masterService.externalTrafficPolicy, "");
+  // Pull secrets without a name are dropped; with none left, the operator's default applies.
+  EXPECT_EQ(
+      validSpec({{"podSpec",
+                  {{"imagePullSecrets", {{{"name", ""}}, json::object(), {{"name", "regcred"}}}}}}})
+          .imagePullSecrets,
+      json::array({{{"name", "regcred"}}}));
+  Options withDefault = testOptions();
+  withDefault.imagePullSecret = "operator-cred";
+  EXPECT_EQ(validSpec({{"podSpec", {{"imagePullSecrets", {{{"name", ""}}}}}}}, withDefault)
+                .imagePullSecrets,
+            json::array({{{"name", "operator-cred"}}}));
+  EXPECT_EQ(validSpec({{"podSpec", {{"imagePullSecrets", {{{"name", ""}}}}}}}).imagePullSecrets,
+            json::array());
   Options always = testOptions();
   always.imagePullPolicy = "Always";
   EXPECT_EQ(validSpec({{"podSpec", {{"imagePullPolicy", ""}}}}, always).imagePullPolicy, "Always");
