@@ -55,5 +55,49 @@ TEST_F(KubeletEnv, PerconaAndMysqlImagesWaitSayingToUseMariaDb) {
   }
 }
 
+// The cluster plugin's pods start with the sidecar's init container; with a Percona server image
+// in the pod nothing starts (the init container would only fail on a server that never runs), and
+// the Percona containers say why, the init-only one included.
+TEST_F(KubeletEnv, APodWithAPerconaImageStartsNothing) {
+  const std::string marker = dir_ + "/init-ran";
+  json p = shellPod("cluster-0", "exec sleep 100021");
+  p["spec"]["containers"][0]["name"] = "mysql";
+  p["spec"]["containers"][0]["image"] = "percona:5.7.35";
+  p["spec"]["containers"].push_back({{"name", "helper"},
+                                     {"image", "busybox"},
+                                     {"command", json::array({"sh", "-c", "exec sleep 100022"})}});
+  p["spec"]["initContainers"] =
+      json::array({{{"name", "init"},
+                    {"image", "busybox"},
+                    {"command", json::array({"sh", "-c", "touch " + marker})}},
+                   {{"name", "mysql-init-only"},
+                    {"image", "docker.io/library/percona:5.7.35"},
+                    {"command", json::array({"true"})}}});
+  create(p);
+  const std::string why =
+      "\" is not available locally: MySQL and Percona Server images do not run on the local "
+      "cluster, which runs MariaDB only: use a MariaDB version for local clusters "
+      "(spec.mysqlVersion: \"mariadb-10.11\")";
+  ASSERT_TRUE(waitPod("cluster-0", "ImageNotAvailableLocally on mysql", [](const json& q) {
+    return waitingReason(q, "mysql") == "ImageNotAvailableLocally";
+  }));
+  ASSERT_TRUE(waitPod("cluster-0", "the Warning event", [&](const json&) {
+    return hasEvent("cluster-0", "Failed", "Error: image \"");
+  }));
+  json q = pod("cluster-0");
+  EXPECT_EQ(containerStatus(q, "mysql")["state"]["waiting"]["message"],
+            "image \"percona:5.7.35" + why);
+  json initOnly = containerStatus(q, "mysql-init-only", "initContainerStatuses");
+  EXPECT_EQ(initOnly["state"]["waiting"]["reason"], "ImageNotAvailableLocally") << initOnly;
+  EXPECT_EQ(initOnly["state"]["waiting"]["message"],
+            "image \"docker.io/library/percona:5.7.35" + why);
+  json init = containerStatus(q, "init", "initContainerStatuses");
+  EXPECT_EQ(init["state"]["waiting"]["reason"], "ContainerCreating") << init;  // never created
+  EXPECT_EQ(waitingReason(q, "helper"), "PodInitializing");
+  EXPECT_FALSE(std::filesystem::exists(marker));
+  EXPECT_TRUE(pidsWith("100022").empty());
+  EXPECT_EQ(phase(q), "Pending");
+}
+
 }  // namespace
 }  // namespace mysqlop::local::kubelet::it
