@@ -17,6 +17,8 @@ MYSQLOP_PACKAGES=(
   python3  # the host program of the python image profile (localcluster/image-profiles.yaml)
   python3-kubernetes  # the official Python client, a second real client of the local API server
   bsdutils  # script(1): kubectl exec -it driven through a pseudo-terminal in tests
+  prometheus-mysqld-exporter  # the metrics exporter image's program (localcluster/image-profiles.yaml)
+  percona-toolkit  # pt-heartbeat and pt-kill, run in the MySQL pods' sidecar image
 )
 
 log() { printf '\033[1m[mysql-operator]\033[0m %s\n' "$*" >&2; }

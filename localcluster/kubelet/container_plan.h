@@ -23,6 +23,9 @@ struct ImageProfile {
   std::vector<std::pair<std::string, std::string>> readOnlyBinds;  // host path -> container path
   std::vector<std::pair<std::string, std::string>> env;            // default environment
   std::string workingDir;                                          // the image's WORKDIR
+  // Non-empty: the image is known but has no local equivalent (Percona/MySQL servers); the
+  // container waits in ImageNotAvailableLocally with this text, which says what to use instead.
+  std::string unavailable;
   std::string source;  // "file:line" where it was defined (for messages)
 };
 

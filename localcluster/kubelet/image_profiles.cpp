@@ -86,10 +86,16 @@ class ProfileReader {
         r = pairs(key, value, "name", "value", p.env);
       } else if (key == "workingDir") {
         r = scalar(key, value, p.workingDir);
+      } else if (key == "unavailable") {
+        r = scalar(key, value, p.unavailable);
+        if (r && p.unavailable.empty()) {
+          r = fail(Errc::Invalid, at(value) + ": unavailable must say why and what to use instead");
+        }
       } else {
         return fail(Errc::Invalid,
                     at(kv.first) + ": unknown key \"" + key +
-                        "\" (expected images, entrypoint, cmd, readOnlyBinds, env, workingDir)");
+                        "\" (expected images, entrypoint, cmd, readOnlyBinds, env, workingDir, "
+                        "unavailable)");
       }
       if (!r) {
         return r.error();

@@ -194,7 +194,37 @@ void PodWorker::markWaiting(const std::string& reason, const std::string& messag
   }
 }
 
+bool PodWorker::imagesCanRun() {
+  // Checked before anything starts: running the init containers first would only show their own
+  // failures (a sidecar cannot initialise a MySQL server that will never run) instead of why.
+  std::string first;
+  for (auto* c : allContainers()) {
+    const std::string image = c->spec.value("image", "");
+    const ImageProfile* profile = ctx_.profiles->find(image);
+    if (profile == nullptr || profile->unavailable.empty()) {
+      continue;
+    }
+    c->waitingReason = "ImageNotAvailableLocally";
+    c->waitingMessage = "image \"" + image + "\" is not available locally: " + profile->unavailable;
+    if (first.empty()) {
+      first = c->waitingMessage;
+    }
+  }
+  if (first.empty()) {
+    return true;
+  }
+  if (first != pendingReason_) {
+    recordEvent(ctx_, pod_, "Warning", "Failed", "Error: " + first);
+  }
+  pendingReason_ = first;
+  nextPendingRetry_ = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  return false;
+}
+
 bool PodWorker::setUpSandbox() {
+  if (!imagesCanRun()) {
+    return false;
+  }
   // Volumes first: a pod whose claim is not bound yet should not hold an IP while it waits.
   volumeDirs_.clear();
   for (const auto& v : pod_["spec"].value("volumes", json::array())) {
@@ -285,6 +315,11 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
     *waitingReason = "ImageNotAvailableLocally";
     return fail(Errc::NotFound,
                 "image \"" + image + "\" has no profile in " + ctx_.profiles->filesForMessage());
+  }
+  if (!profile->unavailable.empty()) {
+    *waitingReason = "ImageNotAvailableLocally";
+    return fail(Errc::NotFound,
+                "image \"" + image + "\" is not available locally: " + profile->unavailable);
   }
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
   auto env = resolveEnv(view, c.spec, *profile, ctx_.lookups(view));

@@ -94,6 +94,9 @@ class PodWorker {
   // pod_setup.cpp
   bool setUpSandbox();   // network, names, volumes; false = not yet (status says why)
   bool finishSandbox();  // after the network: projected volumes, start time
+  // False when an image of the pod can never run here (a profile with `unavailable`): those
+  // containers wait in ImageNotAvailableLocally with the profile's message, nothing starts.
+  bool imagesCanRun();
   bool hostNetwork() const;
   bool terminalStatusWritten() const;
   // Every container that waits shows this reason and message (a sandbox that is not ready).

@@ -196,7 +196,9 @@ class Reader {
   std::string oneOf(const json& v, const std::string& path, const std::string& reason,
                     std::initializer_list<const char*> allowed, std::string fallback) {
     auto s = str(v, path, reason);
-    if (!s) {
+    // An empty string is the field unset, as in Kubernetes' own types (imagePullPolicy: "" is
+    // defaulted there); generated manifests often carry one, and bitpoke accepts it.
+    if (!s || s->empty()) {
       return fallback;
     }
     std::string list;
@@ -417,9 +419,19 @@ void parsePodSpec(Reader& r, const json& spec, const Options& options, ClusterSp
   c->imagePullPolicy =
       r.oneOf(m("imagePullPolicy"), p + ".imagePullPolicy", "InvalidPodSpecImagePullPolicy",
               {"Always", "IfNotPresent", "Never"}, options.imagePullPolicy);
-  if (r.isArray(m("imagePullSecrets"), p + ".imagePullSecrets", "InvalidPodSpec") &&
-      !m("imagePullSecrets").empty()) {
-    c->imagePullSecrets = m("imagePullSecrets");
+  // Entries without a name (bitpoke's CRD takes them; templated manifests produce
+  // `- name: ""`) name no Secret: they are dropped rather than copied into the pods.
+  json pullSecrets = json::array();
+  if (r.isArray(m("imagePullSecrets"), p + ".imagePullSecrets", "InvalidPodSpec")) {
+    for (const json& s : m("imagePullSecrets")) {
+      if (s.is_object() && s.contains("name") && s["name"].is_string() &&
+          !s["name"].get<std::string>().empty()) {
+        pullSecrets.push_back(s);
+      }
+    }
+  }
+  if (!pullSecrets.empty()) {
+    c->imagePullSecrets = pullSecrets;
   } else if (!options.imagePullSecret.empty()) {
     c->imagePullSecrets = json::array({{{"name", options.imagePullSecret}}});
   }

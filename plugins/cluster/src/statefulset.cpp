@@ -192,7 +192,7 @@ json ptKillArgs(const json& q) {
     args.push_back("--idle-time");
     args.push_back(std::to_string(q["maxIdleTime"].get<long>()));
   }
-  if (q.contains("kill") && q["kill"].is_string()) {
+  if (q.contains("kill") && q["kill"].is_string() && !q["kill"].get<std::string>().empty()) {
     args.push_back("--victims");
     args.push_back(q["kill"].get<std::string>());
   }

@@ -76,6 +76,50 @@ VersionParse parseMariaDbSpec(std::string_view value) {
   return success(Flavor::MariaDB, *n);
 }
 
+// True for dot-separated identifiers of [0-9A-Za-z-], none empty: semver's pre-release and build
+// parts ("24", "rc.1", "build-7").
+bool isSemverIdentifiers(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') {
+    return false;
+  }
+  char prev = '.';
+  for (char ch : s) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-' ||
+                    (ch == '.' && prev != '.');
+    if (!ok) {
+      return false;
+    }
+    prev = ch;
+  }
+  return true;
+}
+
+// Splits "8.0.32-24" / "8.0.32+b1" / "8.0.32-24+b1" into the X.Y.Z part and true, when the suffix
+// is semver's (bitpoke parses spec.mysqlVersion as semver, so Percona builds such as 8.0.32-24 are
+// accepted there). A value without a suffix is returned as is. false: a suffix that is not semver.
+bool stripSemverSuffix(std::string_view* value) {
+  const std::size_t at = value->find_first_of("-+");
+  if (at == std::string_view::npos) {
+    return true;
+  }
+  std::string_view suffix = value->substr(at);
+  std::string_view core = value->substr(0, at);
+  auto n = parseNumbers(core, 3);
+  if (!n) {
+    return false;
+  }
+  const std::size_t plus = suffix.find('+');
+  std::string_view pre = suffix.substr(0, plus);
+  if (!pre.empty() && !isSemverIdentifiers(pre.substr(1))) {
+    return false;
+  }
+  if (plus != std::string_view::npos && !isSemverIdentifiers(suffix.substr(plus + 1))) {
+    return false;
+  }
+  *value = core;
+  return true;
+}
+
 VersionParse parseMysqlSpec(std::string_view value) {
   if (value.empty()) {
     value = kDefaultMysqlVersion;
@@ -86,23 +130,27 @@ VersionParse parseMysqlSpec(std::string_view value) {
   } else if (value == "8.0") {
     value = "8.0.20";
   }
-  auto n = parseNumbers(value, 2);
+  const std::string_view written = value;
+  std::optional<Numbers> n;
+  if (stripSemverSuffix(&value)) {
+    n = parseNumbers(value, 2);
+  }
   if (!n) {
-    return failure("spec.mysqlVersion " + quoted(value) +
-                   " is not a valid MySQL version (expected \"5.7\", \"8.0\", \"X.Y.Z\" or "
-                   "\"mariadb-X.Y[.Z]\")");
+    return failure("spec.mysqlVersion " + quoted(written) +
+                   " is not a valid MySQL version (expected \"5.7\", \"8.0\", \"X.Y.Z\", "
+                   "\"X.Y.Z-build\" or \"mariadb-X.Y[.Z]\")");
   }
   if (n->major >= 10) {
-    return failure("spec.mysqlVersion " + quoted(value) + ": MySQL has no version " +
+    return failure("spec.mysqlVersion " + quoted(written) + ": MySQL has no version " +
                    std::to_string(n->major) + "; write \"mariadb-" + std::string(value) +
                    "\" for MariaDB");
   }
   if (std::make_tuple(n->major, n->minor) < std::make_tuple(5, 7)) {
-    return failure("spec.mysqlVersion " + quoted(value) +
+    return failure("spec.mysqlVersion " + quoted(written) +
                    ": MySQL versions before 5.7 are not supported");
   }
   if (n->major == 6 || n->major == 7) {
-    return failure("spec.mysqlVersion " + quoted(value) + ": MySQL has no version " +
+    return failure("spec.mysqlVersion " + quoted(written) + ": MySQL has no version " +
                    std::to_string(n->major));
   }
   return success(Flavor::MySQL, *n);

@@ -1,6 +1,8 @@
 #include "plugins/user/src/spec.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "plugins/common/kube/quantity.h"
@@ -121,6 +123,14 @@ bool parsePermissions(const json& list, UserSpec& out, std::string* error) {
   return true;
 }
 
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+// Keys in any case (max_user_connections is what many manifests carry; MySQL's own syntax is case
+// insensitive and bitpoke passes the key through). Messages name the key as written.
 bool parseLimits(const json& limits, UserSpec& out, std::string* error) {
   if (limits.is_null()) {
     return true;
@@ -130,10 +140,12 @@ bool parseLimits(const json& limits, UserSpec& out, std::string* error) {
     return false;
   }
   const auto& keys = mysql::Dialect(mysql::ServerVersion{}).resourceLimitKeys();
+  std::map<std::string, std::string> written;  // canonical key -> key as written
   for (auto item = limits.begin(); item != limits.end(); ++item) {
     const std::string& key = item.key();
+    const std::string canonical = upper(key);
     auto def = std::find_if(keys.begin(), keys.end(),
-                            [&](const mysql::ResourceLimitKey& k) { return k.key == key; });
+                            [&](const mysql::ResourceLimitKey& k) { return k.key == canonical; });
     if (def == keys.end()) {
       std::string known;
       for (const auto& k : keys) {
@@ -144,19 +156,30 @@ bool parseLimits(const json& limits, UserSpec& out, std::string* error) {
       *error += key;
       *error += " is not a resource limit (";
       *error += known;
-      *error += ")";
+      *error += ", in any case)";
+      return false;
+    }
+    auto [seen, fresh] = written.emplace(canonical, key);
+    if (!fresh) {
+      // JSON object keys are sorted here, so the message does not depend on the manifest's order.
+      *error = "spec.resourceLimits." + seen->second + " and spec.resourceLimits." + key +
+               " are the same limit: keep one";
       return false;
     }
   }
   for (const auto& k : keys) {
-    auto it = limits.find(std::string(k.key));
-    if (it == limits.end() || it->is_null()) {
+    auto w = written.find(std::string(k.key));
+    if (w == written.end()) {
       continue;
     }
-    const std::string field = "spec.resourceLimits." + std::string(k.key);
-    const std::string text = it->is_string() ? it->get<std::string>() : it->dump();
+    const json& v = limits.at(w->second);
+    if (v.is_null()) {
+      continue;
+    }
+    const std::string field = "spec.resourceLimits." + w->second;
+    const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
     const std::string mustBe = " must be a whole number from 0 to " + std::to_string(k.max);
-    if (!it->is_string() && !it->is_number()) {
+    if (!v.is_string() && !v.is_number()) {
       *error = field + mustBe;
       return false;
     }

@@ -70,7 +70,8 @@ TEST_F(CrdTest, UnknownVersionSyntax) {
       refusal(cluster({{"mysqlVersion", "banana"}})),
       "MysqlCluster.mysql.presslabs.org \"bad\" is invalid: spec.mysqlVersion: Invalid value: "
       "\"banana\": spec.mysqlVersion in body should match "
-      "'^([0-9]+\\.[0-9]+(\\.[0-9]+)?|mariadb-[0-9]+\\.[0-9]+(\\.[0-9]+)?)?$'");
+      "'^([0-9]+\\.[0-9]+|[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-"
+      "9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?|mariadb-[0-9]+\\.[0-9]+(\\.[0-9]+)?)?$'");
 }
 
 TEST_F(CrdTest, UnknownBackupRemoteDeletePolicy) {
@@ -111,7 +112,7 @@ TEST_F(CrdTest, EnumsAndMinimumsOfOtherFields) {
             std::string::npos);
   EXPECT_NE(refusal(cluster({{"podSpec", {{"imagePullPolicy", "Sometimes"}}}}))
                 .find("spec.podSpec.imagePullPolicy: Unsupported value: \"Sometimes\": supported "
-                      "values: \"Always\", \"IfNotPresent\", \"Never\""),
+                      "values: \"\", \"Always\", \"IfNotPresent\", \"Never\""),
             std::string::npos);
   EXPECT_NE(
       refusal(cluster({{"serverIDOffset", 0}}))
@@ -136,8 +137,8 @@ TEST_F(CrdTest, OtherKindsRequireTheirFields) {
                {"metadata", {{"name", "bad"}}},
                {"spec", {{"remoteDeletePolicy", "keep"}}}}),
       "MysqlBackup.mysql.presslabs.org \"bad\" is invalid: [spec.clusterName: Required value, "
-      "spec.remoteDeletePolicy: Unsupported value: \"keep\": supported values: \"retain\", "
-      "\"delete\"]");
+      "spec.remoteDeletePolicy: Unsupported value: \"keep\": supported values: \"\", "
+      "\"retain\", \"delete\"]");
   EXPECT_EQ(refusal({{"apiVersion", "mysql.presslabs.org/v1alpha1"},
                      {"kind", "MysqlDatabase"},
                      {"metadata", {{"name", "bad"}}},

@@ -131,6 +131,26 @@ TEST_F(UserE2E, UnreachableClusterIsReportedThenRecovers) {
   EXPECT_TRUE(can(kPassword, "SELECT v FROM app.t"));
 }
 
+// A bitpoke manifest with lower-case resourceLimits keys and password.optional: our CRD keeps
+// both (it used to prune them silently, leaving the user without limits) and the limits reach
+// MariaDB under their own names.
+TEST_F(UserE2E, BitpokeSpellingsOfLimitsAndPasswordReachTheServer) {
+  json u = user("limited");
+  u["spec"]["password"]["optional"] = true;
+  u["spec"]["resourceLimits"] = {{"max_user_connections", 10}, {"max_queries_per_hour", "2k"}};
+  env_.create("mysqlusers", u);
+  ASSERT_TRUE(MYSQLOP_EVENTUALLY(env_.ready("mysqlusers", "limited")))
+      << env_.readyMessage("mysqlusers", "limited");
+  json obj = env_.get("mysqlusers", "limited");
+  EXPECT_EQ(obj["spec"]["password"]["optional"], true);
+  EXPECT_EQ(obj["spec"]["resourceLimits"],
+            json({{"max_user_connections", 10}, {"max_queries_per_hour", "2k"}}));
+  EXPECT_EQ(env_.db().query("SELECT max_user_connections, max_questions FROM mysql.user WHERE "
+                            "User='app'"),
+            "10\t2000\n");
+  EXPECT_TRUE(can(kPassword, "SELECT v FROM app.t"));
+}
+
 TEST_F(UserE2E, InvalidSpecsAreReportedOnTheObject) {
   json bad = user("bad");
   bad["spec"]["user"] = "root";

@@ -261,6 +261,25 @@ TEST(StatefulSet, OptionalPartsFollowTheSpec) {
                          "--print", "--wait-after-kill=1", "--busy-time", "60", "--kill",
                          "--ignore-user", "a|b"}));
 
+  // Values bitpoke accepts that Kubernetes defaults or validates itself: "" for the pull policy
+  // and a toleration operator, pt-kill's kill/killMode unset, a HugePages emptyDir.
+  ClusterSpec empties =
+      validSpec({{"queryLimits", {{"maxQueryTime", 9}, {"kill", ""}, {"killMode", ""}}},
+                 {"volumeSpec", {{"emptyDir", {{"medium", "HugePages-2Mi"}}}}},
+                 {"podSpec",
+                  {{"imagePullPolicy", ""},
+                   {"tolerations", {{{"key", "k"}, {"operator", ""}, {"value", "v"}}}}}}});
+  const json epod = buildStatefulSet(empties, testOptions(), "1", "2")["spec"]["template"]["spec"];
+  for (const json& container : epod["containers"]) {
+    EXPECT_EQ(container["imagePullPolicy"], "IfNotPresent") << container["name"];
+  }
+  EXPECT_EQ(epod["tolerations"], json::array({{{"key", "k"}, {"operator", ""}, {"value", "v"}}}));
+  EXPECT_EQ(containerNamed(epod["containers"], "pt-kill")["args"],
+            json::array({"pt-kill", "--host=127.0.0.1", "--defaults-file=/etc/mysql/client.conf",
+                         "--print", "--wait-after-kill=1", "--busy-time", "9", "--kill-query"}));
+  EXPECT_EQ(epod["volumes"][2],
+            json({{"name", "data"}, {"emptyDir", {{"medium", "HugePages-2Mi"}}}}));
+
   // keepAfterDelete: the claims get no owner, so they outlive the cluster.
   ClusterSpec keep = validSpec(
       {{"volumeSpec", {{"persistentVolumeClaim", json::object()}, {"keepAfterDelete", true}}}});

@@ -58,7 +58,7 @@ TEST(SpecValidation, UnknownVersion) {
   EXPECT_EQ(onlyError({{"mysqlVersion", "banana"}}).first, "InvalidMysqlVersion");
   EXPECT_EQ(onlyError({{"mysqlVersion", "banana"}}).second,
             "spec.mysqlVersion \"banana\" is not a valid MySQL version (expected \"5.7\", \"8.0\", "
-            "\"X.Y.Z\" or \"mariadb-X.Y[.Z]\")");
+            "\"X.Y.Z\", \"X.Y.Z-build\" or \"mariadb-X.Y[.Z]\")");
   EXPECT_EQ(
       onlyError({{"mysqlVersion", "5.7.99"}}),
       Err("InvalidMysqlVersion",
@@ -176,6 +176,55 @@ TEST(SpecValidation, MysqlConf) {
   EXPECT_EQ(
       onlyError({{"mysqlConf", {{"init-connect", "a\nb"}}}}),
       Err("InvalidMysqlConf", "spec.mysqlConf.init-connect: the value must be a single line"));
+}
+
+// bitpoke parses mysqlVersion as semver: a Percona build (8.0.32-24) comes with spec.image; the
+// operator works with 8.0.32 and looks the full string up in --mysql-versions-to-image first.
+TEST(SpecValidation, MysqlVersionWithABuildSuffix) {
+  ClusterSpec c =
+      validSpec({{"mysqlVersion", "8.0.32-24"}, {"image", "percona/percona-server:8.0.32-24"}});
+  EXPECT_EQ(c.version.describe(), "MySQL 8.0.32");
+  EXPECT_EQ(c.mysqlVersionLabel, "8.0.32");
+  EXPECT_EQ(c.mysqlImage, "percona/percona-server:8.0.32-24");
+  EXPECT_TRUE(c.perconaImage);
+  EXPECT_EQ(c.sidecarImage, testOptions().sidecarMysql8Image);
+  EXPECT_EQ(onlyError({{"mysqlVersion", "8.0.32-24"}}),
+            Err("InvalidMysqlVersion",
+                "spec.mysqlVersion: no image is known for MySQL 8.0.32 (\"8.0.32-24\"); set "
+                "spec.image or map it with --mysql-versions-to-image"));
+  Options mapped = testOptions();
+  mapped.mysqlVersionsToImage["8.0.32-24"] = "percona:8.0.32-24";
+  EXPECT_EQ(validSpec({{"mysqlVersion", "8.0.32-24"}}, mapped).mysqlImage, "percona:8.0.32-24");
+  EXPECT_EQ(onlyError({{"mysqlVersion", "8.0.32-"}}).second,
+            "spec.mysqlVersion \"8.0.32-\" is not a valid MySQL version (expected \"5.7\", "
+            "\"8.0\", \"X.Y.Z\", \"X.Y.Z-build\" or \"mariadb-X.Y[.Z]\")");
+}
+
+// Generated manifests carry "" for unset enums; bitpoke accepts them and so do we, as the default.
+TEST(SpecValidation, EmptyStringsAreUnset) {
+  ClusterSpec c = validSpec({{"podSpec", {{"imagePullPolicy", ""}}},
+                             {"backupRemoteDeletePolicy", ""},
+                             {"queryLimits", {{"maxQueryTime", 5}, {"kill", ""}, {"killMode", ""}}},
+                             {"masterService", {{"type", ""}, {"externalTrafficPolicy", ""}}}});
+  EXPECT_EQ(c.imagePullPolicy, "IfNotPresent");
+  EXPECT_EQ(c.masterService.type, "ClusterIP");
+  EXPECT_EQ(c.masterService.externalTrafficPolicy, "");
+  // Pull secrets without a name are dropped; with none left, the operator's default applies.
+  EXPECT_EQ(
+      validSpec({{"podSpec",
+                  {{"imagePullSecrets", {{{"name", ""}}, json::object(), {{"name", "regcred"}}}}}}})
+          .imagePullSecrets,
+      json::array({{{"name", "regcred"}}}));
+  Options withDefault = testOptions();
+  withDefault.imagePullSecret = "operator-cred";
+  EXPECT_EQ(validSpec({{"podSpec", {{"imagePullSecrets", {{{"name", ""}}}}}}}, withDefault)
+                .imagePullSecrets,
+            json::array({{{"name", "operator-cred"}}}));
+  EXPECT_EQ(validSpec({{"podSpec", {{"imagePullSecrets", {{{"name", ""}}}}}}}).imagePullSecrets,
+            json::array());
+  Options always = testOptions();
+  always.imagePullPolicy = "Always";
+  EXPECT_EQ(validSpec({{"podSpec", {{"imagePullPolicy", ""}}}}, always).imagePullPolicy, "Always");
 }
 
 TEST(SpecValidation, PodSpecEnumsAndProbes) {

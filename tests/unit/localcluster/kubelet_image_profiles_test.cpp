@@ -73,6 +73,8 @@ TEST(ImageProfiles, LoadsEveryField) {
   env:
     - {name: PATH, value: /bin}
   workingDir: /data
+- images: [percona]
+  unavailable: use MariaDB
 )");
   auto profiles = ImageProfiles::load({file});
   ASSERT_TRUE(profiles) << profiles.error().message;
@@ -90,7 +92,10 @@ TEST(ImageProfiles, LoadsEveryField) {
   EXPECT_EQ(p->workingDir, "/data");
   EXPECT_EQ(p->source, file + ":2");
   EXPECT_EQ(profiles->find("quay.io/x/y:1"), p);
+  EXPECT_EQ(p->unavailable, "");
   EXPECT_EQ(profiles->find("debian"), nullptr);
+  ASSERT_NE(profiles->find("percona:8.0"), nullptr);
+  EXPECT_EQ(profiles->find("percona:8.0")->unavailable, "use MariaDB");
   EXPECT_EQ(profiles->filesForMessage(), file);
 }
 
@@ -132,7 +137,10 @@ TEST(ImageProfiles, ErrorsNameFileLineAndCause) {
   EXPECT_EQ(loadError("- busybox\n"), ":1: a profile must be a mapping");
   EXPECT_EQ(loadError("- images: [a]\n  entrypiont: [x]\n"),
             ":2: unknown key \"entrypiont\" (expected images, entrypoint, cmd, readOnlyBinds, env, "
-            "workingDir)");
+            "workingDir, unavailable)");
+  EXPECT_EQ(loadError("- images: [a]\n  unavailable: ''\n"),
+            ":2: unavailable must say why and what to use instead");
+  EXPECT_EQ(loadError("- images: [a]\n  unavailable: [x]\n"), ":2: unavailable must be a string");
   EXPECT_EQ(loadError("- images: [a]\n- cmd: [sh]\n"), ":2: profile has no images");
   EXPECT_EQ(loadError("- images: []\n"), ":1: profile has no images");
   EXPECT_EQ(loadError("- images: busybox\n"), ":1: images must be a list of strings");
@@ -174,7 +182,37 @@ TEST(ImageProfiles, ShippedFileLoadsAndCoversTheTestImages) {
   EXPECT_EQ(profiles->find("python:3")->cmd, std::vector<std::string>{"python3"});
   EXPECT_EQ(profiles->find("debian")->cmd, std::vector<std::string>{"sh"});
   EXPECT_TRUE(profiles->find("debian")->entrypoint.empty());
-  EXPECT_EQ(profiles->find("mysql:8.0"), nullptr);  // a later issue
+}
+
+// The images the cluster plugin puts in a pod (issue 11): the exporter runs Debian's
+// prometheus-mysqld-exporter; MySQL and Percona servers are known but unavailable, with the
+// message the pod waits with.
+TEST(ImageProfiles, ShippedFileCoversTheClusterPluginsImages) {
+  auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  for (const char* image : {"prom/mysqld-exporter:v0.13.0", "docker.io/prom/mysqld-exporter",
+                            "quay.io/prometheus/mysqld-exporter:v0.15.1"}) {
+    const ImageProfile* p = profiles->find(image);
+    ASSERT_NE(p, nullptr) << image;
+    EXPECT_EQ(p->entrypoint, std::vector<std::string>{"prometheus-mysqld-exporter"}) << image;
+    EXPECT_EQ(p->unavailable, "") << image;
+  }
+  const std::string why =
+      "MySQL and Percona Server images do not run on the local cluster, which runs MariaDB only: "
+      "use a MariaDB version for local clusters (spec.mysqlVersion: \"mariadb-10.11\")";
+  for (const char* image :
+       {"docker.io/library/percona:5.7.35", "percona:8.0.20", "percona/percona-server:8.0.32-24",
+        "mysql:8.0", "docker.io/library/mysql:5.7", "mysql/mysql-server:8.0",
+        "registry.local:5000/library/percona:5.7", "mirror.io/percona/percona-server:8.0"}) {
+    const ImageProfile* p = profiles->find(image);
+    ASSERT_NE(p, nullptr) << image;
+    EXPECT_EQ(p->unavailable, why) << image;
+  }
+  for (const char* image : {"mariadb:10.11", "docker.io/bitpoke/mysql-operator-sidecar-5.7:latest",
+                            "quay.io/x/mysql-server:8"}) {
+    const ImageProfile* p = profiles->find(image);
+    EXPECT_TRUE(p == nullptr || p->unavailable.empty()) << image;
+  }
 }
 
 // The container's / is the host's: each shipped profile's program must be a host executable found
@@ -182,7 +220,7 @@ TEST(ImageProfiles, ShippedFileLoadsAndCoversTheTestImages) {
 TEST(ImageProfiles, ShippedProgramsExistOnThisHost) {
   auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"});
   ASSERT_TRUE(profiles) << profiles.error().message;
-  for (const char* image : {"busybox", "debian", "python"}) {
+  for (const char* image : {"busybox", "debian", "python", "prom/mysqld-exporter"}) {
     const ImageProfile* p = profiles->find(image);
     ASSERT_NE(p, nullptr) << image;
     const auto argv = resolveArgv(nlohmann::json::object(), *p, {});

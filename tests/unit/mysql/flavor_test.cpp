@@ -31,6 +31,20 @@ TEST(MysqlFlavor, FullMysqlVersions) {
   EXPECT_EQ(parsedOk("5.7.26", "percona:5.7.26"), (ServerVersion{Flavor::MySQL, 5, 7, 26}));
 }
 
+// bitpoke parses spec.mysqlVersion as semver: Percona's build numbers (8.0.32-24) are accepted and
+// the suffix does not change the version the operator works with.
+TEST(MysqlFlavor, SemverBuildSuffix) {
+  EXPECT_EQ(parsedOk("8.0.32-24"), (ServerVersion{Flavor::MySQL, 8, 0, 32}));
+  EXPECT_EQ(parsedOk("5.7.44-48"), (ServerVersion{Flavor::MySQL, 5, 7, 44}));
+  EXPECT_EQ(parsedOk("8.0.32-rc.1+build-7"), (ServerVersion{Flavor::MySQL, 8, 0, 32}));
+  EXPECT_EQ(parsedOk("8.0.32+b1"), (ServerVersion{Flavor::MySQL, 8, 0, 32}));
+  EXPECT_EQ(parseError("10.11.6-1"),
+            "spec.mysqlVersion \"10.11.6-1\": MySQL has no version 10; write \"mariadb-10.11.6\" "
+            "for MariaDB");
+  EXPECT_EQ(parseError("5.6.51-91"),
+            "spec.mysqlVersion \"5.6.51-91\": MySQL versions before 5.7 are not supported");
+}
+
 TEST(MysqlFlavor, MariaDbByVersion) {
   EXPECT_EQ(parsedOk("mariadb-10.11"), (ServerVersion{Flavor::MariaDB, 10, 11, 0}));
   EXPECT_EQ(parsedOk("mariadb-10.6.18"), (ServerVersion{Flavor::MariaDB, 10, 6, 18}));
@@ -61,10 +75,12 @@ TEST(MysqlFlavor, Describe) {
 
 TEST(MysqlFlavor, UnparsableMysqlVersions) {
   const char* expected =
-      " is not a valid MySQL version (expected \"5.7\", \"8.0\", \"X.Y.Z\" or "
-      "\"mariadb-X.Y[.Z]\")";
-  for (const char* bad : {"abc", "8", "8.0.", ".8.0", "8..0", "8.0.20.1", "v8.0", " 8.0", "8.0 ",
-                          "8.0.20-11", "8.x", "12345.0", "-8.0"}) {
+      " is not a valid MySQL version (expected \"5.7\", \"8.0\", \"X.Y.Z\", \"X.Y.Z-build\" "
+      "or \"mariadb-X.Y[.Z]\")";
+  for (const char* bad :
+       {"abc",     "8",           "8.0.",       ".8.0",      "8..0",      "8.0.20.1", "v8.0",
+        " 8.0",    "8.0 ",        "8.x",        "12345.0",   "-8.0",      "8.0-11",   "8.0.20-",
+        "8.0.20+", "8.0.20-a..b", "8.0.20-11 ", "8.0.20_11", "8.0.20-1+", "8.0.20-é"}) {
     EXPECT_EQ(parseError(bad), "spec.mysqlVersion \"" + std::string(bad) + "\"" + expected) << bad;
   }
 }

@@ -312,6 +312,42 @@ TEST_F(UserReconcilerTest, ResourceLimitsAreAppliedAndReset) {
             "0\t0\t9\t0\n");
 }
 
+// Lower-case keys (bitpoke passes keys to MySQL as written, where case does not matter) are the
+// same limits, and a change of case alone is a pass in sync.
+TEST_F(UserReconcilerTest, LowerCaseResourceLimitsReachTheServer) {
+  auto r = makeReconciler();
+  json spec = baseSpec();
+  spec["resourceLimits"] = {{"max_user_connections", 10}, {"max_queries_per_hour", "3k"}};
+  putUser("u", spec);
+  ASSERT_EQ(run(*r, "u").status, mysqlop_status_Ok);
+  EXPECT_EQ(db_.query("SELECT max_user_connections, max_questions, max_updates, max_connections "
+                      "FROM mysql.user WHERE User='app'"),
+            "10\t3000\t0\t0\n");
+  editSpec("u", [](json& s) {
+    s["resourceLimits"] = {{"MAX_USER_CONNECTIONS", 10}, {"Max_Queries_Per_Hour", 3000}};
+  });
+  ASSERT_EQ(run(*r, "u").status, mysqlop_status_Ok);
+  EXPECT_EQ(db_.query("SELECT max_user_connections, max_questions FROM mysql.user WHERE "
+                      "User='app'"),
+            "10\t3000\n");
+}
+
+// bitpoke ignores password.optional: a missing key is the same failure with or without it.
+TEST_F(UserReconcilerTest, PasswordOptionalDoesNotMakeThePasswordOptional) {
+  auto r = makeReconciler();
+  json spec = baseSpec();
+  spec["password"]["optional"] = true;
+  putUser("u", spec);
+  kube_.setSecret("ns", "app-secret", {{"OTHER", "x"}});
+  EXPECT_EQ(run(*r, "u").message,
+            "reading the password (spec.password, secret ns/app-secret key PASSWORD): secret "
+            "ns/app-secret has no key PASSWORD");
+  EXPECT_EQ(accounts("app"), "");
+  kube_.setSecret("ns", "app-secret", {{"PASSWORD", kPassword}});
+  ASSERT_EQ(run(*r, "u").status, mysqlop_status_Ok);
+  EXPECT_TRUE(can("app", kPassword, "SELECT 1"));
+}
+
 TEST_F(UserReconcilerTest, DeletionDropsEveryAccount) {
   auto r = makeReconciler();
   json spec = baseSpec();

@@ -54,6 +54,39 @@ TEST(UserSpec, Parses) {
   EXPECT_EQ(s->limits[1].value, 1000);
 }
 
+// bitpoke passes resourceLimits keys to MySQL, where case does not matter: lower-case keys are the
+// same limits, applied under MySQL's own names.
+TEST(UserSpec, ResourceLimitKeysInAnyCase) {
+  std::string error;
+  auto s = parseSpec({{"spec", with(validSpec(), "resourceLimits",
+                                    {{"max_user_connections", 10},
+                                     {"Max_Connections_Per_Hour", "2k"},
+                                     {"max_queries_per_hour", "5"}})}},
+                     kReserved, &error);
+  ASSERT_TRUE(s) << error;
+  ASSERT_EQ(s->limits.size(), 3u);
+  EXPECT_EQ(s->limits[0].key, "MAX_USER_CONNECTIONS");
+  EXPECT_EQ(s->limits[0].value, 10);
+  EXPECT_EQ(s->limits[1].key, "MAX_QUERIES_PER_HOUR");
+  EXPECT_EQ(s->limits[1].value, 5);
+  EXPECT_EQ(s->limits[2].key, "MAX_CONNECTIONS_PER_HOUR");
+  EXPECT_EQ(s->limits[2].value, 2000);
+}
+
+// password.optional is bitpoke's SecretKeySelector field; bitpoke ignores it, so do we: the
+// password is still required (no user is ever created without one).
+TEST(UserSpec, PasswordOptionalIsIgnored) {
+  json spec = validSpec();
+  spec["password"]["optional"] = true;
+  std::string error;
+  auto s = parseSpec({{"spec", spec}}, kReserved, &error);
+  ASSERT_TRUE(s) << error;
+  EXPECT_EQ(s->passwordSecret, "app-secret");
+  EXPECT_EQ(s->passwordKey, "PASSWORD");
+  spec["password"] = {{"name", "app-secret"}, {"optional", true}};
+  EXPECT_EQ(specError(spec), "spec.password.key is required");
+}
+
 TEST(UserSpec, DuplicateHostsCollapse) {
   std::string error;
   auto s =
@@ -136,7 +169,13 @@ TEST(UserSpec, ResourceLimitErrors) {
   auto limits = [&](json l) { return with(spec, "resourceLimits", l); };
   EXPECT_EQ(specError(limits({{"MAX_STATEMENTS", 3}})),
             "spec.resourceLimits.MAX_STATEMENTS is not a resource limit (MAX_USER_CONNECTIONS, "
-            "MAX_QUERIES_PER_HOUR, MAX_UPDATES_PER_HOUR, MAX_CONNECTIONS_PER_HOUR)");
+            "MAX_QUERIES_PER_HOUR, MAX_UPDATES_PER_HOUR, MAX_CONNECTIONS_PER_HOUR, in any case)");
+  EXPECT_EQ(specError(limits({{"max_user_connections", 1}, {"MAX_USER_CONNECTIONS", 2}})),
+            "spec.resourceLimits.MAX_USER_CONNECTIONS and spec.resourceLimits.max_user_connections "
+            "are the same limit: keep one");
+  EXPECT_EQ(specError(limits({{"max_user_connections", "ten"}})),
+            "spec.resourceLimits.max_user_connections \"ten\" must be a whole number from 0 to "
+            "2147483647");
   EXPECT_EQ(specError(limits({{"MAX_USER_CONNECTIONS", "1.5"}})),
             "spec.resourceLimits.MAX_USER_CONNECTIONS \"1.5\" must be a whole number from 0 to "
             "2147483647");
