@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/kube/base64.h"
-#include "tests/unit/kube/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace mysqlop::kube {
 namespace {
 
-using testing::TempDir;
+using mysqlop::testing::TempDir;
 
 const std::string kCert = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 const std::string kKey = "-----BEGIN PRIVATE KEY-----\nMIIEfake\n-----END PRIVATE KEY-----\n";

@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "core/log/redactor.h"
-#include "tests/unit/kube/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace mysqlop::kube {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using mysqlop::testing::TempDir;
 
 TEST(TokenSource, FixedAndAnonymous) {
   EXPECT_EQ(TokenSource().token(), "");

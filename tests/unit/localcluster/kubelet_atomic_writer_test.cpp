@@ -8,14 +8,14 @@
 
 #include <gtest/gtest.h>
 
-#include "kubelet_temp_dir.h"
 #include "localcluster/kubelet/container_plan.h"
+#include "tests/support/temp_dir.h"
 
 namespace mysqlop::local::kubelet {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TempDir;
+using mysqlop::testing::TempDir;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -2,14 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include "kubelet_temp_dir.h"
 #include "localcluster/kubelet/container_plan.h"
 #include "localcluster/kubelet/image_ref.h"
+#include "tests/support/temp_dir.h"
 
 namespace mysqlop::local::kubelet {
 namespace {
 
-using testing::TempDir;
+using mysqlop::testing::TempDir;
 
 std::string normalised(const std::string& image) { return parseImageReference(image).toString(); }
 

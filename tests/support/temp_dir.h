@@ -6,13 +6,13 @@
 #include <fstream>
 #include <string>
 
-namespace mysqlop::kube::testing {
+namespace mysqlop::testing {
 
 // A fresh directory under $TMPDIR, removed with its content at the end of the test.
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "mysqlop-kube-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mysqlop-test-XXXXXX").string();
     path_ = ::mkdtemp(tmpl.data());
   }
   ~TempDir() {
@@ -35,4 +35,4 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace mysqlop::kube::testing
+}  // namespace mysqlop::testing
