@@ -4,10 +4,13 @@
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace mysqlop::sidecar {
 namespace {
@@ -83,10 +86,24 @@ class Reader {
     }
   }
   std::string& buffer() { return buf_; }
+  // With the buffer empty: receives up to max bytes straight into a scratch area (no copy into
+  // the buffer), for chunk bodies. Returns the bytes, or an empty view at EOF or error.
+  std::string_view receiveDirect(size_t max) {
+    scratch_.resize(kScratch);
+    for (;;) {
+      ssize_t n = recv(fd_, scratch_.data(), std::min(max, scratch_.size()), 0);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      return n <= 0 ? std::string_view() : std::string_view(scratch_.data(), static_cast<size_t>(n));
+    }
+  }
 
  private:
+  static constexpr size_t kScratch = 1 << 20;
   int fd_;
   std::string buf_;
+  std::vector<char> scratch_;
 };
 
 }  // namespace
@@ -144,6 +161,40 @@ bool sendAll(int fd, std::string_view data) {
       return false;
     }
     data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool sendChunk(int fd, std::string_view data) {
+  char size[32];
+  const int len = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  char crlf[] = "\r\n";
+  // One sendmsg for the size line, the data and the CRLF: three small sends per chunk would
+  // cost three syscalls and leave Nagle's algorithm small segments to hold back.
+  iovec iov[3] = {{size, static_cast<size_t>(len)},
+                  {const_cast<char*>(data.data()), data.size()},
+                  {crlf, 2}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 3;
+  while (msg.msg_iovlen > 0) {
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    auto left = static_cast<size_t>(n);
+    while (msg.msg_iovlen > 0 && left >= msg.msg_iov->iov_len) {
+      left -= msg.msg_iov->iov_len;
+      ++msg.msg_iov;
+      --msg.msg_iovlen;
+    }
+    if (msg.msg_iovlen > 0) {
+      msg.msg_iov->iov_base = static_cast<char*>(msg.msg_iov->iov_base) + left;
+      msg.msg_iov->iov_len -= left;
+    }
   }
   return true;
 }
@@ -293,8 +344,18 @@ Result<Response> httpGet(const std::string& baseUrl, const std::string& path,
         return resp;
       }
       while (size > 0) {
-        if (buf.empty() && !r.fill()) {
-          return resp;
+        if (buf.empty()) {
+          const std::string_view got =
+              r.receiveDirect(static_cast<size_t>(std::min<unsigned long long>(size, 1ULL << 20)));
+          if (got.empty()) {
+            return resp;
+          }
+          deliver(got.data(), got.size());
+          size -= got.size();
+          if (stopped) {
+            return resp;
+          }
+          continue;
         }
         size_t take = static_cast<size_t>(std::min<unsigned long long>(size, buf.size()));
         deliver(buf.data(), take);

@@ -26,6 +26,8 @@ Result<Url> parseUrl(const std::string& url);
 
 // Writes everything (MSG_NOSIGNAL); false when the peer is gone.
 bool sendAll(int fd, std::string_view data);
+// Sends data as one HTTP/1.1 chunk (size line, data, CRLF) in one syscall when the socket takes it.
+bool sendChunk(int fd, std::string_view data);
 
 // --- server side ---
 struct Request {

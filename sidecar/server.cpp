@@ -93,11 +93,7 @@ class Server {
       if (n <= 0) {
         break;
       }
-      char size[32];
-      int len = std::snprintf(size, sizeof size, "%zx\r\n", static_cast<size_t>(n));
-      peerOk = sendAll(fd, std::string_view(size, static_cast<size_t>(len))) &&
-               sendAll(fd, std::string_view(buf.data(), static_cast<size_t>(n))) &&
-               sendAll(fd, "\r\n");
+      peerOk = sendChunk(fd, std::string_view(buf.data(), static_cast<size_t>(n)));
       total += static_cast<std::uint64_t>(n);
     }
     if (!peerOk) {
