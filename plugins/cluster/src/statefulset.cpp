@@ -267,8 +267,11 @@ json containers(const ClusterSpec& c, const Options& o) {
   json sMounts = json::array({mount(kConfVolume, kConfPath), mount(kDataVolume, kDataPath)});
   addUserMounts(sMounts, c);
   sidecar["volumeMounts"] = sMounts;
+  // bitpoke waits 30 s before the first check and then checks every 5 s, although /health answers
+  // as soon as the sidecar serves: with OrderedReady pods that alone made a 3-node cluster take
+  // minutes. Checking after 1 s and every 2 s makes a pod Ready when it is.
   sidecar["readinessProbe"] =
-      probe({30, 5, 5, 1, 3},
+      probe({1, 5, 2, 1, 3},
             {{"httpGet", {{"path", "/health"}, {"port", kSidecarPort}, {"scheme", "HTTP"}}}});
 
   json exporter = container("metrics-exporter", o.metricsExporterImage, c);
