@@ -3,6 +3,8 @@
 //   config-and-serve   (alias run) serve /health and /xbackup on :8080
 // Exit codes: 0 done, 1 bad environment or configuration failure, 2 usage, 8 clone failure.
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -23,6 +25,16 @@ int usage(const std::string& message) {
                "clone-and-init|config-and-serve|run\n",
                message.c_str());
   return kExitUsage;
+}
+
+// In a container the sidecar is PID 1, which the kernel never kills with a signal the process
+// does not handle: without this, SIGTERM on pod deletion would be ignored and the pod would wait
+// out its whole grace period for the SIGKILL. Children (the backup tool, mbstream) get SIGTERM
+// through their parent-death signal; a clone cut here is redone on the next start (the marker).
+void exitOnSignal(int sig) {
+  static const char kMessage[] = "mysql-operator-sidecar: terminated by a signal\n";
+  (void)!write(2, kMessage, sizeof kMessage - 1);
+  _exit(128 + sig);
 }
 
 int failed(int code, const std::string& message) {
@@ -53,6 +65,8 @@ int main(int argc, char** argv) {
   }
   // A reader that goes away (mbstream, an HTTP client) is an error to report, not a reason to die.
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGTERM, exitOnSignal);
+  std::signal(SIGINT, exitOnSignal);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l sidecar: %v");
 
   auto cfg = loadConfig(processEnv());

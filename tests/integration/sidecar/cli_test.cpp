@@ -119,3 +119,21 @@ TEST_F(CliTest, AMissingConfigMapFileIsAConfigFailure) {
 
 }  // namespace
 }  // namespace mysqlop::testing::sidecar
+
+namespace mysqlop::testing::sidecar {
+namespace {
+
+// As a container's PID 1 the sidecar would ignore a SIGTERM it does not handle and hold the pod
+// for its whole grace period: it handles it and exits at once.
+TEST(SidecarSignals, ServeExitsOnSigterm) {
+  SourcePod source;
+  source.startSidecar();
+  const int code = source.terminateSidecar(std::chrono::seconds(10));
+  EXPECT_EQ(code, 143);
+  EXPECT_NE(source.sidecarLog().find("mysql-operator-sidecar: terminated by a signal"),
+            std::string::npos)
+      << source.sidecarLog();
+}
+
+}  // namespace
+}  // namespace mysqlop::testing::sidecar

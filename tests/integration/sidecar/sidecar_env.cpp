@@ -198,6 +198,12 @@ void SourcePod::stopSidecar() {
   sidecarPid_ = -1;
 }
 
+int SourcePod::terminateSidecar(std::chrono::milliseconds grace) {
+  const int code = terminateProcess(sidecarPid_, grace);
+  sidecarPid_ = -1;
+  return code;
+}
+
 std::string SourcePod::url() const { return "http://" + server_->host() + ":8080"; }
 std::string SourcePod::sidecarLog() const { return readFile(dir_ + "/sidecar.log"); }
 

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,8 @@ class SourcePod {
   // Starts config-and-serve (extra env on top of the pod's) and waits for /health.
   void startSidecar(const std::map<std::string, std::string>& extraEnv = {});
   void stopSidecar();  // SIGKILL
+  // SIGTERM (SIGKILL after grace); the sidecar's exit code.
+  int terminateSidecar(std::chrono::milliseconds grace);
   std::string url() const;
   MariaDbServer& server() { return *server_; }
   const std::string& dir() const { return dir_; }
