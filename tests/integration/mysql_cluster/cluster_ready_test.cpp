@@ -89,7 +89,7 @@ TEST(MysqlClusterE2E, ThreeNodesReplicateFromTheMaster) {
               "");
     EXPECT_EQ(env.sql(replica, "SELECT @@read_only").out, "1");
     // GTID replication from the master's FQDN.
-    const SqlResult status = env.sql(replica, "SHOW SLAVE STATUS\\G");
+    const SqlResult status = env.sql(replica, "SHOW SLAVE STATUS", true);
     EXPECT_NE(status.out.find("Master_Host: three-mysql-0.mysql.default"), std::string::npos)
         << status.out;
     EXPECT_NE(status.out.find("Using_Gtid: Slave_Pos"), std::string::npos) << status.out;

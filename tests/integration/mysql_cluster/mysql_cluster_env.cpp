@@ -133,13 +133,15 @@ std::string MysqlClusterEnv::podIp(const std::string& pod) const {
       .out;
 }
 
-SqlResult MysqlClusterEnv::sql(const std::string& pod, const std::string& statement) const {
+SqlResult MysqlClusterEnv::sql(const std::string& pod, const std::string& statement,
+                               bool vertical) const {
   const std::string ip = podIp(pod);
   if (ip.empty()) {
     return {1, "", "pod " + pod + " has no IP"};
   }
   const CommandResult r = runCommand({"/usr/bin/mariadb", "--no-defaults", "--connect-timeout=3",
-                                      "-h", ip, "-P", "3306", "-uroot", "-NB", "-e", statement},
+                                      "-h", ip, "-P", "3306", "-uroot", vertical ? "-E" : "-NB", "-e",
+                                      statement},
                                      {std::string("MYSQL_PWD=") + kRootPassword}, "", 30);
   return {r.exitCode, trimNewline(r.out), r.err};
 }

@@ -53,8 +53,9 @@ class MysqlClusterEnv {
   // last status seen and diagnostics().
   std::string waitReady(const std::string& name, std::chrono::seconds timeout,
                         const std::string& want = "True") const;
-  // Runs SQL as root on a pod (through its IP); exit code and output.
-  SqlResult sql(const std::string& pod, const std::string& statement) const;
+  // Runs SQL as root on a pod (through its IP); exit code and output (-NB: values only, tab
+  // separated; vertical: "Column: value" lines, as \G prints them).
+  SqlResult sql(const std::string& pod, const std::string& statement, bool vertical = false) const;
   // Polls until sql(pod, statement).out == want; "" or the last result.
   std::string waitForSql(const std::string& pod, const std::string& statement,
                          const std::string& want, std::chrono::seconds timeout) const;
