@@ -1,0 +1,194 @@
+// MySQL pods on a real local cluster (issue 11, deliverable 2): the official MariaDB image's
+// first boot as the image profile emulates it, the LocalVersion event, and a MysqlCluster applied
+// with the real operator whose pods run every container (the init container's clone-and-init,
+// mariadbd on the sidecar's configuration, the sidecar's /health, pt-heartbeat, the exporter).
+// Node initialisation is not ours (the observer marks nodes configured): the MysqlCluster tests
+// do it by hand through kubectl exec, as its SQL would.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/integration/local_up/cluster_steps.h"
+#include "tests/support/kube/kubectl.h"
+#include "tests/support/kube/local_cluster_process.h"
+#include "tests/support/kube/operator_process.h"
+#include "tests/support/wait/poll.h"
+
+namespace mysqlop::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// One statement batch from the host to a pod IP over TCP (the host reaches pod IPs directly).
+CommandResult sql(const std::string& ip, const std::string& user, const std::string& password,
+                  const std::string& statements) {
+  return runCommand({"/usr/bin/mariadb", "--no-defaults", "--connect-timeout=5", "-h", ip, "-u", user,
+                     "-p" + password, "-NBe", statements});
+}
+
+// Polls until the statements give `want` (trimmed); "" or what was seen last.
+std::string waitForSql(const std::string& ip, const std::string& user, const std::string& password,
+                       const std::string& statements, const std::string& want,
+                       seconds timeout = seconds(60)) {
+  std::string last;
+  const bool ok = pollUntil(
+      [&] {
+        CommandResult r = sql(ip, user, password, statements);
+        last = r.exitCode == 0 ? r.out : "exit " + std::to_string(r.exitCode) + ": " + r.err;
+        while (!last.empty() && last.back() == '\n') {
+          last.pop_back();
+        }
+        return last == want;
+      },
+      Poll{timeout, std::chrono::milliseconds(500)});
+  return ok ? "" : statements + ": want '" + want + "', last saw '" + last + "'";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string podIp(const Kubectl& k, const std::string& pod) {
+  return jsonpath(k, "pod " + pod, "{.status.podIP}");
+}
+
+constexpr const char* kBarePods = R"yaml(
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: initdb}
+data:
+  01-table.sql: |
+    CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20));
+    INSERT INTO t VALUES (1, 'from-sql');
+  02-script.sh: |
+    echo "initdb script ran for database $MARIADB_DATABASE"
+    process_sql <<<"INSERT INTO t VALUES (2, 'from-sh')"
+  03-ignored.txt: "not SQL"
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db}
+spec:
+  containers:
+  - name: mariadb
+    image: mariadb:10.11
+    env:
+    - {name: MYSQL_ROOT_PASSWORD, value: root-pw}
+    - {name: MYSQL_USER, value: app}
+    - {name: MYSQL_PASSWORD, value: app-pw}
+    - {name: MYSQL_DATABASE, value: appdb}
+    volumeMounts:
+    - {name: data, mountPath: /var/lib/mysql}
+    - {name: initdb, mountPath: /docker-entrypoint-initdb.d}
+  volumes:
+  - {name: data, emptyDir: {}}
+  - {name: initdb, configMap: {name: initdb}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: older}
+spec:
+  containers:
+  - name: mariadb
+    image: docker.io/library/mariadb:10.6
+    env:
+    - {name: MARIADB_ALLOW_EMPTY_ROOT_PASSWORD, value: "1"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: nopassword}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: mariadb
+    image: mariadb
+)yaml";
+
+TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
+  LocalClusterProcess cluster;
+  ASSERT_TRUE(cluster.start().ok());
+  Kubectl k(cluster.kubeconfigPath());
+  CommandResult applied = k.run({"apply", "-f", "-"}, kBarePods);
+  ASSERT_EQ(applied.exitCode, 0) << applied.err;
+  ASSERT_EQ(waitForJsonpath(k, "pod db", "{.status.phase}", "Running"), "");
+  const std::string ip = podIp(k, "db");
+
+  // Root from another address (root@'%'), the user and its database, both initdb files in order,
+  // the other file ignored.
+  EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT v FROM appdb.t ORDER BY id",
+                       "from-sql\nfrom-sh"),
+            "");
+  CommandResult app = sql(ip, "app", "app-pw", "SELECT CURRENT_USER(), DATABASE()");
+  EXPECT_EQ(app.exitCode, 0) << app.err;
+  CommandResult appDb = sql(ip, "app", "app-pw", "USE appdb; SELECT CURRENT_USER(), COUNT(*) FROM t");
+  EXPECT_EQ(appDb.out, "app@%\t2\n") << appDb.err;
+  CommandResult wrong = sql(ip, "root", "nope", "SELECT 1");
+  EXPECT_NE(wrong.exitCode, 0);
+  std::string log = k.run({"logs", "db"}).out;
+  EXPECT_TRUE(contains(log, "[Note] [Entrypoint]: Switching to dedicated user 'mysql'")) << log;
+  EXPECT_TRUE(contains(log, "initdb script ran for database appdb")) << log;
+  EXPECT_TRUE(contains(log, "running /docker-entrypoint-initdb.d/01-table.sql")) << log;
+  EXPECT_TRUE(contains(log, "ignoring /docker-entrypoint-initdb.d/03-ignored.txt")) << log;
+  EXPECT_TRUE(contains(log, "MariaDB init process done. Ready for start up.")) << log;
+
+  // Inside: the server runs as mysql, its socket and pid file are the container's own.
+  CommandResult inside =
+      k.run({"exec", "db", "--", "mariadb", "-uroot", "-proot-pw", "-NBe",
+             "SELECT @@socket, @@pid_file, @@datadir, USER()"});
+  EXPECT_EQ(inside.out,
+            "/run/mysqld/mysqld.sock\t/run/mysqld/mysqld.pid\t/var/lib/mysql/\troot@localhost\n")
+      << inside.err;
+  CommandResult user = k.run({"exec", "db", "--", "sh", "-c", "stat -c %U /proc/1/ /var/lib/mysql/mysql"});
+  EXPECT_EQ(user.out, "mysql\nmysql\n") << user.err;
+
+  // A restart of the container: the data directory has `mysql`, so no second initialisation.
+  CommandResult killed = runCommand({LocalClusterProcess::binary(), "fault", "kill", "--data-dir",
+                                     cluster.dataDir(), "db"});
+  EXPECT_EQ(killed.exitCode, 0) << killed.err;
+  EXPECT_EQ(waitForJsonpath(k, "pod db", "{.status.containerStatuses[0].restartCount}", "1"), "");
+  EXPECT_EQ(waitForSql(ip, "app", "app-pw", "SELECT COUNT(*) FROM appdb.t", "2"), "");
+  log = k.run({"logs", "db"}).out;
+  EXPECT_TRUE(contains(log, "Entrypoint script for MariaDB Server")) << log;
+  EXPECT_FALSE(contains(log, "Initializing database files")) << log;
+
+  // mariadb:10.6 runs the local 10.11: one Normal event, not repeated by a restart; the 10.11 pod
+  // has none.
+  ASSERT_EQ(waitForJsonpath(k, "pod older", "{.status.phase}", "Running"), "");
+  const std::string version = runCommand({"/usr/sbin/mariadbd", "--version"}).out;  // "... Ver 10.11.N-..."
+  const auto at = version.find("Ver ") + 4;
+  const std::string local = version.substr(at, version.find('-', at) - at);
+  const std::string events =
+      "events --field-selector involvedObject.name=older,reason=LocalVersion";
+  EXPECT_EQ(waitForJsonpath(k, events, "{.items[*].message}",
+                            "image \"docker.io/library/mariadb:10.6\" runs MariaDB " + local +
+                                " locally"),
+            "");
+  EXPECT_EQ(jsonpath(k, events, "{.items[*].type}"), "Normal");
+  EXPECT_EQ(waitForSql(podIp(k, "older"), "root", "", "SELECT VERSION() LIKE '10.11.%'", "1"), "")
+      << "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD";
+  killed = runCommand({LocalClusterProcess::binary(), "fault", "kill", "--data-dir",
+                       cluster.dataDir(), "older"});
+  EXPECT_EQ(killed.exitCode, 0) << killed.err;
+  EXPECT_EQ(waitForJsonpath(k, "pod older", "{.status.containerStatuses[0].restartCount}", "1"),
+            "");
+  EXPECT_EQ(jsonpath(k, events, "{.items[*].count}"), "1");
+  EXPECT_EQ(jsonpath(k, "events --field-selector involvedObject.name=db,reason=LocalVersion",
+                     "{.items[*].message}"),
+            "");
+
+  // No password option on an empty data directory: the image's refusal, and the pod fails.
+  EXPECT_EQ(waitForJsonpath(k, "pod nopassword", "{.status.phase}", "Failed"), "");
+  log = k.run({"logs", "nopassword"}).out + k.run({"logs", "nopassword"}).err;
+  EXPECT_TRUE(contains(log,
+                       "[ERROR] [Entrypoint]: Database is uninitialized and password option is not "
+                       "specified\n\tYou need to specify one of MARIADB_ROOT_PASSWORD, "
+                       "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD and MARIADB_RANDOM_ROOT_PASSWORD\n"))
+      << log;
+
+  CommandResult down = cluster.down();
+  EXPECT_EQ(down.exitCode, 0) << down.err;
+}
+
+}  // namespace
+}  // namespace mysqlop::testing
