@@ -6,6 +6,7 @@
 // do it by hand through kubectl exec, as its SQL would.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,152 @@ TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
 
   CommandResult down = cluster.down();
   EXPECT_EQ(down.exitCode, 0) << down.err;
+}
+
+
+// ---- MysqlClusters with the real operator ----------------------------------------------------
+
+// A local cluster with the CRDs and mysql-operator running with its bundled plugins.
+class MysqlClusterOnLocal : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cluster_.start().ok());
+    k_ = std::make_unique<Kubectl>(cluster_.kubeconfigPath());
+    CommandResult crds = k_->run({"apply", "-f", MYSQLOP_SOURCE_DIR "/crds/"});
+    ASSERT_EQ(crds.exitCode, 0) << crds.err;
+    ASSERT_TRUE(pollUntil([&] { return k_->run({"get", "mysqlclusters"}).exitCode == 0; },
+                          Poll{seconds(30), std::chrono::milliseconds(200)}));
+    operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
+        "--kubeconfig", cluster_.kubeconfigPath(), "--leader-election-namespace", "default",
+        "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
+        "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
+        "topology-pw"});
+  }
+  void TearDown() override {
+    if (operator_) {
+      operator_->terminate();
+    }
+    CommandResult down = cluster_.down();
+    EXPECT_EQ(down.exitCode, 0) << down.err;
+  }
+
+  CommandResult exec(const std::string& pod, const std::string& statements) {
+    return k_->run({"exec", pod, "-c", "mysql", "--", "mariadb", "-uroot", "-proot-pw", "-NBe",
+                    statements});
+  }
+  std::string secret(const std::string& name, const std::string& key) {
+    const std::string b64 = jsonpath(*k_, "secret " + name, "{.data." + key + "}");
+    return runCommand({"/usr/bin/base64", "-d"}, {}, b64).out;
+  }
+  // What the node initialisation will do (brief O), by hand: the master writable and configured
+  // (without binlogging it, so replicas never see a GTID of their own).
+  void configureMaster(const std::string& pod) {
+    CommandResult r = exec(pod,
+                           "SET SESSION sql_log_bin=0; SET GLOBAL read_only=0; REPLACE INTO "
+                           "sys_operator.status VALUES ('configured','1')");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    ASSERT_EQ(k_->run({"label", "pod", pod, "role=master", "healthy=yes", "--overwrite"}).exitCode,
+              0);
+  }
+  // A clone joins the master from the GTID position its backup recorded.
+  void configureReplica(const std::string& pod, const std::string& master) {
+    const std::string password = secret("my-mysql-operated", "REPLICATION_PASSWORD");
+    ASSERT_FALSE(password.empty());
+    CommandResult r = exec(
+        pod,
+        "SET SESSION sql_log_bin=0; SET GLOBAL gtid_slave_pos=(SELECT value FROM "
+        "sys_operator.status WHERE name='backup_gtid_purged'); CHANGE MASTER TO MASTER_HOST='" +
+            master + ".mysql.default', MASTER_PORT=3306, MASTER_USER='sys_replication', "
+            "MASTER_PASSWORD='" + password + "', MASTER_USE_GTID=slave_pos; START SLAVE; "
+            "REPLACE INTO sys_operator.status VALUES ('configured','1')");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    ASSERT_EQ(k_->run({"label", "pod", pod, "role=replica", "healthy=yes", "--overwrite"}).exitCode,
+              0);
+  }
+  std::string containerReady(const std::string& pod, const std::string& container) {
+    return jsonpath(*k_, "pod " + pod,
+                    "{.status.containerStatuses[?(@.name==\"" + container + "\")].ready}");
+  }
+
+  LocalClusterProcess cluster_;
+  std::unique_ptr<Kubectl> k_;
+  std::unique_ptr<OperatorProcess> operator_;
+};
+
+std::string clusterManifest(int replicas) {
+  return R"yaml(
+apiVersion: v1
+kind: Secret
+metadata: {name: my-secret}
+stringData: {ROOT_PASSWORD: root-pw, USER: app, PASSWORD: app-pw, DATABASE: appdb}
+---
+apiVersion: mysql.presslabs.org/v1alpha1
+kind: MysqlCluster
+metadata: {name: my}
+spec:
+  replicas: )yaml" + std::to_string(replicas) + R"yaml(
+  secretName: my-secret
+  mysqlVersion: "mariadb-10.11"
+)yaml";
+}
+
+TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) {
+  CommandResult applied = k_->run({"apply", "-f", "-"}, clusterManifest(1));
+  ASSERT_EQ(applied.exitCode, 0) << applied.err;
+  ASSERT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.initContainerStatuses[0].state.terminated.exitCode}",
+                            "0", seconds(90)),
+            "") << operator_->err();
+  EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.containerStatuses[*].name}",
+                            "mysql sidecar metrics-exporter pt-heartbeat"),
+            "");
+  const std::string ip = podIp(*k_, "my-mysql-0");
+
+  // mariadbd on the sidecar's configuration: identity, read-only, every operated user, the
+  // image's root and app user from the cluster's Secret.
+  EXPECT_EQ(waitForSql(ip, "root", "root-pw",
+                       "SELECT @@server_id, @@report_host, @@read_only, @@log_bin",
+                       "100\tmy-mysql-0.mysql.default\t1\t1"),
+            "");
+  CommandResult users = sql(ip, "root", "root-pw",
+                            "SELECT CONCAT(user,'@',host) FROM mysql.user WHERE user NOT IN "
+                            "('root','mariadb.sys') ORDER BY 1");
+  EXPECT_EQ(users.out,
+            "app@%\norchestrator@%\nsys_exporter@127.0.0.1\nsys_heartbeat@127.0.0.1\n"
+            "sys_operator@%\nsys_replication@%\n")
+      << users.err;
+  EXPECT_EQ(sql(ip, "app", "app-pw", "SELECT DATABASE()").exitCode, 0);
+  EXPECT_EQ(sql(ip, "root", "root-pw", "SELECT value FROM sys_operator.status WHERE "
+                                       "name='configured'").out,
+            "0\n");
+
+  // The sidecar serves /health and /xbackup (403 without the backup credentials); the exporter
+  // answers /metrics with the server up.
+  CommandResult health = runCommand({"/usr/bin/curl", "-s", "http://" + ip + ":8080/health"});
+  EXPECT_EQ(health.out, "OK") << health.err;
+  CommandResult xbackup = runCommand(
+      {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://" + ip + ":8080/xbackup"});
+  EXPECT_EQ(xbackup.out, "403");
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        return contains(runCommand({"/usr/bin/curl", "-s", "http://" + ip + ":9125/metrics"}).out,
+                        "\nmysql_up 1\n");
+      },
+      Poll{seconds(30), std::chrono::milliseconds(500)}));
+
+  // Ready except mysql, whose readiness waits for `configured` (node initialisation).
+  EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.containerStatuses[?(@.name==\"sidecar\")].ready}",
+                            "true", seconds(60)),
+            "");
+  EXPECT_EQ(containerReady("my-mysql-0", "mysql"), "false");
+
+  // Marked configured and writable by hand: Ready, and pt-heartbeat writes its table.
+  configureMaster("my-mysql-0");
+  EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.conditions[?(@.type==\"Ready\")].status}",
+                            "True", seconds(60)),
+            "");
+  EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT COUNT(*) > 0 FROM sys_operator.heartbeat", "1",
+                       seconds(90)),
+            "") << k_->run({"logs", "my-mysql-0", "-c", "pt-heartbeat"}).out;
 }
 
 }  // namespace
