@@ -314,6 +314,10 @@ TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) 
   CommandResult xbackup = runCommand(
       {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://" + ip + ":8080/xbackup"});
   EXPECT_EQ(xbackup.out, "403");
+  // The sidecar knows the flavor from MY_MYSQL_FLAVOR/MY_MYSQL_VERSION (mariadb-backup, GTIDs).
+  const std::string sidecarLog = k_->run({"logs", "my-mysql-0", "-c", "sidecar"}).out;
+  EXPECT_TRUE(contains(sidecarLog, "serving /health and /xbackup on 0.0.0.0:8080 (MariaDB 10.11"))
+      << sidecarLog;
   EXPECT_TRUE(pollUntil(
       [&] {
         return contains(runCommand({"/usr/bin/curl", "-s", "http://" + ip + ":9125/metrics"}).out,
@@ -335,6 +339,57 @@ TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) 
   EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT COUNT(*) > 0 FROM sys_operator.heartbeat", "1",
                        seconds(90)),
             "") << k_->run({"logs", "my-mysql-0", "-c", "pt-heartbeat"}).out;
+}
+
+
+// Three nodes, OrderedReady: pod 1 clones from the master Service, pod 2 from the replicas
+// Service (a peer), each through its init container; replication is set by hand as the node
+// initialisation will set it, and rows written on the master reach both replicas.
+TEST_F(MysqlClusterOnLocal, ThreeNodesCloneFromMasterThenPeerAndReplicate) {
+  CommandResult applied = k_->run({"apply", "-f", "-"}, clusterManifest(3));
+  ASSERT_EQ(applied.exitCode, 0) << applied.err;
+  const std::string initExit = "{.status.initContainerStatuses[0].state.terminated.exitCode}";
+  ASSERT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", initExit, "0", seconds(90)), "")
+      << operator_->err();
+  const std::string ip0 = podIp(*k_, "my-mysql-0");
+  ASSERT_EQ(waitForSql(ip0, "root", "root-pw", "SELECT @@read_only", "1"), "");
+  configureMaster("my-mysql-0");
+  ASSERT_EQ(sql(ip0, "root", "root-pw",
+                "CREATE TABLE appdb.t (id INT PRIMARY KEY); INSERT INTO appdb.t VALUES (1)")
+                .exitCode,
+            0);
+
+  // Pod 1: no healthy replica yet, so the master.
+  ASSERT_EQ(waitForJsonpath(*k_, "pod my-mysql-1", initExit, "0", seconds(120)), "")
+      << k_->run({"logs", "my-mysql-1", "-c", "init"}).out;
+  std::string initLog = k_->run({"logs", "my-mysql-1", "-c", "init"}).out;
+  EXPECT_TRUE(contains(initLog, "clone from http://my-mysql-master:8080/xbackup: ")) << initLog;
+  const std::string ip1 = podIp(*k_, "my-mysql-1");
+  ASSERT_EQ(waitForSql(ip1, "root", "root-pw", "SELECT @@server_id, COUNT(*) FROM appdb.t",
+                       "101\t1"),
+            "");
+  configureReplica("my-mysql-1", "my-mysql-0");
+
+  // Pod 2: pod 1 is a healthy replica now, so the peer.
+  ASSERT_EQ(waitForJsonpath(*k_, "pod my-mysql-2", initExit, "0", seconds(120)), "")
+      << k_->run({"logs", "my-mysql-2", "-c", "init"}).out;
+  initLog = k_->run({"logs", "my-mysql-2", "-c", "init"}).out;
+  EXPECT_TRUE(contains(initLog, "clone from http://my-mysql-replicas:8080/xbackup: ")) << initLog;
+  const std::string ip2 = podIp(*k_, "my-mysql-2");
+  ASSERT_EQ(waitForSql(ip2, "root", "root-pw", "SELECT @@server_id, COUNT(*) FROM appdb.t",
+                       "102\t1"),
+            "");
+  configureReplica("my-mysql-2", "my-mysql-0");
+
+  ASSERT_EQ(sql(ip0, "root", "root-pw", "INSERT INTO appdb.t VALUES (2)").exitCode, 0);
+  for (const std::string& ip : {ip1, ip2}) {
+    EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT GROUP_CONCAT(id ORDER BY id) FROM appdb.t",
+                         "1,2"),
+              "");
+  }
+  EXPECT_EQ(waitForJsonpath(*k_, "statefulset my-mysql", "{.status.readyReplicas}", "3",
+                            seconds(90)),
+            "");
 }
 
 }  // namespace
