@@ -187,8 +187,11 @@ TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
                        "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD and MARIADB_RANDOM_ROOT_PASSWORD\n"))
       << log;
 
+  const std::string prefix = cluster.machinePrefix();
   CommandResult down = cluster.down();
   EXPECT_EQ(down.exitCode, 0) << down.err;
+  std::vector<std::string> left = machineLeftovers(prefix, cluster.dataDir());
+  EXPECT_TRUE(left.empty()) << ::testing::PrintToString(left);
 }
 
 
@@ -214,8 +217,12 @@ class MysqlClusterOnLocal : public ::testing::Test {
     if (operator_) {
       operator_->terminate();
     }
+    const std::string prefix = cluster_.machinePrefix();
     CommandResult down = cluster_.down();
     EXPECT_EQ(down.exitCode, 0) << down.err;
+    // No server, sidecar or namespace of the pods stays behind.
+    std::vector<std::string> left = machineLeftovers(prefix, cluster_.dataDir());
+    EXPECT_TRUE(left.empty()) << ::testing::PrintToString(left);
   }
 
   CommandResult exec(const std::string& pod, const std::string& statements) {
