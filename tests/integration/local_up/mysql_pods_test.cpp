@@ -397,6 +397,16 @@ TEST_F(MysqlClusterOnLocal, ThreeNodesCloneFromMasterThenPeerAndReplicate) {
   EXPECT_EQ(waitForJsonpath(*k_, "statefulset my-mysql", "{.status.readyReplicas}", "3",
                             seconds(90)),
             "");
+  // The servers and sidecars never restarted (pod 0's liveness probe has run by now).
+  for (const char* pod : {"my-mysql-0", "my-mysql-1", "my-mysql-2"}) {
+    for (const char* c : {"mysql", "sidecar", "metrics-exporter"}) {
+      EXPECT_EQ(jsonpath(*k_, std::string("pod ") + pod,
+                         std::string("{.status.containerStatuses[?(@.name==\"") + c +
+                             "\")].restartCount}"),
+                "0")
+          << pod << " " << c;
+    }
+  }
 }
 
 }  // namespace
