@@ -60,8 +60,10 @@ std::vector<User> operatedUsers(const Config& c, const InitFacts& f) {
   users.push_back({"sys_heartbeat",
                    f.heartbeatPassword,
                    "127.0.0.1",
+                   // pt-heartbeat --update reads SHOW SLAVE STATUS (the relay position it
+                   // records): SLAVE MONITOR on MariaDB, or it exits before its first write.
                    {"CREATE, SELECT, DELETE, UPDATE, INSERT ON sys_operator.heartbeat",
-                    "REPLICATION CLIENT ON *.*"},
+                    "REPLICATION CLIENT" + monitorExtra + " ON *.*"},
                    ""});
   return users;
 }

@@ -23,16 +23,38 @@ struct ImageProfile {
   std::vector<std::pair<std::string, std::string>> readOnlyBinds;  // host path -> container path
   std::vector<std::pair<std::string, std::string>> env;            // default environment
   std::string workingDir;                                          // the image's WORKDIR
+  // Container paths that get an empty directory of their own (mode 1777) at every start of the
+  // container, as the image's writable layer or its VOLUMEs would be: the container's root is
+  // the host's, so without this every pod would share the host's /tmp or /run/mysqld. Volume
+  // mounts at the same path win, as a volumeMount shadows an image VOLUME.
+  std::vector<std::string> scratchDirs;
+  // The version of the local program that stands for the image ({name, command}): when the
+  // image's tag names another version, the pod gets one Normal event saying which one runs
+  // (`image "mariadb:10.6" runs MariaDB 10.11.19 locally`). Empty command: not checked.
+  std::string localVersionName;                 // "MariaDB"
+  std::vector<std::string> localVersionCommand;  // [mariadbd, --version]
   // Non-empty: the image is known but has no local equivalent (Percona/MySQL servers); the
   // container waits in ImageNotAvailableLocally with this text, which says what to use instead.
   std::string unavailable;
   std::string source;  // "file:line" where it was defined (for messages)
 };
 
+// The variables a profile may use as ${name} in entrypoint, cmd, env values, workingDir,
+// readOnlyBinds and scratchDirs (container_plan.md, "Image profiles").
+struct ProfileVariables {
+  // ${binDir}: where the programs shipped with us lie (mysql-operator-local and
+  // mysql-operator-sidecar). Empty: the directory of the running executable.
+  std::string binDir;
+  // ${profileDir} is not set here: it is the directory of each profile's own file.
+};
+
 class ImageProfiles {
  public:
   // Loads the files in order; later profiles win for the same image. Errors name file and line.
+  // ${binDir} is the directory of the running executable.
   static Result<ImageProfiles> load(const std::vector<std::string>& files);
+  static Result<ImageProfiles> load(const std::vector<std::string>& files,
+                                    const ProfileVariables& variables);
   // The profile for an image reference ("mysql:8.0", "docker.io/library/busybox:1.36",
   // "x@sha256:.."). The last loaded profile with a matching pattern wins; nullptr when none
   // matches.
@@ -43,6 +65,14 @@ class ImageProfiles {
   std::vector<ImageProfile> profiles_;
   std::vector<std::string> files_;
 };
+
+// "10.11.19" from "mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 ...": the first run of
+// digits.digits[.digits...] in a program's version output; "" when there is none.
+std::string findVersionNumber(const std::string& text);
+// Whether an image tag names a version other than the local one: "10.6" vs "10.11.19" yes,
+// "10.11" / "10" / "10.11.19-jammy" no (the tag's components must match the local ones);
+// tags that do not start with a number ("latest", "lts") name no version: no.
+bool tagNamesOtherVersion(const std::string& tag, const std::string& localVersion);
 
 // The process argv as Kubernetes combines the container's command/args with the image's
 // entrypoint/cmd, with $(VAR) references expanded from env ($$ escapes, unknown refs kept).

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <map>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -19,7 +21,11 @@ namespace {
 // Reads one file's profiles; `at(node)` gives "FILE:LINE" for messages.
 class ProfileReader {
  public:
-  explicit ProfileReader(std::string file) : file_(std::move(file)) {}
+  ProfileReader(std::string file, std::string binDir) : file_(std::move(file)) {
+    std::error_code ec;
+    const auto dir = std::filesystem::absolute(file_, ec).parent_path();
+    variables_ = {{"binDir", std::move(binDir)}, {"profileDir", dir.string()}};
+  }
 
   Result<std::vector<ImageProfile>> read(const std::string& text) {
     YAML::Node root;
@@ -71,11 +77,21 @@ class ProfileReader {
           }
         }
       } else if (key == "entrypoint") {
-        r = strings(key, value, p.entrypoint);
+        r = strings(key, value, p.entrypoint, true);
       } else if (key == "cmd") {
-        r = strings(key, value, p.cmd);
+        r = strings(key, value, p.cmd, true);
+      } else if (key == "scratchDirs") {
+        r = strings(key, value, p.scratchDirs, true);
+        for (const auto& dir : p.scratchDirs) {
+          if (r && (dir.empty() || dir[0] != '/' || dir == "/")) {
+            r = fail(Errc::Invalid,
+                     at(value) + ": scratchDirs: \"" + dir + "\" must be an absolute path below /");
+          }
+        }
+      } else if (key == "localVersion") {
+        r = localVersion(value, p);
       } else if (key == "readOnlyBinds") {
-        r = pairs(key, value, "host", "container", p.readOnlyBinds);
+        r = pairs(key, value, "host", "container", p.readOnlyBinds, true);
         for (const auto& [host, container] : p.readOnlyBinds) {
           if (r && (host.empty() || host[0] != '/' || container.empty() || container[0] != '/')) {
             r = fail(Errc::Invalid, at(value) + ": readOnlyBinds: \"" + host + "\" -> \"" +
@@ -83,9 +99,9 @@ class ProfileReader {
           }
         }
       } else if (key == "env") {
-        r = pairs(key, value, "name", "value", p.env);
+        r = pairs(key, value, "name", "value", p.env, true);
       } else if (key == "workingDir") {
-        r = scalar(key, value, p.workingDir);
+        r = scalar(key, value, p.workingDir, true);
       } else if (key == "unavailable") {
         r = scalar(key, value, p.unavailable);
         if (r && p.unavailable.empty()) {
@@ -95,7 +111,7 @@ class ProfileReader {
         return fail(Errc::Invalid,
                     at(kv.first) + ": unknown key \"" + key +
                         "\" (expected images, entrypoint, cmd, readOnlyBinds, env, workingDir, "
-                        "unavailable)");
+                        "scratchDirs, localVersion, unavailable)");
       }
       if (!r) {
         return r.error();
@@ -107,16 +123,78 @@ class ProfileReader {
     return p;
   }
 
-  Result<void> scalar(const std::string& key, const YAML::Node& value, std::string& out) {
+  // ${binDir} and ${profileDir} replaced; any other ${...} is an error naming the line, so a
+  // typo fails at load instead of running a program that does not exist.
+  Result<std::string> expand(const YAML::Node& node, const std::string& text) const {
+    std::string out;
+    size_t i = 0;
+    while (i < text.size()) {
+      const size_t open = text.find("${", i);
+      if (open == std::string::npos) {
+        out += text.substr(i);
+        break;
+      }
+      out += text.substr(i, open - i);
+      const size_t close = text.find('}', open + 2);
+      if (close == std::string::npos) {
+        return fail(Errc::Invalid, at(node) + ": unclosed ${ in \"" + text + "\"");
+      }
+      const std::string name = text.substr(open + 2, close - open - 2);
+      auto it = variables_.find(name);
+      if (it == variables_.end()) {
+        return fail(Errc::Invalid, at(node) + ": unknown variable ${" + name + "} in \"" + text +
+                                       "\" (expected ${binDir} or ${profileDir})");
+      }
+      out += it->second;
+      i = close + 1;
+    }
+    return out;
+  }
+
+  Result<void> localVersion(const YAML::Node& value, ImageProfile& p) {
+    const std::string shape = "localVersion must be {name, command: [program, args...]}";
+    if (!value.IsMap()) {
+      return fail(Errc::Invalid, at(value) + ": " + shape);
+    }
+    for (const auto& kv : value) {
+      const std::string k = kv.first.Scalar();
+      Result<void> r;
+      if (k == "name") {
+        r = scalar("localVersion.name", kv.second, p.localVersionName, false);
+      } else if (k == "command") {
+        r = strings("localVersion.command", kv.second, p.localVersionCommand, true);
+      } else {
+        return fail(Errc::Invalid, at(kv.first) + ": " + shape);
+      }
+      if (!r) {
+        return r;
+      }
+    }
+    if (p.localVersionName.empty() || p.localVersionCommand.empty()) {
+      return fail(Errc::Invalid, at(value) + ": " + shape);
+    }
+    return {};
+  }
+
+  Result<void> scalar(const std::string& key, const YAML::Node& value, std::string& out,
+                      bool expanded = false) {
     if (!value.IsScalar()) {
       return fail(Errc::Invalid, at(value) + ": " + key + " must be a string");
     }
-    out = value.Scalar();
+    if (!expanded) {
+      out = value.Scalar();
+      return {};
+    }
+    auto text = expand(value, value.Scalar());
+    if (!text) {
+      return text.error();
+    }
+    out = std::move(*text);
     return {};
   }
 
   Result<void> strings(const std::string& key, const YAML::Node& value,
-                       std::vector<std::string>& out) {
+                       std::vector<std::string>& out, bool expanded = false) {
     if (!value.IsSequence()) {
       return fail(Errc::Invalid, at(value) + ": " + key + " must be a list of strings");
     }
@@ -124,7 +202,11 @@ class ProfileReader {
       if (!item.IsScalar()) {
         return fail(Errc::Invalid, at(item) + ": " + key + " must be a list of strings");
       }
-      out.push_back(item.Scalar());
+      auto text = expanded ? expand(item, item.Scalar()) : Result<std::string>(item.Scalar());
+      if (!text) {
+        return text.error();
+      }
+      out.push_back(std::move(*text));
     }
     return {};
   }
@@ -132,7 +214,8 @@ class ProfileReader {
   // A list of {first: .., second: ..} mappings, both keys required.
   Result<void> pairs(const std::string& key, const YAML::Node& value, const std::string& first,
                      const std::string& second,
-                     std::vector<std::pair<std::string, std::string>>& out) {
+                     std::vector<std::pair<std::string, std::string>>& out,
+                     bool expanded = false) {
     const std::string shape = key + " must be a list of {" + first + ", " + second + "}";
     if (!value.IsSequence()) {
       return fail(Errc::Invalid, at(value) + ": " + shape);
@@ -150,7 +233,12 @@ class ProfileReader {
         if ((k != first && k != second) || !kv.second.IsScalar()) {
           return fail(Errc::Invalid, at(kv.first) + ": " + shape);
         }
-        (k == first ? a : b) = kv.second.Scalar();
+        auto text = expanded ? expand(kv.second, kv.second.Scalar())
+                             : Result<std::string>(kv.second.Scalar());
+        if (!text) {
+          return text.error();
+        }
+        (k == first ? a : b) = std::move(*text);
         (k == first ? hasA : hasB) = true;
       }
       if (!hasA || !hasB) {
@@ -162,6 +250,7 @@ class ProfileReader {
   }
 
   std::string file_;
+  std::map<std::string, std::string> variables_;
 };
 
 Result<std::string> readFile(const std::string& file) {
@@ -192,16 +281,28 @@ Result<std::string> readFile(const std::string& file) {
   return text;
 }
 
+std::string runningBinDir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
 }  // namespace
 
 Result<ImageProfiles> ImageProfiles::load(const std::vector<std::string>& files) {
+  return load(files, ProfileVariables{});
+}
+
+Result<ImageProfiles> ImageProfiles::load(const std::vector<std::string>& files,
+                                          const ProfileVariables& variables) {
+  const std::string binDir = variables.binDir.empty() ? runningBinDir() : variables.binDir;
   ImageProfiles out;
   for (const auto& file : files) {
     auto text = readFile(file);
     if (!text) {
       return text.error();
     }
-    auto profiles = ProfileReader(file).read(*text);
+    auto profiles = ProfileReader(file, binDir).read(*text);
     if (!profiles) {
       return profiles.error();
     }
@@ -232,6 +333,65 @@ std::string ImageProfiles::filesForMessage() const {
     out += (out.empty() ? "" : ", ") + f;
   }
   return out;
+}
+
+namespace {
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The leading digits.digits... of text ("10.11.19-MariaDB" -> {10, 11, 19}); empty when text
+// does not start with a number.
+std::vector<std::string> leadingComponents(const std::string& text) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size() && isDigit(text[i])) {
+    size_t j = i;
+    while (j < text.size() && isDigit(text[j])) {
+      ++j;
+    }
+    out.push_back(text.substr(i, j - i));
+    if (j + 1 < text.size() && text[j] == '.' && isDigit(text[j + 1])) {
+      i = j + 1;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string findVersionNumber(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!isDigit(text[i]) || (i > 0 && (isDigit(text[i - 1]) || text[i - 1] == '.'))) {
+      continue;
+    }
+    const auto parts = leadingComponents(text.substr(i));
+    if (parts.size() >= 2) {
+      std::string out;
+      for (const auto& p : parts) {
+        out += (out.empty() ? "" : ".") + p;
+      }
+      return out;
+    }
+  }
+  return "";
+}
+
+bool tagNamesOtherVersion(const std::string& tag, const std::string& localVersion) {
+  const auto wanted = leadingComponents(tag);
+  const auto local = leadingComponents(localVersion);
+  if (wanted.empty() || local.empty()) {
+    return false;
+  }
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    // Compared as numbers: "10.011" names 10.11.
+    if (i >= local.size() || std::stoull(wanted[i].substr(0, 18)) !=
+                                 std::stoull(local[i].substr(0, 18))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace mysqlop::local::kubelet

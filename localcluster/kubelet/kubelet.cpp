@@ -76,6 +76,7 @@ struct Kubelet::Impl {
   kube::InformerFactory& informers;
   KubeletContext ctx;
   ImageProfiles profiles;
+  LocalVersions localVersions;
   std::unique_ptr<kube::EventRecorder> events;
   std::unique_ptr<node::Supervisor> supervisor;
 
@@ -252,12 +253,14 @@ Result<void> Kubelet::start() {
   if (m.running) {
     return {};
   }
-  auto profiles = ImageProfiles::load(m.ctx.options.imageProfileFiles);
+  auto profiles =
+      ImageProfiles::load(m.ctx.options.imageProfileFiles, {m.ctx.options.binDir});
   if (!profiles.ok()) {
     return profiles.error();
   }
   m.profiles = std::move(*profiles);
   m.ctx.profiles = &m.profiles;
+  m.ctx.localVersions = &m.localVersions;
   m.ctx.hostIp = m.ctx.network->subnets().gateway;
   const json capacity = machineCapacity(m.ctx.options.dataDir);
   m.ctx.allocatableCpu = capacity.value("cpu", "");

@@ -33,6 +33,10 @@ struct KubeletOptions {
   std::string dataDir;  // pods live in DIR/pods/<uid>/ (volumes, logs, etc-hosts)
   // Image profiles: the shipped file first, then --image-profiles files (later ones win).
   std::vector<std::string> imageProfileFiles;
+  // ${binDir} of the profiles: where mysql-operator-sidecar lies. Empty: the directory of the
+  // running executable (mysql-operator-local's); tests that run a kubelet in their own binary
+  // set the build's bin/.
+  std::string binDir;
   // What the service-account volume and the in-cluster environment point at.
   std::string caCertPath;             // PEM of the API server's CA
   std::string tokenPath;              // a bearer token the API server accepts

@@ -3,7 +3,9 @@
 // Internal to local_kubelet: the public face is kubelet.h.
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -31,6 +33,18 @@ inline const kube::Resource kPvcs{"", "v1", "PersistentVolumeClaim", "persistent
 inline const kube::Resource kPvs{"", "v1", "PersistentVolume", "persistentvolumes", false};
 }  // namespace res
 
+// The versions of the local programs behind profiles (ImageProfile::localVersionCommand), run
+// once per profile and remembered for the kubelet's life (shared by the pod workers' threads).
+class LocalVersions {
+ public:
+  // "10.11.19"; "" when the command fails or prints no version (then nothing is said).
+  std::string of(const ImageProfile& profile);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> bySource_;
+};
+
 // Everything a pod worker needs from its kubelet; owned by Kubelet::Impl, outlives the workers.
 struct KubeletContext {
   kube::Client* client = nullptr;
@@ -43,6 +57,7 @@ struct KubeletContext {
   kube::Informer* secrets = nullptr;
   kube::Informer* services = nullptr;  // for the Service environment variables
   const ImageProfiles* profiles = nullptr;
+  LocalVersions* localVersions = nullptr;
   KubeletOptions options;
   std::string hostIp;  // the bridge gateway: status.hostIP
   // The node's allocatable (quantities): the downward API's limits of containers without one.

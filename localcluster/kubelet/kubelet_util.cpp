@@ -10,10 +10,34 @@
 #include "core/kube/event_recorder.h"
 #include "core/kube/informer.h"
 #include "localcluster/kubelet/kubelet_internal.h"
+#include "localcluster/node/command.h"
 
 namespace mysqlop::local::kubelet {
 
 using nlohmann::json;
+
+std::string LocalVersions::of(const ImageProfile& profile) {
+  if (profile.localVersionCommand.empty()) {
+    return "";
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = bySource_.find(profile.source); it != bySource_.end()) {
+    return it->second;
+  }
+  node::CommandSpec spec;
+  spec.argv = profile.localVersionCommand;
+  spec.timeout = std::chrono::seconds(10);
+  auto out = node::runCommand(spec);
+  std::string version;
+  if (out.ok() && out->exitCode == 0) {
+    version = findVersionNumber(out->output);
+  } else {
+    spdlog::warn("kubelet: {} ({}) gives no version: {}", profile.localVersionCommand[0],
+                 profile.source, out.ok() ? out->output : out.error().message);
+  }
+  bySource_[profile.source] = version;
+  return version;
+}
 
 std::string rfc3339(SystemTime t) { return kube::formatTime(t); }
 

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "localcluster/kubelet/image_ref.h"
 #include "localcluster/kubelet/pod_worker.h"
 #include "localcluster/kubelet/probe.h"
 
@@ -38,6 +39,25 @@ bool PodWorker::shouldRestart(const ContainerRun& c) const {
   return false;
 }
 
+void PodWorker::announceLocalVersion(const std::string& image) {
+  const ImageProfile* profile = ctx_.profiles->find(image);
+  if (profile == nullptr || profile->localVersionCommand.empty() ||
+      versionsAnnounced_.count(image) != 0) {
+    return;
+  }
+  versionsAnnounced_.insert(image);
+  const std::string tag = parseImageReference(image).tag;
+  const std::string local = ctx_.localVersions->of(*profile);
+  if (local.empty() || !tagNamesOtherVersion(tag, local)) {
+    return;
+  }
+  // Normal, not Warning: the pod runs as asked and nothing can be done about it locally; the
+  // event only says which server answers (describe shows it beside the pod's other events).
+  recordEvent(ctx_, pod_, "Normal", "LocalVersion",
+              "image \"" + image + "\" runs " + profile->localVersionName + " " + local +
+                  " locally");
+}
+
 void PodWorker::startContainer(ContainerRun& c) {
   // A restart counts once the new process is really attempted (a container waiting on a missing
   // ConfigMap does not pile up restarts).
@@ -61,6 +81,7 @@ void PodWorker::startContainer(ContainerRun& c) {
   if (!c.everStarted) {
     recordEvent(ctx_, pod_, "Normal", "Pulled",
                 "Container image \"" + image + "\" already present on machine");
+    announceLocalVersion(image);
   }
   c.containerId = "local://" + uid_ + "/" + c.name + "/" + std::to_string(attempt);
   c.everStarted = true;

@@ -370,6 +370,21 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
   for (const auto& [source, target] : profile->readOnlyBinds) {
     s.binds.push_back({source, target, true});
   }
+  // Fresh at every start, as a new container's writable layer; before the volume mounts, which
+  // win at the same path.
+  for (size_t i = 0; i < profile->scratchDirs.size(); ++i) {
+    const std::string dir = podDir() + "/scratch/" + c.name + "/" + std::to_string(i);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit, ec);
+    if (ec) {
+      *waitingReason = "CreateContainerConfigError";
+      return fail(Errc::Unavailable, "cannot make the scratch directory " + dir + " for " +
+                                         profile->scratchDirs[i] + ": " + ec.message());
+    }
+    s.binds.push_back({dir, profile->scratchDirs[i], false});
+  }
   bool ownServiceAccountMount = false;
   for (const auto& m : c.spec.value("volumeMounts", json::array())) {
     std::string name = m.value("name", "");

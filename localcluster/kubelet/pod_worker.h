@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,6 +112,9 @@ class PodWorker {
 
   // pod_containers.cpp
   void startContainer(ContainerRun& c);
+  // Once per pod and image: a Normal LocalVersion event when the image's tag names another
+  // version than the local program of its profile runs.
+  void announceLocalVersion(const std::string& image);
   // A terminated container: restart now, or wait in CrashLoopBackOff.
   void restartOrBackOff(ContainerRun& c);
   bool shouldRestart(const ContainerRun& c) const;
@@ -170,6 +174,7 @@ class PodWorker {
   bool statusFromBefore_ = false;  // a pod that ended before a restart of up: its status stays
   SteadyTime nextWake_{};
   SteadyTime nextPendingRetry_{};
+  std::set<std::string> versionsAnnounced_;  // images whose LocalVersion event was recorded
 };
 
 }  // namespace mysqlop::local::kubelet

@@ -99,5 +99,93 @@ TEST_F(KubeletEnv, APodWithAPerconaImageStartsNothing) {
   EXPECT_EQ(phase(q), "Pending");
 }
 
+
+// The sidecar images run the image's dispatch: the sidecar's subcommands reach our
+// mysql-operator-sidecar (from ${binDir}), anything else runs as a host program (pt-heartbeat of
+// percona-toolkit); each container's /tmp is its own (a scratch directory, mode 1777), never the
+// host's or another container's.
+TEST_F(KubeletEnv, SidecarImagesDispatchAndKeepTheirTmpToThemselves) {
+  const std::string out = dir_ + "/out";  // an emptyDir shared by the containers
+  auto sidecar = [&](const std::string& name, const std::string& image, json args) {
+    return json{{"name", name},
+                {"image", image},
+                {"args", std::move(args)},
+                {"volumeMounts", json::array({{{"name", "out"}, {"mountPath", out}}})}};
+  };
+  json p = shellPod("tools", "", "Never");
+  p["spec"]["volumes"] = json::array({{{"name", "out"}, {"emptyDir", json::object()}}});
+  p["spec"]["containers"] = json::array(
+      {sidecar("dispatch", "bitpoke/mysql-operator-sidecar-5.7:latest",
+               json::array({"clone-and-init"})),
+       sidecar("program", "docker.io/bitpoke/mysql-operator-sidecar-8.0:latest",
+               json::array({"sh", "-c", "pt-heartbeat --version > " + out + "/program"})),
+       sidecar("scratch-a", "docker.io/mysqlop/mysql-operator-sidecar:latest",
+               json::array({"sh", "-c",
+                            "echo a > /tmp/scratch-mark && stat -c %a /tmp > " + out +
+                                "/a && touch " + out + "/a-done"})),
+       sidecar("scratch-b", "quay.io/presslabs/mysql-operator-sidecar:0.4.0",
+               json::array({"sh", "-c",
+                            "while [ ! -e " + out + "/a-done ]; do sleep 0.1; done; "
+                            "if [ -e /tmp/scratch-mark ]; then echo shared; else echo own; fi > " +
+                                out + "/b"}))});
+  create(p);
+  ASSERT_TRUE(waitPod("tools", "Failed (the dispatch container exits 1)",
+                      [](const json& q) { return phase(q) == "Failed"; }));
+  const json q = pod("tools");
+  const json dispatch = containerStatus(q, "dispatch")["state"]["terminated"];
+  EXPECT_EQ(dispatch["exitCode"], 1) << dispatch.dump();
+  for (const char* c : {"program", "scratch-a", "scratch-b"}) {
+    EXPECT_EQ(containerStatus(q, c)["state"]["terminated"]["exitCode"], 0) << c;
+  }
+  const std::string volume =
+      dir_ + "/pods/" + q["metadata"].value("uid", "") + "/volumes/out/";
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  EXPECT_EQ(read(volume + "program").rfind("pt-heartbeat 3.", 0), 0u) << read(volume + "program");
+  EXPECT_EQ(read(volume + "a"), "1777\n");
+  EXPECT_EQ(read(volume + "b"), "own\n");
+  EXPECT_FALSE(std::filesystem::exists("/tmp/scratch-mark"));
+  // The sidecar's own refusal (clone-and-init reached the binary): its log says why.
+  std::string log;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/pods")) {
+    if (e.path().string().find("/dispatch/") != std::string::npos) {
+      log += read(e.path().string());
+    }
+  }
+  EXPECT_NE(log.find("HOSTNAME=\"tools\": no pod ordinal at its end (want <cluster>-mysql-<N>)"),
+            std::string::npos)
+      << log;
+}
+
+
+// A scratch directory is emptied when its container starts again (a new writable layer).
+TEST_F(KubeletEnv, ScratchDirectoriesStartEmptyAtEveryRestart) {
+  const std::string out = dir_ + "/out";
+  json p = shellPod("again", "", "OnFailure");
+  p["spec"]["volumes"] = json::array({{{"name", "out"}, {"emptyDir", json::object()}}});
+  json& c = p["spec"]["containers"][0];
+  c["image"] = "bitpoke/mysql-operator-sidecar-5.7";
+  c.erase("command");
+  // Fails its first run (exit 1: restarted at once), succeeds its second.
+  c["args"] = json::array(
+      {"sh", "-c",
+       "if [ -e /tmp/mark ]; then echo kept; else echo fresh; fi >> " + out +
+           "/runs; echo x > /tmp/mark; [ $(wc -l < " + out + "/runs) -ge 2 ]"});
+  c["volumeMounts"] = json::array({{{"name", "out"}, {"mountPath", out}}});
+  create(p);
+  ASSERT_TRUE(
+      waitPod("again", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
+  const json q = pod("again");
+  EXPECT_EQ(containerStatus(q)["restartCount"], 1);
+  std::ifstream in(dir_ + "/pods/" + q["metadata"].value("uid", "") + "/volumes/out/runs");
+  std::stringstream runs;
+  runs << in.rdbuf();
+  EXPECT_EQ(runs.str(), "fresh\nfresh\n");
+}
+
 }  // namespace
 }  // namespace mysqlop::local::kubelet::it

@@ -73,6 +73,7 @@ class KubeletEnv : public ::testing::Test {
     KubeletOptions ko;
     ko.dataDir = dir_;
     ko.imageProfileFiles = {kShippedProfiles};
+    ko.binDir = MYSQLOP_BINARY_DIR "/bin";  // ${binDir}: mysql-operator-sidecar
     ko.caCertPath = api_.caFile();
     ko.tokenPath = api_.dataDir() + "/token";
     ko.kubernetesServiceHost = "198.19.0.1";

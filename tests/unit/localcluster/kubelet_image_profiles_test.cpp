@@ -137,7 +137,7 @@ TEST(ImageProfiles, ErrorsNameFileLineAndCause) {
   EXPECT_EQ(loadError("- busybox\n"), ":1: a profile must be a mapping");
   EXPECT_EQ(loadError("- images: [a]\n  entrypiont: [x]\n"),
             ":2: unknown key \"entrypiont\" (expected images, entrypoint, cmd, readOnlyBinds, env, "
-            "workingDir, unavailable)");
+            "workingDir, scratchDirs, localVersion, unavailable)");
   EXPECT_EQ(loadError("- images: [a]\n  unavailable: ''\n"),
             ":2: unavailable must say why and what to use instead");
   EXPECT_EQ(loadError("- images: [a]\n  unavailable: [x]\n"), ":2: unavailable must be a string");
@@ -159,6 +159,93 @@ TEST(ImageProfiles, ErrorsNameFileLineAndCause) {
   EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds:\n    - {host: usr/bin, container: /b}\n"),
             ":3: readOnlyBinds: \"usr/bin\" -> \"/b\": both paths must be absolute");
   EXPECT_EQ(loadError("- images: [a\n"), ":2: end of sequence flow not found");
+  EXPECT_EQ(loadError("- images: [a]\n  scratchDirs: [tmp]\n"),
+            ":2: scratchDirs: \"tmp\" must be an absolute path below /");
+  EXPECT_EQ(loadError("- images: [a]\n  scratchDirs: [/]\n"),
+            ":2: scratchDirs: \"/\" must be an absolute path below /");
+  EXPECT_EQ(loadError("- images: [a]\n  scratchDirs: /tmp\n"),
+            ":2: scratchDirs must be a list of strings");
+  const std::string versionShape = "localVersion must be {name, command: [program, args...]}";
+  EXPECT_EQ(loadError("- images: [a]\n  localVersion: [x]\n"), ":2: " + versionShape);
+  EXPECT_EQ(loadError("- images: [a]\n  localVersion: {name: X}\n"), ":2: " + versionShape);
+  EXPECT_EQ(loadError("- images: [a]\n  localVersion: {command: [x]}\n"), ":2: " + versionShape);
+  EXPECT_EQ(loadError("- images: [a]\n  localVersion: {name: X, cmd: [x]}\n"),
+            ":2: " + versionShape);
+  EXPECT_EQ(loadError("- images: [a]\n  localVersion: {name: X, command: x}\n"),
+            ":2: localVersion.command must be a list of strings");
+}
+
+// ${binDir} and ${profileDir} in every field that names a host path or program; an unknown or
+// unclosed variable names the file and the line of the word.
+TEST(ImageProfiles, VariablesExpandAndUnknownOnesAreRefused) {
+  TempDir dir;
+  const auto file = dir.write("v.yaml", R"(- images: [tool]
+  entrypoint: ["${binDir}/tool", "--conf=${profileDir}/tool.conf"]
+  cmd: ["${binDir}"]
+  readOnlyBinds:
+    - {host: "${profileDir}/etc", container: /etc/tool}
+  scratchDirs: [/run/tool]
+  localVersion: {name: Tool, command: ["${binDir}/tool", --version]}
+  env:
+    - {name: TOOL, value: "${binDir}/tool $HOME $(X) ${profileDir}"}
+  workingDir: "${profileDir}"
+)");
+  auto profiles = ImageProfiles::load({file}, {"/opt/bin"});
+  ASSERT_TRUE(profiles) << profiles.error().message;
+  const ImageProfile* p = profiles->find("tool");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->entrypoint,
+            (std::vector<std::string>{"/opt/bin/tool", "--conf=" + dir.path() + "/tool.conf"}));
+  EXPECT_EQ(p->cmd, std::vector<std::string>{"/opt/bin"});
+  ASSERT_EQ(p->readOnlyBinds.size(), 1u);
+  EXPECT_EQ(p->readOnlyBinds[0].first, dir.path() + "/etc");
+  EXPECT_EQ(p->scratchDirs, std::vector<std::string>{"/run/tool"});
+  EXPECT_EQ(p->localVersionName, "Tool");
+  EXPECT_EQ(p->localVersionCommand, (std::vector<std::string>{"/opt/bin/tool", "--version"}));
+  ASSERT_EQ(p->env.size(), 1u);
+  EXPECT_EQ(p->env[0].second, "/opt/bin/tool $HOME $(X) " + dir.path());  // other $ words stay
+  EXPECT_EQ(p->workingDir, dir.path());
+
+  // Without a binDir: the running executable's directory.
+  auto running = ImageProfiles::load({file});
+  ASSERT_TRUE(running) << running.error().message;
+  char exe[4096] = {};
+  ASSERT_GT(::readlink("/proc/self/exe", exe, sizeof exe - 1), 0);
+  const std::string exeDir = std::string(exe).substr(0, std::string(exe).rfind('/'));
+  EXPECT_EQ(running->find("tool")->cmd, std::vector<std::string>{exeDir});
+
+  EXPECT_EQ(loadError("- images: [a]\n  entrypoint: [\"${bindir}/x\"]\n"),
+            ":2: unknown variable ${bindir} in \"${bindir}/x\" (expected ${binDir} or "
+            "${profileDir})");
+  EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds:\n    - {host: \"${HOME}/a\", container: /a}\n"),
+            ":3: unknown variable ${HOME} in \"${HOME}/a\" (expected ${binDir} or ${profileDir})");
+  EXPECT_EQ(loadError("- images: [a]\n  env:\n    - {name: A, value: \"${binDir\"}\n"),
+            ":3: unclosed ${ in \"${binDir\"");
+  EXPECT_EQ(loadError("- images: [a]\n  workingDir: \"${}\"\n"),
+            ":2: unknown variable ${} in \"${}\" (expected ${binDir} or ${profileDir})");
+  EXPECT_EQ(loadError("- images: [a]\n  scratchDirs: [\"${x}\"]\n"),
+            ":2: unknown variable ${x} in \"${x}\" (expected ${binDir} or ${profileDir})");
+}
+
+TEST(LocalVersion, VersionNumbersAndTags) {
+  EXPECT_EQ(findVersionNumber("mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 for debian-linux-gnu on "
+                              "x86_64 (Debian 12)"),
+            "10.11.19");
+  EXPECT_EQ(findVersionNumber("tool 2 (build 7.1)"), "7.1");
+  EXPECT_EQ(findVersionNumber("v1.2.3"), "1.2.3");
+  EXPECT_EQ(findVersionNumber("no version"), "");
+  EXPECT_TRUE(tagNamesOtherVersion("10.6", "10.11.19"));
+  EXPECT_TRUE(tagNamesOtherVersion("11.4.2-noble", "10.11.19"));
+  EXPECT_TRUE(tagNamesOtherVersion("10.11.5", "10.11.19"));
+  EXPECT_TRUE(tagNamesOtherVersion("10.11.19.1", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("10.11", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("10", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("10.11.19-jammy", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("10.011", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("latest", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("lts", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("", "10.11.19"));
+  EXPECT_FALSE(tagNamesOtherVersion("10.6", ""));
 }
 
 TEST(ImageProfiles, UnreadableFileIsNamed) {
@@ -208,19 +295,51 @@ TEST(ImageProfiles, ShippedFileCoversTheClusterPluginsImages) {
     ASSERT_NE(p, nullptr) << image;
     EXPECT_EQ(p->unavailable, why) << image;
   }
-  for (const char* image : {"mariadb:10.11", "docker.io/bitpoke/mysql-operator-sidecar-5.7:latest",
-                            "quay.io/x/mysql-server:8"}) {
+  for (const char* image : {"quay.io/x/mysql-server:8"}) {
     const ImageProfile* p = profiles->find(image);
     EXPECT_TRUE(p == nullptr || p->unavailable.empty()) << image;
+  }
+  // The MariaDB server (chooseMysqlImage: docker.io/library/mariadb:<tag as written>), any
+  // registry and tag: the entrypoint emulation, mariadbd, the container's own /run/mysqld.
+  const std::string shared = MYSQLOP_SOURCE_DIR "/localcluster";
+  for (const char* image : {"docker.io/library/mariadb:10.11", "mariadb:10.6", "mariadb",
+                            "mirror.io/library/mariadb:11.4", "quay.io/mariadb/server:10.11",
+                            "mariadb@sha256:ab"}) {
+    const ImageProfile* p = profiles->find(image);
+    ASSERT_NE(p, nullptr) << image;
+    EXPECT_EQ(p->entrypoint,
+              (std::vector<std::string>{"bash", shared + "/images/mariadb/docker-entrypoint.sh"}))
+        << image;
+    EXPECT_EQ(p->cmd, std::vector<std::string>{"mariadbd"}) << image;
+    EXPECT_EQ(p->scratchDirs, (std::vector<std::string>{"/run/mysqld", "/tmp", "/var/lib/mysql"}));
+    EXPECT_EQ(p->localVersionName, "MariaDB");
+    EXPECT_EQ(p->localVersionCommand, (std::vector<std::string>{"mariadbd", "--version"}));
+  }
+  // The sidecar images: bitpoke's (the plugin's defaults for 5.7, 8.0 and MariaDB), the older
+  // presslabs name, and any repository called mysql-operator-sidecar (ours).
+  for (const char* image :
+       {"docker.io/bitpoke/mysql-operator-sidecar-5.7:latest",
+        "docker.io/bitpoke/mysql-operator-sidecar-8.0:latest", "bitpoke/mysql-operator-sidecar-5.7",
+        "quay.io/presslabs/mysql-operator-sidecar:0.4.0", "presslabs/mysql-operator-sidecar",
+        "docker.io/mysqlop/mysql-operator-sidecar:latest", "ghcr.io/x/mysql-operator-sidecar:1"}) {
+    const ImageProfile* p = profiles->find(image);
+    ASSERT_NE(p, nullptr) << image;
+    EXPECT_EQ(p->entrypoint,
+              (std::vector<std::string>{"bash", shared + "/images/sidecar-entrypoint.sh"}))
+        << image;
+    EXPECT_TRUE(p->cmd.empty()) << image;
+    EXPECT_EQ(p->scratchDirs, std::vector<std::string>{"/tmp"}) << image;
   }
 }
 
 // The container's / is the host's: each shipped profile's program must be a host executable found
 // through the profile's own PATH, as the container's exec would look it up.
 TEST(ImageProfiles, ShippedProgramsExistOnThisHost) {
-  auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"});
+  auto profiles = ImageProfiles::load({MYSQLOP_SOURCE_DIR "/localcluster/image-profiles.yaml"},
+                                      {MYSQLOP_BINARY_DIR "/bin"});
   ASSERT_TRUE(profiles) << profiles.error().message;
-  for (const char* image : {"busybox", "debian", "python", "prom/mysqld-exporter"}) {
+  for (const char* image : {"busybox", "debian", "python", "prom/mysqld-exporter", "mariadb",
+                            "bitpoke/mysql-operator-sidecar-5.7"}) {
     const ImageProfile* p = profiles->find(image);
     ASSERT_NE(p, nullptr) << image;
     const auto argv = resolveArgv(nlohmann::json::object(), *p, {});
@@ -243,6 +362,23 @@ TEST(ImageProfiles, ShippedProgramsExistOnThisHost) {
     for (const auto& [host, container] : p->readOnlyBinds) {
       EXPECT_EQ(::access(host.c_str(), F_OK), 0) << image << ": " << host;
     }
+    // An entrypoint script and what it runs: the script, the version command, the server's own
+    // programs, pt-heartbeat/pt-kill, and our sidecar (from ${binDir}).
+    for (size_t i = 1; i < argv.size(); ++i) {
+      if (argv[i].find('/') != std::string::npos) {
+        EXPECT_EQ(::access(argv[i].c_str(), R_OK), 0) << image << ": " << argv[i];
+      }
+    }
+    for (const auto& [name, value] : p->env) {
+      if (name == "MYSQLOP_SIDECAR_BINARY") {
+        EXPECT_EQ(value, MYSQLOP_BINARY_DIR "/bin/mysql-operator-sidecar");
+      }
+    }
+  }
+  for (const char* program : {"/usr/sbin/mariadbd", "/usr/bin/mariadb-install-db",
+                              "/usr/bin/mariadb", "/usr/bin/setpriv", "/usr/bin/pt-heartbeat",
+                              "/usr/bin/pt-kill"}) {
+    EXPECT_EQ(::access(program, X_OK), 0) << program;
   }
 }
 

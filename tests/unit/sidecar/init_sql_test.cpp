@@ -58,7 +58,7 @@ TEST(SidecarInitFile, MariaDbStatementsInOrder) {
             "CREATE USER 'sys_heartbeat'@'127.0.0.1' IDENTIFIED BY 'hb';\n"
             "GRANT CREATE, SELECT, DELETE, UPDATE, INSERT ON sys_operator.heartbeat TO "
             "'sys_heartbeat'@'127.0.0.1';\n"
-            "GRANT REPLICATION CLIENT ON *.* TO 'sys_heartbeat'@'127.0.0.1';\n"
+            "GRANT REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'sys_heartbeat'@'127.0.0.1';\n"
             "DROP TABLE IF EXISTS sys_operator.status;\n"
             "CREATE TABLE IF NOT EXISTS sys_operator.status (name varchar(64) PRIMARY KEY, value "
             "varchar(8192) NOT NULL);\n"

@@ -1,0 +1,29 @@
+#!/bin/bash
+# The entrypoint of bitpoke's sidecar images (images/mysql-operator-sidecar-*/docker-entrypoint.sh,
+# compat.md section 4) for the local cluster: the sidecar's own subcommands run our
+# mysql-operator-sidecar (the image profile sets MYSQLOP_SIDECAR_BINARY from ${binDir}); anything
+# else is a program of the image (pt-heartbeat, pt-kill, later rclone), run from the host as is.
+set -e
+
+if [ -z "${MYSQLOP_SIDECAR_BINARY:-}" ]; then
+  echo "sidecar-entrypoint: MYSQLOP_SIDECAR_BINARY is not set (the image profile sets it)" >&2
+  exit 1
+fi
+
+case "${1:-}" in
+  clone-and-init | take-backup-to)
+    exec "$MYSQLOP_SIDECAR_BINARY" --debug "$@"
+    ;;
+  config-and-serve)
+    shift
+    exec "$MYSQLOP_SIDECAR_BINARY" --debug run "$@"
+    ;;
+  "")
+    echo "sidecar-entrypoint: no command (expected clone-and-init, config-and-serve," \
+      "take-backup-to or a program)" >&2
+    exit 1
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
