@@ -135,14 +135,25 @@ std::string MysqlClusterEnv::podIp(const std::string& pod) const {
 
 SqlResult MysqlClusterEnv::sql(const std::string& pod, const std::string& statement,
                                bool vertical) const {
+  return run(pod, "root", kRootPassword, statement, vertical);
+}
+
+SqlResult MysqlClusterEnv::sqlAs(const std::string& pod, const std::string& user,
+                                 const std::string& password, const std::string& statement) const {
+  return run(pod, user, password, statement, false);
+}
+
+SqlResult MysqlClusterEnv::run(const std::string& pod, const std::string& user,
+                               const std::string& password, const std::string& statement,
+                               bool vertical) const {
   const std::string ip = podIp(pod);
   if (ip.empty()) {
     return {1, "", "pod " + pod + " has no IP"};
   }
-  const CommandResult r = runCommand({"/usr/bin/mariadb", "--no-defaults", "--connect-timeout=3",
-                                      "-h", ip, "-P", "3306", "-uroot", vertical ? "-E" : "-NB", "-e",
-                                      statement},
-                                     {std::string("MYSQL_PWD=") + kRootPassword}, "", 30);
+  const CommandResult r =
+      runCommand({"/usr/bin/mariadb", "--no-defaults", "--connect-timeout=3", "-h", ip, "-P",
+                  "3306", "-u" + user, vertical ? "-E" : "-NB", "-e", statement},
+                 {"MYSQL_PWD=" + password}, "", 30);
   return {r.exitCode, trimNewline(r.out), r.err};
 }
 

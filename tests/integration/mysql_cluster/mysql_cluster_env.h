@@ -56,6 +56,9 @@ class MysqlClusterEnv {
   // Runs SQL as root on a pod (through its IP); exit code and output (-NB: values only, tab
   // separated; vertical: "Column: value" lines, as \G prints them).
   SqlResult sql(const std::string& pod, const std::string& statement, bool vertical = false) const;
+  // The same as another account (the app user of the Secret: "app", "app-pw").
+  SqlResult sqlAs(const std::string& pod, const std::string& user, const std::string& password,
+                  const std::string& statement) const;
   // Polls until sql(pod, statement).out == want; "" or the last result.
   std::string waitForSql(const std::string& pod, const std::string& statement,
                          const std::string& want, std::chrono::seconds timeout) const;
@@ -69,6 +72,8 @@ class MysqlClusterEnv {
 
  private:
   void startOperator();
+  SqlResult run(const std::string& pod, const std::string& user, const std::string& password,
+                const std::string& statement, bool vertical) const;
 
   LocalClusterProcess cluster_;
   std::unique_ptr<Kubectl> kubectl_;
