@@ -117,7 +117,7 @@ TEST(MysqlClusterConfig, InterruptedCloneLeavesNoHalfDataAndIsRetried) {
   // Enough data that a clone takes a moment: ~200 MiB.
   ASSERT_EQ(env.sql("clone-mysql-0",
                     "CREATE TABLE app.big (id INT PRIMARY KEY, v VARCHAR(1024)); "
-                    "INSERT INTO app.big SELECT seq, REPEAT(MD5(seq), 31) FROM seq_1_to_200000")
+                    "INSERT INTO app.big SELECT seq, REPEAT(MD5(seq), 31) FROM app.seq_1_to_200000")
                 .err,
             "");
   ASSERT_EQ(env.kubectl()
