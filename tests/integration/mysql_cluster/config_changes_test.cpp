@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
+#include <filesystem>
 #include <thread>
 
 #include "tests/integration/local_up/cluster_steps.h"
@@ -109,15 +111,36 @@ TEST(MysqlClusterConfig, ReadOnlyMakesEveryNodeReadOnlyAndBack) {
   EXPECT_EQ(allowed.exitCode, 0) << allowed.err;
 }
 
+std::uint64_t treeBytes(const std::string& dir) {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code sizeError;
+    if (it->is_regular_file(sizeError)) {
+      const auto size = it->file_size(sizeError);
+      total += sizeError ? 0 : size;
+    }
+  }
+  return total;
+}
+
+CommandResult fault(const MysqlClusterEnv& env, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {LocalClusterProcess::binary(), "fault", args[0], "--data-dir",
+                                   std::string(env.dataDir())};
+  argv.insert(argv.end(), args.begin() + 1, args.end());
+  return runCommand(argv);
+}
+
 TEST(MysqlClusterConfig, InterruptedCloneLeavesNoHalfDataAndIsRetried) {
   MysqlClusterEnv env;
   ASSERT_TRUE(env.ok()) << env.error();
   ASSERT_EQ(env.apply(clusterManifest("clone", 1)), "");
   ASSERT_EQ(env.waitReady("clone", 120s), "");
-  // Enough data that a clone takes a moment: ~200 MiB.
+  // Enough data that a clone takes a moment: ~400 MiB.
   ASSERT_EQ(env.sql("clone-mysql-0",
                     "CREATE TABLE app.big (id INT PRIMARY KEY, v VARCHAR(1024)); "
-                    "INSERT INTO app.big SELECT seq, REPEAT(MD5(seq), 31) FROM app.seq_1_to_200000")
+                    "INSERT INTO app.big SELECT seq, REPEAT(MD5(seq), 31) FROM app.seq_1_to_400000")
                 .err,
             "");
   ASSERT_EQ(env.kubectl()
@@ -125,27 +148,41 @@ TEST(MysqlClusterConfig, InterruptedCloneLeavesNoHalfDataAndIsRetried) {
                       "{\"spec\":{\"replicas\":2}}"})
                 .exitCode,
             0);
-  // Kill the source's sidecar while pod 1's init container is cloning.
-  const bool cloning = pollUntil(
+  // Pod 1's data directory is its PV's directory on the host: watch the clone arrive there.
+  std::string volume;
+  ASSERT_TRUE(pollUntil(
       [&] {
-        const CommandResult log = env.kubectl().run({"logs", "clone-mysql-1", "-c", "init"});
-        return log.out.find("clon") != std::string::npos;
+        volume = jsonpath(env.kubectl(), "pvc data-clone-mysql-1", "{.spec.volumeName}");
+        return !volume.empty() && volume.rfind("error", 0) != 0;
       },
-      Poll{120s, 50ms});
-  ASSERT_TRUE(cloning) << env.diagnostics();
-  const CommandResult kill = runCommand(
-      {LocalClusterProcess::binary(), "fault", "kill", "--data-dir", env.cluster().dataDir(),
-       "clone-mysql-0", "-c", "sidecar"});
+      Poll{120s, 100ms}))
+      << env.diagnostics();
+  const std::string dataDir = std::string(env.dataDir()) + "/pv/" + volume;
+  ASSERT_TRUE(pollUntil([&] { return treeBytes(dataDir) > (16U << 20); }, Poll{120s, 10ms}))
+      << env.diagnostics();
+  // Half-way: stop the receiving pod, kill the source's sidecar (the stream is cut), go on.
+  const CommandResult freeze = fault(env, {"freeze", "clone-mysql-1"});
+  ASSERT_EQ(freeze.exitCode, 0) << freeze.out << freeze.err;
+  const std::uint64_t partial = treeBytes(dataDir);
+  const CommandResult kill = fault(env, {"kill", "clone-mysql-0", "-c", "sidecar"});
   ASSERT_EQ(kill.exitCode, 0) << kill.out << kill.err;
+  const CommandResult thaw = fault(env, {"thaw", "clone-mysql-1"});
+  ASSERT_EQ(thaw.exitCode, 0) << thaw.out << thaw.err;
+  std::printf("cloned %.0f MiB when the source was killed\n",
+              static_cast<double>(partial) / (1 << 20));
 
-  // The clone fails (or, if it had finished, the pod is simply Ready): either way the pod ends
-  // Ready with the whole table, after the sidecar came back.
+  // The cut clone fails (exit 8) and wipes what it wrote; the next attempt succeeds.
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "pod clone-mysql-1",
+                            "{.status.initContainerStatuses[?(@.name==\"init\")].lastState."
+                            "terminated.exitCode}",
+                            "8", 60s),
+            "")
+      << env.diagnostics();
+  const CommandResult log =
+      env.kubectl().run({"logs", "clone-mysql-1", "-c", "init", "--previous"});
+  EXPECT_NE(log.out.find("X-Backup-Status"), std::string::npos) << log.out << log.err;
   ASSERT_EQ(env.waitReady("clone", 240s), "");
-  EXPECT_EQ(env.waitForSql("clone-mysql-1", "SELECT COUNT(*) FROM app.big", "200000", 60s), "");
-  const std::string restarts = jsonpath(
-      env.kubectl(), "pod clone-mysql-1",
-      "{.status.initContainerStatuses[?(@.name==\"init\")].restartCount}");
-  std::printf("init container restarts after the killed clone: %s\n", restarts.c_str());
+  EXPECT_EQ(env.waitForSql("clone-mysql-1", "SELECT COUNT(*) FROM app.big", "400000", 60s), "");
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ class MysqlClusterEnv {
 
   const Kubectl& kubectl() const { return *kubectl_; }
   LocalClusterProcess& cluster() { return cluster_; }
+  const std::string& dataDir() const { return cluster_.dataDir(); }
 
   // kubectl apply -f - ; "" or kubectl's error.
   std::string apply(const std::string& yaml) const;
