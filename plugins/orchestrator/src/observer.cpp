@@ -1,0 +1,448 @@
+#include "plugins/orchestrator/src/observer.h"
+
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "plugins/common/kube/conditions.h"
+#include "plugins/common/kube/events.h"
+#include "plugins/common/kube/resources.h"
+#include "plugins/common/kube/time.h"
+#include "plugins/common/mysql/flavor.h"
+#include "plugins/common/mysql/replication.h"
+#include "plugins/orchestrator/src/probe.h"
+
+namespace mysqlop::orchestrator {
+
+using nlohmann::json;
+namespace res = mysqlop::kube::res;
+
+struct Observer::Secrets {
+  mysql::Credentials operatorUser;
+  mysql::Credentials replicationUser;
+  std::string error;  // why they could not be read ("" when read)
+};
+
+namespace {
+
+constexpr int kStatusAttempts = 3;
+
+mysql::PoolOptions poolOptions(const Options& o) {
+  mysql::PoolOptions p;
+  p.timeouts.connect = o.connectTimeout;
+  p.timeouts.read = o.queryTimeout;
+  p.timeouts.write = o.queryTimeout;
+  p.maxIdlePerTarget = 1;
+  // Every poll tries again: the connect timeout already bounds what a dead node costs.
+  p.failFastFor = std::chrono::milliseconds(0);
+  return p;
+}
+
+json objectAt(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : json::object();
+}
+
+// The ordinal of pod `name` of cluster c ("<c>-mysql-<digits>"), or -1.
+int ordinalOf(const std::string& cluster, const std::string& name) {
+  const std::string prefix = cluster + "-mysql-";
+  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 6) {
+    return -1;
+  }
+  int v = 0;
+  for (std::size_t i = prefix.size(); i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') {
+      return -1;
+    }
+    v = v * 10 + (name[i] - '0');
+  }
+  return v;
+}
+
+PodState podStateOf(const json& pod) {
+  PodState s;
+  s.exists = true;
+  const json meta = objectAt(pod, "metadata");
+  s.deleting = meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
+  const json status = objectAt(pod, "status");
+  s.running = status.value("phase", "") == "Running";
+  s.ready = kube::conditionStatus(status.value("conditions", json::array()), "Ready") == "True";
+  return s;
+}
+
+mysql::Flavor flavorOf(const mysql::Connection& conn) {
+  auto v = mysql::parseServerInfo(conn.serverInfo());
+  return v.ok() ? v.version->flavor : mysql::Flavor::MySQL;
+}
+
+std::string stateOf(const Node& n, const std::optional<std::string>& master, long long maxLag) {
+  if (!n.seen || !n.seen->reachable) {
+    return "unreachable";
+  }
+  if (master && *master == n.host) {
+    return "master";
+  }
+  if (!(n.seen->slaveIoRunning && n.seen->slaveSqlRunning)) {
+    return "stopped";
+  }
+  if (n.seen->lagSeconds && *n.seen->lagSeconds > maxLag) {
+    return "lagged";
+  }
+  return "replica";
+}
+
+}  // namespace
+
+Observer::Observer(Options options, LogFn log)
+    : options_(std::move(options)), log_(std::move(log)), pool_(poolOptions(options_)) {}
+
+std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& m = locks_[key];
+  if (!m) {
+    m = std::make_shared<std::mutex>();
+  }
+  return m;
+}
+
+void Observer::forget(const ClusterKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  known_.erase(key);
+}
+
+std::vector<ClusterKey> Observer::knownClusters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {known_.begin(), known_.end()};
+}
+
+mysqlop::Outcome Observer::pass(mysqlop::Call& call, const ClusterKey& key, bool wait,
+                                PassReport* report) {
+  std::shared_ptr<std::mutex> m = lockOf(key);
+  std::unique_lock<std::mutex> lock(*m, std::defer_lock);
+  if (wait) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return mysqlop::Outcome::done();
+  }
+  const auto started = std::chrono::steady_clock::now();
+  mysqlop::Outcome o = run(call, key, report);
+  if (report && report->ran) {
+    report->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  return o;
+}
+
+mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassReport* report) {
+  const auto& [ns, name] = key;
+  const std::string what = "MysqlCluster " + ns + "/" + name;
+  mysqlop::Reply got = call.get(res::kMysqlCluster, ns, name);
+  if (got.notFound()) {
+    forget(key);
+    return mysqlop::Outcome::done();
+  }
+  if (!got.ok()) {
+    return mysqlop::Outcome::retry("reading " + what + ": " + got.error);
+  }
+  json cluster = json::parse(got.data, nullptr, false);
+  if (!cluster.is_object()) {
+    return mysqlop::Outcome::retry("reading " + what + ": the object is not JSON");
+  }
+  const json meta = objectAt(cluster, "metadata");
+  if (meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null()) {
+    forget(key);
+    return mysqlop::Outcome::done();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    known_.insert(key);
+  }
+
+  ClusterState state;
+  state.name = name;
+  state.ns = ns;
+  const json spec = objectAt(cluster, "spec");
+  const json status = objectAt(cluster, "status");
+  state.replicas = spec.contains("replicas") && spec["replicas"].is_number_integer()
+                       ? spec["replicas"].get<int>()
+                       : 1;
+  state.specReadOnly = spec.value("readOnly", false);
+  if (spec.contains("maxSlaveLatency") && spec["maxSlaveLatency"].is_number_integer()) {
+    state.maxSlaveLatency = spec["maxSlaveLatency"].get<long long>();
+  }
+  state.statusNodes = status.value("nodes", json::array());
+  state.failoverInProgress =
+      kube::conditionStatus(status.value("conditions", json::array()), "FailoverInProgress") ==
+      "True";
+
+  // Pods of the cluster, by ordinal.
+  mysqlop::Reply listed =
+      call.list(res::kPod, ns, std::string("mysql.presslabs.org/cluster=") + name);
+  if (!listed.ok()) {
+    return mysqlop::Outcome::retry("listing the pods of " + what + ": " + listed.error);
+  }
+  std::map<int, json> pods;
+  json podList = json::parse(listed.data, nullptr, false);
+  if (!podList.is_array()) {
+    podList = json::array();
+  }
+  for (const json& p : podList) {
+    const int i = ordinalOf(name, objectAt(p, "metadata").value("name", ""));
+    if (i >= 0) {
+      pods[i] = p;
+    }
+  }
+  for (int i = 0; i < state.replicas; ++i) {
+    Node n;
+    n.ordinal = i;
+    n.pod = podName(name, i);
+    n.host = podFqdn(name, i, ns);
+    if (auto it = pods.find(i); it != pods.end()) {
+      n.podState = podStateOf(it->second);
+    }
+    state.nodes.push_back(std::move(n));
+  }
+
+  // Credentials.
+  Secrets secrets;
+  const std::string secretName = name + "-mysql-operated";
+  auto readKey = [&](const char* k, std::string* out) {
+    if (!secrets.error.empty()) {
+      return;
+    }
+    mysqlop::Reply r = call.readSecretValue(ns, secretName, std::string_view(k));
+    if (!r.ok()) {
+      secrets.error = "reading " + std::string(k) + " from Secret " + ns + "/" + secretName +
+                      ": " + r.error;
+    } else if (r.data.empty()) {
+      secrets.error = std::string(k) + " is empty in Secret " + ns + "/" + secretName;
+    } else {
+      *out = r.data;
+    }
+  };
+  readKey("OPERATOR_USER", &secrets.operatorUser.user);
+  readKey("OPERATOR_PASSWORD", &secrets.operatorUser.password);
+  readKey("REPLICATION_USER", &secrets.replicationUser.user);
+  readKey("REPLICATION_PASSWORD", &secrets.replicationUser.password);
+  const bool anyPod = !pods.empty();
+  if (!secrets.error.empty() && anyPod) {
+    kube::recordEvent(call, cluster, mysqlop_event_Warning, kSecretFailed, secrets.error);
+    log_(mysqlop_log_Warn, what + ": " + secrets.error);
+  }
+  mysql::Credentials probeAs = secrets.operatorUser;
+  if (!options_.topologyUser.empty()) {
+    probeAs = {options_.topologyUser, options_.topologyPassword};
+  }
+  const bool canProbe = !probeAs.user.empty();
+
+  // Endpoints (on this thread: a Call is not thread-safe), then the probes in parallel.
+  std::map<int, mysql::Endpoint> endpoints;
+  for (Node& n : state.nodes) {
+    if (!n.podState.exists || n.podState.deleting) {
+      continue;
+    }
+    mysql::Endpoint ep;
+    std::string error;
+    if (call.resolveEndpoint(ns, name, n.pod, &ep.host, &ep.port, &error) != mysqlop_status_Ok) {
+      n.seen = Observation{};
+      n.seen->host = n.host;
+      n.seen->error = "resolving the endpoint of pod " + n.pod + ": " + error;
+      continue;
+    }
+    endpoints[n.ordinal] = ep;
+  }
+  std::map<int, mysql::Flavor> flavors;
+  auto probeOne = [&](int ordinal) {
+    Observation o;
+    o.host = state.nodes[static_cast<std::size_t>(ordinal)].host;
+    if (!canProbe) {
+      o.error = secrets.error;
+      return std::make_pair(o, mysql::Flavor::MySQL);
+    }
+    const mysql::Endpoint& ep = endpoints.at(ordinal);
+    auto lease = pool_.acquire(ep, probeAs);
+    if (!lease.ok()) {
+      o.error = "connecting to " + o.host + " (" + ep.str() + ") as " + probeAs.user + ": " +
+                lease.error().message;
+      return std::make_pair(o, mysql::Flavor::MySQL);
+    }
+    const mysql::Flavor flavor = flavorOf(**lease);
+    Observation seen = probeNode(**lease, mysql::ReplicationSql(flavor));
+    seen.host = o.host;
+    if (!seen.reachable) {
+      lease->discard();
+    }
+    return std::make_pair(seen, flavor);
+  };
+  auto probeAll = [&](const std::vector<int>& ordinals) {
+    std::vector<std::pair<int, std::future<std::pair<Observation, mysql::Flavor>>>> running;
+    for (int i : ordinals) {
+      if (endpoints.count(i)) {
+        running.emplace_back(i, std::async(std::launch::async, probeOne, i));
+      }
+    }
+    for (auto& [i, f] : running) {
+      auto [seen, flavor] = f.get();
+      state.nodes[static_cast<std::size_t>(i)].seen = std::move(seen);
+      flavors[i] = flavor;
+    }
+  };
+  std::vector<int> all;
+  for (const Node& n : state.nodes) {
+    all.push_back(n.ordinal);
+  }
+  probeAll(all);
+
+  // Node initialisation (compat.md 3.5), the SQL in parallel, the Kubernetes writes here.
+  const std::vector<int> toInit = nodesToInitialise(state);
+  if (!toInit.empty()) {
+    const std::string master = masterForInit(state);
+    std::vector<std::pair<int, std::future<std::string>>> inits;
+    for (int i : toInit) {
+      const Node& n = state.nodes[static_cast<std::size_t>(i)];
+      std::string early;
+      if (!secrets.error.empty()) {
+        early = secrets.error;
+      } else if (!endpoints.count(i)) {
+        early = n.seen ? n.seen->error : "pod " + n.pod + " has no endpoint";
+      }
+      if (!early.empty()) {
+        std::promise<std::string> p;
+        p.set_value(early);
+        inits.emplace_back(i, p.get_future());
+        continue;
+      }
+      const mysql::Endpoint ep = endpoints.at(i);
+      const InitParams params{n.host, master, secrets.replicationUser.user,
+                              secrets.replicationUser.password};
+      const mysql::Credentials as = secrets.operatorUser;
+      mysql::Timeouts t{options_.connectTimeout, options_.queryTimeout, options_.queryTimeout};
+      inits.emplace_back(i, std::async(std::launch::async, [ep, params, as, t, host = n.host]() {
+                           auto conn = mysql::Connection::open(ep, as, t);
+                           if (!conn.ok()) {
+                             return "connecting to " + host + " (" + ep.str() + ") as " + as.user +
+                                    ": " + conn.error().message;
+                           }
+                           const mysql::ReplicationSql sql(flavorOf(**conn));
+                           auto r = initNode(**conn, sql, params);
+                           return r.ok() ? std::string() : r.error().message;
+                         }));
+    }
+    std::vector<int> done;
+    for (auto& [i, f] : inits) {
+      const std::string error = f.get();
+      const Node& n = state.nodes[static_cast<std::size_t>(i)];
+      kube::Condition c =
+          error.empty() ? kube::Condition{kNodeInitialized, "True", "mysqlInitializationSucceeded",
+                                          "Initialized, replicating from " + master}
+                        : kube::Condition{kNodeInitialized, "False", "mysqlInitializationFailed",
+                                          error};
+      if (n.host == master && error.empty()) {
+        c.message = "Initialized as the master";
+      }
+      if (!error.empty()) {
+        log_(mysqlop_log_Warn, what + ": initialising " + n.pod + ": " + error);
+        kube::recordEvent(call, cluster, mysqlop_event_Warning, kNodeInitFailed,
+                          "pod " + n.pod + ": " + error);
+      } else {
+        log_(mysqlop_log_Info, what + ": initialised " + n.pod + " (master " + master + ")");
+        done.push_back(i);
+      }
+      json pod = pods[i];
+      for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
+        json& st = pod["status"];
+        if (!st.is_object()) {
+          st = json::object();
+        }
+        if (!kube::setCondition(st["conditions"], c, kube::nowTime())) {
+          break;
+        }
+        mysqlop::Reply w = call.updateStatus(res::kPod, pod.dump());
+        if (w.status != mysqlop_status_Conflict) {
+          if (!w.ok() && !w.notFound()) {
+            log_(mysqlop_log_Warn, what + ": writing the condition of pod " + n.pod + ": " + w.error);
+          }
+          break;
+        }
+        mysqlop::Reply again = call.get(res::kPod, ns, n.pod);
+        if (!again.ok()) {
+          break;
+        }
+        pod = json::parse(again.data, nullptr, false);
+      }
+    }
+    probeAll(done);
+  }
+
+  // Read-only handling (compat.md 3.4).
+  const std::optional<std::string> master = determineMaster(state.nodes);
+  for (const ReadOnlyChange& change : readOnlyChanges(state, master)) {
+    Node& n = state.nodes[static_cast<std::size_t>(change.ordinal)];
+    auto lease = pool_.acquire(endpoints.at(change.ordinal), probeAs);
+    mysql::SqlResult<void> r =
+        lease.ok() ? setReadOnly(**lease, mysql::ReplicationSql(flavors[change.ordinal]),
+                                 change.readOnly)
+                   : mysql::SqlResult<void>(lease.error());
+    if (r.ok()) {
+      n.seen->readOnly = change.readOnly;
+      log_(mysqlop_log_Info, what + ": set read_only=" + (change.readOnly ? "1" : "0") + " on " +
+                                 n.host);
+    } else {
+      kube::recordEvent(call, cluster, mysqlop_event_Warning, kReadOnlyFailed,
+                        n.host + ": " + r.error().message);
+      log_(mysqlop_log_Warn, what + ": " + n.host + ": " + r.error().message);
+    }
+  }
+
+  if (report) {
+    report->ran = true;
+    for (const Node& n : state.nodes) {
+      if (n.podState.exists) {
+        report->nodesByState[stateOf(n, master, state.maxSlaveLatency)]++;
+      }
+    }
+  }
+
+  // Publish: status.nodes and the two conditions the failover engine owns.
+  const bool healthy = masterHealthy(state, master);
+  for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
+    const std::string now = kube::nowTime();
+    json next = cluster;
+    json& st = next["status"];
+    if (!st.is_object()) {
+      st = json::object();
+    }
+    st["nodes"] = nextStatusNodes(state, master, now);
+    if (healthy) {
+      kube::setCondition(st["conditions"],
+                         {"FailoverInProgress", "False", "ClusterMasterHealthy",
+                          "Master is healthy in orchestrator"},
+                         now);
+    }
+    kube::setCondition(st["conditions"],
+                       {"PendingFailoverAck", "False", "NoPendingFailoverAckExists",
+                        "no pending ack"},
+                       now);
+    if (next["status"] == cluster.value("status", json())) {
+      return mysqlop::Outcome::done();
+    }
+    mysqlop::Reply w = call.updateStatus(res::kMysqlCluster, next.dump());
+    if (w.ok() || w.notFound()) {
+      return mysqlop::Outcome::done();
+    }
+    if (w.status != mysqlop_status_Conflict) {
+      return mysqlop::Outcome::retry("updating the status of " + what + ": " + w.error);
+    }
+    mysqlop::Reply again = call.get(res::kMysqlCluster, ns, name);
+    if (!again.ok()) {
+      return mysqlop::Outcome::retry("reading " + what + ": " + again.error);
+    }
+    cluster = json::parse(again.data, nullptr, false);
+    state.statusNodes = objectAt(cluster, "status").value("nodes", json::array());
+  }
+  return mysqlop::Outcome::retry("updating the status of " + what +
+                                 ": it changed meanwhile; will be written again");
+}
+
+}  // namespace mysqlop::orchestrator
