@@ -117,7 +117,8 @@ json nextStatusNodes(const ClusterState& c, const std::optional<std::string>& ma
     for (const auto& [type, status] : order) {
       std::string since = now;
       if (before) {
-        const json* prev = kube::findCondition(before->value("conditions", json::array()), type);
+        const json previous = before->value("conditions", json::array());
+        const json* prev = kube::findCondition(previous, type);
         if (prev && prev->value("status", "") == *status && prev->contains("lastTransitionTime")) {
           since = (*prev)["lastTransitionTime"];
         }
