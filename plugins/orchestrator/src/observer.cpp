@@ -230,11 +230,10 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     kube::recordEvent(call, cluster, mysqlop_event_Warning, kSecretFailed, secrets.error);
     log_(mysqlop_log_Warn, what + ": " + secrets.error);
   }
-  mysql::Credentials probeAs = secrets.operatorUser;
-  if (!options_.topologyUser.empty()) {
-    probeAs = {options_.topologyUser, options_.topologyPassword};
-  }
-  const bool canProbe = !probeAs.user.empty();
+  // The operator user, not the topology user: the sidecar grants the topology user nothing on
+  // sys_operator.status, and the probe must read `configured` (README.md, Credentials).
+  const mysql::Credentials probeAs = secrets.operatorUser;
+  const bool canProbe = secrets.error.empty();
 
   // Endpoints (on this thread: a Call is not thread-safe), then the probes in parallel.
   std::map<int, mysql::Endpoint> endpoints;

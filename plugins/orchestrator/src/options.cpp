@@ -12,8 +12,6 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
   o.pollWorkers = static_cast<int>(cfg.integer("pollWorkers", 4, 1, 64));
   o.connectTimeout = std::chrono::seconds(cfg.integer("connectTimeoutSeconds", 1, 1, 60));
   o.queryTimeout = std::chrono::seconds(cfg.integer("queryTimeoutSeconds", 10, 1, 600));
-  o.topologyUser = op.string("orchestratorTopologyUser", "");
-  o.topologyPassword = op.string("orchestratorTopologyPassword", "");
   cfg.rejectUnknown(
       {"instancePollSeconds", "pollWorkers", "connectTimeoutSeconds", "queryTimeoutSeconds"});
   return o;

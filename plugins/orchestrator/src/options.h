@@ -14,13 +14,10 @@ struct Options {
   // A dead node costs this much of its cluster's pass.
   std::chrono::seconds connectTimeout{1};
   std::chrono::seconds queryTimeout{10};
-  // The orchestrator topology user (operator settings); "" = the operated OPERATOR_USER.
-  std::string topologyUser;
-  std::string topologyPassword;
 };
 
 // config: instancePollSeconds (1..3600), pollWorkers (1..64), connectTimeoutSeconds (1..60),
-// queryTimeoutSeconds (1..600). Throws mysqlop::ConfigError naming the key.
+// queryTimeoutSeconds (1..600); the operator settings are not used yet. Throws mysqlop::ConfigError naming the key.
 Options parseOptions(std::string_view operatorJson, std::string_view configJson);
 
 }  // namespace mysqlop::orchestrator

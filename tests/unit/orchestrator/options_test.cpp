@@ -17,13 +17,11 @@ std::string refusal(const std::string& config) {
 }
 
 TEST(OrchestratorOptions, Defaults) {
-  const Options o = parseOptions(
-      R"({"orchestratorTopologyUser":"orc","orchestratorTopologyPassword":"pw"})", "");
+  const Options o = parseOptions(R"({"orchestratorTopologyUser":"orc"})", "");
   EXPECT_EQ(o.pollInterval.count(), 5);
   EXPECT_EQ(o.pollWorkers, 4);
   EXPECT_EQ(o.connectTimeout.count(), 1);
-  EXPECT_EQ(o.topologyUser, "orc");
-  EXPECT_EQ(o.topologyPassword, "pw");
+  EXPECT_EQ(o.queryTimeout.count(), 10);
   EXPECT_EQ(parseOptions("{}", R"({"instancePollSeconds":1})").pollInterval.count(), 1);
 }
 
