@@ -92,6 +92,35 @@ std::string stateOf(const Node& n, const std::optional<std::string>& master, lon
   return "replica";
 }
 
+// Sets a condition on a pod's status (read-modify-write, Conflict retried); no write when it is
+// already so. Returns the failure ("" when written or nothing to write); the next pass tries again.
+std::string writePodCondition(mysqlop::Call& call, json pod, const kube::Condition& c) {
+  const json meta = objectAt(pod, "metadata");
+  for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
+    json& st = pod["status"];
+    if (!st.is_object()) {
+      st = json::object();
+    }
+    if (!kube::setCondition(st["conditions"], c, kube::nowTime())) {
+      return {};
+    }
+    mysqlop::Reply w = call.updateStatus(res::kPod, pod.dump());
+    if (w.ok() || w.notFound()) {
+      return {};
+    }
+    const std::string who = "writing " + c.type + " on pod " + meta.value("name", "") + ": ";
+    if (w.status != mysqlop_status_Conflict) {
+      return who + w.error;
+    }
+    mysqlop::Reply again = call.get(res::kPod, meta.value("namespace", ""), meta.value("name", ""));
+    if (!again.ok()) {
+      return who + again.error;
+    }
+    pod = json::parse(again.data, nullptr, false);
+  }
+  return "writing " + c.type + " on pod " + meta.value("name", "") + ": it kept changing";
+}
+
 }  // namespace
 
 Observer::Observer(Options options, LogFn log)
@@ -294,7 +323,17 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   probeAll(all);
 
   // Node initialisation (compat.md 3.5), the SQL in parallel, the Kubernetes writes here.
-  const std::vector<int> toInit = nodesToInitialise(state);
+  std::vector<int> toInit;
+  {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int i : nodesToInitialise(state)) {
+      auto it = failedInit_.find(ns + "/" + podName(name, i));
+      if (it == failedInit_.end() || now - it->second >= kInitRetryAfter) {
+        toInit.push_back(i);
+      }
+    }
+  }
   if (!toInit.empty()) {
     const std::string master = masterForInit(state);
     std::vector<std::pair<int, std::future<std::string>>> inits;
@@ -332,46 +371,44 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     for (auto& [i, f] : inits) {
       const std::string error = f.get();
       const Node& n = state.nodes[static_cast<std::size_t>(i)];
-      kube::Condition c =
-          error.empty() ? kube::Condition{kNodeInitialized, "True", "mysqlInitializationSucceeded",
-                                          "Initialized, replicating from " + master}
-                        : kube::Condition{kNodeInitialized, "False", "mysqlInitializationFailed",
-                                          error};
-      if (n.host == master && error.empty()) {
-        c.message = "Initialized as the master";
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (error.empty()) {
+          failedInit_.erase(ns + "/" + n.pod);
+        } else {
+          failedInit_[ns + "/" + n.pod] = std::chrono::steady_clock::now();
+        }
       }
       if (!error.empty()) {
         log_(mysqlop_log_Warn, what + ": initialising " + n.pod + ": " + error);
         kube::recordEvent(call, cluster, mysqlop_event_Warning, kNodeInitFailed,
                           "pod " + n.pod + ": " + error);
+        if (std::string w = writePodCondition(
+                call, pods[i], {kNodeInitialized, "False", "mysqlInitializationFailed", error});
+            !w.empty()) {
+          log_(mysqlop_log_Warn, what + ": " + w);
+        }
       } else {
         log_(mysqlop_log_Info, what + ": initialised " + n.pod + " (master " + master + ")");
         done.push_back(i);
       }
-      json pod = pods[i];
-      for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
-        json& st = pod["status"];
-        if (!st.is_object()) {
-          st = json::object();
-        }
-        if (!kube::setCondition(st["conditions"], c, kube::nowTime())) {
-          break;
-        }
-        mysqlop::Reply w = call.updateStatus(res::kPod, pod.dump());
-        if (w.status != mysqlop_status_Conflict) {
-          if (!w.ok() && !w.notFound()) {
-            log_(mysqlop_log_Warn, what + ": writing the condition of pod " + n.pod + ": " + w.error);
-          }
-          break;
-        }
-        mysqlop::Reply again = call.get(res::kPod, ns, n.pod);
-        if (!again.ok()) {
-          break;
-        }
-        pod = json::parse(again.data, nullptr, false);
-      }
     }
     probeAll(done);
+  }
+  // NodeInitialized=True on every configured pod that does not show it: just initialised, or
+  // initialised before this operator started, or dropped by a status writer that replaces the
+  // pod's conditions.
+  for (const Node& n : state.nodes) {
+    if (n.podState.exists && !n.podState.deleting && n.seen && n.seen->reachable &&
+        n.seen->configured) {
+      if (std::string w = writePodCondition(call, pods[n.ordinal],
+                                            {kNodeInitialized, "True",
+                                             "mysqlInitializationSucceeded",
+                                             "the node is configured"});
+          !w.empty()) {
+        log_(mysqlop_log_Warn, what + ": " + w);
+      }
+    }
   }
 
   // Read-only handling (compat.md 3.4).

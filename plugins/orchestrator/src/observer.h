@@ -6,6 +6,7 @@
 // the service's own poller; one pass per cluster at a time (a per-cluster lock), clusters in
 // parallel.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,6 +38,8 @@ inline constexpr const char* kReadOnlyFailed = "ReadOnlyChangeFailed";
 inline constexpr const char* kSecretFailed = "OperatedSecretMissing";
 // The pod condition of node initialisation (compat.md 3.5).
 inline constexpr const char* kNodeInitialized = "mysql.presslabs.org/NodeInitialized";
+// A pod whose init failed is tried again after this long (or at the next poll, if later).
+inline constexpr std::chrono::seconds kInitRetryAfter{1};
 
 class Observer {
  public:
@@ -62,6 +65,9 @@ class Observer {
   mutable std::mutex mu_;
   std::set<ClusterKey> known_;
   std::map<ClusterKey, std::shared_ptr<std::mutex>> locks_;
+  // Pods (namespace/name) whose last init failed, and when: a pod watch event arrives several
+  // times a second while a server starts, and each would otherwise be an attempt and an Event.
+  std::map<std::string, std::chrono::steady_clock::time_point> failedInit_;
 };
 
 }  // namespace mysqlop::orchestrator

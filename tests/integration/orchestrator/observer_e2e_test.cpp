@@ -239,6 +239,10 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
                               60s),
               "")
         << k.run({"-n", "orc", "describe", "pod", "c-mysql-" + std::to_string(i)}).out
+        << k.run({"-n", "orc", "logs", "c-mysql-" + std::to_string(i), "--previous"}).out
+        << k.run({"-n", "orc", "exec", "c-mysql-" + std::to_string(i), "--", "cat",
+                  "/data/install.log"})
+               .out
         << op.log();
     EXPECT_EQ(jsonpath(k, p,
                        "{.status.conditions[?(@.type==\"mysql.presslabs.org/NodeInitialized\")]"
