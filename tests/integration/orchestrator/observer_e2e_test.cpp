@@ -86,9 +86,14 @@ spec:
       set -e
       mkdir -p /data/tmp
       cp /init/init.sql /data/init.sql
+      # Pods share the host's /tmp: each server keeps its temporary files in its own volume.
+      # The datadir appears only once complete, so that a restart never starts a half install.
       if [ ! -d /data/db/mysql ]; then
-        mariadb-install-db --no-defaults --user=root --datadir=/data/db --skip-test-db \
-          --auth-root-authentication-method=normal > /data/install.log 2>&1
+        rm -rf /data/db.new
+        printf '[mariadbd]\ntmpdir=/data/tmp\n' > /data/install.cnf
+        mariadb-install-db --defaults-file=/data/install.cnf --user=root --datadir=/data/db.new \
+          --skip-test-db --auth-root-authentication-method=normal > /data/install.log 2>&1
+        mv /data/db.new /data/db
       fi
       cat > /data/my.cnf <<EOF
       [mariadbd]
