@@ -1,6 +1,7 @@
 #include "plugins/orchestrator/src/observer.h"
 
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -60,6 +61,17 @@ int ordinalOf(const std::string& cluster, const std::string& name) {
   return v;
 }
 
+// Seconds since an RFC 3339 UTC time ("2026-12-03T07:34:33Z"), or -1 when it does not parse.
+long long secondsSince(const std::string& rfc3339) {
+  std::tm tm{};
+  const char* end = ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end) {
+    return -1;
+  }
+  const std::time_t at = ::timegm(&tm);
+  return static_cast<long long>(std::time(nullptr) - at);
+}
+
 PodState podStateOf(const json& pod) {
   PodState s;
   s.exists = true;
@@ -68,6 +80,16 @@ PodState podStateOf(const json& pod) {
   const json status = objectAt(pod, "status");
   s.running = status.value("phase", "") == "Running";
   s.ready = kube::conditionStatus(status.value("conditions", json::array()), "Ready") == "True";
+  for (const json& c : status.value("containerStatuses", json::array())) {
+    const json state = c.is_object() ? c.value("state", json::object()) : json::object();
+    const json running = state.is_object() ? state.value("running", json::object()) : json::object();
+    if (running.is_object() && running.contains("startedAt") && running["startedAt"].is_string()) {
+      const long long since = secondsSince(running["startedAt"].get<std::string>());
+      if (since >= 0 && (s.runningSeconds < 0 || since < s.runningSeconds)) {
+        s.runningSeconds = since;
+      }
+    }
+  }
   return s;
 }
 
@@ -241,7 +263,9 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       return;
     }
     mysqlop::Reply r = call.readSecretValue(ns, secretName, std::string_view(k));
-    if (!r.ok()) {
+    if (r.notFound()) {
+      secrets.error = r.error;  // "Secret <ns>/<name> not found" or "... has no key "<k>""
+    } else if (!r.ok()) {
       secrets.error = "reading " + std::string(k) + " from Secret " + ns + "/" + secretName +
                       ": " + r.error;
     } else if (r.data.empty()) {

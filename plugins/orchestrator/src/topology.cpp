@@ -148,7 +148,11 @@ std::vector<int> nodesToInitialise(const ClusterState& c) {
     if (n.ordinal >= c.replicas || !p.exists || !p.running || p.ready || p.deleting) {
       continue;
     }
-    if (n.seen && n.seen->reachable && n.seen->configured) {
+    const bool reachable = n.seen && n.seen->reachable;
+    if (reachable && n.seen->configured) {
+      continue;
+    }
+    if (!reachable && p.runningSeconds >= 0 && p.runningSeconds < kInitGraceSeconds) {
       continue;
     }
     out.push_back(n.ordinal);

@@ -16,6 +16,10 @@ namespace mysqlop::orchestrator {
 // bitpoke's defaults.
 inline constexpr long long kDefaultMaxSlaveLatency = 30;
 inline constexpr long long kMinUptimeForReadOnly = 15;  // #566
+// A pod whose server does not answer yet is not tried (nor reported as failing) for this long
+// after its container started: bitpoke's node controller waits 5 s with SELECT 1 every second; a
+// first boot with mariadb-install-db takes a few seconds more.
+inline constexpr long long kInitGraceSeconds = 10;
 
 // The pod of one ordinal, as the API shows it.
 struct PodState {
@@ -23,13 +27,15 @@ struct PodState {
   bool running = false;   // status.phase Running
   bool ready = false;     // condition Ready=True
   bool deleting = false;  // metadata.deletionTimestamp set
+  // Seconds since its newest running container started (-1 when unknown).
+  long long runningSeconds = -1;
 };
 
 struct Node {
   int ordinal = 0;
   std::string pod;   // <c>-mysql-<i>
   std::string host;  // <c>-mysql-<i>.mysql.<ns>
-  PodState podState;
+  PodState podState;  // {} when the pod does not exist
   std::optional<Observation> seen;  // nullopt: not probed (no pod, or no endpoint)
 };
 
@@ -73,7 +79,8 @@ nlohmann::json nextStatusNodes(const ClusterState& c, const std::optional<std::s
 std::string masterForInit(const ClusterState& c);
 
 // Ordinals to initialise: pod Running, not Ready, not being deleted, and not known to be
-// configured (a node that could not be probed is tried: the attempt reports why it fails).
+// configured. A node that could not be probed is tried once its container has run for
+// kInitGraceSeconds (or when that is unknown): the attempt then reports why it fails.
 std::vector<int> nodesToInitialise(const ClusterState& c);
 
 struct ReadOnlyChange {

@@ -183,6 +183,29 @@ spec:
   for (int i = 0; i < kReplicas; ++i) {
     m += pod(i);
   }
+  // A cluster without its operated Secret, whose pod runs but never gets ready.
+  m += R"(---
+apiVersion: mysql.presslabs.org/v1alpha1
+kind: MysqlCluster
+metadata: {name: bad, namespace: orc}
+spec: {replicas: 1, secretName: c-secret, mysqlVersion: mariadb-10.11}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bad-mysql-0
+  namespace: orc
+  labels: {mysql.presslabs.org/cluster: bad}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: mysql
+    image: debian:12
+    command: [sleep, "3600"]
+    readinessProbe:
+      exec: {command: ["false"]}
+      periodSeconds: 1
+)";
   return m;
 }
 
@@ -304,6 +327,31 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
   EXPECT_EQ(waitForJsonpath(k, "-n orc mysqlcluster c", nodeCondition(0, "ReadOnly"), "False"),
             "");
   EXPECT_EQ(jsonpath(k, "-n orc mysqlcluster c", nodeCondition(2, "ReadOnly")), "True");
+
+  // The cluster without its operated Secret: the pod says why it is not initialised (after the
+  // grace its server gets to answer), and so does a Warning Event on the cluster.
+  EXPECT_EQ(waitForJsonpath(k, "-n orc pod bad-mysql-0",
+                            "{.status.conditions[?(@.type==\"mysql.presslabs.org/NodeInitialized\")]"
+                            ".message}",
+                            "Secret orc/bad-mysql-operated not found", 30s),
+            "");
+  EXPECT_EQ(jsonpath(k, "-n orc pod bad-mysql-0",
+                     "{.status.conditions[?(@.type==\"mysql.presslabs.org/NodeInitialized\")]"
+                     ".reason}"),
+            "mysqlInitializationFailed");
+  std::string events;
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        events = jsonpath(k, "-n orc events",
+                          "{range .items[?(@.involvedObject.name==\"bad\")]}{.type} {.reason}: "
+                          "{.message}{\"\\n\"}{end}");
+        return events.find("Warning OperatedSecretMissing: Secret orc/bad-mysql-operated not "
+                           "found\n") != std::string::npos &&
+               events.find("Warning NodeInitializationFailed: pod bad-mysql-0: Secret "
+                           "orc/bad-mysql-operated not found\n") != std::string::npos;
+      },
+      Poll{30s, 200ms}))
+      << events;
 
   // Scale down: pod 2 leaves status.nodes.
   ASSERT_EQ(k.run({"-n", "orc", "patch", "mysqlcluster", "c", "--type=merge", "-p",

@@ -185,6 +185,23 @@ TEST(OrchestratorTopology, NodesToInitialise) {
   EXPECT_EQ(nodesToInitialise(c), (std::vector<int>{0}));
 }
 
+TEST(OrchestratorTopology, AnUnansweringServerGetsItsGraceBeforeInit) {
+  ClusterState c = cluster({node(0)});
+  c.nodes[0].podState.ready = false;
+  c.nodes[0].seen->reachable = false;
+  c.nodes[0].podState.runningSeconds = kInitGraceSeconds - 1;
+  EXPECT_TRUE(nodesToInitialise(c).empty());
+  c.nodes[0].podState.runningSeconds = kInitGraceSeconds;
+  EXPECT_EQ(nodesToInitialise(c), std::vector<int>{0});
+  c.nodes[0].podState.runningSeconds = -1;  // unknown: tried
+  EXPECT_EQ(nodesToInitialise(c), std::vector<int>{0});
+  // A server that answers is initialised at once.
+  c.nodes[0].seen->reachable = true;
+  c.nodes[0].seen->configured = false;
+  c.nodes[0].podState.runningSeconds = 0;
+  EXPECT_EQ(nodesToInitialise(c), std::vector<int>{0});
+}
+
 TEST(OrchestratorTopology, ReadOnlyMasterWritableOthersReadOnly) {
   ClusterState c = cluster({node(0), node(1, 0)});
   c.nodes[0].seen->readOnly = true;   // the init-file starts every node read-only
