@@ -10,6 +10,7 @@ namespace mysqlop::orchestrator {
 
 struct Observation {
   std::string host;        // the pod FQDN <c>-mysql-<i>.mysql.<ns>, the node's name
+  std::string address;     // the address it was probed at (the pod IP), "" when unresolved
   bool reachable = false;  // every probe statement answered
   std::string error;       // why not (connection or statement error), "" when reachable
 

@@ -313,6 +313,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       return std::make_pair(o, mysql::Flavor::MySQL);
     }
     const mysql::Endpoint& ep = endpoints.at(ordinal);
+    o.address = ep.host;
     auto lease = pool_.acquire(ep, probeAs);
     if (!lease.ok()) {
       o.error = "connecting to " + o.host + " (" + ep.str() + ") as " + probeAs.user + ": " +
@@ -322,6 +323,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     const mysql::Flavor flavor = flavorOf(**lease);
     Observation seen = probeNode(**lease, mysql::ReplicationSql(flavor));
     seen.host = o.host;
+    seen.address = ep.host;
     if (!seen.reachable) {
       lease->discard();
     }

@@ -45,9 +45,13 @@ std::string podFqdn(const std::string& cluster, int ordinal, const std::string& 
 
 std::optional<std::string> determineMaster(const std::vector<Node>& nodes) {
   std::map<std::string, const Observation*> topology;
+  std::map<std::string, std::string> byAddress;  // pod IP -> node name
   for (const Node& n : nodes) {
     if (inTopology(n)) {
       topology[n.host] = &*n.seen;
+    }
+    if (n.seen && !n.seen->address.empty()) {
+      byAddress[n.seen->address] = n.host;
     }
   }
   std::optional<std::string> root;
@@ -63,6 +67,9 @@ std::optional<std::string> determineMaster(const std::vector<Node>& nodes) {
         break;  // a root: a node without a master, or a host outside the topology
       }
       at = it->second->masterHost;
+      if (auto alias = byAddress.find(at); alias != byAddress.end()) {
+        at = alias->second;
+      }
     }
     if (root && *root != at) {
       return std::nullopt;  // two roots

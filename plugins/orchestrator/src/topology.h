@@ -56,7 +56,9 @@ std::string podFqdn(const std::string& cluster, int ordinal, const std::string& 
 // bitpoke's DetermineMaster over the nodes that are part of the topology (reachable and
 // configured): follow each one's Master_Host chain; all must end at the same root, which is the
 // master. A host outside the topology (an unreachable or unconfigured node, or an external
-// server) ends a chain. A loop, two roots or no node at all: nullopt.
+// server) ends a chain. A Master_Host naming a node by the address it was reached at (its pod
+// IP) stands for that node, as orchestrator resolves hosts it has discovered. A loop, two roots
+// or no node at all: nullopt.
 std::optional<std::string> determineMaster(const std::vector<Node>& nodes);
 
 // The four node conditions (compat.md 3.3), in bitpoke's order Lagged, Replicating, Master,

@@ -55,6 +55,16 @@ TEST(OrchestratorTopology, MasterIsTheCommonRoot) {
   EXPECT_EQ(determineMaster({node(0)}), host(0));
 }
 
+TEST(OrchestratorTopology, AMasterNamedByItsPodIpIsThatNode) {
+  Node m = node(0);
+  m.seen->address = "198.18.0.2";
+  Node r = node(1, 0);
+  r.seen->masterHost = "198.18.0.2";
+  EXPECT_EQ(determineMaster({m, r}), host(0));
+  r.seen->masterHost = "198.18.0.9";  // nobody's address: an external master, two roots
+  EXPECT_EQ(determineMaster({m, r}), std::nullopt);
+}
+
 TEST(OrchestratorTopology, NoMasterOnTwoRootsALoopOrNothing) {
   EXPECT_EQ(determineMaster({node(0), node(1)}), std::nullopt);
   EXPECT_EQ(determineMaster({node(0, 1), node(1, 0)}), std::nullopt);
