@@ -23,6 +23,12 @@ TEST(OrchestratorOptions, Defaults) {
   EXPECT_EQ(o.connectTimeout.count(), 1);
   EXPECT_EQ(o.queryTimeout.count(), 10);
   EXPECT_EQ(parseOptions("{}", R"({"instancePollSeconds":1})").pollInterval.count(), 1);
+  // bitpoke's --orchestrator-concurrent-reconciles is the default of pollWorkers.
+  EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":10})", "").pollWorkers, 10);
+  EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":1000})", "").pollWorkers, 64);
+  EXPECT_EQ(
+      parseOptions(R"({"orchestratorConcurrentReconciles":10})", R"({"pollWorkers":2})").pollWorkers,
+      2);
 }
 
 TEST(OrchestratorOptions, Refusals) {
