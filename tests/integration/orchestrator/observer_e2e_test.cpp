@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -257,6 +258,7 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
   CommandResult crds = k.run({"apply", "-f", std::string(MYSQLOP_SOURCE_DIR) + "/crds"});
   ASSERT_EQ(crds.exitCode, 0) << crds.err;
   Operator op(dir.path(), cluster.kubeconfigPath());
+  const auto appliedAt = std::chrono::steady_clock::now();
   CommandResult applied = k.run({"apply", "-f", "-"}, manifests(false));
   ASSERT_EQ(applied.exitCode, 0) << applied.err;
 
@@ -277,6 +279,9 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
                        ".reason}"),
               "mysqlInitializationSucceeded");
   }
+
+  std::printf("every pod Ready (initialised) %.1f s after the apply\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - appliedAt).count());
 
   // status.nodes: pod 0 is the master, the others replicate.
   EXPECT_EQ(waitForJsonpath(k, "-n orc mysqlcluster c", "{.status.nodes[*].name}",
