@@ -48,7 +48,8 @@ json objectAt(const json& j, const char* key) {
 // The ordinal of pod `name` of cluster c ("<c>-mysql-<digits>"), or -1.
 int ordinalOf(const std::string& cluster, const std::string& name) {
   const std::string prefix = cluster + "-mysql-";
-  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 6) {
+  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() ||
+      name.size() > prefix.size() + 6) {
     return -1;
   }
   int v = 0;
@@ -82,7 +83,8 @@ PodState podStateOf(const json& pod) {
   s.ready = kube::conditionStatus(status.value("conditions", json::array()), "Ready") == "True";
   for (const json& c : status.value("containerStatuses", json::array())) {
     const json state = c.is_object() ? c.value("state", json::object()) : json::object();
-    const json running = state.is_object() ? state.value("running", json::object()) : json::object();
+    const json running =
+        state.is_object() ? state.value("running", json::object()) : json::object();
     if (running.is_object() && running.contains("startedAt") && running["startedAt"].is_string()) {
       const long long since = secondsSince(running["startedAt"].get<std::string>());
       if (since >= 0 && (s.runningSeconds < 0 || since < s.runningSeconds)) {
@@ -223,9 +225,8 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     state.maxSlaveLatency = spec["maxSlaveLatency"].get<long long>();
   }
   state.statusNodes = status.value("nodes", json::array());
-  state.failoverInProgress =
-      kube::conditionStatus(status.value("conditions", json::array()), "FailoverInProgress") ==
-      "True";
+  state.failoverInProgress = kube::conditionStatus(status.value("conditions", json::array()),
+                                                   "FailoverInProgress") == "True";
 
   // Pods of the cluster, by ordinal.
   mysqlop::Reply listed =
@@ -266,8 +267,8 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     if (r.notFound()) {
       secrets.error = r.error;  // "Secret <ns>/<name> not found" or "... has no key "<k>""
     } else if (!r.ok()) {
-      secrets.error = "reading " + std::string(k) + " from Secret " + ns + "/" + secretName +
-                      ": " + r.error;
+      secrets.error =
+          "reading " + std::string(k) + " from Secret " + ns + "/" + secretName + ": " + r.error;
     } else if (r.data.empty()) {
       secrets.error = std::string(k) + " is empty in Secret " + ns + "/" + secretName;
     } else {
@@ -427,10 +428,9 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   for (const Node& n : state.nodes) {
     if (n.podState.exists && !n.podState.deleting && n.seen && n.seen->reachable &&
         n.seen->configured) {
-      if (std::string w = writePodCondition(call, pods[n.ordinal],
-                                            {kNodeInitialized, "True",
-                                             "mysqlInitializationSucceeded",
-                                             "the node is configured"});
+      if (std::string w = writePodCondition(
+              call, pods[n.ordinal],
+              {kNodeInitialized, "True", "mysqlInitializationSucceeded", "the node is configured"});
           !w.empty()) {
         log_(mysqlop_log_Warn, what + ": " + w);
       }
@@ -443,13 +443,13 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     Node& n = state.nodes[static_cast<std::size_t>(change.ordinal)];
     auto lease = pool_.acquire(endpoints.at(change.ordinal), probeAs);
     mysql::SqlResult<void> r =
-        lease.ok() ? setReadOnly(**lease, mysql::ReplicationSql(flavors[change.ordinal]),
-                                 change.readOnly)
-                   : mysql::SqlResult<void>(lease.error());
+        lease.ok()
+            ? setReadOnly(**lease, mysql::ReplicationSql(flavors[change.ordinal]), change.readOnly)
+            : mysql::SqlResult<void>(lease.error());
     if (r.ok()) {
       n.seen->readOnly = change.readOnly;
-      log_(mysqlop_log_Info, what + ": set read_only=" + (change.readOnly ? "1" : "0") + " on " +
-                                 n.host);
+      log_(mysqlop_log_Info,
+           what + ": set read_only=" + (change.readOnly ? "1" : "0") + " on " + n.host);
     } else {
       kube::recordEvent(call, cluster, mysqlop_event_Warning, kReadOnlyFailed,
                         n.host + ": " + r.error().message);
@@ -482,10 +482,9 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
                           "Master is healthy in orchestrator"},
                          now);
     }
-    kube::setCondition(st["conditions"],
-                       {"PendingFailoverAck", "False", "NoPendingFailoverAckExists",
-                        "no pending ack"},
-                       now);
+    kube::setCondition(
+        st["conditions"],
+        {"PendingFailoverAck", "False", "NoPendingFailoverAckExists", "no pending ack"}, now);
     if (next["status"] == cluster.value("status", json())) {
       return mysqlop::Outcome::done();
     }

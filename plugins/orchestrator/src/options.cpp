@@ -17,8 +17,8 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
   // orchestrator controller syncs at once: the default of pollWorkers, capped at 64.
   const std::int64_t concurrent =
       op.integer("orchestratorConcurrentReconciles", 4, 1, std::numeric_limits<int>::max());
-  o.pollWorkers = static_cast<int>(
-      cfg.integer("pollWorkers", std::min<std::int64_t>(concurrent, 64), 1, 64));
+  o.pollWorkers =
+      static_cast<int>(cfg.integer("pollWorkers", std::min<std::int64_t>(concurrent, 64), 1, 64));
   o.connectTimeout = std::chrono::seconds(cfg.integer("connectTimeoutSeconds", 1, 1, 60));
   o.queryTimeout = std::chrono::seconds(cfg.integer("queryTimeoutSeconds", 10, 1, 600));
   cfg.rejectUnknown(

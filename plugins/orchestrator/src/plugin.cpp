@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <set>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -38,10 +38,9 @@ class OrchestratorPlugin : public mysqlop::Plugin {
 
   explicit OrchestratorPlugin(const mysqlop::Context& ctx)
       : Plugin(ctx),
-        observer_(mysqlop::orchestrator::parseOptions(ctx.operatorJson, ctx.configJson),
-                  [this](mysqlop_type_log_level level, const std::string& m) {
-                    host().log(level, m);
-                  }),
+        observer_(
+            mysqlop::orchestrator::parseOptions(ctx.operatorJson, ctx.configJson),
+            [this](mysqlop_type_log_level level, const std::string& m) { host().log(level, m); }),
         passSeconds_(host().registerMetric(
             mysqlop_metric_Histogram, "mysqlop_orchestrator_poll_seconds",
             "Duration of one pass over a cluster (probe, init, read-only, status).", {},

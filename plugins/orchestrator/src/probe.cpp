@@ -140,7 +140,8 @@ mysql::SqlResult<InitResult> initNode(Connection& conn, const mysql::Replication
     return fail("setting read_only", r.error());
   }
   auto body = [&]() -> SqlResult<void> {
-    auto done = conn.query(mysql::ReplicationSql::selectStatusValue(), {Arg::text("set_gtid_purged")});
+    auto done =
+        conn.query(mysql::ReplicationSql::selectStatusValue(), {Arg::text("set_gtid_purged")});
     if (!done.ok()) {
       return fail("reading sys_operator.status", done.error());
     }
@@ -160,9 +161,9 @@ mysql::SqlResult<InitResult> initNode(Connection& conn, const mysql::Replication
       if (auto r = conn.exec(mysql::ReplicationSql::stopSlave()); !r.ok()) {
         return fail("stopping replication", r.error());
       }
-      auto change = conn.exec(sql.changeMaster(), {Arg::text(p.masterHost),
-                                                   Arg::text(p.replicationUser),
-                                                   Arg::secret(p.replicationPassword)});
+      auto change =
+          conn.exec(sql.changeMaster(), {Arg::text(p.masterHost), Arg::text(p.replicationUser),
+                                         Arg::secret(p.replicationPassword)});
       if (!change.ok()) {
         return fail("CHANGE MASTER TO " + p.masterHost, change.error());
       }

@@ -20,15 +20,15 @@ namespace mysqlop::orchestrator {
 Observation probeNode(mysql::Connection& conn, const mysql::ReplicationSql& sql);
 
 struct InitParams {
-  std::string self;            // this node's FQDN
-  std::string masterHost;      // the master's FQDN; == self for the master itself
+  std::string self;        // this node's FQDN
+  std::string masterHost;  // the master's FQDN; == self for the master itself
   std::string replicationUser;
   std::string replicationPassword;
 };
 
 struct InitResult {
-  bool skipped = false;      // configured was already 1: nothing was run
-  bool retried83713 = false; // START SLAVE failed and the bug-83713 sequence ran
+  bool skipped = false;       // configured was already 1: nothing was run
+  bool retried83713 = false;  // START SLAVE failed and the bug-83713 sequence ran
   bool appliedBackupGtid = false;
 };
 

@@ -118,9 +118,10 @@ json nextStatusNodes(const ClusterState& c, const std::optional<std::string>& ma
     const NodeConditions nc =
         nodeConditions(n, master, c.maxSlaveLatency, before ? *before : json());
     json conditions = json::array();
-    const std::pair<const char*, const std::string*> order[] = {
-        {"Lagged", &nc.lagged}, {"Replicating", &nc.replicating}, {"Master", &nc.master},
-        {"ReadOnly", &nc.readOnly}};
+    const std::pair<const char*, const std::string*> order[] = {{"Lagged", &nc.lagged},
+                                                                {"Replicating", &nc.replicating},
+                                                                {"Master", &nc.master},
+                                                                {"ReadOnly", &nc.readOnly}};
     for (const auto& [type, status] : order) {
       std::string since = now;
       if (before) {

@@ -33,9 +33,9 @@ struct PodState {
 
 struct Node {
   int ordinal = 0;
-  std::string pod;   // <c>-mysql-<i>
-  std::string host;  // <c>-mysql-<i>.mysql.<ns>
-  PodState podState;  // {} when the pod does not exist
+  std::string pod;                  // <c>-mysql-<i>
+  std::string host;                 // <c>-mysql-<i>.mysql.<ns>
+  PodState podState;                // {} when the pod does not exist
   std::optional<Observation> seen;  // nullopt: not probed (no pod, or no endpoint)
 };
 
@@ -47,7 +47,7 @@ struct ClusterState {
   long long maxSlaveLatency = kDefaultMaxSlaveLatency;
   bool failoverInProgress = false;
   nlohmann::json statusNodes = nlohmann::json::array();  // status.nodes before this pass
-  std::vector<Node> nodes;                                 // ordinals 0..replicas-1
+  std::vector<Node> nodes;                               // ordinals 0..replicas-1
 };
 
 std::string podName(const std::string& cluster, int ordinal);

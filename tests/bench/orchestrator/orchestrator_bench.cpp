@@ -107,8 +107,8 @@ int main(int argc, char** argv) {
         "  idle (no cluster):  cpu %.1f%% of one core, rss %.1f MiB\n"
         "  polling:            cpu %.1f%% of one core, rss %.1f MiB (peak %.1f MiB)\n"
         "  probes per second:  %.1f (expected %d)\n",
-        clusters, static_cast<long>(window.count()), idle.cpuPercent, idleRss, busy.cpuPercent,
-        rss, hwm, busy.probesPerSecond, clusters * 3);
+        clusters, static_cast<long>(window.count()), idle.cpuPercent, idleRss, busy.cpuPercent, rss,
+        hwm, busy.probesPerSecond, clusters * 3);
     if (busy.probesPerSecond < 0.5 * clusters * 3) {
       fail("the observer probed " + std::to_string(busy.probesPerSecond) + " nodes/s, not ~" +
            std::to_string(clusters * 3));

@@ -88,8 +88,9 @@ TEST(OrchestratorNode, FreshReplicaJoinsTheMasterAndReplicatesWithGtid) {
   auto mi = initNode(*m, kSql, joining(*master, *master));
   ASSERT_TRUE(mi.ok()) << mi.error().message;
   EXPECT_FALSE(mi->skipped);
-  master->query("SET GLOBAL read_only = 0; CREATE DATABASE app; CREATE TABLE app.t (v INT);"
-                "INSERT INTO app.t VALUES (1);");
+  master->query(
+      "SET GLOBAL read_only = 0; CREATE DATABASE app; CREATE TABLE app.t (v INT);"
+      "INSERT INTO app.t VALUES (1);");
 
   auto ri = initNode(*r, kSql, joining(*replica, *master));
   ASSERT_TRUE(ri.ok()) << ri.error().message;
@@ -149,14 +150,16 @@ TEST(OrchestratorNode, ClonedReplicaStartsFromTheBackupPosition) {
   auto master = pod(0);
   auto m = connect(*master, operatorUser());
   ASSERT_TRUE(initNode(*m, kSql, joining(*master, *master)).ok());
-  master->query("SET GLOBAL read_only = 0; CREATE DATABASE app; CREATE TABLE app.t (v INT);"
-                "INSERT INTO app.t VALUES (1);");
+  master->query(
+      "SET GLOBAL read_only = 0; CREATE DATABASE app; CREATE TABLE app.t (v INT);"
+      "INSERT INTO app.t VALUES (1);");
   // The clone: the master's data as of its GTID position (what mariadb-backup copies), and that
   // position in backup_gtid_purged (what the sidecar's init-file writes).
   const std::string position = master->query("SELECT @@gtid_binlog_pos");
   auto replica = pod(1, position.substr(0, position.size() - 1));
-  replica->query("SET SQL_LOG_BIN=0; CREATE DATABASE app; CREATE TABLE app.t (v INT);"
-                 "INSERT INTO app.t VALUES (1);");
+  replica->query(
+      "SET SQL_LOG_BIN=0; CREATE DATABASE app; CREATE TABLE app.t (v INT);"
+      "INSERT INTO app.t VALUES (1);");
   master->query("INSERT INTO app.t VALUES (2);");
 
   auto r = connect(*replica, operatorUser());
@@ -192,16 +195,18 @@ TEST(OrchestratorNode, ReadOnlyToggles) {
                           "REPLACE INTO sys_operator.status VALUES ('probe', '1')")
                   .ok());
   // ... and an application user does not.
-  master->query("CREATE USER app@'%' IDENTIFIED BY 'apppw'; GRANT ALL ON app.* TO app@'%';"
-                "CREATE DATABASE app;");
+  master->query(
+      "CREATE USER app@'%' IDENTIFIED BY 'apppw'; GRANT ALL ON app.* TO app@'%';"
+      "CREATE DATABASE app;");
   EXPECT_FALSE(master->sqlAs("app", "apppw", "CREATE TABLE app.t (v INT)").ok());
 }
 
 TEST(OrchestratorNode, FailuresNameTheStepAndTheServerError) {
   auto master = pod(0);
   // An account that may connect but do nothing else.
-  master->query("CREATE USER weak@'%' IDENTIFIED BY 'weakpw';"
-                "GRANT SELECT ON sys_operator.* TO weak@'%';");
+  master->query(
+      "CREATE USER weak@'%' IDENTIFIED BY 'weakpw';"
+      "GRANT SELECT ON sys_operator.* TO weak@'%';");
   auto weak = connect(*master, {"weak", "weakpw"});
   ASSERT_TRUE(weak);
   EXPECT_EQ(errorOf(initNode(*weak, kSql, joining(*master, *master))),
@@ -229,7 +234,8 @@ TEST(OrchestratorNode, FailuresNameTheStepAndTheServerError) {
             "the READ_ONLY ADMIN privilege(s) for this operation");
 
   // May set read_only, not manage replication.
-  master->query("GRANT READ_ONLY ADMIN ON *.* TO weak@'%'; GRANT ALL ON sys_operator.* TO weak@'%';");
+  master->query(
+      "GRANT READ_ONLY ADMIN ON *.* TO weak@'%'; GRANT ALL ON sys_operator.* TO weak@'%';");
   auto replicaOf = connect(*master, {"weak", "weakpw"});
   EXPECT_EQ(errorOf(initNode(*replicaOf, kSql, {master->host(), "other.example", "u", "p"})),
             "stopping replication: error 1227 (42000): Access denied; you need (at least one of) "
@@ -238,8 +244,9 @@ TEST(OrchestratorNode, FailuresNameTheStepAndTheServerError) {
   // A backup position the server cannot parse.
   master->query("REPLACE INTO sys_operator.status VALUES ('backup_gtid_purged', 'garbage');");
   auto op = connect(*master, operatorUser());
-  EXPECT_EQ(errorOf(initNode(*op, kSql, {master->host(), "other.example", "u", "p"})),
-            "applying the backup's GTID set garbage: error 1941 (HY000): Could not parse GTID list");
+  EXPECT_EQ(
+      errorOf(initNode(*op, kSql, {master->host(), "other.example", "u", "p"})),
+      "applying the backup's GTID set garbage: error 1941 (HY000): Could not parse GTID list");
   // The failed init did not mark the node configured.
   EXPECT_EQ(master->query("SELECT value FROM sys_operator.status WHERE name='configured'"), "0\n");
 

@@ -65,21 +65,24 @@ std::string pod(int i) {
 apiVersion: v1
 kind: Pod
 metadata:
-  name: )Y" + name + R"Y(
+  name: )Y" +
+         name + R"Y(
   namespace: orc
   labels:
     mysql.presslabs.org/cluster: c
     app.kubernetes.io/name: mysql
     app.kubernetes.io/managed-by: mysql.presslabs.org
 spec:
-  hostname: )Y" + name + R"Y(
+  hostname: )Y" +
+         name + R"Y(
   subdomain: mysql
   terminationGracePeriodSeconds: 5
   containers:
   - name: mysql
     image: debian:12
     env:
-    - {name: SERVER_ID, value: ")Y" + std::to_string(100 + i) + R"Y("}
+    - {name: SERVER_ID, value: ")Y" +
+         std::to_string(100 + i) + R"Y("}
     command:
     - sh
     - -c
@@ -180,7 +183,8 @@ spec:
                   R"(
   secretName: c-secret
   mysqlVersion: mariadb-10.11
-  readOnly: )" + (readOnly ? "true" : "false") + "\n";
+  readOnly: )" + (readOnly ? "true" : "false") +
+                  "\n";
   for (int i = 0; i < kReplicas; ++i) {
     m += pod(i);
   }
@@ -239,9 +243,9 @@ class Operator {
 };
 
 std::string sql(const Kubectl& k, int pod, const std::string& statement) {
-  CommandResult r = k.run({"-n", "orc", "exec", "c-mysql-" + std::to_string(pod), "--", "mariadb",
-                           "--no-defaults", "--socket=/data/mysqld.sock", "-uroot", "-NB", "-e",
-                           statement});
+  CommandResult r =
+      k.run({"-n", "orc", "exec", "c-mysql-" + std::to_string(pod), "--", "mariadb",
+             "--no-defaults", "--socket=/data/mysqld.sock", "-uroot", "-NB", "-e", statement});
   return r.exitCode == 0 ? r.out : "error: " + r.err;
 }
 
@@ -265,9 +269,8 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
   // Every pod is initialised by the observer, which makes bitpoke's readiness probe pass.
   for (int i = 0; i < kReplicas; ++i) {
     const std::string p = "-n orc pod c-mysql-" + std::to_string(i);
-    ASSERT_EQ(waitForJsonpath(k, p, "{.status.conditions[?(@.type==\"Ready\")].status}", "True",
-                              60s),
-              "")
+    ASSERT_EQ(
+        waitForJsonpath(k, p, "{.status.conditions[?(@.type==\"Ready\")].status}", "True", 60s), "")
         << k.run({"-n", "orc", "describe", "pod", "c-mysql-" + std::to_string(i)}).out
         << k.run({"-n", "orc", "logs", "c-mysql-" + std::to_string(i), "--previous"}).out
         << k.run({"-n", "orc", "exec", "c-mysql-" + std::to_string(i), "--", "cat",
@@ -303,8 +306,9 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
             "NoPendingFailoverAckExists");
 
   // A row written on the master reaches every replica.
-  EXPECT_EQ(sql(k, 0, "CREATE DATABASE app; CREATE TABLE app.t (v VARCHAR(16));"
-                      "INSERT INTO app.t VALUES ('hello')"),
+  EXPECT_EQ(sql(k, 0,
+                "CREATE DATABASE app; CREATE TABLE app.t (v VARCHAR(16));"
+                "INSERT INTO app.t VALUES ('hello')"),
             "");
   for (int i = 1; i < kReplicas; ++i) {
     std::string last;
@@ -329,17 +333,17 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
                    R"({"spec":{"readOnly":false}})"})
                 .exitCode,
             0);
-  EXPECT_EQ(waitForJsonpath(k, "-n orc mysqlcluster c", nodeCondition(0, "ReadOnly"), "False"),
-            "");
+  EXPECT_EQ(waitForJsonpath(k, "-n orc mysqlcluster c", nodeCondition(0, "ReadOnly"), "False"), "");
   EXPECT_EQ(jsonpath(k, "-n orc mysqlcluster c", nodeCondition(2, "ReadOnly")), "True");
 
   // The cluster without its operated Secret: the pod says why it is not initialised (after the
   // grace its server gets to answer), and so does a Warning Event on the cluster.
-  EXPECT_EQ(waitForJsonpath(k, "-n orc pod bad-mysql-0",
-                            "{.status.conditions[?(@.type==\"mysql.presslabs.org/NodeInitialized\")]"
-                            ".message}",
-                            "Secret orc/bad-mysql-operated not found", 30s),
-            "");
+  EXPECT_EQ(
+      waitForJsonpath(k, "-n orc pod bad-mysql-0",
+                      "{.status.conditions[?(@.type==\"mysql.presslabs.org/NodeInitialized\")]"
+                      ".message}",
+                      "Secret orc/bad-mysql-operated not found", 30s),
+      "");
   EXPECT_EQ(jsonpath(k, "-n orc pod bad-mysql-0",
                      "{.status.conditions[?(@.type==\"mysql.presslabs.org/NodeInitialized\")]"
                      ".reason}"),
@@ -350,10 +354,12 @@ TEST(OrchestratorE2e, PodsAreInitialisedReplicateAndFollowReadOnly) {
         events = jsonpath(k, "-n orc events",
                           "{range .items[?(@.involvedObject.name==\"bad\")]}{.type} {.reason}: "
                           "{.message}{\"\\n\"}{end}");
-        return events.find("Warning OperatedSecretMissing: Secret orc/bad-mysql-operated not "
-                           "found\n") != std::string::npos &&
-               events.find("Warning NodeInitializationFailed: pod bad-mysql-0: Secret "
-                           "orc/bad-mysql-operated not found\n") != std::string::npos;
+        return events.find(
+                   "Warning OperatedSecretMissing: Secret orc/bad-mysql-operated not "
+                   "found\n") != std::string::npos &&
+               events.find(
+                   "Warning NodeInitializationFailed: pod bad-mysql-0: Secret "
+                   "orc/bad-mysql-operated not found\n") != std::string::npos;
       },
       Poll{30s, 200ms}))
       << events;

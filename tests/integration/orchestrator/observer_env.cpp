@@ -77,8 +77,9 @@ ObserverEnv::ObserverEnv() {
   require(started.ok(), "starting the API server" +
                             (started.ok() ? std::string() : ": " + started.error().message));
   Kubectl k(api_.kubeconfigPath());
-  CommandResult crd = k.run(
-      {"apply", "-f", std::string(MYSQLOP_SOURCE_DIR) + "/crds/mysql.presslabs.org_mysqlclusters.yaml"});
+  CommandResult crd =
+      k.run({"apply", "-f",
+             std::string(MYSQLOP_SOURCE_DIR) + "/crds/mysql.presslabs.org_mysqlclusters.yaml"});
   require(crd.exitCode == 0, "applying the MysqlCluster CRD: " + crd.err);
   request("POST", "/api/v1/namespaces",
           {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
@@ -109,8 +110,7 @@ void ObserverEnv::startOperator(int pollSeconds) {
     fs::create_symlink(fs::path(MYSQLOP_BINARY_DIR) / "bin/plugins/mysqlop_orchestrator.so", link);
   }
   std::ofstream(dir_.path() + "/operator.yaml")
-      << "plugins:\n- name: orchestrator\n  config: {instancePollSeconds: " << pollSeconds
-      << "}\n";
+      << "plugins:\n- name: orchestrator\n  config: {instancePollSeconds: " << pollSeconds << "}\n";
   SpawnSpec spec;
   spec.argv = {std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator",
                "--kubeconfig=" + api_.kubeconfigPath(),
@@ -155,12 +155,12 @@ void ObserverEnv::createCluster(const std::string& name, int replicas, bool with
              {"mysqlVersion", "mariadb-10.11"}}}});
   for (int i = 0; i < replicas; ++i) {
     const std::string pod = name + "-mysql-" + std::to_string(i);
-    json created = request(
-        "POST", core() + "/pods",
-        {{"apiVersion", "v1"},
-         {"kind", "Pod"},
-         {"metadata", {{"name", pod}, {"labels", {{"mysql.presslabs.org/cluster", name}}}}},
-         {"spec", {{"containers", {{{"name", "mysql"}, {"image", "mariadb:10.11"}}}}}}});
+    json created =
+        request("POST", core() + "/pods",
+                {{"apiVersion", "v1"},
+                 {"kind", "Pod"},
+                 {"metadata", {{"name", pod}, {"labels", {{"mysql.presslabs.org/cluster", name}}}}},
+                 {"spec", {{"containers", {{{"name", "mysql"}, {"image", "mariadb:10.11"}}}}}}});
     created["status"] = {{"phase", "Running"},
                          {"podIP", servers_[static_cast<std::size_t>(i % 3)]->host()},
                          {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}};
@@ -178,8 +178,7 @@ void ObserverEnv::patchCluster(const std::string& name, const json& mergePatch) 
 
 std::string ObserverEnv::nodeCondition(const std::string& cluster, int ordinal,
                                        const std::string& type) const {
-  const std::string host =
-      cluster + "-mysql-" + std::to_string(ordinal) + ".mysql." + kNamespace;
+  const std::string host = cluster + "-mysql-" + std::to_string(ordinal) + ".mysql." + kNamespace;
   const json c = this->cluster(cluster);
   for (const json& n : c.value("status", json::object()).value("nodes", json::array())) {
     if (n.value("name", "") != host) {

@@ -32,8 +32,8 @@ std::string events(LocalApiServer& api, const std::string& object) {
   }
   for (const json& e : r->json().value("items", json::array())) {
     if (e.value("involvedObject", json::object()).value("name", "") == object) {
-      out += e.value("type", "") + " " + e.value("reason", "") + ": " + e.value("message", "") +
-             "\n";
+      out +=
+          e.value("type", "") + " " + e.value("reason", "") + ": " + e.value("message", "") + "\n";
     }
   }
   return out;
@@ -108,9 +108,9 @@ TEST(OrchestratorObserver, FollowsEveryNodeAndWritesOnlyChanges) {
 
   // Scale down: the removed node leaves status.nodes.
   env.patchCluster("c", {{"spec", {{"replicas", 2}}}});
-  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
-      env.cluster("c")["status"]["nodes"].size() == 2u &&
-      env.cluster("c")["status"]["nodes"][1]["name"] == std::string("c-mysql-1.mysql.obs")));
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(env.cluster("c")["status"]["nodes"].size() == 2u &&
+                                 env.cluster("c")["status"]["nodes"][1]["name"] ==
+                                     std::string("c-mysql-1.mysql.obs")));
 
   // A cluster without its operated Secret: its node is Unknown and the user is told why.
   EXPECT_TRUE(MYSQLOP_EVENTUALLY(env.nodeCondition("nosecret", 0, "Master") == "Unknown"));

@@ -47,7 +47,8 @@ TEST(ReplicationSql, InitMariaDb) {
 }
 
 TEST(ReplicationSql, InitMySql) {
-  EXPECT_EQ(kMyRepl.beginInit(), (Strings{"SET GLOBAL READ_ONLY = 1", "SET GLOBAL SUPER_READ_ONLY = 0"}));
+  EXPECT_EQ(kMyRepl.beginInit(),
+            (Strings{"SET GLOBAL READ_ONLY = 1", "SET GLOBAL SUPER_READ_ONLY = 0"}));
   EXPECT_EQ(kMyRepl.finishInit(), Strings{"SET GLOBAL SUPER_READ_ONLY = 1"});
   EXPECT_EQ(kMyRepl.applyBackupGtid(),
             (Strings{"RESET MASTER", "SET @@GLOBAL.GTID_PURGED = ?",

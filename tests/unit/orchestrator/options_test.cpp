@@ -26,17 +26,20 @@ TEST(OrchestratorOptions, Defaults) {
   // bitpoke's --orchestrator-concurrent-reconciles is the default of pollWorkers.
   EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":10})", "").pollWorkers, 10);
   EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":1000})", "").pollWorkers, 64);
-  EXPECT_EQ(
-      parseOptions(R"({"orchestratorConcurrentReconciles":10})", R"({"pollWorkers":2})").pollWorkers,
-      2);
+  EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":10})", R"({"pollWorkers":2})")
+                .pollWorkers,
+            2);
 }
 
 TEST(OrchestratorOptions, Refusals) {
   EXPECT_EQ(refusal(R"({"instancePollSeconds":0})"),
             "config.instancePollSeconds must be an integer from 1 to 3600");
-  EXPECT_EQ(refusal(R"({"pollWorkers":"4"})"), "config.pollWorkers must be an integer from 1 to 64");
-  EXPECT_EQ(refusal(R"({"instancePollSecond":5})"), "config.instancePollSecond is not a setting of this plugin (known: instancePollSeconds, "
-            "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds)");
+  EXPECT_EQ(refusal(R"({"pollWorkers":"4"})"),
+            "config.pollWorkers must be an integer from 1 to 64");
+  EXPECT_EQ(
+      refusal(R"({"instancePollSecond":5})"),
+      "config.instancePollSecond is not a setting of this plugin (known: instancePollSeconds, "
+      "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds)");
 }
 
 }  // namespace

@@ -185,9 +185,9 @@ TEST(OrchestratorTopology, NodesToInitialise) {
   ClusterState c = cluster({node(0), node(1, 0), node(2, 0), node(3, 0), node(4, 0)});
   c.nodes[0].seen->configured = false;  // Running, not Ready... but Ready below
   c.nodes[0].podState.ready = false;
-  c.nodes[1].podState.ready = false;    // configured already: skipped
+  c.nodes[1].podState.ready = false;  // configured already: skipped
   c.nodes[2].podState.ready = false;
-  c.nodes[2].seen->reachable = false;   // unknown: tried (the attempt tells why it fails)
+  c.nodes[2].seen->reachable = false;  // unknown: tried (the attempt tells why it fails)
   c.nodes[3].podState = {true, false, false, false};  // Pending
   c.nodes[4].podState = {true, true, false, true};    // being deleted
   EXPECT_EQ(nodesToInitialise(c), (std::vector<int>{0, 2}));
@@ -214,7 +214,7 @@ TEST(OrchestratorTopology, AnUnansweringServerGetsItsGraceBeforeInit) {
 
 TEST(OrchestratorTopology, ReadOnlyMasterWritableOthersReadOnly) {
   ClusterState c = cluster({node(0), node(1, 0)});
-  c.nodes[0].seen->readOnly = true;   // the init-file starts every node read-only
+  c.nodes[0].seen->readOnly = true;  // the init-file starts every node read-only
   c.nodes[1].seen->readOnly = false;
   auto changes = readOnlyChanges(c, host(0));
   ASSERT_EQ(changes.size(), 2u);
