@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <stdexcept>
 
 #include "plugins/common/mysql/client.h"
@@ -132,6 +133,18 @@ void ObserverEnv::stopOperator() {
 }
 
 std::string ObserverEnv::operatorLog() const { return readFile(dir_.path() + "/operator.log"); }
+
+std::string ObserverEnv::metrics() const {
+  static const std::regex kServing("serving /metrics on 127\\.0\\.0\\.1:([0-9]+)");
+  std::smatch m;
+  const std::string log = operatorLog();
+  if (!std::regex_search(log, m, kServing)) {
+    return "";
+  }
+  CommandResult r =
+      runCommand({"/usr/bin/curl", "-s", "http://127.0.0.1:" + m[1].str() + "/metrics"});
+  return r.exitCode == 0 ? r.out : "";
+}
 
 void ObserverEnv::createCluster(const std::string& name, int replicas, bool withoutSecret) {
   if (!withoutSecret) {

@@ -33,6 +33,8 @@ class ObserverEnv {
   void stopOperator();
   pid_t operatorPid() const { return operator_; }
   std::string operatorLog() const;
+  // The operator's /metrics text ("" when it does not answer).
+  std::string metrics() const;
 
   // The operated Secret (unless withoutSecret), the MysqlCluster and `replicas` pods on the
   // servers (pod i on server i % 3).

@@ -60,6 +60,17 @@ TEST(OrchestratorObserver, FollowsEveryNodeAndWritesOnlyChanges) {
   EXPECT_EQ(conditionReason(env.cluster("c"), "FailoverInProgress"), "ClusterMasterHealthy");
   EXPECT_EQ(conditionReason(env.cluster("c"), "PendingFailoverAck"), "NoPendingFailoverAckExists");
 
+  // Metrics: nodes by state over both clusters (the Secret-less cluster's node is unreachable),
+  // and the duration of the passes.
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      env.metrics().find("mysqlop_orchestrator_nodes{state=\"master\"} 1\n") != std::string::npos &&
+      env.metrics().find("mysqlop_orchestrator_nodes{state=\"replica\"} 2\n") !=
+          std::string::npos &&
+      env.metrics().find("mysqlop_orchestrator_nodes{state=\"unreachable\"} 1\n") !=
+          std::string::npos))
+      << env.metrics();
+  EXPECT_NE(env.metrics().find("mysqlop_orchestrator_poll_seconds_count"), std::string::npos);
+
   // Read-only handling: the master becomes writable once up for 15 s; the replicas stay
   // read-only.
   EXPECT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(poll, node(0, "ReadOnly") == "False"));
