@@ -148,7 +148,7 @@ std::string writePodCondition(mysqlop::Call& call, json pod, const kube::Conditi
 }  // namespace
 
 Observer::Observer(Options options, LogFn log)
-    : options_(std::move(options)), log_(std::move(log)), pool_(poolOptions(options_)) {}
+    : options_(options), log_(std::move(log)), pool_(poolOptions(options_)) {}
 
 std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -188,7 +188,8 @@ mysqlop::Outcome Observer::pass(mysqlop::Call& call, const ClusterKey& key, bool
 }
 
 mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassReport* report) {
-  const auto& [ns, name] = key;
+  const std::string& ns = key.first;  // (not a structured binding: lambdas below capture them)
+  const std::string& name = key.second;
   const std::string what = "MysqlCluster " + ns + "/" + name;
   mysqlop::Reply got = call.get(res::kMysqlCluster, ns, name);
   if (got.notFound()) {
