@@ -162,6 +162,11 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
 void Observer::forget(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   known_.erase(key);
+  const std::string pods = key.first + "/" + key.second + "-mysql-";
+  for (auto it = failedInit_.lower_bound(pods);
+       it != failedInit_.end() && it->first.rfind(pods, 0) == 0;) {
+    it = failedInit_.erase(it);
+  }
 }
 
 std::vector<ClusterKey> Observer::knownClusters() const {
