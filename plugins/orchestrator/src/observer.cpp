@@ -323,8 +323,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     o.address = ep.host;
     auto lease = pool_.acquire(ep, probeAs);
     if (!lease.ok()) {
-      o.error = "connecting to " + o.host + " (" + ep.str() + ") as " + probeAs.user + ": " +
-                lease.error().message;
+      o.error = o.host + ": " + lease.error().message;  // "connecting to <ip:port> as <user>: ..."
       return std::make_pair(o, mysql::Flavor::MySQL);
     }
     const mysql::Flavor flavor = flavorOf(**lease);
@@ -392,8 +391,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       inits.emplace_back(i, std::async(std::launch::async, [ep, params, as, t, host = n.host]() {
                            auto conn = mysql::Connection::open(ep, as, t);
                            if (!conn.ok()) {
-                             return "connecting to " + host + " (" + ep.str() + ") as " + as.user +
-                                    ": " + conn.error().message;
+                             return host + ": " + conn.error().message;
                            }
                            const mysql::ReplicationSql sql(flavorOf(**conn));
                            auto r = initNode(**conn, sql, params);
