@@ -181,6 +181,26 @@ void ObserverEnv::createCluster(const std::string& name, int replicas, bool with
   }
 }
 
+void ObserverEnv::createUnreadyCluster(const std::string& name, const std::string& podIp) {
+  createCluster(name, 0);
+  patchCluster(name, {{"spec", {{"replicas", 1}}}});
+  const std::string pod = name + "-mysql-0";
+  json created =
+      request("POST", core() + "/pods",
+              {{"apiVersion", "v1"},
+               {"kind", "Pod"},
+               {"metadata", {{"name", pod}, {"labels", {{"mysql.presslabs.org/cluster", name}}}}},
+               {"spec", {{"containers", {{{"name", "mysql"}, {"image", "mariadb:10.11"}}}}}}});
+  created["status"] = {{"phase", "Running"},
+                       {"podIP", podIp},
+                       {"conditions", {{{"type", "Ready"}, {"status", "False"}}}}};
+  request("PUT", core() + "/pods/" + pod + "/status", created);
+}
+
+json ObserverEnv::pod(const std::string& name) const {
+  return request("GET", core() + "/pods/" + name);
+}
+
 json ObserverEnv::cluster(const std::string& name) const {
   return request("GET", clusters() + "/" + name);
 }

@@ -37,8 +37,11 @@ class ObserverEnv {
   std::string metrics() const;
 
   // The operated Secret (unless withoutSecret), the MysqlCluster and `replicas` pods on the
-  // servers (pod i on server i % 3).
+  // servers (pod i on server i % 3), Running and Ready.
   void createCluster(const std::string& name, int replicas, bool withoutSecret = false);
+  // A one-pod cluster (with its Secret) whose pod is Running, not Ready, at podIp.
+  void createUnreadyCluster(const std::string& name, const std::string& podIp);
+  nlohmann::json pod(const std::string& name) const;
   nlohmann::json cluster(const std::string& name) const;
   void patchCluster(const std::string& name, const nlohmann::json& mergePatch) const;
   // The status of a node condition of a cluster ("" when absent).

@@ -43,6 +43,8 @@ TEST(OrchestratorObserver, FollowsEveryNodeAndWritesOnlyChanges) {
   ObserverEnv env;
   env.createCluster("c", 3);
   env.createCluster("nosecret", 1, /*withoutSecret=*/true);
+  // A pod whose server never answers (outside the 127.0.0.X range test servers take).
+  env.createUnreadyCluster("down", "127.0.1.254");
   env.startOperator(1);
   auto node = [&](int i, const char* type) { return env.nodeCondition("c", i, type); };
   const Poll poll = within(40s);
@@ -60,13 +62,14 @@ TEST(OrchestratorObserver, FollowsEveryNodeAndWritesOnlyChanges) {
   EXPECT_EQ(conditionReason(env.cluster("c"), "FailoverInProgress"), "ClusterMasterHealthy");
   EXPECT_EQ(conditionReason(env.cluster("c"), "PendingFailoverAck"), "NoPendingFailoverAckExists");
 
-  // Metrics: nodes by state over both clusters (the Secret-less cluster's node is unreachable),
+  // Metrics: nodes by state over the clusters (the Secret-less cluster's node and the one whose
+  // server never answers are unreachable),
   // and the duration of the passes.
   EXPECT_TRUE(MYSQLOP_EVENTUALLY(
       env.metrics().find("mysqlop_orchestrator_nodes{state=\"master\"} 1\n") != std::string::npos &&
       env.metrics().find("mysqlop_orchestrator_nodes{state=\"replica\"} 2\n") !=
           std::string::npos &&
-      env.metrics().find("mysqlop_orchestrator_nodes{state=\"unreachable\"} 1\n") !=
+      env.metrics().find("mysqlop_orchestrator_nodes{state=\"unreachable\"} 2\n") !=
           std::string::npos))
       << env.metrics();
   EXPECT_NE(env.metrics().find("mysqlop_orchestrator_poll_seconds_count"), std::string::npos);
@@ -130,6 +133,20 @@ TEST(OrchestratorObserver, FollowsEveryNodeAndWritesOnlyChanges) {
           .find("Warning OperatedSecretMissing: Secret obs/nosecret-mysql-operated not found\n") !=
       std::string::npos))
       << events(env.api(), "nosecret");
+
+  // A pod whose server does not answer: NodeInitialized=False says why.
+  const auto initCondition = [&] {
+    for (const json& c : env.pod("down-mysql-0")["status"].value("conditions", json::array())) {
+      if (c.value("type", "") == "mysql.presslabs.org/NodeInitialized") {
+        return c.value("status", "") + " " + c.value("reason", "") + ": " + c.value("message", "");
+      }
+    }
+    return std::string();
+  };
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(!initCondition().empty()));
+  EXPECT_EQ(initCondition(),
+            "False mysqlInitializationFailed: down-mysql-0.mysql.obs: connecting to "
+            "127.0.1.254:3306 as sys_operator: Can't connect to server on '127.0.1.254' (115)");
 
   env.stopOperator();
   const std::string log = env.operatorLog();
