@@ -162,6 +162,7 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
 void Observer::forget(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   known_.erase(key);
+  secrets_.erase(key);
   const std::string pods = key.first + "/" + key.second + "-mysql-";
   for (auto it = failedInit_.lower_bound(pods);
        it != failedInit_.end() && it->first.rfind(pods, 0) == 0;) {
@@ -281,10 +282,29 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       *out = r.data;
     }
   };
-  readKey("OPERATOR_USER", &secrets.operatorUser.user);
-  readKey("OPERATOR_PASSWORD", &secrets.operatorUser.password);
-  readKey("REPLICATION_USER", &secrets.replicationUser.user);
-  readKey("REPLICATION_PASSWORD", &secrets.replicationUser.password);
+  bool cached = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = secrets_.find(key);
+    if (it != secrets_.end() && std::chrono::steady_clock::now() - it->second.at < kSecretTtl) {
+      secrets.operatorUser = it->second.operatorUser;
+      secrets.replicationUser = it->second.replicationUser;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    readKey("OPERATOR_USER", &secrets.operatorUser.user);
+    readKey("OPERATOR_PASSWORD", &secrets.operatorUser.password);
+    readKey("REPLICATION_USER", &secrets.replicationUser.user);
+    readKey("REPLICATION_PASSWORD", &secrets.replicationUser.password);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (secrets.error.empty()) {
+      secrets_[key] = {secrets.operatorUser, secrets.replicationUser,
+                       std::chrono::steady_clock::now()};
+    } else {
+      secrets_.erase(key);
+    }
+  }
   const bool anyPod = !pods.empty();
   if (!secrets.error.empty() && anyPod) {
     kube::recordEvent(call, cluster, mysqlop_event_Warning, kSecretFailed, secrets.error);

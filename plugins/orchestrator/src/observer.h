@@ -38,6 +38,8 @@ inline constexpr const char* kReadOnlyFailed = "ReadOnlyChangeFailed";
 inline constexpr const char* kSecretFailed = "OperatedSecretMissing";
 // The pod condition of node initialisation (compat.md 3.5).
 inline constexpr const char* kNodeInitialized = "mysql.presslabs.org/NodeInitialized";
+// How long the operated credentials read from the Secret are reused.
+inline constexpr std::chrono::seconds kSecretTtl{30};
 // A pod whose init failed is tried again after this long (or at the next poll, if later).
 inline constexpr std::chrono::seconds kInitRetryAfter{1};
 
@@ -68,6 +70,13 @@ class Observer {
   // Pods (namespace/name) whose last init failed, and when: a pod watch event arrives several
   // times a second while a server starts, and each would otherwise be an attempt and an Event.
   std::map<std::string, std::chrono::steady_clock::time_point> failedInit_;
+  // The operated credentials of each cluster, read at most every kSecretTtl: the Secret is not
+  // watched, so every read is an API request, and it only changes when someone edits it.
+  struct CachedSecrets {
+    mysql::Credentials operatorUser, replicationUser;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<ClusterKey, CachedSecrets> secrets_;
 };
 
 }  // namespace mysqlop::orchestrator
