@@ -1,0 +1,92 @@
+#include "plugins/common/mysql/replication.h"
+
+namespace mysqlop::mysql {
+
+std::string ReplicationSql::selectVariables() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_id AS server_id, "
+           "@@GLOBAL.gtid_current_pos AS gtid_executed, @@GLOBAL.gtid_slave_pos AS gtid_slave_pos, "
+           "0 AS super_read_only";
+  }
+  return "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_uuid AS server_id, "
+         "@@GLOBAL.gtid_executed AS gtid_executed, '' AS gtid_slave_pos, "
+         "@@GLOBAL.super_read_only AS super_read_only";
+}
+
+std::string ReplicationSql::showUptime() { return "SHOW GLOBAL STATUS LIKE 'Uptime'"; }
+
+std::string ReplicationSql::showSlaveStatus() { return "SHOW SLAVE STATUS"; }
+
+std::string ReplicationSql::selectHeartbeatLag() {
+  return "SELECT TIMESTAMPDIFF(SECOND,ts,UTC_TIMESTAMP()) as drift FROM sys_operator.heartbeat "
+         "ORDER BY drift ASC LIMIT 1";
+}
+
+std::string ReplicationSql::selectConfigured() {
+  return "SELECT value FROM sys_operator.status WHERE name='configured' AND value='1'";
+}
+
+std::string ReplicationSql::selectStatusValue() {
+  return "SELECT value FROM sys_operator.status WHERE name=?";
+}
+
+std::string ReplicationSql::disableBinlog() { return "SET @@SESSION.SQL_LOG_BIN = 0"; }
+
+std::vector<std::string> ReplicationSql::beginInit() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return {"SET GLOBAL READ_ONLY = 1"};
+  }
+  return {"SET GLOBAL READ_ONLY = 1", "SET GLOBAL SUPER_READ_ONLY = 0"};
+}
+
+std::vector<std::string> ReplicationSql::finishInit() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return {};
+  }
+  return {"SET GLOBAL SUPER_READ_ONLY = 1"};
+}
+
+std::vector<std::string> ReplicationSql::applyBackupGtid() const {
+  if (flavor_ == Flavor::MariaDB) {
+    // gtid_slave_pos can only be set while the replication threads are stopped.
+    return {"STOP SLAVE", "SET GLOBAL gtid_slave_pos = ?",
+            "REPLACE INTO sys_operator.status VALUES ('set_gtid_purged', ?)"};
+  }
+  return {"RESET MASTER", "SET @@GLOBAL.GTID_PURGED = ?",
+          "REPLACE INTO sys_operator.status VALUES ('set_gtid_purged', ?)"};
+}
+
+std::string ReplicationSql::stopSlave() { return "STOP SLAVE"; }
+
+std::string ReplicationSql::startSlave() { return "START SLAVE"; }
+
+std::string ReplicationSql::changeMaster() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "CHANGE MASTER TO MASTER_HOST=?, MASTER_USER=?, MASTER_PASSWORD=?, "
+           "MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos";
+  }
+  return "CHANGE MASTER TO MASTER_AUTO_POSITION=1, MASTER_HOST=?, MASTER_USER=?, "
+         "MASTER_PASSWORD=?, MASTER_CONNECT_RETRY=1";
+}
+
+std::vector<std::string> ReplicationSql::startSlaveRetry() {
+  return {"RESET SLAVE", "START SLAVE IO_THREAD", "STOP SLAVE IO_THREAD", "RESET SLAVE",
+          "START SLAVE"};
+}
+
+std::string ReplicationSql::markConfigured() {
+  return "REPLACE INTO sys_operator.status VALUES ('configured', '1')";
+}
+
+std::vector<std::string> ReplicationSql::setReadOnly(bool readOnly) const {
+  if (flavor_ == Flavor::MariaDB) {
+    return {readOnly ? "SET GLOBAL READ_ONLY = 1" : "SET GLOBAL READ_ONLY = 0"};
+  }
+  // super_read_only=1 implies read_only=1; read_only=0 implies super_read_only=0.
+  if (readOnly) {
+    return {"SET GLOBAL READ_ONLY = 1", "SET GLOBAL SUPER_READ_ONLY = 1"};
+  }
+  return {"SET GLOBAL SUPER_READ_ONLY = 0", "SET GLOBAL READ_ONLY = 0"};
+}
+
+}  // namespace mysqlop::mysql

@@ -1,0 +1,35 @@
+#pragma once
+
+// What one poll learned about one node (orchestrator's Instance, reduced to what compat.md 3.3
+// and 3.4 use). Produced by probe.cpp, consumed by the pure topology logic.
+
+#include <optional>
+#include <string>
+
+namespace mysqlop::orchestrator {
+
+struct Observation {
+  std::string host;        // the pod FQDN <c>-mysql-<i>.mysql.<ns>, the node's name
+  std::string address;     // the address it was probed at (the pod IP), "" when unresolved
+  bool reachable = false;  // every probe statement answered
+  std::string error;       // why not (connection or statement error), "" when reachable
+
+  bool readOnly = false;
+  std::string serverId;      // MariaDB server_id, MySQL server_uuid
+  std::string gtidExecuted;  // MariaDB gtid_current_pos, MySQL gtid_executed
+  std::string gtidSlavePos;  // MariaDB only
+  long long uptimeSeconds = 0;
+  bool configured = false;  // sys_operator.status configured=1
+
+  bool hasSlaveStatus = false;  // SHOW SLAVE STATUS returned a row
+  bool slaveIoRunning = false;
+  bool slaveSqlRunning = false;
+  std::string masterHost;  // Master_Host ("" when not a replica)
+  std::string lastIoError;
+  std::string lastSqlError;
+  // Seconds of lag: the heartbeat drift when sys_operator.heartbeat has a row, else
+  // Seconds_Behind_Master; nullopt when neither is known (orchestrator: SlaveLagSeconds invalid).
+  std::optional<long long> lagSeconds;
+};
+
+}  // namespace mysqlop::orchestrator

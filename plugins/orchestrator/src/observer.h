@@ -1,0 +1,82 @@
+#pragma once
+
+// One pass over one cluster (README.md): read the cluster, its pods and the operated Secret;
+// probe the nodes in parallel; initialise the pods that need it; apply the read-only changes;
+// publish status.nodes. Called by the host's reconcile workers (cluster and pod changes) and by
+// the service's own poller; one pass per cluster at a time (a per-cluster lock), clusters in
+// parallel.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mysqlop/plugin.hpp"
+#include "plugins/common/mysql/pool.h"
+#include "plugins/orchestrator/src/options.h"
+#include "plugins/orchestrator/src/topology.h"
+
+namespace mysqlop::orchestrator {
+
+using ClusterKey = std::pair<std::string, std::string>;  // namespace, name
+
+// What a pass saw, for metrics.
+struct PassReport {
+  bool ran = false;  // false: the cluster is gone, or another pass of it was running
+  double seconds = 0;
+  std::map<std::string, int> nodesByState;  // master, replica, lagged, stopped, unreachable
+};
+
+// Events on the cluster (Warning).
+inline constexpr const char* kNodeInitFailed = "NodeInitializationFailed";
+inline constexpr const char* kReadOnlyFailed = "ReadOnlyChangeFailed";
+inline constexpr const char* kSecretFailed = "OperatedSecretMissing";
+// The pod condition of node initialisation (compat.md 3.5).
+inline constexpr const char* kNodeInitialized = "mysql.presslabs.org/NodeInitialized";
+// How long the operated credentials read from the Secret are reused.
+inline constexpr std::chrono::seconds kSecretTtl{30};
+// A pod whose init failed is tried again after this long (or at the next poll, if later).
+inline constexpr std::chrono::seconds kInitRetryAfter{1};
+
+class Observer {
+ public:
+  using LogFn = std::function<void(mysqlop_type_log_level, const std::string&)>;
+  Observer(Options options, LogFn log);
+
+  // Runs a pass; with wait false, returns at once (ran false) when one is already running.
+  mysqlop::Outcome pass(mysqlop::Call& call, const ClusterKey& key, bool wait,
+                        PassReport* report = nullptr);
+  // Clusters seen by a pass and not deleted since.
+  std::vector<ClusterKey> knownClusters() const;
+  const Options& options() const { return options_; }
+
+ private:
+  struct Secrets;
+  std::shared_ptr<std::mutex> lockOf(const ClusterKey& key);
+  void forget(const ClusterKey& key);
+  mysqlop::Outcome run(mysqlop::Call& call, const ClusterKey& key, PassReport* report);
+
+  Options options_;
+  LogFn log_;
+  mysql::ConnectionPool pool_;
+  mutable std::mutex mu_;
+  std::set<ClusterKey> known_;
+  std::map<ClusterKey, std::shared_ptr<std::mutex>> locks_;
+  // Pods (namespace/name) whose last init failed, and when: a pod watch event arrives several
+  // times a second while a server starts, and each would otherwise be an attempt and an Event.
+  std::map<std::string, std::chrono::steady_clock::time_point> failedInit_;
+  // The operated credentials of each cluster, read at most every kSecretTtl: the Secret is not
+  // watched, so every read is an API request, and it only changes when someone edits it.
+  struct CachedSecrets {
+    mysql::Credentials operatorUser, replicationUser;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<ClusterKey, CachedSecrets> secrets_;
+};
+
+}  // namespace mysqlop::orchestrator

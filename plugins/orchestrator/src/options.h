@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace mysqlop::orchestrator {
+
+struct Options {
+  // How often every node of every cluster is probed (bitpoke's chart InstancePollSeconds: 5).
+  std::chrono::seconds pollInterval{5};
+  // Clusters probed at once by the poller (each pass probes its nodes in parallel). Default: the
+  // operator's orchestratorConcurrentReconciles (bitpoke's flag), at most 64.
+  int pollWorkers = 4;
+  // A dead node costs this much of its cluster's pass.
+  std::chrono::seconds connectTimeout{1};
+  std::chrono::seconds queryTimeout{10};
+};
+
+// config: instancePollSeconds (1..3600), pollWorkers (1..64), connectTimeoutSeconds (1..60),
+// queryTimeoutSeconds (1..600); operator setting orchestratorConcurrentReconciles. Throws
+// mysqlop::ConfigError naming the key.
+Options parseOptions(std::string_view operatorJson, std::string_view configJson);
+
+}  // namespace mysqlop::orchestrator

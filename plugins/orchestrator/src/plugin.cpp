@@ -1,0 +1,177 @@
+// The orchestrator plugin: the topology observer over the SDK (README.md). A service with primary
+// MysqlCluster: the host's reconcile workers run a pass when a cluster or one of its pods
+// changes; the service's poller runs a pass over every known cluster every instancePollSeconds
+// on its own threads, so that polling never waits behind the host's queue or its backoff.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "mysqlop/plugin.hpp"
+#include "plugins/common/kube/resources.h"
+#include "plugins/orchestrator/src/observer.h"
+#include "plugins/orchestrator/src/options.h"
+
+namespace {
+
+using mysqlop::orchestrator::ClusterKey;
+using mysqlop::orchestrator::Observer;
+using mysqlop::orchestrator::PassReport;
+
+constexpr const char* kClusterLabel = "mysql.presslabs.org/cluster";
+
+class OrchestratorPlugin : public mysqlop::Plugin {
+ public:
+  static constexpr const char* kVersion = "0.1.0";
+  static constexpr mysqlop_type_resource kPrimary = mysqlop::kube::res::kMysqlCluster;
+  // 0: a Pod of a cluster (created, Running, Ready, deleted) requeues its cluster at once.
+  static constexpr std::array<mysqlop_type_resource, 1> kWatches = {mysqlop::kube::res::kPod};
+
+  explicit OrchestratorPlugin(const mysqlop::Context& ctx)
+      : Plugin(ctx),
+        observer_(
+            mysqlop::orchestrator::parseOptions(ctx.operatorJson, ctx.configJson),
+            [this](mysqlop_type_log_level level, const std::string& m) { host().log(level, m); }),
+        passSeconds_(host().registerMetric(
+            mysqlop_metric_Histogram, "mysqlop_orchestrator_poll_seconds",
+            "Duration of one pass over a cluster (probe, init, read-only, status).", {},
+            {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5})),
+        nodes_(host().registerMetric(mysqlop_metric_Gauge, "mysqlop_orchestrator_nodes",
+                                     "Nodes by state after the last pass of each cluster.",
+                                     {"state"})) {}
+
+  mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
+    return runPass(call, {std::string(req.namespaceName), std::string(req.name)}, true);
+  }
+
+  void mapWatched(mysqlop::Call& call, std::uint32_t, std::string_view objectJson) override {
+    const nlohmann::json pod = nlohmann::json::parse(objectJson, nullptr, false);
+    if (!pod.is_object() || !pod.contains("metadata")) {
+      return;
+    }
+    const nlohmann::json& meta = pod["metadata"];
+    const nlohmann::json labels = meta.value("labels", nlohmann::json::object());
+    if (!labels.is_object() || !labels.contains(kClusterLabel) ||
+        !labels[kClusterLabel].is_string()) {
+      return;
+    }
+    call.emitKey(meta.value("namespace", ""), labels[kClusterLabel].get<std::string>());
+  }
+
+  void start(mysqlop::Call&) override {
+    stopping_ = false;
+    ticker_ = std::thread([this] { tick(); });
+    for (int i = 0; i < observer_.options().pollWorkers; ++i) {
+      workers_.emplace_back([this] { work(); });
+    }
+  }
+
+  void stop() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (ticker_.joinable()) {
+      ticker_.join();
+    }
+    for (auto& w : workers_) {
+      w.join();
+    }
+    workers_.clear();
+  }
+
+  ~OrchestratorPlugin() override { stop(); }
+
+ private:
+  mysqlop::Outcome runPass(mysqlop::Call& call, const ClusterKey& key, bool wait) {
+    PassReport report;
+    mysqlop::Outcome o = observer_.pass(call, key, wait, &report);
+    std::lock_guard<std::mutex> lock(metricsMu_);
+    if (report.ran) {
+      passSeconds_.observe(report.seconds);
+      byCluster_[key] = report.nodesByState;
+    } else {
+      byCluster_.erase(key);
+    }
+    std::map<std::string, int> sum = {
+        {"master", 0}, {"replica", 0}, {"lagged", 0}, {"stopped", 0}, {"unreachable", 0}};
+    for (const auto& [k, states] : byCluster_) {
+      for (const auto& [state, n] : states) {
+        sum[state] += n;
+      }
+    }
+    for (const auto& [state, n] : sum) {
+      nodes_.set(n, {state});
+    }
+    return o;
+  }
+
+  // Every pollInterval, queues every known cluster that is not queued already.
+  void tick() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      const std::vector<ClusterKey> clusters = observer_.knownClusters();
+      lock.lock();
+      for (const ClusterKey& k : clusters) {
+        if (queued_.insert(k).second) {
+          queue_.push_back(k);
+        }
+      }
+      cv_.notify_all();
+      cv_.wait_for(lock, observer_.options().pollInterval, [this] { return stopping_; });
+    }
+  }
+
+  void work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) {
+        return;
+      }
+      ClusterKey k = queue_.front();
+      queue_.pop_front();
+      queued_.erase(k);
+      lock.unlock();
+      {
+        mysqlop::OwnedCall call(host().table(), host().plugin());
+        if (call.ok()) {
+          mysqlop::Outcome o = runPass(call, k, false);
+          if (o.status != mysqlop_status_Ok) {
+            host().warn("poll of " + k.first + "/" + k.second + ": " + o.message);
+          }
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  Observer observer_;
+  mysqlop::Metric passSeconds_;
+  mysqlop::Metric nodes_;
+  std::mutex metricsMu_;
+  std::map<ClusterKey, std::map<std::string, int>> byCluster_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = true;
+  std::deque<ClusterKey> queue_;
+  std::set<ClusterKey> queued_;
+  std::thread ticker_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+MYSQLOP_EXPORT_PLUGIN(OrchestratorPlugin, "orchestrator", mysqlop_plugin_kind_Service)

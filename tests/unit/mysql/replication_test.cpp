@@ -1,0 +1,81 @@
+// Every statement text of node initialisation, read-only handling and probing, per flavor.
+#include "plugins/common/mysql/replication.h"
+
+#include <gtest/gtest.h>
+
+namespace mysqlop::mysql {
+namespace {
+
+using Strings = std::vector<std::string>;
+const ReplicationSql kMariaRepl(Flavor::MariaDB);
+const ReplicationSql kMyRepl(Flavor::MySQL);
+
+TEST(ReplicationSql, ProbeVariables) {
+  EXPECT_EQ(kMariaRepl.selectVariables(),
+            "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_id AS server_id, "
+            "@@GLOBAL.gtid_current_pos AS gtid_executed, @@GLOBAL.gtid_slave_pos AS "
+            "gtid_slave_pos, 0 AS super_read_only");
+  EXPECT_EQ(kMyRepl.selectVariables(),
+            "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_uuid AS server_id, "
+            "@@GLOBAL.gtid_executed AS gtid_executed, '' AS gtid_slave_pos, "
+            "@@GLOBAL.super_read_only AS super_read_only");
+}
+
+TEST(ReplicationSql, ProbeStatementsShared) {
+  EXPECT_EQ(ReplicationSql::showUptime(), "SHOW GLOBAL STATUS LIKE 'Uptime'");
+  EXPECT_EQ(ReplicationSql::showSlaveStatus(), "SHOW SLAVE STATUS");
+  // bitpoke's chart SlaveLagQuery, verbatim.
+  EXPECT_EQ(ReplicationSql::selectHeartbeatLag(),
+            "SELECT TIMESTAMPDIFF(SECOND,ts,UTC_TIMESTAMP()) as drift FROM sys_operator.heartbeat "
+            "ORDER BY drift ASC LIMIT 1");
+  EXPECT_EQ(ReplicationSql::selectConfigured(),
+            "SELECT value FROM sys_operator.status WHERE name='configured' AND value='1'");
+  EXPECT_EQ(ReplicationSql::selectStatusValue(),
+            "SELECT value FROM sys_operator.status WHERE name=?");
+}
+
+TEST(ReplicationSql, InitMariaDb) {
+  EXPECT_EQ(ReplicationSql::disableBinlog(), "SET @@SESSION.SQL_LOG_BIN = 0");
+  EXPECT_EQ(kMariaRepl.beginInit(), Strings{"SET GLOBAL READ_ONLY = 1"});
+  EXPECT_EQ(kMariaRepl.finishInit(), Strings{});
+  EXPECT_EQ(kMariaRepl.applyBackupGtid(),
+            (Strings{"STOP SLAVE", "SET GLOBAL gtid_slave_pos = ?",
+                     "REPLACE INTO sys_operator.status VALUES ('set_gtid_purged', ?)"}));
+  EXPECT_EQ(kMariaRepl.changeMaster(),
+            "CHANGE MASTER TO MASTER_HOST=?, MASTER_USER=?, MASTER_PASSWORD=?, "
+            "MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos");
+}
+
+TEST(ReplicationSql, InitMySql) {
+  EXPECT_EQ(kMyRepl.beginInit(),
+            (Strings{"SET GLOBAL READ_ONLY = 1", "SET GLOBAL SUPER_READ_ONLY = 0"}));
+  EXPECT_EQ(kMyRepl.finishInit(), Strings{"SET GLOBAL SUPER_READ_ONLY = 1"});
+  EXPECT_EQ(kMyRepl.applyBackupGtid(),
+            (Strings{"RESET MASTER", "SET @@GLOBAL.GTID_PURGED = ?",
+                     "REPLACE INTO sys_operator.status VALUES ('set_gtid_purged', ?)"}));
+  EXPECT_EQ(kMyRepl.changeMaster(),
+            "CHANGE MASTER TO MASTER_AUTO_POSITION=1, MASTER_HOST=?, MASTER_USER=?, "
+            "MASTER_PASSWORD=?, MASTER_CONNECT_RETRY=1");
+}
+
+TEST(ReplicationSql, InitShared) {
+  EXPECT_EQ(ReplicationSql::stopSlave(), "STOP SLAVE");
+  EXPECT_EQ(ReplicationSql::startSlave(), "START SLAVE");
+  EXPECT_EQ(ReplicationSql::startSlaveRetry(),
+            (Strings{"RESET SLAVE", "START SLAVE IO_THREAD", "STOP SLAVE IO_THREAD", "RESET SLAVE",
+                     "START SLAVE"}));
+  EXPECT_EQ(ReplicationSql::markConfigured(),
+            "REPLACE INTO sys_operator.status VALUES ('configured', '1')");
+}
+
+TEST(ReplicationSql, ReadOnly) {
+  EXPECT_EQ(kMariaRepl.setReadOnly(true), Strings{"SET GLOBAL READ_ONLY = 1"});
+  EXPECT_EQ(kMariaRepl.setReadOnly(false), Strings{"SET GLOBAL READ_ONLY = 0"});
+  EXPECT_EQ(kMyRepl.setReadOnly(true),
+            (Strings{"SET GLOBAL READ_ONLY = 1", "SET GLOBAL SUPER_READ_ONLY = 1"}));
+  EXPECT_EQ(kMyRepl.setReadOnly(false),
+            (Strings{"SET GLOBAL SUPER_READ_ONLY = 0", "SET GLOBAL READ_ONLY = 0"}));
+}
+
+}  // namespace
+}  // namespace mysqlop::mysql
