@@ -205,6 +205,28 @@ json PodWorker::computeStatus() {
   return status;
 }
 
+namespace {
+
+// The conditions the kubelet computes; any other type (a controller's, such as the failover
+// engine's mysql.presslabs.org/NodeInitialized, or a readiness gate's) belongs to its writer and is
+// kept as the API server has it, as the real kubelet does.
+bool kubeletOwnsCondition(const std::string& type) {
+  return type == "Initialized" || type == "Ready" || type == "ContainersReady" ||
+         type == "PodScheduled" || type == "ResourceLimitsEnforced";
+}
+
+json withForeignConditions(json status, const json& current) {
+  const json currentStatus = current.value("status", json::object());
+  for (const json& c : currentStatus.value("conditions", json::array())) {
+    if (c.is_object() && !kubeletOwnsCondition(c.value("type", ""))) {
+      status["conditions"].push_back(c);
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
 void PodWorker::writeStatus() {
   if (statusFromBefore_) {
     return;
@@ -215,7 +237,7 @@ void PodWorker::writeStatus() {
   }
   json object = pod_;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    object["status"] = status;
+    object["status"] = withForeignConditions(status, object);
     auto r = ctx_.client->updateStatus(kube::resources::kPods, object);
     if (r.ok()) {
       lastWritten_ = status;

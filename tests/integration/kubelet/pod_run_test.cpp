@@ -57,6 +57,30 @@ TEST_F(KubeletEnv, ReadinessProbeGatesReady) {
                       [](const json& q) { return condition(q, "Ready") == "False"; }));
 }
 
+// A condition another writer put on the pod (the failover engine's NodeInitialized) stays when the
+// kubelet writes its own.
+TEST_F(KubeletEnv, ConditionsOfOtherWritersSurviveTheKubeletsWrites) {
+  std::string flag = dir_ + "/ready-flag-2";
+  json p = shellPod("foreign", "exec sleep 100002");
+  p["spec"]["containers"][0]["readinessProbe"] = {
+      {"exec", {{"command", json::array({"test", "-f", flag})}}}, {"periodSeconds", 1}};
+  create(p);
+  ASSERT_TRUE(waitPod("foreign", "Running, not ready", [](const json& q) {
+    return phase(q) == "Running" && condition(q, "Ready") == "False";
+  }));
+  json current = pod("foreign");
+  current["status"]["conditions"].push_back({{"type", "example.com/Initialized"},
+                                             {"status", "True"},
+                                             {"reason", "DoneByAController"}});
+  ASSERT_TRUE(client_->updateStatus(kube::resources::kPods, current).ok());
+  std::ofstream(flag) << "ok";
+  ASSERT_TRUE(waitPod("foreign", "Ready", [](const json& q) {
+    return condition(q, "Ready") == "True";
+  }));
+  EXPECT_EQ(condition(pod("foreign"), "example.com/Initialized"), "True");
+  std::filesystem::remove(flag);
+}
+
 TEST_F(KubeletEnv, HttpAndTcpProbesReachThePodIp) {
   json p = shellPod("http", "");
   p["spec"]["containers"][0]["image"] = "python:3";
