@@ -442,6 +442,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       } else {
         log_(mysqlop_log_Info, what + ": initialised " + n.pod + " (master " + master + ")");
         done.push_back(i);
+        state.nodes[static_cast<std::size_t>(i)].initialisedThisPass = true;
       }
     }
     probeAll(done);

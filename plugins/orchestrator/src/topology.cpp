@@ -175,7 +175,8 @@ std::vector<ReadOnlyChange> readOnlyChanges(const ClusterState& c,
     return out;
   }
   for (const Node& n : c.nodes) {
-    if (!inTopology(n) || n.seen->uptimeSeconds < kMinUptimeForReadOnly) {
+    if (!inTopology(n) ||
+        (n.seen->uptimeSeconds < kMinUptimeForReadOnly && !n.initialisedThisPass)) {
       continue;
     }
     const bool writable = master && *master == n.host && !c.specReadOnly;

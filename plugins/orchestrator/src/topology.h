@@ -37,6 +37,8 @@ struct Node {
   std::string host;                 // <c>-mysql-<i>.mysql.<ns>
   PodState podState;                // {} when the pod does not exist
   std::optional<Observation> seen;  // nullopt: not probed (no pod, or no endpoint)
+  // Configured by this pass's node initialisation, against the master this pass determined.
+  bool initialisedThisPass = false;
 };
 
 struct ClusterState {
@@ -91,7 +93,9 @@ struct ReadOnlyChange {
 };
 // compat.md 3.4: nothing while a failover is in progress; with a master and not spec.readOnly the
 // master writable and every other node read-only, else all read-only; only reachable, configured
-// nodes up for kMinUptimeForReadOnly seconds or more, and only where the state differs.
+// nodes up for kMinUptimeForReadOnly seconds or more (or initialised in this pass: the grace is for
+// servers whose place in the topology is not known yet, and this one was just put there), and only
+// where the state differs.
 std::vector<ReadOnlyChange> readOnlyChanges(const ClusterState& c,
                                             const std::optional<std::string>& master);
 

@@ -259,6 +259,21 @@ TEST(OrchestratorTopology, ReadOnlySkipsYoungUnconfiguredUnreachableAndFailover)
   EXPECT_TRUE(readOnlyChanges(c, host(0)).empty());
 }
 
+// A master this pass has just initialised opens for writes at once: the uptime grace is for servers
+// whose place in the topology is not known yet (#566), and a new cluster's writes should not wait
+// 15 s after it is Ready.
+TEST(OrchestratorTopology, ReadOnlyChangesAtOnceOnANodeInitialisedThisPass) {
+  ClusterState c = cluster({node(0), node(1, 0)});
+  c.nodes[0].seen->readOnly = true;
+  c.nodes[0].seen->uptimeSeconds = 2;
+  EXPECT_TRUE(readOnlyChanges(c, host(0)).empty());
+  c.nodes[0].initialisedThisPass = true;
+  auto changes = readOnlyChanges(c, host(0));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].ordinal, 0);
+  EXPECT_FALSE(changes[0].readOnly);
+}
+
 TEST(OrchestratorTopology, MasterHealthy) {
   ClusterState c = cluster({node(0), node(1, 0)});
   EXPECT_TRUE(masterHealthy(c, host(0)));
