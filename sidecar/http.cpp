@@ -95,7 +95,8 @@ class Reader {
       if (n < 0 && errno == EINTR) {
         continue;
       }
-      return n <= 0 ? std::string_view() : std::string_view(scratch_.data(), static_cast<size_t>(n));
+      return n <= 0 ? std::string_view()
+                    : std::string_view(scratch_.data(), static_cast<size_t>(n));
     }
   }
 
@@ -171,9 +172,8 @@ bool sendChunk(int fd, std::string_view data) {
   char crlf[] = "\r\n";
   // One sendmsg for the size line, the data and the CRLF: three small sends per chunk would
   // cost three syscalls and leave Nagle's algorithm small segments to hold back.
-  iovec iov[3] = {{size, static_cast<size_t>(len)},
-                  {const_cast<char*>(data.data()), data.size()},
-                  {crlf, 2}};
+  iovec iov[3] = {
+      {size, static_cast<size_t>(len)}, {const_cast<char*>(data.data()), data.size()}, {crlf, 2}};
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = 3;

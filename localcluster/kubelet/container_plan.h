@@ -31,7 +31,7 @@ struct ImageProfile {
   // The version of the local program that stands for the image ({name, command}): when the
   // image's tag names another version, the pod gets one Normal event saying which one runs
   // (`image "mariadb:10.6" runs MariaDB 10.11.19 locally`). Empty command: not checked.
-  std::string localVersionName;                 // "MariaDB"
+  std::string localVersionName;                  // "MariaDB"
   std::vector<std::string> localVersionCommand;  // [mariadbd, --version]
   // Non-empty: the image is known but has no local equivalent (Percona/MySQL servers); the
   // container waits in ImageNotAvailableLocally with this text, which says what to use instead.

@@ -214,8 +214,7 @@ class ProfileReader {
   // A list of {first: .., second: ..} mappings, both keys required.
   Result<void> pairs(const std::string& key, const YAML::Node& value, const std::string& first,
                      const std::string& second,
-                     std::vector<std::pair<std::string, std::string>>& out,
-                     bool expanded = false) {
+                     std::vector<std::pair<std::string, std::string>>& out, bool expanded = false) {
     const std::string shape = key + " must be a list of {" + first + ", " + second + "}";
     if (!value.IsSequence()) {
       return fail(Errc::Invalid, at(value) + ": " + shape);
@@ -386,8 +385,8 @@ bool tagNamesOtherVersion(const std::string& tag, const std::string& localVersio
   }
   for (size_t i = 0; i < wanted.size(); ++i) {
     // Compared as numbers: "10.011" names 10.11.
-    if (i >= local.size() || std::stoull(wanted[i].substr(0, 18)) !=
-                                 std::stoull(local[i].substr(0, 18))) {
+    if (i >= local.size() ||
+        std::stoull(wanted[i].substr(0, 18)) != std::stoull(local[i].substr(0, 18))) {
       return true;
     }
   }

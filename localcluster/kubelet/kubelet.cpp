@@ -253,8 +253,7 @@ Result<void> Kubelet::start() {
   if (m.running) {
     return {};
   }
-  auto profiles =
-      ImageProfiles::load(m.ctx.options.imageProfileFiles, {m.ctx.options.binDir});
+  auto profiles = ImageProfiles::load(m.ctx.options.imageProfileFiles, {m.ctx.options.binDir});
   if (!profiles.ok()) {
     return profiles.error();
   }

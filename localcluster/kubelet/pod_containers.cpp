@@ -53,9 +53,9 @@ void PodWorker::announceLocalVersion(const std::string& image) {
   }
   // Normal, not Warning: the pod runs as asked and nothing can be done about it locally; the
   // event only says which server answers (describe shows it beside the pod's other events).
-  recordEvent(ctx_, pod_, "Normal", "LocalVersion",
-              "image \"" + image + "\" runs " + profile->localVersionName + " " + local +
-                  " locally");
+  recordEvent(
+      ctx_, pod_, "Normal", "LocalVersion",
+      "image \"" + image + "\" runs " + profile->localVersionName + " " + local + " locally");
 }
 
 void PodWorker::startContainer(ContainerRun& c) {

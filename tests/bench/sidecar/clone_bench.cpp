@@ -100,8 +100,8 @@ double median(std::vector<double> t) {
 }
 
 void run(int sizeMib, int rounds) {
-  SourcePod source({"innodb_buffer_pool_size=128M", "innodb_log_file_size=64M",
-                    "max_allowed_packet=64M"});
+  SourcePod source(
+      {"innodb_buffer_pool_size=128M", "innodb_log_file_size=64M", "max_allowed_packet=64M"});
   const auto fillStart = Clock::now();
   fillSource(source, sizeMib);
   std::printf("source filled in %.1f s\n", since(fillStart));

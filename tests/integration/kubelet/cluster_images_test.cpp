@@ -99,7 +99,6 @@ TEST_F(KubeletEnv, APodWithAPerconaImageStartsNothing) {
   EXPECT_EQ(phase(q), "Pending");
 }
 
-
 // The sidecar images run the image's dispatch: the sidecar's subcommands reach our
 // mysql-operator-sidecar (from ${binDir}), anything else runs as a host program (pt-heartbeat of
 // percona-toolkit); each container's /tmp is its own (a scratch directory, mode 1777), never the
@@ -123,11 +122,13 @@ TEST_F(KubeletEnv, SidecarImagesDispatchAndKeepTheirTmpToThemselves) {
                json::array({"sh", "-c",
                             "echo a > /tmp/scratch-mark && stat -c %a /tmp > " + out +
                                 "/a && touch " + out + "/a-done"})),
-       sidecar("scratch-b", "quay.io/presslabs/mysql-operator-sidecar:0.4.0",
-               json::array({"sh", "-c",
-                            "while [ ! -e " + out + "/a-done ]; do sleep 0.1; done; "
+       sidecar(
+           "scratch-b", "quay.io/presslabs/mysql-operator-sidecar:0.4.0",
+           json::array({"sh", "-c",
+                        "while [ ! -e " + out +
+                            "/a-done ]; do sleep 0.1; done; "
                             "if [ -e /tmp/scratch-mark ]; then echo shared; else echo own; fi > " +
-                                out + "/b"}))});
+                            out + "/b"}))});
   create(p);
   ASSERT_TRUE(waitPod("tools", "Failed (the dispatch container exits 1)",
                       [](const json& q) { return phase(q) == "Failed"; }));
@@ -137,8 +138,7 @@ TEST_F(KubeletEnv, SidecarImagesDispatchAndKeepTheirTmpToThemselves) {
   for (const char* c : {"program", "scratch-a", "scratch-b"}) {
     EXPECT_EQ(containerStatus(q, c)["state"]["terminated"]["exitCode"], 0) << c;
   }
-  const std::string volume =
-      dir_ + "/pods/" + q["metadata"].value("uid", "") + "/volumes/out/";
+  const std::string volume = dir_ + "/pods/" + q["metadata"].value("uid", "") + "/volumes/out/";
   auto read = [](const std::string& path) {
     std::ifstream in(path);
     std::stringstream s;
@@ -161,7 +161,6 @@ TEST_F(KubeletEnv, SidecarImagesDispatchAndKeepTheirTmpToThemselves) {
       << log;
 }
 
-
 // A scratch directory is emptied when its container starts again (a new writable layer).
 TEST_F(KubeletEnv, ScratchDirectoriesStartEmptyAtEveryRestart) {
   const std::string out = dir_ + "/out";
@@ -171,14 +170,12 @@ TEST_F(KubeletEnv, ScratchDirectoriesStartEmptyAtEveryRestart) {
   c["image"] = "bitpoke/mysql-operator-sidecar-5.7";
   c.erase("command");
   // Fails its first run (exit 1: restarted at once), succeeds its second.
-  c["args"] = json::array(
-      {"sh", "-c",
-       "if [ -e /tmp/mark ]; then echo kept; else echo fresh; fi >> " + out +
-           "/runs; echo x > /tmp/mark; [ $(wc -l < " + out + "/runs) -ge 2 ]"});
+  c["args"] = json::array({"sh", "-c",
+                           "if [ -e /tmp/mark ]; then echo kept; else echo fresh; fi >> " + out +
+                               "/runs; echo x > /tmp/mark; [ $(wc -l < " + out + "/runs) -ge 2 ]"});
   c["volumeMounts"] = json::array({{{"name", "out"}, {"mountPath", out}}});
   create(p);
-  ASSERT_TRUE(
-      waitPod("again", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
+  ASSERT_TRUE(waitPod("again", "Succeeded", [](const json& q) { return phase(q) == "Succeeded"; }));
   const json q = pod("again");
   EXPECT_EQ(containerStatus(q)["restartCount"], 1);
   std::ifstream in(dir_ + "/pods/" + q["metadata"].value("uid", "") + "/volumes/out/runs");

@@ -69,14 +69,12 @@ TEST_F(KubeletEnv, ConditionsOfOtherWritersSurviveTheKubeletsWrites) {
     return phase(q) == "Running" && condition(q, "Ready") == "False";
   }));
   json current = pod("foreign");
-  current["status"]["conditions"].push_back({{"type", "example.com/Initialized"},
-                                             {"status", "True"},
-                                             {"reason", "DoneByAController"}});
+  current["status"]["conditions"].push_back(
+      {{"type", "example.com/Initialized"}, {"status", "True"}, {"reason", "DoneByAController"}});
   ASSERT_TRUE(client_->updateStatus(kube::resources::kPods, current).ok());
   std::ofstream(flag) << "ok";
-  ASSERT_TRUE(waitPod("foreign", "Ready", [](const json& q) {
-    return condition(q, "Ready") == "True";
-  }));
+  ASSERT_TRUE(
+      waitPod("foreign", "Ready", [](const json& q) { return condition(q, "Ready") == "True"; }));
   EXPECT_EQ(condition(pod("foreign"), "example.com/Initialized"), "True");
   std::filesystem::remove(flag);
 }

@@ -24,8 +24,8 @@ using std::chrono::seconds;
 // One statement batch from the host to a pod IP over TCP (the host reaches pod IPs directly).
 CommandResult sql(const std::string& ip, const std::string& user, const std::string& password,
                   const std::string& statements) {
-  return runCommand({"/usr/bin/mariadb", "--no-defaults", "--connect-timeout=5", "-h", ip, "-u", user,
-                     "-p" + password, "-NBe", statements});
+  return runCommand({"/usr/bin/mariadb", "--no-defaults", "--connect-timeout=5", "-h", ip, "-u",
+                     user, "-p" + password, "-NBe", statements});
 }
 
 // Polls until the statements give `want` (trimmed); "" or what was seen last.
@@ -117,12 +117,13 @@ TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
 
   // Root from another address (root@'%'), the user and its database, both initdb files in order,
   // the other file ignored.
-  EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT v FROM appdb.t ORDER BY id",
-                       "from-sql\nfrom-sh"),
-            "");
+  EXPECT_EQ(
+      waitForSql(ip, "root", "root-pw", "SELECT v FROM appdb.t ORDER BY id", "from-sql\nfrom-sh"),
+      "");
   CommandResult app = sql(ip, "app", "app-pw", "SELECT CURRENT_USER(), DATABASE()");
   EXPECT_EQ(app.exitCode, 0) << app.err;
-  CommandResult appDb = sql(ip, "app", "app-pw", "USE appdb; SELECT CURRENT_USER(), COUNT(*) FROM t");
+  CommandResult appDb =
+      sql(ip, "app", "app-pw", "USE appdb; SELECT CURRENT_USER(), COUNT(*) FROM t");
   EXPECT_EQ(appDb.out, "app@%\t2\n") << appDb.err;
   CommandResult wrong = sql(ip, "root", "nope", "SELECT 1");
   EXPECT_NE(wrong.exitCode, 0);
@@ -134,18 +135,18 @@ TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
   EXPECT_TRUE(contains(log, "MariaDB init process done. Ready for start up.")) << log;
 
   // Inside: the server runs as mysql, its socket and pid file are the container's own.
-  CommandResult inside =
-      k.run({"exec", "db", "--", "mariadb", "-uroot", "-proot-pw", "-NBe",
-             "SELECT @@socket, @@pid_file, @@datadir, USER()"});
+  CommandResult inside = k.run({"exec", "db", "--", "mariadb", "-uroot", "-proot-pw", "-NBe",
+                                "SELECT @@socket, @@pid_file, @@datadir, USER()"});
   EXPECT_EQ(inside.out,
             "/run/mysqld/mysqld.sock\t/run/mysqld/mysqld.pid\t/var/lib/mysql/\troot@localhost\n")
       << inside.err;
-  CommandResult user = k.run({"exec", "db", "--", "sh", "-c", "stat -c %U /proc/1/ /var/lib/mysql/mysql"});
+  CommandResult user =
+      k.run({"exec", "db", "--", "sh", "-c", "stat -c %U /proc/1/ /var/lib/mysql/mysql"});
   EXPECT_EQ(user.out, "mysql\nmysql\n") << user.err;
 
   // A restart of the container: the data directory has `mysql`, so no second initialisation.
-  CommandResult killed = runCommand({LocalClusterProcess::binary(), "fault", "kill", "--data-dir",
-                                     cluster.dataDir(), "db"});
+  CommandResult killed = runCommand(
+      {LocalClusterProcess::binary(), "fault", "kill", "--data-dir", cluster.dataDir(), "db"});
   EXPECT_EQ(killed.exitCode, 0) << killed.err;
   EXPECT_EQ(waitForJsonpath(k, "pod db", "{.status.containerStatuses[0].restartCount}", "1"), "");
   EXPECT_EQ(waitForSql(ip, "app", "app-pw", "SELECT COUNT(*) FROM appdb.t", "2"), "");
@@ -156,20 +157,21 @@ TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
   // mariadb:10.6 runs the local 10.11: one Normal event, not repeated by a restart; the 10.11 pod
   // has none.
   ASSERT_EQ(waitForJsonpath(k, "pod older", "{.status.phase}", "Running"), "");
-  const std::string version = runCommand({"/usr/sbin/mariadbd", "--version"}).out;  // "... Ver 10.11.N-..."
+  const std::string version =
+      runCommand({"/usr/sbin/mariadbd", "--version"}).out;  // "... Ver 10.11.N-..."
   const auto at = version.find("Ver ") + 4;
   const std::string local = version.substr(at, version.find('-', at) - at);
   const std::string events =
       "events --field-selector involvedObject.name=older,reason=LocalVersion";
-  EXPECT_EQ(waitForJsonpath(k, events, "{.items[*].message}",
-                            "image \"docker.io/library/mariadb:10.6\" runs MariaDB " + local +
-                                " locally"),
+  EXPECT_EQ(waitForJsonpath(
+                k, events, "{.items[*].message}",
+                "image \"docker.io/library/mariadb:10.6\" runs MariaDB " + local + " locally"),
             "");
   EXPECT_EQ(jsonpath(k, events, "{.items[*].type}"), "Normal");
   EXPECT_EQ(waitForSql(podIp(k, "older"), "root", "", "SELECT VERSION() LIKE '10.11.%'", "1"), "")
       << "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD";
-  killed = runCommand({LocalClusterProcess::binary(), "fault", "kill", "--data-dir",
-                       cluster.dataDir(), "older"});
+  killed = runCommand(
+      {LocalClusterProcess::binary(), "fault", "kill", "--data-dir", cluster.dataDir(), "older"});
   EXPECT_EQ(killed.exitCode, 0) << killed.err;
   EXPECT_EQ(waitForJsonpath(k, "pod older", "{.status.containerStatuses[0].restartCount}", "1"),
             "");
@@ -194,7 +196,6 @@ TEST(MariaDbImage, FirstBootAsTheImageRestartKeepsDataAndOtherTagsSaySoOnce) {
   EXPECT_TRUE(left.empty()) << ::testing::PrintToString(left);
 }
 
-
 // ---- MysqlClusters with the real operator ----------------------------------------------------
 
 // A local cluster with the CRDs and mysql-operator running with its bundled plugins.
@@ -205,8 +206,11 @@ class MysqlClusterOnLocal : public ::testing::Test {
     k_ = std::make_unique<Kubectl>(cluster_.kubeconfigPath());
     CommandResult crds = k_->run({"apply", "-f", MYSQLOP_SOURCE_DIR "/crds/"});
     ASSERT_EQ(crds.exitCode, 0) << crds.err;
-    ASSERT_TRUE(pollUntil([&] { return k_->run({"get", "mysqlclusters"}).exitCode == 0; },
-                          Poll{seconds(30), std::chrono::milliseconds(200)}));
+    ASSERT_TRUE(pollUntil(
+        [&] {
+          return k_->run({"get", "mysqlclusters"}).exitCode == 0;
+        },
+        Poll{seconds(30), std::chrono::milliseconds(200)}));
     operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
         "--kubeconfig", cluster_.kubeconfigPath(), "--leader-election-namespace", "default",
         "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
@@ -226,8 +230,8 @@ class MysqlClusterOnLocal : public ::testing::Test {
   }
 
   CommandResult exec(const std::string& pod, const std::string& statements) {
-    return k_->run({"exec", pod, "-c", "mysql", "--", "mariadb", "-uroot", "-proot-pw", "-NBe",
-                    statements});
+    return k_->run(
+        {"exec", pod, "-c", "mysql", "--", "mariadb", "-uroot", "-proot-pw", "-NBe", statements});
   }
   std::string secret(const std::string& name, const std::string& key) {
     const std::string b64 = jsonpath(*k_, "secret " + name, "{.data." + key + "}");
@@ -251,8 +255,11 @@ class MysqlClusterOnLocal : public ::testing::Test {
         pod,
         "SET SESSION sql_log_bin=0; SET GLOBAL gtid_slave_pos=(SELECT value FROM "
         "sys_operator.status WHERE name='backup_gtid_purged'); CHANGE MASTER TO MASTER_HOST='" +
-            master + ".mysql.default', MASTER_PORT=3306, MASTER_USER='sys_replication', "
-            "MASTER_PASSWORD='" + password + "', MASTER_USE_GTID=slave_pos; START SLAVE; "
+            master +
+            ".mysql.default', MASTER_PORT=3306, MASTER_USER='sys_replication', "
+            "MASTER_PASSWORD='" +
+            password +
+            "', MASTER_USE_GTID=slave_pos; START SLAVE; "
             "REPLACE INTO sys_operator.status VALUES ('configured','1')");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     ASSERT_EQ(k_->run({"label", "pod", pod, "role=replica", "healthy=yes", "--overwrite"}).exitCode,
@@ -279,7 +286,8 @@ apiVersion: mysql.presslabs.org/v1alpha1
 kind: MysqlCluster
 metadata: {name: my}
 spec:
-  replicas: )yaml" + std::to_string(replicas) + R"yaml(
+  replicas: )yaml" +
+         std::to_string(replicas) + R"yaml(
   secretName: my-secret
   mysqlVersion: "mariadb-10.11"
 )yaml";
@@ -288,9 +296,11 @@ spec:
 TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) {
   CommandResult applied = k_->run({"apply", "-f", "-"}, clusterManifest(1));
   ASSERT_EQ(applied.exitCode, 0) << applied.err;
-  ASSERT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.initContainerStatuses[0].state.terminated.exitCode}",
-                            "0", seconds(90)),
-            "") << operator_->err();
+  ASSERT_EQ(waitForJsonpath(*k_, "pod my-mysql-0",
+                            "{.status.initContainerStatuses[0].state.terminated.exitCode}", "0",
+                            seconds(90)),
+            "")
+      << operator_->err();
   EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.containerStatuses[*].name}",
                             "mysql sidecar metrics-exporter pt-heartbeat"),
             "");
@@ -298,10 +308,10 @@ TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) 
 
   // mariadbd on the sidecar's configuration: identity, read-only, every operated user, the
   // image's root and app user from the cluster's Secret.
-  EXPECT_EQ(waitForSql(ip, "root", "root-pw",
-                       "SELECT @@server_id, @@report_host, @@read_only, @@log_bin",
-                       "100\tmy-mysql-0.mysql.default\t1\t1"),
-            "");
+  EXPECT_EQ(
+      waitForSql(ip, "root", "root-pw", "SELECT @@server_id, @@report_host, @@read_only, @@log_bin",
+                 "100\tmy-mysql-0.mysql.default\t1\t1"),
+      "");
   CommandResult users = sql(ip, "root", "root-pw",
                             "SELECT CONCAT(user,'@',host) FROM mysql.user WHERE user NOT IN "
                             "('root','mariadb.sys') ORDER BY 1");
@@ -310,16 +320,18 @@ TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) 
             "sys_operator@%\nsys_replication@%\n")
       << users.err;
   EXPECT_EQ(sql(ip, "app", "app-pw", "SELECT DATABASE()").exitCode, 0);
-  EXPECT_EQ(sql(ip, "root", "root-pw", "SELECT value FROM sys_operator.status WHERE "
-                                       "name='configured'").out,
+  EXPECT_EQ(sql(ip, "root", "root-pw",
+                "SELECT value FROM sys_operator.status WHERE "
+                "name='configured'")
+                .out,
             "0\n");
 
   // The sidecar serves /health and /xbackup (403 without the backup credentials); the exporter
   // answers /metrics with the server up.
   CommandResult health = runCommand({"/usr/bin/curl", "-s", "http://" + ip + ":8080/health"});
   EXPECT_EQ(health.out, "OK") << health.err;
-  CommandResult xbackup = runCommand(
-      {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://" + ip + ":8080/xbackup"});
+  CommandResult xbackup = runCommand({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w",
+                                      "%{http_code}", "http://" + ip + ":8080/xbackup"});
   EXPECT_EQ(xbackup.out, "403");
   // The sidecar knows the flavor from MY_MYSQL_FLAVOR/MY_MYSQL_VERSION (mariadb-backup, GTIDs).
   const std::string sidecarLog = k_->run({"logs", "my-mysql-0", "-c", "sidecar"}).out;
@@ -333,21 +345,23 @@ TEST_F(MysqlClusterOnLocal, OneNodeRunsEveryContainerAndWaitsOnlyForConfigured) 
       Poll{seconds(30), std::chrono::milliseconds(500)}));
 
   // Ready except mysql, whose readiness waits for `configured` (node initialisation).
-  EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.containerStatuses[?(@.name==\"sidecar\")].ready}",
-                            "true", seconds(60)),
+  EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0",
+                            "{.status.containerStatuses[?(@.name==\"sidecar\")].ready}", "true",
+                            seconds(60)),
             "");
   EXPECT_EQ(containerReady("my-mysql-0", "mysql"), "false");
 
   // Marked configured and writable by hand: Ready, and pt-heartbeat writes its table.
   configureMaster("my-mysql-0");
-  EXPECT_EQ(waitForJsonpath(*k_, "pod my-mysql-0", "{.status.conditions[?(@.type==\"Ready\")].status}",
-                            "True", seconds(60)),
-            "");
-  EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT COUNT(*) > 0 FROM sys_operator.heartbeat", "1",
-                       seconds(90)),
-            "") << k_->run({"logs", "my-mysql-0", "-c", "pt-heartbeat"}).out;
+  EXPECT_EQ(
+      waitForJsonpath(*k_, "pod my-mysql-0", "{.status.conditions[?(@.type==\"Ready\")].status}",
+                      "True", seconds(60)),
+      "");
+  EXPECT_EQ(waitForSql(ip, "root", "root-pw", "SELECT COUNT(*) > 0 FROM sys_operator.heartbeat",
+                       "1", seconds(90)),
+            "")
+      << k_->run({"logs", "my-mysql-0", "-c", "pt-heartbeat"}).out;
 }
-
 
 // Three nodes, OrderedReady: pod 1 clones from the master Service, pod 2 from the replicas
 // Service (a peer), each through its init container; replication is set by hand as the node
@@ -372,9 +386,9 @@ TEST_F(MysqlClusterOnLocal, ThreeNodesCloneFromMasterThenPeerAndReplicate) {
   std::string initLog = k_->run({"logs", "my-mysql-1", "-c", "init"}).out;
   EXPECT_TRUE(contains(initLog, "clone from http://my-mysql-master:8080/xbackup: ")) << initLog;
   const std::string ip1 = podIp(*k_, "my-mysql-1");
-  ASSERT_EQ(waitForSql(ip1, "root", "root-pw", "SELECT @@server_id, COUNT(*) FROM appdb.t",
-                       "101\t1"),
-            "");
+  ASSERT_EQ(
+      waitForSql(ip1, "root", "root-pw", "SELECT @@server_id, COUNT(*) FROM appdb.t", "101\t1"),
+      "");
   configureReplica("my-mysql-1", "my-mysql-0");
 
   // Pod 2: pod 1 is a healthy replica now, so the peer.
@@ -383,9 +397,9 @@ TEST_F(MysqlClusterOnLocal, ThreeNodesCloneFromMasterThenPeerAndReplicate) {
   initLog = k_->run({"logs", "my-mysql-2", "-c", "init"}).out;
   EXPECT_TRUE(contains(initLog, "clone from http://my-mysql-replicas:8080/xbackup: ")) << initLog;
   const std::string ip2 = podIp(*k_, "my-mysql-2");
-  ASSERT_EQ(waitForSql(ip2, "root", "root-pw", "SELECT @@server_id, COUNT(*) FROM appdb.t",
-                       "102\t1"),
-            "");
+  ASSERT_EQ(
+      waitForSql(ip2, "root", "root-pw", "SELECT @@server_id, COUNT(*) FROM appdb.t", "102\t1"),
+      "");
   configureReplica("my-mysql-2", "my-mysql-0");
 
   ASSERT_EQ(sql(ip0, "root", "root-pw", "INSERT INTO appdb.t VALUES (2)").exitCode, 0);
@@ -394,9 +408,9 @@ TEST_F(MysqlClusterOnLocal, ThreeNodesCloneFromMasterThenPeerAndReplicate) {
                          "1,2"),
               "");
   }
-  EXPECT_EQ(waitForJsonpath(*k_, "statefulset my-mysql", "{.status.readyReplicas}", "3",
-                            seconds(90)),
-            "");
+  EXPECT_EQ(
+      waitForJsonpath(*k_, "statefulset my-mysql", "{.status.readyReplicas}", "3", seconds(90)),
+      "");
   // The servers and sidecars never restarted (pod 0's liveness probe has run by now).
   for (const char* pod : {"my-mysql-0", "my-mysql-1", "my-mysql-2"}) {
     for (const char* c : {"mysql", "sidecar", "metrics-exporter"}) {

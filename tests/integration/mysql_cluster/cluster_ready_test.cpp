@@ -74,9 +74,9 @@ TEST(MysqlClusterE2E, ThreeNodesReplicateFromTheMaster) {
                       ".conditions[?(@.type==\"Master\")].status}"}),
             "True");
   // The master Service's endpoints are the master's.
-  EXPECT_EQ(get(env, {"endpoints", "three-mysql-master", "-o",
-                      "jsonpath={.subsets[*].addresses[*].ip}"}),
-            env.podIp("three-mysql-0"));
+  EXPECT_EQ(
+      get(env, {"endpoints", "three-mysql-master", "-o", "jsonpath={.subsets[*].addresses[*].ip}"}),
+      env.podIp("three-mysql-0"));
 
   ASSERT_EQ(env.sql("three-mysql-0",
                     "CREATE TABLE app.rows_e2e (id INT PRIMARY KEY, v VARCHAR(20)); "
@@ -84,9 +84,9 @@ TEST(MysqlClusterE2E, ThreeNodesReplicateFromTheMaster) {
                 .err,
             "");
   for (const char* replica : {"three-mysql-1", "three-mysql-2"}) {
-    EXPECT_EQ(env.waitForSql(replica, "SELECT v FROM app.rows_e2e WHERE id=1", "written on master",
-                             30s),
-              "");
+    EXPECT_EQ(
+        env.waitForSql(replica, "SELECT v FROM app.rows_e2e WHERE id=1", "written on master", 30s),
+        "");
     EXPECT_EQ(env.sql(replica, "SELECT @@read_only").out, "1");
     // GTID replication from the master's FQDN.
     const SqlResult status = env.sql(replica, "SHOW SLAVE STATUS", true);
@@ -95,8 +95,7 @@ TEST(MysqlClusterE2E, ThreeNodesReplicateFromTheMaster) {
     EXPECT_NE(status.out.find("Using_Gtid: Slave_Pos"), std::string::npos) << status.out;
   }
   // Pods 1 and 2 were cloned from a peer, not initialised empty.
-  const CommandResult initLog =
-      env.kubectl().run({"logs", "three-mysql-2", "-c", "init"});
+  const CommandResult initLog = env.kubectl().run({"logs", "three-mysql-2", "-c", "init"});
   EXPECT_NE(initLog.out.find("clon"), std::string::npos) << initLog.out << initLog.err;
 }
 
@@ -106,16 +105,16 @@ TEST(MysqlClusterE2E, PerconaImageWaitsWithAClearReason) {
   std::string manifest = clusterManifest("percona", 1);
   manifest.replace(manifest.find("\"mariadb-10.11\""), 15, "\"5.7.35\"");
   ASSERT_EQ(env.apply(manifest), "");
-  EXPECT_EQ(waitForJsonpath(env.kubectl(), "pod percona-mysql-0",
-                            "{.status.containerStatuses[?(@.name==\"mysql\")].state.waiting.reason}",
-                            "ImageNotAvailableLocally", 60s),
-            "")
+  EXPECT_EQ(
+      waitForJsonpath(env.kubectl(), "pod percona-mysql-0",
+                      "{.status.containerStatuses[?(@.name==\"mysql\")].state.waiting.reason}",
+                      "ImageNotAvailableLocally", 60s),
+      "")
       << env.diagnostics();
-  const std::string message =
-      get(env, {"pod", "percona-mysql-0", "-o",
-                "jsonpath={.status.containerStatuses[?(@.name==\"mysql\")].state.waiting.message}"});
-  EXPECT_NE(message.find("use a MariaDB version for local clusters"), std::string::npos)
-      << message;
+  const std::string message = get(
+      env, {"pod", "percona-mysql-0", "-o",
+            "jsonpath={.status.containerStatuses[?(@.name==\"mysql\")].state.waiting.message}"});
+  EXPECT_NE(message.find("use a MariaDB version for local clusters"), std::string::npos) << message;
   EXPECT_EQ(get(env, {"mysqlcluster", "percona", "-o",
                       "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"}),
             "False");

@@ -25,7 +25,8 @@ std::string podUid(const MysqlClusterEnv& env, const std::string& pod) {
 std::string readOnlyEverywhere(const MysqlClusterEnv& env, const std::string& cluster, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) {
-    out += (i ? " " : "") + env.sql(cluster + "-mysql-" + std::to_string(i), "SELECT @@read_only").out;
+    out +=
+        (i ? " " : "") + env.sql(cluster + "-mysql-" + std::to_string(i), "SELECT @@read_only").out;
   }
   return out;
 }
@@ -50,9 +51,9 @@ TEST(MysqlClusterConfig, MysqlConfChangeRollsThePodsOneByOne) {
       std::this_thread::sleep_for(100ms);
     }
   });
-  const CommandResult patch = env.kubectl().run(
-      {"patch", "mysqlcluster", "roll", "--type=merge", "-p",
-       "{\"spec\":{\"mysqlConf\":{\"max-connections\":\"120\"}}}"});
+  const CommandResult patch =
+      env.kubectl().run({"patch", "mysqlcluster", "roll", "--type=merge", "-p",
+                         "{\"spec\":{\"mysqlConf\":{\"max-connections\":\"120\"}}}"});
   ASSERT_EQ(patch.exitCode, 0) << patch.err;
   // Every pod is replaced (highest ordinal first, as a StatefulSet rolls), each becoming Ready
   // before the next goes.
@@ -98,7 +99,8 @@ TEST(MysqlClusterConfig, ReadOnlyMakesEveryNodeReadOnlyAndBack) {
       << env.diagnostics();
   EXPECT_EQ(readOnlyEverywhere(env, "ro", 2), "1 1");
   // MariaDB's read_only stops every account without READ ONLY ADMIN (root has it): the app.
-  const SqlResult refused = env.sqlAs("ro-mysql-0", "app", "app-pw", "CREATE TABLE app.nope (i INT)");
+  const SqlResult refused =
+      env.sqlAs("ro-mysql-0", "app", "app-pw", "CREATE TABLE app.nope (i INT)");
   EXPECT_NE(refused.err.find("--read-only option"), std::string::npos) << refused.err;
 
   setReadOnly(false);
@@ -107,7 +109,8 @@ TEST(MysqlClusterConfig, ReadOnlyMakesEveryNodeReadOnlyAndBack) {
             "")
       << env.diagnostics();
   EXPECT_EQ(readOnlyEverywhere(env, "ro", 2), "0 1");
-  const SqlResult allowed = env.sqlAs("ro-mysql-0", "app", "app-pw", "CREATE TABLE app.yes_now (i INT)");
+  const SqlResult allowed =
+      env.sqlAs("ro-mysql-0", "app", "app-pw", "CREATE TABLE app.yes_now (i INT)");
   EXPECT_EQ(allowed.exitCode, 0) << allowed.err;
 }
 

@@ -28,8 +28,8 @@ std::string trimNewline(std::string s) {
 
 std::string clusterManifest(const std::string& name, int replicas, const std::string& extraSpec) {
   std::ostringstream y;
-  y << "apiVersion: v1\nkind: Secret\nmetadata: {name: " << name << "-secret, namespace: "
-    << kNamespace << "}\n"
+  y << "apiVersion: v1\nkind: Secret\nmetadata: {name: " << name
+    << "-secret, namespace: " << kNamespace << "}\n"
     << "stringData: {ROOT_PASSWORD: " << kRootPassword
     << ", USER: app, PASSWORD: app-pw, DATABASE: app}\n---\n"
     << "apiVersion: mysql.presslabs.org/v1alpha1\nkind: MysqlCluster\n"
@@ -67,7 +67,9 @@ MysqlClusterEnv::MysqlClusterEnv() {
     return;
   }
   const bool served = pollUntil(
-      [&] { return kubectl_->run({"get", "mysqlclusters", "-A"}).exitCode == 0; },
+      [&] {
+        return kubectl_->run({"get", "mysqlclusters", "-A"}).exitCode == 0;
+      },
       Poll{std::chrono::seconds(30), std::chrono::milliseconds(100)});
   if (!served) {
     error_ = "the MysqlCluster CRD is not served after 30 s";
@@ -90,10 +92,9 @@ void MysqlClusterEnv::startOperator() {
                                "  - {name: database}\n"
                                "  - {name: user}\n";
   operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
-      "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath,
-      "--leader-election=false", "--metrics-addr", "0", "--healthz-addr", "127.0.0.1:0",
-      "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
-      "e2e-topology-pw"});
+      "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath, "--leader-election=false",
+      "--metrics-addr", "0", "--healthz-addr", "127.0.0.1:0", "--orchestrator-topology-user",
+      "orchestrator", "--orchestrator-topology-password", "e2e-topology-pw"});
 }
 
 void MysqlClusterEnv::restartOperator() {
@@ -111,9 +112,9 @@ std::string MysqlClusterEnv::waitReady(const std::string& name, std::chrono::sec
   std::string last;
   const bool ok = pollUntil(
       [&] {
-        const CommandResult r = kubectl_->run(
-            {"get", "mysqlcluster", name, "-n", kNamespace, "-o",
-             "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"});
+        const CommandResult r =
+            kubectl_->run({"get", "mysqlcluster", name, "-n", kNamespace, "-o",
+                           "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"});
         last = r.exitCode == 0 ? r.out : r.err;
         return last == want;
       },
@@ -123,14 +124,12 @@ std::string MysqlClusterEnv::waitReady(const std::string& name, std::chrono::sec
   }
   const CommandResult status =
       kubectl_->run({"get", "mysqlcluster", name, "-n", kNamespace, "-o", "jsonpath={.status}"});
-  return "MysqlCluster " + name + " not Ready=" + want + " (last: '" + last + "')\nstatus: " +
-         status.out + "\n" + diagnostics();
+  return "MysqlCluster " + name + " not Ready=" + want + " (last: '" + last +
+         "')\nstatus: " + status.out + "\n" + diagnostics();
 }
 
 std::string MysqlClusterEnv::podIp(const std::string& pod) const {
-  return kubectl_
-      ->run({"get", "pod", pod, "-n", kNamespace, "-o", "jsonpath={.status.podIP}"})
-      .out;
+  return kubectl_->run({"get", "pod", pod, "-n", kNamespace, "-o", "jsonpath={.status.podIP}"}).out;
 }
 
 SqlResult MysqlClusterEnv::sql(const std::string& pod, const std::string& statement,

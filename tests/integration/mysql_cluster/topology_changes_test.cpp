@@ -44,9 +44,9 @@ class TopologyChanges : public ::testing::Test {
     insertRow(env, "topo-mysql-0", 1);
   }
   void scale(int replicas) {
-    const CommandResult r = env.kubectl().run(
-        {"patch", "mysqlcluster", "topo", "--type=merge", "-p",
-         "{\"spec\":{\"replicas\":" + std::to_string(replicas) + "}}"});
+    const CommandResult r =
+        env.kubectl().run({"patch", "mysqlcluster", "topo", "--type=merge", "-p",
+                           "{\"spec\":{\"replicas\":" + std::to_string(replicas) + "}}"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
   }
   MysqlClusterEnv env;

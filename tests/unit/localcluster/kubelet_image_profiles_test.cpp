@@ -217,8 +217,9 @@ TEST(ImageProfiles, VariablesExpandAndUnknownOnesAreRefused) {
   EXPECT_EQ(loadError("- images: [a]\n  entrypoint: [\"${bindir}/x\"]\n"),
             ":2: unknown variable ${bindir} in \"${bindir}/x\" (expected ${binDir} or "
             "${profileDir})");
-  EXPECT_EQ(loadError("- images: [a]\n  readOnlyBinds:\n    - {host: \"${HOME}/a\", container: /a}\n"),
-            ":3: unknown variable ${HOME} in \"${HOME}/a\" (expected ${binDir} or ${profileDir})");
+  EXPECT_EQ(
+      loadError("- images: [a]\n  readOnlyBinds:\n    - {host: \"${HOME}/a\", container: /a}\n"),
+      ":3: unknown variable ${HOME} in \"${HOME}/a\" (expected ${binDir} or ${profileDir})");
   EXPECT_EQ(loadError("- images: [a]\n  env:\n    - {name: A, value: \"${binDir\"}\n"),
             ":3: unclosed ${ in \"${binDir\"");
   EXPECT_EQ(loadError("- images: [a]\n  workingDir: \"${}\"\n"),
@@ -302,9 +303,9 @@ TEST(ImageProfiles, ShippedFileCoversTheClusterPluginsImages) {
   // The MariaDB server (chooseMysqlImage: docker.io/library/mariadb:<tag as written>), any
   // registry and tag: the entrypoint emulation, mariadbd, the container's own /run/mysqld.
   const std::string shared = MYSQLOP_SOURCE_DIR "/localcluster";
-  for (const char* image : {"docker.io/library/mariadb:10.11", "mariadb:10.6", "mariadb",
-                            "mirror.io/library/mariadb:11.4", "quay.io/mariadb/server:10.11",
-                            "mariadb@sha256:ab"}) {
+  for (const char* image :
+       {"docker.io/library/mariadb:10.11", "mariadb:10.6", "mariadb",
+        "mirror.io/library/mariadb:11.4", "quay.io/mariadb/server:10.11", "mariadb@sha256:ab"}) {
     const ImageProfile* p = profiles->find(image);
     ASSERT_NE(p, nullptr) << image;
     EXPECT_EQ(p->entrypoint,
@@ -375,9 +376,9 @@ TEST(ImageProfiles, ShippedProgramsExistOnThisHost) {
       }
     }
   }
-  for (const char* program : {"/usr/sbin/mariadbd", "/usr/bin/mariadb-install-db",
-                              "/usr/bin/mariadb", "/usr/bin/setpriv", "/usr/bin/pt-heartbeat",
-                              "/usr/bin/pt-kill"}) {
+  for (const char* program :
+       {"/usr/sbin/mariadbd", "/usr/bin/mariadb-install-db", "/usr/bin/mariadb", "/usr/bin/setpriv",
+        "/usr/bin/pt-heartbeat", "/usr/bin/pt-kill"}) {
     EXPECT_EQ(::access(program, X_OK), 0) << program;
   }
 }
