@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -89,6 +90,22 @@ int main(int argc, char** argv) {
   parseArgs(&argc, argv);
   runBenchmarks(argc, argv);
   return finish();
+}
+
+}  // namespace mysqlop::bench
+
+namespace mysqlop::bench {
+
+int takeIntOption(int* argc, char** argv, const char* name, int fallback) {
+  for (int i = 1; i + 1 < *argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) {
+      const int v = std::atoi(argv[i + 1]);
+      std::copy(argv + i + 2, argv + *argc, argv + i);
+      *argc -= 2;
+      return v > 0 ? v : fallback;
+    }
+  }
+  return fallback;
 }
 
 }  // namespace mysqlop::bench

@@ -29,6 +29,10 @@ T scaled(T full, T small) {
 void fail(const std::string& what);
 int failures();
 
+// Removes `name N` from argv and returns N (a positive integer), or fallback when absent or not
+// positive: the benchmarks' size and round options (--size-mib 1024, --rounds 3).
+int takeIntOption(int* argc, char** argv, const char* name, int fallback);
+
 // Removes --short from argv (setting the short mode) and leaves the other arguments.
 void parseArgs(int* argc, char** argv);
 

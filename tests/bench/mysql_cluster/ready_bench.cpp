@@ -28,18 +28,6 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-int intFlag(int* argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < *argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) {
-      const int v = std::atoi(argv[i + 1]);
-      std::copy(argv + i + 2, argv + *argc, argv + i);
-      *argc -= 2;
-      return v > 0 ? v : fallback;
-    }
-  }
-  return fallback;
-}
-
 bool podReady(const MysqlClusterEnv& env, const std::string& pod) {
   return jsonpath(env.kubectl(), "pod " + pod,
                   "{.status.conditions[?(@.type==\"Ready\")].status}") == "True";
@@ -104,7 +92,7 @@ void report(const char* what, std::vector<double> t) {
 
 int main(int argc, char** argv) {
   bench::parseArgs(&argc, argv);
-  const int rounds = intFlag(&argc, argv, "--rounds", bench::scaled(3, 1));
+  const int rounds = bench::takeIntOption(&argc, argv, "--rounds", bench::scaled(3, 1));
   MysqlClusterEnv env;
   if (!env.ok()) {
     bench::fail(env.error());

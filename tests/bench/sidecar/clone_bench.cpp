@@ -47,18 +47,6 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-int intFlag(int* argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < *argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) {
-      const int v = std::atoi(argv[i + 1]);
-      std::copy(argv + i + 2, argv + *argc, argv + i);
-      *argc -= 2;
-      return v > 0 ? v : fallback;
-    }
-  }
-  return fallback;
-}
-
 void fillSource(SourcePod& source, int sizeMib) {
   source.server().query(
       "CREATE TABLE app.big (id INT PRIMARY KEY, v VARCHAR(1024)) ENGINE=InnoDB;");
@@ -145,8 +133,8 @@ void run(int sizeMib, int rounds) {
 
 int main(int argc, char** argv) {
   bench::parseArgs(&argc, argv);
-  const int sizeMib = intFlag(&argc, argv, "--size-mib", bench::scaled(1024, 32));
-  const int rounds = intFlag(&argc, argv, "--rounds", bench::scaled(3, 1));
+  const int sizeMib = bench::takeIntOption(&argc, argv, "--size-mib", bench::scaled(1024, 32));
+  const int rounds = bench::takeIntOption(&argc, argv, "--rounds", bench::scaled(3, 1));
   try {
     run(sizeMib, rounds);
   } catch (const std::exception& e) {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/init_sql.h"
 #include "tests/integration/local_up/cluster_steps.h"
+#include "tests/integration/orchestrator/operated_users.h"
 #include "tests/support/kube/kubectl.h"
 #include "tests/support/kube/local_cluster_process.h"
 #include "tests/support/process/child_process.h"
@@ -29,22 +29,7 @@ using namespace std::chrono_literals;
 
 constexpr int kReplicas = 3;
 
-std::string initFile() {
-  sidecar::Config c;
-  c.hostname = "c-mysql-0";
-  c.clusterName = "c";
-  c.nameSpace = "orc";
-  c.serviceName = "mysql";
-  c.version = mysql::ServerVersion{mysql::Flavor::MariaDB, 10, 11, 0};
-  c.operatorUser = {"sys_operator", "operatorpw1"};
-  c.replicationUser = {"sys_replication", "replpw1"};
-  c.exporterUser = {"sys_exporter", "exporterpw1"};
-  c.orcTopologyUser = {"orchestrator", "orcpw1"};
-  c.backupUser = {"sys_backup", "backuppw1"};
-  sidecar::InitFacts f;
-  f.heartbeatPassword = "heartbeatpw";
-  return sidecar::initFileContent(c, f);
-}
+std::string initFile() { return orchestrator::operatedInitFile("c-mysql-0", "orc"); }
 
 // YAML block scalar lines, indented.
 std::string indent(const std::string& text, const std::string& pad) {

@@ -9,7 +9,7 @@
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/replication.h"
 #include "plugins/orchestrator/src/probe.h"
-#include "sidecar/init_sql.h"
+#include "tests/integration/orchestrator/operated_users.h"
 #include "tests/support/kube/kubectl.h"
 #include "tests/support/process/child_process.h"
 #include "tests/support/wait/poll.h"
@@ -33,21 +33,8 @@ std::unique_ptr<MariaDbServer> podServer(int ordinal) {
   o.serverId = 100 + ordinal;
   o.port = 3306;  // as a pod: the operator connects to <pod IP>:3306
   auto s = std::make_unique<MariaDbServer>(o);
-  sidecar::Config c;
-  c.hostname = "c-mysql-" + std::to_string(ordinal);
-  c.clusterName = "c";
-  c.nameSpace = kNamespace;
-  c.serviceName = "mysql";
-  c.version = mysql::ServerVersion{mysql::Flavor::MariaDB, 10, 11, 0};
-  c.operatorUser = {"sys_operator", "operatorpw1"};
-  c.replicationUser = {"sys_replication", "replpw1"};
-  c.exporterUser = {"sys_exporter", "exporterpw1"};
-  c.orcTopologyUser = {"orchestrator", "orcpw1"};
-  c.backupUser = {"sys_backup", "backuppw1"};
-  sidecar::InitFacts f;
-  f.heartbeatPassword = "heartbeatpw";
   s->query("RESET MASTER;");  // the harness's root setup is binlogged; a pod's is not
-  s->query(sidecar::initFileContent(c, f));
+  s->query(operatedInitFile("c-mysql-" + std::to_string(ordinal), kNamespace));
   return s;
 }
 
