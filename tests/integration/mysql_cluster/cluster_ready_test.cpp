@@ -94,9 +94,14 @@ TEST(MysqlClusterE2E, ThreeNodesReplicateFromTheMaster) {
         << status.out;
     EXPECT_NE(status.out.find("Using_Gtid: Slave_Pos"), std::string::npos) << status.out;
   }
-  // Pods 1 and 2 were cloned from a peer, not initialised empty.
-  const CommandResult initLog = env.kubectl().run({"logs", "three-mysql-2", "-c", "init"});
-  EXPECT_NE(initLog.out.find("clon"), std::string::npos) << initLog.out << initLog.err;
+  // Pod 1 was cloned from the master (no replica was ready yet), pod 2 from a peer replica.
+  const CommandResult init1 = env.kubectl().run({"logs", "three-mysql-1", "-c", "init"});
+  EXPECT_NE(init1.out.find("clone from http://three-mysql-master:8080/xbackup"), std::string::npos)
+      << init1.out << init1.err;
+  const CommandResult init2 = env.kubectl().run({"logs", "three-mysql-2", "-c", "init"});
+  EXPECT_NE(init2.out.find("clone from http://three-mysql-replicas:8080/xbackup"),
+            std::string::npos)
+      << init2.out << init2.err;
 }
 
 TEST(MysqlClusterE2E, PerconaImageWaitsWithAClearReason) {

@@ -60,6 +60,13 @@ TEST_F(TopologyChanges, ScaleThreeToFiveToTwo) {
   ASSERT_EQ(env.waitReady("topo", 60s), "");
   insertRow(env, "topo-mysql-0", 2);
   expectRowsEverywhere(env, {"topo-mysql-3", "topo-mysql-4"}, 2);
+  // The new replicas were cloned from a peer replica, not from the master.
+  for (const char* pod : {"topo-mysql-3", "topo-mysql-4"}) {
+    const CommandResult init = env.kubectl().run({"logs", pod, "-c", "init"});
+    EXPECT_NE(init.out.find("clone from http://topo-mysql-replicas:8080/xbackup"),
+              std::string::npos)
+        << pod << ": " << init.out << init.err;
+  }
   EXPECT_EQ(nodeNames(env, "topo"),
             "topo-mysql-0.mysql.default topo-mysql-1.mysql.default topo-mysql-2.mysql.default "
             "topo-mysql-3.mysql.default topo-mysql-4.mysql.default");
