@@ -163,6 +163,9 @@ void Observer::forget(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   known_.erase(key);
   secrets_.erase(key);
+  // Called by the pass that holds this key's lock and returns right after: a pass that starts
+  // meanwhile gets a new lock, and the cluster is gone for both.
+  locks_.erase(key);
   const std::string pods = key.first + "/" + key.second + "-mysql-";
   for (auto it = failedInit_.lower_bound(pods);
        it != failedInit_.end() && it->first.rfind(pods, 0) == 0;) {
