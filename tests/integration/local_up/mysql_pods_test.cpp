@@ -2,10 +2,12 @@
 // first boot as the image profile emulates it, the LocalVersion event, and a MysqlCluster applied
 // with the real operator whose pods run every container (the init container's clone-and-init,
 // mariadbd on the sidecar's configuration, the sidecar's /health, pt-heartbeat, the exporter).
-// Node initialisation is not ours (the observer marks nodes configured): the MysqlCluster tests
-// do it by hand through kubectl exec, as its SQL would.
+// Node initialisation is not tested here (tests/integration/mysql_cluster runs the whole operator):
+// the operator runs without its orchestrator plugin, and the tests configure the nodes by hand
+// through kubectl exec, so that what the pods themselves do is seen alone.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -211,8 +213,11 @@ class MysqlClusterOnLocal : public ::testing::Test {
           return k_->run({"get", "mysqlclusters"}).exitCode == 0;
         },
         Poll{seconds(30), std::chrono::milliseconds(200)}));
+    const std::string config = cluster_.dataDir() + "/operator-config.yaml";
+    std::ofstream(config) << "plugins:\n  - {name: orchestrator, enabled: false}\n";
     operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
-        "--kubeconfig", cluster_.kubeconfigPath(), "--leader-election-namespace", "default",
+        "--kubeconfig", cluster_.kubeconfigPath(), "--config", config,
+        "--leader-election-namespace", "default",
         "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
         "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
         "topology-pw"});
@@ -237,7 +242,7 @@ class MysqlClusterOnLocal : public ::testing::Test {
     const std::string b64 = jsonpath(*k_, "secret " + name, "{.data." + key + "}");
     return runCommand({"/usr/bin/base64", "-d"}, {}, b64).out;
   }
-  // What the node initialisation will do (brief O), by hand: the master writable and configured
+  // What the node initialisation does (plugins/orchestrator), by hand: the master writable and configured
   // (without binlogging it, so replicas never see a GTID of their own).
   void configureMaster(const std::string& pod) {
     CommandResult r = exec(pod,
