@@ -84,7 +84,9 @@ struct ClusterSpec {
   nlohmann::json sidecarResources;
   nlohmann::json ptHeartbeatResources;
   ProbeTimings livenessProbe{60, 5, 5, 1, 3};
-  ProbeTimings readinessProbe{5, 5, 2, 1, 3};
+  // bitpoke waits 5 s before the first readiness check; a node is configured within about a
+  // second of its server's start, so 1 s makes each pod Ready ~4 s sooner (12 s for 3 nodes).
+  ProbeTimings readinessProbe{1, 5, 2, 1, 3};
 
   // Data volume: exactly one of these is set.
   nlohmann::json pvcSpec;    // persistentVolumeClaim
