@@ -43,19 +43,23 @@ double applyToReady(MysqlClusterEnv& env, const std::string& name, int nodes,
   }
   podReadyAt->assign(nodes, -1);
   std::string last;
+  auto notePods = [&] {
+    for (int i = 0; i < nodes; ++i) {
+      if ((*podReadyAt)[i] < 0 && podReady(env, name + "-mysql-" + std::to_string(i))) {
+        (*podReadyAt)[i] = since(t0);
+      }
+    }
+  };
   const bool ready = pollUntil(
       [&] {
-        for (int i = 0; i < nodes; ++i) {
-          if ((*podReadyAt)[i] < 0 && podReady(env, name + "-mysql-" + std::to_string(i))) {
-            (*podReadyAt)[i] = since(t0);
-          }
-        }
+        notePods();
         last = jsonpath(env.kubectl(), "mysqlcluster " + name,
                         "{.status.conditions[?(@.type==\"Ready\")].status}");
         return last == "True";
       },
       Poll{std::chrono::minutes(5), std::chrono::milliseconds(100)});
   const double seconds = since(t0);
+  notePods();  // a pod that became Ready between its check and the cluster's
   if (!ready) {
     bench::fail(name + " not Ready after 5 minutes\n" + env.diagnostics());
     return -1;
