@@ -23,7 +23,9 @@ namespace {
 constexpr int kSchemaVersion = 1;
 constexpr UnixMs kPurgeEveryMs = 3600 * 1000;
 
-std::string joinHosts(const std::vector<std::string>& hosts) { return nlohmann::json(hosts).dump(); }
+std::string joinHosts(const std::vector<std::string>& hosts) {
+  return nlohmann::json(hosts).dump();
+}
 
 std::vector<std::string> splitHosts(const std::string& text) {
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
@@ -77,6 +79,18 @@ std::string text(const Poco::Data::RecordSet& rs, const char* col, std::size_t r
 std::int64_t integer(const Poco::Data::RecordSet& rs, const char* col, std::size_t row) {
   const Poco::Dynamic::Var v = rs.value(col, row);
   return v.isEmpty() ? 0 : v.convert<Poco::Int64>();
+}
+
+// Poco's SQLite exceptions read "Corrupt image: file is not a database: file is not a
+// database" (its class, then SQLite's message twice): keep SQLite's message once.
+std::string reason(const Poco::Exception& e) {
+  std::string m = e.message();
+  const std::size_t half = m.size() / 2;
+  if (m.size() > 2 && m.compare(half - 1, 2, ": ") == 0 &&
+      m.compare(0, half - 1, m, half + 1, std::string::npos) == 0) {
+    m.resize(half - 1);
+  }
+  return m.empty() ? e.displayText() : m;
 }
 
 }  // namespace
@@ -142,7 +156,7 @@ AuditRead<std::unique_ptr<AuditStore>> AuditStore::open(const AuditOptions& opti
     Poco::Int64 version = kSchemaVersion;
     s << "INSERT OR IGNORE INTO meta(k, v) VALUES('schema_version', ?)", use(version), now;
   } catch (const Poco::Exception& e) {
-    out.error = prefix + e.displayText();
+    out.error = prefix + reason(e);
     return out;
   }
   if (std::string e = store->purge(nowUnixMs()); !e.empty()) {
@@ -173,25 +187,26 @@ std::string AuditStore::write(const char* doing, Fn&& fn) {
       }
     } catch (const Poco::Exception&) {
     }
-    return std::string(doing) + ": " + e.displayText();
+    return std::string(doing) + ": " + reason(e);
   }
   return {};
 }
 
-void AuditStore::maybePurgeLocked(UnixMs now) {
-  if (now - lastPurge_ >= kPurgeEveryMs) {
-    (void)purgeLocked(now);  // a failed purge is tried again at the next write
+void AuditStore::maybePurgeLocked(UnixMs at) {
+  if (at - lastPurge_ >= kPurgeEveryMs) {
+    (void)purgeLocked(at);  // a failed purge is tried again at the next write
   }
 }
 
-std::string AuditStore::purge(UnixMs now) {
+std::string AuditStore::purge(UnixMs at) {
   std::lock_guard<std::mutex> lock(mu_);
-  return purgeLocked(now);
+  return purgeLocked(at);
 }
 
-std::string AuditStore::purgeLocked(UnixMs now) {
+// (Not named `now`: that is Poco's keyword that executes a statement.)
+std::string AuditStore::purgeLocked(UnixMs at) {
   Poco::Data::Session& s = *session_;
-  Poco::Int64 cutoff = now - static_cast<UnixMs>(options_.retentionDays) * 86400 * 1000;
+  Poco::Int64 cutoff = at - static_cast<UnixMs>(options_.retentionDays) * 86400 * 1000;
   try {
     s.begin();
     s << "DELETE FROM recovery_steps WHERE recovery_id IN (SELECT id FROM recoveries WHERE "
@@ -209,9 +224,9 @@ std::string AuditStore::purgeLocked(UnixMs now) {
       }
     } catch (const Poco::Exception&) {
     }
-    return "purging the audit: " + e.displayText();
+    return "purging the audit: " + reason(e);
   }
-  lastPurge_ = now;
+  lastPurge_ = at;
   return {};
 }
 
@@ -371,8 +386,9 @@ std::string AuditStore::recordNodeChange(const NodeChange& c) {
   });
 }
 
-AuditRead<std::vector<Recovery>> AuditStore::recoveriesLocked(
-    const std::string& where, const std::vector<std::string>& args, int limit) const {
+AuditRead<std::vector<Recovery>> AuditStore::recoveriesLocked(const std::string& where,
+                                                              const std::vector<std::string>& args,
+                                                              int limit) const {
   AuditRead<std::vector<Recovery>> out;
   Poco::Data::Session& s = *session_;
   try {
@@ -419,7 +435,7 @@ AuditRead<std::vector<Recovery>> AuditStore::recoveriesLocked(
     }
   } catch (const Poco::Exception& e) {
     out.value.clear();
-    out.error = "reading the recoveries: " + e.displayText();
+    out.error = "reading the recoveries: " + reason(e);
   }
   return out;
 }
@@ -448,10 +464,9 @@ AuditRead<Recovery> AuditStore::recovery(std::int64_t id) const {
 
 AuditRead<std::vector<Recovery>> AuditStore::unacknowledged(const std::string& cluster) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return recoveriesLocked(
-      "WHERE cluster = ? AND acknowledged = 0 AND result != '" + std::string(kRecoveryRunning) +
-          "' ORDER BY id ASC",
-      {cluster}, 1000000);
+  return recoveriesLocked("WHERE cluster = ? AND acknowledged = 0 AND result != '" +
+                              std::string(kRecoveryRunning) + "' ORDER BY id ASC",
+                          {cluster}, 1000000);
 }
 
 AuditRead<std::vector<Detection>> AuditStore::recentDetections(const std::string& cluster,
@@ -476,7 +491,7 @@ AuditRead<std::vector<Detection>> AuditStore::recentDetections(const std::string
     }
   } catch (const Poco::Exception& e) {
     out.value.clear();
-    out.error = "reading the detections: " + e.displayText();
+    out.error = "reading the detections: " + reason(e);
   }
   return out;
 }
@@ -496,14 +511,13 @@ AuditRead<std::vector<NodeChange>> AuditStore::recentNodeChanges(const std::stri
     select.execute();
     Poco::Data::RecordSet rs(select);
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-      out.value.push_back({integer(rs, "id", row), text(rs, "cluster", row),
-                           text(rs, "host", row), text(rs, "from_state", row),
-                           text(rs, "to_state", row), text(rs, "error", row),
-                           integer(rs, "at", row)});
+      out.value.push_back({integer(rs, "id", row), text(rs, "cluster", row), text(rs, "host", row),
+                           text(rs, "from_state", row), text(rs, "to_state", row),
+                           text(rs, "error", row), integer(rs, "at", row)});
     }
   } catch (const Poco::Exception& e) {
     out.value.clear();
-    out.error = "reading the node changes: " + e.displayText();
+    out.error = "reading the node changes: " + reason(e);
   }
   return out;
 }

@@ -144,17 +144,16 @@ class AuditStore {
   // Ended, not acknowledged recoveries of a cluster, oldest first (what the ack goes through).
   AuditRead<std::vector<Recovery>> unacknowledged(const std::string& cluster) const;
   AuditRead<std::vector<Detection>> recentDetections(const std::string& cluster, int limit) const;
-  AuditRead<std::vector<NodeChange>> recentNodeChanges(const std::string& cluster,
-                                                       int limit) const;
+  AuditRead<std::vector<NodeChange>> recentNodeChanges(const std::string& cluster, int limit) const;
 
   // Deletes what is older than the retention (now - retentionDays), but never a running or
   // unacknowledged recovery. Runs at open and then at most hourly from the writes.
-  [[nodiscard]] std::string purge(UnixMs now);
+  [[nodiscard]] std::string purge(UnixMs at);
 
  private:
   explicit AuditStore(AuditOptions options);
-  std::string purgeLocked(UnixMs now);
-  void maybePurgeLocked(UnixMs now);
+  std::string purgeLocked(UnixMs at);
+  void maybePurgeLocked(UnixMs at);
   AuditRead<std::vector<Recovery>> recoveriesLocked(const std::string& where,
                                                     const std::vector<std::string>& args,
                                                     int limit) const;

@@ -17,10 +17,10 @@ EngineMetrics::EngineMetrics(const mysqlop::Host& host)
                                       "Recoveries ended, by analysis and result.",
                                       {"analysis", "result"})),
       // The goals are sub-second (kill -9) to a few seconds (hang with grace).
-      recoverySeconds_(host.registerMetric(
-          mysqlop_metric_Histogram, kRecoverySecondsMetric,
-          "Seconds from the detection to the end of a recovery.", {"analysis"},
-          {0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60})) {}
+      recoverySeconds_(host.registerMetric(mysqlop_metric_Histogram, kRecoverySecondsMetric,
+                                           "Seconds from the detection to the end of a recovery.",
+                                           {"analysis"},
+                                           {0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60})) {}
 
 void EngineMetrics::probed(const ClusterSnapshot& pass) const {
   for (const NodeSnapshot& n : pass.nodes) {

@@ -22,8 +22,8 @@ struct Options {
 };
 
 // config: instancePollSeconds (1..3600), pollWorkers (1..64), connectTimeoutSeconds (1..60),
-// queryTimeoutSeconds (1..600), auditPath, auditRetentionDays (1..3650); operator setting orchestratorConcurrentReconciles. Throws
-// mysqlop::ConfigError naming the key.
+// queryTimeoutSeconds (1..600), auditPath, auditRetentionDays (1..3650); operator setting
+// orchestratorConcurrentReconciles. Throws mysqlop::ConfigError naming the key.
 Options parseOptions(std::string_view operatorJson, std::string_view configJson);
 
 }  // namespace mysqlop::orchestrator

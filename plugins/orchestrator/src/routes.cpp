@@ -61,8 +61,8 @@ std::string parseRouteQuery(std::string_view raw, bool allowLimit, RouteQuery* o
     const std::string value =
         eq == std::string_view::npos ? std::string() : urlDecode(pair.substr(eq + 1));
     if (name != "cluster" && !(allowLimit && name == "limit")) {
-      return "unknown query parameter \"" + name + "\" (known: " +
-             (allowLimit ? "cluster, limit" : "cluster") + ")";
+      return "unknown query parameter \"" + name +
+             "\" (known: " + (allowLimit ? "cluster, limit" : "cluster") + ")";
     }
     if (!seen.insert(name).second) {
       return "query parameter \"" + name + "\" is given twice";
@@ -161,8 +161,7 @@ mysqlop_type_status Routes::topology(void* self, mysqlop_call_host_ptr,
                                      mysqlop_http_response_host_ptr response) {
   auto* me = static_cast<Routes*>(self);
   RouteQuery q;
-  if (std::string bad = parseRouteQuery(mysqlop::toView(request->query), false, &q);
-      !bad.empty()) {
+  if (std::string bad = parseRouteQuery(mysqlop::toView(request->query), false, &q); !bad.empty()) {
     me->respond(response, 400, "text/plain; charset=utf-8", bad + "\n");
     return mysqlop_status_Ok;
   }
@@ -176,8 +175,7 @@ mysqlop_type_status Routes::recoveries(void* self, mysqlop_call_host_ptr,
                                        mysqlop_http_response_host_ptr response) {
   auto* me = static_cast<Routes*>(self);
   RouteQuery q;
-  if (std::string bad = parseRouteQuery(mysqlop::toView(request->query), true, &q);
-      !bad.empty()) {
+  if (std::string bad = parseRouteQuery(mysqlop::toView(request->query), true, &q); !bad.empty()) {
     me->respond(response, 400, "text/plain; charset=utf-8", bad + "\n");
     return mysqlop_status_Ok;
   }

@@ -49,9 +49,12 @@ ClusterSnapshot snapshotOf(const ClusterState& c, const std::optional<std::strin
 json toJson(const ClusterSnapshot& c) {
   json nodes = json::array();
   for (const NodeSnapshot& n : c.nodes) {
-    json j = {{"host", n.host},           {"pod", n.pod},
-              {"ordinal", n.ordinal},     {"state", n.state},
-              {"podExists", n.podExists}, {"podReady", n.podReady},
+    json j = {{"host", n.host},
+              {"pod", n.pod},
+              {"ordinal", n.ordinal},
+              {"state", n.state},
+              {"podExists", n.podExists},
+              {"podReady", n.podReady},
               {"probed", n.seen.has_value()}};
     const Observation o = n.seen.value_or(Observation{});
     j["address"] = o.address;
