@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kSchemaVersion = 1;
-constexpr UnixMs kPurgeEveryMs = 3600 * 1000;
+constexpr UnixMs kPurgeEveryMs = UnixMs{3600} * 1000;
 
 std::string joinHosts(const std::vector<std::string>& hosts) {
   return nlohmann::json(hosts).dump();
