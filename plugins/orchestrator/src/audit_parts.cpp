@@ -42,12 +42,12 @@ std::unique_ptr<AuditStore> openStore(const AuditLocation& where, int retentionD
 
 }  // namespace
 
-AuditParts::AuditParts(const mysqlop::Host& host, const Observer& observer)
+AuditParts::AuditParts(const mysqlop::Host& host, const Options& options, SnapshotSource snapshots)
     : host_(host),
-      location_(auditLocation(observer.options().auditPath)),
-      store_(openStore(location_, observer.options().auditRetentionDays)),
+      location_(auditLocation(options.auditPath)),
+      store_(openStore(location_, options.auditRetentionDays)),
       metrics_(host),
-      routes_(host, observer, store_.get()) {
+      routes_(host, std::move(snapshots), store_.get()) {
   if (location_.tempDir.empty()) {
     host_.info("audit store: " + location_.path);
   } else {

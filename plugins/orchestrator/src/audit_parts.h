@@ -15,7 +15,7 @@
 
 namespace mysqlop::orchestrator {
 
-class Observer;
+struct Options;
 struct PassReport;
 
 // The default store when config auditPath is not set: in the operator's data volume when it is
@@ -30,8 +30,9 @@ AuditLocation auditLocation(const std::string& configured, const std::string& da
 
 class AuditParts {
  public:
-  // Throws mysqlop::ConfigError "config.auditPath: cannot open the audit store <path>: <why>".
-  AuditParts(const mysqlop::Host& host, const Observer& observer);
+  // options: auditPath and auditRetentionDays; snapshots: what the topology route shows. Throws
+  // mysqlop::ConfigError "config.auditPath: cannot open the audit store <path>: <why>".
+  AuditParts(const mysqlop::Host& host, const Options& options, SnapshotSource snapshots);
   ~AuditParts();
   AuditParts(const AuditParts&) = delete;
   AuditParts& operator=(const AuditParts&) = delete;

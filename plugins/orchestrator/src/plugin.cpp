@@ -49,7 +49,7 @@ class OrchestratorPlugin : public mysqlop::Plugin {
         nodes_(host().registerMetric(mysqlop_metric_Gauge, "mysqlop_orchestrator_nodes",
                                      "Nodes by state after the last pass of each cluster.",
                                      {"state"})),
-        audit_(host(), observer_) {}
+        audit_(host(), observer_.options(), [this] { return observer_.snapshots(); }) {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return runPass(call, {std::string(req.namespaceName), std::string(req.name)}, true);

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <set>
 
-#include "plugins/orchestrator/src/observer.h"
 #include "plugins/orchestrator/src/web/page.h"
 
 namespace mysqlop::orchestrator {
@@ -133,8 +132,8 @@ json topologyJson(const std::vector<std::shared_ptr<const ClusterSnapshot>>& clu
   return {{"clusters", std::move(out)}};
 }
 
-Routes::Routes(const mysqlop::Host& host, const Observer& observer, const AuditStore* store)
-    : host_(host), observer_(observer), store_(store) {}
+Routes::Routes(const mysqlop::Host& host, SnapshotSource snapshots, const AuditStore* store)
+    : host_(host), snapshots_(std::move(snapshots)), store_(store) {}
 
 void Routes::registerAll() {
   host_.registerRoute("GET", "/", &Routes::page, this);
@@ -165,8 +164,7 @@ mysqlop_type_status Routes::topology(void* self, mysqlop_call_host_ptr,
     me->respond(response, 400, "text/plain; charset=utf-8", bad + "\n");
     return mysqlop_status_Ok;
   }
-  me->respond(response, 200, "application/json",
-              topologyJson(me->observer_.snapshots(), q.cluster).dump());
+  me->respond(response, 200, "application/json", topologyJson(me->snapshots_(), q.cluster).dump());
   return mysqlop_status_Ok;
 }
 

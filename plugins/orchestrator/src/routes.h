@@ -4,6 +4,7 @@
 // passes, the recoveries from the audit store, and the read-only page. The JSON and the query
 // parsing are free functions (unit-tested); Routes binds them to the host's register_route.
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,10 +17,12 @@
 
 namespace mysqlop::orchestrator {
 
-class Observer;
-
 inline constexpr int kDefaultRecoveryLimit = 50;
 inline constexpr int kMaxRecoveryLimit = 1000;
+
+// The clusters the topology route shows: the observer's last passes (and, in standalone mode,
+// whatever the engine adds).
+using SnapshotSource = std::function<std::vector<std::shared_ptr<const ClusterSnapshot>>()>;
 
 struct RouteQuery {
   std::string cluster;  // "ns/name", "" for all
@@ -40,7 +43,7 @@ nlohmann::json topologyJson(const std::vector<std::shared_ptr<const ClusterSnaps
 class Routes {
  public:
   // store may be null (no audit): the recoveries route then answers 503.
-  Routes(const mysqlop::Host& host, const Observer& observer, const AuditStore* store);
+  Routes(const mysqlop::Host& host, SnapshotSource snapshots, const AuditStore* store);
   // Registers GET /, /api/topology and /api/recoveries; throws mysqlop::Error when refused.
   void registerAll();
 
@@ -58,7 +61,7 @@ class Routes {
                const std::string& body) const;
 
   mysqlop::Host host_;
-  const Observer& observer_;
+  SnapshotSource snapshots_;
   const AuditStore* store_;
 };
 
