@@ -20,8 +20,9 @@ AuditLocation auditLocation(const std::string& configured, const std::string& da
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/mysqlop-orchestrator-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
-    throw mysqlop::ConfigError("config.auditPath: no data volume at " + dataDir +
-                               " and no temporary directory " + pattern);
+    // No writable temp dir (a read-only sandbox): SQLite in memory, so the engine still records
+    // and the routes still answer for as long as the operator runs.
+    return {kInMemory, ""};
   }
   return {pattern + "/audit.db", pattern};
 }
@@ -48,11 +49,11 @@ AuditParts::AuditParts(const mysqlop::Host& host, const Options& options, Snapsh
       store_(openStore(location_, options.auditRetentionDays)),
       metrics_(host),
       routes_(host, std::move(snapshots), store_.get()) {
-  if (location_.tempDir.empty()) {
-    host_.info("audit store: " + location_.path);
-  } else {
+  if (!location_.tempDir.empty() || location_.path == kInMemory) {
     host_.warn("audit store: " + location_.path + " (temporary: no " + std::string(kDataDir) +
                " volume and no config.auditPath; the audit is lost when the operator stops)");
+  } else {
+    host_.info("audit store: " + location_.path);
   }
   routes_.registerAll();
 }

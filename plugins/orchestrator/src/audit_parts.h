@@ -19,13 +19,14 @@ struct Options;
 struct PassReport;
 
 // The default store when config auditPath is not set: in the operator's data volume when it is
-// mounted (kDataDir exists), else in a new temporary directory (tempDir set; removed with it).
+// mounted (kDataDir exists), else in a new temporary directory (tempDir set; removed with it),
+// else (no writable temp dir) in memory.
 inline constexpr const char* kDataDir = "/var/lib/mysql-operator";
+inline constexpr const char* kInMemory = ":memory:";  // SQLite's name for a store in memory
 struct AuditLocation {
   std::string path;
   std::string tempDir;  // "" unless the store is temporary
 };
-// Throws mysqlop::ConfigError when a temporary directory cannot be made.
 AuditLocation auditLocation(const std::string& configured, const std::string& dataDir = kDataDir);
 
 class AuditParts {

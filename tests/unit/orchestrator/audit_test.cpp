@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -262,6 +263,22 @@ TEST(OrchestratorAudit, DefaultLocation) {
   EXPECT_EQ(temp.path, temp.tempDir + "/audit.db");
   EXPECT_TRUE(std::filesystem::is_directory(temp.tempDir));
   std::filesystem::remove_all(temp.tempDir);
+  // Not even a temporary directory (a read-only sandbox): SQLite in memory, which works.
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", dir.file("no-tmp").c_str(), 1);
+  AuditLocation memory = auditLocation("", dir.file("no-volume"));
+  if (saved.empty()) {
+    ::unsetenv("TMPDIR");
+  } else {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  }
+  EXPECT_EQ(memory.path, ":memory:");
+  EXPECT_EQ(memory.tempDir, "");
+  auto store = openAt(memory.path);
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(store->beginRecovery({"ns/c", "DeadMaster", "m", {}, 0, 0}).ok());
+  EXPECT_EQ(store->recentRecoveries({}).value.size(), 1u);
 }
 
 }  // namespace
