@@ -100,22 +100,6 @@ mysql::Flavor flavorOf(const mysql::Connection& conn) {
   return v.ok() ? v.version->flavor : mysql::Flavor::MySQL;
 }
 
-std::string stateOf(const Node& n, const std::optional<std::string>& master, long long maxLag) {
-  if (!n.seen || !n.seen->reachable) {
-    return "unreachable";
-  }
-  if (master && *master == n.host) {
-    return "master";
-  }
-  if (!(n.seen->slaveIoRunning && n.seen->slaveSqlRunning)) {
-    return "stopped";
-  }
-  if (n.seen->lagSeconds && *n.seen->lagSeconds > maxLag) {
-    return "lagged";
-  }
-  return "replica";
-}
-
 // Sets a condition on a pod's status (read-modify-write, Conflict retried); no write when it is
 // already so. Returns the failure ("" when written or nothing to write); the next pass tries again.
 std::string writePodCondition(mysqlop::Call& call, json pod, const kube::Condition& c) {
@@ -532,7 +516,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     report->snapshot = std::make_shared<ClusterSnapshot>(snapshotOf(state, master, nowUnixMs()));
     for (const Node& n : state.nodes) {
       if (n.podState.exists) {
-        report->nodesByState[stateOf(n, master, state.maxSlaveLatency)]++;
+        report->nodesByState[nodeState(n, master, state.maxSlaveLatency)]++;
       }
     }
   }
