@@ -30,6 +30,11 @@ struct Observation {
   // Seconds of lag: the heartbeat drift when sys_operator.heartbeat has a row, else
   // Seconds_Behind_Master; nullopt when neither is known (orchestrator: SlaveLagSeconds invalid).
   std::optional<long long> lagSeconds;
+
+  // (audit) How long the probe took (connect + statements), and what failed when it did:
+  // credentials, resolve, connect, auth, query ("" when reachable). For the probe metrics.
+  double probeSeconds = 0;
+  std::string errorKind;
 };
 
 }  // namespace mysqlop::orchestrator

@@ -100,22 +100,6 @@ mysql::Flavor flavorOf(const mysql::Connection& conn) {
   return v.ok() ? v.version->flavor : mysql::Flavor::MySQL;
 }
 
-std::string stateOf(const Node& n, const std::optional<std::string>& master, long long maxLag) {
-  if (!n.seen || !n.seen->reachable) {
-    return "unreachable";
-  }
-  if (master && *master == n.host) {
-    return "master";
-  }
-  if (!(n.seen->slaveIoRunning && n.seen->slaveSqlRunning)) {
-    return "stopped";
-  }
-  if (n.seen->lagSeconds && *n.seen->lagSeconds > maxLag) {
-    return "lagged";
-  }
-  return "replica";
-}
-
 // Sets a condition on a pod's status (read-modify-write, Conflict retried); no write when it is
 // already so. Returns the failure ("" when written or nothing to write); the next pass tries again.
 std::string writePodCondition(mysqlop::Call& call, json pod, const kube::Condition& c) {
@@ -162,6 +146,7 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
 void Observer::forget(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   known_.erase(key);
+  snapshots_.erase(key);
   secrets_.erase(key);
   // Called by the pass that holds this key's lock and returns right after: a pass that starts
   // meanwhile gets a new lock, and the cluster is gone for both.
@@ -171,6 +156,31 @@ void Observer::forget(const ClusterKey& key) {
        it != failedInit_.end() && it->first.rfind(pods, 0) == 0;) {
     it = failedInit_.erase(it);
   }
+}
+
+// ---- (audit) the last pass of each cluster: the topology route and the node changes ----
+
+void Observer::remember(const ClusterKey& key, PassReport* report) {
+  if (!report->snapshot) {
+    return;
+  }
+  report->snapshot->passSeconds = report->seconds;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!known_.count(key)) {
+    return;  // forgotten meanwhile (deleted)
+  }
+  auto& slot = snapshots_[key];
+  report->previous = slot;
+  slot = report->snapshot;
+}
+
+std::vector<std::shared_ptr<const ClusterSnapshot>> Observer::snapshots() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<const ClusterSnapshot>> out;
+  for (const auto& [key, s] : snapshots_) {
+    out.push_back(s);
+  }
+  return out;
 }
 
 std::vector<ClusterKey> Observer::knownClusters() const {
@@ -188,10 +198,15 @@ mysqlop::Outcome Observer::pass(mysqlop::Call& call, const ClusterKey& key, bool
     return mysqlop::Outcome::done();
   }
   const auto started = std::chrono::steady_clock::now();
+  PassReport local;
+  if (!report) {
+    report = &local;
+  }
   mysqlop::Outcome o = run(call, key, report);
-  if (report && report->ran) {
+  if (report->ran) {
     report->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    remember(key, report);
   }
   return o;
 }
@@ -330,6 +345,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       n.seen = Observation{};
       n.seen->host = n.host;
       n.seen->error = "resolving the endpoint of pod " + n.pod + ": " + error;
+      n.seen->errorKind = "resolve";
       continue;
     }
     endpoints[n.ordinal] = ep;
@@ -340,20 +356,29 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     o.host = state.nodes[static_cast<std::size_t>(ordinal)].host;
     if (!canProbe) {
       o.error = secrets.error;
+      o.errorKind = "credentials";
       return std::make_pair(o, mysql::Flavor::MySQL);
     }
     const mysql::Endpoint& ep = endpoints.at(ordinal);
     o.address = ep.host;
+    const auto probeStarted = std::chrono::steady_clock::now();  // (audit: probe latency)
+    auto since = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - probeStarted).count();
+    };
     auto lease = pool_.acquire(ep, probeAs);
     if (!lease.ok()) {
       o.error = o.host + ": " + lease.error().message;  // "connecting to <ip:port> as <user>: ..."
+      o.errorKind = lease.error().kind == mysql::SqlError::Kind::Auth ? "auth" : "connect";
+      o.probeSeconds = since();
       return std::make_pair(o, mysql::Flavor::MySQL);
     }
     const mysql::Flavor flavor = flavorOf(**lease);
     Observation seen = probeNode(**lease, mysql::ReplicationSql(flavor));
     seen.host = o.host;
     seen.address = ep.host;
+    seen.probeSeconds = since();
     if (!seen.reachable) {
+      seen.errorKind = "query";
       lease->discard();
     }
     return std::make_pair(seen, flavor);
@@ -487,9 +512,11 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
 
   if (report) {
     report->ran = true;
+    // (audit) What this pass saw, for the topology route, the probe metrics and node changes.
+    report->snapshot = std::make_shared<ClusterSnapshot>(snapshotOf(state, master, nowUnixMs()));
     for (const Node& n : state.nodes) {
       if (n.podState.exists) {
-        report->nodesByState[stateOf(n, master, state.maxSlaveLatency)]++;
+        report->nodesByState[nodeState(n, master, state.maxSlaveLatency)]++;
       }
     }
   }

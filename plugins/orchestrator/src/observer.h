@@ -19,6 +19,7 @@
 #include "mysqlop/plugin.hpp"
 #include "plugins/common/mysql/pool.h"
 #include "plugins/orchestrator/src/options.h"
+#include "plugins/orchestrator/src/snapshot.h"
 #include "plugins/orchestrator/src/topology.h"
 
 namespace mysqlop::orchestrator {
@@ -30,6 +31,9 @@ struct PassReport {
   bool ran = false;  // false: the cluster is gone, or another pass of it was running
   double seconds = 0;
   std::map<std::string, int> nodesByState;  // master, replica, lagged, stopped, unreachable
+  // (audit) What this pass saw, and the cluster's previous pass (null for its first).
+  std::shared_ptr<ClusterSnapshot> snapshot;
+  std::shared_ptr<const ClusterSnapshot> previous;
 };
 
 // Events on the cluster (Warning).
@@ -54,12 +58,15 @@ class Observer {
   // Clusters seen by a pass and not deleted since.
   std::vector<ClusterKey> knownClusters() const;
   const Options& options() const { return options_; }
+  // (audit) The last pass of every known cluster, in key order (the topology route).
+  std::vector<std::shared_ptr<const ClusterSnapshot>> snapshots() const;
 
  private:
   struct Secrets;
   std::shared_ptr<std::mutex> lockOf(const ClusterKey& key);
   void forget(const ClusterKey& key);
   mysqlop::Outcome run(mysqlop::Call& call, const ClusterKey& key, PassReport* report);
+  void remember(const ClusterKey& key, PassReport* report);  // (audit)
 
   Options options_;
   LogFn log_;
@@ -77,6 +84,8 @@ class Observer {
     std::chrono::steady_clock::time_point at;
   };
   std::map<ClusterKey, CachedSecrets> secrets_;
+  // (audit) The last pass of each known cluster.
+  std::map<ClusterKey, std::shared_ptr<const ClusterSnapshot>> snapshots_;
 };
 
 }  // namespace mysqlop::orchestrator

@@ -21,8 +21,10 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
       static_cast<int>(cfg.integer("pollWorkers", std::min<std::int64_t>(concurrent, 64), 1, 64));
   o.connectTimeout = std::chrono::seconds(cfg.integer("connectTimeoutSeconds", 1, 1, 60));
   o.queryTimeout = std::chrono::seconds(cfg.integer("queryTimeoutSeconds", 10, 1, 600));
-  cfg.rejectUnknown(
-      {"instancePollSeconds", "pollWorkers", "connectTimeoutSeconds", "queryTimeoutSeconds"});
+  o.auditPath = cfg.string("auditPath", "");
+  o.auditRetentionDays = static_cast<int>(cfg.integer("auditRetentionDays", 7, 1, 3650));
+  cfg.rejectUnknown({"instancePollSeconds", "pollWorkers", "connectTimeoutSeconds",
+                     "queryTimeoutSeconds", "auditPath", "auditRetentionDays"});
   return o;
 }
 

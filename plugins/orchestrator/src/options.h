@@ -15,11 +15,15 @@ struct Options {
   // A dead node costs this much of its cluster's pass.
   std::chrono::seconds connectTimeout{1};
   std::chrono::seconds queryTimeout{10};
+  // (audit) The audit store's file ("" = the default, README.md "Audit and routes") and how
+  // many days its rows are kept (orchestrator's AuditPurgeDays: 7).
+  std::string auditPath;
+  int auditRetentionDays = 7;
 };
 
 // config: instancePollSeconds (1..3600), pollWorkers (1..64), connectTimeoutSeconds (1..60),
-// queryTimeoutSeconds (1..600); operator setting orchestratorConcurrentReconciles. Throws
-// mysqlop::ConfigError naming the key.
+// queryTimeoutSeconds (1..600), auditPath, auditRetentionDays (1..3650); operator setting
+// orchestratorConcurrentReconciles. Throws mysqlop::ConfigError naming the key.
 Options parseOptions(std::string_view operatorJson, std::string_view configJson);
 
 }  // namespace mysqlop::orchestrator

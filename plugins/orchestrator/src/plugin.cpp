@@ -18,6 +18,7 @@
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/common/kube/resources.h"
+#include "plugins/orchestrator/src/audit_parts.h"
 #include "plugins/orchestrator/src/observer.h"
 #include "plugins/orchestrator/src/options.h"
 
@@ -47,7 +48,8 @@ class OrchestratorPlugin : public mysqlop::Plugin {
             {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5})),
         nodes_(host().registerMetric(mysqlop_metric_Gauge, "mysqlop_orchestrator_nodes",
                                      "Nodes by state after the last pass of each cluster.",
-                                     {"state"})) {}
+                                     {"state"})),
+        audit_(host(), observer_.options(), [this] { return observer_.snapshots(); }) {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return runPass(call, {std::string(req.namespaceName), std::string(req.name)}, true);
@@ -96,6 +98,7 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   mysqlop::Outcome runPass(mysqlop::Call& call, const ClusterKey& key, bool wait) {
     PassReport report;
     mysqlop::Outcome o = observer_.pass(call, key, wait, &report);
+    audit_.afterPass(report);  // (audit) probe metrics and node changes
     std::lock_guard<std::mutex> lock(metricsMu_);
     if (report.ran) {
       passSeconds_.observe(report.seconds);
@@ -162,6 +165,9 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   mysqlop::Metric nodes_;
   std::mutex metricsMu_;
   std::map<ClusterKey, std::map<std::string, int>> byCluster_;
+  // (audit) The store, the engine's metrics and the routes (README.md "Audit and routes"); after
+  // observer_, which its routes read.
+  mysqlop::orchestrator::AuditParts audit_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -91,14 +91,17 @@ json ObserverEnv::request(const std::string& method, const std::string& path, co
   return r->json();
 }
 
-void ObserverEnv::startOperator(int pollSeconds) {
+void ObserverEnv::startOperator(int pollSeconds) { startOperator(pollSeconds, ""); }
+
+void ObserverEnv::startOperator(int pollSeconds, const std::string& extraConfig) {
   fs::create_directories(dir_.path() + "/plugins");
   const std::string link = dir_.path() + "/plugins/mysqlop_orchestrator.so";
   if (!fs::exists(link)) {
     fs::create_symlink(fs::path(MYSQLOP_BINARY_DIR) / "bin/plugins/mysqlop_orchestrator.so", link);
   }
   std::ofstream(dir_.path() + "/operator.yaml")
-      << "plugins:\n- name: orchestrator\n  config: {instancePollSeconds: " << pollSeconds << "}\n";
+      << "plugins:\n- name: orchestrator\n  config: {instancePollSeconds: " << pollSeconds
+      << (extraConfig.empty() ? "" : ", " + extraConfig) << "}\n";
   SpawnSpec spec;
   spec.argv = {std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator",
                "--kubeconfig=" + api_.kubeconfigPath(),
@@ -122,15 +125,31 @@ void ObserverEnv::stopOperator() {
 std::string ObserverEnv::operatorLog() const { return readFile(dir_.path() + "/operator.log"); }
 
 std::string ObserverEnv::metrics() const {
+  HttpAnswer a = get("/metrics");
+  return a.status == 200 ? a.body : "";
+}
+
+ObserverEnv::HttpAnswer ObserverEnv::get(const std::string& path) const {
   static const std::regex kServing("serving /metrics on 127\\.0\\.0\\.1:([0-9]+)");
   std::smatch m;
   const std::string log = operatorLog();
   if (!std::regex_search(log, m, kServing)) {
-    return "";
+    return {};
   }
-  CommandResult r =
-      runCommand({"/usr/bin/curl", "-s", "http://127.0.0.1:" + m[1].str() + "/metrics"});
-  return r.exitCode == 0 ? r.out : "";
+  // The status and the content type on the last line, after the body.
+  CommandResult r = runCommand({"/usr/bin/curl", "-s", "-w", "\n%{http_code} %{content_type}",
+                                "http://127.0.0.1:" + m[1].str() + path});
+  const std::size_t nl = r.out.rfind('\n');
+  if (r.exitCode != 0 || nl == std::string::npos) {
+    return {};
+  }
+  HttpAnswer a;
+  const std::string last = r.out.substr(nl + 1);
+  const std::size_t sp = last.find(' ');
+  a.status = std::atoi(last.substr(0, sp).c_str());
+  a.contentType = sp == std::string::npos ? "" : last.substr(sp + 1);
+  a.body = r.out.substr(0, nl);
+  return a;
 }
 
 void ObserverEnv::createCluster(const std::string& name, int replicas, bool withoutSecret) {

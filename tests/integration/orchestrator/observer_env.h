@@ -30,6 +30,8 @@ class ObserverEnv {
   ObserverEnv& operator=(const ObserverEnv&) = delete;
 
   void startOperator(int pollSeconds);
+  // extraConfig: more keys of the plugin's config, as YAML flow entries ("auditPath: /x").
+  void startOperator(int pollSeconds, const std::string& extraConfig);
   void stopOperator();
   pid_t operatorPid() const { return operator_; }
   std::string operatorLog() const;
@@ -51,6 +53,15 @@ class ObserverEnv {
   LocalApiServer& api() { return api_; }
   // SHOW SLAVE STATUS statements the three servers ran (one per probe).
   long long probes() const;
+  // A GET on the operator's metrics address (where the plugin routes are served); status 0 when
+  // it does not answer.
+  struct HttpAnswer {
+    int status = 0;
+    std::string contentType;
+    std::string body;
+  };
+  HttpAnswer get(const std::string& path) const;
+  const std::string& dir() const { return dir_.path(); }
 
  private:
   nlohmann::json request(const std::string& method, const std::string& path,

@@ -22,6 +22,10 @@ TEST(OrchestratorOptions, Defaults) {
   EXPECT_EQ(o.pollWorkers, 4);
   EXPECT_EQ(o.connectTimeout.count(), 1);
   EXPECT_EQ(o.queryTimeout.count(), 10);
+  EXPECT_EQ(o.auditPath, "");
+  EXPECT_EQ(o.auditRetentionDays, 7);
+  EXPECT_EQ(parseOptions("{}", R"({"auditPath":"/data/a.db","auditRetentionDays":30})").auditPath,
+            "/data/a.db");
   EXPECT_EQ(parseOptions("{}", R"({"instancePollSeconds":1})").pollInterval.count(), 1);
   // bitpoke's --orchestrator-concurrent-reconciles is the default of pollWorkers.
   EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":10})", "").pollWorkers, 10);
@@ -39,7 +43,10 @@ TEST(OrchestratorOptions, Refusals) {
   EXPECT_EQ(
       refusal(R"({"instancePollSecond":5})"),
       "config.instancePollSecond is not a setting of this plugin (known: instancePollSeconds, "
-      "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds)");
+      "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds, auditPath, auditRetentionDays)");
+  EXPECT_EQ(refusal(R"({"auditPath":5})"), "config.auditPath must be a string");
+  EXPECT_EQ(refusal(R"({"auditRetentionDays":0})"),
+            "config.auditRetentionDays must be an integer from 1 to 3650");
 }
 
 }  // namespace
