@@ -19,6 +19,7 @@ MYSQLOP_PACKAGES=(
   bsdutils  # script(1): kubectl exec -it driven through a pseudo-terminal in tests
   prometheus-mysqld-exporter  # the metrics exporter image's program (localcluster/image-profiles.yaml)
   percona-toolkit  # pt-heartbeat and pt-kill, run in the MySQL pods' sidecar image
+  nodejs  # runs the failover engine's web page script in a test (tests/unit/orchestrator)
 )
 
 log() { printf '\033[1m[mysql-operator]\033[0m %s\n' "$*" >&2; }
