@@ -132,7 +132,7 @@ std::string writePodCondition(mysqlop::Call& call, json pod, const kube::Conditi
 }  // namespace
 
 Observer::Observer(Options options, LogFn log)
-    : options_(options), log_(std::move(log)), pool_(poolOptions(options_)) {}
+    : options_(std::move(options)), log_(std::move(log)), pool_(poolOptions(options_)) {}
 
 std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
