@@ -217,10 +217,9 @@ class MysqlClusterOnLocal : public ::testing::Test {
     std::ofstream(config) << "plugins:\n  - {name: orchestrator, enabled: false}\n";
     operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
         "--kubeconfig", cluster_.kubeconfigPath(), "--config", config,
-        "--leader-election-namespace", "default",
-        "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
-        "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
-        "topology-pw"});
+        "--leader-election-namespace", "default", "--metrics-addr", "127.0.0.1:0", "--healthz-addr",
+        "127.0.0.1:0", "--orchestrator-topology-user", "orchestrator",
+        "--orchestrator-topology-password", "topology-pw"});
   }
   void TearDown() override {
     if (operator_) {
@@ -242,8 +241,8 @@ class MysqlClusterOnLocal : public ::testing::Test {
     const std::string b64 = jsonpath(*k_, "secret " + name, "{.data." + key + "}");
     return runCommand({"/usr/bin/base64", "-d"}, {}, b64).out;
   }
-  // What the node initialisation does (plugins/orchestrator), by hand: the master writable and configured
-  // (without binlogging it, so replicas never see a GTID of their own).
+  // What the node initialisation does (plugins/orchestrator), by hand: the master writable and
+  // configured (without binlogging it, so replicas never see a GTID of their own).
   void configureMaster(const std::string& pod) {
     CommandResult r = exec(pod,
                            "SET SESSION sql_log_bin=0; SET GLOBAL read_only=0; REPLACE INTO "

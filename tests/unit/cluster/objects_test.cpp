@@ -313,7 +313,8 @@ TEST(StatefulSet, ProbeTimingsAndNoPreStopWithoutFailover) {
   const json& mysql = containerNamed(pod["containers"], "mysql");
   EXPECT_EQ(mysql["readinessProbe"]["timeoutSeconds"], 15);
   EXPECT_EQ(mysql["readinessProbe"]["failureThreshold"], 10);
-  EXPECT_EQ(mysql["readinessProbe"]["initialDelaySeconds"], 1);  // ours; bitpoke: 5 (docs/cluster.md)
+  EXPECT_EQ(mysql["readinessProbe"]["initialDelaySeconds"],
+            1);  // ours; bitpoke: 5 (docs/cluster.md)
   EXPECT_FALSE(mysql.contains("lifecycle"));
 }
 
