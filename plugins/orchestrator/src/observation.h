@@ -30,6 +30,14 @@ struct Observation {
   // Seconds of lag: the heartbeat drift when sys_operator.heartbeat has a row, else
   // Seconds_Behind_Master; nullopt when neither is known (orchestrator: SlaveLagSeconds invalid).
   std::optional<long long> lagSeconds;
+
+  // ---- Read by the failover engine's probe (gather.cpp); the observer's probe leaves them. ----
+  std::string gtidBinlogPos;  // MariaDB gtid_binlog_pos (errant GTIDs)
+  std::string gtidIoPos;      // SHOW SLAVE STATUS Gtid_IO_Pos: what the replica received
+  int masterPort = 0;         // Master_Port
+  // Slave_received_heartbeats (MariaDB status): moves while the master is idle and alive; -1
+  // when unknown.
+  long long receivedHeartbeats = -1;
 };
 
 }  // namespace mysqlop::orchestrator
