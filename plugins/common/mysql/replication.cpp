@@ -113,6 +113,14 @@ std::string ReplicationSql::waitForGtid() const {
 
 std::string ReplicationSql::resetSlaveAll() { return "RESET SLAVE ALL"; }
 
+std::string ReplicationSql::selectIoThread() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'";
+  }
+  return "SELECT PROCESSLIST_ID AS ID FROM performance_schema.threads WHERE NAME IN "
+         "('thread/sql/slave_io', 'thread/sql/replica_io') AND PROCESSLIST_ID IS NOT NULL";
+}
+
 std::string ReplicationSql::changeMasterTo() const {
   if (flavor_ == Flavor::MariaDB) {
     return "CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, "

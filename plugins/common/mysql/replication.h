@@ -76,6 +76,10 @@ class ReplicationSql {
   // True when the value of waitForGtid's `waited` column means applied.
   static bool gtidWaitSucceeded(const std::string& waited) { return waited == "0"; }
   static std::string resetSlaveAll();
+  // The processlist ids of the replication IO thread (column ID). A recovery kills it before
+  // STOP SLAVE: MariaDB's semi-sync replica's STOP SLAVE first connects to the old master to kill
+  // its dump thread, which takes seconds when that master is hung; a KILL does not.
+  std::string selectIoThread() const;
   // CHANGE MASTER TO another master (args: host, port (integer), user, password).
   std::string changeMasterTo() const;
   // CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD=<ms/1000> (the replication threads must be stopped).

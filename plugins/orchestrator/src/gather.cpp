@@ -23,11 +23,15 @@ std::optional<long long> gatherNumber(const std::string& s) {
   return v;
 }
 
-// Connection refused (ECONNREFUSED, 111): nothing listens on the port, the server process is
-// gone. A timeout (a hung process, a partition) is not a refusal.
-bool isRefusal(const mysql::SqlError& e) {
-  return e.kind == mysql::SqlError::Kind::Unreachable &&
-         (e.code == 2002 || e.code == 2003) && e.message.find("(111") != std::string::npos;
+// Refused: nothing listens on the port, the server process is gone. libmariadb connects
+// without blocking and reports errno 115 (EINPROGRESS) both for a refusal and for a timeout, so
+// a refusal is a "can't connect" that failed fast (well under the connect timeout); a hung
+// process (TCP accepted, no greeting: "Lost connection") or a partition (the timeout ran out) is
+// not a refusal.
+bool isRefusal(const mysql::SqlError& e, std::chrono::steady_clock::duration took,
+               std::chrono::seconds connectTimeout) {
+  return e.kind == mysql::SqlError::Kind::Unreachable && (e.code == 2002 || e.code == 2003) &&
+         took < connectTimeout / 4;
 }
 
 }  // namespace
@@ -113,6 +117,14 @@ void NodeProber::stop() {
   }
 }
 
+void NodeProber::kick() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    kicked_ = true;
+  }
+  cv_.notify_all();
+}
+
 void NodeProber::run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -124,7 +136,8 @@ void NodeProber::run() {
     const auto wait = lastOk_ ? settings_.interval
                               : std::min<std::chrono::milliseconds>(settings_.interval,
                                                                     std::chrono::milliseconds(50));
-    cv_.wait_for(lock, wait, [this] { return stopping_; });
+    cv_.wait_for(lock, wait, [this] { return stopping_ || kicked_; });
+    kicked_ = false;
   }
   conn_.reset();
 }
@@ -147,9 +160,10 @@ void NodeProber::probeOnce() {
     return;
   }
   if (!conn_) {
+    const auto t0 = Clock::now();
     auto c = mysql::Connection::open(*endpoint_, credentials_, settings_.timeouts);
     if (!c.ok()) {
-      failed(c.error(), isRefusal(c.error()));
+      failed(c.error(), isRefusal(c.error(), Clock::now() - t0, settings_.timeouts.connect));
       return;
     }
     conn_ = std::move(c).value();

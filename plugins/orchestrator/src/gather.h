@@ -49,6 +49,9 @@ class NodeProber {
 
   void start();
   void stop();
+  // Probe now, without waiting for the interval (decide asks when the master stops answering,
+  // so that the replicas' view of it is fresh).
+  void kick();
 
   const std::string& id() const { return id_; }
   NodeView view() const;
@@ -71,6 +74,7 @@ class NodeProber {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = true;
+  bool kicked_ = false;
   std::thread thread_;
   using Clock = std::chrono::steady_clock;
   Clock::time_point started_;

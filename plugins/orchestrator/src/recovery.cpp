@@ -23,6 +23,27 @@ SqlResult<void> runStatements(mysql::Connection& conn, const std::vector<std::st
   return {};
 }
 
+// Kills the IO thread, then STOP SLAVE (selectIoThread says why).
+SqlResult<void> stopReplication(mysql::Connection& conn, const mysql::ReplicationSql& sql) {
+  auto ids = conn.query(sql.selectIoThread());
+  if (!ids.ok()) {
+    return step(ids.error(), "finding the replication IO thread");
+  }
+  for (const auto& row : ids->rows) {
+    if (!row.empty() && row[0]) {
+      if (auto k = conn.exec(mysql::ReplicationSql::killConnection(),
+                             {Arg::integer(std::stoll(*row[0]))});
+          !k.ok() && k.error().code != 1094) {
+        return step(k.error(), "killing the replication IO thread");
+      }
+    }
+  }
+  if (auto r = conn.exec(mysql::ReplicationSql::stopSlave()); !r.ok()) {
+    return step(r.error(), "stopping replication");
+  }
+  return {};
+}
+
 }  // namespace
 
 SqlResult<void> armReplica(mysql::Connection& conn, const mysql::ReplicationSql& sql,
@@ -61,9 +82,11 @@ SqlResult<void> detachCandidate(mysql::Connection& conn, const mysql::Replicatio
                     "its relay log was not applied within " + std::to_string(waitSeconds) +
                         " s (" + waitGtid + ")"};
   }
-  return runStatements(
-      conn, {mysql::ReplicationSql::stopSlave(), mysql::ReplicationSql::resetSlaveAll()},
-      "detaching it from the old master");
+  if (auto r = stopReplication(conn, sql); !r.ok()) {
+    return r;
+  }
+  return runStatements(conn, {mysql::ReplicationSql::resetSlaveAll()},
+                       "detaching it from the old master");
 }
 
 SqlResult<void> repointReplica(mysql::Connection& conn, const mysql::ReplicationSql& sql,
@@ -72,8 +95,8 @@ SqlResult<void> repointReplica(mysql::Connection& conn, const mysql::Replication
   if (!ep) {
     return SqlError{SqlError::Kind::Invalid, 0, "not host:port: " + newMaster};
   }
-  if (auto r = conn.exec(mysql::ReplicationSql::stopSlave()); !r.ok()) {
-    return step(r.error(), "stopping replication");
+  if (auto r = stopReplication(conn, sql); !r.ok()) {
+    return r;
   }
   auto change = conn.exec(sql.changeMasterTo(),
                           {Arg::text(ep->host), Arg::integer(ep->port),

@@ -151,6 +151,13 @@ void ClusterEngine::tick() {
       lastMaster_ = a.master;
     }
   }
+  if (a.code == AnalysisCode::UnreachableMaster) {
+    for (auto& p : probers_) {
+      if (p->id() != a.master) {
+        p->kick();
+      }
+    }
+  }
   fenceReturned(v);
   if (!armed_ && a.code == AnalysisCode::NoProblem && a.unreachable.empty()) {
     arm(v, a);

@@ -18,11 +18,13 @@ std::string refusal(const std::string& config) {
 
 TEST(OrchestratorOptions, Defaults) {
   const Options o = parseOptions(R"({"orchestratorTopologyUser":"orc"})", "");
-  EXPECT_EQ(o.pollInterval.count(), 5);
+  EXPECT_EQ(o.pollInterval.count(), 5000);
   EXPECT_EQ(o.pollWorkers, 4);
   EXPECT_EQ(o.connectTimeout.count(), 1);
   EXPECT_EQ(o.queryTimeout.count(), 10);
-  EXPECT_EQ(parseOptions("{}", R"({"instancePollSeconds":1})").pollInterval.count(), 1);
+  EXPECT_EQ(parseOptions("{}", R"({"instancePollSeconds":1})").pollInterval.count(), 1000);
+  // Fractional polls (the failover engine's standalone mode).
+  EXPECT_EQ(parseOptions("{}", R"({"instancePollSeconds":0.1})").pollInterval.count(), 100);
   // bitpoke's --orchestrator-concurrent-reconciles is the default of pollWorkers.
   EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":10})", "").pollWorkers, 10);
   EXPECT_EQ(parseOptions(R"({"orchestratorConcurrentReconciles":1000})", "").pollWorkers, 64);
@@ -33,13 +35,15 @@ TEST(OrchestratorOptions, Defaults) {
 
 TEST(OrchestratorOptions, Refusals) {
   EXPECT_EQ(refusal(R"({"instancePollSeconds":0})"),
-            "config.instancePollSeconds must be an integer from 1 to 3600");
+            "config.instancePollSeconds must be a number from 0.05 to 3600");
   EXPECT_EQ(refusal(R"({"pollWorkers":"4"})"),
             "config.pollWorkers must be an integer from 1 to 64");
   EXPECT_EQ(
       refusal(R"({"instancePollSecond":5})"),
       "config.instancePollSecond is not a setting of this plugin (known: instancePollSeconds, "
-      "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds)");
+      "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds, staticClusters, "
+      "failureDetectionGraceSeconds, replicaLostSeconds, replicaHeartbeatSeconds, "
+      "recoveryPeriodBlockSeconds, promotionWaitSeconds, fencing)");
 }
 
 }  // namespace
