@@ -125,7 +125,8 @@ Analysis analyze(const ClusterView& c, const Thresholds& t) {
   const bool refused = m != nullptr && m->refused;
   if (!refused && silent < t.failureDetectionGraceSeconds) {
     a.code = AnalysisCode::UnreachableMaster;
-    a.why = "the master has been silent " + std::to_string(silent) + " s, within the grace";
+    a.why = "the master has been silent " + std::to_string(silent) + " s, within the grace" +
+            (m != nullptr && !m->lastError.empty() ? " (" + m->lastError + ")" : std::string());
     return a;
   }
   std::vector<std::string> hearing;
@@ -147,6 +148,9 @@ Analysis analyze(const ClusterView& c, const Thresholds& t) {
   a.code = a.unreachable.empty() ? AnalysisCode::DeadMaster : AnalysisCode::DeadMasterAndSomeReplicas;
   a.why = std::string("the master ") + (refused ? "refuses connections" : "is silent") +
           " and every replica that answers lost it (" + joined(a.replicas) + ")";
+  if (m != nullptr && !m->lastError.empty()) {
+    a.why += "; the master's last error: " + m->lastError;
+  }
   if (!a.unreachable.empty()) {
     a.why += "; not answering: " + joined(a.unreachable);
   }

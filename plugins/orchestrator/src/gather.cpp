@@ -31,7 +31,7 @@ std::optional<long long> gatherNumber(const std::string& s) {
 bool isRefusal(const mysql::SqlError& e, std::chrono::steady_clock::duration took,
                std::chrono::seconds connectTimeout) {
   return e.kind == mysql::SqlError::Kind::Unreachable && (e.code == 2002 || e.code == 2003) &&
-         took < connectTimeout / 4;
+         took < std::chrono::duration_cast<std::chrono::milliseconds>(connectTimeout) / 4;
 }
 
 }  // namespace

@@ -34,7 +34,8 @@ TEST(Analysis, DeadMasterAfterAKillNeedsNoGrace) {
   EXPECT_EQ(a.master, kN1);
   EXPECT_TRUE(a.failover());
   EXPECT_EQ(a.why, "the master refuses connections and every replica that answers lost it (" +
-                       kN2 + ", " + kN3 + ")");
+                       kN2 + ", " + kN3 +
+                       "); the master's last error: Can't connect to server on '127.0.33.1' (111)");
 }
 
 TEST(Analysis, AKilledMasterThatAReplicaStillHearsIsOnlyUnreachable) {
@@ -55,6 +56,9 @@ TEST(Analysis, AHungMasterWithinTheGraceIsUnreachable) {
   c.nodes[2] = nothingHeard(c.nodes[2], 0.5);
   const Analysis a = analyze(c, kT);
   EXPECT_EQ(analysisName(a.code), std::string("UnreachableMaster"));
+  EXPECT_EQ(a.why,
+            "the master has been silent 0.500000 s, within the grace (Lost connection to server "
+            "during query)");
   EXPECT_FALSE(a.failover());
 }
 
@@ -68,7 +72,7 @@ TEST(Analysis, AHungMasterPastTheGraceWhoseReplicasHearNothingIsDead) {
   const Analysis a = analyze(c, kT);
   EXPECT_EQ(analysisName(a.code), std::string("DeadMaster"));
   EXPECT_EQ(a.why, "the master is silent and every replica that answers lost it (" + kN2 + ", " +
-                       kN3 + ")");
+                       kN3 + "); the master's last error: Lost connection to server during query");
 }
 
 TEST(Analysis, AHungMasterWhoseReplicasStillHearIsUnreachable) {
