@@ -94,9 +94,9 @@ Analysis analyze(const ClusterView& c, const Thresholds& t) {
     }
     // A node that does not answer is the master's lost replica unless it last named another
     // source (a detached node, e.g. a fenced old master, is not part of the topology).
-    const std::string s = n.seen.hasSlaveStatus ? n.seen.masterHost + ":" +
-                                                      std::to_string(n.seen.masterPort)
-                                                : std::string();
+    const std::string s = n.seen.hasSlaveStatus
+                              ? n.seen.masterHost + ":" + std::to_string(n.seen.masterPort)
+                              : std::string();
     if (n.answering && s == a.master) {
       a.replicas.push_back(n.id);
       replicas.push_back(&n);
@@ -110,8 +110,8 @@ Analysis analyze(const ClusterView& c, const Thresholds& t) {
     for (const NodeView* r : replicas) {
       anyReplicating = anyReplicating || (r->seen.slaveIoRunning && r->seen.slaveSqlRunning);
     }
-    a.code = anyReplicating ? AnalysisCode::NoProblem
-                            : AnalysisCode::AllMasterReplicasNotReplicating;
+    a.code =
+        anyReplicating ? AnalysisCode::NoProblem : AnalysisCode::AllMasterReplicasNotReplicating;
     a.why = anyReplicating ? "the master answers"
                            : "the master answers and none of its replicas replicates";
     return a;
@@ -145,7 +145,8 @@ Analysis analyze(const ClusterView& c, const Thresholds& t) {
     a.why = "the master is dead and the cluster is read-only: no failover";
     return a;
   }
-  a.code = a.unreachable.empty() ? AnalysisCode::DeadMaster : AnalysisCode::DeadMasterAndSomeReplicas;
+  a.code =
+      a.unreachable.empty() ? AnalysisCode::DeadMaster : AnalysisCode::DeadMasterAndSomeReplicas;
   a.why = std::string("the master ") + (refused ? "refuses connections" : "is silent") +
           " and every replica that answers lost it (" + joined(a.replicas) + ")";
   if (m != nullptr && !m->lastError.empty()) {

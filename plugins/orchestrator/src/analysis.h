@@ -13,10 +13,10 @@ namespace mysqlop::orchestrator {
 
 // One node as the engine's gather sees it now.
 struct NodeView {
-  std::string id;           // "host:port", as replicas name their master (Master_Host:Master_Port)
-  Observation seen;         // the last successful probe (seen.reachable false when none yet)
-  bool answering = false;   // the last probe succeeded and finished recently
-  bool refused = false;     // the last attempt was refused (nothing listens: the process is gone)
+  std::string id;            // "host:port", as replicas name their master (Master_Host:Master_Port)
+  Observation seen;          // the last successful probe (seen.reachable false when none yet)
+  bool answering = false;    // the last probe succeeded and finished recently
+  bool refused = false;      // the last attempt was refused (nothing listens: the process is gone)
   double silentSeconds = 0;  // since the last successful probe (0 while answering)
   // Since this node's (as a replica) received position or heartbeat counter last moved.
   double sinceHeardSeconds = 0;
@@ -51,10 +51,10 @@ const char* analysisName(AnalysisCode code);
 
 struct Analysis {
   AnalysisCode code = AnalysisCode::NoMaster;
-  std::string master;                   // "" for NoMaster
-  std::vector<std::string> replicas;    // the master's replicas that answer
+  std::string master;                    // "" for NoMaster
+  std::vector<std::string> replicas;     // the master's replicas that answer
   std::vector<std::string> unreachable;  // the master's replicas that do not
-  std::string why;                      // one line for the log and the audit
+  std::string why;                       // one line for the log and the audit
 
   bool failover() const {
     return code == AnalysisCode::DeadMaster || code == AnalysisCode::DeadMasterAndSomeReplicas;

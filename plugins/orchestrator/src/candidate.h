@@ -12,12 +12,12 @@ namespace mysqlop::orchestrator {
 
 struct RecoveryPlan {
   std::string failedMaster;
-  std::string candidate;               // "" when no replica is eligible (error says why)
-  std::string waitGtid;                // the candidate's received position, applied before promotion
-  std::vector<std::string> repoint;    // the other answering replicas, moved under the candidate
-  std::vector<std::string> lost;       // the replicas that do not answer: left out
-  std::vector<std::string> skipped;    // "<id>: <reason>" for every replica that was not eligible
-  std::string error;                   // "no eligible replica: <skipped...>" when candidate is ""
+  std::string candidate;             // "" when no replica is eligible (error says why)
+  std::string waitGtid;              // the candidate's received position, applied before promotion
+  std::vector<std::string> repoint;  // the other answering replicas, moved under the candidate
+  std::vector<std::string> lost;     // the replicas that do not answer: left out
+  std::vector<std::string> skipped;  // "<id>: <reason>" for every replica that was not eligible
+  std::string error;                 // "no eligible replica: <skipped...>" when candidate is ""
 };
 
 // Why a replica cannot be promoted ("" when it can): "its SQL thread is not running", "its SQL

@@ -9,9 +9,13 @@
 
 namespace mysqlop::orchestrator {
 
-const std::vector<std::string_view> kEngineKeys = {
-    "staticClusters",       "failureDetectionGraceSeconds", "replicaLostSeconds",
-    "replicaHeartbeatSeconds", "recoveryPeriodBlockSeconds", "promotionWaitSeconds", "fencing"};
+const std::vector<std::string_view> kEngineKeys = {"staticClusters",
+                                                   "failureDetectionGraceSeconds",
+                                                   "replicaLostSeconds",
+                                                   "replicaHeartbeatSeconds",
+                                                   "recoveryPeriodBlockSeconds",
+                                                   "promotionWaitSeconds",
+                                                   "fencing"};
 
 namespace {
 
@@ -23,7 +27,8 @@ double numberKey(const nlohmann::json& cfg, const char* key, double fallback, do
   }
   if (!it->is_number() || it->get<double>() < min || it->get<double>() > max) {
     auto show = [](double v) {
-      return v == std::floor(v) ? std::to_string(static_cast<long long>(v)) : nlohmann::json(v).dump();
+      return v == std::floor(v) ? std::to_string(static_cast<long long>(v))
+                                : nlohmann::json(v).dump();
     };
     const std::string range = show(min) + " to " + show(max);
     throw mysqlop::ConfigError("config." + std::string(key) + " must be a number from " + range);
@@ -50,8 +55,8 @@ StaticCluster parseCluster(const nlohmann::json& c, const std::string& where) {
   if (!c.is_object()) {
     throw mysqlop::ConfigError(where + " must be an object");
   }
-  static const std::set<std::string> known = {"name", "hosts", "user", "password",
-                                              "replicationUser", "replicationPassword", "readOnly"};
+  static const std::set<std::string> known = {
+      "name", "hosts", "user", "password", "replicationUser", "replicationPassword", "readOnly"};
   for (const auto& [k, v] : c.items()) {
     if (known.count(k) == 0) {
       throw mysqlop::ConfigError(where + "." + k +
@@ -103,11 +108,10 @@ EngineOptions parseEngineOptions(std::string_view configJson) {
       std::llround(numberKey(cfg, "instancePollSeconds", 5, 0.05, 3600) * 1000));
   o.failureDetectionGraceSeconds = numberKey(cfg, "failureDetectionGraceSeconds", 1.0, 0.1, 3600);
   o.replicaLostSeconds = numberKey(cfg, "replicaLostSeconds", 1.0, 0.1, 3600);
-  o.replicaHeartbeatMs =
-      static_cast<int>(std::llround(numberKey(cfg, "replicaHeartbeatSeconds", 0.2, 0.05, 60) * 1000));
+  o.replicaHeartbeatMs = static_cast<int>(
+      std::llround(numberKey(cfg, "replicaHeartbeatSeconds", 0.2, 0.05, 60) * 1000));
   o.recoveryPeriodBlockSeconds = numberKey(cfg, "recoveryPeriodBlockSeconds", 3600, 0, 86400);
-  o.promotionWaitSeconds =
-      static_cast<int>(numberKey(cfg, "promotionWaitSeconds", 10, 1, 3600));
+  o.promotionWaitSeconds = static_cast<int>(numberKey(cfg, "promotionWaitSeconds", 10, 1, 3600));
   const std::string fencing = cfg.value("fencing", nlohmann::json("semi-sync")).is_string()
                                   ? cfg.value("fencing", std::string("semi-sync"))
                                   : std::string("?");

@@ -28,7 +28,8 @@ struct GatherSettings {
   // A node answers while its last probe succeeded within this window (3 intervals, at least
   // 300 ms: a loaded 2-core machine delays a probe by tens of milliseconds).
   std::chrono::milliseconds answeringWindow{3000};
-  mysql::Timeouts timeouts{std::chrono::seconds(1), std::chrono::seconds(2), std::chrono::seconds(2)};
+  mysql::Timeouts timeouts{std::chrono::seconds(1), std::chrono::seconds(2),
+                           std::chrono::seconds(2)};
 };
 
 // "host:port" -> endpoint; nullopt when the text is not host:port with a port 1..65535.

@@ -34,6 +34,7 @@ bool gtidContains(const GtidPos& a, const GtidPos& b);
 // The domains of a replica's binlog whose newest transaction it wrote itself (server id = its
 // own) and did not receive through replication (it differs from its gtid_slave_pos there), as
 // "domain-server-seq" entries joined by ','; "" when none.
-std::string errantGtids(const GtidPos& binlogPos, const GtidPos& slavePos, std::uint64_t ownServerId);
+std::string errantGtids(const GtidPos& binlogPos, const GtidPos& slavePos,
+                        std::uint64_t ownServerId);
 
 }  // namespace mysqlop::orchestrator

@@ -18,10 +18,10 @@ struct Options {
   std::chrono::seconds queryTimeout{10};
 };
 
-// config: instancePollSeconds (a number from 0.05 to 3600), pollWorkers (1..64), connectTimeoutSeconds (1..60),
-// queryTimeoutSeconds (1..600); operator setting orchestratorConcurrentReconciles. Throws
-// mysqlop::ConfigError naming the key. The failover engine's keys (engine_options.h) are accepted
-// here and parsed there.
+// config: instancePollSeconds (a number from 0.05 to 3600), pollWorkers (1..64),
+// connectTimeoutSeconds (1..60), queryTimeoutSeconds (1..600); operator setting
+// orchestratorConcurrentReconciles. Throws mysqlop::ConfigError naming the key. The failover
+// engine's keys (engine_options.h) are accepted here and parsed there.
 Options parseOptions(std::string_view operatorJson, std::string_view configJson);
 
 }  // namespace mysqlop::orchestrator

@@ -51,10 +51,9 @@ class OrchestratorPlugin : public mysqlop::Plugin {
                                      {"state"})),
         engine_(mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
                 [this](mysqlop::orchestrator::LogLevel level, const std::string& m) {
-                  host().log(level == mysqlop::orchestrator::LogLevel::Info ? mysqlop_log_Info
-                             : level == mysqlop::orchestrator::LogLevel::Warn
-                                 ? mysqlop_log_Warn
-                                 : mysqlop_log_Error,
+                  host().log(level == mysqlop::orchestrator::LogLevel::Info   ? mysqlop_log_Info
+                             : level == mysqlop::orchestrator::LogLevel::Warn ? mysqlop_log_Warn
+                                                                              : mysqlop_log_Error,
                              m);
                 }) {}
 

@@ -56,11 +56,11 @@ SqlResult<void> armReplica(mysql::Connection& conn, const mysql::ReplicationSql&
       return r;
     }
   }
-  return runStatements(conn,
-                       {mysql::ReplicationSql::stopSlave(),
-                        mysql::ReplicationSql::setHeartbeatPeriod(s.heartbeatMs),
-                        mysql::ReplicationSql::startSlave()},
-                       "setting the master heartbeat period");
+  return runStatements(
+      conn,
+      {mysql::ReplicationSql::stopSlave(), mysql::ReplicationSql::setHeartbeatPeriod(s.heartbeatMs),
+       mysql::ReplicationSql::startSlave()},
+      "setting the master heartbeat period");
 }
 
 SqlResult<void> armMaster(mysql::Connection& conn) {
@@ -79,8 +79,8 @@ SqlResult<void> detachCandidate(mysql::Connection& conn, const mysql::Replicatio
       col < 0 || waited->empty() ? "" : waited->rows[0][static_cast<std::size_t>(col)].value_or("");
   if (!mysql::ReplicationSql::gtidWaitSucceeded(v)) {
     return SqlError{SqlError::Kind::Server, 0,
-                    "its relay log was not applied within " + std::to_string(waitSeconds) +
-                        " s (" + waitGtid + ")"};
+                    "its relay log was not applied within " + std::to_string(waitSeconds) + " s (" +
+                        waitGtid + ")"};
   }
   if (auto r = stopReplication(conn, sql); !r.ok()) {
     return r;
@@ -120,8 +120,7 @@ SqlResult<void> makeWritable(mysql::Connection& conn, const mysql::ReplicationSq
   }
   const int col = ro->column("read_only");
   if (col < 0 || ro->empty() || ro->rows[0][static_cast<std::size_t>(col)].value_or("") != "0") {
-    return SqlError{SqlError::Kind::Server, 0,
-                    "read_only is still 1 after SET GLOBAL read_only=0"};
+    return SqlError{SqlError::Kind::Server, 0, "read_only is still 1 after SET GLOBAL read_only=0"};
   }
   return {};
 }

@@ -23,8 +23,8 @@ using Connector = std::function<mysql::SqlResult<std::unique_ptr<mysql::Connecti
 struct ActSettings {
   std::string replicationUser;
   std::string replicationPassword;
-  std::string engineUser;   // never killed when fencing
-  int heartbeatMs = 200;    // MASTER_HEARTBEAT_PERIOD of every replica the engine points
+  std::string engineUser;  // never killed when fencing
+  int heartbeatMs = 200;   // MASTER_HEARTBEAT_PERIOD of every replica the engine points
   int promotionWaitSeconds = 10;
   bool semiSyncFencing = true;
 };

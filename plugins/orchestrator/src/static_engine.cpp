@@ -147,7 +147,8 @@ void ClusterEngine::tick() {
            "cluster " + cluster_.name + ": " + lastAnalysis_ + " (master " +
                (a.master.empty() ? std::string("none") : a.master) + "): " + a.why);
     }
-    if (a.code == AnalysisCode::NoProblem || a.code == AnalysisCode::AllMasterReplicasNotReplicating) {
+    if (a.code == AnalysisCode::NoProblem ||
+        a.code == AnalysisCode::AllMasterReplicasNotReplicating) {
       lastMaster_ = a.master;
     }
   }
@@ -203,9 +204,9 @@ void ClusterEngine::tick() {
     log_(LogLevel::Warn, "cluster " + cluster_.name + ": recovered (OrcPostMasterFailover): " +
                              rec.result.newMaster + " replaces " + a.master);
   } else {
-    log_(LogLevel::Error, "cluster " + cluster_.name +
-                              ": recovery failed (OrcPostUnsuccessfulFailover): " +
-                              rec.result.error);
+    log_(LogLevel::Error,
+         "cluster " + cluster_.name +
+             ": recovery failed (OrcPostUnsuccessfulFailover): " + rec.result.error);
   }
   std::lock_guard<std::mutex> lock(mu_);
   demoted_.insert(a.master);
@@ -226,8 +227,8 @@ void ClusterEngine::arm(const ClusterView& v, const Analysis& a) {
     auto c = connect(r, std::chrono::seconds(5));
     auto done = c.ok() ? armReplica(**c, sqlFor(r), act_) : mysql::SqlResult<void>(c.error());
     if (!done.ok()) {
-      log_(LogLevel::Warn, "cluster " + cluster_.name + ": arming replica " + r + ": " +
-                               done.error().message);
+      log_(LogLevel::Warn,
+           "cluster " + cluster_.name + ": arming replica " + r + ": " + done.error().message);
       return;  // tried again at the next healthy tick
     }
     ++armedReplicas;
@@ -270,8 +271,8 @@ void ClusterEngine::fenceReturned(const ClusterView& v) {
     }
     auto killed = fenceNode(**c, sqlFor(n.id), cluster_.user);
     if (!killed.ok()) {
-      log_(LogLevel::Error, "cluster " + cluster_.name + ": fencing the old master " + n.id +
-                                ": " + killed.error().message);
+      log_(LogLevel::Error, "cluster " + cluster_.name + ": fencing the old master " + n.id + ": " +
+                                killed.error().message);
       continue;
     }
     // Read again after fencing: what it executed after it came back is in its binlog now.
@@ -285,10 +286,11 @@ void ClusterEngine::fenceReturned(const ClusterView& v) {
       errant = errantGtids(parseGtidPos(o->gtidBinlogPos).value_or(GtidPos{}),
                            parseGtidPos(o->gtidSlavePos).value_or(GtidPos{}), own);
     }
-    log_(LogLevel::Warn, "cluster " + cluster_.name + ": fenced the old master " + n.id +
-                             " (read_only=1, " + std::to_string(*killed) +
-                             " client sessions killed); OldMasterKeptOut: it is not repointed" +
-                             (errant.empty() ? "" : " (its own newest transactions: " + errant + ")"));
+    log_(LogLevel::Warn,
+         "cluster " + cluster_.name + ": fenced the old master " + n.id + " (read_only=1, " +
+             std::to_string(*killed) +
+             " client sessions killed); OldMasterKeptOut: it is not repointed" +
+             (errant.empty() ? "" : " (its own newest transactions: " + errant + ")"));
     std::lock_guard<std::mutex> lock(mu_);
     fenced_.insert(n.id);
   }

@@ -57,9 +57,8 @@ class EngineTest : public ::testing::Test {
                        " MASTER_CONNECT_RETRY=1; START SLAVE; SET GLOBAL read_only=1;");
     }
     write(*nodes_[0], 1, 20);
-    ASSERT_TRUE(eventually("replicas have the 20 rows", [&] {
-      return rows(*nodes_[1]) == 20 && rows(*nodes_[2]) == 20;
-    }));
+    ASSERT_TRUE(eventually("replicas have the 20 rows",
+                           [&] { return rows(*nodes_[1]) == 20 && rows(*nodes_[2]) == 20; }));
   }
 
   void TearDown() override {
@@ -73,7 +72,9 @@ class EngineTest : public ::testing::Test {
     }
   }
 
-  std::string id(int i) const { return nodes_[i]->host() + ":" + std::to_string(nodes_[i]->port()); }
+  std::string id(int i) const {
+    return nodes_[i]->host() + ":" + std::to_string(nodes_[i]->port());
+  }
 
   void startEngine(double blockSeconds = 3600) {
     EngineOptions o;
@@ -91,8 +92,9 @@ class EngineTest : public ::testing::Test {
       log_.push_back(m);
     });
     engine_->start();
-    ASSERT_TRUE(eventually("the engine armed the cluster", [&] { return engine_->armed(); },
-                           [&] { return logText(); }));
+    ASSERT_TRUE(eventually(
+        "the engine armed the cluster", [&] { return engine_->armed(); },
+        [&] { return logText(); }));
   }
 
   std::string logText() {
@@ -156,8 +158,8 @@ class EngineTest : public ::testing::Test {
 TEST_F(EngineTest, KillNinePromotesAReplicaVerifiedWritableAndRepointsTheOther) {
   startEngine();
   nodes_[0]->kill();
-  ASSERT_TRUE(eventually("one recovery", [&] { return recoveries() == 1; },
-                         [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "one recovery", [&] { return recoveries() == 1; }, [&] { return logText(); }));
   const RecoveryRecord r = engine_->recoveries()[0];
   EXPECT_EQ(r.analysis, "DeadMaster");
   EXPECT_EQ(r.failedMaster, id(0));
@@ -178,9 +180,9 @@ TEST_F(EngineTest, AHungMasterThatResumesIsFencedAndAcknowledgesNoWriteAfterTheP
   startEngine();
   // The stale client: a session opened before the hang, whose INSERT is queued on the socket of
   // the stopped server with no timeout that matters.
-  auto stale = mysql::Connection::open({nodes_[0]->host(), nodes_[0]->port()}, {"app", "app-pw"},
-                                       {std::chrono::seconds(2), std::chrono::seconds(120),
-                                        std::chrono::seconds(120)});
+  auto stale = mysql::Connection::open(
+      {nodes_[0]->host(), nodes_[0]->port()}, {"app", "app-pw"},
+      {std::chrono::seconds(2), std::chrono::seconds(120), std::chrono::seconds(120)});
   ASSERT_TRUE(stale.ok()) << stale.error().message;
   nodes_[0]->freeze();
   std::atomic<int> staleOutcome{0};  // 0 pending, 1 acknowledged, 2 failed
@@ -192,15 +194,15 @@ TEST_F(EngineTest, AHungMasterThatResumesIsFencedAndAcknowledgesNoWriteAfterTheP
     }
     staleOutcome = r.ok() ? 1 : 2;
   });
-  ASSERT_TRUE(eventually("one recovery", [&] { return recoveries() == 1; },
-                         [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "one recovery", [&] { return recoveries() == 1; }, [&] { return logText(); }));
   const RecoveryRecord r = engine_->recoveries()[0];
   ASSERT_TRUE(r.result.success) << r.result.error;
   EXPECT_EQ(r.analysis, "DeadMaster");
   nodes_[0]->thaw();
-  ASSERT_TRUE(eventually("the old master is fenced",
-                         [&] { return engine_->fenced().count(id(0)) == 1; },
-                         [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "the old master is fenced", [&] { return engine_->fenced().count(id(0)) == 1; },
+      [&] { return logText(); }));
   EXPECT_EQ(readOnly(*nodes_[0]), "1");
   client.join();
   // The queued INSERT ran on the old master when it resumed, waited for a semi-sync ack nobody
@@ -255,8 +257,9 @@ TEST_F(EngineTest, ASecondFailureWithinTheBlockPeriodIsNotRecovered) {
   ASSERT_TRUE(eventually("one recovery", [&] { return recoveries() == 1; }));
   ASSERT_TRUE(engine_->recoveries()[0].result.success);
   byId(engine_->recoveries()[0].result.newMaster).kill();
-  ASSERT_TRUE(eventually("the second failure is blocked",
-                         [&] { return logged("(RecoveryBlocked)"); }, [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "the second failure is blocked", [&] { return logged("(RecoveryBlocked)"); },
+      [&] { return logText(); }));
   EXPECT_EQ(recoveries(), 1u);
 }
 
@@ -265,8 +268,8 @@ TEST_F(EngineTest, NoEligibleReplicaIsReportedAsAFailedRecovery) {
   nodes_[1]->query("STOP SLAVE SQL_THREAD");
   nodes_[2]->query("STOP SLAVE SQL_THREAD");
   nodes_[0]->kill();
-  ASSERT_TRUE(eventually("one recovery", [&] { return recoveries() == 1; },
-                         [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "one recovery", [&] { return recoveries() == 1; }, [&] { return logText(); }));
   const RecoveryRecord r = engine_->recoveries()[0];
   EXPECT_FALSE(r.result.success);
   EXPECT_EQ(r.result.error, "choosing a replica: no eligible replica: " + id(1) +
@@ -290,8 +293,8 @@ TEST_F(EngineTest, AReplicaWithErrantGtidsIsNeverPromoted) {
     return false;
   }));
   nodes_[0]->kill();
-  ASSERT_TRUE(eventually("one recovery", [&] { return recoveries() == 1; },
-                         [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "one recovery", [&] { return recoveries() == 1; }, [&] { return logText(); }));
   const RecoveryRecord r = engine_->recoveries()[0];
   ASSERT_TRUE(r.result.success) << r.result.error;
   EXPECT_EQ(r.result.newMaster, id(2));
@@ -304,8 +307,8 @@ TEST_F(EngineTest, WithoutReadOnlyAdminThePromotionIsReportedAsFailed) {
   }
   startEngine();
   nodes_[0]->kill();
-  ASSERT_TRUE(eventually("one recovery", [&] { return recoveries() == 1; },
-                         [&] { return logText(); }));
+  ASSERT_TRUE(eventually(
+      "one recovery", [&] { return recoveries() == 1; }, [&] { return logText(); }));
   const RecoveryRecord r = engine_->recoveries()[0];
   EXPECT_FALSE(r.result.success);
   EXPECT_EQ(r.result.error.rfind("making ", 0), 0u) << r.result.error;

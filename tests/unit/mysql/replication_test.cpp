@@ -77,14 +77,14 @@ TEST(ReplicationSql, ReadOnly) {
             (Strings{"SET GLOBAL SUPER_READ_ONLY = 0", "SET GLOBAL READ_ONLY = 0"}));
 }
 
-
 TEST(ReplicationSql, FailoverEngine) {
-  EXPECT_EQ(kMariaRepl.selectEngineProbe(),
-            "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_id AS server_id, "
-            "@@GLOBAL.gtid_current_pos AS gtid_executed, @@GLOBAL.gtid_slave_pos AS gtid_slave_pos, "
-            "@@GLOBAL.gtid_binlog_pos AS gtid_binlog_pos, (SELECT VARIABLE_VALUE FROM "
-            "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='SLAVE_RECEIVED_HEARTBEATS') AS "
-            "heartbeats");
+  EXPECT_EQ(
+      kMariaRepl.selectEngineProbe(),
+      "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_id AS server_id, "
+      "@@GLOBAL.gtid_current_pos AS gtid_executed, @@GLOBAL.gtid_slave_pos AS gtid_slave_pos, "
+      "@@GLOBAL.gtid_binlog_pos AS gtid_binlog_pos, (SELECT VARIABLE_VALUE FROM "
+      "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='SLAVE_RECEIVED_HEARTBEATS') AS "
+      "heartbeats");
   EXPECT_EQ(kMyRepl.selectEngineProbe(),
             "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_uuid AS server_id, "
             "@@GLOBAL.gtid_executed AS gtid_executed, '' AS gtid_slave_pos, '' AS gtid_binlog_pos, "
@@ -118,9 +118,10 @@ TEST(ReplicationSql, FailoverEngine) {
                      "SET GLOBAL rpl_semi_sync_master_enabled = ON"}));
   EXPECT_EQ(ReplicationSql::armSemiSyncReplica(),
             Strings{"SET GLOBAL rpl_semi_sync_slave_enabled = ON"});
-  EXPECT_EQ(ReplicationSql::selectClientSessions(),
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
-            "IN ('system user', 'event_scheduler', ?) AND COMMAND NOT IN ('Binlog Dump', 'Daemon')");
+  EXPECT_EQ(
+      ReplicationSql::selectClientSessions(),
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
+      "IN ('system user', 'event_scheduler', ?) AND COMMAND NOT IN ('Binlog Dump', 'Daemon')");
   EXPECT_EQ(ReplicationSql::killConnection(), "KILL CONNECTION ?");
   EXPECT_EQ(ReplicationSql::shortLockWait(), "SET SESSION lock_wait_timeout = 1");
 }

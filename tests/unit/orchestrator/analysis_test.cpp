@@ -33,8 +33,8 @@ TEST(Analysis, DeadMasterAfterAKillNeedsNoGrace) {
   EXPECT_EQ(analysisName(a.code), std::string("DeadMaster"));
   EXPECT_EQ(a.master, kN1);
   EXPECT_TRUE(a.failover());
-  EXPECT_EQ(a.why, "the master refuses connections and every replica that answers lost it (" +
-                       kN2 + ", " + kN3 +
+  EXPECT_EQ(a.why, "the master refuses connections and every replica that answers lost it (" + kN2 +
+                       ", " + kN3 +
                        "); the master's last error: Can't connect to server on '127.0.33.1' (111)");
 }
 

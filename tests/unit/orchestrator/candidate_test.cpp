@@ -25,8 +25,8 @@ RecoveryPlan planFor(const ClusterView& c) {
 TEST(Candidate, TheMostAdvancedByReceivedGtidWinsAndWaitsForItsRelayLog) {
   const RecoveryPlan p = planFor(afterKill());
   EXPECT_EQ(p.failedMaster, kN1);
-  EXPECT_EQ(p.candidate, kN2);         // received more, though it applied less
-  EXPECT_EQ(p.waitGtid, "0-1-100");    // FailMasterPromotionIfSQLThreadNotUpToDate
+  EXPECT_EQ(p.candidate, kN2);       // received more, though it applied less
+  EXPECT_EQ(p.waitGtid, "0-1-100");  // FailMasterPromotionIfSQLThreadNotUpToDate
   EXPECT_EQ(p.repoint, (std::vector<std::string>{kN3}));
   EXPECT_TRUE(p.lost.empty());
   EXPECT_EQ(p.error, "");

@@ -69,13 +69,13 @@ TEST(EngineOptions, Refusals) {
             "config.staticClusters[0].hosts[1] repeats a:1");
   EXPECT_EQ(engineRefusal(R"({"staticClusters":[{"name":"c","hosts":["a:1"],"user":"u"}]})"),
             "config.staticClusters[0].replicationUser is required");
-  EXPECT_EQ(engineRefusal(R"({"staticClusters":[{"name":"c","hosts":["a:1"],"pass":"x",)" + ok +
-                          "}]}"),
-            "config.staticClusters[0].pass is not a setting of a static cluster (known: name, "
-            "hosts, user, password, replicationUser, replicationPassword, readOnly)");
-  EXPECT_EQ(engineRefusal(R"({"staticClusters":[{"name":"c","hosts":["a:1"],"readOnly":1,)" + ok +
-                          "}]}"),
-            "config.staticClusters[0].readOnly must be true or false");
+  EXPECT_EQ(
+      engineRefusal(R"({"staticClusters":[{"name":"c","hosts":["a:1"],"pass":"x",)" + ok + "}]}"),
+      "config.staticClusters[0].pass is not a setting of a static cluster (known: name, "
+      "hosts, user, password, replicationUser, replicationPassword, readOnly)");
+  EXPECT_EQ(
+      engineRefusal(R"({"staticClusters":[{"name":"c","hosts":["a:1"],"readOnly":1,)" + ok + "}]}"),
+      "config.staticClusters[0].readOnly must be true or false");
   EXPECT_EQ(engineRefusal(R"({"staticClusters":[{"name":"c","hosts":["a:1"],)" + ok +
                           R"(},{"name":"c","hosts":["b:1"],)" + ok + "}]}"),
             "config.staticClusters[1].name repeats c");

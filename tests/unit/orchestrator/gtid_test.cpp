@@ -18,7 +18,7 @@ TEST(Gtid, RefusesWhatIsNotADomainList) {
   EXPECT_FALSE(parseGtidPos("0-1"));
   EXPECT_FALSE(parseGtidPos("0-1-x"));
   EXPECT_FALSE(parseGtidPos("0-1-2,"));
-  EXPECT_FALSE(parseGtidPos("0-1-2,0-2-3"));  // a domain twice
+  EXPECT_FALSE(parseGtidPos("0-1-2,0-2-3"));                               // a domain twice
   EXPECT_FALSE(parseGtidPos("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5"));  // MySQL's uuid sets
 }
 
