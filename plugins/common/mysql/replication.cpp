@@ -149,6 +149,17 @@ std::vector<std::string> ReplicationSql::armSemiSyncReplica() {
   return {"SET GLOBAL rpl_semi_sync_slave_enabled = ON"};
 }
 
+std::vector<std::string> ReplicationSql::disarmSemiSyncMaster() {
+  return {"SET GLOBAL rpl_semi_sync_master_enabled = OFF"};
+}
+
+std::vector<std::string> ReplicationSql::rejoinPosition() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return {"SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos"};
+  }
+  return {};
+}
+
 std::string ReplicationSql::selectClientSessions() {
   return "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
          "IN ('system user', 'event_scheduler', ?) AND COMMAND NOT IN ('Binlog Dump', 'Daemon')";

@@ -90,6 +90,13 @@ class ReplicationSql {
   static std::vector<std::string> armSemiSyncMaster();
   // The replica side (takes effect when the IO thread starts next).
   static std::vector<std::string> armSemiSyncReplica();
+  // Turns the master side of semi-sync off: only on a fenced old master that rejoins as a
+  // replica with nothing beyond its successor's position (else it would acknowledge the commits
+  // that wait there).
+  static std::vector<std::string> disarmSemiSyncMaster();
+  // Where a former master starts replicating from: MariaDB sets gtid_slave_pos to its binlog
+  // position (its own transactions as a master); MySQL nothing (auto-position).
+  std::vector<std::string> rejoinPosition() const;
   // Ids of the client sessions to kill when fencing (arg: the engine's own user): every session
   // but this one, the engine's, the server's own threads and replicas' binlog dumps.
   static std::string selectClientSessions();

@@ -91,4 +91,15 @@ std::string errantGtids(const GtidPos& binlogPos, const GtidPos& slavePos,
   return formatGtidPos(errant);
 }
 
+std::string gtidBeyond(const GtidPos& pos, const GtidPos& base) {
+  GtidPos beyond;
+  for (const auto& [domain, e] : pos) {
+    auto it = base.find(domain);
+    if (it == base.end() || !(it->second == e)) {
+      beyond[domain] = e;
+    }
+  }
+  return formatGtidPos(beyond);
+}
+
 }  // namespace mysqlop::orchestrator

@@ -37,4 +37,9 @@ bool gtidContains(const GtidPos& a, const GtidPos& b);
 std::string errantGtids(const GtidPos& binlogPos, const GtidPos& slavePos,
                         std::uint64_t ownServerId);
 
+// The entries of pos that base does not have exactly (domain missing, or another server or seq
+// there), formatted; "" when pos is base or a part of it with the same newest GTIDs. An old
+// master whose binlog has nothing beyond the position its successor was promoted at rejoins.
+std::string gtidBeyond(const GtidPos& pos, const GtidPos& base);
+
 }  // namespace mysqlop::orchestrator

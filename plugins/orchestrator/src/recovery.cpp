@@ -158,6 +158,27 @@ SqlResult<int> fenceNode(mysql::Connection& conn, const mysql::ReplicationSql& s
   return last;
 }
 
+SqlResult<void> rejoinOldMaster(mysql::Connection& conn, const mysql::ReplicationSql& sql,
+                                const std::string& newMaster, const ActSettings& s) {
+  if (s.semiSyncFencing) {
+    if (auto r = runStatements(conn, mysql::ReplicationSql::disarmSemiSyncMaster(),
+                               "turning its semi-sync master side off");
+        !r.ok()) {
+      return r;
+    }
+    if (auto r = runStatements(conn, mysql::ReplicationSql::armSemiSyncReplica(),
+                               "enabling semi-sync on the replica");
+        !r.ok()) {
+      return r;
+    }
+  }
+  if (auto r = runStatements(conn, sql.rejoinPosition(), "setting its replication position");
+      !r.ok()) {
+    return r;
+  }
+  return repointReplica(conn, sql, newMaster, s);
+}
+
 RecoveryResult runRecovery(const RecoveryPlan& plan, const mysql::ReplicationSql& sql,
                            const Connector& connect, const ActSettings& s) {
   RecoveryResult result;

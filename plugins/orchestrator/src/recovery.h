@@ -65,6 +65,12 @@ mysql::SqlResult<void> makeWritable(mysql::Connection& conn, const mysql::Replic
 mysql::SqlResult<int> fenceNode(mysql::Connection& conn, const mysql::ReplicationSql& sql,
                                 const std::string& engineUser);
 
+// A fenced old master with nothing beyond its successor's promotion position rejoins under it:
+// semi-sync master side off, replica side on (fencing), gtid_slave_pos from its binlog, then
+// repointReplica.
+mysql::SqlResult<void> rejoinOldMaster(mysql::Connection& conn, const mysql::ReplicationSql& sql,
+                                       const std::string& newMaster, const ActSettings& settings);
+
 // The whole plan: detach the candidate, arm it as a master (fencing), repoint the others, make
 // the candidate writable and verify. Lost replicas are not touched.
 RecoveryResult runRecovery(const RecoveryPlan& plan, const mysql::ReplicationSql& sql,

@@ -106,6 +106,11 @@ std::set<std::string> ClusterEngine::fenced() const {
   return fenced_;
 }
 
+std::set<std::string> ClusterEngine::rejoined() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rejoined_;
+}
+
 mysql::ReplicationSql ClusterEngine::sqlFor(const std::string& id) const {
   for (const auto& p : probers_) {
     if (p->id() == id) {
@@ -211,6 +216,7 @@ void ClusterEngine::tick() {
   std::lock_guard<std::mutex> lock(mu_);
   demoted_.insert(a.master);
   if (rec.result.success) {
+    successors_[a.master] = {rec.result.newMaster, plan.waitGtid};
     lastMaster_ = rec.result.newMaster;
   }
   recoveries_.push_back(std::move(rec));
@@ -275,24 +281,45 @@ void ClusterEngine::fenceReturned(const ClusterView& v) {
                                 killed.error().message);
       continue;
     }
-    // Read again after fencing: what it executed after it came back is in its binlog now.
-    std::string errant;
-    if (auto o = probeForEngine(**c, sqlFor(n.id)); o.ok()) {
-      std::uint64_t own = 0;
-      try {
-        own = std::stoull(o->serverId);
-      } catch (...) {
-      }
-      errant = errantGtids(parseGtidPos(o->gtidBinlogPos).value_or(GtidPos{}),
-                           parseGtidPos(o->gtidSlavePos).value_or(GtidPos{}), own);
+    const std::string fenced = "cluster " + cluster_.name + ": fenced the old master " + n.id +
+                               " (read_only=1, " + std::to_string(*killed) +
+                               " client sessions killed)";
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fenced_.insert(n.id);
     }
-    log_(LogLevel::Warn,
-         "cluster " + cluster_.name + ": fenced the old master " + n.id + " (read_only=1, " +
-             std::to_string(*killed) +
-             " client sessions killed); OldMasterKeptOut: it is not repointed" +
-             (errant.empty() ? "" : " (its own newest transactions: " + errant + ")"));
+    // Read again after fencing: what it executed after it came back is in its binlog now. It
+    // rejoins only when it has nothing beyond the position its successor was promoted at.
+    Succession next;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = successors_.find(n.id);
+      if (it != successors_.end()) {
+        next = it->second;
+      }
+    }
+    std::string beyond = "unknown (it could not be read)";
+    if (auto o = probeForEngine(**c, sqlFor(n.id)); o.ok()) {
+      const auto binlog = parseGtidPos(o->gtidBinlogPos);
+      const auto base = parseGtidPos(next.promotedAt);
+      beyond = binlog && base ? gtidBeyond(*binlog, *base)
+                              : "unknown (unreadable GTID position '" + o->gtidBinlogPos + "')";
+    }
+    if (next.newMaster.empty() || !beyond.empty()) {
+      log_(LogLevel::Warn, fenced + "; OldMasterKeptOut: it has transactions its successor " +
+                               (next.newMaster.empty() ? std::string("(none)") : next.newMaster) +
+                               " lacks: " + (beyond.empty() ? std::string("none") : beyond));
+      continue;
+    }
+    auto r = rejoinOldMaster(**c, sqlFor(n.id), next.newMaster, act_);
+    if (!r.ok()) {
+      log_(LogLevel::Error,
+           fenced + "; rejoining it under " + next.newMaster + ": " + r.error().message);
+      continue;
+    }
+    log_(LogLevel::Warn, fenced + "; OldMasterRejoined: it replicates from " + next.newMaster);
     std::lock_guard<std::mutex> lock(mu_);
-    fenced_.insert(n.id);
+    rejoined_.insert(n.id);
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,8 @@ class ClusterEngine {
   bool armed() const;
   // Nodes demoted by a recovery and fenced since (read_only=1, client sessions killed).
   std::set<std::string> fenced() const;
+  // Old masters that rejoined as replicas of their successor.
+  std::set<std::string> rejoined() const;
 
  private:
   void decideLoop();
@@ -82,6 +85,12 @@ class ClusterEngine {
   bool armed_ = false;
   std::set<std::string> demoted_;  // old masters to fence when they answer
   std::set<std::string> fenced_;
+  std::set<std::string> rejoined_;
+  struct Succession {
+    std::string newMaster;
+    std::string promotedAt;  // the GTID position the successor was promoted at
+  };
+  std::map<std::string, Succession> successors_;  // old master -> its successor
   std::vector<RecoveryRecord> recoveries_;
   std::optional<std::chrono::steady_clock::time_point> blockedUntil_;
   bool blockLogged_ = false;

@@ -210,12 +210,36 @@ TEST_F(EngineTest, AHungMasterThatResumesIsFencedAndAcknowledgesNoWriteAfterTheP
   EXPECT_EQ(staleOutcome.load(), 2);
   EXPECT_NE(staleError, "");
   EXPECT_TRUE(logged("fenced the old master " + id(0)));
-  EXPECT_TRUE(logged("OldMasterKeptOut"));
+  // It executed the stale INSERT after the promotion: it has what its successor lacks.
+  EXPECT_TRUE(logged("OldMasterKeptOut: it has transactions its successor " + r.result.newMaster +
+                     " lacks: 0-1-"))
+      << logText();
+  EXPECT_TRUE(engine_->rejoined().empty());
   // The app cannot write there any more, and the new master never got the stale row.
   EXPECT_FALSE(nodes_[0]->sqlAs("app", "app-pw", "INSERT INTO app.t VALUES (1001, 1)").ok());
   MariaDbServer& fresh = byId(r.result.newMaster);
   EXPECT_EQ(trimmed(fresh.query("SELECT COUNT(*) FROM app.t WHERE id >= 1000")), "0");
   EXPECT_EQ(rows(fresh), 20);
+}
+
+TEST_F(EngineTest, AHungIdleMasterThatResumesIsFencedAndRejoinsUnderItsSuccessor) {
+  startEngine();
+  nodes_[0]->freeze();
+  ASSERT_TRUE(eventually(
+      "one recovery", [&] { return recoveries() == 1; }, [&] { return logText(); }));
+  const RecoveryRecord r = engine_->recoveries()[0];
+  ASSERT_TRUE(r.result.success) << r.result.error;
+  nodes_[0]->thaw();
+  // Nothing ran on it after the promotion: it has nothing its successor lacks, and rejoins.
+  ASSERT_TRUE(eventually(
+      "the old master rejoined", [&] { return engine_->rejoined().count(id(0)) == 1; },
+      [&] { return logText(); }));
+  EXPECT_EQ(readOnly(*nodes_[0]), "1");
+  EXPECT_EQ(sourceOf(*nodes_[0]), r.result.newMaster + " Yes");
+  EXPECT_TRUE(logged("OldMasterRejoined: it replicates from " + r.result.newMaster));
+  MariaDbServer& fresh = byId(r.result.newMaster);
+  write(fresh, 21, 22);
+  EXPECT_TRUE(eventually("the old master replicates", [&] { return rows(*nodes_[0]) == 22; }));
 }
 
 TEST_F(EngineTest, AStallShorterThanTheGraceChangesNothing) {

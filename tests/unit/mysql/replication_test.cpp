@@ -123,6 +123,11 @@ TEST(ReplicationSql, FailoverEngine) {
       "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
       "IN ('system user', 'event_scheduler', ?) AND COMMAND NOT IN ('Binlog Dump', 'Daemon')");
   EXPECT_EQ(ReplicationSql::killConnection(), "KILL CONNECTION ?");
+  EXPECT_EQ(ReplicationSql::disarmSemiSyncMaster(),
+            Strings{"SET GLOBAL rpl_semi_sync_master_enabled = OFF"});
+  EXPECT_EQ(kMariaRepl.rejoinPosition(),
+            Strings{"SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos"});
+  EXPECT_EQ(kMyRepl.rejoinPosition(), Strings{});
   EXPECT_EQ(ReplicationSql::shortLockWait(), "SET SESSION lock_wait_timeout = 1");
 }
 

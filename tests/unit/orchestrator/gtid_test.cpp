@@ -42,5 +42,15 @@ TEST(Gtid, ErrantIsTheReplicasOwnNewestTransaction) {
   EXPECT_EQ(errantGtids(pos("0-3-101"), pos("0-1-100"), 2), "");
 }
 
+TEST(Gtid, BeyondIsWhatTheBaseLacks) {
+  EXPECT_EQ(gtidBeyond(pos("0-1-100"), pos("0-1-100")), "");
+  EXPECT_EQ(gtidBeyond(pos(""), pos("0-1-100")), "");
+  // One more transaction than the successor was promoted at.
+  EXPECT_EQ(gtidBeyond(pos("0-1-101"), pos("0-1-100")), "0-1-101");
+  // The same seq written by another server: diverged, not the same history.
+  EXPECT_EQ(gtidBeyond(pos("0-1-100"), pos("0-2-100")), "0-1-100");
+  EXPECT_EQ(gtidBeyond(pos("0-1-100,1-1-5"), pos("0-1-100")), "1-1-5");
+}
+
 }  // namespace
 }  // namespace mysqlop::orchestrator
