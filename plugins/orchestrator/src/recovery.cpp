@@ -204,6 +204,7 @@ RecoveryResult runRecovery(const RecoveryPlan& plan, const mysql::ReplicationSql
   if (auto r = detachCandidate(c, sql, plan.waitGtid, s.promotionWaitSeconds); !r.ok()) {
     return failWith("promoting " + plan.candidate, r.error().message);
   }
+  result.candidateDetached = true;
   record("detached " + plan.candidate + " (applied " + plan.waitGtid + ")", "");
   if (s.semiSyncFencing) {
     // Before the replicas connect, so that they register as its semi-sync replicas.

@@ -37,6 +37,9 @@ struct StepRecord {
 
 struct RecoveryResult {
   bool success = false;
+  // The candidate left the old master (RESET SLAVE ALL): from here on the old master is demoted,
+  // and fenced when it returns, even if a later step failed.
+  bool candidateDetached = false;
   std::string newMaster;
   std::string error;  // the failed step: "<step> on <node>: <error>"
   std::vector<StepRecord> timeline;

@@ -214,7 +214,11 @@ void ClusterEngine::tick() {
              ": recovery failed (OrcPostUnsuccessfulFailover): " + rec.result.error);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  demoted_.insert(a.master);
+  // A recovery that failed before touching the candidate changed nothing: the old master stays
+  // the master if it comes back (fencing it would leave the cluster without a writable node).
+  if (rec.result.candidateDetached) {
+    demoted_.insert(a.master);
+  }
   if (rec.result.success) {
     successors_[a.master] = {rec.result.newMaster, plan.waitGtid};
     lastMaster_ = rec.result.newMaster;

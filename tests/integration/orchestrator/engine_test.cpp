@@ -302,6 +302,18 @@ TEST_F(EngineTest, NoEligibleReplicaIsReportedAsAFailedRecovery) {
   EXPECT_TRUE(logged("recovery failed (OrcPostUnsuccessfulFailover)"));
   EXPECT_EQ(readOnly(*nodes_[1]), "1");
   EXPECT_EQ(readOnly(*nodes_[2]), "1");
+  EXPECT_FALSE(r.result.candidateDetached);
+  // Nothing was changed, so the old master is not demoted: when it comes back it is the master
+  // again, writable and not fenced.
+  nodes_[0]->start();
+  nodes_[1]->query("START SLAVE SQL_THREAD");
+  nodes_[2]->query("START SLAVE SQL_THREAD");
+  ASSERT_TRUE(eventually(
+      "the old master is the master again", [&] { return engine_->lastAnalysis() == "NoProblem"; },
+      [&] { return logText(); }));
+  EXPECT_EQ(engine_->view().lastMaster, id(0));
+  EXPECT_TRUE(engine_->fenced().empty());
+  EXPECT_EQ(readOnly(*nodes_[0]), "0");
 }
 
 TEST_F(EngineTest, AReplicaWithErrantGtidsIsNeverPromoted) {
