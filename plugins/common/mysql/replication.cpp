@@ -89,4 +89,84 @@ std::vector<std::string> ReplicationSql::setReadOnly(bool readOnly) const {
   return {"SET GLOBAL SUPER_READ_ONLY = 0", "SET GLOBAL READ_ONLY = 0"};
 }
 
+std::string ReplicationSql::selectEngineProbe() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_id AS server_id, "
+           "@@GLOBAL.gtid_current_pos AS gtid_executed, @@GLOBAL.gtid_slave_pos AS gtid_slave_pos, "
+           "@@GLOBAL.gtid_binlog_pos AS gtid_binlog_pos, (SELECT VARIABLE_VALUE FROM "
+           "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='SLAVE_RECEIVED_HEARTBEATS') AS "
+           "heartbeats";
+  }
+  return "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_uuid AS server_id, "
+         "@@GLOBAL.gtid_executed AS gtid_executed, '' AS gtid_slave_pos, '' AS gtid_binlog_pos, "
+         "NULL AS heartbeats";
+}
+
+std::string ReplicationSql::selectReadOnly() { return "SELECT @@GLOBAL.read_only AS read_only"; }
+
+std::string ReplicationSql::waitForGtid() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "SELECT MASTER_GTID_WAIT(?, ?) AS waited";
+  }
+  return "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited";
+}
+
+std::string ReplicationSql::resetSlaveAll() { return "RESET SLAVE ALL"; }
+
+std::string ReplicationSql::selectIoThread() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'";
+  }
+  return "SELECT PROCESSLIST_ID AS ID FROM performance_schema.threads WHERE NAME IN "
+         "('thread/sql/slave_io', 'thread/sql/replica_io') AND PROCESSLIST_ID IS NOT NULL";
+}
+
+std::string ReplicationSql::changeMasterTo() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, "
+           "MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos";
+  }
+  return "CHANGE MASTER TO MASTER_AUTO_POSITION=1, MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, "
+         "MASTER_PASSWORD=?, MASTER_CONNECT_RETRY=1";
+}
+
+std::string ReplicationSql::setHeartbeatPeriod(int milliseconds) {
+  // Formatted from an integer here (the client renders only strings and integers, and the
+  // period is a decimal).
+  const std::string frac = std::to_string(1000 + milliseconds % 1000).substr(1);
+  return "CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD=" + std::to_string(milliseconds / 1000) + "." +
+         frac;
+}
+
+std::vector<std::string> ReplicationSql::armSemiSyncMaster() {
+  return {"SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC",
+          "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295",
+          "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON",
+          "SET GLOBAL rpl_semi_sync_master_enabled = ON"};
+}
+
+std::vector<std::string> ReplicationSql::armSemiSyncReplica() {
+  return {"SET GLOBAL rpl_semi_sync_slave_enabled = ON"};
+}
+
+std::vector<std::string> ReplicationSql::disarmSemiSyncMaster() {
+  return {"SET GLOBAL rpl_semi_sync_master_enabled = OFF"};
+}
+
+std::vector<std::string> ReplicationSql::rejoinPosition() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return {"SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos"};
+  }
+  return {};
+}
+
+std::string ReplicationSql::selectClientSessions() {
+  return "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
+         "IN ('system user', 'event_scheduler', ?) AND COMMAND NOT IN ('Binlog Dump', 'Daemon')";
+}
+
+std::string ReplicationSql::killConnection() { return "KILL CONNECTION ?"; }
+
+std::string ReplicationSql::shortLockWait() { return "SET SESSION lock_wait_timeout = 1"; }
+
 }  // namespace mysqlop::mysql

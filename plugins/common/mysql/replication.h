@@ -64,6 +64,47 @@ class ReplicationSql {
   // ---- Read-only handling (compat.md 3.4) ----
   std::vector<std::string> setReadOnly(bool readOnly) const;
 
+  // ---- The failover engine (plugins/orchestrator README "Recovery") ----
+  // One row: the columns of selectVariables plus gtid_binlog_pos (MySQL '') and heartbeats
+  // (MariaDB Slave_received_heartbeats; MySQL NULL).
+  std::string selectEngineProbe() const;
+  // One row, column `read_only`: re-read after making a node writable.
+  static std::string selectReadOnly();
+  // One row, column `waited`: 0 once the GTID set (arg 1) is applied, else -1 (MariaDB) / 1
+  // (MySQL) after the timeout (arg 2, integer seconds).
+  std::string waitForGtid() const;
+  // True when the value of waitForGtid's `waited` column means applied.
+  static bool gtidWaitSucceeded(const std::string& waited) { return waited == "0"; }
+  static std::string resetSlaveAll();
+  // The processlist ids of the replication IO thread (column ID). A recovery kills it before
+  // STOP SLAVE: MariaDB's semi-sync replica's STOP SLAVE first connects to the old master to kill
+  // its dump thread, which takes seconds when that master is hung; a KILL does not.
+  std::string selectIoThread() const;
+  // CHANGE MASTER TO another master (args: host, port (integer), user, password).
+  std::string changeMasterTo() const;
+  // CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD=<ms/1000> (the replication threads must be stopped).
+  static std::string setHeartbeatPeriod(int milliseconds);
+  // Semi-sync AFTER_SYNC with no fallback to async (the fencing mechanism): the master side.
+  // The timeout is the largest value (2^32-1 ms) and wait_no_slave is ON, so that a master
+  // without a replica never completes a commit. Enabled last, after its settings.
+  static std::vector<std::string> armSemiSyncMaster();
+  // The replica side (takes effect when the IO thread starts next).
+  static std::vector<std::string> armSemiSyncReplica();
+  // Turns the master side of semi-sync off: only on a fenced old master that rejoins as a
+  // replica with nothing beyond its successor's position (else it would acknowledge the commits
+  // that wait there).
+  static std::vector<std::string> disarmSemiSyncMaster();
+  // Where a former master starts replicating from: MariaDB sets gtid_slave_pos to its binlog
+  // position (its own transactions as a master); MySQL nothing (auto-position).
+  std::vector<std::string> rejoinPosition() const;
+  // Ids of the client sessions to kill when fencing (arg: the engine's own user): every session
+  // but this one, the engine's, the server's own threads and replicas' binlog dumps.
+  static std::string selectClientSessions();
+  // KILL CONNECTION <arg: id>.
+  static std::string killConnection();
+  // A short lock wait for SET GLOBAL read_only=1 (which waits for commits in progress).
+  static std::string shortLockWait();
+
  private:
   Flavor flavor_;
 };

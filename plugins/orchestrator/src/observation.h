@@ -35,6 +35,14 @@ struct Observation {
   // credentials, resolve, connect, auth, query ("" when reachable). For the probe metrics.
   double probeSeconds = 0;
   std::string errorKind;
+
+  // ---- Read by the failover engine's probe (gather.cpp); the observer's probe leaves them. ----
+  std::string gtidBinlogPos;  // MariaDB gtid_binlog_pos (errant GTIDs)
+  std::string gtidIoPos;      // SHOW SLAVE STATUS Gtid_IO_Pos: what the replica received
+  int masterPort = 0;         // Master_Port
+  // Slave_received_heartbeats (MariaDB status): moves while the master is idle and alive; -1
+  // when unknown.
+  long long receivedHeartbeats = -1;
 };
 
 }  // namespace mysqlop::orchestrator

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "plugins/common/mysql/plugin_options.h"
+#include "plugins/orchestrator/src/engine_options.h"
 
 namespace mysqlop::orchestrator {
 
@@ -12,7 +13,7 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
   mysql::OptionReader op(operatorJson, "operator settings");
   mysql::OptionReader cfg(configJson, "config");
   Options o;
-  o.pollInterval = std::chrono::seconds(cfg.integer("instancePollSeconds", 5, 1, 3600));
+  o.pollInterval = parseEngineOptions(configJson).pollInterval;
   // bitpoke's --orchestrator-concurrent-reconciles (operator setting) is how many clusters its
   // orchestrator controller syncs at once: the default of pollWorkers, capped at 64.
   const std::int64_t concurrent =
@@ -24,7 +25,10 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
   o.auditPath = cfg.string("auditPath", "");
   o.auditRetentionDays = static_cast<int>(cfg.integer("auditRetentionDays", 7, 1, 3650));
   cfg.rejectUnknown({"instancePollSeconds", "pollWorkers", "connectTimeoutSeconds",
-                     "queryTimeoutSeconds", "auditPath", "auditRetentionDays"});
+                     "queryTimeoutSeconds", "auditPath", "auditRetentionDays", "staticClusters",
+                     "failureDetectionGraceSeconds", "replicaLostSeconds",
+                     "replicaHeartbeatSeconds", "recoveryPeriodBlockSeconds",
+                     "promotionWaitSeconds", "fencing"});
   return o;
 }
 

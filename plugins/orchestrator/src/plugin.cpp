@@ -21,6 +21,7 @@
 #include "plugins/orchestrator/src/audit_parts.h"
 #include "plugins/orchestrator/src/observer.h"
 #include "plugins/orchestrator/src/options.h"
+#include "plugins/orchestrator/src/static_engine.h"
 
 namespace {
 
@@ -49,7 +50,14 @@ class OrchestratorPlugin : public mysqlop::Plugin {
         nodes_(host().registerMetric(mysqlop_metric_Gauge, "mysqlop_orchestrator_nodes",
                                      "Nodes by state after the last pass of each cluster.",
                                      {"state"})),
-        audit_(host(), observer_.options(), [this] { return observer_.snapshots(); }) {}
+        audit_(host(), observer_.options(), [this] { return observer_.snapshots(); }),
+        engine_(mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
+                [this](mysqlop::orchestrator::LogLevel level, const std::string& m) {
+                  host().log(level == mysqlop::orchestrator::LogLevel::Info   ? mysqlop_log_Info
+                             : level == mysqlop::orchestrator::LogLevel::Warn ? mysqlop_log_Warn
+                                                                              : mysqlop_log_Error,
+                             m);
+                }) {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return runPass(call, {std::string(req.namespaceName), std::string(req.name)}, true);
@@ -70,6 +78,8 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   }
 
   void start(mysqlop::Call&) override {
+    // staticClusters (standalone mode, README "Recovery"): the failover engine over them.
+    engine_.start();
     stopping_ = false;
     ticker_ = std::thread([this] { tick(); });
     for (int i = 0; i < observer_.options().pollWorkers; ++i) {
@@ -78,6 +88,7 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   }
 
   void stop() override {
+    engine_.stop();
     {
       std::lock_guard<std::mutex> lock(mu_);
       stopping_ = true;
@@ -176,6 +187,7 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   std::set<ClusterKey> queued_;
   std::thread ticker_;
   std::vector<std::thread> workers_;
+  mysqlop::orchestrator::StaticEngine engine_;
 };
 
 }  // namespace

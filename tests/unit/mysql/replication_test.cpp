@@ -77,5 +77,59 @@ TEST(ReplicationSql, ReadOnly) {
             (Strings{"SET GLOBAL SUPER_READ_ONLY = 0", "SET GLOBAL READ_ONLY = 0"}));
 }
 
+TEST(ReplicationSql, FailoverEngine) {
+  EXPECT_EQ(
+      kMariaRepl.selectEngineProbe(),
+      "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_id AS server_id, "
+      "@@GLOBAL.gtid_current_pos AS gtid_executed, @@GLOBAL.gtid_slave_pos AS gtid_slave_pos, "
+      "@@GLOBAL.gtid_binlog_pos AS gtid_binlog_pos, (SELECT VARIABLE_VALUE FROM "
+      "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='SLAVE_RECEIVED_HEARTBEATS') AS "
+      "heartbeats");
+  EXPECT_EQ(kMyRepl.selectEngineProbe(),
+            "SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.server_uuid AS server_id, "
+            "@@GLOBAL.gtid_executed AS gtid_executed, '' AS gtid_slave_pos, '' AS gtid_binlog_pos, "
+            "NULL AS heartbeats");
+  EXPECT_EQ(ReplicationSql::selectReadOnly(), "SELECT @@GLOBAL.read_only AS read_only");
+  EXPECT_EQ(kMariaRepl.waitForGtid(), "SELECT MASTER_GTID_WAIT(?, ?) AS waited");
+  EXPECT_EQ(kMyRepl.waitForGtid(), "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited");
+  EXPECT_TRUE(ReplicationSql::gtidWaitSucceeded("0"));
+  EXPECT_FALSE(ReplicationSql::gtidWaitSucceeded("-1"));
+  EXPECT_FALSE(ReplicationSql::gtidWaitSucceeded("1"));
+  EXPECT_EQ(ReplicationSql::resetSlaveAll(), "RESET SLAVE ALL");
+  EXPECT_EQ(kMariaRepl.selectIoThread(),
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'");
+  EXPECT_EQ(kMyRepl.selectIoThread(),
+            "SELECT PROCESSLIST_ID AS ID FROM performance_schema.threads WHERE NAME IN "
+            "('thread/sql/slave_io', 'thread/sql/replica_io') AND PROCESSLIST_ID IS NOT NULL");
+  EXPECT_EQ(kMariaRepl.changeMasterTo(),
+            "CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, "
+            "MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos");
+  EXPECT_EQ(kMyRepl.changeMasterTo(),
+            "CHANGE MASTER TO MASTER_AUTO_POSITION=1, MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, "
+            "MASTER_PASSWORD=?, MASTER_CONNECT_RETRY=1");
+  EXPECT_EQ(ReplicationSql::setHeartbeatPeriod(200),
+            "CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD=0.200");
+  EXPECT_EQ(ReplicationSql::setHeartbeatPeriod(1050),
+            "CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD=1.050");
+  EXPECT_EQ(ReplicationSql::armSemiSyncMaster(),
+            (Strings{"SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC",
+                     "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295",
+                     "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON",
+                     "SET GLOBAL rpl_semi_sync_master_enabled = ON"}));
+  EXPECT_EQ(ReplicationSql::armSemiSyncReplica(),
+            Strings{"SET GLOBAL rpl_semi_sync_slave_enabled = ON"});
+  EXPECT_EQ(
+      ReplicationSql::selectClientSessions(),
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT "
+      "IN ('system user', 'event_scheduler', ?) AND COMMAND NOT IN ('Binlog Dump', 'Daemon')");
+  EXPECT_EQ(ReplicationSql::killConnection(), "KILL CONNECTION ?");
+  EXPECT_EQ(ReplicationSql::disarmSemiSyncMaster(),
+            Strings{"SET GLOBAL rpl_semi_sync_master_enabled = OFF"});
+  EXPECT_EQ(kMariaRepl.rejoinPosition(),
+            Strings{"SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos"});
+  EXPECT_EQ(kMyRepl.rejoinPosition(), Strings{});
+  EXPECT_EQ(ReplicationSql::shortLockWait(), "SET SESSION lock_wait_timeout = 1");
+}
+
 }  // namespace
 }  // namespace mysqlop::mysql

@@ -1,0 +1,111 @@
+#pragma once
+
+// Standalone mode (issue 12 item 6): the failover engine over `staticClusters`, MySQL outside
+// Kubernetes. Per cluster: one prober per host (gather.h) and one decide thread that analyses
+// (analysis.h), plans (candidate.h) and acts (recovery.h), one recovery at a time, then blocks
+// the cluster for recoveryPeriodBlockSeconds. It also arms the cluster once (heartbeats and, for
+// fencing, semi-sync) and fences an old master whenever it answers again.
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "plugins/orchestrator/src/analysis.h"
+#include "plugins/orchestrator/src/engine_options.h"
+#include "plugins/orchestrator/src/gather.h"
+#include "plugins/orchestrator/src/recovery.h"
+
+namespace mysqlop::orchestrator {
+
+enum class LogLevel { Info, Warn, Error };
+using EngineLog = std::function<void(LogLevel, const std::string&)>;
+
+// What the engine did, kept for tests and (later) the audit store.
+struct RecoveryRecord {
+  std::string cluster;
+  std::string analysis;  // the analysis code that triggered it
+  std::string failedMaster;
+  RecoveryResult result;
+  double detectedAfterSeconds = 0;  // from the master's first silence to the decision
+};
+
+class ClusterEngine {
+ public:
+  ClusterEngine(StaticCluster cluster, const EngineOptions& options, EngineLog log);
+  ~ClusterEngine();
+  ClusterEngine(const ClusterEngine&) = delete;
+  ClusterEngine& operator=(const ClusterEngine&) = delete;
+
+  void start();
+  void stop();
+  const std::string& name() const { return cluster_.name; }
+
+  // Snapshots for tests.
+  ClusterView view() const;
+  std::vector<RecoveryRecord> recoveries() const;
+  std::string lastAnalysis() const;
+  bool armed() const;
+  // Nodes demoted by a recovery and fenced since (read_only=1, client sessions killed).
+  std::set<std::string> fenced() const;
+  // Old masters that rejoined as replicas of their successor.
+  std::set<std::string> rejoined() const;
+
+ private:
+  void decideLoop();
+  void tick();
+  void arm(const ClusterView& v, const Analysis& a);
+  void fenceReturned(const ClusterView& v);
+  mysql::SqlResult<std::unique_ptr<mysql::Connection>> connect(const std::string& id,
+                                                               std::chrono::seconds readTimeout);
+  mysql::ReplicationSql sqlFor(const std::string& id) const;
+
+  StaticCluster cluster_;
+  EngineOptions options_;
+  EngineLog log_;
+  ActSettings act_;
+  Thresholds thresholds_;
+  std::vector<std::unique_ptr<NodeProber>> probers_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = true;
+  bool wake_ = false;
+  std::thread decide_;
+
+  // Decide-thread state (read by the snapshots under mu_).
+  std::string lastMaster_;
+  std::string lastAnalysis_;
+  bool armed_ = false;
+  std::set<std::string> demoted_;  // old masters to fence when they answer
+  std::set<std::string> fenced_;
+  std::set<std::string> rejoined_;
+  struct Succession {
+    std::string newMaster;
+    std::string promotedAt;  // the GTID position the successor was promoted at
+  };
+  std::map<std::string, Succession> successors_;  // old master -> its successor
+  std::vector<RecoveryRecord> recoveries_;
+  std::optional<std::chrono::steady_clock::time_point> blockedUntil_;
+  bool blockLogged_ = false;
+};
+
+class StaticEngine {
+ public:
+  StaticEngine(const EngineOptions& options, EngineLog log);
+  void start();
+  void stop();
+  bool empty() const { return clusters_.empty(); }
+  ClusterEngine* cluster(const std::string& name);
+
+ private:
+  std::vector<std::unique_ptr<ClusterEngine>> clusters_;
+};
+
+}  // namespace mysqlop::orchestrator
