@@ -21,6 +21,7 @@
 #include "plugins/orchestrator/src/audit_parts.h"
 #include "plugins/orchestrator/src/observer.h"
 #include "plugins/orchestrator/src/options.h"
+#include "plugins/orchestrator/src/recovery_audit.h"
 #include "plugins/orchestrator/src/static_engine.h"
 
 namespace {
@@ -51,13 +52,25 @@ class OrchestratorPlugin : public mysqlop::Plugin {
                                      "Nodes by state after the last pass of each cluster.",
                                      {"state"})),
         audit_(host(), observer_.options(), [this] { return observer_.snapshots(); }),
-        engine_(mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
-                [this](mysqlop::orchestrator::LogLevel level, const std::string& m) {
-                  host().log(level == mysqlop::orchestrator::LogLevel::Info   ? mysqlop_log_Info
-                             : level == mysqlop::orchestrator::LogLevel::Warn ? mysqlop_log_Warn
-                                                                              : mysqlop_log_Error,
-                             m);
-                }) {}
+        engine_(
+            mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
+            [this](mysqlop::orchestrator::LogLevel level, const std::string& m) {
+              host().log(level == mysqlop::orchestrator::LogLevel::Info   ? mysqlop_log_Info
+                         : level == mysqlop::orchestrator::LogLevel::Warn ? mysqlop_log_Warn
+                                                                          : mysqlop_log_Error,
+                         m);
+            },
+            // Every recovery into the audit store and the recovery metrics; a store that
+            // refuses it is logged, never stops the engine.
+            [this](const mysqlop::orchestrator::RecoveryRecord& r) {
+              if (std::string e =
+                      mysqlop::orchestrator::recordRecovery(audit_.store(), &audit_.metrics(), r);
+                  !e.empty()) {
+                host().log(
+                    mysqlop_log_Error,
+                    "cluster " + r.cluster + ": the audit store did not take a recovery: " + e);
+              }
+            }) {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return runPass(call, {std::string(req.namespaceName), std::string(req.name)}, true);

@@ -17,8 +17,12 @@ std::string listOf(const std::vector<std::string>& v) {
 
 }  // namespace
 
-ClusterEngine::ClusterEngine(StaticCluster cluster, const EngineOptions& options, EngineLog log)
-    : cluster_(std::move(cluster)), options_(options), log_(std::move(log)) {
+ClusterEngine::ClusterEngine(StaticCluster cluster, const EngineOptions& options, EngineLog log,
+                             RecoveryObserver onRecovery)
+    : cluster_(std::move(cluster)),
+      options_(options),
+      log_(std::move(log)),
+      onRecovery_(std::move(onRecovery)) {
   act_.replicationUser = cluster_.replicationUser;
   act_.replicationPassword = cluster_.replicationPassword;
   act_.engineUser = cluster_.user;
@@ -192,6 +196,8 @@ void ClusterEngine::tick() {
   rec.cluster = cluster_.name;
   rec.analysis = analysisName(a.code);
   rec.failedMaster = a.master;
+  rec.lost = plan.lost;
+  rec.startedAt = std::chrono::system_clock::now();
   for (const NodeView& n : v.nodes) {
     if (n.id == a.master) {
       rec.detectedAfterSeconds = n.silentSeconds;
@@ -212,6 +218,9 @@ void ClusterEngine::tick() {
     log_(LogLevel::Error,
          "cluster " + cluster_.name +
              ": recovery failed (OrcPostUnsuccessfulFailover): " + rec.result.error);
+  }
+  if (onRecovery_) {
+    onRecovery_(rec);
   }
   std::lock_guard<std::mutex> lock(mu_);
   // A recovery that failed before touching the candidate changed nothing: the old master stays
@@ -327,9 +336,10 @@ void ClusterEngine::fenceReturned(const ClusterView& v) {
   }
 }
 
-StaticEngine::StaticEngine(const EngineOptions& options, EngineLog log) {
+StaticEngine::StaticEngine(const EngineOptions& options, EngineLog log,
+                           RecoveryObserver onRecovery) {
   for (const StaticCluster& c : options.staticClusters) {
-    clusters_.push_back(std::make_unique<ClusterEngine>(c, options, log));
+    clusters_.push_back(std::make_unique<ClusterEngine>(c, options, log, onRecovery));
   }
 }
 

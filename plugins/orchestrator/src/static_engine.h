@@ -6,6 +6,7 @@
 // the cluster for recoveryPeriodBlockSeconds. It also arms the cluster once (heartbeats and, for
 // fencing, semi-sync) and fences an old master whenever it answers again.
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -27,18 +28,24 @@ namespace mysqlop::orchestrator {
 enum class LogLevel { Info, Warn, Error };
 using EngineLog = std::function<void(LogLevel, const std::string&)>;
 
-// What the engine did, kept for tests and (later) the audit store.
+// What the engine did, kept for tests and handed to the RecoveryObserver (the audit store).
 struct RecoveryRecord {
   std::string cluster;
   std::string analysis;  // the analysis code that triggered it
   std::string failedMaster;
+  std::vector<std::string> lost;  // replicas left out (DetachLostReplicasAfterMasterFailover)
   RecoveryResult result;
   double detectedAfterSeconds = 0;  // from the master's first silence to the decision
+  std::chrono::system_clock::time_point startedAt;  // when the recovery began acting
 };
+
+// Called on the deciding thread after every recovery, successful or not.
+using RecoveryObserver = std::function<void(const RecoveryRecord&)>;
 
 class ClusterEngine {
  public:
-  ClusterEngine(StaticCluster cluster, const EngineOptions& options, EngineLog log);
+  ClusterEngine(StaticCluster cluster, const EngineOptions& options, EngineLog log,
+                RecoveryObserver onRecovery = {});
   ~ClusterEngine();
   ClusterEngine(const ClusterEngine&) = delete;
   ClusterEngine& operator=(const ClusterEngine&) = delete;
@@ -69,6 +76,7 @@ class ClusterEngine {
   StaticCluster cluster_;
   EngineOptions options_;
   EngineLog log_;
+  RecoveryObserver onRecovery_;
   ActSettings act_;
   Thresholds thresholds_;
   std::vector<std::unique_ptr<NodeProber>> probers_;
@@ -98,7 +106,7 @@ class ClusterEngine {
 
 class StaticEngine {
  public:
-  StaticEngine(const EngineOptions& options, EngineLog log);
+  StaticEngine(const EngineOptions& options, EngineLog log, RecoveryObserver onRecovery = {});
   void start();
   void stop();
   bool empty() const { return clusters_.empty(); }

@@ -10,8 +10,10 @@
 
 #include "plugins/common/mysql/client.h"
 #include "plugins/orchestrator/src/gather.h"
+#include "plugins/orchestrator/src/recovery_audit.h"
 #include "plugins/orchestrator/src/static_engine.h"
 #include "tests/support/mysql/mariadb_server.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/wait/eventually.h"
 
 namespace mysqlop::orchestrator {
@@ -87,10 +89,18 @@ class EngineTest : public ::testing::Test {
     c.password = kEnginePw;
     c.replicationUser = "repl";
     c.replicationPassword = "repl-pw";
-    engine_ = std::make_unique<ClusterEngine>(c, o, [this](LogLevel, const std::string& m) {
-      std::lock_guard<std::mutex> lock(logMu_);
-      log_.push_back(m);
-    });
+    engine_ = std::make_unique<ClusterEngine>(
+        c, o,
+        [this](LogLevel, const std::string& m) {
+          std::lock_guard<std::mutex> lock(logMu_);
+          log_.push_back(m);
+        },
+        [this](const RecoveryRecord& r) {
+          if (std::string e = recordRecovery(*audit_, nullptr, r); !e.empty()) {
+            std::lock_guard<std::mutex> lock(logMu_);
+            log_.push_back("audit: " + e);
+          }
+        });
     engine_->start();
     ASSERT_TRUE(eventually(
         "the engine armed the cluster", [&] { return engine_->armed(); },
@@ -150,6 +160,15 @@ class EngineTest : public ::testing::Test {
   std::size_t recoveries() { return engine_->recoveries().size(); }
 
   std::vector<std::unique_ptr<MariaDbServer>> nodes_;
+  // The audit store every recovery goes to, as the plugin's does.
+  mysqlop::testing::TempDir auditDir_;
+  std::unique_ptr<AuditStore> audit_ = [this] {
+    auto opened = AuditStore::open({auditDir_.file("audit.db"), 7});
+    if (!opened.ok()) {
+      throw std::runtime_error(opened.error);
+    }
+    return std::move(opened.value);
+  }();
   std::unique_ptr<ClusterEngine> engine_;
   std::mutex logMu_;
   std::vector<std::string> log_;
@@ -164,6 +183,17 @@ TEST_F(EngineTest, KillNinePromotesAReplicaVerifiedWritableAndRepointsTheOther) 
   EXPECT_EQ(r.analysis, "DeadMaster");
   EXPECT_EQ(r.failedMaster, id(0));
   ASSERT_TRUE(r.result.success) << r.result.error;
+  // The audit store has it, with its timeline.
+  const auto audited = audit_->recentRecoveries({});
+  ASSERT_TRUE(audited.ok()) << audited.error;
+  ASSERT_EQ(audited.value.size(), 1U);
+  EXPECT_EQ(audited.value[0].cluster, "it");
+  EXPECT_EQ(audited.value[0].analysis, "DeadMaster");
+  EXPECT_EQ(audited.value[0].failedHost, id(0));
+  EXPECT_EQ(audited.value[0].successorHost, r.result.newMaster);
+  EXPECT_EQ(audited.value[0].result, kRecoverySuccess);
+  EXPECT_EQ(audited.value[0].steps.size(), r.result.timeline.size());
+  EXPECT_GT(audited.value[0].steps.size(), 0U);
   MariaDbServer& fresh = byId(r.result.newMaster);
   MariaDbServer& other = byId(r.result.newMaster == id(1) ? id(2) : id(1));
   EXPECT_EQ(readOnly(fresh), "0");
