@@ -22,6 +22,7 @@
 #include "plugins/orchestrator/src/observer.h"
 #include "plugins/orchestrator/src/options.h"
 #include "plugins/orchestrator/src/recovery_audit.h"
+#include "plugins/orchestrator/src/snapshot.h"
 #include "plugins/orchestrator/src/static_engine.h"
 
 namespace {
@@ -51,7 +52,17 @@ class OrchestratorPlugin : public mysqlop::Plugin {
         nodes_(host().registerMetric(mysqlop_metric_Gauge, "mysqlop_orchestrator_nodes",
                                      "Nodes by state after the last pass of each cluster.",
                                      {"state"})),
-        audit_(host(), observer_.options(), [this] { return observer_.snapshots(); }),
+        // The topology route: the observer's clusters and the standalone engine's.
+        audit_(host(), observer_.options(),
+               [this] {
+                 auto all = observer_.snapshots();
+                 for (const auto& view : engine_.views()) {
+                   all.push_back(std::make_shared<const mysqlop::orchestrator::ClusterSnapshot>(
+                       mysqlop::orchestrator::snapshotOfView(view,
+                                                             mysqlop::orchestrator::nowUnixMs())));
+                 }
+                 return all;
+               }),
         engine_(
             mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
             [this](mysqlop::orchestrator::LogLevel level, const std::string& m) {

@@ -46,6 +46,40 @@ ClusterSnapshot snapshotOf(const ClusterState& c, const std::optional<std::strin
   return s;
 }
 
+ClusterSnapshot snapshotOfView(const ClusterView& view, UnixMs at) {
+  ClusterSnapshot c;
+  c.name = view.name;
+  c.replicas = static_cast<int>(view.nodes.size());
+  c.specReadOnly = view.readOnly;
+  if (!view.lastMaster.empty()) {
+    c.master = view.lastMaster;
+  }
+  c.observedAt = at;
+  int ordinal = 0;
+  for (const NodeView& n : view.nodes) {
+    NodeSnapshot s;
+    s.host = n.id;
+    s.ordinal = ordinal++;
+    Observation seen = n.seen;
+    seen.reachable = n.answering;
+    seen.error = n.lastError;
+    if (!n.answering) {
+      s.state = "unreachable";
+    } else if (n.id == view.lastMaster) {
+      s.state = "master";
+    } else if (!seen.slaveIoRunning || !seen.slaveSqlRunning) {
+      s.state = "stopped";
+    } else if (seen.lagSeconds && *seen.lagSeconds > kDefaultMaxSlaveLatency) {
+      s.state = "lagged";
+    } else {
+      s.state = "replica";
+    }
+    s.seen = seen;
+    c.nodes.push_back(std::move(s));
+  }
+  return c;
+}
+
 json toJson(const ClusterSnapshot& c) {
   json nodes = json::array();
   for (const NodeSnapshot& n : c.nodes) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/orchestrator/src/analysis.h"
 #include "plugins/orchestrator/src/audit.h"
 #include "plugins/orchestrator/src/topology.h"
 
@@ -43,6 +44,11 @@ std::string nodeState(const Node& n, const std::optional<std::string>& master, l
 
 ClusterSnapshot snapshotOf(const ClusterState& c, const std::optional<std::string>& master,
                            UnixMs at);
+
+// A static cluster (standalone mode) as the failover engine sees it: namespace "", nodes named
+// "host:port" without pods, the master the engine knows last, a node's state from its last probe
+// (unreachable while it does not answer).
+ClusterSnapshot snapshotOfView(const ClusterView& view, UnixMs at);
 
 // The JSON of the topology route (README.md): {"namespace", "name", ..., "nodes": [...]}.
 nlohmann::json toJson(const ClusterSnapshot& c);

@@ -355,6 +355,14 @@ void StaticEngine::stop() {
   }
 }
 
+std::vector<ClusterView> StaticEngine::views() const {
+  std::vector<ClusterView> out;
+  for (const auto& c : clusters_) {
+    out.push_back(c->view());
+  }
+  return out;
+}
+
 ClusterEngine* StaticEngine::cluster(const std::string& name) {
   for (auto& c : clusters_) {
     if (c->name() == name) {

@@ -111,6 +111,8 @@ class StaticEngine {
   void stop();
   bool empty() const { return clusters_.empty(); }
   ClusterEngine* cluster(const std::string& name);
+  // Every static cluster as its engine sees it now (the topology route).
+  std::vector<ClusterView> views() const;
 
  private:
   std::vector<std::unique_ptr<ClusterEngine>> clusters_;

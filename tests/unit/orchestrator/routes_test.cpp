@@ -116,6 +116,46 @@ TEST(OrchestratorRoutes, TopologyJson) {
   EXPECT_EQ(topologyJson({}, "").dump(), R"({"clusters":[]})");
 }
 
+// A standalone cluster in the topology route: the engine's view, nodes by host:port, states from
+// the last probes.
+TEST(OrchestratorRoutes, StaticClusterSnapshot) {
+  ClusterView v;
+  v.name = "bench";
+  v.lastMaster = "127.0.33.2:3306";
+  NodeView oldMaster;
+  oldMaster.id = "127.0.33.1:3306";
+  oldMaster.answering = false;
+  oldMaster.lastError = "connect timed out";
+  NodeView master;
+  master.id = "127.0.33.2:3306";
+  master.answering = true;
+  NodeView replica;
+  replica.id = "127.0.33.3:3306";
+  replica.answering = true;
+  replica.seen.slaveIoRunning = true;
+  replica.seen.slaveSqlRunning = true;
+  replica.seen.masterHost = "127.0.33.2";
+  NodeView broken = replica;
+  broken.id = "127.0.33.4:3306";
+  broken.seen.slaveSqlRunning = false;
+  v.nodes = {oldMaster, master, replica, broken};
+
+  const json j = toJson(snapshotOfView(v, 1000));
+  EXPECT_EQ(j["namespace"], "");
+  EXPECT_EQ(j["name"], "bench");
+  EXPECT_EQ(j["master"], "127.0.33.2:3306");
+  EXPECT_EQ(j["replicas"], 4);
+  ASSERT_EQ(j["nodes"].size(), 4U);
+  EXPECT_EQ(j["nodes"][0]["state"], "unreachable");
+  EXPECT_EQ(j["nodes"][0]["error"], "connect timed out");
+  EXPECT_EQ(j["nodes"][0]["reachable"], false);
+  EXPECT_EQ(j["nodes"][1]["state"], "master");
+  EXPECT_EQ(j["nodes"][2]["state"], "replica");
+  EXPECT_EQ(j["nodes"][2]["masterHost"], "127.0.33.2");
+  EXPECT_EQ(j["nodes"][3]["state"], "stopped");
+  EXPECT_EQ(j["nodes"][3]["podExists"], false);
+}
+
 TEST(OrchestratorRoutes, NodeChanges) {
   ClusterState c = cluster();
   const ClusterSnapshot first = snapshotOf(c, determineMaster(c.nodes), 100);
