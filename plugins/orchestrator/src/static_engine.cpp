@@ -336,8 +336,8 @@ void ClusterEngine::fenceReturned(const ClusterView& v) {
   }
 }
 
-StaticEngine::StaticEngine(const EngineOptions& options, EngineLog log,
-                           RecoveryObserver onRecovery) {
+StaticEngine::StaticEngine(const EngineOptions& options, const EngineLog& log,
+                           const RecoveryObserver& onRecovery) {
   for (const StaticCluster& c : options.staticClusters) {
     clusters_.push_back(std::make_unique<ClusterEngine>(c, options, log, onRecovery));
   }

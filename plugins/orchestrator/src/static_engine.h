@@ -106,7 +106,8 @@ class ClusterEngine {
 
 class StaticEngine {
  public:
-  StaticEngine(const EngineOptions& options, EngineLog log, RecoveryObserver onRecovery = {});
+  StaticEngine(const EngineOptions& options, const EngineLog& log,
+               const RecoveryObserver& onRecovery = {});
   void start();
   void stop();
   bool empty() const { return clusters_.empty(); }
