@@ -77,12 +77,17 @@ Result<void> StatefulSetController::syncClaims(const json& set, const json* pod,
       if (r.ok()) {
         recordEvent(events_, res::kStatefulSets, set, "Normal", "SuccessfulCreate",
                     "create" + what + " success");
-      } else if (!r.is(Errc::AlreadyExists)) {
-        recordEvent(events_, res::kStatefulSets, set, "Warning", "FailedCreate",
-                    "create" + what + " failed error: " + r.error().message);
-        return r.error();
+        continue;
       }
-      continue;
+      if (r.is(Errc::AlreadyExists)) {
+        // The claim exists but the cache has not seen it yet: it may be one that is going away,
+        // which no pod may start on. Look again once the cache has it (as Kubernetes, whose
+        // StatefulSet controller fails the sync on AlreadyExists), instead of starting the pod.
+        return fail(Errc::Conflict, "pvc " + name + " exists but is not in the cache yet");
+      }
+      recordEvent(events_, res::kStatefulSets, set, "Warning", "FailedCreate",
+                  "create" + what + " failed error: " + r.error().message);
+      return r.error();
     }
     json claim = parseObject(cached);
     if (isTerminating(claim) && inRange) {
