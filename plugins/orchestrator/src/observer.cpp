@@ -143,7 +143,14 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
   return m;
 }
 
+void Observer::enableFailover(EngineOptions options, RecoveryObserver onRecovery) {
+  failover_ = std::make_unique<KubeFailover>(std::move(options), log_, std::move(onRecovery));
+}
+
 void Observer::forget(const ClusterKey& key) {
+  if (failover_) {
+    failover_->forget(key.first + "/" + key.second);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   known_.erase(key);
   snapshots_.erase(key);
@@ -401,6 +408,17 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     all.push_back(n.ordinal);
   }
   probeAll(all);
+
+  // The failover engine's step (kube_failover.h): before init (a rejoined old master is not
+  // initialised again) and before the read-only changes (which see the new master).
+  if (failover_ && canProbe) {
+    const FailoverInputs in{endpoints, flavors, secrets.operatorUser, secrets.replicationUser,
+                            options_.connectTimeout};
+    if (failover_->step(call, cluster, state, in)) {
+      probeAll(all);
+      failover_->hideKeptOut(state);
+    }
+  }
 
   // Node initialisation (compat.md 3.5), the SQL in parallel, the Kubernetes writes here.
   std::vector<int> toInit;

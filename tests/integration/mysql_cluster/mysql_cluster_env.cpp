@@ -14,7 +14,8 @@ std::string lastLines(const std::string& text, std::size_t n) {
   for (std::size_t i = 0; i <= n && pos != std::string::npos && pos > 0; ++i) {
     pos = text.rfind('\n', pos - 1);
   }
-  return pos == std::string::npos ? text : text.substr(pos + 1);
+  // pos 0: fewer than n lines (or an empty text), all of it.
+  return pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
 }
 
 std::string trimNewline(std::string s) {
