@@ -58,14 +58,6 @@ std::string statusMaster(const ClusterState& s) {
   return {};
 }
 
-// A connect that failed fast with nothing listening: the server process is gone (no grace).
-bool refusedProbe(const Observation& o, std::chrono::seconds connectTimeout) {
-  return o.errorKind == "connect" &&
-         o.probeSeconds < std::chrono::duration<double>(connectTimeout).count() / 4 &&
-         (o.error.find("refused") != std::string::npos ||
-          o.error.find("Can't connect") != std::string::npos);
-}
-
 // FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
 // read-modify-write of the status with Conflict retried. "" or the failure.
 std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
@@ -235,50 +227,68 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   ClusterView view;
   view.name = state.ns + "/" + state.name;
   view.readOnly = state.specReadOnly;
-  std::vector<std::pair<std::size_t, std::future<mysql::SqlResult<Observation>>>> probes;
+  // Every node with an endpoint, the silent ones too: the observer's pooled connection to a
+  // killed master fails as "Lost connection"; a fresh connect tells a refusal (the process is
+  // gone: no grace) from a silence.
+  struct EngineProbe {
+    mysql::SqlResult<Observation> seen;
+    bool refused = false;
+  };
+  std::vector<std::pair<std::size_t, std::future<EngineProbe>>> probes;
   for (const Node& n : state.nodes) {
     NodeView v;
     v.id = idOf(n, in);
     if (n.seen) {
       v.seen = *n.seen;
       v.lastError = n.seen->error;
-      v.refused = !n.seen->reachable && refusedProbe(*n.seen, in.connectTimeout);
     }
     auto last = m.lastAnswered.find(n.host);
     v.silentSeconds = last == m.lastAnswered.end()
                           ? 1e9
                           : std::chrono::duration<double>(now - last->second).count();
     view.nodes.push_back(std::move(v));
-    if (n.seen && n.seen->reachable && in.endpoints.count(n.ordinal)) {
-      const mysql::Endpoint ep = in.endpoints.at(n.ordinal);
-      auto fl = in.flavors.find(n.ordinal);
-      const mysql::Flavor flavor = fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB;
-      const mysql::Credentials as = in.operatorUser;
-      const mysql::Timeouts t{in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)};
-      probes.emplace_back(view.nodes.size() - 1,
-                          std::async(std::launch::async,
-                                     [ep, as, t, flavor]() -> mysql::SqlResult<Observation> {
-                                       auto c = mysql::Connection::open(ep, as, t);
-                                       if (!c.ok()) {
-                                         return c.error();
-                                       }
-                                       return probeForEngine(**c, mysql::ReplicationSql(flavor));
-                                     }));
+    if (!in.endpoints.count(n.ordinal)) {
+      continue;
     }
+    const mysql::Endpoint ep = in.endpoints.at(n.ordinal);
+    auto fl = in.flavors.find(n.ordinal);
+    const mysql::Flavor flavor = fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB;
+    const mysql::Credentials as = in.operatorUser;
+    const mysql::Timeouts t{in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)};
+    probes.emplace_back(
+        view.nodes.size() - 1, std::async(std::launch::async, [ep, as, t, flavor]() {
+          const auto t0 = Clock::now();
+          auto c = mysql::Connection::open(ep, as, t);
+          if (!c.ok()) {
+            const mysql::SqlError& e = c.error();
+            const bool refused =
+                e.kind == mysql::SqlError::Kind::Unreachable && (e.code == 2002 || e.code == 2003) &&
+                Clock::now() - t0 < std::chrono::duration_cast<Clock::duration>(t.connect) / 4;
+            return EngineProbe{mysql::SqlResult<Observation>(e), refused};
+          }
+          auto flavorNow = mysql::parseServerInfo((*c)->serverInfo());
+          return EngineProbe{
+              probeForEngine(**c, mysql::ReplicationSql(flavorNow.ok() ? flavorNow.version->flavor
+                                                                       : flavor)),
+              false};
+        }));
   }
   for (auto& [i, f] : probes) {
     NodeView& v = view.nodes[i];
-    auto o = f.get();
-    if (o.ok()) {
+    EngineProbe p = f.get();
+    if (p.seen.ok()) {
       const std::string host = v.seen.host, address = v.seen.address;
-      v.seen = std::move(o).value();
+      v.seen = std::move(p.seen).value();
       v.seen.host = host;
       v.seen.address = address;
       v.answering = true;
       v.silentSeconds = 0;
+      v.lastError.clear();
     } else {
       v.seen.reachable = false;
-      v.lastError = o.error().message;
+      v.answering = false;
+      v.refused = p.refused;
+      v.lastError = p.seen.error().message;
     }
     // A replica's IO thread state and error say whether it lost its master; a silent (hung)
     // master whose replicas keep their IO thread is found when slave_net_timeout drops them

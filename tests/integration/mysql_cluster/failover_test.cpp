@@ -103,6 +103,8 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
       << oldStatus.out;
   EXPECT_NE(oldStatus.out.find("Slave_SQL_Running: Yes"), std::string::npos) << oldStatus.out;
   EXPECT_EQ(env.waitReady("fo", 60s), "");
+  std::printf("kill -> the old master replicating again, the cluster Ready: %.2f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - killedAt).count());
   EXPECT_EQ(waitForJsonpath(env.kubectl(), "pods -l role=replica", "{.items[*].metadata.name}",
                             promoted == "fo-mysql-1" ? "fo-mysql-0 fo-mysql-2"
                                                      : "fo-mysql-0 fo-mysql-1",
@@ -124,7 +126,8 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
   const nlohmann::json recoveries = nlohmann::json::parse(
       env.operatorProcess().get("/plugins/orchestrator/api/recoveries?cluster=default/fo"),
       nullptr, false);
-  ASSERT_TRUE(recoveries.is_object() && recoveries["recoveries"].size() == 1U) << recoveries;
+  ASSERT_TRUE(recoveries.is_object() && recoveries["recoveries"].size() == 1U)
+      << env.operatorProcess().get("/plugins/orchestrator/api/recoveries");
   const nlohmann::json& r = recoveries["recoveries"][0];
   EXPECT_EQ(r.value("analysis", ""), "DeadMaster") << r;
   EXPECT_EQ(r.value("result", ""), "success") << r;
