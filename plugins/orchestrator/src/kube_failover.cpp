@@ -133,7 +133,10 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
   bool changed = fenceReturned(*mem, state, in, what);
   // Detection starts only when the master the status names does not answer in this pass: a
   // healthy cluster costs nothing more than the observer's probes.
-  const std::string master = statusMaster(state);
+  if (std::string named = statusMaster(state); !named.empty()) {
+    mem->master = named;
+  }
+  const std::string master = mem->master;
   if (master.empty()) {
     return changed;
   }
@@ -295,9 +298,8 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     // (no heartbeat history is kept in this path yet: README gaps).
     v.sinceHeardSeconds = 0;
   }
-  const std::string masterHost = statusMaster(state);
   for (const Node& n : state.nodes) {
-    if (n.host == masterHost) {
+    if (n.host == m.master) {
       view.lastMaster = idOf(n, in);
     }
   }
@@ -396,6 +398,9 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   }
   // A recovery that failed before touching the candidate changed nothing: the old master stays
   // the master if it comes back.
+  if (rec.result.success) {
+    m.master = rec.result.newMaster.substr(0, rec.result.newMaster.rfind(':'));
+  }
   if (rec.result.candidateDetached) {
     const std::string oldHost = a.master.substr(0, a.master.rfind(':'));
     m.demoted[oldHost] = {rec.result.success ? rec.result.newMaster : plan.candidate,

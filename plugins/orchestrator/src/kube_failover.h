@@ -72,6 +72,10 @@ class KubeFailover {
     std::set<std::string> keptOut;              // old masters with errant transactions
     std::optional<std::chrono::steady_clock::time_point> blockedUntil;
     std::string lastAnalysis;
+    // The master host status.nodes named last (Master=True): the observer publishes Master
+    // Unknown for a master it cannot reach, so after the first pass of an outage the status
+    // names none.
+    std::string master;
   };
 
   bool fenceReturned(Memory& m, ClusterState& state, const FailoverInputs& in,

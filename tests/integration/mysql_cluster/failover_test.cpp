@@ -20,8 +20,9 @@ using namespace std::chrono_literals;
 
 std::string fqdn(const std::string& pod) { return pod + ".mysql.default"; }
 
-std::string masterCondition(const MysqlClusterEnv& env, const std::string& pod) {
-  return jsonpath(env.kubectl(), "mysqlcluster fo",
+std::string masterCondition(const MysqlClusterEnv& env, const std::string& pod,
+                            const std::string& cluster = "fo") {
+  return jsonpath(env.kubectl(), "mysqlcluster " + cluster,
                   "{.status.nodes[?(@.name==\"" + fqdn(pod) +
                       "\")].conditions[?(@.type==\"Master\")].status}");
 }
@@ -134,6 +135,42 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
   EXPECT_EQ(r.value("failedHost", ""), fqdn("fo-mysql-0") + ":3306") << r;
   EXPECT_EQ(r.value("successorHost", ""), fqdn(promoted) + ":3306") << r;
   EXPECT_NE(env.operatorProcess().err().find("OldMasterRejoined"), std::string::npos);
+}
+
+// spec.readOnly: a dead master is never failed over (NoFailoverReadOnly); the killed server
+// comes back as the master, read-only like every node.
+TEST(MysqlClusterFailover, ReadOnlyClusterIsNeverFailedOver) {
+  MysqlClusterEnv env;
+  ASSERT_TRUE(env.ok()) << env.error();
+  ASSERT_EQ(env.apply(clusterManifest("ro", 2, "  readOnly: true\n")), "");
+  ASSERT_EQ(env.waitReady("ro", 180s), "");
+  ASSERT_EQ(masterCondition(env, "ro-mysql-0", "ro"), "True") << env.diagnostics();
+  const CommandResult kill =
+      runCommand({LocalClusterProcess::binary(), "fault", "kill", "--data-dir",
+                  std::string(env.dataDir()), "ro-mysql-0", "-c", "mysql"});
+  ASSERT_EQ(kill.exitCode, 0) << kill.out << kill.err;
+  EXPECT_EQ(env.operatorProcess().waitFor("NoFailoverReadOnly"), "NoFailoverReadOnly")
+      << env.diagnostics();
+  // Back: pod 0 restarted, the master again, the replica replicating from it.
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "pod ro-mysql-0",
+                            "{.status.containerStatuses[?(@.name==\"mysql\")].restartCount}", "1",
+                            60s),
+            "");
+  EXPECT_EQ(env.waitReady("ro", 60s), "");
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster ro",
+                            "{.status.nodes[?(@.name==\"ro-mysql-0.mysql.default\")]"
+                            ".conditions[?(@.type==\"Master\")].status}",
+                            "True", 60s),
+            "")
+      << env.diagnostics();
+  EXPECT_EQ(env.sql("ro-mysql-1", "SELECT @@read_only").out, "1");
+  EXPECT_EQ(env.sql("ro-mysql-0", "SELECT @@read_only").out, "1");
+  const std::string reasons =
+      jsonpath(env.kubectl(), "events --field-selector involvedObject.name=ro",
+               "{range .items[*]}{.reason} {end}");
+  EXPECT_EQ(reasons.find("OrcFailureDetection"), std::string::npos) << reasons;
+  EXPECT_EQ(reasons.find("OrcPostMasterFailover"), std::string::npos) << reasons;
+  EXPECT_EQ(env.operatorProcess().err().find("recovering from"), std::string::npos);
 }
 
 }  // namespace
