@@ -101,6 +101,12 @@ void KubeFailover::forget(const std::string& clusterKey) {
   memory_.erase(clusterKey);
 }
 
+std::string KubeFailover::lastMaster(const std::string& clusterKey) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memory_.find(clusterKey);
+  return it == memory_.end() ? std::string() : it->second.master;
+}
+
 void KubeFailover::hideKeptOut(ClusterState& state) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = memory_.find(state.ns + "/" + state.name);
@@ -310,6 +316,7 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   const std::string code = analysisName(a.code);
   if (code != m.lastAnalysis) {
     m.lastAnalysis = code;
+    m.blockLogged = false;
     log_(a.code == AnalysisCode::NoProblem ? mysqlop_log_Info : mysqlop_log_Warn,
          what + ": " + code + " (master " + (a.master.empty() ? std::string("none") : a.master) +
              "): " + a.why);
@@ -318,8 +325,8 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     return false;
   }
   if (m.blockedUntil && now < *m.blockedUntil) {
-    if (m.lastAnalysis != "RecoveryBlocked") {
-      m.lastAnalysis = "RecoveryBlocked";
+    if (!m.blockLogged) {
+      m.blockLogged = true;
       log_(mysqlop_log_Warn, what + ": " + code + " of " + a.master +
                                  " is not recovered: a recovery ended less than "
                                  "recoveryPeriodBlockSeconds ago (RecoveryBlocked)");

@@ -58,6 +58,10 @@ class KubeFailover {
   // Marks the kept-out nodes unreachable again after the pass probed them again.
   void hideKeptOut(ClusterState& state);
 
+  // The master host this process knows for a cluster (status.nodes named it last, or a recovery
+  // promoted it); "" when none. Node init joins it when status.nodes names no master.
+  std::string lastMaster(const std::string& clusterKey);
+
   // Forgets a deleted cluster.
   void forget(const std::string& clusterKey);
 
@@ -72,6 +76,7 @@ class KubeFailover {
     std::set<std::string> keptOut;              // old masters with errant transactions
     std::optional<std::chrono::steady_clock::time_point> blockedUntil;
     std::string lastAnalysis;
+    bool blockLogged = false;  // RecoveryBlocked logged for the current analysis
     // The master host status.nodes named last (Master=True): the observer publishes Master
     // Unknown for a master it cannot reach, so after the first pass of an outage the status
     // names none.

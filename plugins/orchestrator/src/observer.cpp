@@ -433,7 +433,21 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     }
   }
   if (!toInit.empty()) {
-    const std::string master = masterForInit(state);
+    std::string master = masterForInit(state);
+    // When every node was unreachable the status names no master (masterForInit falls back to
+    // pod 0): the failover step still knows the last one, maybe promoted since pod 0 was.
+    if (failover_) {
+      bool named = false;
+      for (const json& sn : state.statusNodes) {
+        for (const json& c : sn.is_object() ? sn.value("conditions", json::array()) : json()) {
+          named = named || (c.is_object() && c.value("type", "") == "Master" &&
+                            c.value("status", "") == "True");
+        }
+      }
+      if (std::string known = failover_->lastMaster(ns + "/" + name); !named && !known.empty()) {
+        master = known;
+      }
+    }
     std::vector<std::pair<int, std::future<std::string>>> inits;
     for (int i : toInit) {
       const Node& n = state.nodes[static_cast<std::size_t>(i)];
