@@ -28,7 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMysqlPort = 3306;
 constexpr const char* kKeptOut =
-    "kept out after a failover: it has transactions its successor lacks";  // what node init writes as MASTER_PORT (the pods' port)
+    "kept out after a failover: it has transactions its successor lacks";  // what node init writes
+                                                                           // as MASTER_PORT (the
+                                                                           // pods' port)
 
 std::string idOf(const Node& n, const FailoverInputs& in) {
   auto it = in.endpoints.find(n.ordinal);
@@ -177,9 +179,9 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
       continue;
     }
     const Memory::Succession next = it->second;
-    auto c = mysql::Connection::open(in.endpoints.at(n.ordinal), in.operatorUser,
-                                     {in.connectTimeout, std::chrono::seconds(10),
-                                      std::chrono::seconds(10)});
+    auto c = mysql::Connection::open(
+        in.endpoints.at(n.ordinal), in.operatorUser,
+        {in.connectTimeout, std::chrono::seconds(10), std::chrono::seconds(10)});
     if (!c.ok()) {
       continue;
     }
@@ -271,14 +273,15 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
           if (!c.ok()) {
             const mysql::SqlError& e = c.error();
             const bool refused =
-                e.kind == mysql::SqlError::Kind::Unreachable && (e.code == 2002 || e.code == 2003) &&
+                e.kind == mysql::SqlError::Kind::Unreachable &&
+                (e.code == 2002 || e.code == 2003) &&
                 Clock::now() - t0 < std::chrono::duration_cast<Clock::duration>(t.connect) / 4;
             return EngineProbe{mysql::SqlResult<Observation>(e), refused};
           }
           auto flavorNow = mysql::parseServerInfo((*c)->serverInfo());
           return EngineProbe{
-              probeForEngine(**c, mysql::ReplicationSql(flavorNow.ok() ? flavorNow.version->flavor
-                                                                       : flavor)),
+              probeForEngine(
+                  **c, mysql::ReplicationSql(flavorNow.ok() ? flavorNow.version->flavor : flavor)),
               false};
         }));
   }
@@ -335,8 +338,8 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   }
   const RecoveryPlan plan = planRecovery(view, a);
   kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventFailureDetection,
-                    "Failure: " + code + ", failed host: " + a.master +
-                        ", lost replcas: [" + joinedList(a.unreachable) + "]");
+                    "Failure: " + code + ", failed host: " + a.master + ", lost replcas: [" +
+                        joinedList(a.unreachable) + "]");
   if (std::string e = markFailoverInProgress(call, state.ns, state.name, a.why); !e.empty()) {
     log_(mysqlop_log_Warn, what + ": setting FailoverInProgress: " + e);
   }
@@ -413,9 +416,9 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     m.demoted[oldHost] = {rec.result.success ? rec.result.newMaster : plan.candidate,
                           plan.waitGtid};
   }
-  m.blockedUntil = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(
-                                          options_.recoveryPeriodBlockSeconds));
+  m.blockedUntil =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(options_.recoveryPeriodBlockSeconds));
   return rec.result.candidateDetached;
 }
 

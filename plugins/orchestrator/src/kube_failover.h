@@ -27,7 +27,7 @@
 namespace mysqlop::orchestrator {
 
 // Events on the MysqlCluster (bitpoke's orchestrator hooks, compat.md 3.7).
-inline constexpr const char* kEventFailureDetection = "OrcFailureDetection";       // Warning
+inline constexpr const char* kEventFailureDetection = "OrcFailureDetection";      // Warning
 inline constexpr const char* kEventPostMasterFailover = "OrcPostMasterFailover";  // Normal
 inline constexpr const char* kEventPostUnsuccessfulFailover =
     "OrcPostUnsuccessfulFailover";  // Warning

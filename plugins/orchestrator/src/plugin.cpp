@@ -117,8 +117,7 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   // Every recovery into the audit store and the recovery metrics; a store that refuses it is
   // logged, never stops the engine.
   void audited(const mysqlop::orchestrator::RecoveryRecord& r) {
-    if (std::string e =
-            mysqlop::orchestrator::recordRecovery(audit_.store(), &audit_.metrics(), r);
+    if (std::string e = mysqlop::orchestrator::recordRecovery(audit_.store(), &audit_.metrics(), r);
         !e.empty()) {
       host().log(mysqlop_log_Error,
                  "cluster " + r.cluster + ": the audit store did not take a recovery: " + e);

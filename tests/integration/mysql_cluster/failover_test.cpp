@@ -22,9 +22,9 @@ std::string fqdn(const std::string& pod) { return pod + ".mysql.default"; }
 
 std::string masterCondition(const MysqlClusterEnv& env, const std::string& pod,
                             const std::string& cluster = "fo") {
-  return jsonpath(env.kubectl(), "mysqlcluster " + cluster,
-                  "{.status.nodes[?(@.name==\"" + fqdn(pod) +
-                      "\")].conditions[?(@.type==\"Master\")].status}");
+  return jsonpath(
+      env.kubectl(), "mysqlcluster " + cluster,
+      "{.status.nodes[?(@.name==\"" + fqdn(pod) + "\")].conditions[?(@.type==\"Master\")].status}");
 }
 
 std::string failoverCondition(const MysqlClusterEnv& env, const std::string& field) {
@@ -37,8 +37,9 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
   ASSERT_TRUE(env.ok()) << env.error();
   ASSERT_EQ(env.apply(clusterManifest("fo", 3)), "");
   ASSERT_EQ(env.waitReady("fo", 180s), "");
-  ASSERT_EQ(env.sql("fo-mysql-0", "CREATE TABLE app.fo (id INT PRIMARY KEY); "
-                                  "INSERT INTO app.fo VALUES (1), (2), (3)")
+  ASSERT_EQ(env.sql("fo-mysql-0",
+                    "CREATE TABLE app.fo (id INT PRIMARY KEY); "
+                    "INSERT INTO app.fo VALUES (1), (2), (3)")
                 .err,
             "");
   for (const char* replica : {"fo-mysql-1", "fo-mysql-2"}) {
@@ -95,8 +96,7 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
       << otherStatus.out;
 
   // The old master is back: read-only, replicating from the new master, with the new row.
-  EXPECT_EQ(env.waitForSql("fo-mysql-0", "SELECT @@read_only", "1", 60s), "")
-      << env.diagnostics();
+  EXPECT_EQ(env.waitForSql("fo-mysql-0", "SELECT @@read_only", "1", 60s), "") << env.diagnostics();
   EXPECT_EQ(env.waitForSql("fo-mysql-0", "SELECT COUNT(*) FROM app.fo", "4", 60s), "")
       << env.diagnostics();
   const SqlResult oldStatus = env.sql("fo-mysql-0", "SHOW SLAVE STATUS", true);
@@ -106,10 +106,9 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
   EXPECT_EQ(env.waitReady("fo", 60s), "");
   std::printf("kill -> the old master replicating again, the cluster Ready: %.2f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - killedAt).count());
-  EXPECT_EQ(waitForJsonpath(env.kubectl(), "pods -l role=replica", "{.items[*].metadata.name}",
-                            promoted == "fo-mysql-1" ? "fo-mysql-0 fo-mysql-2"
-                                                     : "fo-mysql-0 fo-mysql-1",
-                            30s),
+  EXPECT_EQ(waitForJsonpath(
+                env.kubectl(), "pods -l role=replica", "{.items[*].metadata.name}",
+                promoted == "fo-mysql-1" ? "fo-mysql-0 fo-mysql-2" : "fo-mysql-0 fo-mysql-1", 30s),
             "");
 
   // FailoverInProgress went True (OrcFailoverInProgress) and back to False.
@@ -125,8 +124,8 @@ TEST(MysqlClusterFailover, KilledMasterIsReplacedAndRejoinsAsReplica) {
   EXPECT_EQ(reasons.find("OrcPostUnsuccessfulFailover"), std::string::npos) << reasons;
   // The recovery in the audit store (its route), and the rejoin in the operator's log.
   const nlohmann::json recoveries = nlohmann::json::parse(
-      env.operatorProcess().get("/plugins/orchestrator/api/recoveries?cluster=default/fo"),
-      nullptr, false);
+      env.operatorProcess().get("/plugins/orchestrator/api/recoveries?cluster=default/fo"), nullptr,
+      false);
   ASSERT_TRUE(recoveries.is_object() && recoveries["recoveries"].size() == 1U)
       << env.operatorProcess().get("/plugins/orchestrator/api/recoveries");
   const nlohmann::json& r = recoveries["recoveries"][0];
@@ -152,10 +151,10 @@ TEST(MysqlClusterFailover, ReadOnlyClusterIsNeverFailedOver) {
   EXPECT_EQ(env.operatorProcess().waitFor("NoFailoverReadOnly"), "NoFailoverReadOnly")
       << env.diagnostics();
   // Back: pod 0 restarted, the master again, the replica replicating from it.
-  EXPECT_EQ(waitForJsonpath(env.kubectl(), "pod ro-mysql-0",
-                            "{.status.containerStatuses[?(@.name==\"mysql\")].restartCount}", "1",
-                            60s),
-            "");
+  EXPECT_EQ(
+      waitForJsonpath(env.kubectl(), "pod ro-mysql-0",
+                      "{.status.containerStatuses[?(@.name==\"mysql\")].restartCount}", "1", 60s),
+      "");
   EXPECT_EQ(env.waitReady("ro", 60s), "");
   EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster ro",
                             "{.status.nodes[?(@.name==\"ro-mysql-0.mysql.default\")]"

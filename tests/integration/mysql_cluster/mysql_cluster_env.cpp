@@ -94,8 +94,9 @@ void MysqlClusterEnv::startOperator() {
                                "  - {name: user}\n";
   operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
       "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath, "--leader-election=false",
-      "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0", "--orchestrator-topology-user",
-      "orchestrator", "--orchestrator-topology-password", "e2e-topology-pw"});
+      "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
+      "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
+      "e2e-topology-pw"});
 }
 
 void MysqlClusterEnv::restartOperator() {
