@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,35 @@ std::string statusMaster(const ClusterState& s) {
     }
   }
   return {};
+}
+
+// What binlogPos has beyond the successor's current gtid_binlog_pos ("" when nothing); nullopt
+// when the successor cannot be read.
+std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const ClusterState& state,
+                                           const std::string& successor,
+                                           const std::string& binlogPos) {
+  const std::string host = successor.substr(0, successor.rfind(':'));
+  for (const Node& n : state.nodes) {
+    if (n.host != host || !in.endpoints.count(n.ordinal)) {
+      continue;
+    }
+    auto c = mysql::Connection::open(
+        in.endpoints.at(n.ordinal), in.operatorUser,
+        {in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)});
+    if (!c.ok()) {
+      return std::nullopt;
+    }
+    auto fl = in.flavors.find(n.ordinal);
+    auto seen = probeForEngine(
+        **c, mysql::ReplicationSql(fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB));
+    const auto mine = parseGtidPos(binlogPos);
+    const auto theirs = seen.ok() ? parseGtidPos(seen->gtidBinlogPos) : std::nullopt;
+    if (!mine || !theirs) {
+      return std::nullopt;
+    }
+    return gtidBeyond(*mine, *theirs);
+  }
+  return std::nullopt;
 }
 
 // FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
@@ -197,11 +227,19 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
     const std::string fenced = what + ": fenced the old master " + n.host + " (read_only=1, " +
                                std::to_string(*killed) + " client sessions killed)";
     std::string beyond = "unknown (it could not be read)";
-    if (auto o = probeForEngine(**c, sql); o.ok()) {
+    auto o = probeForEngine(**c, sql);
+    if (o.ok()) {
       const auto binlog = parseGtidPos(o->gtidBinlogPos);
       const auto base = parseGtidPos(next.promotedAt);
       beyond = binlog && base ? gtidBeyond(*binlog, *base)
                               : "unknown (unreadable GTID position '" + o->gtidBinlogPos + "')";
+    }
+    if (!beyond.empty()) {
+      // Node init may have made it replicate from its successor already (it came back
+      // unconfigured and was initialised before this step saw it): what it has beyond the
+      // promotion position then came from the successor. Errant is only what the successor lacks.
+      beyond = beyondSuccessor(in, state, next.newMaster, o.ok() ? o->gtidBinlogPos : "")
+                   .value_or(beyond);
     }
     if (!beyond.empty()) {
       log_(mysqlop_log_Warn, fenced + "; OldMasterKeptOut: it has transactions its successor " +
