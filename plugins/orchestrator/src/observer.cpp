@@ -143,7 +143,14 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
   return m;
 }
 
+void Observer::enableFailover(EngineOptions options, RecoveryObserver onRecovery) {
+  failover_ = std::make_unique<KubeFailover>(std::move(options), log_, std::move(onRecovery));
+}
+
 void Observer::forget(const ClusterKey& key) {
+  if (failover_) {
+    failover_->forget(key.first + "/" + key.second);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   known_.erase(key);
   snapshots_.erase(key);
@@ -402,6 +409,17 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   }
   probeAll(all);
 
+  // The failover engine's step (kube_failover.h): before init (a rejoined old master is not
+  // initialised again) and before the read-only changes (which see the new master).
+  if (failover_ && canProbe) {
+    const FailoverInputs in{endpoints, flavors, secrets.operatorUser, secrets.replicationUser,
+                            options_.connectTimeout};
+    if (failover_->step(call, cluster, state, in)) {
+      probeAll(all);
+      failover_->hideKeptOut(state);
+    }
+  }
+
   // Node initialisation (compat.md 3.5), the SQL in parallel, the Kubernetes writes here.
   std::vector<int> toInit;
   {
@@ -415,7 +433,21 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     }
   }
   if (!toInit.empty()) {
-    const std::string master = masterForInit(state);
+    std::string master = masterForInit(state);
+    // When every node was unreachable the status names no master (masterForInit falls back to
+    // pod 0): the failover step still knows the last one, maybe promoted since pod 0 was.
+    if (failover_) {
+      bool named = false;
+      for (const json& sn : state.statusNodes) {
+        for (const json& c : sn.is_object() ? sn.value("conditions", json::array()) : json()) {
+          named = named || (c.is_object() && c.value("type", "") == "Master" &&
+                            c.value("status", "") == "True");
+        }
+      }
+      if (std::string known = failover_->lastMaster(ns + "/" + name); !named && !known.empty()) {
+        master = known;
+      }
+    }
     std::vector<std::pair<int, std::future<std::string>>> inits;
     for (int i : toInit) {
       const Node& n = state.nodes[static_cast<std::size_t>(i)];

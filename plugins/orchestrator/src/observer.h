@@ -18,6 +18,8 @@
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/common/mysql/pool.h"
+#include "plugins/orchestrator/src/engine_options.h"
+#include "plugins/orchestrator/src/kube_failover.h"
 #include "plugins/orchestrator/src/options.h"
 #include "plugins/orchestrator/src/snapshot.h"
 #include "plugins/orchestrator/src/topology.h"
@@ -58,6 +60,9 @@ class Observer {
   // Clusters seen by a pass and not deleted since.
   std::vector<ClusterKey> knownClusters() const;
   const Options& options() const { return options_; }
+  // Turns on the failover engine in the passes (README "Failover on Kubernetes"); before the
+  // first pass. Without it the observer never changes which node is the master.
+  void enableFailover(EngineOptions options, RecoveryObserver onRecovery);
   // (audit) The last pass of every known cluster, in key order (the topology route).
   std::vector<std::shared_ptr<const ClusterSnapshot>> snapshots() const;
 
@@ -86,6 +91,7 @@ class Observer {
   std::map<ClusterKey, CachedSecrets> secrets_;
   // (audit) The last pass of each known cluster.
   std::map<ClusterKey, std::shared_ptr<const ClusterSnapshot>> snapshots_;
+  std::unique_ptr<KubeFailover> failover_;  // null: observer only
 };
 
 }  // namespace mysqlop::orchestrator

@@ -71,17 +71,12 @@ class OrchestratorPlugin : public mysqlop::Plugin {
                                                                           : mysqlop_log_Error,
                          m);
             },
-            // Every recovery into the audit store and the recovery metrics; a store that
-            // refuses it is logged, never stops the engine.
-            [this](const mysqlop::orchestrator::RecoveryRecord& r) {
-              if (std::string e =
-                      mysqlop::orchestrator::recordRecovery(audit_.store(), &audit_.metrics(), r);
-                  !e.empty()) {
-                host().log(
-                    mysqlop_log_Error,
-                    "cluster " + r.cluster + ": the audit store did not take a recovery: " + e);
-              }
-            }) {}
+            [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); }) {
+    // The failover engine over MysqlClusters (README "Failover on Kubernetes"), in the passes.
+    observer_.enableFailover(
+        mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
+        [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); });
+  }
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return runPass(call, {std::string(req.namespaceName), std::string(req.name)}, true);
@@ -130,6 +125,16 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   ~OrchestratorPlugin() override { stop(); }
 
  private:
+  // Every recovery into the audit store and the recovery metrics; a store that refuses it is
+  // logged, never stops the engine.
+  void audited(const mysqlop::orchestrator::RecoveryRecord& r) {
+    if (std::string e = mysqlop::orchestrator::recordRecovery(audit_.store(), &audit_.metrics(), r);
+        !e.empty()) {
+      host().log(mysqlop_log_Error,
+                 "cluster " + r.cluster + ": the audit store did not take a recovery: " + e);
+    }
+  }
+
   mysqlop::Outcome runPass(mysqlop::Call& call, const ClusterKey& key, bool wait) {
     PassReport report;
     mysqlop::Outcome o = observer_.pass(call, key, wait, &report);

@@ -14,7 +14,8 @@ std::string lastLines(const std::string& text, std::size_t n) {
   for (std::size_t i = 0; i <= n && pos != std::string::npos && pos > 0; ++i) {
     pos = text.rfind('\n', pos - 1);
   }
-  return pos == std::string::npos ? text : text.substr(pos + 1);
+  // pos 0: fewer than n lines (or an empty text), all of it.
+  return pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
 }
 
 std::string trimNewline(std::string s) {
@@ -93,8 +94,9 @@ void MysqlClusterEnv::startOperator() {
                                "  - {name: user}\n";
   operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
       "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath, "--leader-election=false",
-      "--metrics-addr", "0", "--healthz-addr", "127.0.0.1:0", "--orchestrator-topology-user",
-      "orchestrator", "--orchestrator-topology-password", "e2e-topology-pw"});
+      "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
+      "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
+      "e2e-topology-pw"});
 }
 
 void MysqlClusterEnv::restartOperator() {

@@ -1,7 +1,7 @@
 // What happens to a running MysqlCluster: scaling up and down, pods deleted one at a time and all
 // at once, and the whole local cluster stopped and started again (bitpoke's most reported bug:
-// after such a restart its nodes never became ready). No failover yet: a deleted master comes back
-// as the master.
+// after such a restart its nodes never became ready). A deleted master is replaced by a replica
+// (the failover engine) and comes back as a replica.
 
 #include <gtest/gtest.h>
 
@@ -92,13 +92,22 @@ TEST_F(TopologyChanges, DeletedPodsComeBackAndCatchUp) {
   ASSERT_EQ(env.waitReady("topo", 120s), "");
   expectRowsEverywhere(env, {"topo-mysql-1", "topo-mysql-2"}, 3);
 
-  // The master comes back as the master (no failover yet), writable, replicas repointed.
+  // The master's pod: the failover engine promotes a replica (the master is gone longer than
+  // failureDetectionGraceSeconds), and the pod comes back as its replica.
   ASSERT_EQ(env.kubectl().run({"delete", "pod", "topo-mysql-0"}).exitCode, 0);
   ASSERT_EQ(env.waitReady("topo", 120s), "");
-  EXPECT_EQ(podNames(env, "role=master"), "topo-mysql-0");
-  EXPECT_EQ(env.waitForSql("topo-mysql-0", "SELECT @@read_only", "0", 30s), "");
-  insertRow(env, "topo-mysql-0", 4);
-  expectRowsEverywhere(env, {"topo-mysql-1", "topo-mysql-2"}, 4);
+  std::string master;
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        master = podNames(env, "role=master");
+        return master == "topo-mysql-1" || master == "topo-mysql-2";
+      },
+      Poll{60s, 250ms}))
+      << master << env.diagnostics();
+  EXPECT_EQ(env.waitForSql(master, "SELECT @@read_only", "0", 30s), "");
+  EXPECT_EQ(env.waitForSql("topo-mysql-0", "SELECT @@read_only", "1", 30s), "");
+  insertRow(env, master, 4);
+  expectRowsEverywhere(env, {"topo-mysql-0", "topo-mysql-1", "topo-mysql-2"}, 4);
 
   // Every pod at once.
   ASSERT_EQ(env.kubectl()
@@ -107,7 +116,9 @@ TEST_F(TopologyChanges, DeletedPodsComeBackAndCatchUp) {
             0);
   ASSERT_EQ(env.waitReady("topo", 30s, "False"), "");
   ASSERT_EQ(env.waitReady("topo", 180s), "");
-  insertRow(env, "topo-mysql-0", 5);
+  // They come back around the master of status.nodes (no second failover: the block period).
+  EXPECT_EQ(podNames(env, "role=master"), master);
+  insertRow(env, master, 5);
   expectRowsEverywhere(env, {"topo-mysql-0", "topo-mysql-1", "topo-mysql-2"}, 5);
 }
 

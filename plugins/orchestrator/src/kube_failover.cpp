@@ -1,0 +1,463 @@
+#include "plugins/orchestrator/src/kube_failover.h"
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "plugins/common/kube/conditions.h"
+#include "plugins/common/kube/events.h"
+#include "plugins/common/kube/resources.h"
+#include "plugins/common/kube/time.h"
+#include "plugins/common/mysql/replication.h"
+#include "plugins/orchestrator/src/analysis.h"
+#include "plugins/orchestrator/src/candidate.h"
+#include "plugins/orchestrator/src/gather.h"
+#include "plugins/orchestrator/src/gtid.h"
+#include "plugins/orchestrator/src/recovery.h"
+
+namespace mysqlop::orchestrator {
+
+using nlohmann::json;
+namespace res = mysqlop::kube::res;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMysqlPort = 3306;
+constexpr const char* kKeptOut =
+    "kept out after a failover: it has transactions its successor lacks";  // what node init writes
+                                                                           // as MASTER_PORT (the
+                                                                           // pods' port)
+
+std::string idOf(const Node& n, const FailoverInputs& in) {
+  auto it = in.endpoints.find(n.ordinal);
+  return n.host + ":" + std::to_string(it != in.endpoints.end() ? it->second.port : kMysqlPort);
+}
+
+std::string joinedList(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) {
+    out += (out.empty() ? "" : ", ") + s;
+  }
+  return out;
+}
+
+// The node whose status.nodes entry says Master=True before this pass ("" when none).
+std::string statusMaster(const ClusterState& s) {
+  for (const json& n : s.statusNodes) {
+    if (!n.is_object()) {
+      continue;
+    }
+    for (const json& c : n.value("conditions", json::array())) {
+      if (c.is_object() && c.value("type", "") == "Master" && c.value("status", "") == "True") {
+        return n.value("name", "");
+      }
+    }
+  }
+  return {};
+}
+
+// What binlogPos has beyond the successor's current gtid_binlog_pos ("" when nothing); nullopt
+// when the successor cannot be read.
+std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const ClusterState& state,
+                                           const std::string& successor,
+                                           const std::string& binlogPos) {
+  const std::string host = successor.substr(0, successor.rfind(':'));
+  for (const Node& n : state.nodes) {
+    if (n.host != host || !in.endpoints.count(n.ordinal)) {
+      continue;
+    }
+    auto c = mysql::Connection::open(
+        in.endpoints.at(n.ordinal), in.operatorUser,
+        {in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)});
+    if (!c.ok()) {
+      return std::nullopt;
+    }
+    auto fl = in.flavors.find(n.ordinal);
+    auto seen = probeForEngine(
+        **c, mysql::ReplicationSql(fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB));
+    const auto mine = parseGtidPos(binlogPos);
+    const auto theirs = seen.ok() ? parseGtidPos(seen->gtidBinlogPos) : std::nullopt;
+    if (!mine || !theirs) {
+      return std::nullopt;
+    }
+    return gtidBeyond(*mine, *theirs);
+  }
+  return std::nullopt;
+}
+
+// FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
+// read-modify-write of the status with Conflict retried. "" or the failure.
+std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
+                                   const std::string& name, const std::string& message) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    mysqlop::Reply got = call.get(res::kMysqlCluster, ns, name);
+    if (!got.ok()) {
+      return got.error;
+    }
+    json c = json::parse(got.data, nullptr, false);
+    if (!c.is_object()) {
+      return "the MysqlCluster is not JSON";
+    }
+    json& st = c["status"];
+    if (!st.is_object()) {
+      st = json::object();
+    }
+    if (!kube::setCondition(st["conditions"],
+                            {"FailoverInProgress", "True", kReasonFailoverInProgress, message},
+                            kube::nowTime())) {
+      return {};
+    }
+    mysqlop::Reply w = call.updateStatus(res::kMysqlCluster, c.dump());
+    if (w.ok()) {
+      return {};
+    }
+    if (w.status != mysqlop_status_Conflict) {
+      return w.error;
+    }
+  }
+  return "the MysqlCluster kept changing";
+}
+
+}  // namespace
+
+KubeFailover::KubeFailover(EngineOptions options, LogFn log, RecoveryObserver onRecovery)
+    : options_(std::move(options)), log_(std::move(log)), onRecovery_(std::move(onRecovery)) {}
+
+void KubeFailover::forget(const std::string& clusterKey) {
+  std::lock_guard<std::mutex> lock(mu_);
+  memory_.erase(clusterKey);
+}
+
+std::string KubeFailover::lastMaster(const std::string& clusterKey) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memory_.find(clusterKey);
+  return it == memory_.end() ? std::string() : it->second.master;
+}
+
+void KubeFailover::hideKeptOut(ClusterState& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memory_.find(state.ns + "/" + state.name);
+  if (it == memory_.end()) {
+    return;
+  }
+  for (Node& n : state.nodes) {
+    if (n.seen && n.seen->reachable && it->second.keptOut.count(n.host)) {
+      n.seen->reachable = false;
+      n.seen->error = n.host + ": " + kKeptOut;
+    }
+  }
+}
+
+bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& state,
+                        const FailoverInputs& in) {
+  const std::string key = state.ns + "/" + state.name;
+  const std::string what = "MysqlCluster " + key;
+  Memory* mem = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    mem = &memory_[key];
+  }
+  const auto now = Clock::now();
+  for (const Node& n : state.nodes) {
+    if (n.seen && n.seen->reachable) {
+      mem->lastAnswered[n.host] = now;
+    }
+  }
+  bool changed = fenceReturned(*mem, state, in, what);
+  // Detection starts only when the master the status names does not answer in this pass: a
+  // healthy cluster costs nothing more than the observer's probes.
+  if (std::string named = statusMaster(state); !named.empty()) {
+    mem->master = named;
+  }
+  const std::string master = mem->master;
+  if (master.empty()) {
+    return changed;
+  }
+  for (const Node& n : state.nodes) {
+    if (n.host == master && n.seen && n.seen->reachable) {
+      mem->lastAnalysis.clear();
+      return changed;
+    }
+  }
+  // Only a master this process has seen answering is failed over: after an operator restart,
+  // or when every pod starts again at once, the master may simply not be up yet.
+  if (!mem->lastAnswered.count(master)) {
+    return changed;
+  }
+  return recover(call, cluster, state, in, *mem, what) || changed;
+}
+
+bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverInputs& in,
+                                 const std::string& what) {
+  bool changed = false;
+  for (Node& n : state.nodes) {
+    if (!n.seen || !n.seen->reachable) {
+      continue;
+    }
+    if (m.keptOut.count(n.host)) {
+      n.seen->reachable = false;
+      n.seen->error = n.host + ": " + kKeptOut;
+      continue;
+    }
+    auto it = m.demoted.find(n.host);
+    if (it == m.demoted.end() || !in.endpoints.count(n.ordinal)) {
+      continue;
+    }
+    const Memory::Succession next = it->second;
+    auto c = mysql::Connection::open(
+        in.endpoints.at(n.ordinal), in.operatorUser,
+        {in.connectTimeout, std::chrono::seconds(10), std::chrono::seconds(10)});
+    if (!c.ok()) {
+      continue;
+    }
+    auto fl = in.flavors.find(n.ordinal);
+    const mysql::ReplicationSql sql(fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB);
+    auto killed = fenceNode(**c, sql, in.operatorUser.user);
+    if (!killed.ok()) {
+      log_(mysqlop_log_Error,
+           what + ": fencing the old master " + n.host + ": " + killed.error().message);
+      continue;
+    }
+    changed = true;
+    const std::string fenced = what + ": fenced the old master " + n.host + " (read_only=1, " +
+                               std::to_string(*killed) + " client sessions killed)";
+    std::string beyond = "unknown (it could not be read)";
+    auto o = probeForEngine(**c, sql);
+    if (o.ok()) {
+      const auto binlog = parseGtidPos(o->gtidBinlogPos);
+      const auto base = parseGtidPos(next.promotedAt);
+      beyond = binlog && base ? gtidBeyond(*binlog, *base)
+                              : "unknown (unreadable GTID position '" + o->gtidBinlogPos + "')";
+    }
+    if (!beyond.empty()) {
+      // Node init may have made it replicate from its successor already (it came back
+      // unconfigured and was initialised before this step saw it): what it has beyond the
+      // promotion position then came from the successor. Errant is only what the successor lacks.
+      beyond = beyondSuccessor(in, state, next.newMaster, o.ok() ? o->gtidBinlogPos : "")
+                   .value_or(beyond);
+    }
+    if (!beyond.empty()) {
+      log_(mysqlop_log_Warn, fenced + "; OldMasterKeptOut: it has transactions its successor " +
+                                 next.newMaster + " lacks: " + beyond);
+      m.keptOut.insert(n.host);
+      m.demoted.erase(it);
+      n.seen->reachable = false;
+      n.seen->error = n.host + ": " + kKeptOut;
+      continue;
+    }
+    ActSettings act;
+    act.replicationUser = in.replicationUser.user;
+    act.replicationPassword = in.replicationUser.password;
+    act.engineUser = in.operatorUser.user;
+    act.heartbeatMs = options_.replicaHeartbeatMs;
+    act.semiSyncFencing = false;  // semi-sync fencing is the standalone mode's for now
+    if (auto r = rejoinOldMaster(**c, sql, next.newMaster, act); !r.ok()) {
+      log_(mysqlop_log_Error,
+           fenced + "; rejoining it under " + next.newMaster + ": " + r.error().message);
+      continue;
+    }
+    log_(mysqlop_log_Warn, fenced + "; OldMasterRejoined: it replicates from " + next.newMaster);
+    m.demoted.erase(it);
+  }
+  return changed;
+}
+
+bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterState& state,
+                           const FailoverInputs& in, Memory& m, const std::string& what) {
+  const auto now = Clock::now();
+  // The engine's view: every node that answered the observer is probed again for what the
+  // analysis and the candidate need (received and binlog GTID positions, IO thread, heartbeats),
+  // in parallel, over fresh connections.
+  ClusterView view;
+  view.name = state.ns + "/" + state.name;
+  view.readOnly = state.specReadOnly;
+  // Every node with an endpoint, the silent ones too: the observer's pooled connection to a
+  // killed master fails as "Lost connection"; a fresh connect tells a refusal (the process is
+  // gone: no grace) from a silence.
+  struct EngineProbe {
+    mysql::SqlResult<Observation> seen;
+    bool refused = false;
+  };
+  std::vector<std::pair<std::size_t, std::future<EngineProbe>>> probes;
+  for (const Node& n : state.nodes) {
+    NodeView v;
+    v.id = idOf(n, in);
+    if (n.seen) {
+      v.seen = *n.seen;
+      v.lastError = n.seen->error;
+    }
+    auto last = m.lastAnswered.find(n.host);
+    v.silentSeconds = last == m.lastAnswered.end()
+                          ? 1e9
+                          : std::chrono::duration<double>(now - last->second).count();
+    view.nodes.push_back(std::move(v));
+    if (!in.endpoints.count(n.ordinal)) {
+      continue;
+    }
+    const mysql::Endpoint ep = in.endpoints.at(n.ordinal);
+    auto fl = in.flavors.find(n.ordinal);
+    const mysql::Flavor flavor = fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB;
+    const mysql::Credentials as = in.operatorUser;
+    const mysql::Timeouts t{in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)};
+    probes.emplace_back(
+        view.nodes.size() - 1, std::async(std::launch::async, [ep, as, t, flavor]() {
+          const auto t0 = Clock::now();
+          auto c = mysql::Connection::open(ep, as, t);
+          if (!c.ok()) {
+            const mysql::SqlError& e = c.error();
+            const bool refused =
+                e.kind == mysql::SqlError::Kind::Unreachable &&
+                (e.code == 2002 || e.code == 2003) &&
+                Clock::now() - t0 < std::chrono::duration_cast<Clock::duration>(t.connect) / 4;
+            return EngineProbe{mysql::SqlResult<Observation>(e), refused};
+          }
+          auto flavorNow = mysql::parseServerInfo((*c)->serverInfo());
+          return EngineProbe{
+              probeForEngine(
+                  **c, mysql::ReplicationSql(flavorNow.ok() ? flavorNow.version->flavor : flavor)),
+              false};
+        }));
+  }
+  for (auto& [i, f] : probes) {
+    NodeView& v = view.nodes[i];
+    EngineProbe p = f.get();
+    if (p.seen.ok()) {
+      const std::string host = v.seen.host, address = v.seen.address;
+      v.seen = std::move(p.seen).value();
+      v.seen.host = host;
+      v.seen.address = address;
+      v.answering = true;
+      v.silentSeconds = 0;
+      v.lastError.clear();
+    } else {
+      v.seen.reachable = false;
+      v.answering = false;
+      v.refused = p.refused;
+      v.lastError = p.seen.error().message;
+    }
+    // A replica's IO thread state and error say whether it lost its master; a silent (hung)
+    // master whose replicas keep their IO thread is found when slave_net_timeout drops them
+    // (no heartbeat history is kept in this path yet: README gaps).
+    v.sinceHeardSeconds = 0;
+  }
+  for (const Node& n : state.nodes) {
+    if (n.host == m.master) {
+      view.lastMaster = idOf(n, in);
+    }
+  }
+  Thresholds thresholds;
+  thresholds.failureDetectionGraceSeconds = options_.failureDetectionGraceSeconds;
+  thresholds.replicaLostSeconds = options_.replicaLostSeconds;
+  const Analysis a = analyze(view, thresholds);
+  const std::string code = analysisName(a.code);
+  if (code != m.lastAnalysis) {
+    m.lastAnalysis = code;
+    m.blockLogged = false;
+    log_(a.code == AnalysisCode::NoProblem ? mysqlop_log_Info : mysqlop_log_Warn,
+         what + ": " + code + " (master " + (a.master.empty() ? std::string("none") : a.master) +
+             "): " + a.why);
+  }
+  if (!a.failover()) {
+    return false;
+  }
+  if (m.blockedUntil && now < *m.blockedUntil) {
+    if (!m.blockLogged) {
+      m.blockLogged = true;
+      log_(mysqlop_log_Warn, what + ": " + code + " of " + a.master +
+                                 " is not recovered: a recovery ended less than "
+                                 "recoveryPeriodBlockSeconds ago (RecoveryBlocked)");
+    }
+    return false;
+  }
+  const RecoveryPlan plan = planRecovery(view, a);
+  kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventFailureDetection,
+                    "Failure: " + code + ", failed host: " + a.master + ", lost replcas: [" +
+                        joinedList(a.unreachable) + "]");
+  if (std::string e = markFailoverInProgress(call, state.ns, state.name, a.why); !e.empty()) {
+    log_(mysqlop_log_Warn, what + ": setting FailoverInProgress: " + e);
+  }
+  log_(mysqlop_log_Warn, what + ": recovering from " + code + " of " + a.master + ": candidate " +
+                             (plan.candidate.empty() ? std::string("none") : plan.candidate) +
+                             ", repoint " + joinedList(plan.repoint) + ", lost " +
+                             joinedList(plan.lost) + ", skipped " + joinedList(plan.skipped));
+  RecoveryRecord rec;
+  rec.cluster = view.name;
+  rec.analysis = code;
+  rec.failedMaster = a.master;
+  rec.lost = plan.lost;
+  rec.startedAt = std::chrono::system_clock::now();
+  for (const NodeView& v : view.nodes) {
+    if (v.id == a.master) {
+      rec.detectedAfterSeconds = std::min(v.silentSeconds, 3600.0);
+    }
+  }
+  std::map<std::string, std::pair<mysql::Endpoint, mysql::Flavor>> byId;
+  for (const Node& n : state.nodes) {
+    if (in.endpoints.count(n.ordinal)) {
+      auto fl = in.flavors.find(n.ordinal);
+      byId[idOf(n, in)] = {in.endpoints.at(n.ordinal),
+                           fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB};
+    }
+  }
+  const mysql::Credentials as = in.operatorUser;
+  const std::chrono::seconds connectTimeout = in.connectTimeout;
+  Connector connect = [&byId, as, connectTimeout](const std::string& id, std::chrono::seconds t)
+      -> mysql::SqlResult<std::unique_ptr<mysql::Connection>> {
+    auto it = byId.find(id);
+    if (it == byId.end()) {
+      return mysql::SqlError{mysql::SqlError::Kind::Invalid, 0, "no endpoint for " + id};
+    }
+    return mysql::Connection::open(it->second.first, as, {connectTimeout, t, t});
+  };
+  ActSettings act;
+  act.replicationUser = in.replicationUser.user;
+  act.replicationPassword = in.replicationUser.password;
+  act.engineUser = in.operatorUser.user;
+  act.heartbeatMs = options_.replicaHeartbeatMs;
+  act.promotionWaitSeconds = options_.promotionWaitSeconds;
+  act.semiSyncFencing = false;  // the standalone mode's for now (README gaps)
+  const mysql::Flavor flavor =
+      byId.count(plan.candidate) ? byId.at(plan.candidate).second : mysql::Flavor::MariaDB;
+  rec.result = runRecovery(plan, mysql::ReplicationSql(flavor), connect, act);
+  for (const StepRecord& s : rec.result.timeline) {
+    log_(s.error.empty() ? mysqlop_log_Info : mysqlop_log_Error,
+         what + ": +" + std::to_string(s.atSeconds) + " s " + s.what +
+             (s.error.empty() ? "" : ": " + s.error));
+  }
+  if (rec.result.success) {
+    kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventPostMasterFailover,
+                      "Failover of " + a.master + " succeeded, new master: " +
+                          rec.result.newMaster + ", slaves: [" + joinedList(plan.repoint) + "]");
+    log_(mysqlop_log_Warn, what + ": recovered (OrcPostMasterFailover): " + rec.result.newMaster +
+                               " replaces " + a.master);
+  } else {
+    kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventPostUnsuccessfulFailover,
+                      "Failover of " + a.master + " failed: " + rec.result.error);
+    log_(mysqlop_log_Error,
+         what + ": recovery failed (OrcPostUnsuccessfulFailover): " + rec.result.error);
+  }
+  if (onRecovery_) {
+    onRecovery_(rec);
+  }
+  // A recovery that failed before touching the candidate changed nothing: the old master stays
+  // the master if it comes back.
+  if (rec.result.success) {
+    m.master = rec.result.newMaster.substr(0, rec.result.newMaster.rfind(':'));
+  }
+  if (rec.result.candidateDetached) {
+    const std::string oldHost = a.master.substr(0, a.master.rfind(':'));
+    m.demoted[oldHost] = {rec.result.success ? rec.result.newMaster : plan.candidate,
+                          plan.waitGtid};
+  }
+  m.blockedUntil =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(options_.recoveryPeriodBlockSeconds));
+  return rec.result.candidateDetached;
+}
+
+}  // namespace mysqlop::orchestrator
