@@ -271,17 +271,17 @@ void ClusterEngine::arm(const ClusterView& v, const Analysis& a) {
 }
 
 void ClusterEngine::fenceReturned(const ClusterView& v) {
-  std::set<std::string> todo;
+  std::set<std::string> unfenced;  // demoted old masters not fenced yet
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const std::string& d : demoted_) {
       if (fenced_.count(d) == 0) {
-        todo.insert(d);
+        unfenced.insert(d);
       }
     }
   }
   for (const NodeView& n : v.nodes) {
-    if (todo.count(n.id) == 0 || !n.answering) {
+    if (unfenced.count(n.id) == 0 || !n.answering) {
       continue;
     }
     auto c = connect(n.id, std::chrono::seconds(5));
