@@ -469,13 +469,18 @@ AuditRead<std::vector<Recovery>> AuditStore::unacknowledged(const std::string& c
                           {cluster}, 1000000);
 }
 
-AuditRead<std::vector<Detection>> AuditStore::recentDetections(const std::string& cluster,
-                                                               int limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  AuditRead<std::vector<Detection>> out;
+namespace {
+
+// The newest rows of a table, of one cluster or of all, each made into a T by rowOf; what names
+// the rows in the error ("reading the detections: <why>").
+template <class T, class RowOf>
+AuditRead<std::vector<T>> readRecent(Poco::Data::Session& session, const std::string& table,
+                                     const std::string& cluster, int limit, const std::string& what,
+                                     RowOf rowOf) {
+  AuditRead<std::vector<T>> out;
   try {
-    Poco::Data::Statement select(*session_);
-    select << "SELECT * FROM detections " +
+    Poco::Data::Statement select(session);
+    select << "SELECT * FROM " + table + " " +
                   std::string(cluster.empty() ? "" : "WHERE cluster = ? ") +
                   "ORDER BY id DESC LIMIT " + std::to_string(limit);
     if (!cluster.empty()) {
@@ -484,42 +489,41 @@ AuditRead<std::vector<Detection>> AuditStore::recentDetections(const std::string
     select.execute();
     Poco::Data::RecordSet rs(select);
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-      out.value.push_back({integer(rs, "id", row), text(rs, "cluster", row),
-                           text(rs, "analysis", row), text(rs, "failed_host", row),
-                           text(rs, "description", row), integer(rs, "at", row),
-                           integer(rs, "recovery_id", row)});
+      out.value.push_back(rowOf(rs, row));
     }
   } catch (const Poco::Exception& e) {
     out.value.clear();
-    out.error = "reading the detections: " + reason(e);
+    out.error = "reading the " + what + ": " + reason(e);
   }
   return out;
+}
+
+}  // namespace
+
+AuditRead<std::vector<Detection>> AuditStore::recentDetections(const std::string& cluster,
+                                                               int limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return readRecent<Detection>(*session_, "detections", cluster, limit, "detections",
+                               [](Poco::Data::RecordSet& rs, std::size_t row) {
+                                 return Detection{
+                                     integer(rs, "id", row),         text(rs, "cluster", row),
+                                     text(rs, "analysis", row),      text(rs, "failed_host", row),
+                                     text(rs, "description", row),   integer(rs, "at", row),
+                                     integer(rs, "recovery_id", row)};
+                               });
 }
 
 AuditRead<std::vector<NodeChange>> AuditStore::recentNodeChanges(const std::string& cluster,
                                                                  int limit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  AuditRead<std::vector<NodeChange>> out;
-  try {
-    Poco::Data::Statement select(*session_);
-    select << "SELECT * FROM node_changes " +
-                  std::string(cluster.empty() ? "" : "WHERE cluster = ? ") +
-                  "ORDER BY id DESC LIMIT " + std::to_string(limit);
-    if (!cluster.empty()) {
-      select, bind(cluster);
-    }
-    select.execute();
-    Poco::Data::RecordSet rs(select);
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-      out.value.push_back({integer(rs, "id", row), text(rs, "cluster", row), text(rs, "host", row),
-                           text(rs, "from_state", row), text(rs, "to_state", row),
-                           text(rs, "error", row), integer(rs, "at", row)});
-    }
-  } catch (const Poco::Exception& e) {
-    out.value.clear();
-    out.error = "reading the node changes: " + reason(e);
-  }
-  return out;
+  return readRecent<NodeChange>(*session_, "node_changes", cluster, limit, "node changes",
+                                [](Poco::Data::RecordSet& rs, std::size_t row) {
+                                  return NodeChange{
+                                      integer(rs, "id", row),    text(rs, "cluster", row),
+                                      text(rs, "host", row),     text(rs, "from_state", row),
+                                      text(rs, "to_state", row), text(rs, "error", row),
+                                      integer(rs, "at", row)};
+                                });
 }
 
 }  // namespace mysqlop::orchestrator
