@@ -36,14 +36,17 @@ ClusterEngine::ClusterEngine(StaticCluster cluster, const EngineOptions& options
   g.answeringWindow = std::max(3 * options_.pollInterval, std::chrono::milliseconds(300));
   for (const std::string& h : cluster_.hosts) {
     probers_.push_back(std::make_unique<NodeProber>(
-        h, mysql::Credentials{cluster_.user, cluster_.password}, g, [this](bool ok) {
-          if (!ok) {
-            {
-              std::lock_guard<std::mutex> lock(mu_);
-              wake_ = true;
+        h, mysql::Credentials{cluster_.user, cluster_.password}, g, [this, h](bool ok) {
+          // Decide wakes at once on a failure (detection) and when an old master still to be
+          // fenced answers again: waiting for the next poll would leave it writable that long.
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (ok && (demoted_.count(h) == 0 || fenced_.count(h) != 0)) {
+              return;
             }
-            cv_.notify_all();
+            wake_ = true;
           }
+          cv_.notify_all();
         }));
   }
 }
