@@ -59,6 +59,10 @@ class Writer {
     std::lock_guard<std::mutex> lock(mu_);
     return acks_;
   }
+  std::string lastError() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lastError_;
+  }
 
  private:
   void run() {
@@ -68,6 +72,10 @@ class Writer {
       if (!conn) {
         auto c = mysql::Connection::open({ip_, 3306}, {"app", "app-pw"}, {1s, 20s, 20s});
         if (!c.ok()) {
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            lastError_ = c.error().message;
+          }
           std::this_thread::sleep_for(50ms);
           continue;
         }
@@ -78,9 +86,13 @@ class Writer {
       if (r.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         acks_.push_back({id, Clock::now()});
-      } else if (!conn->usable()) {
-        conn.reset();
       } else {
+        std::lock_guard<std::mutex> lock(mu_);
+        lastError_ = r.error().message;
+      }
+      if (!r.ok() && !conn->usable()) {
+        conn.reset();
+      } else if (!r.ok()) {
         std::this_thread::sleep_for(20ms);  // read-only: refused, not lost
       }
       std::this_thread::sleep_for(10ms);
@@ -91,6 +103,7 @@ class Writer {
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   std::vector<Ack> acks_;
+  std::string lastError_;
   std::thread thread_;
 };
 
@@ -114,6 +127,7 @@ std::string waitForPromotion(const MysqlClusterEnv& env, const std::string& pref
 // A 3-node cluster with table app.hg and the writer's rows replicated.
 void setUpCluster(MysqlClusterEnv& env, const std::string& name) {
   ASSERT_TRUE(env.ok()) << env.error();
+  const auto started = Clock::now();
   ASSERT_EQ(env.apply(clusterManifest(name, 3)), "");
   ASSERT_EQ(env.waitReady(name, 180s), "");
   ASSERT_EQ(env.sql(name + "-mysql-0", "CREATE TABLE app.hg (id INT PRIMARY KEY)").err, "");
@@ -126,6 +140,8 @@ void setUpCluster(MysqlClusterEnv& env, const std::string& name) {
                              "0.200", 30s),
               "");
   }
+  std::printf("cluster %s ready with short heartbeats: %.1f s\n", name.c_str(),
+              std::chrono::duration<double>(Clock::now() - started).count());
 }
 
 // After the fault is undone: the old master is read-only and either replicates from the new one
@@ -165,7 +181,8 @@ TEST(MysqlClusterHang, PartitionedMasterIsFailedOverAfterTheGraceAndFencedWhenHe
   MysqlClusterEnv env;
   setUpCluster(env, "pa");
   Writer writer(env.podIp("pa-mysql-0"), "app.hg");
-  ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}));
+  ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
+      << writer.lastError() << "\n" << env.diagnostics();
 
   const auto faultAt = Clock::now();
   const CommandResult p = fault(env, "partition", "pa-mysql-0");
@@ -225,7 +242,7 @@ TEST(MysqlClusterHang, FrozenMasterWithSemiSyncLosesNoAcknowledgedWrite) {
 
   Writer writer(env.podIp("fz-mysql-0"), "app.hg");
   ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
-      << env.diagnostics();
+      << writer.lastError() << "\n" << env.diagnostics();
   const auto faultAt = Clock::now();
   const CommandResult f = fault(env, "freeze", "fz-mysql-0");
   ASSERT_EQ(f.exitCode, 0) << f.out << f.err;
@@ -287,7 +304,8 @@ TEST(MysqlClusterHang, FrozenMasterWithoutSemiSyncIsFailedOverAndFenced) {
   MysqlClusterEnv env;
   setUpCluster(env, "fa");
   Writer writer(env.podIp("fa-mysql-0"), "app.hg");
-  ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}));
+  ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
+      << writer.lastError() << "\n" << env.diagnostics();
   const auto faultAt = Clock::now();
   const CommandResult f = fault(env, "freeze", "fa-mysql-0");
   ASSERT_EQ(f.exitCode, 0) << f.out << f.err;
@@ -307,7 +325,8 @@ TEST(MysqlClusterHang, ShortFreezeNeverFailsOver) {
   MysqlClusterEnv env;
   setUpCluster(env, "sf");
   Writer writer(env.podIp("sf-mysql-0"), "app.hg");
-  ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}));
+  ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
+      << writer.lastError() << "\n" << env.diagnostics();
   for (int round = 0; round < 3; ++round) {
     ASSERT_EQ(fault(env, "freeze", "sf-mysql-0").exitCode, 0);
     std::this_thread::sleep_for(500ms);  // the stall itself, not a wait for a result
