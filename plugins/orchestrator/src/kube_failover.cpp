@@ -333,6 +333,13 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     if (!in.endpoints.count(n.ordinal)) {
       continue;
     }
+    // The observer's probe of it failed slowly (a timeout: a hang or a partition, not a
+    // refusal): probing it again would only cost another timeout in this pass.
+    if (n.seen && !n.seen->reachable &&
+        n.seen->probeSeconds >=
+            0.9 * std::chrono::duration<double>(in.connectTimeout).count()) {
+      continue;
+    }
     const mysql::Endpoint ep = in.endpoints.at(n.ordinal);
     auto fl = in.flavors.find(n.ordinal);
     const mysql::Flavor flavor = fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB;

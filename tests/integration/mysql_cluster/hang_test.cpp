@@ -236,7 +236,7 @@ TEST(MysqlClusterHang, FrozenMasterWithSemiSyncLosesNoAcknowledgedWrite) {
                            "@@rpl_semi_sync_master_wait_point, ' ', "
                            "@@rpl_semi_sync_master_timeout, ' ', "
                            "@@rpl_semi_sync_master_wait_no_slave)",
-                           "1 AFTER_SYNC 4294967295 1", 30s),
+                           "ON AFTER_SYNC 4294967295 ON", 30s),
             "")
       << env.diagnostics();
 
