@@ -193,13 +193,15 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
       mem->lastAnswered[n.host] = now;
       mem->history.answered(n.host, now);
       mem->history.heard(n.host, *n.seen, now);
-    } else if (n.seen) {
-      // The probe started at least probeSeconds before now (the pass waits for every probe).
+    } else {
+      // The probe started at least probeSeconds before now (the pass waits for every probe); a
+      // node with no pod or no endpoint (deleted, being deleted) is silent from this pass on.
+      const double took = n.seen ? n.seen->probeSeconds : 0.0;
       mem->history.silent(n.host, now - std::chrono::duration_cast<Clock::duration>(
-                                            std::chrono::duration<double>(n.seen->probeSeconds)));
+                                            std::chrono::duration<double>(took)));
     }
   }
-  bool changed = fenceReturned(*mem, state, in, what);
+  bool changed = fenceReturned(call, cluster, *mem, state, in, what);
   // Detection starts only when the master the status names does not answer in this pass: a
   // healthy cluster costs nothing more than the observer's probes.
   if (std::string named = statusMaster(state); !named.empty()) {
@@ -226,7 +228,8 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
   return recover(call, cluster, state, in, *mem, what) || changed;
 }
 
-bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverInputs& in,
+bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memory& m,
+                                 ClusterState& state, const FailoverInputs& in,
                                  const std::string& what) {
   bool changed = false;
   for (Node& n : state.nodes) {
@@ -278,6 +281,12 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
     if (!beyond.empty()) {
       log_(mysqlop_log_Warn, fenced + "; OldMasterKeptOut: it has transactions its successor " +
                                  next.newMaster + " lacks: " + beyond);
+      kube::recordEvent(
+          call, cluster, mysqlop_event_Warning, kEventOldMasterKeptOut,
+          "old master " + n.host + " fenced (read_only=1, " + std::to_string(*killed) +
+              " client sessions killed) and kept out: it has transactions its "
+              "successor " +
+              next.newMaster + " lacks: " + beyond + "; re-clone it to bring it back");
       m.keptOut.insert(n.host);
       m.demoted.erase(it);
       n.seen->reachable = false;
@@ -298,6 +307,10 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
       continue;
     }
     log_(mysqlop_log_Warn, fenced + "; OldMasterRejoined: it replicates from " + next.newMaster);
+    kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventOldMasterRejoined,
+                      "old master " + n.host + " fenced (read_only=1, " + std::to_string(*killed) +
+                          " client sessions killed) and rejoined: it " + "replicates from " +
+                          next.newMaster);
     m.demoted.erase(it);
   }
   return changed;
@@ -336,8 +349,7 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     // The observer's probe of it failed slowly (a timeout: a hang or a partition, not a
     // refusal): probing it again would only cost another timeout in this pass.
     if (n.seen && !n.seen->reachable &&
-        n.seen->probeSeconds >=
-            0.9 * std::chrono::duration<double>(in.connectTimeout).count()) {
+        n.seen->probeSeconds >= 0.9 * std::chrono::duration<double>(in.connectTimeout).count()) {
       continue;
     }
     const mysql::Endpoint ep = in.endpoints.at(n.ordinal);

@@ -34,6 +34,10 @@ inline constexpr const char* kEventPostMasterFailover = "OrcPostMasterFailover";
 inline constexpr const char* kEventPostUnsuccessfulFailover =
     "OrcPostUnsuccessfulFailover";  // Warning
 inline constexpr const char* kReasonFailoverInProgress = "OrcFailoverInProgress";
+// Events on the MysqlCluster when a returned old master was fenced: kept out (Warning, with the
+// transactions its successor lacks) or rejoined under its successor (Normal).
+inline constexpr const char* kEventOldMasterKeptOut = "OldMasterKeptOut";
+inline constexpr const char* kEventOldMasterRejoined = "OldMasterRejoined";
 
 // What the pass hands to a failover step: the pods' endpoints and flavors by ordinal, and the
 // operated credentials.
@@ -98,8 +102,8 @@ class KubeFailover {
     std::string semiSyncWarned;
   };
 
-  bool fenceReturned(Memory& m, ClusterState& state, const FailoverInputs& in,
-                     const std::string& what);
+  bool fenceReturned(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
+                     ClusterState& state, const FailoverInputs& in, const std::string& what);
   bool recover(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
                const FailoverInputs& in, Memory& m, const std::string& what);
   // Heartbeat period and semi-sync on a healthy cluster (semi_sync.h), only what differs.

@@ -114,8 +114,7 @@ Observation probeNode(Connection& conn, const mysql::ReplicationSql& sql) {
       }
     }
     auto hb = o.replicationState.find("SLAVE_RECEIVED_HEARTBEATS");
-    o.receivedHeartbeats =
-        hb == o.replicationState.end() ? -1 : number(hb->second).value_or(-1);
+    o.receivedHeartbeats = hb == o.replicationState.end() ? -1 : number(hb->second).value_or(-1);
   } else if (state.error().kind != SqlError::Kind::Server) {
     return unreachable(o, "reading the replication state", state.error());
   }

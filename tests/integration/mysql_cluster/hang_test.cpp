@@ -166,7 +166,19 @@ std::string oldMasterOutcome(MysqlClusterEnv& env, const std::string& oldMaster,
   if (outcome == "rejoined") {
     const SqlResult st = env.sql(oldMaster, "SHOW SLAVE STATUS", true);
     EXPECT_NE(st.out.find("Master_Host: " + hgFqdn(promoted)), std::string::npos) << st.out;
-  } else if (outcome == "kept out") {
+  }
+  // Said on the cluster too: the Event names the fenced node.
+  const std::string reason = outcome == "rejoined" ? "OldMasterRejoined" : "OldMasterKeptOut";
+  const std::string cluster = oldMaster.substr(0, 2);
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "events --field-selector involvedObject.name=" + cluster,
+                            "{.items[?(@.reason==\"" + reason + "\")].reason}", reason, 30s),
+            "");
+  const std::string message =
+      jsonpath(env.kubectl(), "events --field-selector involvedObject.name=" + cluster,
+               "{.items[?(@.reason==\"" + reason + "\")].message}");
+  EXPECT_EQ(message.rfind("old master " + hgFqdn(oldMaster) + " fenced (read_only=1, ", 0), 0U)
+      << message;
+  if (outcome == "kept out") {
     // Shown as unreachable with the reason, never as the master.
     EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster " + oldMaster.substr(0, 2),
                               "{.status.nodes[?(@.name==\"" + hgFqdn(oldMaster) +
@@ -182,7 +194,8 @@ TEST(MysqlClusterHang, PartitionedMasterIsFailedOverAfterTheGraceAndFencedWhenHe
   setUpCluster(env, "pa");
   Writer writer(env.podIp("pa-mysql-0"), "app.hg");
   ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
-      << writer.lastError() << "\n" << env.diagnostics();
+      << writer.lastError() << "\n"
+      << env.diagnostics();
 
   const auto faultAt = Clock::now();
   const CommandResult p = fault(env, "partition", "pa-mysql-0");
@@ -242,7 +255,8 @@ TEST(MysqlClusterHang, FrozenMasterWithSemiSyncLosesNoAcknowledgedWrite) {
 
   Writer writer(env.podIp("fz-mysql-0"), "app.hg");
   ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
-      << writer.lastError() << "\n" << env.diagnostics();
+      << writer.lastError() << "\n"
+      << env.diagnostics();
   const auto faultAt = Clock::now();
   const CommandResult f = fault(env, "freeze", "fz-mysql-0");
   ASSERT_EQ(f.exitCode, 0) << f.out << f.err;
@@ -250,8 +264,7 @@ TEST(MysqlClusterHang, FrozenMasterWithSemiSyncLosesNoAcknowledgedWrite) {
   ASSERT_NE(promoted, "") << env.diagnostics();
   const auto promotedSeenAt = Clock::now();
   const double after = std::chrono::duration<double>(promotedSeenAt - faultAt).count();
-  std::printf("freeze of the master (semi-sync) -> %s writable: %.2f s\n", promoted.c_str(),
-              after);
+  std::printf("freeze of the master (semi-sync) -> %s writable: %.2f s\n", promoted.c_str(), after);
   EXPECT_LT(after, 15.0);
 
   const CommandResult t = fault(env, "thaw", "fz-mysql-0");
@@ -281,9 +294,10 @@ TEST(MysqlClusterHang, FrozenMasterWithSemiSyncLosesNoAcknowledgedWrite) {
     lost += onNew.count(a.id) ? 0 : 1;
     ackedAfter += a.at > promotedSeenAt ? 1 : 0;
   }
-  std::printf("acknowledged writes: %zu, lost: %d, acknowledged by the old master after the "
-              "promotion: %d\n",
-              acks.size(), lost, ackedAfter);
+  std::printf(
+      "acknowledged writes: %zu, lost: %d, acknowledged by the old master after the "
+      "promotion: %d\n",
+      acks.size(), lost, ackedAfter);
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(ackedAfter, 0);
 
@@ -305,7 +319,8 @@ TEST(MysqlClusterHang, FrozenMasterWithoutSemiSyncIsFailedOverAndFenced) {
   setUpCluster(env, "fa");
   Writer writer(env.podIp("fa-mysql-0"), "app.hg");
   ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
-      << writer.lastError() << "\n" << env.diagnostics();
+      << writer.lastError() << "\n"
+      << env.diagnostics();
   const auto faultAt = Clock::now();
   const CommandResult f = fault(env, "freeze", "fa-mysql-0");
   ASSERT_EQ(f.exitCode, 0) << f.out << f.err;
@@ -326,7 +341,8 @@ TEST(MysqlClusterHang, ShortFreezeNeverFailsOver) {
   setUpCluster(env, "sf");
   Writer writer(env.podIp("sf-mysql-0"), "app.hg");
   ASSERT_TRUE(pollUntil([&] { return writer.acks().size() >= 20; }, Poll{30s, 50ms}))
-      << writer.lastError() << "\n" << env.diagnostics();
+      << writer.lastError() << "\n"
+      << env.diagnostics();
   for (int round = 0; round < 3; ++round) {
     ASSERT_EQ(fault(env, "freeze", "sf-mysql-0").exitCode, 0);
     std::this_thread::sleep_for(500ms);  // the stall itself, not a wait for a result

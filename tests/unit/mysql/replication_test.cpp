@@ -147,11 +147,13 @@ TEST(ReplicationSql, FailoverEngine) {
             "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295");
   EXPECT_EQ(ReplicationSql::setSemiSyncWaitNoSlave(),
             "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON");
-  EXPECT_EQ(ReplicationSql::setSemiSyncMaster(true), "SET GLOBAL rpl_semi_sync_master_enabled = ON");
+  EXPECT_EQ(ReplicationSql::setSemiSyncMaster(true),
+            "SET GLOBAL rpl_semi_sync_master_enabled = ON");
   EXPECT_EQ(ReplicationSql::setSemiSyncMaster(false),
             "SET GLOBAL rpl_semi_sync_master_enabled = OFF");
   EXPECT_EQ(ReplicationSql::setSemiSyncSlave(true), "SET GLOBAL rpl_semi_sync_slave_enabled = ON");
-  EXPECT_EQ(ReplicationSql::setSemiSyncSlave(false), "SET GLOBAL rpl_semi_sync_slave_enabled = OFF");
+  EXPECT_EQ(ReplicationSql::setSemiSyncSlave(false),
+            "SET GLOBAL rpl_semi_sync_slave_enabled = OFF");
 }
 
 }  // namespace

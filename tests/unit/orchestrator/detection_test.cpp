@@ -27,9 +27,9 @@ struct Sim {
   Thresholds limits{1.0, 1.0};
 
   Analysis pass(double t, bool masterAnswers, double probeStart, long long hb2, long long hb3) {
-    ClusterView c = cluster({master(kN1, "1", "0-1-100"),
-                             replica(kN2, "2", kN1, "0-1-100", "0-1-100"),
-                             replica(kN3, "3", kN1, "0-1-100", "0-1-100")});
+    ClusterView c =
+        cluster({master(kN1, "1", "0-1-100"), replica(kN2, "2", kN1, "0-1-100", "0-1-100"),
+                 replica(kN3, "3", kN1, "0-1-100", "0-1-100")});
     if (masterAnswers) {
       h.answered(kN1, at(t));
     } else {
@@ -58,10 +58,9 @@ TEST(HangDetection, AFrozenMasterIsDeadAfterTheGraceWhenItsReplicasHearNothing) 
   }
   // Frozen at 10.05 s; the replicas' counters stay at 50 (read last at 10.0). The next pass's
   // probe starts at 11.5 and fails at 12.0: silent 0.5 s, within the 1 s grace.
-  EXPECT_EQ(analysisName(s.pass(12.0, false, 11.5, 50, 50).code),
-            std::string("UnreachableMaster"));
+  EXPECT_EQ(analysisName(s.pass(12.0, false, 11.5, 50, 50).code), std::string("UnreachableMaster"));
   EXPECT_EQ(analysisName(s.pass(12.4, false, 12.1, 50, 50).code),
-            std::string("UnreachableMaster"));  // 0.9 s
+            std::string("UnreachableMaster"));              // 0.9 s
   const Analysis dead = s.pass(12.6, false, 12.5, 50, 50);  // 1.1 s; replicas deaf for 2.6 s
   EXPECT_EQ(dead.master, kN1);
 }

@@ -32,7 +32,8 @@ TEST(EngineOptions, Defaults) {
 TEST(EngineOptions, KubeSemiSync) {
   EXPECT_TRUE(parseEngineOptions(R"({"kubeSemiSync":true})").kubeSemiSync);
   EXPECT_FALSE(parseEngineOptions(R"({"kubeSemiSync":false})").kubeSemiSync);
-  EXPECT_EQ(engineRefusal(R"({"kubeSemiSync":"true"})"), "config.kubeSemiSync must be true or false");
+  EXPECT_EQ(engineRefusal(R"({"kubeSemiSync":"true"})"),
+            "config.kubeSemiSync must be true or false");
 }
 
 TEST(EngineOptions, StaticClusters) {

@@ -13,8 +13,7 @@ using Vars = std::map<std::string, std::string>;
 nlohmann::json clusterWith(const char* value) {
   nlohmann::json c = {{"metadata", {{"name", "c"}, {"namespace", "default"}}}};
   if (value != nullptr) {
-    c["metadata"]["annotations"] = {{"mysql.presslabs.org/semi-sync", value},
-                                    {"other", "x"}};
+    c["metadata"]["annotations"] = {{"mysql.presslabs.org/semi-sync", value}, {"other", "x"}};
   }
   return c;
 }
@@ -55,18 +54,22 @@ TEST(SemiSyncAnnotation, AnyOtherValueWarnsAndTakesTheDefault) {
 
 // A MariaDB 10.11 node as it starts: semi-sync off, the server's heartbeat (slave_net_timeout/2).
 Vars fresh() {
-  return {{"RPL_SEMI_SYNC_MASTER_ENABLED", "OFF"},   {"RPL_SEMI_SYNC_MASTER_WAIT_POINT", "AFTER_COMMIT"},
-          {"RPL_SEMI_SYNC_MASTER_TIMEOUT", "10000"}, {"RPL_SEMI_SYNC_MASTER_WAIT_NO_SLAVE", "ON"},
-          {"RPL_SEMI_SYNC_SLAVE_ENABLED", "OFF"},    {"RPL_SEMI_SYNC_SLAVE_STATUS", "OFF"},
-          {"SLAVE_HEARTBEAT_PERIOD", "30.000"},      {"SLAVE_RECEIVED_HEARTBEATS", "4"}};
+  return {{"RPL_SEMI_SYNC_MASTER_ENABLED", "OFF"},
+          {"RPL_SEMI_SYNC_MASTER_WAIT_POINT", "AFTER_COMMIT"},
+          {"RPL_SEMI_SYNC_MASTER_TIMEOUT", "10000"},
+          {"RPL_SEMI_SYNC_MASTER_WAIT_NO_SLAVE", "ON"},
+          {"RPL_SEMI_SYNC_SLAVE_ENABLED", "OFF"},
+          {"RPL_SEMI_SYNC_SLAVE_STATUS", "OFF"},
+          {"SLAVE_HEARTBEAT_PERIOD", "30.000"},
+          {"SLAVE_RECEIVED_HEARTBEATS", "4"}};
 }
 
 TEST(SemiSyncArming, AMasterIsArmedOnlyWhereItDiffersAndEnabledLast) {
   const ArmPlan p = armingPlan(ArmRole::Master, {true, 200}, fresh());
-  EXPECT_EQ(p.statements, (std::vector<std::string>{
-                              "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC",
-                              "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295",
-                              "SET GLOBAL rpl_semi_sync_master_enabled = ON"}));
+  EXPECT_EQ(p.statements,
+            (std::vector<std::string>{"SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC",
+                                      "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295",
+                                      "SET GLOBAL rpl_semi_sync_master_enabled = ON"}));
   EXPECT_FALSE(p.restartReplication);
   EXPECT_EQ(p.why, "wait point AFTER_COMMIT, timeout 10000 ms, semi-sync master side off");
   Vars v = fresh();
