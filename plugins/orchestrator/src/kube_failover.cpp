@@ -64,11 +64,13 @@ std::string statusMaster(const ClusterState& s) {
   return {};
 }
 
-// What binlogPos has beyond the successor's current gtid_binlog_pos ("" when nothing); nullopt
-// when the successor cannot be read.
+// What binlogPos has that the successor lacks ("" when nothing; gtidNotInSuccessor: a returned
+// old master that replicates from the successor and lags behind it is not errant); nullopt when
+// the successor cannot be read.
 std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const ClusterState& state,
                                            const std::string& successor,
-                                           const std::string& binlogPos) {
+                                           const std::string& binlogPos,
+                                           const std::string& promotedAt) {
   const std::string host = successor.substr(0, successor.rfind(':'));
   for (const Node& n : state.nodes) {
     if (n.host != host || !in.endpoints.count(n.ordinal)) {
@@ -85,10 +87,11 @@ std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const Clust
         **c, mysql::ReplicationSql(fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB));
     const auto mine = parseGtidPos(binlogPos);
     const auto theirs = seen.ok() ? parseGtidPos(seen->gtidBinlogPos) : std::nullopt;
-    if (!mine || !theirs) {
+    const auto base = parseGtidPos(promotedAt);
+    if (!mine || !theirs || !base) {
       return std::nullopt;
     }
-    return gtidBeyond(*mine, *theirs);
+    return gtidNotInSuccessor(*mine, *theirs, *base);
   }
   return std::nullopt;
 }
@@ -275,7 +278,8 @@ bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memor
       // Node init may have made it replicate from its successor already (it came back
       // unconfigured and was initialised before this step saw it): what it has beyond the
       // promotion position then came from the successor. Errant is only what the successor lacks.
-      beyond = beyondSuccessor(in, state, next.newMaster, o.ok() ? o->gtidBinlogPos : "")
+      beyond = beyondSuccessor(in, state, next.newMaster, o.ok() ? o->gtidBinlogPos : "",
+                               next.promotedAt)
                    .value_or(beyond);
     }
     if (!beyond.empty()) {
