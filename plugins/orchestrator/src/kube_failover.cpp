@@ -225,7 +225,8 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
   }
   // Only a master this process has seen answering is failed over: after an operator restart,
   // or when every pod starts again at once, the master may simply not be up yet.
-  if (!mem->history.everAnswered(master)) {
+  // (lastAnswered too: engine state restored from elsewhere may know it.)
+  if (!mem->history.everAnswered(master) && !mem->lastAnswered.count(master)) {
     return changed;
   }
   return recover(call, cluster, state, in, *mem, what) || changed;
