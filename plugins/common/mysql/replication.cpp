@@ -169,4 +169,42 @@ std::string ReplicationSql::killConnection() { return "KILL CONNECTION ?"; }
 
 std::string ReplicationSql::shortLockWait() { return "SET SESSION lock_wait_timeout = 1"; }
 
+std::string ReplicationSql::selectReplicationState() const {
+  const char* status =
+      "('SLAVE_RECEIVED_HEARTBEATS', 'SLAVE_HEARTBEAT_PERIOD', 'RPL_SEMI_SYNC_SLAVE_STATUS', "
+      "'RPL_SEMI_SYNC_MASTER_CLIENTS')";
+  const char* variables =
+      "('RPL_SEMI_SYNC_MASTER_ENABLED', 'RPL_SEMI_SYNC_MASTER_WAIT_POINT', "
+      "'RPL_SEMI_SYNC_MASTER_TIMEOUT', 'RPL_SEMI_SYNC_MASTER_WAIT_NO_SLAVE', "
+      "'RPL_SEMI_SYNC_SLAVE_ENABLED')";
+  const std::string schema =
+      flavor_ == Flavor::MariaDB ? "information_schema" : "performance_schema";
+  return "SELECT UPPER(VARIABLE_NAME) AS VARIABLE_NAME, VARIABLE_VALUE FROM " + schema +
+         ".GLOBAL_STATUS WHERE UPPER(VARIABLE_NAME) IN " + status +
+         " UNION ALL SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM " + schema +
+         ".GLOBAL_VARIABLES WHERE UPPER(VARIABLE_NAME) IN " + variables;
+}
+
+std::string ReplicationSql::setSemiSyncWaitPoint() {
+  return "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC";
+}
+
+std::string ReplicationSql::setSemiSyncNoFallback() {
+  return "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295";
+}
+
+std::string ReplicationSql::setSemiSyncWaitNoSlave() {
+  return "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON";
+}
+
+std::string ReplicationSql::setSemiSyncMaster(bool on) {
+  return on ? "SET GLOBAL rpl_semi_sync_master_enabled = ON"
+            : "SET GLOBAL rpl_semi_sync_master_enabled = OFF";
+}
+
+std::string ReplicationSql::setSemiSyncSlave(bool on) {
+  return on ? "SET GLOBAL rpl_semi_sync_slave_enabled = ON"
+            : "SET GLOBAL rpl_semi_sync_slave_enabled = OFF";
+}
+
 }  // namespace mysqlop::mysql

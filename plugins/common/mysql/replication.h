@@ -105,6 +105,20 @@ class ReplicationSql {
   // A short lock wait for SET GLOBAL read_only=1 (which waits for commits in progress).
   static std::string shortLockWait();
 
+  // ---- Hang detection and semi-sync arming on Kubernetes (plugins/orchestrator README) ----
+  // Two columns VARIABLE_NAME (upper case), VARIABLE_VALUE: the replica's received heartbeats and
+  // heartbeat period, the semi-sync status and variables. Read by the observer's probe of every
+  // node, so that the engine decides arming without another round trip. A variable the server
+  // lacks is simply absent (MySQL without the semi-sync plugin).
+  std::string selectReplicationState() const;
+  // The semi-sync settings one by one, so that arming sets only those that differ; the master
+  // side's switch is rpl_semi_sync_master_enabled (set last when arming, first when disarming).
+  static std::string setSemiSyncWaitPoint();      // AFTER_SYNC
+  static std::string setSemiSyncNoFallback();     // timeout 2^32-1 ms
+  static std::string setSemiSyncWaitNoSlave();    // ON
+  static std::string setSemiSyncMaster(bool on);  // rpl_semi_sync_master_enabled
+  static std::string setSemiSyncSlave(bool on);   // rpl_semi_sync_slave_enabled
+
  private:
   Flavor flavor_;
 };

@@ -15,7 +15,8 @@ const std::vector<std::string_view> kEngineKeys = {"staticClusters",
                                                    "replicaHeartbeatSeconds",
                                                    "recoveryPeriodBlockSeconds",
                                                    "promotionWaitSeconds",
-                                                   "fencing"};
+                                                   "fencing",
+                                                   "kubeSemiSync"};
 
 namespace {
 
@@ -119,6 +120,12 @@ EngineOptions parseEngineOptions(std::string_view configJson) {
     throw mysqlop::ConfigError("config.fencing must be \"semi-sync\" or \"none\"");
   }
   o.semiSyncFencing = fencing == "semi-sync";
+  if (auto k = cfg.find("kubeSemiSync"); k != cfg.end() && !k->is_null()) {
+    if (!k->is_boolean()) {
+      throw mysqlop::ConfigError("config.kubeSemiSync must be true or false");
+    }
+    o.kubeSemiSync = k->get<bool>();
+  }
   if (auto sc = cfg.find("staticClusters"); sc != cfg.end() && !sc->is_null()) {
     if (!sc->is_array()) {
       throw mysqlop::ConfigError("config.staticClusters must be a list");

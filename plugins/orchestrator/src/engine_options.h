@@ -29,6 +29,9 @@ struct EngineOptions {
   double recoveryPeriodBlockSeconds = 3600;
   int promotionWaitSeconds = 10;
   bool semiSyncFencing = true;  // fencing: "semi-sync" | "none"
+  // MysqlClusters: semi-sync unless the annotation mysql.presslabs.org/semi-sync says otherwise
+  // (README "Semi-sync on Kubernetes"). Off by default: it costs commits without a replica.
+  bool kubeSemiSync = false;
 };
 
 // The keys this file reads (the observer's parseOptions accepts them too).

@@ -102,4 +102,22 @@ std::string gtidBeyond(const GtidPos& pos, const GtidPos& base) {
   return formatGtidPos(beyond);
 }
 
+std::string gtidNotInSuccessor(const GtidPos& pos, const GtidPos& successor,
+                               const GtidPos& promotedAt) {
+  GtidPos missing;
+  for (const auto& [domain, e] : pos) {
+    auto theirs = successor.find(domain);
+    if (theirs != successor.end() && (theirs->second == e || (theirs->second.server == e.server &&
+                                                              e.seq <= theirs->second.seq))) {
+      continue;
+    }
+    auto base = promotedAt.find(domain);
+    if (base != promotedAt.end() && base->second.server == e.server && e.seq <= base->second.seq) {
+      continue;
+    }
+    missing[domain] = e;
+  }
+  return formatGtidPos(missing);
+}
+
 }  // namespace mysqlop::orchestrator

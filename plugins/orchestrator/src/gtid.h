@@ -42,4 +42,13 @@ std::string errantGtids(const GtidPos& binlogPos, const GtidPos& slavePos,
 // master whose binlog has nothing beyond the position its successor was promoted at rejoins.
 std::string gtidBeyond(const GtidPos& pos, const GtidPos& base);
 
+// What a returned old master's binlog has that its successor lacks, when the old master may
+// have replicated from the successor since (node init joined it): per domain, its newest GTID is
+// the successor's, or one the successor wrote itself earlier (same server as the successor's
+// newest, a lower or equal seq: the old master lags behind it), or inside the promotion position
+// (same server, seq at most). Anything else (a transaction the old master wrote after the
+// promotion) is returned, formatted; "" when nothing. A lagging old master is not errant.
+std::string gtidNotInSuccessor(const GtidPos& pos, const GtidPos& successor,
+                               const GtidPos& promotedAt);
+
 }  // namespace mysqlop::orchestrator

@@ -17,6 +17,7 @@
 #include "plugins/orchestrator/src/gather.h"
 #include "plugins/orchestrator/src/gtid.h"
 #include "plugins/orchestrator/src/recovery.h"
+#include "plugins/orchestrator/src/semi_sync.h"
 
 namespace mysqlop::orchestrator {
 
@@ -28,6 +29,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMysqlPort = 3306;
+// The engine's own probes during detection: a hung master must cost a pass about a second.
+constexpr std::chrono::seconds kEngineProbeRead{1};
 constexpr const char* kKeptOut =
     "kept out after a failover: it has transactions its successor lacks";  // what node init writes
                                                                            // as MASTER_PORT (the
@@ -61,11 +64,13 @@ std::string statusMaster(const ClusterState& s) {
   return {};
 }
 
-// What binlogPos has beyond the successor's current gtid_binlog_pos ("" when nothing); nullopt
-// when the successor cannot be read.
+// What binlogPos has that the successor lacks ("" when nothing; gtidNotInSuccessor: a returned
+// old master that replicates from the successor and lags behind it is not errant); nullopt when
+// the successor cannot be read.
 std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const ClusterState& state,
                                            const std::string& successor,
-                                           const std::string& binlogPos) {
+                                           const std::string& binlogPos,
+                                           const std::string& promotedAt) {
   const std::string host = successor.substr(0, successor.rfind(':'));
   for (const Node& n : state.nodes) {
     if (n.host != host || !in.endpoints.count(n.ordinal)) {
@@ -82,10 +87,11 @@ std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const Clust
         **c, mysql::ReplicationSql(fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB));
     const auto mine = parseGtidPos(binlogPos);
     const auto theirs = seen.ok() ? parseGtidPos(seen->gtidBinlogPos) : std::nullopt;
-    if (!mine || !theirs) {
+    const auto base = parseGtidPos(promotedAt);
+    if (!mine || !theirs || !base) {
       return std::nullopt;
     }
-    return gtidBeyond(*mine, *theirs);
+    return gtidNotInSuccessor(*mine, *theirs, *base);
   }
   return std::nullopt;
 }
@@ -139,6 +145,17 @@ std::string KubeFailover::lastMaster(const std::string& clusterKey) {
   return it == memory_.end() ? std::string() : it->second.master;
 }
 
+std::optional<std::chrono::milliseconds> KubeFailover::recheckAfter(const std::string& clusterKey) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memory_.find(clusterKey);
+  if (it == memory_.end() || !it->second.suspect) {
+    return std::nullopt;
+  }
+  // Often enough that the grace is measured by passes, not by the poll: a pass over a silent
+  // master already lasts about the probes' timeouts.
+  return std::min<std::chrono::milliseconds>(options_.pollInterval, std::chrono::milliseconds(100));
+}
+
 void KubeFailover::hideKeptOut(ClusterState& state) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = memory_.find(state.ns + "/" + state.name);
@@ -163,12 +180,31 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
     mem = &memory_[key];
   }
   const auto now = Clock::now();
+  mem->suspect = false;
+  // Semi-sync of this cluster: the annotation, else the plugin default. A bad value is published
+  // once (per value) as a Warning Event, not at every pass.
+  const SemiSyncChoice semi = semiSyncChoice(cluster, options_.kubeSemiSync);
+  if (!semi.warning.empty() && semi.warning != mem->semiSyncWarned) {
+    kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventSemiSyncAnnotationInvalid,
+                      semi.warning);
+    log_(mysqlop_log_Warn, what + ": " + semi.warning);
+  }
+  mem->semiSyncWarned = semi.warning;
+  mem->semiSync = semi.on;
   for (const Node& n : state.nodes) {
     if (n.seen && n.seen->reachable) {
       mem->lastAnswered[n.host] = now;
+      mem->history.answered(n.host, now);
+      mem->history.heard(n.host, *n.seen, now);
+    } else {
+      // The probe started at least probeSeconds before now (the pass waits for every probe); a
+      // node with no pod or no endpoint (deleted, being deleted) is silent from this pass on.
+      const double took = n.seen ? n.seen->probeSeconds : 0.0;
+      mem->history.silent(n.host, now - std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double>(took)));
     }
   }
-  bool changed = fenceReturned(*mem, state, in, what);
+  bool changed = fenceReturned(call, cluster, *mem, state, in, what);
   // Detection starts only when the master the status names does not answer in this pass: a
   // healthy cluster costs nothing more than the observer's probes.
   if (std::string named = statusMaster(state); !named.empty()) {
@@ -181,18 +217,23 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
   for (const Node& n : state.nodes) {
     if (n.host == master && n.seen && n.seen->reachable) {
       mem->lastAnalysis.clear();
+      if (!changed) {
+        arm(*mem, state, in, master, what);
+      }
       return changed;
     }
   }
   // Only a master this process has seen answering is failed over: after an operator restart,
   // or when every pod starts again at once, the master may simply not be up yet.
-  if (!mem->lastAnswered.count(master)) {
+  // (lastAnswered too: engine state restored from elsewhere may know it.)
+  if (!mem->history.everAnswered(master) && !mem->lastAnswered.count(master)) {
     return changed;
   }
   return recover(call, cluster, state, in, *mem, what) || changed;
 }
 
-bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverInputs& in,
+bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memory& m,
+                                 ClusterState& state, const FailoverInputs& in,
                                  const std::string& what) {
   bool changed = false;
   for (Node& n : state.nodes) {
@@ -238,12 +279,19 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
       // Node init may have made it replicate from its successor already (it came back
       // unconfigured and was initialised before this step saw it): what it has beyond the
       // promotion position then came from the successor. Errant is only what the successor lacks.
-      beyond = beyondSuccessor(in, state, next.newMaster, o.ok() ? o->gtidBinlogPos : "")
+      beyond = beyondSuccessor(in, state, next.newMaster, o.ok() ? o->gtidBinlogPos : "",
+                               next.promotedAt)
                    .value_or(beyond);
     }
     if (!beyond.empty()) {
       log_(mysqlop_log_Warn, fenced + "; OldMasterKeptOut: it has transactions its successor " +
                                  next.newMaster + " lacks: " + beyond);
+      kube::recordEvent(
+          call, cluster, mysqlop_event_Warning, kEventOldMasterKeptOut,
+          "old master " + n.host + " fenced (read_only=1, " + std::to_string(*killed) +
+              " client sessions killed) and kept out: it has transactions its "
+              "successor " +
+              next.newMaster + " lacks: " + beyond + "; re-clone it to bring it back");
       m.keptOut.insert(n.host);
       m.demoted.erase(it);
       n.seen->reachable = false;
@@ -255,13 +303,19 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
     act.replicationPassword = in.replicationUser.password;
     act.engineUser = in.operatorUser.user;
     act.heartbeatMs = options_.replicaHeartbeatMs;
-    act.semiSyncFencing = false;  // semi-sync fencing is the standalone mode's for now
+    // With semi-sync on, the rejoin turns its master side off (nothing waits there: it has
+    // nothing beyond its successor) and its replica side on.
+    act.semiSyncFencing = m.semiSync;
     if (auto r = rejoinOldMaster(**c, sql, next.newMaster, act); !r.ok()) {
       log_(mysqlop_log_Error,
            fenced + "; rejoining it under " + next.newMaster + ": " + r.error().message);
       continue;
     }
     log_(mysqlop_log_Warn, fenced + "; OldMasterRejoined: it replicates from " + next.newMaster);
+    kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventOldMasterRejoined,
+                      "old master " + n.host + " fenced (read_only=1, " + std::to_string(*killed) +
+                          " client sessions killed) and rejoined: it " + "replicates from " +
+                          next.newMaster);
     m.demoted.erase(it);
   }
   return changed;
@@ -284,6 +338,7 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     bool refused = false;
   };
   std::vector<std::pair<std::size_t, std::future<EngineProbe>>> probes;
+  const auto probesStarted = Clock::now();
   for (const Node& n : state.nodes) {
     NodeView v;
     v.id = idOf(n, in);
@@ -291,19 +346,23 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
       v.seen = *n.seen;
       v.lastError = n.seen->error;
     }
-    auto last = m.lastAnswered.find(n.host);
-    v.silentSeconds = last == m.lastAnswered.end()
-                          ? 1e9
-                          : std::chrono::duration<double>(now - last->second).count();
+    v.silentSeconds = m.history.silentSeconds(n.host, now);
     view.nodes.push_back(std::move(v));
     if (!in.endpoints.count(n.ordinal)) {
+      continue;
+    }
+    // The observer's probe of it failed slowly (a timeout: a hang or a partition, not a
+    // refusal): probing it again would only cost another timeout in this pass.
+    if (n.seen && !n.seen->reachable &&
+        n.seen->probeSeconds >= 0.9 * std::chrono::duration<double>(in.connectTimeout).count()) {
       continue;
     }
     const mysql::Endpoint ep = in.endpoints.at(n.ordinal);
     auto fl = in.flavors.find(n.ordinal);
     const mysql::Flavor flavor = fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB;
     const mysql::Credentials as = in.operatorUser;
-    const mysql::Timeouts t{in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)};
+    // Short reads: a hung server (SIGSTOP: TCP accepted, no greeting) must not hold the pass.
+    const mysql::Timeouts t{in.connectTimeout, kEngineProbeRead, kEngineProbeRead};
     probes.emplace_back(
         view.nodes.size() - 1, std::async(std::launch::async, [ep, as, t, flavor]() {
           const auto t0 = Clock::now();
@@ -326,24 +385,32 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   for (auto& [i, f] : probes) {
     NodeView& v = view.nodes[i];
     EngineProbe p = f.get();
+    const std::string& nodeHost = state.nodes[i].host;
     if (p.seen.ok()) {
       const std::string host = v.seen.host, address = v.seen.address;
       v.seen = std::move(p.seen).value();
       v.seen.host = host;
       v.seen.address = address;
       v.answering = true;
-      v.silentSeconds = 0;
       v.lastError.clear();
+      m.history.answered(nodeHost, Clock::now());
+      m.history.heard(nodeHost, v.seen, Clock::now());
     } else {
       v.seen.reachable = false;
       v.answering = false;
       v.refused = p.refused;
       v.lastError = p.seen.error().message;
+      m.history.silent(nodeHost, probesStarted);
     }
-    // A replica's IO thread state and error say whether it lost its master; a silent (hung)
-    // master whose replicas keep their IO thread is found when slave_net_timeout drops them
-    // (no heartbeat history is kept in this path yet: README gaps).
-    v.sinceHeardSeconds = 0;
+  }
+  // Both measured over the passes (heard.h): the master silent since the start of its first
+  // failed probe; a replica lost it when its IO thread stopped, it has an IO error, or its
+  // received heartbeats and position have not moved for replicaLostSeconds.
+  const auto decidedAt = Clock::now();
+  for (std::size_t i = 0; i < view.nodes.size(); ++i) {
+    NodeView& v = view.nodes[i];
+    v.silentSeconds = v.answering ? 0 : m.history.silentSeconds(state.nodes[i].host, decidedAt);
+    v.sinceHeardSeconds = m.history.sinceHeardSeconds(state.nodes[i].host, decidedAt);
   }
   for (const Node& n : state.nodes) {
     if (n.host == m.master) {
@@ -361,6 +428,9 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     log_(a.code == AnalysisCode::NoProblem ? mysqlop_log_Info : mysqlop_log_Warn,
          what + ": " + code + " (master " + (a.master.empty() ? std::string("none") : a.master) +
              "): " + a.why);
+  }
+  if (a.code == AnalysisCode::UnreachableMaster) {
+    m.suspect = true;  // the grace or the replicas' view is still running: pass again soon
   }
   if (!a.failover()) {
     return false;
@@ -420,7 +490,9 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   act.engineUser = in.operatorUser.user;
   act.heartbeatMs = options_.replicaHeartbeatMs;
   act.promotionWaitSeconds = options_.promotionWaitSeconds;
-  act.semiSyncFencing = false;  // the standalone mode's for now (README gaps)
+  // Semi-sync on: the candidate is armed as a semi-sync master before the others are repointed
+  // under it (they are armed replicas already), so that it never acknowledges alone.
+  act.semiSyncFencing = m.semiSync;
   const mysql::Flavor flavor =
       byId.count(plan.candidate) ? byId.at(plan.candidate).second : mysql::Flavor::MariaDB;
   rec.result = runRecovery(plan, mysql::ReplicationSql(flavor), connect, act);
@@ -458,6 +530,84 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
       Clock::now() + std::chrono::duration_cast<Clock::duration>(
                          std::chrono::duration<double>(options_.recoveryPeriodBlockSeconds));
   return rec.result.candidateDetached;
+}
+
+void KubeFailover::arm(Memory& m, const ClusterState& state, const FailoverInputs& in,
+                       const std::string& masterHost, const std::string& what) {
+  // Only a healthy cluster: the master answers, and every other node that answers replicates
+  // from it. Old masters still to fence or kept out are never touched (a fenced old master's
+  // semi-sync master side must stay on: turning it off would acknowledge its waiting commits).
+  const Node* master = nullptr;
+  std::vector<const Node*> replicas;
+  for (const Node& n : state.nodes) {
+    if (!n.seen || !n.seen->reachable || !in.endpoints.count(n.ordinal)) {
+      continue;
+    }
+    if (m.demoted.count(n.host) || m.keptOut.count(n.host)) {
+      continue;
+    }
+    if (n.host == masterHost) {
+      master = &n;
+    } else if (n.seen->hasSlaveStatus && n.seen->masterHost == masterHost &&
+               n.seen->slaveIoRunning) {
+      replicas.push_back(&n);
+    } else {
+      return;  // a node on its own, or not replicating: not a healthy cluster now
+    }
+  }
+  if (master == nullptr) {
+    return;
+  }
+  const ArmTarget want{m.semiSync, options_.replicaHeartbeatMs};
+  auto apply = [&](const Node& n, const ArmPlan& plan) -> bool {
+    auto c = mysql::Connection::open(
+        in.endpoints.at(n.ordinal), in.operatorUser,
+        {in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)});
+    std::vector<std::string> statements;
+    if (plan.restartReplication) {
+      statements.push_back(mysql::ReplicationSql::stopSlave());
+    }
+    statements.insert(statements.end(), plan.statements.begin(), plan.statements.end());
+    if (plan.restartReplication) {
+      statements.push_back(mysql::ReplicationSql::startSlave());
+    }
+    std::string error = c.ok() ? std::string() : c.error().message;
+    for (const std::string& st : statements) {
+      if (!error.empty()) {
+        break;
+      }
+      if (auto r = (*c)->exec(st); !r.ok()) {
+        error = r.error().describe(st);
+      }
+    }
+    if (!error.empty()) {
+      log_(mysqlop_log_Warn, what + ": arming " + n.host + " (" + plan.why + "): " + error);
+      return false;
+    }
+    log_(mysqlop_log_Info, what + ": armed " + n.host + " (" + plan.why + ")");
+    return true;
+  };
+  // Arming: replicas first (they register as semi-sync replicas), then the master, and only
+  // when a replica will acknowledge (with wait_no_slave and no fallback, a master without one
+  // cannot commit). Disarming: the master first, so that it never waits for an ack that a
+  // disarmed replica no longer sends.
+  auto masterPlan = armingPlan(ArmRole::Master, want, master->seen->replicationState);
+  if (!want.semiSync && !masterPlan.empty() && !apply(*master, masterPlan)) {
+    return;
+  }
+  int acking = 0;
+  for (const Node* r : replicas) {
+    const ArmPlan plan = armingPlan(ArmRole::Replica, want, r->seen->replicationState);
+    const bool ok = plan.empty() || apply(*r, plan);
+    auto slave = r->seen->replicationState.find("RPL_SEMI_SYNC_SLAVE_ENABLED");
+    const bool enabled = slave != r->seen->replicationState.end() && slave->second == "ON";
+    if (ok && (enabled || plan.restartReplication)) {
+      ++acking;
+    }
+  }
+  if (want.semiSync && !masterPlan.empty() && acking > 0) {
+    apply(*master, masterPlan);
+  }
 }
 
 }  // namespace mysqlop::orchestrator

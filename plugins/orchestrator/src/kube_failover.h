@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -21,6 +22,7 @@
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/flavor.h"
 #include "plugins/orchestrator/src/engine_options.h"
+#include "plugins/orchestrator/src/heard.h"
 #include "plugins/orchestrator/src/static_engine.h"
 #include "plugins/orchestrator/src/topology.h"
 
@@ -32,6 +34,10 @@ inline constexpr const char* kEventPostMasterFailover = "OrcPostMasterFailover";
 inline constexpr const char* kEventPostUnsuccessfulFailover =
     "OrcPostUnsuccessfulFailover";  // Warning
 inline constexpr const char* kReasonFailoverInProgress = "OrcFailoverInProgress";
+// Events on the MysqlCluster when a returned old master was fenced: kept out (Warning, with the
+// transactions its successor lacks) or rejoined under its successor (Normal).
+inline constexpr const char* kEventOldMasterKeptOut = "OldMasterKeptOut";
+inline constexpr const char* kEventOldMasterRejoined = "OldMasterRejoined";
 
 // What the pass hands to a failover step: the pods' endpoints and flavors by ordinal, and the
 // operated credentials.
@@ -65,6 +71,11 @@ class KubeFailover {
   // Forgets a deleted cluster.
   void forget(const std::string& clusterKey);
 
+  // While the master of a cluster is suspect (silent, the grace or the replicas' view still
+  // running: UnreachableMaster), the next pass should come this soon, not at the next poll;
+  // nullopt otherwise (README "Detection in this path").
+  std::optional<std::chrono::milliseconds> recheckAfter(const std::string& clusterKey);
+
  private:
   struct Memory {
     std::map<std::string, std::chrono::steady_clock::time_point> lastAnswered;  // by host
@@ -81,12 +92,23 @@ class KubeFailover {
     // Unknown for a master it cannot reach, so after the first pass of an outage the status
     // names none.
     std::string master;
+    // (hang detection, heard.h) When each node answered, and each replica last heard from its
+    // master, across passes.
+    SilenceHistory history;
+    bool suspect = false;  // the last step left the master UnreachableMaster: recheck soon
+    // (semi_sync.h) The cluster's semi-sync choice at the last step, and the annotation warning
+    // last published as an Event (once per distinct bad value, not once per pass).
+    bool semiSync = false;
+    std::string semiSyncWarned;
   };
 
-  bool fenceReturned(Memory& m, ClusterState& state, const FailoverInputs& in,
-                     const std::string& what);
+  bool fenceReturned(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
+                     ClusterState& state, const FailoverInputs& in, const std::string& what);
   bool recover(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
                const FailoverInputs& in, Memory& m, const std::string& what);
+  // Heartbeat period and semi-sync on a healthy cluster (semi_sync.h), only what differs.
+  void arm(Memory& m, const ClusterState& state, const FailoverInputs& in,
+           const std::string& masterHost, const std::string& what);
 
   EngineOptions options_;
   LogFn log_;

@@ -3,6 +3,7 @@
 // What one poll learned about one node (orchestrator's Instance, reduced to what compat.md 3.3
 // and 3.4 use). Produced by probe.cpp, consumed by the pure topology logic.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -43,6 +44,11 @@ struct Observation {
   // Slave_received_heartbeats (MariaDB status): moves while the master is idle and alive; -1
   // when unknown.
   long long receivedHeartbeats = -1;
+
+  // ---- Read by the observer's probe too (hang detection and arming on Kubernetes) ----
+  // selectReplicationState: VARIABLE_NAME (upper case) -> value. Empty when the server did not
+  // answer it (the probe goes on without it).
+  std::map<std::string, std::string> replicationState;
 };
 
 }  // namespace mysqlop::orchestrator

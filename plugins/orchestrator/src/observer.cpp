@@ -132,7 +132,15 @@ std::string writePodCondition(mysqlop::Call& call, json pod, const kube::Conditi
 }  // namespace
 
 Observer::Observer(Options options, LogFn log)
-    : options_(std::move(options)), log_(std::move(log)), pool_(poolOptions(options_)) {}
+    : options_(std::move(options)),
+      log_(std::move(log)),
+      pool_(poolOptions(options_)),
+      probePool_([this] {
+        mysql::PoolOptions p = poolOptions(options_);
+        p.timeouts.read = std::min(options_.queryTimeout, kProbeReadTimeout);
+        p.timeouts.write = p.timeouts.read;
+        return p;
+      }()) {}
 
 std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -144,6 +152,7 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
 }
 
 void Observer::enableFailover(EngineOptions options, RecoveryObserver onRecovery) {
+  initHeartbeatMs_ = options.replicaHeartbeatMs;
   failover_ = std::make_unique<KubeFailover>(std::move(options), log_, std::move(onRecovery));
 }
 
@@ -372,7 +381,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     auto since = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - probeStarted).count();
     };
-    auto lease = pool_.acquire(ep, probeAs);
+    auto lease = probePool_.acquire(ep, probeAs);
     if (!lease.ok()) {
       o.error = o.host + ": " + lease.error().message;  // "connecting to <ip:port> as <user>: ..."
       o.errorKind = lease.error().kind == mysql::SqlError::Kind::Auth ? "auth" : "connect";
@@ -465,7 +474,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
       }
       const mysql::Endpoint ep = endpoints.at(i);
       const InitParams params{n.host, master, secrets.replicationUser.user,
-                              secrets.replicationUser.password};
+                              secrets.replicationUser.password, initHeartbeatMs_};
       const mysql::Credentials as = secrets.operatorUser;
       mysql::Timeouts t{options_.connectTimeout, options_.queryTimeout, options_.queryTimeout};
       inits.emplace_back(i, std::async(std::launch::async, [ep, params, as, t, host = n.host]() {
@@ -553,6 +562,15 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
     }
   }
 
+  // While the master is suspect the engine wants the next pass soon (README "Detection in this
+  // path"): the grace is measured over passes.
+  mysqlop::Outcome settled = mysqlop::Outcome::done();
+  if (failover_) {
+    if (auto after = failover_->recheckAfter(ns + "/" + name)) {
+      settled = mysqlop::Outcome::requeueAfter(static_cast<std::uint64_t>(after->count()));
+    }
+  }
+
   // Publish: status.nodes and the two conditions the failover engine owns.
   const bool healthy = masterHealthy(state, master);
   for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
@@ -573,11 +591,11 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
         st["conditions"],
         {"PendingFailoverAck", "False", "NoPendingFailoverAckExists", "no pending ack"}, now);
     if (next["status"] == cluster.value("status", json())) {
-      return mysqlop::Outcome::done();
+      return settled;
     }
     mysqlop::Reply w = call.updateStatus(res::kMysqlCluster, next.dump());
     if (w.ok() || w.notFound()) {
-      return mysqlop::Outcome::done();
+      return settled;
     }
     if (w.status != mysqlop_status_Conflict) {
       return mysqlop::Outcome::retry("updating the status of " + what + ": " + w.error);

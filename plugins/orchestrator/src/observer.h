@@ -48,6 +48,8 @@ inline constexpr const char* kNodeInitialized = "mysql.presslabs.org/NodeInitial
 inline constexpr std::chrono::seconds kSecretTtl{30};
 // A pod whose init failed is tried again after this long (or at the next poll, if later).
 inline constexpr std::chrono::seconds kInitRetryAfter{1};
+// Read/write timeout of a probe's statements (they are a few cheap SELECTs).
+inline constexpr std::chrono::seconds kProbeReadTimeout{2};
 
 class Observer {
  public:
@@ -92,6 +94,12 @@ class Observer {
   // (audit) The last pass of each known cluster.
   std::map<ClusterKey, std::shared_ptr<const ClusterSnapshot>> snapshots_;
   std::unique_ptr<KubeFailover> failover_;  // null: observer only
+  // MASTER_HEARTBEAT_PERIOD node init sets (the engine's replicaHeartbeatSeconds; 0 without it).
+  int initHeartbeatMs_ = 0;
+  // The probes' own connections, with short reads (kProbeReadTimeout): a hung server (SIGSTOP,
+  // a partition) must cost a pass seconds, not queryTimeout (README "Detection in this path").
+  // pool_ keeps queryTimeout for the read-only changes.
+  mysql::ConnectionPool probePool_;
 };
 
 }  // namespace mysqlop::orchestrator

@@ -159,21 +159,52 @@ class OrchestratorPlugin : public mysqlop::Plugin {
     return o;
   }
 
-  // Every pollInterval, queues every known cluster that is not queued already.
+  // Every pollInterval, queues every known cluster that is not queued already; in between, the
+  // clusters a pass asked to see again sooner (a suspect master: requeueAfter).
   void tick() {
+    using Clock = std::chrono::steady_clock;
     std::unique_lock<std::mutex> lock(mu_);
+    Clock::time_point nextPoll = Clock::now();
     while (!stopping_) {
-      lock.unlock();
-      const std::vector<ClusterKey> clusters = observer_.knownClusters();
-      lock.lock();
-      for (const ClusterKey& k : clusters) {
-        if (queued_.insert(k).second) {
-          queue_.push_back(k);
+      const Clock::time_point now = Clock::now();
+      if (now >= nextPoll) {
+        lock.unlock();
+        const std::vector<ClusterKey> clusters = observer_.knownClusters();
+        lock.lock();
+        for (const ClusterKey& k : clusters) {
+          if (queued_.insert(k).second) {
+            queue_.push_back(k);
+          }
+        }
+        nextPoll = now + observer_.options().pollInterval;
+      }
+      Clock::time_point until = nextPoll;
+      for (auto it = later_.begin(); it != later_.end();) {
+        if (it->second <= now) {
+          if (queued_.insert(it->first).second) {
+            queue_.push_back(it->first);
+          }
+          it = later_.erase(it);
+        } else {
+          until = std::min(until, it->second);
+          ++it;
         }
       }
       cv_.notify_all();
-      cv_.wait_for(lock, observer_.options().pollInterval, [this] { return stopping_; });
+      laterChanged_ = false;
+      cv_.wait_until(lock, until, [this] { return stopping_ || laterChanged_; });
     }
+  }
+
+  // A pass asked to run again after ms (under mu_).
+  void runLaterLocked(const ClusterKey& k, std::uint64_t ms) {
+    const auto at = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    auto [it, inserted] = later_.emplace(k, at);
+    if (!inserted && at < it->second) {
+      it->second = at;
+    }
+    laterChanged_ = true;
+    cv_.notify_all();
   }
 
   void work() {
@@ -187,6 +218,7 @@ class OrchestratorPlugin : public mysqlop::Plugin {
       queue_.pop_front();
       queued_.erase(k);
       lock.unlock();
+      std::uint64_t again = 0;
       {
         mysqlop::OwnedCall call(host().table(), host().plugin());
         if (call.ok()) {
@@ -194,9 +226,13 @@ class OrchestratorPlugin : public mysqlop::Plugin {
           if (o.status != mysqlop_status_Ok) {
             host().warn("poll of " + k.first + "/" + k.second + ": " + o.message);
           }
+          again = o.status == mysqlop_status_Ok ? o.requeueAfterMs : 0;
         }
       }
       lock.lock();
+      if (again > 0) {
+        runLaterLocked(k, again);
+      }
     }
   }
 
@@ -214,6 +250,8 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   bool stopping_ = true;
   std::deque<ClusterKey> queue_;
   std::set<ClusterKey> queued_;
+  std::map<ClusterKey, std::chrono::steady_clock::time_point> later_;  // requeueAfter of a pass
+  bool laterChanged_ = false;
   std::thread ticker_;
   std::vector<std::thread> workers_;
   mysqlop::orchestrator::StaticEngine engine_;

@@ -96,6 +96,27 @@ Observation probeNode(Connection& conn, const mysql::ReplicationSql& sql) {
     o.lastIoError = cell(*slave, "Last_IO_Error");
     o.lastSqlError = cell(*slave, "Last_SQL_Error");
     o.lagSeconds = number(cell(*slave, "Seconds_Behind_Master"));
+    // For the engine's "last heard from the master" history (kube_failover, heard.h).
+    o.gtidIoPos = cell(*slave, "Gtid_IO_Pos");
+    o.masterPort = static_cast<int>(number(cell(*slave, "Master_Port")).value_or(0));
+  }
+
+  // Heartbeats and semi-sync state: a server that cannot answer this (no such table) is probed
+  // without it; only a lost connection makes the node unreachable.
+  auto state = conn.query(sql.selectReplicationState());
+  if (state.ok()) {
+    const int name = state->column("VARIABLE_NAME");
+    const int value = state->column("VARIABLE_VALUE");
+    for (const auto& row : state->rows) {
+      if (name >= 0 && value >= 0 && row[static_cast<std::size_t>(name)]) {
+        o.replicationState[*row[static_cast<std::size_t>(name)]] =
+            row[static_cast<std::size_t>(value)].value_or("");
+      }
+    }
+    auto hb = o.replicationState.find("SLAVE_RECEIVED_HEARTBEATS");
+    o.receivedHeartbeats = hb == o.replicationState.end() ? -1 : number(hb->second).value_or(-1);
+  } else if (state.error().kind != SqlError::Kind::Server) {
+    return unreachable(o, "reading the replication state", state.error());
   }
 
   auto configured = conn.query(mysql::ReplicationSql::selectConfigured());
@@ -166,6 +187,14 @@ mysql::SqlResult<InitResult> initNode(Connection& conn, const mysql::Replication
                                          Arg::secret(p.replicationPassword)});
       if (!change.ok()) {
         return fail("CHANGE MASTER TO " + p.masterHost, change.error());
+      }
+      // A short heartbeat, so that a replica that stops hearing its master shows it within a
+      // fraction of a second (hang detection, README "Detection in this path").
+      if (p.heartbeatMs > 0) {
+        if (auto hb = conn.exec(mysql::ReplicationSql::setHeartbeatPeriod(p.heartbeatMs));
+            !hb.ok()) {
+          return fail("setting the master heartbeat period", hb.error());
+        }
       }
       if (auto start = conn.exec(mysql::ReplicationSql::startSlave()); !start.ok()) {
         result.retried83713 = true;

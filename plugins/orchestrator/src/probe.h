@@ -24,6 +24,8 @@ struct InitParams {
   std::string masterHost;  // the master's FQDN; == self for the master itself
   std::string replicationUser;
   std::string replicationPassword;
+  // MASTER_HEARTBEAT_PERIOD set after CHANGE MASTER (0: the server's default, slave_net_timeout/2).
+  int heartbeatMs = 0;
 };
 
 struct InitResult {

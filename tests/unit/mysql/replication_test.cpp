@@ -129,6 +129,31 @@ TEST(ReplicationSql, FailoverEngine) {
             Strings{"SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos"});
   EXPECT_EQ(kMyRepl.rejoinPosition(), Strings{});
   EXPECT_EQ(ReplicationSql::shortLockWait(), "SET SESSION lock_wait_timeout = 1");
+  // Hang detection and semi-sync arming on Kubernetes: one read of the state, one setting each.
+  EXPECT_EQ(kMariaRepl.selectReplicationState(),
+            "SELECT UPPER(VARIABLE_NAME) AS VARIABLE_NAME, VARIABLE_VALUE FROM "
+            "information_schema.GLOBAL_STATUS WHERE UPPER(VARIABLE_NAME) IN "
+            "('SLAVE_RECEIVED_HEARTBEATS', 'SLAVE_HEARTBEAT_PERIOD', 'RPL_SEMI_SYNC_SLAVE_STATUS', "
+            "'RPL_SEMI_SYNC_MASTER_CLIENTS') UNION ALL SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE "
+            "FROM information_schema.GLOBAL_VARIABLES WHERE UPPER(VARIABLE_NAME) IN "
+            "('RPL_SEMI_SYNC_MASTER_ENABLED', 'RPL_SEMI_SYNC_MASTER_WAIT_POINT', "
+            "'RPL_SEMI_SYNC_MASTER_TIMEOUT', 'RPL_SEMI_SYNC_MASTER_WAIT_NO_SLAVE', "
+            "'RPL_SEMI_SYNC_SLAVE_ENABLED')");
+  EXPECT_NE(kMyRepl.selectReplicationState().find("FROM performance_schema.GLOBAL_STATUS"),
+            std::string::npos);
+  EXPECT_EQ(ReplicationSql::setSemiSyncWaitPoint(),
+            "SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC");
+  EXPECT_EQ(ReplicationSql::setSemiSyncNoFallback(),
+            "SET GLOBAL rpl_semi_sync_master_timeout = 4294967295");
+  EXPECT_EQ(ReplicationSql::setSemiSyncWaitNoSlave(),
+            "SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON");
+  EXPECT_EQ(ReplicationSql::setSemiSyncMaster(true),
+            "SET GLOBAL rpl_semi_sync_master_enabled = ON");
+  EXPECT_EQ(ReplicationSql::setSemiSyncMaster(false),
+            "SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+  EXPECT_EQ(ReplicationSql::setSemiSyncSlave(true), "SET GLOBAL rpl_semi_sync_slave_enabled = ON");
+  EXPECT_EQ(ReplicationSql::setSemiSyncSlave(false),
+            "SET GLOBAL rpl_semi_sync_slave_enabled = OFF");
 }
 
 }  // namespace

@@ -26,6 +26,14 @@ TEST(EngineOptions, Defaults) {
   EXPECT_DOUBLE_EQ(o.recoveryPeriodBlockSeconds, 3600);
   EXPECT_EQ(o.promotionWaitSeconds, 10);
   EXPECT_TRUE(o.semiSyncFencing);
+  EXPECT_FALSE(o.kubeSemiSync);
+}
+
+TEST(EngineOptions, KubeSemiSync) {
+  EXPECT_TRUE(parseEngineOptions(R"({"kubeSemiSync":true})").kubeSemiSync);
+  EXPECT_FALSE(parseEngineOptions(R"({"kubeSemiSync":false})").kubeSemiSync);
+  EXPECT_EQ(engineRefusal(R"({"kubeSemiSync":"true"})"),
+            "config.kubeSemiSync must be true or false");
 }
 
 TEST(EngineOptions, StaticClusters) {

@@ -52,5 +52,24 @@ TEST(Gtid, BeyondIsWhatTheBaseLacks) {
   EXPECT_EQ(gtidBeyond(pos("0-1-100,1-1-5"), pos("0-1-100")), "1-1-5");
 }
 
+TEST(Gtid, NotInSuccessorForgivesAnOldMasterThatLagsBehindIt) {
+  // Promoted at 0-100-25; the successor (server 101) wrote on to 0-101-35.
+  const GtidPos successor = pos("0-101-35"), promoted = pos("0-100-25");
+  // The old master, joined under the successor by node init, has replicated up to 0-101-31.
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-101-31"), successor, promoted), "");
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-101-35"), successor, promoted), "");
+  // It came back with nothing new: its newest is the promotion position or before it.
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-100-25"), successor, promoted), "");
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-100-20"), successor, promoted), "");
+  // It executed writes of its own after the promotion (a resumed hung master): errant, whatever
+  // their seq compared with the successor's.
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-100-26"), successor, promoted), "0-100-26");
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-100-40"), successor, promoted), "0-100-40");
+  // Ahead of the successor in the successor's own numbering: not something it has.
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-101-36"), successor, promoted), "0-101-36");
+  // A domain the successor never saw.
+  EXPECT_EQ(gtidNotInSuccessor(pos("0-101-31,7-100-1"), successor, promoted), "7-100-1");
+}
+
 }  // namespace
 }  // namespace mysqlop::orchestrator
