@@ -29,6 +29,9 @@ struct EngineOptions {
   double recoveryPeriodBlockSeconds = 3600;
   int promotionWaitSeconds = 10;
   bool semiSyncFencing = true;  // fencing: "semi-sync" | "none"
+  // PendingFailoverAck (compat.md 3.3): a recovery is acked once Ready=True has held for longer
+  // than this and it started longer ago than this (bitpoke's 600).
+  double failoverAckSeconds = 600;
 };
 
 // The keys this file reads (the observer's parseOptions accepts them too).

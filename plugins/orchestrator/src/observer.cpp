@@ -555,6 +555,11 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
 
   // Publish: status.nodes and the two conditions the failover engine owns.
   const bool healthy = masterHealthy(state, master);
+  // PendingFailoverAck: the engine's recent recoveries (README "PendingFailoverAck").
+  const kube::Condition pendingAck =
+      failover_ && canProbe ? failover_->pendingAck(call, cluster)
+                            : kube::Condition{"PendingFailoverAck", "False",
+                                              "NoPendingFailoverAckExists", "no pending ack"};
   for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
     const std::string now = kube::nowTime();
     json next = cluster;
@@ -569,9 +574,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
                           "Master is healthy in orchestrator"},
                          now);
     }
-    kube::setCondition(
-        st["conditions"],
-        {"PendingFailoverAck", "False", "NoPendingFailoverAckExists", "no pending ack"}, now);
+    kube::setCondition(st["conditions"], pendingAck, now);
     if (next["status"] == cluster.value("status", json())) {
       return mysqlop::Outcome::done();
     }
