@@ -26,6 +26,16 @@ TEST(EngineOptions, Defaults) {
   EXPECT_DOUBLE_EQ(o.recoveryPeriodBlockSeconds, 3600);
   EXPECT_EQ(o.promotionWaitSeconds, 10);
   EXPECT_TRUE(o.semiSyncFencing);
+  EXPECT_DOUBLE_EQ(o.failoverAckSeconds, 600);  // bitpoke's
+}
+
+TEST(EngineOptions, FailoverAckSeconds) {
+  EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"failoverAckSeconds":3})").failoverAckSeconds, 3);
+  EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"failoverAckSeconds":0})").failoverAckSeconds, 0);
+  EXPECT_EQ(engineRefusal(R"({"failoverAckSeconds":-1})"),
+            "config.failoverAckSeconds must be a number from 0 to 864000");
+  EXPECT_EQ(engineRefusal(R"({"failoverAckSeconds":"600"})"),
+            "config.failoverAckSeconds must be a number from 0 to 864000");
 }
 
 TEST(EngineOptions, StaticClusters) {

@@ -47,7 +47,8 @@ TEST(OrchestratorOptions, Refusals) {
       "config.instancePollSecond is not a setting of this plugin (known: instancePollSeconds, "
       "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds, auditPath, auditRetentionDays, "
       "staticClusters, failureDetectionGraceSeconds, replicaLostSeconds, "
-      "replicaHeartbeatSeconds, recoveryPeriodBlockSeconds, promotionWaitSeconds, fencing)");
+      "replicaHeartbeatSeconds, recoveryPeriodBlockSeconds, promotionWaitSeconds, fencing, "
+            "failoverAckSeconds)");
   EXPECT_EQ(refusal(R"({"auditPath":5})"), "config.auditPath must be a string");
   EXPECT_EQ(refusal(R"({"auditRetentionDays":0})"),
             "config.auditRetentionDays must be an integer from 1 to 3650");
