@@ -190,6 +190,32 @@ std::vector<std::shared_ptr<const ClusterSnapshot>> Observer::snapshots() const 
   return out;
 }
 
+std::pair<int, std::string> Observer::acknowledge(mysqlop::Call& call, const ClusterKey& key,
+                                                  std::int64_t id, const std::string& by) {
+  if (!failover_) {
+    return {503, "the failover engine is not enabled"};
+  }
+  std::shared_ptr<std::mutex> m = lockOf(key);
+  std::lock_guard<std::mutex> lock(*m);
+  const std::string what = key.first + "/" + key.second;
+  mysqlop::Reply got = call.get(res::kMysqlCluster, key.first, key.second);
+  if (got.notFound()) {
+    return {404, "no MysqlCluster " + what};
+  }
+  const json cluster = json::parse(got.data, nullptr, false);
+  if (!got.ok() || !cluster.is_object()) {
+    return {503, "reading MysqlCluster " + what + ": " + (got.ok() ? "not JSON" : got.error)};
+  }
+  const std::string refused = failover_->acknowledge(call, cluster, id, by);
+  if (refused.empty()) {
+    return {200, ""};
+  }
+  if (refused.rfind("no recovery ", 0) == 0) {
+    return {404, refused};
+  }
+  return {refused.find("already acknowledged") != std::string::npos ? 409 : 503, refused};
+}
+
 std::vector<ClusterKey> Observer::knownClusters() const {
   std::lock_guard<std::mutex> lock(mu_);
   return {known_.begin(), known_.end()};
