@@ -54,6 +54,24 @@ std::string fault(const MysqlClusterEnv& env, const std::string& verb, const std
   return r.exitCode == 0 ? "" : "fault " + verb + " " + pod + ": " + r.out + r.err;
 }
 
+// POST to the operator's metrics address: "<code> <body without its newline>".
+std::string post(MysqlClusterEnv& env, const std::string& path, const std::string& body) {
+  const CommandResult r = runCommand(
+      {"/usr/bin/curl", "-s", "-X", "POST", "--data-binary", body, "-w", " %{http_code}",
+       "http://127.0.0.1:" + std::to_string(env.operatorProcess().metricsPort()) + path});
+  // curl prints the body, then " <code>"; put the code first.
+  std::string out = r.out;
+  const auto space = out.rfind(' ');
+  if (space == std::string::npos) {
+    return "curl failed: " + r.err;
+  }
+  std::string text = out.substr(0, space);
+  while (!text.empty() && text.back() == '\n') {
+    text.pop_back();
+  }
+  return out.substr(space + 1) + " " + text;
+}
+
 // A 3-node cluster, Ready, with a table of three rows on every node.
 void readyWithRows(MysqlClusterEnv& env, const std::string& c) {
   ASSERT_EQ(env.apply(clusterManifest(c, 3)), "");
@@ -209,6 +227,30 @@ TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   EXPECT_EQ(env.sql(promoted, "SELECT @@read_only").out, "0");  // the master stayed writable
   const json after = leaseState(env, "rs");
   EXPECT_TRUE(after.is_object() && after["demoted"].empty()) << after;
+
+  // The manual ack (failoverAckSeconds is 600 here: the recovery is pending).
+  EXPECT_EQ(condition(env, "rs", "PendingFailoverAck", "status"), "True");
+  const std::string route = "/plugins/orchestrator/api/ack-recovery";
+  EXPECT_EQ(post(env, route, "{"),
+            "400 the body must be a JSON object {\"cluster\": \"<namespace>/<name>\", \"id\": "
+            "<recovery id>}");
+  EXPECT_EQ(post(env, route, R"({"cluster":"default","id":1})"),
+            "400 cluster must be <namespace>/<name>");
+  EXPECT_EQ(post(env, route, R"({"cluster":"default/nope","id":1})"),
+            "404 no MysqlCluster default/nope");
+  EXPECT_EQ(post(env, route, R"({"cluster":"default/rs","id":7})"),
+            "404 no recovery 7 in cluster default/rs");
+  EXPECT_EQ(post(env, route, R"({"cluster":"default/rs","id":1,"comment":"checked"})"),
+            "200 recovery 1 acknowledged");
+  EXPECT_EQ(post(env, route, R"({"cluster":"default/rs","id":1})"),
+            "409 recovery 1 is already acknowledged");
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster rs",
+                            "{.status.conditions[?(@.type==\"PendingFailoverAck\")].status}",
+                            "False", 30s),
+            "");
+  const json acked = leaseState(env, "rs");
+  ASSERT_TRUE(acked.is_object() && acked["recent"].size() == 1U) << acked;
+  EXPECT_EQ(acked["recent"][0]["ackedBy"], "api: checked");
 }
 
 // (c) PendingFailoverAck True after a failover, acked once Ready held for failoverAckSeconds,
