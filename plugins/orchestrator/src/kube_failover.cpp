@@ -417,6 +417,9 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   if (!plan.candidate.empty()) {
     m.st.inProgress = intent;
     if (!persist(call, cluster, m, what)) {
+      // Nothing was acted on: forget the intent, and read what is recorded before deciding again.
+      m.st.inProgress.reset();
+      m.loaded = false;
       log_(mysqlop_log_Error, what + ": " + code + " of " + a.master +
                                   " is not recovered by this process: its intent could not be "
                                   "recorded (see above)");

@@ -261,7 +261,23 @@ TEST(MysqlClusterEngineHa, PendingFailoverAckThenAckedAndDeletionNeverBlocked) {
   ASSERT_TRUE(env.ok()) << env.error();
   env.setOrchestratorConfig("{instancePollSeconds: 1, failoverAckSeconds: 5}");
   env.restartOperator();
+  // A Lease whose state does not decode (left by hand, or by a broken writer): logged, an Event,
+  // the empty state, and replaced by the first write.
+  ASSERT_EQ(env.apply("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
+                      "metadata:\n  name: ak-mysql-failover\n  namespace: default\n"
+                      "  annotations:\n    mysql.presslabs.org/failover-state: '{not json'\n"
+                      "spec: {}\n"),
+            "");
   ASSERT_NO_FATAL_FAILURE(readyWithRows(env, "ak"));
+  const std::string unreadable =
+      jsonpath(env.kubectl(), "events --field-selector involvedObject.name=ak",
+               "{range .items[?(@.reason==\"FailoverStateUnreadable\")]}{.type}: {.message}{end}");
+  EXPECT_EQ(unreadable.rfind("Warning: Lease ak-mysql-failover: the failover state is not JSON: ",
+                             0),
+            0U)
+      << unreadable;
+  EXPECT_NE(unreadable.find("; starting from an empty failover state"), std::string::npos)
+      << unreadable;
   EXPECT_EQ(condition(env, "ak", "PendingFailoverAck", "status"), "False");
   EXPECT_EQ(condition(env, "ak", "PendingFailoverAck", "reason"), "NoPendingFailoverAckExists");
   EXPECT_EQ(condition(env, "ak", "PendingFailoverAck", "message"), "no pending ack");
