@@ -227,6 +227,13 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
     if (!n.seen || !n.seen->reachable) {
       continue;
     }
+    if (m.st.keptOut.count(n.host) && !n.seen->configured) {
+      // Its data was re-initialised (a new volume: a re-clone): a new node, which node init
+      // joins to the master. The persisted keptOut would otherwise hold it out forever.
+      log_(mysqlop_log_Warn, what + ": " + n.host +
+                                 " is no longer kept out: it came back unconfigured (new data)");
+      m.st.keptOut.erase(n.host);
+    }
     if (m.st.keptOut.count(n.host)) {
       n.seen->reachable = false;
       n.seen->error = n.host + ": " + kKeptOut;
