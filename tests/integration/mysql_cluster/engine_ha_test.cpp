@@ -181,6 +181,69 @@ TEST(MysqlClusterEngineHa, LeaderKilledDuringRecoveryIsFinishedWithTheRecordedCa
       << events;
 }
 
+// (a) again, the leader killed right after writing its intent: the recorded candidate td-mysql-2
+// is still a read-only replica of the dead master. The next operator detaches it, makes it
+// writable and repoints td-mysql-1, although the analysis would have picked td-mysql-1 (the
+// first of two equal replicas).
+TEST(MysqlClusterEngineHa, IntentOnlyIsFinishedByDetachingTheRecordedCandidate) {
+  MysqlClusterEnv env;
+  ASSERT_TRUE(env.ok()) << env.error();
+  ASSERT_NO_FATAL_FAILURE(readyWithRows(env, "td"));
+  env.stopOperator(true);
+  const SqlResult pos = env.sql("td-mysql-2", "SELECT @@gtid_current_pos");
+  ASSERT_EQ(pos.exitCode, 0) << pos.err;
+  // The master dies and stays away (partitioned after the kill, so its replicas saw the reset).
+  ASSERT_EQ(fault(env, "kill", "td-mysql-0", true), "");
+  ASSERT_EQ(fault(env, "partition", "td-mysql-0"), "");
+  const json state = {{"version", 1},
+                      {"nextId", 5},
+                      {"inProgress",
+                       {{"id", 4},
+                        {"uid", "e2e-intent"},
+                        {"phase", "promoting"},
+                        {"analysis", "DeadMaster"},
+                        {"oldMaster", fqdn("td-mysql-0") + ":3306"},
+                        {"candidate", fqdn("td-mysql-2") + ":3306"},
+                        {"promotedAt", pos.out},
+                        {"startedAtMs", 1}}}};
+  ASSERT_EQ(env.apply("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
+                      "metadata:\n  name: td-mysql-failover\n  namespace: default\n"
+                      "  annotations:\n    mysql.presslabs.org/failover-state: '" +
+                      state.dump() + "'\nspec: {}\n"),
+            "");
+  env.startOperator();
+  EXPECT_EQ(env.waitForSql("td-mysql-2", "SELECT @@read_only", "0", 60s), "");
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "pods -l role=master", "{.items[*].metadata.name}",
+                            "td-mysql-2", 60s),
+            "")
+      << env.diagnostics();
+  EXPECT_EQ(slaveField(env, "td-mysql-2", "Master_Host"), "");  // detached
+  EXPECT_EQ(env.sql("td-mysql-1", "SELECT @@read_only").out, "1");
+  EXPECT_TRUE(pollUntil([&] { return slaveField(env, "td-mysql-1", "Master_Host") ==
+                                     fqdn("td-mysql-2"); },
+                        Poll{30s, 250ms}))
+      << env.diagnostics();
+  ASSERT_EQ(env.sqlAs("td-mysql-2", "app", "app-pw", "INSERT INTO app.t VALUES (4)").err, "");
+  EXPECT_EQ(env.waitForSql("td-mysql-1", "SELECT COUNT(*) FROM app.t", "4", 30s), "");
+  // The old master returns: fenced and rejoined from the recorded succession.
+  ASSERT_EQ(fault(env, "heal", "td-mysql-0"), "");
+  EXPECT_EQ(env.waitForSql("td-mysql-0", "SELECT COUNT(*) FROM app.t", "4", 90s), "")
+      << env.diagnostics();
+  EXPECT_EQ(env.sql("td-mysql-0", "SELECT @@read_only").out, "1");
+  const std::string log = env.operatorProcess().err();
+  EXPECT_NE(log.find("finishing with its candidate " + fqdn("td-mysql-2") +
+                     ":3306 (detach it) (make it writable)"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("recovering from"), std::string::npos) << log;
+  const json after = leaseState(env, "td");
+  ASSERT_TRUE(after.is_object()) << after;
+  EXPECT_FALSE(after.contains("inProgress")) << after;
+  ASSERT_EQ(after["recent"].size(), 1U) << after;
+  EXPECT_EQ(after["recent"][0]["id"], 4) << after;
+  EXPECT_EQ(after["nextId"], 5) << after;
+}
+
 // (b) A failover, then the operator restarts before the old master returns (it is partitioned
 // away right after its kill): the new process reads the old master from the Lease and fences and
 // rejoins it when it returns. Without the Lease it would be a second root, and every node
