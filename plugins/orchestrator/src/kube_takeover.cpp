@@ -242,6 +242,7 @@ kube::Condition KubeFailover::pendingAck(mysqlop::Call& call, const json& cluste
   const std::vector<std::int64_t> due = dueAcks(mem->st.recent, clock);
   if (!due.empty()) {
     const std::string comment = autoAckComment(meta.value("name", ""), clock.ackSeconds);
+    const std::vector<RecentRecovery> before = mem->st.recent;
     for (std::int64_t id : due) {
       (void)ackRecovery(mem->st, id, clock.nowMs, "auto: " + comment, key);
     }
@@ -251,6 +252,8 @@ kube::Condition KubeFailover::pendingAck(mysqlop::Call& call, const json& cluste
                           ackedMessage(id));
         log_(mysqlop_log_Info, what + ": " + ackedMessage(id) + " (" + comment + ")");
       }
+    } else {
+      mem->st.recent = before;  // not recorded: still pending (the next pass tries again)
     }
   }
   return pendingAckCondition(mem->st.recent);
@@ -274,7 +277,8 @@ std::string KubeFailover::acknowledge(mysqlop::Call& call, const json& cluster, 
     return refused;
   }
   if (!persist(call, cluster, *mem, what)) {
-    return "the failover state of " + key + " changed meanwhile; try again";
+    mem->loaded = false;  // the ack was not recorded: the next pass reads what is
+    return "the failover state of " + key + " could not be written (see the log); try again";
   }
   kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventRecoveryAcked, ackedMessage(id));
   return {};

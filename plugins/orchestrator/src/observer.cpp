@@ -583,7 +583,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   const bool healthy = masterHealthy(state, master);
   // PendingFailoverAck: the engine's recent recoveries (README "PendingFailoverAck").
   const kube::Condition pendingAck =
-      failover_ && canProbe ? failover_->pendingAck(call, cluster)
+      failover_ ? failover_->pendingAck(call, cluster)
                             : kube::Condition{"PendingFailoverAck", "False",
                                               "NoPendingFailoverAckExists", "no pending ack"};
   for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {

@@ -247,7 +247,7 @@ TEST(MysqlClusterEngineHa, IntentOnlyIsFinishedByDetachingTheRecordedCandidate) 
 // (b) A failover, then the operator restarts before the old master returns (it is partitioned
 // away right after its kill): the new process reads the old master from the Lease and fences and
 // rejoins it when it returns. Without the Lease it would be a second root, and every node
-// read-only.
+// read-only. Then the manual ack route, and the block period that held through the restart.
 TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   MysqlClusterEnv env;
   ASSERT_TRUE(env.ok()) << env.error();
@@ -314,6 +314,13 @@ TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   const json acked = leaseState(env, "rs");
   ASSERT_TRUE(acked.is_object() && acked["recent"].size() == 1U) << acked;
   EXPECT_EQ(acked["recent"][0]["ackedBy"], "api: checked");
+
+  // The block period (recoveryPeriodBlockSeconds, 3600 s by default) came through the restart
+  // too: the new master's death is not recovered by this process.
+  ASSERT_EQ(fault(env, "kill", promoted, true), "");
+  EXPECT_NE(env.operatorProcess().waitFor("RecoveryBlocked"), "") << env.diagnostics();
+  EXPECT_EQ(env.operatorProcess().err().find("recovering from"), std::string::npos)
+      << env.operatorProcess().err();
 }
 
 // (c) PendingFailoverAck True after a failover, acked once Ready held for failoverAckSeconds,
