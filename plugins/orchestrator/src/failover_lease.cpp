@@ -41,9 +41,8 @@ LeaseRead readFailoverLease(mysqlop::Call& call, const std::string& ns,
   return out;
 }
 
-WriteResult writeFailoverLease(mysqlop::Call& call, const json& cluster,
-                               const FailoverState& state, std::string* resourceVersion,
-                               std::string* error) {
+WriteResult writeFailoverLease(mysqlop::Call& call, const json& cluster, const FailoverState& state,
+                               std::string* resourceVersion, std::string* error) {
   const json meta = cluster.value("metadata", json::object());
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");

@@ -22,16 +22,15 @@ inline constexpr const char* kFailoverStateAnnotation = "mysql.presslabs.org/fai
 std::string failoverLeaseName(const std::string& cluster);
 
 struct LeaseRead {
-  bool ok = false;         // false: the API failed (error says why); nothing may be decided
-  bool exists = false;     // the Lease exists
-  FailoverState state;     // the default when it does not exist or its annotation is bad
+  bool ok = false;      // false: the API failed (error says why); nothing may be decided
+  bool exists = false;  // the Lease exists
+  FailoverState state;  // the default when it does not exist or its annotation is bad
   std::string resourceVersion;
-  std::string error;       // the API's failure
-  std::string badState;    // the annotation's problem (decodeState's message), "" when fine
+  std::string error;     // the API's failure
+  std::string badState;  // the annotation's problem (decodeState's message), "" when fine
 };
 
-LeaseRead readFailoverLease(mysqlop::Call& call, const std::string& ns,
-                            const std::string& cluster);
+LeaseRead readFailoverLease(mysqlop::Call& call, const std::string& ns, const std::string& cluster);
 
 enum class WriteResult { Written, Conflict, Failed };
 

@@ -138,14 +138,10 @@ FailoverState decodeObject(const json& j) {
 
 const char* phaseName(RecoveryPhase p) {
   switch (p) {
-    case RecoveryPhase::Detected:
-      return "detected";
-    case RecoveryPhase::Promoting:
-      return "promoting";
-    case RecoveryPhase::Repointing:
-      return "repointing";
-    case RecoveryPhase::Done:
-      return "done";
+    case RecoveryPhase::Detected: return "detected";
+    case RecoveryPhase::Promoting: return "promoting";
+    case RecoveryPhase::Repointing: return "repointing";
+    case RecoveryPhase::Done: return "done";
   }
   return "done";
 }

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 #include <future>
 #include <memory>
 #include <optional>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -230,8 +230,8 @@ bool KubeFailover::fenceReturned(Memory& m, ClusterState& state, const FailoverI
     if (m.st.keptOut.count(n.host) && !n.seen->configured) {
       // Its data was re-initialised (a new volume: a re-clone): a new node, which node init
       // joins to the master. The persisted keptOut would otherwise hold it out forever.
-      log_(mysqlop_log_Warn, what + ": " + n.host +
-                                 " is no longer kept out: it came back unconfigured (new data)");
+      log_(mysqlop_log_Warn,
+           what + ": " + n.host + " is no longer kept out: it came back unconfigured (new data)");
       m.st.keptOut.erase(n.host);
     }
     if (m.st.keptOut.count(n.host)) {
@@ -513,7 +513,8 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
                              plan.waitGtid};
   }
   m.st.inProgress.reset();
-  rememberRecovery(m.st, {intent.id, intent.uid, rec.result.success, intent.startedAtMs, false, 0, ""});
+  rememberRecovery(m.st,
+                   {intent.id, intent.uid, rec.result.success, intent.startedAtMs, false, 0, ""});
   m.st.blockedUntilMs =
       nowUnixMs() + static_cast<std::int64_t>(options_.recoveryPeriodBlockSeconds * 1000);
   persist(call, cluster, m, what);

@@ -20,9 +20,9 @@
 #include <string>
 
 #include "mysqlop/plugin.hpp"
+#include "plugins/common/kube/conditions.h"
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/flavor.h"
-#include "plugins/common/kube/conditions.h"
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/failover_state.h"
 #include "plugins/orchestrator/src/static_engine.h"
@@ -98,8 +98,7 @@ class KubeFailover {
                const FailoverInputs& in, Memory& m, const std::string& what);
   // Reads the Lease into m (first pass of a cluster in this process, or after a Conflict).
   // false: it could not be read; the step then does nothing (it cannot know what is recorded).
-  bool load(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
-            const std::string& what);
+  bool load(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m, const std::string& what);
   // Writes m.st with the resourceVersion it was read at. false on a Conflict (another leader
   // wrote: m is read again at the next pass) or an API failure; both are logged.
   bool persist(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,

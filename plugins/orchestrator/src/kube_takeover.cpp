@@ -1,6 +1,7 @@
-// KubeFailover's persisted memory (README "Engine state and leader takeover", "PendingFailoverAck"):
-// reading and writing the cluster's Lease, finishing a recovery an earlier leader recorded, and
-// the ack of recoveries. The decisions are pure (takeover.h, failover_ack.h); this file acts.
+// KubeFailover's persisted memory (README "Engine state and leader takeover",
+// "PendingFailoverAck"): reading and writing the cluster's Lease, finishing a recovery an earlier
+// leader recorded, and the ack of recoveries. The decisions are pure (takeover.h, failover_ack.h);
+// this file acts.
 
 #include <memory>
 
@@ -35,8 +36,7 @@ std::string hostPart(const std::string& id) { return id.substr(0, id.rfind(':'))
 bool KubeFailover::load(mysqlop::Call& call, const json& cluster, Memory& m,
                         const std::string& what) {
   const json meta = cluster.value("metadata", json::object());
-  const LeaseRead r =
-      readFailoverLease(call, meta.value("namespace", ""), meta.value("name", ""));
+  const LeaseRead r = readFailoverLease(call, meta.value("namespace", ""), meta.value("name", ""));
   if (!r.ok) {
     log_(mysqlop_log_Warn, what + ": " + r.error + "; the failover step waits for it");
     return false;
@@ -66,16 +66,14 @@ bool KubeFailover::persist(mysqlop::Call& call, const json& cluster, Memory& m,
                            const std::string& what) {
   std::string error;
   switch (writeFailoverLease(call, cluster, m.st, &m.resourceVersion, &error)) {
-    case WriteResult::Written:
-      return true;
+    case WriteResult::Written: return true;
     case WriteResult::Conflict:
       log_(mysqlop_log_Warn, what + ": " + error +
                                  ": another leader wrote the failover state; this process stops "
                                  "acting on the cluster and reads it again");
       m.loaded = false;
       return false;
-    case WriteResult::Failed:
-      break;
+    case WriteResult::Failed: break;
   }
   log_(mysqlop_log_Error, what + ": " + error);
   return false;
@@ -171,11 +169,10 @@ bool KubeFailover::finishRecorded(mysqlop::Call& call, const json& cluster, Clus
     auto nfl = in.flavors.find(n.ordinal);
     const mysql::ReplicationSql nsql(nfl != in.flavors.end() ? nfl->second
                                                              : mysql::Flavor::MariaDB);
-    const std::string error = !rc.ok() ? rc.error().message
-                              : [&] {
-                                  auto r = repointReplica(**rc, nsql, rec.candidate, act);
-                                  return r.ok() ? std::string() : r.error().message;
-                                }();
+    const std::string error = !rc.ok() ? rc.error().message : [&] {
+      auto r = repointReplica(**rc, nsql, rec.candidate, act);
+      return r.ok() ? std::string() : r.error().message;
+    }();
     stepDone("repointing " + id + " under " + rec.candidate, error);
     if (error.empty()) {
       repointed.push_back(id);
@@ -224,7 +221,8 @@ kube::Condition KubeFailover::pendingAck(mysqlop::Call& call, const json& cluste
   if (!mem->loaded && !load(call, cluster, *mem, what)) {
     // Unknown: keep whatever the status shows rather than claim there is nothing pending.
     const json st = cluster.value("status", json::object());
-    const json* c = kube::findCondition(st.value("conditions", json::array()), "PendingFailoverAck");
+    const json* c =
+        kube::findCondition(st.value("conditions", json::array()), "PendingFailoverAck");
     if (c && c->is_object()) {
       return {"PendingFailoverAck", c->value("status", "False"), c->value("reason", ""),
               c->value("message", "")};
@@ -234,7 +232,8 @@ kube::Condition KubeFailover::pendingAck(mysqlop::Call& call, const json& cluste
   AckClock clock;
   clock.nowMs = nowUnixMs();
   clock.ackSeconds = options_.failoverAckSeconds;
-  const json conditions = cluster.value("status", json::object()).value("conditions", json::array());
+  const json conditions =
+      cluster.value("status", json::object()).value("conditions", json::array());
   if (const json* ready = kube::findCondition(conditions, "Ready");
       ready && ready->is_object() && ready->value("status", "") == "True") {
     clock.readySinceMs = parseRfc3339Ms(ready->value("lastTransitionTime", ""));

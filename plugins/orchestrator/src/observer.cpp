@@ -584,8 +584,8 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   // PendingFailoverAck: the engine's recent recoveries (README "PendingFailoverAck").
   const kube::Condition pendingAck =
       failover_ ? failover_->pendingAck(call, cluster)
-                            : kube::Condition{"PendingFailoverAck", "False",
-                                              "NoPendingFailoverAckExists", "no pending ack"};
+                : kube::Condition{"PendingFailoverAck", "False", "NoPendingFailoverAckExists",
+                                  "no pending ack"};
   for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
     const std::string now = kube::nowTime();
     json next = cluster;

@@ -138,7 +138,8 @@ class OrchestratorPlugin : public mysqlop::Plugin {
                                        mysqlop::toStr(text + "\n"));
     };
     mysqlop::orchestrator::AckRequest req;
-    if (std::string bad = mysqlop::orchestrator::parseAckRequest(mysqlop::toView(request->body), &req);
+    if (std::string bad =
+            mysqlop::orchestrator::parseAckRequest(mysqlop::toView(request->body), &req);
         !bad.empty()) {
       respond(400, bad);
       return mysqlop_status_Ok;

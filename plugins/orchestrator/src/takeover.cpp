@@ -13,14 +13,10 @@ std::string hostOf(const std::string& id) {
 
 const char* takeoverActionName(TakeoverAction a) {
   switch (a) {
-    case TakeoverAction::None:
-      return "none";
-    case TakeoverAction::Abandon:
-      return "abandon";
-    case TakeoverAction::Wait:
-      return "wait";
-    case TakeoverAction::Finish:
-      return "finish";
+    case TakeoverAction::None: return "none";
+    case TakeoverAction::Abandon: return "abandon";
+    case TakeoverAction::Wait: return "wait";
+    case TakeoverAction::Finish: return "finish";
   }
   return "none";
 }
@@ -55,14 +51,14 @@ TakeoverPlan decideTakeover(const PersistedRecovery& r, const std::vector<Takeov
   p.makeWritable = cand->readOnly;
   const std::string candHost = hostOf(r.candidate);
   for (const TakeoverNode& n : nodes) {
-    if (!n.answering || n.id == r.candidate || n.id == r.oldMaster ||
-        keptOut.count(hostOf(n.id)) || n.masterHost == candHost) {
+    if (!n.answering || n.id == r.candidate || n.id == r.oldMaster || keptOut.count(hostOf(n.id)) ||
+        n.masterHost == candHost) {
       continue;
     }
     p.repoint.push_back(n.id);
   }
-  p.why = rec + ": finishing with its candidate " + r.candidate +
-          (p.detach ? " (detach it)" : "") + (p.makeWritable ? " (make it writable)" : "");
+  p.why = rec + ": finishing with its candidate " + r.candidate + (p.detach ? " (detach it)" : "") +
+          (p.makeWritable ? " (make it writable)" : "");
   return p;
 }
 

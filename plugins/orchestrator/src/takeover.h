@@ -14,7 +14,7 @@ namespace mysqlop::orchestrator {
 
 // What the new leader's probes saw of one node.
 struct TakeoverNode {
-  std::string id;          // "host:port"
+  std::string id;  // "host:port"
   bool answering = false;
   bool readOnly = true;
   std::string masterHost;  // Master_Host of its replication config, "" when it has none

@@ -46,7 +46,7 @@ json leaseState(const MysqlClusterEnv& env, const std::string& cluster) {
 std::string fault(const MysqlClusterEnv& env, const std::string& verb, const std::string& pod,
                   bool container = false) {
   std::vector<std::string> args = {LocalClusterProcess::binary(), "fault", verb, "--data-dir",
-                                   std::string(env.dataDir()), pod};
+                                   std::string(env.dataDir()),    pod};
   if (container) {
     args.insert(args.end(), {"-c", "mysql"});
   }
@@ -76,10 +76,11 @@ std::string post(MysqlClusterEnv& env, const std::string& path, const std::strin
 void readyWithRows(MysqlClusterEnv& env, const std::string& c) {
   ASSERT_EQ(env.apply(clusterManifest(c, 3)), "");
   ASSERT_EQ(env.waitReady(c, 180s), "");
-  ASSERT_EQ(env.sql(c + "-mysql-0",
-                    "CREATE TABLE app.t (id INT PRIMARY KEY); INSERT INTO app.t VALUES (1), (2), (3)")
-                .err,
-            "");
+  ASSERT_EQ(
+      env.sql(c + "-mysql-0",
+              "CREATE TABLE app.t (id INT PRIMARY KEY); INSERT INTO app.t VALUES (1), (2), (3)")
+          .err,
+      "");
   for (const std::string& replica : {c + "-mysql-1", c + "-mysql-2"}) {
     ASSERT_EQ(env.waitForSql(replica, "SELECT COUNT(*) FROM app.t", "3", 30s), "");
   }
@@ -110,25 +111,24 @@ TEST(MysqlClusterEngineHa, LeaderKilledDuringRecoveryIsFinishedWithTheRecordedCa
 
   // The crashed leader: SIGKILL, nothing released. What it had done before dying, by hand.
   env.stopOperator(true);
-  const SqlResult promoted =
-      env.sql("tk-mysql-2", "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0; "
-                            "SELECT @@gtid_current_pos");
+  const SqlResult promoted = env.sql("tk-mysql-2",
+                                     "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0; "
+                                     "SELECT @@gtid_current_pos");
   ASSERT_EQ(promoted.exitCode, 0) << promoted.err;
   const std::string promotedAt = promoted.out;
   ASSERT_EQ(fault(env, "kill", "tk-mysql-0", true), "");
-  const json state = {
-      {"version", 1},
-      {"nextId", 2},
-      {"master", fqdn("tk-mysql-0")},
-      {"inProgress",
-       {{"id", 1},
-        {"uid", "e2e-takeover"},
-        {"phase", "promoting"},
-        {"analysis", "DeadMaster"},
-        {"oldMaster", fqdn("tk-mysql-0") + ":3306"},
-        {"candidate", fqdn("tk-mysql-2") + ":3306"},
-        {"promotedAt", promotedAt},
-        {"startedAtMs", 1}}}};
+  const json state = {{"version", 1},
+                      {"nextId", 2},
+                      {"master", fqdn("tk-mysql-0")},
+                      {"inProgress",
+                       {{"id", 1},
+                        {"uid", "e2e-takeover"},
+                        {"phase", "promoting"},
+                        {"analysis", "DeadMaster"},
+                        {"oldMaster", fqdn("tk-mysql-0") + ":3306"},
+                        {"candidate", fqdn("tk-mysql-2") + ":3306"},
+                        {"promotedAt", promotedAt},
+                        {"startedAtMs", 1}}}};
   ASSERT_EQ(env.apply("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
                       "metadata:\n  name: tk-mysql-failover\n  namespace: default\n"
                       "  annotations:\n    mysql.presslabs.org/failover-state: '" +
@@ -149,9 +149,9 @@ TEST(MysqlClusterEngineHa, LeaderKilledDuringRecoveryIsFinishedWithTheRecordedCa
   EXPECT_EQ(slaveField(env, "tk-mysql-1", "Master_Host"), fqdn("tk-mysql-2"));
   // The old master is fenced and rejoined (nothing beyond the promotion position).
   EXPECT_EQ(env.waitForSql("tk-mysql-0", "SELECT @@read_only", "1", 60s), "");
-  EXPECT_TRUE(pollUntil([&] { return slaveField(env, "tk-mysql-0", "Master_Host") ==
-                                     fqdn("tk-mysql-2"); },
-                        Poll{60s, 250ms}))
+  EXPECT_TRUE(
+      pollUntil([&] { return slaveField(env, "tk-mysql-0", "Master_Host") == fqdn("tk-mysql-2"); },
+                Poll{60s, 250ms}))
       << env.diagnostics();
   // A new write on the new master reaches both.
   ASSERT_EQ(env.sqlAs("tk-mysql-2", "app", "app-pw", "INSERT INTO app.t VALUES (4)").err, "");
@@ -219,9 +219,9 @@ TEST(MysqlClusterEngineHa, IntentOnlyIsFinishedByDetachingTheRecordedCandidate) 
       << env.diagnostics();
   EXPECT_EQ(slaveField(env, "td-mysql-2", "Master_Host"), "");  // detached
   EXPECT_EQ(env.sql("td-mysql-1", "SELECT @@read_only").out, "1");
-  EXPECT_TRUE(pollUntil([&] { return slaveField(env, "td-mysql-1", "Master_Host") ==
-                                     fqdn("td-mysql-2"); },
-                        Poll{30s, 250ms}))
+  EXPECT_TRUE(
+      pollUntil([&] { return slaveField(env, "td-mysql-1", "Master_Host") == fqdn("td-mysql-2"); },
+                Poll{30s, 250ms}))
       << env.diagnostics();
   ASSERT_EQ(env.sqlAs("td-mysql-2", "app", "app-pw", "INSERT INTO app.t VALUES (4)").err, "");
   EXPECT_EQ(env.waitForSql("td-mysql-1", "SELECT COUNT(*) FROM app.t", "4", 30s), "");
@@ -342,9 +342,8 @@ TEST(MysqlClusterEngineHa, PendingFailoverAckThenAckedAndDeletionNeverBlocked) {
   const std::string unreadable =
       jsonpath(env.kubectl(), "events --field-selector involvedObject.name=ak",
                "{range .items[?(@.reason==\"FailoverStateUnreadable\")]}{.type}: {.message}{end}");
-  EXPECT_EQ(unreadable.rfind("Warning: Lease ak-mysql-failover: the failover state is not JSON: ",
-                             0),
-            0U)
+  EXPECT_EQ(
+      unreadable.rfind("Warning: Lease ak-mysql-failover: the failover state is not JSON: ", 0), 0U)
       << unreadable;
   EXPECT_NE(unreadable.find("; starting from an empty failover state"), std::string::npos)
       << unreadable;
@@ -377,8 +376,9 @@ TEST(MysqlClusterEngineHa, PendingFailoverAckThenAckedAndDeletionNeverBlocked) {
   ASSERT_TRUE(acked.is_object() && acked["recent"].size() == 1U) << acked;
   EXPECT_EQ(acked["recent"][0]["acked"], true);
   // The rule: the ack came more than failoverAckSeconds after the recovery started.
-  EXPECT_GT(acked["recent"][0].value("ackedAtMs", 0LL) - acked["recent"][0].value("startedAtMs", 0LL),
-            5000)
+  EXPECT_GT(
+      acked["recent"][0].value("ackedAtMs", 0LL) - acked["recent"][0].value("startedAtMs", 0LL),
+      5000)
       << acked;
   EXPECT_EQ(acked["recent"][0]["ackedBy"],
             "auto: Statefulset 'ak-mysql' is healthy for more than 5 seconds");

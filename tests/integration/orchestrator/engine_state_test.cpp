@@ -80,19 +80,18 @@ TEST(OrchestratorEngineState, StaleWriteIsRefusedAndTheStateReadAgain) {
 
   // Ready=True since long ago: the operator's next pass acks recovery 1 from its old view; the
   // write is refused; it reads the Lease again and acks both.
-  auto patched = env.api().request(
-      "PATCH",
-      std::string("/apis/mysql.presslabs.org/v1alpha1/namespaces/") + kNamespace +
-          "/mysqlclusters/st/status",
-      json{{"status",
-            {{"conditions",
-              {{{"type", "Ready"},
-                {"status", "True"},
-                {"reason", "ClusterReady"},
-                {"message", "Cluster is ready"},
-                {"lastTransitionTime", "2020-01-01T00:00:00Z"}}}}}}}
-          .dump(),
-      "application/merge-patch+json");
+  auto patched = env.api().request("PATCH",
+                                   std::string("/apis/mysql.presslabs.org/v1alpha1/namespaces/") +
+                                       kNamespace + "/mysqlclusters/st/status",
+                                   json{{"status",
+                                         {{"conditions",
+                                           {{{"type", "Ready"},
+                                             {"status", "True"},
+                                             {"reason", "ClusterReady"},
+                                             {"message", "Cluster is ready"},
+                                             {"lastTransitionTime", "2020-01-01T00:00:00Z"}}}}}}}
+                                       .dump(),
+                                   "application/merge-patch+json");
   ASSERT_TRUE(patched.ok() && patched->status == 200) << (patched.ok() ? patched->body : "");
   ASSERT_TRUE(MYSQLOP_EVENTUALLY_WITHIN(within(40s),
                                         condition(env, "PendingFailoverAck", "status") == "False"))

@@ -81,8 +81,7 @@ TEST(FailoverState, BadAnnotationsAreRefusedWithOneClearLine) {
   EXPECT_EQ(refusal("").rfind("the failover state is not JSON: ", 0), 0U);
   EXPECT_EQ(refusal("[1,2]"), "the failover state is not a JSON object");
   EXPECT_EQ(refusal("{}"), "the failover state has version none, this operator reads 1");
-  EXPECT_EQ(refusal(R"({"version":2})"),
-            "the failover state has version 2, this operator reads 1");
+  EXPECT_EQ(refusal(R"({"version":2})"), "the failover state has version 2, this operator reads 1");
   EXPECT_EQ(refusal(R"({"version":"1"})"),
             "the failover state has version \"1\", this operator reads 1");
   EXPECT_EQ(refusal(R"({"version":1,"inProgress":[]})"),
