@@ -16,7 +16,9 @@ const std::vector<std::string_view> kEngineKeys = {"staticClusters",
                                                    "recoveryPeriodBlockSeconds",
                                                    "promotionWaitSeconds",
                                                    "fencing",
-                                                   "kubeSemiSync"};
+                                                   "kubeSemiSync",
+
+                                                   "failoverAckSeconds"};
 
 namespace {
 
@@ -113,6 +115,7 @@ EngineOptions parseEngineOptions(std::string_view configJson) {
       std::llround(numberKey(cfg, "replicaHeartbeatSeconds", 0.2, 0.05, 60) * 1000));
   o.recoveryPeriodBlockSeconds = numberKey(cfg, "recoveryPeriodBlockSeconds", 3600, 0, 86400);
   o.promotionWaitSeconds = static_cast<int>(numberKey(cfg, "promotionWaitSeconds", 10, 1, 3600));
+  o.failoverAckSeconds = numberKey(cfg, "failoverAckSeconds", 600, 0, 864000);
   const std::string fencing = cfg.value("fencing", nlohmann::json("semi-sync")).is_string()
                                   ? cfg.value("fencing", std::string("semi-sync"))
                                   : std::string("?");

@@ -32,6 +32,9 @@ struct EngineOptions {
   // MysqlClusters: semi-sync unless the annotation mysql.presslabs.org/semi-sync says otherwise
   // (README "Semi-sync on Kubernetes"). Off by default: it costs commits without a replica.
   bool kubeSemiSync = false;
+  // PendingFailoverAck (compat.md 3.3): a recovery is acked once Ready=True has held for longer
+  // than this and it started longer ago than this (bitpoke's 600).
+  double failoverAckSeconds = 600;
 };
 
 // The keys this file reads (the observer's parseOptions accepts them too).

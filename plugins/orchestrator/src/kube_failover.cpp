@@ -1,9 +1,11 @@
 #include "plugins/orchestrator/src/kube_failover.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <memory>
 #include <optional>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "plugins/common/kube/time.h"
 #include "plugins/common/mysql/replication.h"
 #include "plugins/orchestrator/src/analysis.h"
+#include "plugins/orchestrator/src/audit.h"
 #include "plugins/orchestrator/src/candidate.h"
 #include "plugins/orchestrator/src/gather.h"
 #include "plugins/orchestrator/src/gtid.h"
@@ -27,6 +30,15 @@ namespace res = mysqlop::kube::res;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A recovery's uid (bitpoke shows orchestrator's in the ack message): 16 random hex digits.
+std::string newUid() {
+  std::random_device rd;
+  std::uniform_int_distribution<std::uint64_t> d;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(d(rd)));
+  return buf;
+}
 
 constexpr int kMysqlPort = 3306;
 // The engine's own probes during detection: a hung master must cost a pass about a second.
@@ -142,7 +154,7 @@ void KubeFailover::forget(const std::string& clusterKey) {
 std::string KubeFailover::lastMaster(const std::string& clusterKey) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = memory_.find(clusterKey);
-  return it == memory_.end() ? std::string() : it->second.master;
+  return it == memory_.end() ? std::string() : it->second.st.master;
 }
 
 std::optional<std::chrono::milliseconds> KubeFailover::recheckAfter(const std::string& clusterKey) {
@@ -163,7 +175,7 @@ void KubeFailover::hideKeptOut(ClusterState& state) {
     return;
   }
   for (Node& n : state.nodes) {
-    if (n.seen && n.seen->reachable && it->second.keptOut.count(n.host)) {
+    if (n.seen && n.seen->reachable && it->second.st.keptOut.count(n.host)) {
       n.seen->reachable = false;
       n.seen->error = n.host + ": " + kKeptOut;
     }
@@ -204,13 +216,29 @@ bool KubeFailover::step(mysqlop::Call& call, const json& cluster, ClusterState& 
                                             std::chrono::duration<double>(took)));
     }
   }
-  bool changed = fenceReturned(call, cluster, *mem, state, in, what);
+  // What an earlier leader (or this process before a restart) recorded comes first: nothing is
+  // decided without it.
+  if (!mem->loaded && !load(call, cluster, *mem, what)) {
+    return false;
+  }
+  bool changed = false;
+  if (mem->st.inProgress) {
+    changed = finishRecorded(call, cluster, state, in, *mem, what);
+    if (mem->st.inProgress) {
+      return changed;  // still recorded (waiting for its candidate, or a step failed): no other
+    }
+  }
+  const FailoverState before = mem->st;
+  changed = fenceReturned(call, cluster, *mem, state, in, what) || changed;
+  if (mem->st != before) {
+    persist(call, cluster, *mem, what);
+  }
   // Detection starts only when the master the status names does not answer in this pass: a
   // healthy cluster costs nothing more than the observer's probes.
   if (std::string named = statusMaster(state); !named.empty()) {
-    mem->master = named;
+    mem->st.master = named;
   }
-  const std::string master = mem->master;
+  const std::string master = mem->st.master;
   if (master.empty()) {
     return changed;
   }
@@ -240,16 +268,23 @@ bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memor
     if (!n.seen || !n.seen->reachable) {
       continue;
     }
-    if (m.keptOut.count(n.host)) {
+    if (m.st.keptOut.count(n.host) && !n.seen->configured) {
+      // Its data was re-initialised (a new volume: a re-clone): a new node, which node init
+      // joins to the master. The persisted keptOut would otherwise hold it out forever.
+      log_(mysqlop_log_Warn,
+           what + ": " + n.host + " is no longer kept out: it came back unconfigured (new data)");
+      m.st.keptOut.erase(n.host);
+    }
+    if (m.st.keptOut.count(n.host)) {
       n.seen->reachable = false;
       n.seen->error = n.host + ": " + kKeptOut;
       continue;
     }
-    auto it = m.demoted.find(n.host);
-    if (it == m.demoted.end() || !in.endpoints.count(n.ordinal)) {
+    auto it = m.st.demoted.find(n.host);
+    if (it == m.st.demoted.end() || !in.endpoints.count(n.ordinal)) {
       continue;
     }
-    const Memory::Succession next = it->second;
+    const Succession next = it->second;
     auto c = mysql::Connection::open(
         in.endpoints.at(n.ordinal), in.operatorUser,
         {in.connectTimeout, std::chrono::seconds(10), std::chrono::seconds(10)});
@@ -292,8 +327,8 @@ bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memor
               " client sessions killed) and kept out: it has transactions its "
               "successor " +
               next.newMaster + " lacks: " + beyond + "; re-clone it to bring it back");
-      m.keptOut.insert(n.host);
-      m.demoted.erase(it);
+      m.st.keptOut.insert(n.host);
+      m.st.demoted.erase(it);
       n.seen->reachable = false;
       n.seen->error = n.host + ": " + kKeptOut;
       continue;
@@ -316,7 +351,7 @@ bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memor
                       "old master " + n.host + " fenced (read_only=1, " + std::to_string(*killed) +
                           " client sessions killed) and rejoined: it " + "replicates from " +
                           next.newMaster);
-    m.demoted.erase(it);
+    m.st.demoted.erase(it);
   }
   return changed;
 }
@@ -413,7 +448,7 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     v.sinceHeardSeconds = m.history.sinceHeardSeconds(state.nodes[i].host, decidedAt);
   }
   for (const Node& n : state.nodes) {
-    if (n.host == m.master) {
+    if (n.host == m.st.master) {
       view.lastMaster = idOf(n, in);
     }
   }
@@ -435,7 +470,7 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   if (!a.failover()) {
     return false;
   }
-  if (m.blockedUntil && now < *m.blockedUntil) {
+  if (m.st.blockedUntilMs > 0 && nowUnixMs() < m.st.blockedUntilMs) {
     if (!m.blockLogged) {
       m.blockLogged = true;
       log_(mysqlop_log_Warn, what + ": " + code + " of " + a.master +
@@ -445,6 +480,29 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
     return false;
   }
   const RecoveryPlan plan = planRecovery(view, a);
+  // The intent, before any server is touched: a leader that takes over from here finishes with
+  // this candidate. A Conflict means another leader wrote: this one stops.
+  PersistedRecovery intent;
+  intent.id = m.st.nextId++;
+  intent.uid = newUid();
+  intent.phase = RecoveryPhase::Promoting;
+  intent.analysis = code;
+  intent.oldMaster = a.master;
+  intent.candidate = plan.candidate;
+  intent.promotedAt = plan.waitGtid;
+  intent.startedAtMs = nowUnixMs();
+  if (!plan.candidate.empty()) {
+    m.st.inProgress = intent;
+    if (!persist(call, cluster, m, what)) {
+      // Nothing was acted on: forget the intent, and read what is recorded before deciding again.
+      m.st.inProgress.reset();
+      m.loaded = false;
+      log_(mysqlop_log_Error, what + ": " + code + " of " + a.master +
+                                  " is not recovered by this process: its intent could not be "
+                                  "recorded (see above)");
+      return false;
+    }
+  }
   kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventFailureDetection,
                     "Failure: " + code + ", failed host: " + a.master + ", lost replcas: [" +
                         joinedList(a.unreachable) + "]");
@@ -519,16 +577,19 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   // A recovery that failed before touching the candidate changed nothing: the old master stays
   // the master if it comes back.
   if (rec.result.success) {
-    m.master = rec.result.newMaster.substr(0, rec.result.newMaster.rfind(':'));
+    m.st.master = rec.result.newMaster.substr(0, rec.result.newMaster.rfind(':'));
   }
   if (rec.result.candidateDetached) {
     const std::string oldHost = a.master.substr(0, a.master.rfind(':'));
-    m.demoted[oldHost] = {rec.result.success ? rec.result.newMaster : plan.candidate,
-                          plan.waitGtid};
+    m.st.demoted[oldHost] = {rec.result.success ? rec.result.newMaster : plan.candidate,
+                             plan.waitGtid};
   }
-  m.blockedUntil =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                         std::chrono::duration<double>(options_.recoveryPeriodBlockSeconds));
+  m.st.inProgress.reset();
+  rememberRecovery(m.st,
+                   {intent.id, intent.uid, rec.result.success, intent.startedAtMs, false, 0, ""});
+  m.st.blockedUntilMs =
+      nowUnixMs() + static_cast<std::int64_t>(options_.recoveryPeriodBlockSeconds * 1000);
+  persist(call, cluster, m, what);
   return rec.result.candidateDetached;
 }
 
@@ -543,7 +604,7 @@ void KubeFailover::arm(Memory& m, const ClusterState& state, const FailoverInput
     if (!n.seen || !n.seen->reachable || !in.endpoints.count(n.ordinal)) {
       continue;
     }
-    if (m.demoted.count(n.host) || m.keptOut.count(n.host)) {
+    if (m.st.demoted.count(n.host) || m.st.keptOut.count(n.host)) {
       continue;
     }
     if (n.host == masterHost) {

@@ -6,8 +6,10 @@
 // recovery.h) over a view built from the pass's probes; what is Kubernetes here is only the
 // input (pods, status.nodes, the operated Secret) and the output (Events, FailoverInProgress).
 //
-// State kept in memory per cluster (lost on an operator restart, see README gaps): when each node
-// last answered, the old masters to fence and rejoin, the end of the block period.
+// State per cluster: what matters for correctness across a leader change (the recovery in
+// progress, the old masters to fence, the kept-out nodes, the block period, the recent recoveries
+// and their ack) is persisted in a Lease per cluster (failover_lease.h, README "Engine state and
+// leader takeover"); when each node last answered is this process's own.
 
 #include <chrono>
 #include <functional>
@@ -19,10 +21,12 @@
 #include <string>
 
 #include "mysqlop/plugin.hpp"
+#include "plugins/common/kube/conditions.h"
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/flavor.h"
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/heard.h"
+#include "plugins/orchestrator/src/failover_state.h"
 #include "plugins/orchestrator/src/static_engine.h"
 #include "plugins/orchestrator/src/topology.h"
 
@@ -76,22 +80,27 @@ class KubeFailover {
   // nullopt otherwise (README "Detection in this path").
   std::optional<std::chrono::milliseconds> recheckAfter(const std::string& clusterKey);
 
+  // PendingFailoverAck for the pass's publish (README "PendingFailoverAck"): acks the recoveries
+  // that are due (Ready=True for more than failoverAckSeconds; Event RecoveryAcked each), then
+  // the condition listing the unacknowledged ones.
+  kube::Condition pendingAck(mysqlop::Call& call, const nlohmann::json& cluster);
+
+  // The manual ack (route ack-recovery): "" or the refusal ("no recovery <id> in cluster <c>",
+  // "recovery <id> is already acknowledged", or the API's failure).
+  std::string acknowledge(mysqlop::Call& call, const nlohmann::json& cluster, std::int64_t id,
+                          const std::string& by);
+
  private:
+  // A cluster's memory: what must survive a leader change is `st`, persisted in the cluster's
+  // Lease (failover_lease.h) before and after every action; the rest is this process's view.
   struct Memory {
+    FailoverState st;
+    bool loaded = false;          // st was read from the Lease (again after a Conflict)
+    std::string resourceVersion;  // of the Lease st was read from or written to; "" none yet
     std::map<std::string, std::chrono::steady_clock::time_point> lastAnswered;  // by host
-    struct Succession {
-      std::string newMaster;   // "host:port"
-      std::string promotedAt;  // the successor's received GTID position at its promotion
-    };
-    std::map<std::string, Succession> demoted;  // old master host -> its successor
-    std::set<std::string> keptOut;              // old masters with errant transactions
-    std::optional<std::chrono::steady_clock::time_point> blockedUntil;
     std::string lastAnalysis;
     bool blockLogged = false;  // RecoveryBlocked logged for the current analysis
-    // The master host status.nodes named last (Master=True): the observer publishes Master
-    // Unknown for a master it cannot reach, so after the first pass of an outage the status
-    // names none.
-    std::string master;
+    std::string takeoverLogged;  // the last takeover line logged (a waiting one, once)
     // (hang detection, heard.h) When each node answered, and each replica last heard from its
     // master, across passes.
     SilenceHistory history;
@@ -109,6 +118,17 @@ class KubeFailover {
   // Heartbeat period and semi-sync on a healthy cluster (semi_sync.h), only what differs.
   void arm(Memory& m, const ClusterState& state, const FailoverInputs& in,
            const std::string& masterHost, const std::string& what);
+  // Reads the Lease into m (first pass of a cluster in this process, or after a Conflict).
+  // false: it could not be read; the step then does nothing (it cannot know what is recorded).
+  bool load(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m, const std::string& what);
+  // Writes m.st with the resourceVersion it was read at. false on a Conflict (another leader
+  // wrote: m is read again at the next pass) or an API failure; both are logged.
+  bool persist(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
+               const std::string& what);
+  // A recovery in progress found in the persisted state (takeover.h): finished with its
+  // recorded candidate. Returns true when it changed the topology.
+  bool finishRecorded(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
+                      const FailoverInputs& in, Memory& m, const std::string& what);
 
   EngineOptions options_;
   LogFn log_;

@@ -199,6 +199,32 @@ std::vector<std::shared_ptr<const ClusterSnapshot>> Observer::snapshots() const 
   return out;
 }
 
+std::pair<int, std::string> Observer::acknowledge(mysqlop::Call& call, const ClusterKey& key,
+                                                  std::int64_t id, const std::string& by) {
+  if (!failover_) {
+    return {503, "the failover engine is not enabled"};
+  }
+  std::shared_ptr<std::mutex> m = lockOf(key);
+  std::lock_guard<std::mutex> lock(*m);
+  const std::string what = key.first + "/" + key.second;
+  mysqlop::Reply got = call.get(res::kMysqlCluster, key.first, key.second);
+  if (got.notFound()) {
+    return {404, "no MysqlCluster " + what};
+  }
+  const json cluster = json::parse(got.data, nullptr, false);
+  if (!got.ok() || !cluster.is_object()) {
+    return {503, "reading MysqlCluster " + what + ": " + (got.ok() ? "not JSON" : got.error)};
+  }
+  const std::string refused = failover_->acknowledge(call, cluster, id, by);
+  if (refused.empty()) {
+    return {200, ""};
+  }
+  if (refused.rfind("no recovery ", 0) == 0) {
+    return {404, refused};
+  }
+  return {refused.find("already acknowledged") != std::string::npos ? 409 : 503, refused};
+}
+
 std::vector<ClusterKey> Observer::knownClusters() const {
   std::lock_guard<std::mutex> lock(mu_);
   return {known_.begin(), known_.end()};
@@ -573,6 +599,11 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
 
   // Publish: status.nodes and the two conditions the failover engine owns.
   const bool healthy = masterHealthy(state, master);
+  // PendingFailoverAck: the engine's recent recoveries (README "PendingFailoverAck").
+  const kube::Condition pendingAck =
+      failover_ ? failover_->pendingAck(call, cluster)
+                : kube::Condition{"PendingFailoverAck", "False", "NoPendingFailoverAckExists",
+                                  "no pending ack"};
   for (int attempt = 0; attempt < kStatusAttempts; ++attempt) {
     const std::string now = kube::nowTime();
     json next = cluster;
@@ -587,9 +618,7 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
                           "Master is healthy in orchestrator"},
                          now);
     }
-    kube::setCondition(
-        st["conditions"],
-        {"PendingFailoverAck", "False", "NoPendingFailoverAckExists", "no pending ack"}, now);
+    kube::setCondition(st["conditions"], pendingAck, now);
     if (next["status"] == cluster.value("status", json())) {
       return settled;
     }

@@ -65,6 +65,12 @@ class Observer {
   // Turns on the failover engine in the passes (README "Failover on Kubernetes"); before the
   // first pass. Without it the observer never changes which node is the master.
   void enableFailover(EngineOptions options, RecoveryObserver onRecovery);
+  // The manual ack of recovery `id` (README "PendingFailoverAck"), under the cluster's pass
+  // lock: {200, ""} or {code, message}: 404 "no MysqlCluster <ns>/<c>", 404 "no recovery <id> in
+  // cluster <ns>/<c>", 409 "recovery <id> is already acknowledged", 503 when the failover engine
+  // is off or the state cannot be read or written.
+  std::pair<int, std::string> acknowledge(mysqlop::Call& call, const ClusterKey& key,
+                                          std::int64_t id, const std::string& by);
   // (audit) The last pass of every known cluster, in key order (the topology route).
   std::vector<std::shared_ptr<const ClusterSnapshot>> snapshots() const;
 

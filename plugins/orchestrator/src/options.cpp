@@ -28,7 +28,7 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
                      "queryTimeoutSeconds", "auditPath", "auditRetentionDays", "staticClusters",
                      "failureDetectionGraceSeconds", "replicaLostSeconds",
                      "replicaHeartbeatSeconds", "recoveryPeriodBlockSeconds",
-                     "promotionWaitSeconds", "fencing", "kubeSemiSync"});
+                     "promotionWaitSeconds", "fencing", "kubeSemiSync", "failoverAckSeconds"});
   return o;
 }
 

@@ -18,6 +18,7 @@
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/common/kube/resources.h"
+#include "plugins/orchestrator/src/ack_route.h"
 #include "plugins/orchestrator/src/audit_parts.h"
 #include "plugins/orchestrator/src/observer.h"
 #include "plugins/orchestrator/src/options.h"
@@ -76,6 +77,8 @@ class OrchestratorPlugin : public mysqlop::Plugin {
     observer_.enableFailover(
         mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
         [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); });
+    // The manual ack of a recovery (README "PendingFailoverAck").
+    host().registerRoute("POST", "/api/ack-recovery", &OrchestratorPlugin::ackRecovery, this);
   }
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
@@ -125,6 +128,29 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   ~OrchestratorPlugin() override { stop(); }
 
  private:
+  static mysqlop_type_status ackRecovery(void* self, mysqlop_call_host_ptr rawCall,
+                                         const mysqlop_type_http_request* request,
+                                         mysqlop_http_response_host_ptr response) {
+    auto* me = static_cast<OrchestratorPlugin*>(self);
+    auto respond = [&](int code, const std::string& text) {
+      me->host().table()->http_respond(response, static_cast<std::uint16_t>(code),
+                                       mysqlop::toStr("text/plain; charset=utf-8"),
+                                       mysqlop::toStr(text + "\n"));
+    };
+    mysqlop::orchestrator::AckRequest req;
+    if (std::string bad =
+            mysqlop::orchestrator::parseAckRequest(mysqlop::toView(request->body), &req);
+        !bad.empty()) {
+      respond(400, bad);
+      return mysqlop_status_Ok;
+    }
+    mysqlop::Call call(me->host().table(), rawCall);
+    const auto [code, message] = me->observer_.acknowledge(
+        call, {req.ns, req.name}, req.id, "api" + (req.comment.empty() ? "" : ": " + req.comment));
+    respond(code, code == 200 ? "recovery " + std::to_string(req.id) + " acknowledged" : message);
+    return mysqlop_status_Ok;
+  }
+
   // Every recovery into the audit store and the recovery metrics; a store that refuses it is
   // logged, never stops the engine.
   void audited(const mysqlop::orchestrator::RecoveryRecord& r) {

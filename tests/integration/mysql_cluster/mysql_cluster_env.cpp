@@ -80,7 +80,7 @@ MysqlClusterEnv::MysqlClusterEnv() {
 }
 
 MysqlClusterEnv::~MysqlClusterEnv() {
-  if (operator_) {
+  if (operator_ && !operatorStopped_) {
     operator_->terminate();
   }
 }
@@ -89,9 +89,12 @@ void MysqlClusterEnv::startOperator() {
   const std::string configPath = cluster_.dataDir() + "/operator-config.yaml";
   std::ofstream(configPath) << "plugins:\n"
                                "  - {name: cluster}\n"
-                               "  - {name: orchestrator, config: {instancePollSeconds: 1}}\n"
+                               "  - {name: orchestrator, config: "
+                            << orchestratorConfig_
+                            << "}\n"
                                "  - {name: database}\n"
                                "  - {name: user}\n";
+  operatorStopped_ = false;
   operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
       "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath, "--leader-election=false",
       "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
@@ -99,8 +102,19 @@ void MysqlClusterEnv::startOperator() {
       "e2e-topology-pw"});
 }
 
+void MysqlClusterEnv::stopOperator(bool hard) {
+  if (operator_ && !operatorStopped_) {
+    if (hard) {
+      operator_->killHard();
+    } else {
+      operator_->terminate();
+    }
+  }
+  operatorStopped_ = true;
+}
+
 void MysqlClusterEnv::restartOperator() {
-  operator_->terminate();
+  stopOperator();
   startOperator();
 }
 

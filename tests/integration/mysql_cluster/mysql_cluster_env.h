@@ -70,15 +70,24 @@ class MysqlClusterEnv {
   // Stops and starts the operator (the same arguments).
   void restartOperator();
   OperatorProcess& operatorProcess() { return *operator_; }
+  // The orchestrator plugin's config (a YAML flow mapping) for the next start; default
+  // "{instancePollSeconds: 1}".
+  void setOrchestratorConfig(const std::string& flowMapping) { orchestratorConfig_ = flowMapping; }
+  // Stops the operator: SIGTERM, or SIGKILL (hard: a crashed leader, nothing released). Its log
+  // stays readable through operatorProcess() until the next start.
+  void stopOperator(bool hard = false);
+  // Starts the operator (after stopOperator).
+  void startOperator();
 
  private:
-  void startOperator();
   SqlResult run(const std::string& pod, const std::string& user, const std::string& password,
                 const std::string& statement, bool vertical) const;
 
   LocalClusterProcess cluster_;
   std::unique_ptr<Kubectl> kubectl_;
   std::unique_ptr<OperatorProcess> operator_;
+  bool operatorStopped_ = false;
+  std::string orchestratorConfig_ = "{instancePollSeconds: 1}";
   std::string error_;
 };
 

@@ -27,6 +27,7 @@ TEST(EngineOptions, Defaults) {
   EXPECT_EQ(o.promotionWaitSeconds, 10);
   EXPECT_TRUE(o.semiSyncFencing);
   EXPECT_FALSE(o.kubeSemiSync);
+  EXPECT_DOUBLE_EQ(o.failoverAckSeconds, 600);  // bitpoke's
 }
 
 TEST(EngineOptions, KubeSemiSync) {
@@ -34,6 +35,15 @@ TEST(EngineOptions, KubeSemiSync) {
   EXPECT_FALSE(parseEngineOptions(R"({"kubeSemiSync":false})").kubeSemiSync);
   EXPECT_EQ(engineRefusal(R"({"kubeSemiSync":"true"})"),
             "config.kubeSemiSync must be true or false");
+}
+
+TEST(EngineOptions, FailoverAckSeconds) {
+  EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"failoverAckSeconds":3})").failoverAckSeconds, 3);
+  EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"failoverAckSeconds":0})").failoverAckSeconds, 0);
+  EXPECT_EQ(engineRefusal(R"({"failoverAckSeconds":-1})"),
+            "config.failoverAckSeconds must be a number from 0 to 864000");
+  EXPECT_EQ(engineRefusal(R"({"failoverAckSeconds":"600"})"),
+            "config.failoverAckSeconds must be a number from 0 to 864000");
 }
 
 TEST(EngineOptions, StaticClusters) {
