@@ -20,6 +20,7 @@
 #include "plugins/common/mysql/pool.h"
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/kube_failover.h"
+#include "plugins/orchestrator/src/kube_switchover.h"
 #include "plugins/orchestrator/src/options.h"
 #include "plugins/orchestrator/src/snapshot.h"
 #include "plugins/orchestrator/src/topology.h"
@@ -63,6 +64,8 @@ class Observer {
   // Turns on the failover engine in the passes (README "Failover on Kubernetes"); before the
   // first pass. Without it the observer never changes which node is the master.
   void enableFailover(EngineOptions options, RecoveryObserver onRecovery);
+  // The planned switchover step (kube_switchover.h), enabled with the failover; null before.
+  KubeSwitchover* switchover() { return switchover_.get(); }
   // (audit) The last pass of every known cluster, in key order (the topology route).
   std::vector<std::shared_ptr<const ClusterSnapshot>> snapshots() const;
 
@@ -92,6 +95,7 @@ class Observer {
   // (audit) The last pass of each known cluster.
   std::map<ClusterKey, std::shared_ptr<const ClusterSnapshot>> snapshots_;
   std::unique_ptr<KubeFailover> failover_;  // null: observer only
+  std::unique_ptr<KubeSwitchover> switchover_;
 };
 
 }  // namespace mysqlop::orchestrator
