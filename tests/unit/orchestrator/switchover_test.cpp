@@ -1,6 +1,8 @@
 // The switchover's target choice and every refusal, with its exact message and HTTP status
 // (plugins/orchestrator/src/switchover.h), over recorded topologies; and the result's JSON.
 #include "plugins/orchestrator/src/switchover.h"
+#include "plugins/orchestrator/src/kube_switchover.h"
+#include "plugins/orchestrator/src/switchover_routes.h"
 
 #include <gtest/gtest.h>
 
@@ -200,6 +202,43 @@ TEST(SwitchoverJson, HasTheResultAndTheTimeline) {
             R"({"atMs":200,"error":"","step":"writable"}]})");
   r.refusedMs = -1;
   EXPECT_TRUE(switchoverJson("bench", r)["refusedWritesMs"].is_null());
+}
+
+TEST(SwitchoverRoutes, BodyParsing) {
+  std::string c, to;
+  EXPECT_EQ(parseSwitchoverBody(R"({"cluster": "default/db"})", &c, &to), "");
+  EXPECT_EQ(c, "default/db");
+  EXPECT_EQ(to, "");
+  EXPECT_EQ(parseSwitchoverBody(R"({"cluster": "bench", "to": "127.0.0.1:3306"})", &c, &to), "");
+  EXPECT_EQ(c, "bench");
+  EXPECT_EQ(to, "127.0.0.1:3306");
+  EXPECT_EQ(parseSwitchoverBody("[]", &c, &to),
+            "the body must be a JSON object: {\"cluster\": ..., \"to\": ...}");
+  EXPECT_EQ(parseSwitchoverBody(R"({"cluster": ""})", &c, &to),
+            "\"cluster\" must be a non-empty string: <namespace>/<name> or a static cluster's name");
+  EXPECT_EQ(parseSwitchoverBody(R"({"cluster": "a/b", "to": null})", &c, &to),
+            "\"to\" must be a string: a pod name, host:port or \"auto\"");
+  EXPECT_EQ(parseSwitchoverBody(R"({"cluster": "a/b", "x": 1})", &c, &to),
+            "unknown field \"x\" (known: cluster, to)");
+}
+
+TEST(SwitchoverRoutes, OrchestratorAliasesAndInstances) {
+  EXPECT_EQ(clusterKeyOfAlias("db.default"), "default/db");
+  EXPECT_EQ(clusterKeyOfAlias("bench"), "");
+  EXPECT_EQ(clusterKeyOfAlias(".x"), "");
+  EXPECT_EQ(orchestratorInstance("db-mysql-0.mysql.default:3306").dump(),
+            R"({"Key":{"Hostname":"db-mysql-0.mysql.default","Port":3306}})");
+}
+
+TEST(SwitchoverAnnotation, AutoOrAPodOfTheCluster) {
+  EXPECT_EQ(badSwitchoverAnnotation("auto", "db", 3), "");
+  EXPECT_EQ(badSwitchoverAnnotation("db-mysql-2", "db", 3), "");
+  EXPECT_EQ(badSwitchoverAnnotation("db-mysql-3", "db", 3),
+            "annotation mysql.presslabs.org/switchover: \"db-mysql-3\" is neither \"auto\" nor a "
+            "pod of the cluster (db-mysql-0 .. db-mysql-2)");
+  EXPECT_EQ(badSwitchoverAnnotation("", "db", 3),
+            "annotation mysql.presslabs.org/switchover: \"\" is neither \"auto\" nor a pod of the "
+            "cluster (db-mysql-0 .. db-mysql-2)");
 }
 
 }  // namespace
