@@ -215,27 +215,45 @@ std::string buildMyCnf(const ClusterSpec& c) {
 
 std::string preShutdownScript(const std::string& client) {
   std::string script = R"SH(#!/bin/bash
-# Runs as the mysql container's preStop hook. A writable master that has replicas asks the
-# failover engine to hand its role to a replica before the server stops, so that no write is
-# lost and no client waits for failure detection.
-set -ex
+# Runs as the mysql container's preStop hook. A writable master that has replicas must hand its
+# role to a replica before the server stops, so that no write is lost and no client waits for
+# failure detection. The operator's failover engine switches over as soon as it sees this pod's
+# deletionTimestamp (README of plugins/orchestrator, "Planned switchover"); orchestrator's route is
+# also asked when ORCH_HTTP_API is set (best effort: pods may not reach the operator). Then this
+# script waits until this node is read-only (switched over), polling every 0.2 s until DEADLINE
+# seconds after it started (under the pod's 30 s grace), so that mysqld is not stopped while it is
+# still the master.
+set -e
+DEADLINE="${PRE_SHUTDOWN_WAIT_SECONDS:-25}"
 
 client() { @CLIENT@ --defaults-file=/etc/mysql/client.conf -NB "$@"; }
 
 read_only="$(client -e 'SELECT @@read_only')"
 replica_status="$(client -e 'SHOW SLAVE STATUS\G')"
-replica_hosts="$(client -e 'SHOW SLAVE HOSTS\G' | grep -c 'Server_id' || true)"
+# One line per connected replica (-N: with \G the column names, which bitpoke's script counted,
+# are not printed at all).
+replica_hosts="$(client -e 'SHOW SLAVE HOSTS' | grep -c . || true)"
 
 if [ "$read_only" != "0" ] || [ -n "$replica_status" ] || [ "${replica_hosts:-0}" -lt 1 ]; then
   exit 0
 fi
 
-master="$(curl -sf "${ORCH_HTTP_API}/master/${ORCH_CLUSTER_ALIAS}" |
-  sed -n 's/.*"Hostname" *: *"\([^"]*\)".*/\1/p' | head -n1)"
-if [ "$master" = "$MY_FQDN" ]; then
-  curl -sf "${ORCH_HTTP_API}/graceful-master-takeover-auto/${ORCH_CLUSTER_ALIAS}"
-  sleep 5
+if [ -n "${ORCH_HTTP_API:-}" ]; then
+  master="$(curl -sf --max-time 5 "${ORCH_HTTP_API}/master/${ORCH_CLUSTER_ALIAS}" |
+    sed -n 's/.*"Hostname" *: *"\([^"]*\)".*/\1/p' | head -n1 || true)"
+  if [ "$master" = "$MY_FQDN" ]; then
+    curl -sf --max-time 20 "${ORCH_HTTP_API}/graceful-master-takeover-auto/${ORCH_CLUSTER_ALIAS}" || true
+  fi
 fi
+
+while [ "$SECONDS" -lt "$DEADLINE" ]; do
+  if [ "$(client -e 'SELECT @@read_only' 2>/dev/null || true)" = "1" ]; then
+    echo "switched over: this node is read-only"
+    exit 0
+  fi
+  sleep 0.2
+done
+echo "still the master after ${DEADLINE} s: stopping anyway" >&2
 )SH";
   script.replace(script.find("@CLIENT@"), 8, client);
   return script;

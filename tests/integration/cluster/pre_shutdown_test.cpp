@@ -1,0 +1,104 @@
+// The preStop script pre-shutdown-ha.sh (plugins/cluster/src/mycnf.cpp) run by bash against real
+// mariadbd: a master with a replica waits until it is read-only (switched over) and then returns;
+// a replica returns at once; a master never switched over returns at its deadline; an
+// orchestrator address that does not answer does not stop it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "plugins/cluster/src/mycnf.h"
+#include "tests/support/mysql/mariadb_server.h"
+#include "tests/support/process/child_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/wait/eventually.h"
+
+namespace mysqlop::cluster {
+namespace {
+
+using mysqlop::testing::MariaDbOptions;
+using mysqlop::testing::MariaDbServer;
+using mysqlop::testing::TempDir;
+
+class PreShutdownScript : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    MariaDbOptions o;
+    o.serverId = 1;
+    master_ = std::make_unique<MariaDbServer>(o);
+    o.serverId = 2;
+    replica_ = std::make_unique<MariaDbServer>(o);
+    master_->query("CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'; "
+                   "GRANT REPLICATION SLAVE ON *.* TO repl@'%';");
+    replica_->query("CHANGE MASTER TO MASTER_HOST='" + master_->host() +
+                    "', MASTER_PORT=" + std::to_string(master_->port()) +
+                    ", MASTER_USER='repl', MASTER_PASSWORD='repl-pw', MASTER_USE_GTID=slave_pos;"
+                    " START SLAVE; SET GLOBAL read_only=1;");
+    ASSERT_TRUE(mysqlop::testing::eventually("the master lists its replica", [&] {
+      return master_->sql("SHOW SLAVE HOSTS").out.find('2') != std::string::npos;
+    }));
+  }
+
+  // Starts the script as the pod would, its client.conf pointing at `server`.
+  pid_t start(const MariaDbServer& server, const std::string& tag, std::vector<std::string> env) {
+    const std::string conf = dir_.file(tag + ".cnf");
+    std::ofstream(conf) << "[client]\nhost=" << server.host() << "\nport=" << server.port()
+                        << "\nuser=root\npassword=" << server.rootPassword() << "\n";
+    std::string script = preShutdownScript("mariadb");
+    for (std::size_t at; (at = script.find("/etc/mysql/client.conf")) != std::string::npos;) {
+      script.replace(at, 22, conf);
+    }
+    const std::string path = dir_.file(tag + ".sh");
+    std::ofstream(path) << script;
+    out_ = dir_.file(tag + ".out");
+    err_ = dir_.file(tag + ".err");
+    env.push_back("MY_FQDN=db-mysql-0.mysql.default");
+    env.push_back("ORCH_CLUSTER_ALIAS=db.default");
+    return mysqlop::testing::spawnProcess({{"/bin/bash", "-x", path}, env, "/dev/null", out_, err_});
+  }
+  std::string out() const { return mysqlop::testing::readFile(out_); }
+  std::string err() const { return mysqlop::testing::readFile(err_); }
+
+  TempDir dir_;
+  std::unique_ptr<MariaDbServer> master_, replica_;
+  std::string out_, err_;
+};
+
+TEST_F(PreShutdownScript, AMasterWaitsUntilItIsReadOnly) {
+  const pid_t pid = start(*master_, "master", {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20"});
+  // Still waiting a second later: nothing switched it over yet.
+  EXPECT_EQ(mysqlop::testing::waitForExit(pid, std::chrono::seconds(1)), std::nullopt) << err();
+  master_->query("SET GLOBAL read_only=1");
+  const auto code = mysqlop::testing::waitForExit(pid, std::chrono::seconds(10));
+  if (!code) {
+    mysqlop::testing::killProcess(pid);
+  }
+  EXPECT_EQ(code, 0) << err();
+  EXPECT_EQ(out(), "switched over: this node is read-only\n");
+}
+
+TEST_F(PreShutdownScript, AReplicaReturnsAtOnce) {
+  const pid_t pid = start(*replica_, "replica", {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20"});
+  const auto code = mysqlop::testing::waitForExit(pid, std::chrono::seconds(10));
+  if (!code) {
+    mysqlop::testing::killProcess(pid);
+  }
+  EXPECT_EQ(code, 0) << err();
+  EXPECT_EQ(out(), "");
+}
+
+TEST_F(PreShutdownScript, AMasterNeverSwitchedOverStopsAtItsDeadline) {
+  // Nothing listens at the orchestrator address: the call is best effort.
+  const pid_t pid = start(*master_, "deadline",
+                          {"ORCH_HTTP_API=http://127.0.0.1:1/api", "PRE_SHUTDOWN_WAIT_SECONDS=2"});
+  const auto code = mysqlop::testing::waitForExit(pid, std::chrono::seconds(15));
+  if (!code) {
+    mysqlop::testing::killProcess(pid);
+  }
+  EXPECT_EQ(code, 0) << err();
+  EXPECT_NE(err().find("still the master after 2 s: stopping anyway\n"), std::string::npos)
+      << err();
+  EXPECT_EQ(master_->query("SELECT @@read_only").substr(0, 1), "0");
+}
+
+}  // namespace
+}  // namespace mysqlop::cluster
