@@ -266,6 +266,16 @@ SwitchoverAnswer KubeSwitchover::run(mysqlop::Call& call, ClusterState& state,
       v.lastError = seen.error().message;
     }
   }
+  // A pod being deleted is never a target (all pods deleted at once: nothing to hand over to);
+  // only the master's own deleting pod stays in the view.
+  const std::string current = findMaster(view);
+  for (std::size_t i = 0; i < state.nodes.size(); ++i) {
+    NodeView& v = view.nodes[i];
+    if (state.nodes[i].podState.deleting && v.id != current && v.answering) {
+      v.answering = false;
+      v.lastError = "its pod " + state.nodes[i].pod + " is being deleted";
+    }
+  }
   Thresholds thresholds;
   thresholds.failureDetectionGraceSeconds = options_.failureDetectionGraceSeconds;
   thresholds.replicaLostSeconds = options_.replicaLostSeconds;
