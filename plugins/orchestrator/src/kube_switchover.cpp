@@ -1,6 +1,7 @@
 #include "plugins/orchestrator/src/kube_switchover.h"
 
 #include <future>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@ using nlohmann::json;
 namespace kswo {
 
 constexpr int kPort = 3306;
+constexpr std::chrono::milliseconds kDeletionSettle{1000};
 
 std::string annotationOf(const json& cluster) {
   const json meta = cluster.value("metadata", json::object());
@@ -176,7 +178,22 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
           continue;
         }
       }
-      SwitchoverAnswer a = run(call, state, in, "auto", "the master pod " + n.pod + " is deleted");
+      // `kubectl delete pods -l ...` deletes the pods one by one within a few hundred ms: let
+      // such a burst show before choosing a target, so that the master is not handed to a pod
+      // that goes next (the preStop script waits 25 s; this costs 1 s of it, no refused write).
+      std::this_thread::sleep_for(kswo::kDeletionSettle);
+      ClusterState now = state;
+      for (Node& other : now.nodes) {
+        mysqlop::Reply got = call.get(kube::res::kPod, state.ns, other.pod);
+        const json pod = got.ok() ? json::parse(got.data, nullptr, false) : json();
+        const json meta = pod.is_object() ? pod.value("metadata", json::object()) : json::object();
+        if (got.notFound() ||
+            (meta.is_object() && meta.contains("deletionTimestamp") &&
+             !meta["deletionTimestamp"].is_null())) {
+          other.podState.deleting = true;
+        }
+      }
+      SwitchoverAnswer a = run(call, now, in, "auto", "the master pod " + n.pod + " is deleted");
       if (a.status == 204) {
         continue;
       }

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -254,6 +255,104 @@ TEST(MysqlClusterSwitchover, DeletingTheMasterPodHandsOverFirstUnderAWriter) {
   const std::set<long long> acked = writer.acked();
   EXPECT_EQ(missingOn(env, promoted, acked), std::vector<long long>{}) << "acknowledged, lost";
   std::printf("%zu acknowledged writes, none lost\n", acked.size());
+}
+
+// A rolling update (spec.mysqlConf changes: the StatefulSet replaces every pod, highest ordinal
+// first) under a writer: the master is handed over before its pod goes, no acknowledged write is
+// lost, and two writable nodes are never seen (a sample of every pod's read_only every ~50 ms;
+// two rounds in a row are needed, since one round's reads are not simultaneous).
+TEST(MysqlClusterSwitchover, ARollingUpdateUnderAWriterLosesNothing) {
+  MysqlClusterEnv env;
+  ASSERT_TRUE(env.ok()) << env.error();
+  ASSERT_EQ(env.apply(clusterManifest("roll", 3)), "");
+  ASSERT_EQ(env.waitReady("roll", 180s), "");
+  ASSERT_EQ(env.sql("roll-mysql-0", "CREATE TABLE app.sw (id BIGINT PRIMARY KEY)").err, "");
+  for (const char* pod : {"roll-mysql-1", "roll-mysql-2"}) {
+    ASSERT_EQ(env.waitForSql(pod, "SELECT COUNT(*) FROM app.sw", "0", 30s), "");
+  }
+  const std::vector<std::string> pods = {"roll-mysql-0", "roll-mysql-1", "roll-mysql-2"};
+  std::vector<std::string> uids;
+  for (const std::string& p : pods) {
+    uids.push_back(jsonpath(env.kubectl(), "pod " + p, "{.metadata.uid}"));
+  }
+  PodWriter writer(env, pods);
+  ASSERT_TRUE(pollUntil([&] { return writer.acked().size() >= 50; }, Poll{30s, 50ms}));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> twoWritable{0};
+  std::string seenTwo;
+  std::thread watcher([&] {
+    std::map<std::string, std::unique_ptr<mysql::Connection>> conns;
+    int streak = 0;
+    while (!stop) {
+      std::vector<std::string> writable;
+      for (const std::string& p : pods) {
+        auto& c = conns[p];
+        if (!c) {
+          const std::string ip = env.podIp(p);
+          auto o = ip.empty() ? mysql::SqlResult<std::unique_ptr<mysql::Connection>>(
+                                    mysql::SqlError{mysql::SqlError::Kind::Unreachable, 0, "no ip"})
+                              : mysql::Connection::open({ip, 3306}, {"app", "app-pw"}, {1s, 2s, 2s});
+          if (!o.ok()) {
+            continue;
+          }
+          c = std::move(*o);
+        }
+        auto ro = c->query("SELECT @@GLOBAL.read_only");
+        if (!ro.ok()) {
+          c.reset();
+          continue;
+        }
+        if (!ro->empty() && ro->rows[0][0].value_or("") == "0") {
+          writable.push_back(p);
+        }
+      }
+      streak = writable.size() > 1 ? streak + 1 : 0;
+      if (streak >= 2) {
+        ++twoWritable;
+        seenTwo = writable[0] + " " + writable[1];
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  const CommandResult patch =
+      env.kubectl().run({"patch", "mysqlcluster", "roll", "--type=merge", "-p",
+                         "{\"spec\":{\"mysqlConf\":{\"max-connections\":\"120\"}}}"});
+  ASSERT_EQ(patch.exitCode, 0) << patch.err;
+  const bool rolled = pollUntil(
+      [&] {
+        for (std::size_t i = 0; i < pods.size(); ++i) {
+          if (jsonpath(env.kubectl(), "pod " + pods[i], "{.metadata.uid}") == uids[i]) {
+            return false;
+          }
+        }
+        return true;
+      },
+      Poll{300s, 500ms});
+  const std::string readyError = rolled ? env.waitReady("roll", 120s) : "not rolled";
+  stop = true;
+  watcher.join();
+  ASSERT_TRUE(rolled) << env.diagnostics();
+  ASSERT_EQ(readyError, "") << env.diagnostics();
+  // Writes flow on the master at the end.
+  const std::size_t before = writer.acked().size();
+  EXPECT_TRUE(pollUntil([&] { return writer.acked().size() > before + 20; }, Poll{30s, 50ms}));
+  writer.stop();
+  std::string master;
+  for (const std::string& p : pods) {
+    if (env.sql(p, "SELECT @@read_only").out == "0") {
+      master = p;
+    }
+  }
+  ASSERT_FALSE(master.empty()) << env.diagnostics();
+  const std::set<long long> acked = writer.acked();
+  EXPECT_EQ(missingOn(env, master, acked), std::vector<long long>{}) << "acknowledged, lost";
+  EXPECT_EQ(twoWritable.load(), 0) << seenTwo;
+  const std::string events = eventsOf(env, "roll");
+  EXPECT_NE(events.find("Normal/MasterSwitchover"), std::string::npos) << events;
+  EXPECT_EQ(events.find("OrcFailureDetection"), std::string::npos) << events;
+  std::printf("rolling update: %zu acknowledged writes, none lost; master now %s\n", acked.size(),
+              master.c_str());
 }
 
 }  // namespace
