@@ -220,7 +220,7 @@ std::string preShutdownScript(const std::string& client) {
 # failure detection. The operator's failover engine switches over as soon as it sees this pod's
 # deletionTimestamp (README of plugins/orchestrator, "Planned switchover"); orchestrator's route is
 # also asked when ORCH_HTTP_API is set (best effort: pods may not reach the operator). Then this
-# script waits until this node is read-only (switched over), polling every 0.2 s until DEADLINE
+# script waits until this node is a read-only replica (switched over), polling every 0.2 s until DEADLINE
 # seconds after it started (under the pod's 30 s grace), so that mysqld is not stopped while it is
 # still the master.
 set -e
@@ -246,9 +246,13 @@ if [ -n "${ORCH_HTTP_API:-}" ]; then
   fi
 fi
 
+# Switched over = read-only AND replicating: read_only=1 alone is the first step of a switchover
+# (the fence), which may still roll back, and the old master is made a replica of its successor
+# last: stopping it before would leave it without replication when it starts again.
 while [ "$SECONDS" -lt "$DEADLINE" ]; do
-  if [ "$(client -e 'SELECT @@read_only' 2>/dev/null || true)" = "1" ]; then
-    echo "switched over: this node is read-only"
+  if [ "$(client -e 'SELECT @@read_only' 2>/dev/null || true)" = "1" ] &&
+    [ -n "$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || true)" ]; then
+    echo "switched over: this node is a read-only replica"
     exit 0
   fi
   sleep 0.2

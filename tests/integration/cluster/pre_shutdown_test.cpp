@@ -67,13 +67,21 @@ TEST_F(PreShutdownScript, AMasterWaitsUntilItIsReadOnly) {
   const pid_t pid = start(*master_, "master", {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20"});
   // Still waiting a second later: nothing switched it over yet.
   EXPECT_EQ(mysqlop::testing::waitForExit(pid, std::chrono::seconds(1)), std::nullopt) << err();
+  // The fence alone (read_only=1) is not the end of a switchover: it may still roll back.
   master_->query("SET GLOBAL read_only=1");
+  EXPECT_EQ(mysqlop::testing::waitForExit(pid, std::chrono::seconds(1)), std::nullopt) << err();
+  // Made a replica of its successor: done.
+  replica_->query("STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0;");
+  master_->query("CHANGE MASTER TO MASTER_HOST='" + replica_->host() +
+                 "', MASTER_PORT=" + std::to_string(replica_->port()) +
+                 ", MASTER_USER='repl', MASTER_PASSWORD='repl-pw', MASTER_USE_GTID=slave_pos;"
+                 " START SLAVE;");
   const auto code = mysqlop::testing::waitForExit(pid, std::chrono::seconds(10));
   if (!code) {
     mysqlop::testing::killProcess(pid);
   }
   EXPECT_EQ(code, 0) << err();
-  EXPECT_EQ(out(), "switched over: this node is read-only\n");
+  EXPECT_EQ(out(), "switched over: this node is a read-only replica\n");
 }
 
 TEST_F(PreShutdownScript, AReplicaReturnsAtOnce) {

@@ -210,7 +210,7 @@ TEST(MyCnf, PreShutdownScriptUsesTheFlavorsClient) {
 }
 
 // The orchestrator call is best effort and only with ORCH_HTTP_API; then the script waits for the
-// switchover (read_only=1), every 0.2 s, until 25 s after it started (the pod's grace is 30 s).
+// switchover (read_only=1 and replicating), every 0.2 s, until 25 s after it started (the pod's grace is 30 s).
 // tests/integration/cluster/pre_shutdown_test.cpp runs it against mariadbd.
 TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
   const std::string s = preShutdownScript("mariadb");
@@ -220,7 +220,8 @@ TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
             std::string::npos);
   EXPECT_NE(s.find("DEADLINE=\"${PRE_SHUTDOWN_WAIT_SECONDS:-25}\""), std::string::npos);
   EXPECT_NE(s.find("while [ \"$SECONDS\" -lt \"$DEADLINE\" ]; do\n"
-                   "  if [ \"$(client -e 'SELECT @@read_only' 2>/dev/null || true)\" = \"1\" ]; then"),
+                   "  if [ \"$(client -e 'SELECT @@read_only' 2>/dev/null || true)\" = \"1\" ] &&\n"
+                   "    [ -n \"$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || true)\" ]; then"),
             std::string::npos);
   EXPECT_NE(s.find("  sleep 0.2\n"), std::string::npos);
   EXPECT_EQ(s.find("sleep 5"), std::string::npos);  // bitpoke's blind wait is gone
