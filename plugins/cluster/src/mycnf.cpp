@@ -230,9 +230,10 @@ client() { @CLIENT@ --defaults-file=/etc/mysql/client.conf -NB "$@"; }
 
 read_only="$(client -e 'SELECT @@read_only')"
 replica_status="$(client -e 'SHOW SLAVE STATUS\G')"
-# One line per connected replica (-N: with \G the column names, which bitpoke's script counted,
-# are not printed at all).
-replica_hosts="$(client -e 'SHOW SLAVE HOSTS' | grep -c . || true)"
+# The replicas connected now: their binlog dump threads (PROCESS, which the operator user has;
+# SHOW SLAVE HOSTS needs REPLICATION MASTER ADMIN on MariaDB, and bitpoke's count of its
+# `Server_id` lines with -N, which prints no column names, was always 0).
+replica_hosts="$(client -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")"
 
 if [ "$read_only" != "0" ] || [ -n "$replica_status" ] || [ "${replica_hosts:-0}" -lt 1 ]; then
   exit 0

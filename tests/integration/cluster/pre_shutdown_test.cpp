@@ -27,14 +27,26 @@ class PreShutdownScript : public ::testing::Test {
     master_ = std::make_unique<MariaDbServer>(o);
     o.serverId = 2;
     replica_ = std::make_unique<MariaDbServer>(o);
-    master_->query("CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'; "
-                   "GRANT REPLICATION SLAVE ON *.* TO repl@'%';");
+    // The script runs as the operator user of the sidecar (sidecar/init_sql.cpp, its grants on
+    // MariaDB 10.11), as in a pod: no REPLICATION MASTER ADMIN, so no SHOW SLAVE HOSTS. Every
+    // node starts from an empty binlog with its accounts unlogged, as a pod's init does.
+    for (MariaDbServer* s : {master_.get(), replica_.get()}) {
+      s->query("RESET MASTER; SET SESSION sql_log_bin=0; "
+               "CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'; "
+               "GRANT REPLICATION SLAVE ON *.* TO repl@'%'; "
+               "CREATE USER operator@'%' IDENTIFIED BY 'op-pw'; "
+               "GRANT SUPER, SHOW DATABASES, PROCESS, RELOAD, CREATE, SELECT, SLAVE MONITOR, "
+               "READ_ONLY ADMIN ON *.* TO operator@'%'; "
+               "GRANT REPLICATION SLAVE ON *.* TO operator@'%';");
+    }
     replica_->query("CHANGE MASTER TO MASTER_HOST='" + master_->host() +
                     "', MASTER_PORT=" + std::to_string(master_->port()) +
                     ", MASTER_USER='repl', MASTER_PASSWORD='repl-pw', MASTER_USE_GTID=slave_pos;"
                     " START SLAVE; SET GLOBAL read_only=1;");
-    ASSERT_TRUE(mysqlop::testing::eventually("the master lists its replica", [&] {
-      return master_->sql("SHOW SLAVE HOSTS").out.find('2') != std::string::npos;
+    ASSERT_TRUE(mysqlop::testing::eventually("the master has a binlog dump thread", [&] {
+      return master_->sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND "
+                          "LIKE 'Binlog Dump%'")
+                 .out.rfind("1", 0) == 0;
     }));
   }
 
@@ -42,7 +54,7 @@ class PreShutdownScript : public ::testing::Test {
   pid_t start(const MariaDbServer& server, const std::string& tag, std::vector<std::string> env) {
     const std::string conf = dir_.file(tag + ".cnf");
     std::ofstream(conf) << "[client]\nhost=" << server.host() << "\nport=" << server.port()
-                        << "\nuser=root\npassword=" << server.rootPassword() << "\n";
+                        << "\nuser=operator\npassword=op-pw\n";
     std::string script = preShutdownScript("mariadb");
     for (std::size_t at; (at = script.find("/etc/mysql/client.conf")) != std::string::npos;) {
       script.replace(at, 22, conf);

@@ -236,7 +236,11 @@ TEST(MysqlClusterSwitchover, DeletingTheMasterPodHandsOverFirstUnderAWriter) {
   EXPECT_NE(events.find("Normal/MasterSwitchover: switchover " + fqdn("del-mysql-0") + ":3306 -> " +
                         fqdn(promoted) + ":3306 before the master pod del-mysql-0 stops"),
             std::string::npos)
-      << events;
+      << events << "\n--- pod events\n"
+      << eventsOf(env, "del-mysql-0") << "\n"
+      << env.operatorProcess().err().substr(
+             env.operatorProcess().err().size() > 6000 ? env.operatorProcess().err().size() - 6000
+                                                       : 0);
   EXPECT_EQ(events.find("OrcFailureDetection"), std::string::npos) << events;
 
   // The old pod comes back (a new uid) as a read-only replica of the new master.

@@ -225,6 +225,12 @@ TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
             std::string::npos);
   EXPECT_NE(s.find("  sleep 0.2\n"), std::string::npos);
   EXPECT_EQ(s.find("sleep 5"), std::string::npos);  // bitpoke's blind wait is gone
+  // Replicas are counted by their dump threads (SHOW SLAVE HOSTS needs a privilege the operator
+  // user lacks on MariaDB).
+  EXPECT_NE(s.find("replica_hosts=\"$(client -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                   "WHERE COMMAND LIKE 'Binlog Dump%'\")\""),
+            std::string::npos);
+  EXPECT_EQ(s.find("client -e 'SHOW SLAVE HOSTS"), std::string::npos);
 }
 
 }  // namespace
