@@ -166,9 +166,23 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
   }
   if (deletionTrigger && !changed) {
     // Only the master's deletion matters; run() tells (204) when a deleting pod is not the
-    // master's. Each deletion is handled once.
+    // master's. Each deletion is handled once. A pod no replica names as its source and that
+    // status.nodes does not name master is a replica's: skipped without the settle below.
+    std::set<std::string> masters;
     for (const Node& n : state.nodes) {
-      if (!n.podState.exists || !n.podState.deleting) {
+      if (n.seen && n.seen->reachable && n.seen->hasSlaveStatus && !n.seen->masterHost.empty()) {
+        masters.insert(n.seen->masterHost);
+      }
+    }
+    for (const json& sn : state.statusNodes) {
+      for (const json& c : sn.is_object() ? sn.value("conditions", json::array()) : json()) {
+        if (c.is_object() && c.value("type", "") == "Master" && c.value("status", "") == "True") {
+          masters.insert(sn.value("name", ""));
+        }
+      }
+    }
+    for (const Node& n : state.nodes) {
+      if (!n.podState.exists || !n.podState.deleting || !masters.count(n.host)) {
         continue;
       }
       const std::string id = n.host + ":" + std::to_string(kswo::kPort);
