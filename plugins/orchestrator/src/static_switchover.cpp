@@ -3,6 +3,8 @@
 // switchover and a recovery of one cluster never overlap.
 #include "plugins/orchestrator/src/static_engine.h"
 
+#include "plugins/orchestrator/src/gather.h"
+
 namespace mysqlop::orchestrator {
 
 RecoveryRecord switchoverRecord(const std::string& cluster, const SwitchoverResult& r,
@@ -60,7 +62,26 @@ void ClusterEngine::runPendingSwitchover() {
     armed = armed_;
   }
   SwitchoverAnswer answer;
-  const SwitchoverPlan plan = planSwitchover(view(), thresholds_, p->to);
+  // Planned over a fresh probe of every node, not the probers' last (up to a poll old: right
+  // after a switchover it mixes the old topology and the new one, which reads as NoMaster).
+  ClusterView fresh = view();
+  for (NodeView& n : fresh.nodes) {
+    auto c = connect(n.id, std::chrono::seconds(2));
+    auto seen = c.ok() ? probeForEngine(**c, sqlFor(n.id))
+                       : mysql::SqlResult<Observation>(c.error());
+    if (seen.ok()) {
+      n.seen = std::move(seen).value();
+      n.answering = true;
+      n.refused = false;
+      n.silentSeconds = 0;
+      n.lastError.clear();
+    } else {
+      n.answering = false;
+      n.lastError = seen.error().message;
+    }
+    n.sinceHeardSeconds = 0;  // a switchover needs a healthy master, not a heartbeat history
+  }
+  const SwitchoverPlan plan = planSwitchover(fresh, thresholds_, p->to);
   if (!plan.error.empty()) {
     answer = {plan.status, plan.error, {}};
     log_(LogLevel::Warn, "cluster " + cluster_.name + ": switchover to " +

@@ -10,6 +10,13 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "core/config/operator_config.h"
+#include "core/host/cluster_access.h"
+#include "core/host/plugin_manager.h"
+#include "core/http/router.h"
+#include "core/metrics/registry.h"
 #include "plugins/common/mysql/client.h"
 #include "plugins/orchestrator/src/gather.h"
 #include "plugins/orchestrator/src/recovery_audit.h"
@@ -361,6 +368,88 @@ TEST_F(SwitchoverTest, ATargetThatCannotCatchUpIsRolledBack) {
   writer_->stop();
   EXPECT_EQ(missing(writer_->acked(), 0), std::vector<long long>{});
   EXPECT_TRUE(engine_->recoveries().empty()) << logs();
+}
+
+// The routes of the real plugin in the real host (standalone, as `mysql-operator --standalone`
+// runs it) over the three servers as a static cluster: orchestrator's master route, our POST
+// (a named target, then a bad one), orchestrator's graceful takeover back.
+TEST_F(SwitchoverTest, TheRoutesOfTheRealPluginSwitchAStaticCluster) {
+  metrics::Registry registry;
+  http::Router router;
+  host::UnavailableClusterAccess access;
+  host::PluginManager manager{registry, router, access, "{}"};
+  config::PluginEntry e;
+  e.name = "orchestrator";
+  e.path = std::string(MYSQLOP_BINARY_DIR) + "/bin/plugins/mysqlop_orchestrator.so";
+  e.configJson = nlohmann::json{{"auditPath", auditDir_.file("plugin-audit.db")},
+                                {"instancePollSeconds", 0.1},
+                                {"fencing", "none"},
+                                {"staticClusters",
+                                 {{{"name", "it"},
+                                   {"hosts", {id(0), id(1), id(2)}},
+                                   {"user", "engine"},
+                                   {"password", kPw},
+                                   {"replicationUser", "repl"},
+                                   {"replicationPassword", "repl-pw"}}}}}
+                     .dump();
+  e.origin = "test";
+  manager.loadAll({e});
+  ASSERT_EQ(manager.plugins().at(0)->loadError.message, "");
+  manager.startWork();  // the plugin's start: the static engine runs
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body) {
+    http::Request req;
+    req.method = method;
+    req.path = path;
+    req.body = body;
+    http::Response resp;
+    router.dispatch(req, resp);
+    return resp;
+  };
+  const std::string api = "/plugins/orchestrator/api/";
+  ASSERT_TRUE(eventually("the master route names node 0", [&] {
+    return call("GET", api + "master/it", "").body ==
+           nlohmann::json{{"Key", {{"Hostname", nodes_[0]->host()}, {"Port", nodes_[0]->port()}}}}
+               .dump();
+  })) << call("GET", api + "master/it", "").body;
+  startWriter();
+
+  http::Response r = call("POST", api + "switchover",
+                          nlohmann::json{{"cluster", "it"}, {"to", id(1)}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.contentType, "application/json");
+  const nlohmann::json j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["success"], true);
+  EXPECT_EQ(j["oldMaster"], id(0));
+  EXPECT_EQ(j["newMaster"], id(1));
+  EXPECT_TRUE(j["refusedWritesMs"].is_number());
+  EXPECT_GT(j["timeline"].size(), 3U);
+  EXPECT_EQ(one(1, "SELECT @@GLOBAL.read_only"), "0");
+
+  r = call("POST", api + "switchover", nlohmann::json{{"cluster", "it"}, {"to", id(1)}}.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, id(1) + " is already the master of cluster it\n");
+
+  // orchestrator's graceful takeover (the engine needs a poll to see the new topology first).
+  ASSERT_TRUE(eventually("the master route names node 1", [&] {
+    return call("GET", api + "master/it", "").body.find(std::to_string(nodes_[1]->port())) !=
+           std::string::npos;
+  }));
+  r = call("GET", api + "graceful-master-takeover-auto/it", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const nlohmann::json t = nlohmann::json::parse(r.body);
+  EXPECT_EQ(t["Code"], "OK");
+  const std::string successor = t["Details"]["Key"]["Hostname"].get<std::string>() + ":" +
+                                std::to_string(t["Details"]["Key"]["Port"].get<int>());
+  EXPECT_NE(successor, id(1));
+  EXPECT_EQ(t["Message"], "graceful-master-takeover: successor: " + successor);
+  writer_->stop();
+  EXPECT_EQ(missing(writer_->acked(), indexOf(successor)), std::vector<long long>{});
+  // Both are in the plugin's audit, as switchovers.
+  r = call("GET", api + "recoveries", "");
+  const nlohmann::json rec = nlohmann::json::parse(r.body);
+  ASSERT_EQ(rec["recoveries"].size(), 2U) << r.body;
+  EXPECT_EQ(rec["recoveries"][0]["analysis"], "switchover");
+  manager.destroyAll();
 }
 
 }  // namespace
