@@ -225,6 +225,7 @@ std::string preShutdownScript(const std::string& client) {
 # still the master.
 set -e
 DEADLINE="${PRE_SHUTDOWN_WAIT_SECONDS:-25}"
+START="${PRE_SHUTDOWN_START_SECONDS:-8}"
 
 client() { @CLIENT@ --defaults-file=/etc/mysql/client.conf -NB "$@"; }
 
@@ -250,10 +251,18 @@ fi
 # Switched over = read-only AND replicating: read_only=1 alone is the first step of a switchover
 # (the fence), which may still roll back, and the old master is made a replica of its successor
 # last: stopping it before would leave it without replication when it starts again.
+# The operator starts a switchover (fences this node: read_only=1) about a second after the pod's
+# deletion; a node still writable after START seconds will not be handed over (no replica can take
+# over, e.g. every pod deleted at once, or the operator is not there): it stops rather than
+# outlive its replicas. A fenced node is in the middle of a switchover: it waits until DEADLINE.
 while [ "$SECONDS" -lt "$DEADLINE" ]; do
-  if [ "$(client -e 'SELECT @@read_only' 2>/dev/null || true)" = "1" ] &&
-    [ -n "$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || true)" ]; then
+  ro="$(client -e 'SELECT @@read_only' 2>/dev/null || true)"
+  if [ "$ro" = "1" ] && [ -n "$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || true)" ]; then
     echo "switched over: this node is a read-only replica"
+    exit 0
+  fi
+  if [ "$ro" = "0" ] && [ "$SECONDS" -ge "$START" ]; then
+    echo "not switched over within ${START} s: stopping anyway" >&2
     exit 0
   fi
   sleep 0.2

@@ -1,6 +1,6 @@
 // The preStop script pre-shutdown-ha.sh (plugins/cluster/src/mycnf.cpp) run by bash against real
 // mariadbd: a master with a replica waits until it is read-only (switched over) and then returns;
-// a replica returns at once; a master never switched over returns at its deadline; an
+// a replica returns at once; a master not fenced within its start wait returns then; an
 // orchestrator address that does not answer does not stop it.
 #include <gtest/gtest.h>
 
@@ -76,7 +76,9 @@ class PreShutdownScript : public ::testing::Test {
 };
 
 TEST_F(PreShutdownScript, AMasterWaitsUntilItIsReadOnly) {
-  const pid_t pid = start(*master_, "master", {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20"});
+  const pid_t pid = start(*master_, "master",
+                          {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20",
+                           "PRE_SHUTDOWN_START_SECONDS=20"});
   // Still waiting a second later: nothing switched it over yet.
   EXPECT_EQ(mysqlop::testing::waitForExit(pid, std::chrono::seconds(1)), std::nullopt) << err();
   // The fence alone (read_only=1) is not the end of a switchover: it may still roll back.
@@ -106,16 +108,19 @@ TEST_F(PreShutdownScript, AReplicaReturnsAtOnce) {
   EXPECT_EQ(out(), "");
 }
 
-TEST_F(PreShutdownScript, AMasterNeverSwitchedOverStopsAtItsDeadline) {
+// Not fenced within START seconds (every pod deleted at once: no replica can take over; or no
+// operator): it does not outlive its replicas.
+TEST_F(PreShutdownScript, AMasterNeverSwitchedOverStopsAfterItsStartWait) {
   // Nothing listens at the orchestrator address: the call is best effort.
   const pid_t pid = start(*master_, "deadline",
-                          {"ORCH_HTTP_API=http://127.0.0.1:1/api", "PRE_SHUTDOWN_WAIT_SECONDS=2"});
+                          {"ORCH_HTTP_API=http://127.0.0.1:1/api", "PRE_SHUTDOWN_WAIT_SECONDS=20",
+                           "PRE_SHUTDOWN_START_SECONDS=2"});
   const auto code = mysqlop::testing::waitForExit(pid, std::chrono::seconds(15));
   if (!code) {
     mysqlop::testing::killProcess(pid);
   }
   EXPECT_EQ(code, 0) << err();
-  EXPECT_NE(err().find("still the master after 2 s: stopping anyway\n"), std::string::npos)
+  EXPECT_NE(err().find("not switched over within 2 s: stopping anyway\n"), std::string::npos)
       << err();
   EXPECT_EQ(master_->query("SELECT @@read_only").substr(0, 1), "0");
 }

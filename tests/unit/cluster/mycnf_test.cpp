@@ -220,9 +220,13 @@ TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
             std::string::npos);
   EXPECT_NE(s.find("DEADLINE=\"${PRE_SHUTDOWN_WAIT_SECONDS:-25}\""), std::string::npos);
   EXPECT_NE(s.find("while [ \"$SECONDS\" -lt \"$DEADLINE\" ]; do\n"
-                   "  if [ \"$(client -e 'SELECT @@read_only' 2>/dev/null || true)\" = \"1\" ] &&\n"
-                   "    [ -n \"$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || true)\" ]; then"),
+                   "  ro=\"$(client -e 'SELECT @@read_only' 2>/dev/null || true)\"\n"
+                   "  if [ \"$ro\" = \"1\" ] && [ -n \"$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || "
+                   "true)\" ]; then"),
             std::string::npos);
+  EXPECT_NE(s.find("  if [ \"$ro\" = \"0\" ] && [ \"$SECONDS\" -ge \"$START\" ]; then"),
+            std::string::npos);
+  EXPECT_NE(s.find("START=\"${PRE_SHUTDOWN_START_SECONDS:-8}\""), std::string::npos);
   EXPECT_NE(s.find("  sleep 0.2\n"), std::string::npos);
   EXPECT_EQ(s.find("sleep 5"), std::string::npos);  // bitpoke's blind wait is gone
   // Replicas are counted by their dump threads (SHOW SLAVE HOSTS needs a privilege the operator
