@@ -215,27 +215,59 @@ std::string buildMyCnf(const ClusterSpec& c) {
 
 std::string preShutdownScript(const std::string& client) {
   std::string script = R"SH(#!/bin/bash
-# Runs as the mysql container's preStop hook. A writable master that has replicas asks the
-# failover engine to hand its role to a replica before the server stops, so that no write is
-# lost and no client waits for failure detection.
-set -ex
+# Runs as the mysql container's preStop hook. A writable master that has replicas must hand its
+# role to a replica before the server stops, so that no write is lost and no client waits for
+# failure detection. The operator's failover engine switches over as soon as it sees this pod's
+# deletionTimestamp (README of plugins/orchestrator, "Planned switchover"); orchestrator's route is
+# also asked when ORCH_HTTP_API is set (best effort: pods may not reach the operator). Then this
+# script waits until this node is a read-only replica (switched over), polling every 0.2 s until DEADLINE
+# seconds after it started (under the pod's 30 s grace), so that mysqld is not stopped while it is
+# still the master.
+set -e
+DEADLINE="${PRE_SHUTDOWN_WAIT_SECONDS:-25}"
+START="${PRE_SHUTDOWN_START_SECONDS:-8}"
 
 client() { @CLIENT@ --defaults-file=/etc/mysql/client.conf -NB "$@"; }
 
 read_only="$(client -e 'SELECT @@read_only')"
 replica_status="$(client -e 'SHOW SLAVE STATUS\G')"
-replica_hosts="$(client -e 'SHOW SLAVE HOSTS\G' | grep -c 'Server_id' || true)"
+# The replicas connected now: their binlog dump threads (PROCESS, which the operator user has;
+# SHOW SLAVE HOSTS needs REPLICATION MASTER ADMIN on MariaDB, and bitpoke's count of its
+# `Server_id` lines with -N, which prints no column names, was always 0).
+replica_hosts="$(client -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")"
 
 if [ "$read_only" != "0" ] || [ -n "$replica_status" ] || [ "${replica_hosts:-0}" -lt 1 ]; then
   exit 0
 fi
 
-master="$(curl -sf "${ORCH_HTTP_API}/master/${ORCH_CLUSTER_ALIAS}" |
-  sed -n 's/.*"Hostname" *: *"\([^"]*\)".*/\1/p' | head -n1)"
-if [ "$master" = "$MY_FQDN" ]; then
-  curl -sf "${ORCH_HTTP_API}/graceful-master-takeover-auto/${ORCH_CLUSTER_ALIAS}"
-  sleep 5
+if [ -n "${ORCH_HTTP_API:-}" ]; then
+  master="$(curl -sf --max-time 5 "${ORCH_HTTP_API}/master/${ORCH_CLUSTER_ALIAS}" |
+    sed -n 's/.*"Hostname" *: *"\([^"]*\)".*/\1/p' | head -n1 || true)"
+  if [ "$master" = "$MY_FQDN" ]; then
+    curl -sf --max-time 20 "${ORCH_HTTP_API}/graceful-master-takeover-auto/${ORCH_CLUSTER_ALIAS}" || true
+  fi
 fi
+
+# Switched over = read-only AND replicating: read_only=1 alone is the first step of a switchover
+# (the fence), which may still roll back, and the old master is made a replica of its successor
+# last: stopping it before would leave it without replication when it starts again.
+# The operator starts a switchover (fences this node: read_only=1) about a second after the pod's
+# deletion; a node still writable after START seconds will not be handed over (no replica can take
+# over, e.g. every pod deleted at once, or the operator is not there): it stops rather than
+# outlive its replicas. A fenced node is in the middle of a switchover: it waits until DEADLINE.
+while [ "$SECONDS" -lt "$DEADLINE" ]; do
+  ro="$(client -e 'SELECT @@read_only' 2>/dev/null || true)"
+  if [ "$ro" = "1" ] && [ -n "$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || true)" ]; then
+    echo "switched over: this node is a read-only replica"
+    exit 0
+  fi
+  if [ "$ro" = "0" ] && [ "$SECONDS" -ge "$START" ]; then
+    echo "not switched over within ${START} s: stopping anyway" >&2
+    exit 0
+  fi
+  sleep 0.2
+done
+echo "still the master after ${DEADLINE} s: stopping anyway" >&2
 )SH";
   script.replace(script.find("@CLIENT@"), 8, client);
   return script;

@@ -23,7 +23,9 @@ ConfEntries computedMysqlConf(const ClusterSpec& c);
 std::string buildMyCnf(const ClusterSpec& c);
 
 // The preStop script pre-shutdown-ha.sh (compat.md 2.1.6): a writable master with replicas asks
-// the failover engine for a graceful takeover before it stops.
+// the failover engine for a graceful takeover before it stops (best effort, when ORCH_HTTP_API is
+// set), then waits until it is read-only (the engine switched over on the pod's
+// deletionTimestamp), up to PRE_SHUTDOWN_WAIT_SECONDS (25) after it started.
 // client is the MySQL command-line client of the image ("mysql", or "mariadb" for MariaDB,
 // whose 11.x images dropped the mysql names).
 std::string preShutdownScript(const std::string& client);

@@ -102,6 +102,13 @@ std::string ReplicationSql::selectEngineProbe() const {
          "NULL AS heartbeats";
 }
 
+std::string ReplicationSql::selectBinlogPos() const {
+  if (flavor_ == Flavor::MariaDB) {
+    return "SELECT @@GLOBAL.gtid_binlog_pos AS pos";
+  }
+  return "SELECT @@GLOBAL.gtid_executed AS pos";
+}
+
 std::string ReplicationSql::selectReadOnly() { return "SELECT @@GLOBAL.read_only AS read_only"; }
 
 std::string ReplicationSql::waitForGtid() const {

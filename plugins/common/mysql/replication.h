@@ -68,6 +68,9 @@ class ReplicationSql {
   // One row: the columns of selectVariables plus gtid_binlog_pos (MySQL '') and heartbeats
   // (MariaDB Slave_received_heartbeats; MySQL NULL).
   std::string selectEngineProbe() const;
+  // One row, column `pos`: what a master has written (MariaDB gtid_binlog_pos, MySQL
+  // gtid_executed); a switchover waits for its target to apply it.
+  std::string selectBinlogPos() const;
   // One row, column `read_only`: re-read after making a node writable.
   static std::string selectReadOnly();
   // One row, column `waited`: 0 once the GTID set (arg 1) is applied, else -1 (MariaDB) / 1

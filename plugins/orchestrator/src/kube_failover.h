@@ -25,8 +25,8 @@
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/flavor.h"
 #include "plugins/orchestrator/src/engine_options.h"
-#include "plugins/orchestrator/src/heard.h"
 #include "plugins/orchestrator/src/failover_state.h"
+#include "plugins/orchestrator/src/heard.h"
 #include "plugins/orchestrator/src/static_engine.h"
 #include "plugins/orchestrator/src/topology.h"
 
@@ -99,7 +99,7 @@ class KubeFailover {
     std::string resourceVersion;  // of the Lease st was read from or written to; "" none yet
     std::map<std::string, std::chrono::steady_clock::time_point> lastAnswered;  // by host
     std::string lastAnalysis;
-    bool blockLogged = false;  // RecoveryBlocked logged for the current analysis
+    bool blockLogged = false;    // RecoveryBlocked logged for the current analysis
     std::string takeoverLogged;  // the last takeover line logged (a waiting one, once)
     // (hang detection, heard.h) When each node answered, and each replica last heard from its
     // master, across passes.

@@ -153,6 +153,7 @@ std::shared_ptr<std::mutex> Observer::lockOf(const ClusterKey& key) {
 
 void Observer::enableFailover(EngineOptions options, RecoveryObserver onRecovery) {
   initHeartbeatMs_ = options.replicaHeartbeatMs;
+  switchover_ = std::make_unique<KubeSwitchover>(options, log_, onRecovery);
   failover_ = std::make_unique<KubeFailover>(std::move(options), log_, std::move(onRecovery));
 }
 
@@ -449,6 +450,11 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   if (failover_ && canProbe) {
     const FailoverInputs in{endpoints, flavors, secrets.operatorUser, secrets.replicationUser,
                             options_.connectTimeout};
+    // The planned switchover first (annotation, HTTP, a deleted master pod; kube_switchover.h):
+    // it acts only on a healthy master, so the failover step then sees the new topology.
+    if (switchover_ && switchover_->step(call, cluster, state, in)) {
+      probeAll(all);
+    }
     if (failover_->step(call, cluster, state, in)) {
       probeAll(all);
       failover_->hideKeptOut(state);

@@ -20,6 +20,7 @@
 #include "plugins/common/mysql/pool.h"
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/kube_failover.h"
+#include "plugins/orchestrator/src/kube_switchover.h"
 #include "plugins/orchestrator/src/options.h"
 #include "plugins/orchestrator/src/snapshot.h"
 #include "plugins/orchestrator/src/topology.h"
@@ -71,6 +72,8 @@ class Observer {
   // is off or the state cannot be read or written.
   std::pair<int, std::string> acknowledge(mysqlop::Call& call, const ClusterKey& key,
                                           std::int64_t id, const std::string& by);
+  // The planned switchover step (kube_switchover.h), enabled with the failover; null before.
+  KubeSwitchover* switchover() { return switchover_.get(); }
   // (audit) The last pass of every known cluster, in key order (the topology route).
   std::vector<std::shared_ptr<const ClusterSnapshot>> snapshots() const;
 
@@ -106,6 +109,7 @@ class Observer {
   // a partition) must cost a pass seconds, not queryTimeout (README "Detection in this path").
   // pool_ keeps queryTimeout for the read-only changes.
   mysql::ConnectionPool probePool_;
+  std::unique_ptr<KubeSwitchover> switchover_;
 };
 
 }  // namespace mysqlop::orchestrator

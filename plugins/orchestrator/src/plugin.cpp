@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "plugins/orchestrator/src/recovery_audit.h"
 #include "plugins/orchestrator/src/snapshot.h"
 #include "plugins/orchestrator/src/static_engine.h"
+#include "plugins/orchestrator/src/switchover_routes.h"
 
 namespace {
 
@@ -72,13 +74,20 @@ class OrchestratorPlugin : public mysqlop::Plugin {
                                                                           : mysqlop_log_Error,
                          m);
             },
-            [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); }) {
+            [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); }),
+        switchoverRoutes_(
+            host(),
+            {[this](mysqlop::Call& call, const std::string& c, const std::string& to) {
+               return switchover(call, c, to);
+             },
+             [this](mysqlop::Call& call, const std::string& c) { return masterOf(call, c); }}) {
     // The failover engine over MysqlClusters (README "Failover on Kubernetes"), in the passes.
     observer_.enableFailover(
         mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
         [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); });
     // The manual ack of a recovery (README "PendingFailoverAck").
     host().registerRoute("POST", "/api/ack-recovery", &OrchestratorPlugin::ackRecovery, this);
+    switchoverRoutes_.registerAll();  // README "Planned switchover"
   }
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
@@ -159,6 +168,71 @@ class OrchestratorPlugin : public mysqlop::Plugin {
       host().log(mysqlop_log_Error,
                  "cluster " + r.cluster + ": the audit store did not take a recovery: " + e);
     }
+  }
+
+  // The cluster a switchover route names: a static cluster by its name, else a MysqlCluster as
+  // "<ns>/<name>" or as orchestrator's alias "<name>.<ns>" ("" when neither).
+  std::string kubeKeyOf(const std::string& c) {
+    if (c.find('/') != std::string::npos) {
+      return c;
+    }
+    return mysqlop::orchestrator::clusterKeyOfAlias(c);
+  }
+
+  std::optional<mysqlop::orchestrator::SwitchoverAnswer> switchover(mysqlop::Call& call,
+                                                                    const std::string& c,
+                                                                    const std::string& to) {
+    if (auto* e = engine_.cluster(c)) {
+      return e->switchover(to);
+    }
+    const std::string key = kubeKeyOf(c);
+    const std::size_t slash = key.find('/');
+    if (key.empty() || !observer_.switchover() ||
+        !call.get(mysqlop::kube::res::kMysqlCluster, key.substr(0, slash), key.substr(slash + 1))
+             .ok()) {
+      return std::nullopt;
+    }
+    const ClusterKey k{key.substr(0, slash), key.substr(slash + 1)};
+    return observer_.switchover()->request(
+        key, to,
+        [this, k] {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (queued_.insert(k).second) {
+            queue_.push_back(k);
+          }
+          cv_.notify_all();
+        },
+        std::chrono::seconds(60));
+  }
+
+  std::optional<std::string> masterOf(mysqlop::Call& call, const std::string& c) {
+    if (auto* e = engine_.cluster(c)) {
+      return mysqlop::orchestrator::findMaster(e->view());
+    }
+    const std::string key = kubeKeyOf(c);
+    const std::size_t slash = key.find('/');
+    if (key.empty()) {
+      return std::nullopt;
+    }
+    mysqlop::Reply got =
+        call.get(mysqlop::kube::res::kMysqlCluster, key.substr(0, slash), key.substr(slash + 1));
+    if (!got.ok()) {
+      return std::nullopt;
+    }
+    const nlohmann::json mc = nlohmann::json::parse(got.data, nullptr, false);
+    const nlohmann::json st =
+        mc.is_object() ? mc.value("status", nlohmann::json::object()) : nlohmann::json::object();
+    for (const nlohmann::json& n :
+         st.is_object() ? st.value("nodes", nlohmann::json::array()) : nlohmann::json::array()) {
+      for (const nlohmann::json& cond :
+           n.is_object() ? n.value("conditions", nlohmann::json::array()) : nlohmann::json()) {
+        if (cond.is_object() && cond.value("type", "") == "Master" &&
+            cond.value("status", "") == "True") {
+          return n.value("name", "") + ":3306";
+        }
+      }
+    }
+    return std::string();
   }
 
   mysqlop::Outcome runPass(mysqlop::Call& call, const ClusterKey& key, bool wait) {
@@ -281,6 +355,8 @@ class OrchestratorPlugin : public mysqlop::Plugin {
   std::thread ticker_;
   std::vector<std::thread> workers_;
   mysqlop::orchestrator::StaticEngine engine_;
+  // POST /api/switchover and orchestrator's routes of bitpoke's preStop (after engine_).
+  mysqlop::orchestrator::SwitchoverRoutes switchoverRoutes_;
 };
 
 }  // namespace

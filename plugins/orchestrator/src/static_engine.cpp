@@ -143,12 +143,14 @@ void ClusterEngine::decideLoop() {
     lock.unlock();
     tick();
     lock.lock();
-    cv_.wait_for(lock, options_.pollInterval, [this] { return stopping_ || wake_; });
+    cv_.wait_for(lock, options_.pollInterval,
+                 [this] { return stopping_ || wake_ || (switchover_ && !switchover_->done); });
     wake_ = false;
   }
 }
 
 void ClusterEngine::tick() {
+  runPendingSwitchover();  // static_switchover.cpp
   const ClusterView v = view();
   const Analysis a = analyze(v, thresholds_);
   {
@@ -206,9 +208,11 @@ void ClusterEngine::tick() {
       rec.detectedAfterSeconds = n.silentSeconds;
     }
   }
+  setRecovering(true);
   rec.result = runRecovery(
       plan, sqlFor(plan.candidate),
       [this](const std::string& id, std::chrono::seconds t) { return connect(id, t); }, act_);
+  setRecovering(false);
   for (const StepRecord& s : rec.result.timeline) {
     log_(s.error.empty() ? LogLevel::Info : LogLevel::Error,
          "cluster " + cluster_.name + ": +" + std::to_string(s.atSeconds) + " s " + s.what +

@@ -22,6 +22,7 @@
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/gather.h"
 #include "plugins/orchestrator/src/recovery.h"
+#include "plugins/orchestrator/src/switchover.h"
 
 namespace mysqlop::orchestrator {
 
@@ -41,6 +42,11 @@ struct RecoveryRecord {
 
 // Called on the deciding thread after every recovery, successful or not.
 using RecoveryObserver = std::function<void(const RecoveryRecord&)>;
+
+// A switchover as the audit keeps it: a recovery with analysis "switchover"
+// (static_switchover.cpp).
+RecoveryRecord switchoverRecord(const std::string& cluster, const SwitchoverResult& r,
+                                std::chrono::system_clock::time_point startedAt);
 
 class ClusterEngine {
  public:
@@ -64,11 +70,19 @@ class ClusterEngine {
   // Old masters that rejoined as replicas of their successor.
   std::set<std::string> rejoined() const;
 
+  // Planned switchover to `to` ("" or "auto": the best replica; README "Planned switchover").
+  // Runs on the decide thread between two ticks, so never alongside a recovery; waits for it.
+  // (static_switchover.cpp)
+  SwitchoverAnswer switchover(const std::string& to);
+  void setSwitchoverSettings(const SwitchoverSettings& s) { switchoverSettings_ = s; }
+
  private:
   void decideLoop();
   void tick();
   void arm(const ClusterView& v, const Analysis& a);
   void fenceReturned(const ClusterView& v);
+  void runPendingSwitchover();
+  void setRecovering(bool on);
   mysql::SqlResult<std::unique_ptr<mysql::Connection>> connect(const std::string& id,
                                                                std::chrono::seconds readTimeout);
   mysql::ReplicationSql sqlFor(const std::string& id) const;
@@ -102,6 +116,16 @@ class ClusterEngine {
   std::vector<RecoveryRecord> recoveries_;
   std::optional<std::chrono::steady_clock::time_point> blockedUntil_;
   bool blockLogged_ = false;
+
+  // The switchover asked for and not answered yet (one at a time), and whether a recovery runs.
+  struct PendingSwitchover {
+    std::string to;
+    bool done = false;
+    SwitchoverAnswer answer;
+  };
+  std::shared_ptr<PendingSwitchover> switchover_;
+  bool recovering_ = false;
+  SwitchoverSettings switchoverSettings_;
 };
 
 class StaticEngine {

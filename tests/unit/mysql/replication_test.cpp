@@ -90,6 +90,8 @@ TEST(ReplicationSql, FailoverEngine) {
             "@@GLOBAL.gtid_executed AS gtid_executed, '' AS gtid_slave_pos, '' AS gtid_binlog_pos, "
             "NULL AS heartbeats");
   EXPECT_EQ(ReplicationSql::selectReadOnly(), "SELECT @@GLOBAL.read_only AS read_only");
+  EXPECT_EQ(kMariaRepl.selectBinlogPos(), "SELECT @@GLOBAL.gtid_binlog_pos AS pos");
+  EXPECT_EQ(kMyRepl.selectBinlogPos(), "SELECT @@GLOBAL.gtid_executed AS pos");
   EXPECT_EQ(kMariaRepl.waitForGtid(), "SELECT MASTER_GTID_WAIT(?, ?) AS waited");
   EXPECT_EQ(kMyRepl.waitForGtid(), "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS waited");
   EXPECT_TRUE(ReplicationSql::gtidWaitSucceeded("0"));

@@ -48,6 +48,15 @@ struct Standalone {
     router.dispatch(req, resp);
     return resp;
   }
+  http::Response post(const std::string& path, const std::string& body) {
+    http::Request req;
+    req.method = "POST";
+    req.path = path;
+    req.body = body;
+    http::Response resp;
+    router.dispatch(req, resp);
+    return resp;
+  }
   std::string loadError() const { return manager.plugins().at(0)->loadError.message; }
 };
 
@@ -125,6 +134,40 @@ TEST(OrchestratorStandaloneHost, TemporaryDefaultStoreIsRemovedWithThePlugin) {
     ::unsetenv("TMPDIR");
   }
   EXPECT_TRUE(fs::is_empty(tmp.path()));
+}
+
+// The switchover routes (README "Planned switchover") without Kubernetes and without a static
+// cluster: every bad body and an unknown cluster, with the exact messages.
+TEST(OrchestratorStandaloneHost, SwitchoverRoutesRefuseBadRequests) {
+  TempDir dir;
+  Standalone host(json{{"auditPath", dir.file("audit.db")}});
+  ASSERT_EQ(host.loadError(), "");
+  const std::string route = "/plugins/orchestrator/api/switchover";
+  http::Response r = host.post(route, "not json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "the body must be a JSON object: {\"cluster\": ..., \"to\": ...}\n");
+  r = host.post(route, R"({"to": "auto"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            "\"cluster\" must be a non-empty string: <namespace>/<name> or a static cluster's "
+            "name\n");
+  r = host.post(route, R"({"cluster": "default/db", "to": 3})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "\"to\" must be a string: a pod name, host:port or \"auto\"\n");
+  r = host.post(route, R"({"cluster": "default/db", "force": true})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "unknown field \"force\" (known: cluster, to)\n");
+  r = host.post(route, R"({"cluster": "nosuch"})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "no cluster nosuch (a MysqlCluster <namespace>/<name> or a static cluster)\n");
+  r = host.post(route, R"({"cluster": "default/db", "to": "db-mysql-1"})");
+  EXPECT_EQ(r.status, 404);  // no Kubernetes here: no MysqlCluster can be read
+  r = host.get("/plugins/orchestrator/api/master/db.default");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"Code":"ERROR","Message":"no cluster db.default"})");
+  r = host.get("/plugins/orchestrator/api/graceful-master-takeover-auto/db.default");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"Code":"ERROR","Message":"no cluster db.default"})");
 }
 
 }  // namespace
