@@ -26,9 +26,9 @@ bool BackupTargets::add(const std::string& plugin, const mysqlop_backup_target_v
   return all;
 }
 
-void BackupTargets::remove(const std::string& plugin) {
+void BackupTargets::remove(mysqlop_instance_plugin_ptr instance) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(entries_, [&](const Entry& e) { return e.target.plugin == plugin; });
+  std::erase_if(entries_, [&](const Entry& e) { return e.target.instance == instance; });
 }
 
 std::optional<BackupTargets::Target> BackupTargets::find(std::string_view scheme) const {

@@ -26,8 +26,9 @@ class BackupTargets {
   // (configuration order decides); add then returns false and *error names both plugins.
   bool add(const std::string& plugin, const mysqlop_backup_target_v1* table,
            mysqlop_instance_plugin_ptr instance, std::string* error);
-  // Forgets every scheme of plugin (called before its instance is destroyed).
-  void remove(const std::string& plugin);
+  // Forgets every scheme served by instance (called before it is destroyed). By instance, not by
+  // name: two loads of one plugin (a tool may try) have the same name.
+  void remove(mysqlop_instance_plugin_ptr instance);
   std::optional<Target> find(std::string_view scheme) const;
   // The ABI form: Ok and both outputs set, or NotFound.
   mysqlop_type_status find(std::string_view scheme, const mysqlop_backup_target_v1** table,

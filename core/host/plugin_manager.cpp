@@ -385,7 +385,7 @@ void PluginManager::destroyAll() {
 
 void PluginManager::destroyOne(Plugin& p) {
   p.destroyed = true;  // first: from here on, lookups answer "destroyed"
-  backupTargets_.remove(p.name);
+  backupTargets_.remove(p.instance);
   p.handle->callsAllowed = false;
   if (const int open = p.handle->openCalls.load(); open > 0) {
     p.handle->logger->warn("{} call context(s) from call_begin were never ended (leaked)", open);

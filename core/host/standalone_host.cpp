@@ -257,7 +257,7 @@ const mysqlop_host_v1* StandaloneHost::table() { return &kHost; }
 StandaloneHost::~StandaloneHost() {
   for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) {
     StandalonePlugin& p = **it;
-    targets_.remove(p.name);
+    targets_.remove(p.instance);
     p.callsAllowed = false;
     if (p.instance) {
       p.library.descriptor.destroy(p.instance);
@@ -314,7 +314,7 @@ Result<StandalonePlugin*> StandaloneHost::loadBackupTarget(const std::string& pa
   p->target = backupTargetTable(d);
   std::string clash;
   if (!p->target || !targets_.add(p->name, p->target, p->instance, &clash)) {
-    targets_.remove(p->name);
+    targets_.remove(p->instance);
     p->callsAllowed = false;
     d.destroy(p->instance);
     p->instance = nullptr;
