@@ -396,8 +396,14 @@ class Checks {
       throw Skipped{"no --bad-credentials given (a target without credentials)"};
     }
     const std::string url = run_ + "denied/object";
+    // The good credentials with the bad ones put over them (the endpoint, the region stay).
+    auto merged = o_.credentials;
+    for (const auto& [k, v] : o_.badCredentials) {
+      std::erase_if(merged, [&](const auto& kv) { return kv.first == k; });
+      merged.emplace_back(k, v);
+    }
     std::unique_ptr<TargetClient::Writer> w;
-    Outcome o = c_.openWriter(url, &w, o_.badCredentials);
+    Outcome o = c_.openWriter(url, &w, merged);
     if (o.ok()) {
       o = w->write("x", 1);
       o = o.ok() ? w->commit() : o;

@@ -15,7 +15,8 @@ struct Options {
   std::string url;  // the prefix the kit writes under (a '/' is added if missing)
   std::string configJson = "{}";
   std::vector<std::pair<std::string, std::string>> credentials;
-  // Credentials the store must refuse (Forbidden); without them bad_credentials is skipped.
+  // Credentials the store must refuse (Forbidden), put over `credentials` (same keys replaced);
+  // without them bad_credentials is skipped.
   std::vector<std::pair<std::string, std::string>> badCredentials;
   std::uint64_t largeSize = 256ull << 20;
   std::size_t chunkSize = 1u << 20;  // bytes per write of the large object
