@@ -41,8 +41,8 @@ std::optional<std::string> parseArgs(int argc, char** argv, Options* o) {
       }
       return std::string(argv[++i]);
     };
-    auto pair = [&](std::vector<std::pair<std::string, std::string>>* into)
-        -> std::optional<std::string> {
+    auto pair =
+        [&](std::vector<std::pair<std::string, std::string>>* into) -> std::optional<std::string> {
       auto v = value();
       if (!v) {
         return a + " needs KEY=VALUE";

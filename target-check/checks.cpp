@@ -151,8 +151,8 @@ class Checks {
     // An empty object is an object too.
     requireOk(c_.put(run_ + "basic/empty", ""), "writing an empty object");
     requireOk(c_.get(run_ + "basic/empty", &back), "reading the empty object");
-    require(back.empty(), "the empty object read back as " + std::to_string(back.size()) +
-                              " bytes");
+    require(back.empty(),
+            "the empty object read back as " + std::to_string(back.size()) + " bytes");
   }
 
   void overwriteReplaces() {
@@ -172,8 +172,8 @@ class Checks {
     requireInvisible(c_, url);
     std::vector<Listed> l;
     requireOk(c_.list(run_ + "pending/", &l), "list " + run_ + "pending/");
-    require(l.empty(), "while a writer is open, list " + run_ + "pending/ reported " +
-                           join(urlsOf(l)));
+    require(l.empty(),
+            "while a writer is open, list " + run_ + "pending/ reported " + join(urlsOf(l)));
     requireOk(w->commit(), "commit");
     std::string back;
     requireOk(c_.get(url, &back), "reading it after commit");
@@ -283,8 +283,8 @@ class Checks {
       requireOk(c_.openWriter(url, &w), "open_writer " + url);
       Stream s(42);
       for (std::uint64_t at = 0; at < o_.largeSize; at += chunk.size()) {
-        const std::size_t n = static_cast<std::size_t>(
-            std::min<std::uint64_t>(chunk.size(), o_.largeSize - at));
+        const std::size_t n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), o_.largeSize - at));
         s.fill(chunk.data(), n);
         wrote.add(chunk.data(), n);
         requireOk(w->write(chunk.data(), n), "write at offset " + std::to_string(at));
@@ -297,25 +297,25 @@ class Checks {
     Digest read;
     requireOk(c_.read(url, o_.chunkSize, [&](const char* p, std::size_t n) { read.add(p, n); }),
               "reading it back");
-    require(read.n == wrote.n, "read back " + std::to_string(read.n) + " bytes, wrote " +
-                                   std::to_string(wrote.n));
+    require(read.n == wrote.n,
+            "read back " + std::to_string(read.n) + " bytes, wrote " + std::to_string(wrote.n));
     require(read == wrote, "the bytes read back differ from the bytes written");
     std::vector<Listed> l;
     requireOk(c_.list(url, &l), "list " + url);
-    require(l.size() == 1 && l[0].size == o_.largeSize,
-            "list " + url + " did not report one object of " + std::to_string(o_.largeSize) +
-                " bytes");
+    require(
+        l.size() == 1 && l[0].size == o_.largeSize,
+        "list " + url + " did not report one object of " + std::to_string(o_.largeSize) + " bytes");
     const std::uint64_t growth = peakWrite > before ? peakWrite - before : 0;
     require(growth <= o_.maxRssGrowth, "peak RSS grew by " + mib(growth) + " while writing " +
-                                           mib(o_.largeSize) + " (limit " +
-                                           mib(o_.maxRssGrowth) + ")");
+                                           mib(o_.largeSize) + " (limit " + mib(o_.maxRssGrowth) +
+                                           ")");
     requireOk(c_.remove(url), "removing it");
     std::ostringstream d;
     d.precision(1);
     d << std::fixed << mib(o_.largeSize) << " written at "
       << static_cast<double>(o_.largeSize) / (1024.0 * 1024.0) / std::max(writeSeconds, 1e-6)
-      << " MiB/s; peak RSS growth while writing " << mib(growth) << " (peak RSS "
-      << mib(peakWrite) << (reset ? "" : ", peak not reset: includes earlier checks") << ")";
+      << " MiB/s; peak RSS growth while writing " << mib(growth) << " (peak RSS " << mib(peakWrite)
+      << (reset ? "" : ", peak not reset: includes earlier checks") << ")";
     return d.str();
   }
 
@@ -477,21 +477,62 @@ std::vector<CheckResult> runChecks(TargetClient& client, const Options& options,
                                    const std::function<void(const CheckResult&)>& report) {
   Checks k(client, options, run);
   std::vector<std::pair<std::string, std::function<std::string()>>> checks = {
-      {"write_commit_read", [&] { k.writeCommitRead(); return std::string(); }},
-      {"overwrite_replaces", [&] { k.overwriteReplaces(); return std::string(); }},
-      {"nothing_visible_before_commit", [&] { k.nothingVisibleBeforeCommit(); return std::string(); }},
-      {"abort_leaves_nothing", [&] { k.abortLeavesNothing(); return std::string(); }},
+      {"write_commit_read",
+       [&] {
+         k.writeCommitRead();
+         return std::string();
+       }},
+      {"overwrite_replaces",
+       [&] {
+         k.overwriteReplaces();
+         return std::string();
+       }},
+      {"nothing_visible_before_commit",
+       [&] {
+         k.nothingVisibleBeforeCommit();
+         return std::string();
+       }},
+      {"abort_leaves_nothing",
+       [&] {
+         k.abortLeavesNothing();
+         return std::string();
+       }},
       {"failed_commit_leaves_nothing", [&] { return k.failedCommitLeavesNothing(); }},
-      {"list_order_and_prefixes", [&] { k.listOrderAndPrefixes(); return std::string(); }},
-      {"read_missing_is_not_found", [&] { k.readMissing(); return std::string(); }},
-      {"remove_then_not_found", [&] { k.removeAndNotFound(); return std::string(); }},
+      {"list_order_and_prefixes",
+       [&] {
+         k.listOrderAndPrefixes();
+         return std::string();
+       }},
+      {"read_missing_is_not_found",
+       [&] {
+         k.readMissing();
+         return std::string();
+       }},
+      {"remove_then_not_found",
+       [&] {
+         k.removeAndNotFound();
+         return std::string();
+       }},
       {"large_object_bounded_memory", [&] { return k.largeObject(); }},
       {"concurrent_writers", [&] { return k.concurrentWriters(); }},
-      {"bad_url_other_scheme", [&] { k.badUrlOtherScheme(); return std::string(); }},
-      {"bad_url_malformed", [&] { k.badUrlMalformed(); return std::string(); }},
+      {"bad_url_other_scheme",
+       [&] {
+         k.badUrlOtherScheme();
+         return std::string();
+       }},
+      {"bad_url_malformed",
+       [&] {
+         k.badUrlMalformed();
+         return std::string();
+       }},
       {"bad_credentials_forbidden", [&] { return k.badCredentials(); }},
-      {"no_credential_in_messages", [&] { k.noSecretInMessages(); return std::string(); }},
-      {"clean_up_leaves_nothing", [&] {
+      {"no_credential_in_messages",
+       [&] {
+         k.noSecretInMessages();
+         return std::string();
+       }},
+      {"clean_up_leaves_nothing",
+       [&] {
          const std::size_t left = cleanUp(client, run);
          require(left == 0, std::to_string(left) + " object(s) under " + run +
                                 " are still listed after removing every one");

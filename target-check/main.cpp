@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
                                                : skipped)++;
     std::cout << tag << " " << r.name << (r.detail.empty() ? "" : ": " + r.detail) << std::endl;
   });
-  std::cout << "mysqlop-target-check: " << passed << " passed, " << failed << " failed, "
-            << skipped << " skipped" << std::endl;
+  std::cout << "mysqlop-target-check: " << passed << " passed, " << failed << " failed, " << skipped
+            << " skipped" << std::endl;
   return failed == 0 ? 0 : 1;
 }

@@ -97,8 +97,8 @@ Outcome TargetClient::probe(const std::string& url) {
   std::vector<mysqlop_type_kv> storage;
   mysqlop_reader_plugin_ptr r = nullptr;
   Outcome o;
-  o.status = table().open_reader(plugin_.instance, call.ptr(), s(url),
-                                 creds(credentials_, &storage), &r);
+  o.status =
+      table().open_reader(plugin_.instance, call.ptr(), s(url), creds(credentials_, &storage), &r);
   if (o.ok()) {
     table().close_reader(r);
   } else {

@@ -26,7 +26,8 @@ struct Listed {
 // kept (messages()) so that the kit can check that none of them reveals a credential.
 class TargetClient {
  public:
-  TargetClient(host::StandalonePlugin& plugin, std::vector<std::pair<std::string, std::string>> credentials)
+  TargetClient(host::StandalonePlugin& plugin,
+               std::vector<std::pair<std::string, std::string>> credentials)
       : plugin_(plugin), credentials_(std::move(credentials)) {}
 
   // A writer left open until commit or abort. Not thread-safe (one writer, one thread).

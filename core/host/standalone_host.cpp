@@ -18,7 +18,9 @@ namespace {
 
 using mysqlop::statusName;
 
-StandalonePlugin* pluginOf(mysqlop_plugin_host_ptr p) { return reinterpret_cast<StandalonePlugin*>(p); }
+StandalonePlugin* pluginOf(mysqlop_plugin_host_ptr p) {
+  return reinterpret_cast<StandalonePlugin*>(p);
+}
 StandaloneCall* callOf(mysqlop_call_host_ptr c) { return reinterpret_cast<StandaloneCall*>(c); }
 
 mysqlop_type_status noKubernetes(mysqlop_call_host_ptr c) {
@@ -109,8 +111,8 @@ mysqlop_type_status list(mysqlop_call_host_ptr c, const mysqlop_type_resource*, 
                          mysqlop_type_str, mysqlop_type_buffer* out) {
   return get(c, nullptr, {}, {}, out);
 }
-mysqlop_type_status create(mysqlop_call_host_ptr c, const mysqlop_type_resource*,
-                           mysqlop_type_str, mysqlop_type_buffer* out) {
+mysqlop_type_status create(mysqlop_call_host_ptr c, const mysqlop_type_resource*, mysqlop_type_str,
+                           mysqlop_type_buffer* out) {
   return get(c, nullptr, {}, {}, out);
 }
 mysqlop_type_status patch(mysqlop_call_host_ptr c, const mysqlop_type_resource*, mysqlop_type_str,
@@ -118,8 +120,8 @@ mysqlop_type_status patch(mysqlop_call_host_ptr c, const mysqlop_type_resource*,
                           mysqlop_type_str, mysqlop_type_buffer* out) {
   return get(c, nullptr, {}, {}, out);
 }
-mysqlop_type_status remove(mysqlop_call_host_ptr c, const mysqlop_type_resource*,
-                           mysqlop_type_str, mysqlop_type_str, mysqlop_type_str) {
+mysqlop_type_status remove(mysqlop_call_host_ptr c, const mysqlop_type_resource*, mysqlop_type_str,
+                           mysqlop_type_str, mysqlop_type_str) {
   return noKubernetes(c);
 }
 mysqlop_type_status recordEvent(mysqlop_call_host_ptr c, mysqlop_type_str, mysqlop_type_event_kind,
@@ -307,9 +309,8 @@ Result<StandalonePlugin*> StandaloneHost::loadBackupTarget(const std::string& pa
   }
   if (s != mysqlop_status_Ok) {
     p->instance = nullptr;
-    return fail(Errc::Invalid, "plugin \"" + entryName + "\": create failed (" +
-                                   statusName(s) + "): " +
-                                   (call.error.empty() ? "no message" : call.error));
+    return fail(Errc::Invalid, "plugin \"" + entryName + "\": create failed (" + statusName(s) +
+                                   "): " + (call.error.empty() ? "no message" : call.error));
   }
   p->target = backupTargetTable(d);
   std::string clash;

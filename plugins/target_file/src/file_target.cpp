@@ -173,8 +173,8 @@ void walk(const fs::path& dir, const std::string& prefix, std::vector<ObjectInfo
       if (::stat(p.c_str(), &s) != 0) {
         continue;  // removed meanwhile
       }
-      const std::int64_t ms = static_cast<std::int64_t>(s.st_mtim.tv_sec) * 1000 +
-                              s.st_mtim.tv_nsec / 1000000;
+      const std::int64_t ms =
+          static_cast<std::int64_t>(s.st_mtim.tv_sec) * 1000 + s.st_mtim.tv_nsec / 1000000;
       out->push_back({url, static_cast<std::uint64_t>(s.st_size), ms});
     }
   }
@@ -182,7 +182,8 @@ void walk(const fs::path& dir, const std::string& prefix, std::vector<ObjectInfo
 
 }  // namespace
 
-FileTarget::FileTarget(const Context& ctx) : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
+FileTarget::FileTarget(const Context& ctx)
+    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
 
 std::unique_ptr<BackupWriter> FileTarget::openWriter(Call&, std::string_view url,
                                                      const Credentials&) {

@@ -35,8 +35,7 @@ Poco::Net::HTTPClientSession& S3Client::session() {
 void S3Client::prepare(Poco::Net::HTTPRequest& request, const std::string& method,
                        const std::string& bucket, const std::string& key,
                        const std::map<std::string, std::string>& query,
-                       std::map<std::string, std::string> headers,
-                       const std::string& payloadHash) {
+                       std::map<std::string, std::string> headers, const std::string& payloadHash) {
   SigningRequest sr;
   sr.method = method;
   std::string host = settings_.host;
@@ -195,10 +194,10 @@ void throwForStatus(const HttpResult& r, const std::string& what, const Settings
   if (r.status == 403 || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" ||
       code == "AccessDenied" || code == "ExpiredToken" || code == "InvalidToken") {
     // The store's own message is left out: some echo the access key id or the string signed.
-    const std::string keys = code == "AccessDenied"
-                                 ? "the user of AWS_ACCESS_KEY_ID may not do this"
-                                 : std::string("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") +
-                                       (s.sessionToken.empty() ? "" : " and AWS_SESSION_TOKEN");
+    const std::string keys =
+        code == "AccessDenied" ? "the user of AWS_ACCESS_KEY_ID may not do this"
+                               : std::string("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") +
+                                     (s.sessionToken.empty() ? "" : " and AWS_SESSION_TOKEN");
     throw Error(mysqlop_status_Forbidden,
                 what + ": the store refused the credentials (" + named + "): " + keys);
   }
@@ -213,9 +212,9 @@ void throwForStatus(const HttpResult& r, const std::string& what, const Settings
     throw Error(mysqlop_status_Retry, what + ": the store answered " + std::to_string(r.status) +
                                           " (" + named + ")" + detail);
   }
-  throw Error(mysqlop_status_InvalidConfig, what + ": the store answered " +
-                                                std::to_string(r.status) + " (" + named + ")" +
-                                                detail);
+  throw Error(
+      mysqlop_status_InvalidConfig,
+      what + ": the store answered " + std::to_string(r.status) + " (" + named + ")" + detail);
 }
 
 }  // namespace mysqlop::targets3

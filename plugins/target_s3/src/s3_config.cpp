@@ -24,8 +24,9 @@ Options parseOptions(std::string_view configJson) {
     if (key == "partSize") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < kMinPart ||
           v.get<std::uint64_t>() > kMaxPart) {
-        throw ConfigError("config.partSize: expected a number of bytes from 5 MiB (5242880) to "
-                          "5 GiB");
+        throw ConfigError(
+            "config.partSize: expected a number of bytes from 5 MiB (5242880) to "
+            "5 GiB");
       }
       o.partSize = v.get<std::size_t>();
     } else if (key == "addressing") {
@@ -126,9 +127,9 @@ Settings settingsFor(const Options& options, const Credentials& c, const std::st
     s.host = uri.getHost();
     s.port = uri.getPort();
   } catch (const Poco::Exception&) {
-    throw Error(mysqlop_status_InvalidConfig,
-                std::string(from) + " \"" + endpoint +
-                    "\" is not an endpoint URL (http[s]://host[:port])");
+    throw Error(
+        mysqlop_status_InvalidConfig,
+        std::string(from) + " \"" + endpoint + "\" is not an endpoint URL (http[s]://host[:port])");
   }
   s.endpointText = (s.https ? "https://" : "http://") + s.host + ":" + std::to_string(s.port);
   if (options.addressing == "path") {

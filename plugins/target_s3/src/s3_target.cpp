@@ -89,14 +89,15 @@ class S3Writer : public BackupWriter {
       }
       uploadId_ = xmlValue(r.body, "UploadId");
       if (uploadId_.empty()) {
-        throw Error(mysqlop_status_Retry, what + ": the store's answer to CreateMultipartUpload "
-                                                 "has no UploadId");
+        throw Error(mysqlop_status_Retry, what +
+                                              ": the store's answer to CreateMultipartUpload "
+                                              "has no UploadId");
       }
     }
     const std::string part = std::to_string(etags_.size() + 1);
     const HttpResult r = client_.send("PUT", where_.bucket, where_.key,
-                                      {{"partNumber", part}, {"uploadId", uploadId_}}, {},
-                                      buffer_, what + " (part " + part + ")");
+                                      {{"partNumber", part}, {"uploadId", uploadId_}}, {}, buffer_,
+                                      what + " (part " + part + ")");
     if (r.status != 200) {
       throwForStatus(r, what + " (part " + part + ")", client_.settings());
     }
@@ -136,8 +137,7 @@ class S3Writer : public BackupWriter {
 
 class S3Reader : public BackupReader {
  public:
-  S3Reader(Settings settings, const Options& options, const Location& where,
-           const std::string& url)
+  S3Reader(Settings settings, const Options& options, const Location& where, const std::string& url)
       : client_(std::move(settings), options.timeoutSeconds) {
     const std::string what = "reading " + url;
     HttpResult error;
@@ -174,7 +174,8 @@ std::int64_t parseIsoMs(const std::string& t) {
 
 }  // namespace
 
-S3Target::S3Target(const Context& ctx) : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
+S3Target::S3Target(const Context& ctx)
+    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
 
 std::unique_ptr<BackupWriter> S3Target::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {

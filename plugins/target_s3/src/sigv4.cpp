@@ -88,7 +88,8 @@ std::string canonicalRequest(const SigningRequest& r) {
 }
 
 std::string stringToSign(const SigningRequest& r, const SigningKey& k, const std::string& amzDate) {
-  const std::string scope = amzDate.substr(0, 8) + "/" + k.region + "/" + k.service + "/aws4_request";
+  const std::string scope =
+      amzDate.substr(0, 8) + "/" + k.region + "/" + k.service + "/aws4_request";
   return "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonicalRequest(r));
 }
 
@@ -101,7 +102,8 @@ std::string signature(const SigningRequest& r, const SigningKey& k, const std::s
   return hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
 }
 
-std::string authorization(const SigningRequest& r, const SigningKey& k, const std::string& amzDate) {
+std::string authorization(const SigningRequest& r, const SigningKey& k,
+                          const std::string& amzDate) {
   return "AWS4-HMAC-SHA256 Credential=" + k.accessKeyId + "/" + amzDate.substr(0, 8) + "/" +
          k.region + "/" + k.service + "/aws4_request,SignedHeaders=" + signedHeaders(r) +
          ",Signature=" + signature(r, k, amzDate);

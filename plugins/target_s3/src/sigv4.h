@@ -16,11 +16,11 @@ std::string hex(const unsigned char* data, std::size_t len);
 std::string uriEncode(std::string_view s, bool keepSlash);
 
 struct SigningRequest {
-  std::string method;     // "GET"
-  std::string path;       // the canonical URI, already encoded ("/bucket/key")
+  std::string method;                          // "GET"
+  std::string path;                            // the canonical URI, already encoded ("/bucket/key")
   std::map<std::string, std::string> query;    // decoded names and values; encoded when signing
   std::map<std::string, std::string> headers;  // lower-case names; must include host
-  std::string payloadHash;  // sha256Hex of the body, or "UNSIGNED-PAYLOAD"
+  std::string payloadHash;                     // sha256Hex of the body, or "UNSIGNED-PAYLOAD"
 };
 
 struct SigningKey {

@@ -45,7 +45,8 @@ class S3OnRgw : public ::testing::Test {
   }
 
   KV good() const {
-    return {{"AWS_ACCESS_KEY_ID", "TESTKEY"}, {"AWS_SECRET_ACCESS_KEY", kSecret},
+    return {{"AWS_ACCESS_KEY_ID", "TESTKEY"},
+            {"AWS_SECRET_ACCESS_KEY", kSecret},
             {"S3_ENDPOINT", endpoint_}};
   }
 
@@ -67,12 +68,22 @@ class S3OnRgw : public ::testing::Test {
 
 TEST_F(S3OnRgw, TheKitPassesAndNoSecretIsPrinted) {
   SpawnSpec spec;
-  spec.argv = {KIT_PATH, S3_TARGET_PATH, "--url", std::string("s3://") + kBucket + "/backups/",
-               "--config", R"({"partSize":5242880})", "--large-size", "64M",
-               "--credentials", "AWS_ACCESS_KEY_ID=TESTKEY",
-               "--credentials", std::string("AWS_SECRET_ACCESS_KEY=") + kSecret,
-               "--credentials", "S3_ENDPOINT=" + endpoint_,
-               "--bad-credentials", std::string("AWS_SECRET_ACCESS_KEY=") + kWrongSecret};
+  spec.argv = {KIT_PATH,
+               S3_TARGET_PATH,
+               "--url",
+               std::string("s3://") + kBucket + "/backups/",
+               "--config",
+               R"({"partSize":5242880})",
+               "--large-size",
+               "64M",
+               "--credentials",
+               "AWS_ACCESS_KEY_ID=TESTKEY",
+               "--credentials",
+               std::string("AWS_SECRET_ACCESS_KEY=") + kSecret,
+               "--credentials",
+               "S3_ENDPOINT=" + endpoint_,
+               "--bad-credentials",
+               std::string("AWS_SECRET_ACCESS_KEY=") + kWrongSecret};
   spec.stdoutPath = dir_.file("out");
   spec.stderrPath = dir_.file("out");
   const pid_t pid = spawnProcess(spec);
@@ -120,8 +131,8 @@ TEST_F(S3OnRgw, AMissingKeyIsInvalidConfigBeforeAnyRequest) {
 }
 
 TEST_F(S3OnRgw, TheLegacySecretKeyNameWorks) {
-  const KV kv = {{"AWS_ACCESS_KEY_ID", "TESTKEY"}, {"AWS_SECRET_KEY", kSecret},
-                 {"S3_ENDPOINT", endpoint_}, {"AWS_ACL", "private"},
+  const KV kv = {{"AWS_ACCESS_KEY_ID", "TESTKEY"},  {"AWS_SECRET_KEY", kSecret},
+                 {"S3_ENDPOINT", endpoint_},        {"AWS_ACL", "private"},
                  {"AWS_STORAGE_CLASS", "STANDARD"}, {"AWS_REGION", "us-east-1"}};
   const auto o = put(kv, "s3://kit-bucket/legacy/x");
   EXPECT_TRUE(o.ok()) << o.message;

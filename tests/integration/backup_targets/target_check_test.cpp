@@ -74,9 +74,9 @@ TEST_F(Kit, EachWrongArgumentIsNamed) {
        "--large-size: expected a size in bytes (K, M or G suffix allowed), got \"lots\""},
       {{FILE_TARGET_PATH, "--url", "file:///x", "--large-size", "0"},
        "--large-size: expected a size in bytes (K, M or G suffix allowed), got \"0\""},
-      {{FILE_TARGET_PATH, "--url", "file:///x", "--writers", "65"}, "--writers: at most 64, got 65"},
-      {{FILE_TARGET_PATH, "--url", "file:///x", "--credentials"},
-       "--credentials needs KEY=VALUE"},
+      {{FILE_TARGET_PATH, "--url", "file:///x", "--writers", "65"},
+       "--writers: at most 64, got 65"},
+      {{FILE_TARGET_PATH, "--url", "file:///x", "--credentials"}, "--credentials needs KEY=VALUE"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.message);
@@ -115,7 +115,8 @@ TEST_F(Kit, PluginsTheLoaderRefusesAreNamedWithTheLoadersMessage) {
 }
 
 TEST_F(Kit, ARefusedConfigIsNamed) {
-  const KitRun r = kit({FILE_TARGET_PATH, "--url", fileUrl(), "--config", R"({"root":"relative"})"});
+  const KitRun r =
+      kit({FILE_TARGET_PATH, "--url", fileUrl(), "--config", R"({"root":"relative"})"});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err,
             "mysqlop-target-check: plugin \"mysqlop_target_file\": create failed (InvalidConfig): "
@@ -131,14 +132,15 @@ TEST_F(Kit, AUrlOfASchemeThePluginDoesNotServeIsRefused) {
 }
 
 TEST_F(Kit, TheFileTargetPassesAndTheSummaryIsTheLastLine) {
-  const KitRun r = kit({FILE_TARGET_PATH, "--url", fileUrl(), "--large-size", "8M", "--writers", "3",
-                     "--credentials", "UNUSED_TOKEN=not-a-real-token"});
+  const KitRun r = kit({FILE_TARGET_PATH, "--url", fileUrl(), "--large-size", "8M", "--writers",
+                        "3", "--credentials", "UNUSED_TOKEN=not-a-real-token"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("\nPASS concurrent_writers: 3 writers of 4.0 MiB each\n"));
   EXPECT_THAT(r.out, HasSubstr("\nPASS large_object_bounded_memory: 8.0 MiB written at "));
   EXPECT_THAT(r.out, HasSubstr("\nSKIP bad_credentials_forbidden: no --bad-credentials given (a "
                                "target without credentials)\n"));
-  EXPECT_THAT(r.out, ::testing::EndsWith("\nmysqlop-target-check: 14 passed, 0 failed, 1 skipped\n"));
+  EXPECT_THAT(r.out,
+              ::testing::EndsWith("\nmysqlop-target-check: 14 passed, 0 failed, 1 skipped\n"));
 }
 
 TEST_F(Kit, ATargetThatShowsPartialObjectsFailsExactlyThoseChecks) {
@@ -149,7 +151,8 @@ TEST_F(Kit, ATargetThatShowsPartialObjectsFailsExactlyThoseChecks) {
   EXPECT_THAT(r.out, HasSubstr("/pending/object answered Ok, expected NotFound\n"));
   EXPECT_THAT(r.out, HasSubstr("\nFAIL abort_leaves_nothing: open_reader of " + url));
   EXPECT_THAT(r.out, HasSubstr("/aborted/object answered Ok, expected NotFound\n"));
-  EXPECT_THAT(r.out, ::testing::EndsWith("\nmysqlop-target-check: 11 passed, 3 failed, 1 skipped\n"));
+  EXPECT_THAT(r.out,
+              ::testing::EndsWith("\nmysqlop-target-check: 11 passed, 3 failed, 1 skipped\n"));
 }
 
 }  // namespace

@@ -36,8 +36,10 @@ TEST(FileUrl, AnAbsolutePathIsItsObject) {
 }
 
 TEST(FileUrl, EachBadUrlIsRefusedNamingIt) {
-  EXPECT_EQ(errorOf("s3://bucket/x"), "InvalidConfig: URL s3://bucket/x does not start with file://");
-  EXPECT_EQ(errorOf("file:relative"), "InvalidConfig: URL file:relative does not start with file://");
+  EXPECT_EQ(errorOf("s3://bucket/x"),
+            "InvalidConfig: URL s3://bucket/x does not start with file://");
+  EXPECT_EQ(errorOf("file:relative"),
+            "InvalidConfig: URL file:relative does not start with file://");
   EXPECT_EQ(errorOf("file://host/x"),
             "InvalidConfig: URL file://host/x must name an absolute path on this machine "
             "(file:///dir/name)");
@@ -64,7 +66,8 @@ TEST(FileUrl, ConfigKeysAreChecked) {
   EXPECT_EQ(targetfile::parseOptions(R"({"root":"/srv/b/","fsync":false})").root, "/srv/b/");
   EXPECT_EQ(configErrorOf(R"({"root":"rel"})"),
             "InvalidConfig: config.root: expected an absolute path");
-  EXPECT_EQ(configErrorOf(R"({"root":7})"), "InvalidConfig: config.root: expected an absolute path");
+  EXPECT_EQ(configErrorOf(R"({"root":7})"),
+            "InvalidConfig: config.root: expected an absolute path");
   EXPECT_EQ(configErrorOf(R"({"fsync":1})"), "InvalidConfig: config.fsync: expected true or false");
   EXPECT_EQ(configErrorOf(R"({"bucket":"x"})"),
             "InvalidConfig: config: unknown key \"bucket\" (known: root, fsync)");

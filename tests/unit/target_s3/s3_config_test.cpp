@@ -75,13 +75,17 @@ TEST(S3Settings, BitpokesKeysAndTheirDefaults) {
   EXPECT_EQ(s.key.region, "us-east-1");
   EXPECT_EQ(s.host, "s3.amazonaws.com");
   EXPECT_TRUE(s.https);
-  EXPECT_FALSE(s.pathStyle);  // AWS: virtual-hosted
+  EXPECT_FALSE(s.pathStyle);                                            // AWS: virtual-hosted
   EXPECT_TRUE(settingsFor({}, c.get(), "my.dotted.bucket").pathStyle);  // TLS names
 
-  c.kv = {{"AWS_ACCESS_KEY_ID", "AKID"},      {"AWS_SECRET_ACCESS_KEY", "primary"},
-          {"AWS_SECRET_KEY", "ignored"},      {"AWS_REGION", "eu-west-1"},
-          {"S3_ENDPOINT", "http://127.0.0.1:7480"}, {"AWS_ACL", "private"},
-          {"AWS_STORAGE_CLASS", "STANDARD_IA"},     {"AWS_SESSION_TOKEN", "tok"}};
+  c.kv = {{"AWS_ACCESS_KEY_ID", "AKID"},
+          {"AWS_SECRET_ACCESS_KEY", "primary"},
+          {"AWS_SECRET_KEY", "ignored"},
+          {"AWS_REGION", "eu-west-1"},
+          {"S3_ENDPOINT", "http://127.0.0.1:7480"},
+          {"AWS_ACL", "private"},
+          {"AWS_STORAGE_CLASS", "STANDARD_IA"},
+          {"AWS_SESSION_TOKEN", "tok"}};
   s = settingsFor({}, c.get(), "backups");
   EXPECT_EQ(s.key.secretAccessKey, "primary");
   EXPECT_EQ(s.key.region, "eu-west-1");
@@ -96,7 +100,8 @@ TEST(S3Settings, BitpokesKeysAndTheirDefaults) {
   virtualHosted.addressing = "virtual";
   EXPECT_FALSE(settingsFor(virtualHosted, c.get(), "backups").pathStyle);
 
-  c.kv = {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_REGION", "eu-west-1"}};
+  c.kv = {
+      {"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_REGION", "eu-west-1"}};
   EXPECT_EQ(settingsFor({}, c.get(), "b").host, "s3.eu-west-1.amazonaws.com");
   c.kv.push_back({"S3_ENDPOINT", "minio.example.com:9000"});
   s = settingsFor({}, c.get(), "b");
@@ -111,7 +116,8 @@ TEST(S3Settings, MissingOrBadKeysAreNamedAndNoValueIsShown) {
   c.kv = {{"AWS_ACCESS_KEY_ID", "AKID"}};
   EXPECT_EQ(errorOf([&] { settingsFor({}, c.get(), "b"); }),
             "InvalidConfig: credentials: neither AWS_SECRET_ACCESS_KEY nor AWS_SECRET_KEY is set");
-  c.kv = {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "very-secret-value"},
+  c.kv = {{"AWS_ACCESS_KEY_ID", "AKID"},
+          {"AWS_SECRET_ACCESS_KEY", "very-secret-value"},
           {"S3_ENDPOINT", "ftp://store"}};
   EXPECT_EQ(errorOf([&] { settingsFor({}, c.get(), "b"); }),
             "InvalidConfig: S3_ENDPOINT \"ftp://store\" is not an endpoint URL "

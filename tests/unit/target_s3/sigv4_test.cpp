@@ -28,8 +28,11 @@ TEST(SigV4, GetObjectWithRangeMatchesTheDocumentedExample) {
   r.payloadHash = kEmpty;
   EXPECT_EQ(canonicalRequest(r),
             "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-            "x-amz-content-sha256:" + std::string(kEmpty) + "\nx-amz-date:20130524T000000Z\n\n"
-            "host;range;x-amz-content-sha256;x-amz-date\n" + kEmpty);
+            "x-amz-content-sha256:" +
+                std::string(kEmpty) +
+                "\nx-amz-date:20130524T000000Z\n\n"
+                "host;range;x-amz-content-sha256;x-amz-date\n" +
+                kEmpty);
   EXPECT_EQ(stringToSign(r, exampleKey(), kDate),
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
