@@ -141,7 +141,7 @@ void enqueue(mysqlop_plugin_host_ptr, mysqlop_type_str, mysqlop_type_str, uint64
 void emitKey(mysqlop_call_host_ptr, mysqlop_type_str, mysqlop_type_str) {}
 
 // Metrics are accepted (a plugin may register them in create) and dropped: there is no registry.
-struct mysqlop_metric_dummy {
+struct DummyMetric {
 } gMetric;
 mysqlop_type_status metricRegister(mysqlop_plugin_host_ptr, mysqlop_type_metric_kind,
                                    mysqlop_type_str, mysqlop_type_str, const mysqlop_type_str*,

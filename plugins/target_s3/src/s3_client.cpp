@@ -71,7 +71,7 @@ void S3Client::prepare(Poco::Net::HTTPRequest& request, const std::string& metho
 
 HttpResult S3Client::send(const std::string& method, const std::string& bucket,
                           const std::string& key, const std::map<std::string, std::string>& query,
-                          std::map<std::string, std::string> headers, std::string_view body,
+                          const std::map<std::string, std::string>& headers, std::string_view body,
                           const std::string& what) {
   // One retry on a connection the server closed while it sat idle in keep-alive.
   for (int attempt = 0;; ++attempt) {

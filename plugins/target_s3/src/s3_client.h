@@ -30,7 +30,7 @@ class S3Client {
   // messages ("writing s3://b/k"). Throws mysqlop::Error(Retry) when the store cannot be reached.
   HttpResult send(const std::string& method, const std::string& bucket, const std::string& key,
                   const std::map<std::string, std::string>& query,
-                  std::map<std::string, std::string> headers, std::string_view body,
+                  const std::map<std::string, std::string>& headers, std::string_view body,
                   const std::string& what);
   // Starts a GET and returns the response's status; on 200 *body streams the object (valid
   // until the next request on this client), otherwise the error document is in *error.
