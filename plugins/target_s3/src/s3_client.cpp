@@ -1,9 +1,11 @@
 #include "plugins/target_s3/src/s3_client.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
 #include <Poco/StreamCopier.h>
 
 #include <algorithm>
@@ -14,6 +16,22 @@
 
 namespace mysqlop::targets3 {
 
+namespace {
+
+// One TLS client context for every session: the system's CAs, the server's certificate and name
+// verified. Built here rather than by Poco's SSLManager, which wants an application configuration
+// that a plugin does not have.
+Poco::Net::Context::Ptr tlsContext() {
+  static const Poco::Net::Context::Ptr context = [] {
+    Poco::Net::initializeSSL();
+    return Poco::Net::Context::Ptr(new Poco::Net::Context(
+        Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true));
+  }();
+  return context;
+}
+
+}  // namespace
+
 S3Client::S3Client(Settings settings, int timeoutSeconds)
     : settings_(std::move(settings)), timeoutSeconds_(timeoutSeconds) {}
 
@@ -22,7 +40,8 @@ S3Client::~S3Client() = default;
 Poco::Net::HTTPClientSession& S3Client::session() {
   if (!session_) {
     if (settings_.https) {
-      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(settings_.host, settings_.port);
+      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(settings_.host, settings_.port,
+                                                                 tlsContext());
     } else {
       session_ = std::make_unique<Poco::Net::HTTPClientSession>(settings_.host, settings_.port);
     }

@@ -158,6 +158,17 @@ TEST_F(S3OnRgw, AnEndpointThatDoesNotAnswerIsRetry) {
   EXPECT_THAT(o.message, HasSubstr("refused"));
 }
 
+TEST_F(S3OnRgw, HttpsToAPlainHttpStoreFailsTheHandshakeAsRetry) {
+  KV kv = good();
+  kv[2].second = "https" + endpoint_.substr(endpoint_.find("://"));
+  const auto o = put(kv, "s3://kit-bucket/x");
+  EXPECT_EQ(o.status, mysqlop_status_Retry);
+  EXPECT_THAT(o.message, ::testing::StartsWith("committing s3://kit-bucket/x: cannot reach the S3 "
+                                               "endpoint " +
+                                               kv[2].second + ": "));
+  EXPECT_THAT(o.message, HasSubstr("SSL"));
+}
+
 TEST_F(S3OnRgw, AbortRemovesTheMultipartUploadFromTheStore) {
   auto p = host_.loadBackupTarget(S3_TARGET_PATH, R"({"partSize":5242880})");
   ASSERT_TRUE(p.ok()) << p.error().message;
