@@ -95,4 +95,7 @@ class LeakyTarget : public mysqlop::BackupTarget {
 
 }  // namespace
 
-MYSQLOP_EXPORT_PLUGIN(LeakyTarget, "leaky", mysqlop_plugin_kind_BackupTarget)
+#ifndef LEAKY_NAME
+#define LEAKY_NAME "leaky"  // a second build, "leaky-twin", serves the same scheme
+#endif
+MYSQLOP_EXPORT_PLUGIN(LeakyTarget, LEAKY_NAME, mysqlop_plugin_kind_BackupTarget)
