@@ -40,7 +40,7 @@ class S3Writer : public BackupWriter {
       p += take;
       len -= take;
       if (buffer_.size() == partSize_) {
-        uploadPart();
+        uploadPart("writing ");
       }
     }
   }
@@ -58,7 +58,7 @@ class S3Writer : public BackupWriter {
       return;
     }
     if (!buffer_.empty()) {
-      uploadPart();
+      uploadPart("committing ");
     }
     std::string xml = "<CompleteMultipartUpload>";
     for (std::size_t i = 0; i < etags_.size(); ++i) {
@@ -79,8 +79,9 @@ class S3Writer : public BackupWriter {
   void abort(Call&) noexcept override { discard(); }
 
  private:
-  void uploadPart() {
-    const std::string what = "writing " + url_;
+  // verb: "writing " or "committing ", for messages.
+  void uploadPart(const char* verb) {
+    const std::string what = verb + url_;
     if (uploadId_.empty()) {
       const HttpResult r = client_.send("POST", where_.bucket, where_.key, {{"uploads", ""}},
                                         uploadHeaders(client_.settings()), "", what);

@@ -61,6 +61,17 @@ class S3OnRgw : public ::testing::Test {
     return client.put(url, std::string(size, 'x'), 1 << 20);
   }
 
+  // A client of the store that bypasses the plugin, to look at what it left.
+  targets3::S3Client raw() const {
+    targets3::Settings s;
+    s.https = false;
+    s.host = "127.0.0.1";
+    s.port = static_cast<unsigned short>(std::stoi(endpoint_.substr(endpoint_.rfind(':') + 1)));
+    s.pathStyle = true;
+    s.key = {"TESTKEY", kSecret, "us-east-1", "s3"};
+    return targets3::S3Client(s, 30);
+  }
+
   std::string endpoint_;
   host::StandaloneHost host_;
   TempDir dir_;
@@ -179,13 +190,7 @@ TEST_F(S3OnRgw, AbortRemovesTheMultipartUploadFromTheStore) {
   for (int i = 0; i < 6; ++i) {  // one part uploaded: a multipart upload exists
     ASSERT_TRUE(w->write(chunk.data(), chunk.size()).ok());
   }
-  targets3::Settings s;
-  s.https = false;
-  s.host = "127.0.0.1";
-  s.port = static_cast<unsigned short>(std::stoi(endpoint_.substr(endpoint_.rfind(':') + 1)));
-  s.pathStyle = true;
-  s.key = {"TESTKEY", kSecret, "us-east-1", "s3"};
-  targets3::S3Client raw(s, 30);
+  targets3::S3Client raw = this->raw();
   auto uploads = raw.send("GET", kBucket, "", {{"uploads", ""}}, {}, "", "listing uploads");
   ASSERT_EQ(uploads.status, 200);
   EXPECT_THAT(uploads.body, HasSubstr("<Key>aborted/big</Key>"));
@@ -194,6 +199,35 @@ TEST_F(S3OnRgw, AbortRemovesTheMultipartUploadFromTheStore) {
   ASSERT_EQ(uploads.status, 200);
   EXPECT_THAT(uploads.body, Not(HasSubstr("<Key>aborted/big</Key>")));
   EXPECT_EQ(client.probe("s3://kit-bucket/aborted/big").status, mysqlop_status_NotFound);
+}
+
+TEST_F(S3OnRgw, ACommitTheStoreRefusesLeavesNothingVisible) {
+  auto p = host_.loadBackupTarget(S3_TARGET_PATH, R"({"partSize":5242880})");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  targetcheck::TargetClient client(**p, good());
+  std::unique_ptr<targetcheck::TargetClient::Writer> w;
+  ASSERT_TRUE(client.openWriter("s3://kit-bucket/failed/big", &w).ok());
+  const std::string chunk(1 << 20, 'z');
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(w->write(chunk.data(), chunk.size()).ok());
+  }
+  // Someone (a lifecycle rule, an operator) aborts the upload under the writer.
+  targets3::S3Client store = raw();
+  const auto uploads = store.send("GET", kBucket, "", {{"uploads", ""}}, {}, "", "listing");
+  std::size_t at = uploads.body.find("<Key>failed/big</Key>");
+  ASSERT_NE(at, std::string::npos) << uploads.body;
+  const std::string id = targets3::xmlValue(uploads.body, "UploadId", at);
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(
+      store.send("DELETE", kBucket, "failed/big", {{"uploadId", id}}, {}, "", "aborting").status,
+      204);
+  const auto o = w->commit();
+  EXPECT_EQ(o.status, mysqlop_status_NotFound);
+  EXPECT_EQ(o.message, "committing s3://kit-bucket/failed/big (part 2): not found (NoSuchUpload)");
+  EXPECT_EQ(client.probe("s3://kit-bucket/failed/big").status, mysqlop_status_NotFound);
+  std::vector<targetcheck::Listed> listed;
+  ASSERT_TRUE(client.list("s3://kit-bucket/failed/", &listed).ok());
+  EXPECT_TRUE(listed.empty());
 }
 
 }  // namespace
