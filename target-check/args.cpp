@@ -1,6 +1,7 @@
 #include "target-check/args.h"
 
 #include <cctype>
+#include <cstdlib>
 
 namespace mysqlop::targetcheck {
 
@@ -82,6 +83,18 @@ std::optional<std::string> parseArgs(int argc, char** argv, Options* o) {
       o->configJson = *v;
     } else if (a == "--credentials") {
       bad = pair(&o->credentials);
+    } else if (a == "--credentials-env") {
+      // The value comes from the environment, so that a secret need not be on the command line
+      // (where ps shows it).
+      auto v = value();
+      if (!v || v->empty()) {
+        return "--credentials-env needs the name of an environment variable";
+      }
+      const char* env = std::getenv(v->c_str());
+      if (env == nullptr) {
+        return "--credentials-env " + *v + ": the environment has no " + *v;
+      }
+      o->credentials.emplace_back(*v, env);
     } else if (a == "--bad-credentials") {
       bad = pair(&o->badCredentials);
     } else if (a == "--large-size") {

@@ -9,7 +9,8 @@ namespace mysqlop::targetcheck {
 
 inline constexpr const char* kUsage =
     "usage: mysqlop-target-check PLUGIN.so --url URL [--config JSON] "
-    "[--credentials KEY=VALUE ...] [--bad-credentials KEY=VALUE ...] [--large-size BYTES] "
+    "[--credentials KEY=VALUE ...] [--credentials-env KEY ...] [--bad-credentials KEY=VALUE ...] "
+    "[--large-size BYTES] "
     "[--max-rss-growth BYTES] [--writers N]";
 
 // Fills options from argv; the message of the first problem, or nullopt. Sizes take a K, M or G

@@ -19,7 +19,8 @@ using ::testing::Not;
 
 constexpr const char* kUsage =
     "usage: mysqlop-target-check PLUGIN.so --url URL [--config JSON] "
-    "[--credentials KEY=VALUE ...] [--bad-credentials KEY=VALUE ...] [--large-size BYTES] "
+    "[--credentials KEY=VALUE ...] [--credentials-env KEY ...] [--bad-credentials KEY=VALUE ...] "
+    "[--large-size BYTES] "
     "[--max-rss-growth BYTES] [--writers N]\n";
 
 struct KitRun {
@@ -30,10 +31,11 @@ struct KitRun {
 
 class Kit : public ::testing::Test {
  protected:
-  KitRun kit(std::vector<std::string> args) {
+  KitRun kit(std::vector<std::string> args, std::vector<std::string> env = {}) {
     args.insert(args.begin(), KIT_PATH);
     SpawnSpec spec;
     spec.argv = args;
+    spec.env = std::move(env);
     spec.stdoutPath = dir_.file("out");
     spec.stderrPath = dir_.file("err");
     const pid_t pid = spawnProcess(spec);
@@ -77,6 +79,8 @@ TEST_F(Kit, EachWrongArgumentIsNamed) {
       {{FILE_TARGET_PATH, "--url", "file:///x", "--writers", "65"},
        "--writers: at most 64, got 65"},
       {{FILE_TARGET_PATH, "--url", "file:///x", "--credentials"}, "--credentials needs KEY=VALUE"},
+      {{FILE_TARGET_PATH, "--url", "file:///x", "--credentials-env", "MYSQLOP_KIT_UNSET_VAR"},
+       "--credentials-env MYSQLOP_KIT_UNSET_VAR: the environment has no MYSQLOP_KIT_UNSET_VAR"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.message);
@@ -132,8 +136,10 @@ TEST_F(Kit, AUrlOfASchemeThePluginDoesNotServeIsRefused) {
 }
 
 TEST_F(Kit, TheFileTargetPassesAndTheSummaryIsTheLastLine) {
-  const KitRun r = kit({FILE_TARGET_PATH, "--url", fileUrl(), "--large-size", "8M", "--writers",
-                        "3", "--credentials", "UNUSED_TOKEN=not-a-real-token"});
+  const KitRun r = kit(
+      {FILE_TARGET_PATH, "--url", fileUrl(), "--large-size", "8M", "--writers", "3",
+       "--credentials", "UNUSED_TOKEN=not-a-real-token", "--credentials-env", "MYSQLOP_KIT_TOKEN"},
+      {"MYSQLOP_KIT_TOKEN=token-from-the-environment"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("\nPASS concurrent_writers: 3 writers of 4.0 MiB each\n"));
   EXPECT_THAT(r.out, HasSubstr("\nPASS large_object_bounded_memory: 8.0 MiB written at "));
