@@ -44,9 +44,15 @@ Options parseOptions(std::string_view configJson) {
         throw ConfigError("config.timeoutSeconds: expected 1 to 3600");
       }
       o.timeoutSeconds = v.get<int>();
+    } else if (key == "uploadConcurrency") {
+      if (!v.is_number_unsigned() || v.get<std::size_t>() < 1 || v.get<std::size_t>() > 16) {
+        throw ConfigError("config.uploadConcurrency: expected 1 to 16");
+      }
+      o.uploadConcurrency = v.get<std::size_t>();
     } else {
       throw ConfigError("config: unknown key \"" + key +
-                        "\" (known: partSize, addressing, endpoint, timeoutSeconds)");
+                        "\" (known: partSize, addressing, endpoint, timeoutSeconds, "
+                        "uploadConcurrency)");
     }
   }
   return o;

@@ -15,9 +15,14 @@ struct Options {
   std::string addressing = "auto";  // "path", "virtual", or "auto" (path-style with S3_ENDPOINT)
   std::string endpoint;             // used when the credentials have no S3_ENDPOINT
   int timeoutSeconds = 60;          // per HTTP exchange
+  // Parts uploaded at once, each on a connection of its own; a writer holds at most
+  // uploadConcurrency + 1 parts in memory (1: parts go up one after the other on the caller's
+  // thread).
+  std::size_t uploadConcurrency = 1;
 };
 
-// Parses {"partSize": N, "addressing": "...", "endpoint": "...", "timeoutSeconds": N};
+// Parses {"partSize": N, "addressing": "...", "endpoint": "...", "timeoutSeconds": N,
+// "uploadConcurrency": N};
 // throws mysqlop::ConfigError naming the key. partSize is at least 5 MiB (S3's minimum part).
 Options parseOptions(std::string_view configJson);
 

@@ -4,6 +4,7 @@
 #include <istream>
 
 #include "plugins/target_s3/src/s3_client.h"
+#include "plugins/target_s3/src/s3_parts.h"
 
 namespace mysqlop::targets3 {
 
@@ -26,7 +27,9 @@ class S3Writer : public BackupWriter {
       : client_(std::move(settings), options.timeoutSeconds),
         where_(std::move(where)),
         url_(std::move(url)),
-        partSize_(options.partSize) {}
+        partSize_(options.partSize),
+        concurrency_(options.uploadConcurrency),
+        timeoutSeconds_(options.timeoutSeconds) {}
   ~S3Writer() override { discard(); }
 
   void write(Call&, const void* data, std::size_t len) override {
@@ -59,6 +62,10 @@ class S3Writer : public BackupWriter {
     }
     if (!buffer_.empty()) {
       uploadPart("committing ");
+    }
+    if (pool_) {
+      etags_ = pool_->finish();
+      pool_.reset();
     }
     std::string xml = "<CompleteMultipartUpload>";
     for (std::size_t i = 0; i < etags_.size(); ++i) {
@@ -95,6 +102,15 @@ class S3Writer : public BackupWriter {
                                               "has no UploadId");
       }
     }
+    if (concurrency_ > 1) {
+      if (!pool_) {
+        pool_ = std::make_unique<PartPool>(client_.settings(), timeoutSeconds_, where_.bucket,
+                                           where_.key, uploadId_, concurrency_);
+      }
+      pool_->submit(std::move(buffer_), what);
+      buffer_ = pool_->recycled();
+      return;
+    }
     const std::string part = std::to_string(etags_.size() + 1);
     const HttpResult r = client_.send("PUT", where_.bucket, where_.key,
                                       {{"partNumber", part}, {"uploadId", uploadId_}}, {}, buffer_,
@@ -116,6 +132,7 @@ class S3Writer : public BackupWriter {
   }
 
   void discard() noexcept {
+    pool_.reset();  // waits for the parts in flight: the abort below must come after them
     if (!uploadId_.empty()) {
       try {
         client_.send("DELETE", where_.bucket, where_.key, {{"uploadId", uploadId_}}, {}, "",
@@ -131,6 +148,9 @@ class S3Writer : public BackupWriter {
   Location where_;
   std::string url_;
   std::size_t partSize_;
+  std::size_t concurrency_;
+  int timeoutSeconds_;
+  std::unique_ptr<PartPool> pool_;
   std::string buffer_;
   std::string uploadId_;
   std::vector<std::string> etags_;

@@ -84,7 +84,7 @@ TEST_F(S3OnRgw, TheKitPassesAndNoSecretIsPrinted) {
                "--url",
                std::string("s3://") + kBucket + "/backups/",
                "--config",
-               R"({"partSize":5242880})",
+               R"({"partSize":5242880,"uploadConcurrency":3})",
                "--large-size",
                "64M",
                "--credentials",
@@ -228,6 +228,52 @@ TEST_F(S3OnRgw, ACommitTheStoreRefusesLeavesNothingVisible) {
   std::vector<targetcheck::Listed> listed;
   ASSERT_TRUE(client.list("s3://kit-bucket/failed/", &listed).ok());
   EXPECT_TRUE(listed.empty());
+}
+
+// With parts in flight on other threads: a failure of any part fails the writer, the abort waits
+// for the parts still running, and nothing is left.
+TEST_F(S3OnRgw, WithPartsInFlightAnAbortedUploadFailsTheCommitAndLeavesNothing) {
+  auto p = host_.loadBackupTarget(S3_TARGET_PATH, R"({"partSize":5242880,"uploadConcurrency":2})");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  targetcheck::TargetClient client(**p, good());
+  std::unique_ptr<targetcheck::TargetClient::Writer> w;
+  ASSERT_TRUE(client.openWriter("s3://kit-bucket/parallel/big", &w).ok());
+  const std::string chunk(1 << 20, 'p');
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(w->write(chunk.data(), chunk.size()).ok());
+  }
+  targets3::S3Client store = raw();
+  const auto uploads = store.send("GET", kBucket, "", {{"uploads", ""}}, {}, "", "listing");
+  const std::size_t at = uploads.body.find("<Key>parallel/big</Key>");
+  ASSERT_NE(at, std::string::npos) << uploads.body;
+  const std::string id = targets3::xmlValue(uploads.body, "UploadId", at);
+  ASSERT_EQ(
+      store.send("DELETE", kBucket, "parallel/big", {{"uploadId", id}}, {}, "", "aborting").status,
+      204);
+  const auto o = w->commit();
+  EXPECT_EQ(o.status, mysqlop_status_NotFound);
+  // Part 1 may have failed on its thread (writing) or part 2 at commit (committing).
+  EXPECT_THAT(o.message, HasSubstr("s3://kit-bucket/parallel/big (part "));
+  EXPECT_THAT(o.message, ::testing::EndsWith("): not found (NoSuchUpload)"));
+  EXPECT_EQ(client.probe("s3://kit-bucket/parallel/big").status, mysqlop_status_NotFound);
+}
+
+TEST_F(S3OnRgw, ManyPartsInFlightReadBackInOrder) {
+  auto p = host_.loadBackupTarget(S3_TARGET_PATH, R"({"partSize":5242880,"uploadConcurrency":4})");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  targetcheck::TargetClient client(**p, good());
+  std::string data;
+  for (int i = 0; i < 23 * 1024; ++i) {  // 23 MiB in 1 KiB blocks that name their position
+    std::string block = std::to_string(i);
+    block.resize(1024, static_cast<char>('a' + i % 26));
+    data += block;
+  }
+  ASSERT_TRUE(client.put("s3://kit-bucket/parallel/ordered", data, 1 << 20).ok());
+  std::string back;
+  ASSERT_TRUE(client.get("s3://kit-bucket/parallel/ordered", &back, 1 << 20).ok());
+  EXPECT_EQ(back.size(), data.size());
+  EXPECT_TRUE(back == data) << "the parts were assembled out of order";
+  EXPECT_TRUE(client.remove("s3://kit-bucket/parallel/ordered").ok());
 }
 
 }  // namespace

@@ -65,7 +65,12 @@ TEST(S3Options, KeysAreChecked) {
             "InvalidConfig: config.timeoutSeconds: expected 1 to 3600");
   EXPECT_EQ(errorOf([] { parseOptions(R"({"region":"x"})"); }),
             "InvalidConfig: config: unknown key \"region\" (known: partSize, addressing, "
-            "endpoint, timeoutSeconds)");
+            "endpoint, timeoutSeconds, uploadConcurrency)");
+  EXPECT_EQ(parseOptions(R"({"uploadConcurrency":4})").uploadConcurrency, 4U);
+  EXPECT_EQ(errorOf([] { parseOptions(R"({"uploadConcurrency":0})"); }),
+            "InvalidConfig: config.uploadConcurrency: expected 1 to 16");
+  EXPECT_EQ(errorOf([] { parseOptions(R"({"uploadConcurrency":17})"); }),
+            "InvalidConfig: config.uploadConcurrency: expected 1 to 16");
 }
 
 TEST(S3Settings, BitpokesKeysAndTheirDefaults) {
