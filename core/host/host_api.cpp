@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/host/backup_targets.h"
 #include "core/host/host_interfaces.h"
 #include "core/host/plugin_manager.h"
 #include "core/http/router.h"
@@ -483,8 +484,10 @@ mysqlop_type_status findBackupTargetFor(mysqlop_plugin_host_ptr plugin, mysqlop_
   if (!plugin || !table || !instance) {
     return mysqlop_status_Invalid;
   }
-  return plugin->manager->backupTargetFor(view(scheme), table, instance) ? mysqlop_status_Ok
-                                                                         : mysqlop_status_NotFound;
+  if (!plugin->backupTargets) {
+    return mysqlop_status_Unavailable;
+  }
+  return plugin->backupTargets->find(view(scheme), table, instance);
 }
 
 const mysqlop_host_backup_targets_v2 kBackupTargetsV2 = {sizeof(mysqlop_host_backup_targets_v2),

@@ -21,6 +21,7 @@ struct Response;
 
 namespace mysqlop::host {
 
+class BackupTargets;
 class HostInterfaces;
 class PluginManager;
 struct Plugin;
@@ -43,6 +44,8 @@ struct mysqlop_metric_host {
 struct mysqlop_plugin_host {
   mysqlop::host::PluginManager* manager = nullptr;
   mysqlop::host::Plugin* plugin = nullptr;
+  // The backup-target lookup this plugin's host answers backup_targets/2 from.
+  mysqlop::host::BackupTargets* backupTargets = nullptr;
   std::string name;
   std::shared_ptr<spdlog::logger> logger;
   std::mutex metricsMu;

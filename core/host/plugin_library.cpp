@@ -126,4 +126,23 @@ bool loadPluginLibrary(const std::string& entryName, const std::string& path, Pl
   return true;
 }
 
+const mysqlop_backup_target_v1* backupTargetTable(const mysqlop_plugin_v1& d) {
+  const void* t = d.get_interface
+                      ? d.get_interface({MYSQLOP_BACKUP_TARGET_INTERFACE_V1,
+                                         sizeof(MYSQLOP_BACKUP_TARGET_INTERFACE_V1) - 1},
+                                        MYSQLOP_BACKUP_TARGET_VERSION_V1)
+                      : nullptr;
+  const auto* table = static_cast<const mysqlop_backup_target_v1*>(t);
+  if (!table || table->struct_size < sizeof(mysqlop_backup_target_v1) || table->scheme_count == 0) {
+    return nullptr;
+  }
+  return table;
+}
+
+std::string missingTargetInterfaceMessage(const std::string& entryName) {
+  return "plugin \"" + entryName +
+         "\": a backup-target plugin must return a complete " MYSQLOP_BACKUP_TARGET_INTERFACE_V1
+         " table with at least one scheme";
+}
+
 }  // namespace mysqlop::host

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/common/result.h"
+#include "mysqlop/backup_target.h"
 #include "mysqlop/plugin.h"
 
 namespace mysqlop::host {
@@ -33,5 +34,13 @@ struct PluginLibrary {
 // entryName is the config entry naming the plugin, used in messages.
 bool loadPluginLibrary(const std::string& entryName, const std::string& path, PluginLibrary* out,
                        LoadError* error);
+
+// The backup-target table of a created plugin: its get_interface answer for
+// MYSQLOP_BACKUP_TARGET_INTERFACE_V1, or nullptr when it gives none, a table smaller than version 1
+// or one with no scheme.
+const mysqlop_backup_target_v1* backupTargetTable(const mysqlop_plugin_v1& descriptor);
+
+// Why backupTargetTable refused: the message of the "missing_interface" refusal.
+std::string missingTargetInterfaceMessage(const std::string& entryName);
 
 }  // namespace mysqlop::host

@@ -183,6 +183,7 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
   p.handle = std::make_unique<mysqlop_plugin_host>();
   p.handle->manager = this;
   p.handle->plugin = &p;
+  p.handle->backupTargets = &backupTargets_;
   p.handle->name = name;
   p.handle->logger = log::makeLogger("plugin/" + name);
   if (d.primary.kind.len > 0) {
@@ -222,23 +223,18 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
     return;
   }
   if (d.kind == mysqlop_plugin_kind_BackupTarget) {
-    const void* t = d.get_interface
-                        ? d.get_interface({MYSQLOP_BACKUP_TARGET_INTERFACE_V1,
-                                           sizeof(MYSQLOP_BACKUP_TARGET_INTERFACE_V1) - 1},
-                                          MYSQLOP_BACKUP_TARGET_VERSION_V1)
-                        : nullptr;
-    const auto* table = static_cast<const mysqlop_backup_target_v1*>(t);
-    if (!table || table->struct_size < sizeof(mysqlop_backup_target_v1) ||
-        table->scheme_count == 0) {
+    const mysqlop_backup_target_v1* table = backupTargetTable(d);
+    if (!table) {
       p.handle->callsAllowed = false;
       router_.removePrefix(routePrefix(name));
       d.destroy(p.instance);
       p.instance = nullptr;
-      refuse(p, {"missing_interface", "plugin \"" + entry.name +
-                                          "\": a backup-target plugin must "
-                                          "return a complete " MYSQLOP_BACKUP_TARGET_INTERFACE_V1
-                                          " table with at least one scheme"});
+      refuse(p, {"missing_interface", missingTargetInterfaceMessage(entry.name)});
       return;
+    }
+    std::string clash;
+    if (!backupTargets_.add(name, table, p.instance, &clash)) {
+      logger_->warn("{}; the first plugin configured keeps it", clash);
     }
     p.backupTarget = table;
   }
@@ -389,6 +385,7 @@ void PluginManager::destroyAll() {
 
 void PluginManager::destroyOne(Plugin& p) {
   p.destroyed = true;  // first: from here on, lookups answer "destroyed"
+  backupTargets_.remove(p.instance);
   p.handle->callsAllowed = false;
   if (const int open = p.handle->openCalls.load(); open > 0) {
     p.handle->logger->warn("{} call context(s) from call_begin were never ended (leaked)", open);
@@ -574,20 +571,7 @@ void PluginManager::onObjectEvent(const ResourceRef& r, const std::string& objec
 
 bool PluginManager::backupTargetFor(std::string_view scheme, const mysqlop_backup_target_v1** table,
                                     mysqlop_instance_plugin_ptr* instance) const {
-  for (const auto& p : plugins_) {
-    if (!p->created || !p->backupTarget) {
-      continue;
-    }
-    for (std::size_t i = 0; i < p->backupTarget->scheme_count; ++i) {
-      const mysqlop_type_str s = p->backupTarget->schemes[i];
-      if (std::string_view(s.ptr, s.len) == scheme) {
-        *table = p->backupTarget;
-        *instance = p->instance;
-        return true;
-      }
-    }
-  }
-  return false;
+  return backupTargets_.find(scheme, table, instance) == mysqlop_status_Ok;
 }
 
 }  // namespace mysqlop::host

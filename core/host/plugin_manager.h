@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/config/operator_config.h"
+#include "core/host/backup_targets.h"
 #include "core/host/cluster_access.h"
 #include "core/host/host_interfaces.h"
 #include "core/host/plugin_library.h"
@@ -121,6 +122,8 @@ class PluginManager {
   http::Router& router() { return router_; }
   metrics::Registry& registry() { return registry_; }
   std::shared_ptr<spdlog::logger> logger() const { return logger_; }
+  // The created backup targets by scheme (the host's backup-target lookups answer from it).
+  BackupTargets& backupTargets() { return backupTargets_; }
   bool backupTargetFor(std::string_view scheme, const mysqlop_backup_target_v1** table,
                        mysqlop_instance_plugin_ptr* instance) const;
   // The one process-wide pointer left: the ABI 1.0 host_get_interface and the backup-targets/1
@@ -156,6 +159,7 @@ class PluginManager {
   metrics::Family* startErrors_;
   metrics::Family* misuse_;
   HostInterfaces hostInterfaces_;
+  BackupTargets backupTargets_;
   // Every entry given to loadAll, in order, and the names of the disabled ones (for lookups).
   std::vector<config::PluginEntry> entries_;
   // Guards the growth of plugins_ against lookups from other threads.

@@ -87,8 +87,9 @@ class FileWriter : public mysqlop::BackupWriter {
 
 class FileReader : public mysqlop::BackupReader {
  public:
+  // A directory is a prefix of other objects, not an object (an ifstream would open it).
   explicit FileReader(const fs::path& p) : in_(p, std::ios::binary) {
-    if (!in_) {
+    if (!in_ || !fs::is_regular_file(p)) {
       throw mysqlop::Error(mysqlop_status_NotFound, "object " + p.string() + " does not exist");
     }
   }
