@@ -53,9 +53,9 @@ class Writer {
  private:
   std::unique_ptr<mysql::Connection> writable() {
     for (const auto& ep : nodes_) {
-      auto c = mysql::Connection::open(ep, {"app", "app-pw"},
-                                       {std::chrono::seconds(1), std::chrono::seconds(3),
-                                        std::chrono::seconds(3)});
+      auto c = mysql::Connection::open(
+          ep, {"app", "app-pw"},
+          {std::chrono::seconds(1), std::chrono::seconds(3), std::chrono::seconds(3)});
       if (!c.ok()) {
         continue;
       }
@@ -134,7 +134,8 @@ void runMode(bool semiSync, int n) {
   StaticCluster c{"bench", {id(0), id(1), id(2)}, "engine", "engine-pw", "repl", "repl-pw", false};
   ClusterEngine engine(c, o, [](LogLevel, const std::string&) {});
   engine.start();
-  if (!mysqlop::testing::eventually("the engine armed the cluster", [&] { return engine.armed(); })) {
+  if (!mysqlop::testing::eventually("the engine armed the cluster",
+                                    [&] { return engine.armed(); })) {
     bench::fail("the engine did not arm the cluster");
     return;
   }
@@ -148,7 +149,8 @@ void runMode(bool semiSync, int n) {
   for (int k = 0; k < n; ++k) {
     // Let writes flow (and the engine see the last switchover) before the next one.
     const std::size_t before = writer.acked().size();
-    mysqlop::testing::eventually("writes flow", [&] { return writer.acked().size() > before + 40; });
+    mysqlop::testing::eventually("writes flow",
+                                 [&] { return writer.acked().size() > before + 40; });
     writer.takeGapMs();
     const int to = (master + 1) % 3;
     SwitchoverAnswer a;
@@ -159,11 +161,13 @@ void runMode(bool semiSync, int n) {
       return a.status != 409;
     });
     if (a.status != 200) {
-      bench::fail("switchover " + std::to_string(k) + ": " + std::to_string(a.status) + " " + a.error);
+      bench::fail("switchover " + std::to_string(k) + ": " + std::to_string(a.status) + " " +
+                  a.error);
       break;
     }
     const std::size_t after = writer.acked().size();
-    mysqlop::testing::eventually("writes flow again", [&] { return writer.acked().size() > after + 40; });
+    mysqlop::testing::eventually("writes flow again",
+                                 [&] { return writer.acked().size() > after + 40; });
     refused.push_back(a.result.refusedMs);
     total.push_back(a.result.totalMs);
     gaps.push_back(writer.takeGapMs());
@@ -200,8 +204,8 @@ void runMode(bool semiSync, int n) {
 
 int main(int argc, char** argv) {
   mysqlop::bench::parseArgs(&argc, argv);
-  const int n = mysqlop::bench::takeIntOption(&argc, argv, "--rounds",
-                                              mysqlop::bench::scaled(20, 3));
+  const int n =
+      mysqlop::bench::takeIntOption(&argc, argv, "--rounds", mysqlop::bench::scaled(20, 3));
   runMode(true, n);
   runMode(false, n);
   return mysqlop::bench::finish();

@@ -31,21 +31,24 @@ class PreShutdownScript : public ::testing::Test {
     // MariaDB 10.11), as in a pod: no REPLICATION MASTER ADMIN, so no SHOW SLAVE HOSTS. Every
     // node starts from an empty binlog with its accounts unlogged, as a pod's init does.
     for (MariaDbServer* s : {master_.get(), replica_.get()}) {
-      s->query("RESET MASTER; SET SESSION sql_log_bin=0; "
-               "CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'; "
-               "GRANT REPLICATION SLAVE ON *.* TO repl@'%'; "
-               "CREATE USER operator@'%' IDENTIFIED BY 'op-pw'; "
-               "GRANT SUPER, SHOW DATABASES, PROCESS, RELOAD, CREATE, SELECT, SLAVE MONITOR, "
-               "READ_ONLY ADMIN ON *.* TO operator@'%'; "
-               "GRANT REPLICATION SLAVE ON *.* TO operator@'%';");
+      s->query(
+          "RESET MASTER; SET SESSION sql_log_bin=0; "
+          "CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'; "
+          "GRANT REPLICATION SLAVE ON *.* TO repl@'%'; "
+          "CREATE USER operator@'%' IDENTIFIED BY 'op-pw'; "
+          "GRANT SUPER, SHOW DATABASES, PROCESS, RELOAD, CREATE, SELECT, SLAVE MONITOR, "
+          "READ_ONLY ADMIN ON *.* TO operator@'%'; "
+          "GRANT REPLICATION SLAVE ON *.* TO operator@'%';");
     }
     replica_->query("CHANGE MASTER TO MASTER_HOST='" + master_->host() +
                     "', MASTER_PORT=" + std::to_string(master_->port()) +
                     ", MASTER_USER='repl', MASTER_PASSWORD='repl-pw', MASTER_USE_GTID=slave_pos;"
                     " START SLAVE; SET GLOBAL read_only=1;");
     ASSERT_TRUE(mysqlop::testing::eventually("the master has a binlog dump thread", [&] {
-      return master_->sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND "
-                          "LIKE 'Binlog Dump%'")
+      return master_
+                 ->sql(
+                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND "
+                     "LIKE 'Binlog Dump%'")
                  .out.rfind("1", 0) == 0;
     }));
   }
@@ -65,7 +68,8 @@ class PreShutdownScript : public ::testing::Test {
     err_ = dir_.file(tag + ".err");
     env.push_back("MY_FQDN=db-mysql-0.mysql.default");
     env.push_back("ORCH_CLUSTER_ALIAS=db.default");
-    return mysqlop::testing::spawnProcess({{"/bin/bash", "-x", path}, env, "/dev/null", out_, err_});
+    return mysqlop::testing::spawnProcess(
+        {{"/bin/bash", "-x", path}, env, "/dev/null", out_, err_});
   }
   std::string out() const { return mysqlop::testing::readFile(out_); }
   std::string err() const { return mysqlop::testing::readFile(err_); }
@@ -76,9 +80,9 @@ class PreShutdownScript : public ::testing::Test {
 };
 
 TEST_F(PreShutdownScript, AMasterWaitsUntilItIsReadOnly) {
-  const pid_t pid = start(*master_, "master",
-                          {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20",
-                           "PRE_SHUTDOWN_START_SECONDS=20"});
+  const pid_t pid =
+      start(*master_, "master",
+            {"ORCH_HTTP_API=", "PRE_SHUTDOWN_WAIT_SECONDS=20", "PRE_SHUTDOWN_START_SECONDS=20"});
   // Still waiting a second later: nothing switched it over yet.
   EXPECT_EQ(mysqlop::testing::waitForExit(pid, std::chrono::seconds(1)), std::nullopt) << err();
   // The fence alone (read_only=1) is not the end of a switchover: it may still roll back.

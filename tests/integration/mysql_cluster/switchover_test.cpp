@@ -8,8 +8,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -155,7 +155,8 @@ TEST(MysqlClusterSwitchover, TheAnnotationMovesTheMasterAndIsRemoved) {
       },
       Poll{30s, 200ms}))
       << eventsOf(env, "sw");
-  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster sw", "{.metadata.annotations.mysql\\.presslabs\\.org/switchover}", "", 30s),
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster sw",
+                            "{.metadata.annotations.mysql\\.presslabs\\.org/switchover}", "", 30s),
             "");
   EXPECT_EQ(masterOf(env, "sw"), fqdn("sw-mysql-0"));
 
@@ -182,7 +183,8 @@ TEST(MysqlClusterSwitchover, TheAnnotationMovesTheMasterAndIsRemoved) {
     EXPECT_NE(st.out.find("Master_Host: " + fqdn("sw-mysql-2")), std::string::npos) << st.out;
     EXPECT_NE(st.out.find("Slave_SQL_Running: Yes"), std::string::npos) << st.out;
   }
-  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster sw", "{.metadata.annotations.mysql\\.presslabs\\.org/switchover}", "", 30s),
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster sw",
+                            "{.metadata.annotations.mysql\\.presslabs\\.org/switchover}", "", 30s),
             "");
   const std::string events = eventsOf(env, "sw");
   EXPECT_NE(events.find("Normal/MasterSwitchover: switchover " + fqdn("sw-mysql-0") + ":3306 -> " +
@@ -238,9 +240,9 @@ TEST(MysqlClusterSwitchover, DeletingTheMasterPodHandsOverFirstUnderAWriter) {
             std::string::npos)
       << events << "\n--- pod events\n"
       << eventsOf(env, "del-mysql-0") << "\n"
-      << env.operatorProcess().err().substr(
-             env.operatorProcess().err().size() > 6000 ? env.operatorProcess().err().size() - 6000
-                                                       : 0);
+      << env.operatorProcess().err().substr(env.operatorProcess().err().size() > 6000
+                                                ? env.operatorProcess().err().size() - 6000
+                                                : 0);
   EXPECT_EQ(events.find("OrcFailureDetection"), std::string::npos) << events;
 
   // The old pod comes back (a new uid) as a read-only replica of the new master.
@@ -294,9 +296,10 @@ TEST(MysqlClusterSwitchover, ARollingUpdateUnderAWriterLosesNothing) {
         auto& c = conns[p];
         if (!c) {
           const std::string ip = env.podIp(p);
-          auto o = ip.empty() ? mysql::SqlResult<std::unique_ptr<mysql::Connection>>(
-                                    mysql::SqlError{mysql::SqlError::Kind::Unreachable, 0, "no ip"})
-                              : mysql::Connection::open({ip, 3306}, {"app", "app-pw"}, {1s, 2s, 2s});
+          auto o = ip.empty()
+                       ? mysql::SqlResult<std::unique_ptr<mysql::Connection>>(
+                             mysql::SqlError{mysql::SqlError::Kind::Unreachable, 0, "no ip"})
+                       : mysql::Connection::open({ip, 3306}, {"app", "app-pw"}, {1s, 2s, 2s});
           if (!o.ok()) {
             continue;
           }

@@ -61,9 +61,9 @@ class Writer {
  private:
   std::unique_ptr<mysql::Connection> findWritable() {
     for (const auto& ep : nodes_) {
-      auto c = mysql::Connection::open(ep, {"app", "app-pw"},
-                                       {std::chrono::seconds(1), std::chrono::seconds(3),
-                                        std::chrono::seconds(3)});
+      auto c = mysql::Connection::open(
+          ep, {"app", "app-pw"},
+          {std::chrono::seconds(1), std::chrono::seconds(3), std::chrono::seconds(3)});
       if (!c.ok()) {
         continue;
       }
@@ -88,8 +88,8 @@ class Writer {
           const auto now = std::chrono::steady_clock::now();
           std::lock_guard<std::mutex> lock(mu_);
           acked_.insert(id);
-          longestGapMs_ = std::max(
-              longestGapMs_, std::chrono::duration<double, std::milli>(now - last).count());
+          longestGapMs_ = std::max(longestGapMs_,
+                                   std::chrono::duration<double, std::milli>(now - last).count());
           last = now;
         } else {
           conn.reset();
@@ -117,7 +117,8 @@ class SwitchoverTest : public ::testing::Test {
       nodes_.push_back(std::make_unique<MariaDbServer>(o));
       nodes_.back()->query(
           std::string("RESET MASTER; SET SESSION sql_log_bin=0; ") +
-          "CREATE USER engine@'%' IDENTIFIED BY '" + kPw + "'; GRANT ALL ON *.* TO engine@'%'; "
+          "CREATE USER engine@'%' IDENTIFIED BY '" + kPw +
+          "'; GRANT ALL ON *.* TO engine@'%'; "
           "CREATE USER repl@'%' IDENTIFIED BY 'repl-pw'; "
           "GRANT REPLICATION SLAVE ON *.* TO repl@'%'; "
           "CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';");
@@ -254,9 +255,11 @@ class SwitchoverTest : public ::testing::Test {
     EXPECT_EQ(one(to, "SELECT @@GLOBAL.read_only"), "0");
     EXPECT_EQ(one(from, "SELECT @@GLOBAL.read_only"), "1");
     const int third = 3 - from - to;
-    EXPECT_TRUE(eventually("the old master and the third node replicate from the new master", [&] {
-      return sourceOf(from) == id(to) + " Yes" && sourceOf(third) == id(to) + " Yes";
-    })) << sourceOf(from) << " / " << sourceOf(third) << "\n" << logs();
+    EXPECT_TRUE(eventually(
+        "the old master and the third node replicate from the new master",
+        [&] { return sourceOf(from) == id(to) + " Yes" && sourceOf(third) == id(to) + " Yes"; }))
+        << sourceOf(from) << " / " << sourceOf(third) << "\n"
+        << logs();
   }
 
   std::vector<std::unique_ptr<MariaDbServer>> nodes_;
@@ -286,10 +289,12 @@ TEST_F(SwitchoverTest, UnderAWriterWithSemiSyncNoAcknowledgedWriteIsLost) {
   writer_->stop();
   const std::set<long long> acked = writer_->acked();
   EXPECT_EQ(missing(acked, to), std::vector<long long>{}) << "acknowledged, lost";
-  EXPECT_TRUE(eventually("the old master has every write", [&] { return missing(acked, 0).empty(); }));
-  std::printf("switchover (semi-sync): refused %.1f ms (longest client gap %.1f ms), total %.1f ms, "
-              "%zu acknowledged writes\n",
-              a.result.refusedMs, writer_->longestGapMs(), a.result.totalMs, acked.size());
+  EXPECT_TRUE(
+      eventually("the old master has every write", [&] { return missing(acked, 0).empty(); }));
+  std::printf(
+      "switchover (semi-sync): refused %.1f ms (longest client gap %.1f ms), total %.1f ms, "
+      "%zu acknowledged writes\n",
+      a.result.refusedMs, writer_->longestGapMs(), a.result.totalMs, acked.size());
   // The audit has it as a "switchover" with its timeline.
   const auto audited = audit_->recentRecoveries({});
   ASSERT_TRUE(audited.ok()) << audited.error;
@@ -355,8 +360,7 @@ TEST_F(SwitchoverTest, ATargetThatCannotCatchUpIsRolledBack) {
   EXPECT_FALSE(a.result.success);
   EXPECT_TRUE(a.result.rolledBack);
   EXPECT_EQ(a.error, "waiting for " + id(1) + " to apply " + a.result.finalGtid +
-                         ": it did not within 1 s; rolled back: " + id(0) +
-                         " is writable again");
+                         ": it did not within 1 s; rolled back: " + id(0) + " is writable again");
   EXPECT_EQ(one(0, "SELECT @@GLOBAL.read_only"), "0");
   EXPECT_EQ(one(1, "SELECT @@GLOBAL.read_only"), "1");
   EXPECT_EQ(sourceOf(1), id(0) + " Yes");
@@ -413,8 +417,8 @@ TEST_F(SwitchoverTest, TheRoutesOfTheRealPluginSwitchAStaticCluster) {
   })) << call("GET", api + "master/it", "").body;
   startWriter();
 
-  http::Response r = call("POST", api + "switchover",
-                          nlohmann::json{{"cluster", "it"}, {"to", id(1)}}.dump());
+  http::Response r =
+      call("POST", api + "switchover", nlohmann::json{{"cluster", "it"}, {"to", id(1)}}.dump());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.contentType, "application/json");
   const nlohmann::json j = nlohmann::json::parse(r.body);

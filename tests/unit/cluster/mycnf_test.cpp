@@ -210,8 +210,8 @@ TEST(MyCnf, PreShutdownScriptUsesTheFlavorsClient) {
 }
 
 // The orchestrator call is best effort and only with ORCH_HTTP_API; then the script waits for the
-// switchover (read_only=1 and replicating), every 0.2 s, until 25 s after it started (the pod's grace is 30 s).
-// tests/integration/cluster/pre_shutdown_test.cpp runs it against mariadbd.
+// switchover (read_only=1 and replicating), every 0.2 s, until 25 s after it started (the pod's
+// grace is 30 s). tests/integration/cluster/pre_shutdown_test.cpp runs it against mariadbd.
 TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
   const std::string s = preShutdownScript("mariadb");
   EXPECT_NE(s.find("if [ -n \"${ORCH_HTTP_API:-}\" ]; then"), std::string::npos);
@@ -219,11 +219,12 @@ TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
                    "${ORCH_CLUSTER_ALIAS}\" || true"),
             std::string::npos);
   EXPECT_NE(s.find("DEADLINE=\"${PRE_SHUTDOWN_WAIT_SECONDS:-25}\""), std::string::npos);
-  EXPECT_NE(s.find("while [ \"$SECONDS\" -lt \"$DEADLINE\" ]; do\n"
-                   "  ro=\"$(client -e 'SELECT @@read_only' 2>/dev/null || true)\"\n"
-                   "  if [ \"$ro\" = \"1\" ] && [ -n \"$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || "
-                   "true)\" ]; then"),
-            std::string::npos);
+  EXPECT_NE(
+      s.find("while [ \"$SECONDS\" -lt \"$DEADLINE\" ]; do\n"
+             "  ro=\"$(client -e 'SELECT @@read_only' 2>/dev/null || true)\"\n"
+             "  if [ \"$ro\" = \"1\" ] && [ -n \"$(client -e 'SHOW SLAVE STATUS' 2>/dev/null || "
+             "true)\" ]; then"),
+      std::string::npos);
   EXPECT_NE(s.find("  if [ \"$ro\" = \"0\" ] && [ \"$SECONDS\" -ge \"$START\" ]; then"),
             std::string::npos);
   EXPECT_NE(s.find("START=\"${PRE_SHUTDOWN_START_SECONDS:-8}\""), std::string::npos);
@@ -231,9 +232,10 @@ TEST(MyCnf, PreShutdownScriptWaitsUntilSwitchedOver) {
   EXPECT_EQ(s.find("sleep 5"), std::string::npos);  // bitpoke's blind wait is gone
   // Replicas are counted by their dump threads (SHOW SLAVE HOSTS needs a privilege the operator
   // user lacks on MariaDB).
-  EXPECT_NE(s.find("replica_hosts=\"$(client -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                   "WHERE COMMAND LIKE 'Binlog Dump%'\")\""),
-            std::string::npos);
+  EXPECT_NE(
+      s.find("replica_hosts=\"$(client -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+             "WHERE COMMAND LIKE 'Binlog Dump%'\")\""),
+      std::string::npos);
   EXPECT_EQ(s.find("client -e 'SHOW SLAVE HOSTS"), std::string::npos);
 }
 

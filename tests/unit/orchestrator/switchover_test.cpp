@@ -74,7 +74,8 @@ TEST(SwitchoverPlan, ANamedReplicaByIdHostOrFirstLabel) {
   // Pods: "<c>-mysql-1" names "<c>-mysql-1.mysql.<ns>:3306".
   const std::string p0 = "db-mysql-0.mysql.default:3306";
   const std::string p1 = "db-mysql-1.mysql.default:3306";
-  ClusterView k = cluster({master(p0, "100", "0-100-7"), replica(p1, "101", p0, "0-100-7", "0-100-7")});
+  ClusterView k =
+      cluster({master(p0, "100", "0-100-7"), replica(p1, "101", p0, "0-100-7", "0-100-7")});
   EXPECT_EQ(swoPlan(k, "db-mysql-1").target, p1);
   EXPECT_EQ(matchTarget(k, "db-mysql-1.mysql.default"), (std::vector<std::string>{p1}));
   EXPECT_TRUE(matchTarget(k, "db-mysql").empty());
@@ -96,17 +97,17 @@ TEST(SwitchoverPlan, RefusesAClusterWithoutAHealthyMaster) {
 }
 
 TEST(SwitchoverPlan, RefusesAnUnknownTarget) {
-  expectRefused(swoPlan(swoHealthy(), "db-mysql-7"), 400,
-                "db-mysql-7 is not a node of cluster bench (nodes: " + kN1 + ", " + kN2 + ", " +
-                    kN3 + ")");
+  expectRefused(
+      swoPlan(swoHealthy(), "db-mysql-7"), 400,
+      "db-mysql-7 is not a node of cluster bench (nodes: " + kN1 + ", " + kN2 + ", " + kN3 + ")");
 }
 
 TEST(SwitchoverPlan, RefusesATargetNamingTwoNodes) {
   ClusterView c = swoHealthy();
   c.nodes[2] = replica("127.0.33.2:3307", "3", kN1, "0-1-100", "0-1-100");
-  expectRefused(swoPlan(c, "127.0.33.2"), 400,
-                "127.0.33.2 names more than one node of cluster bench: " + kN2 +
-                    ", 127.0.33.2:3307");
+  expectRefused(
+      swoPlan(c, "127.0.33.2"), 400,
+      "127.0.33.2 names more than one node of cluster bench: " + kN2 + ", 127.0.33.2:3307");
 }
 
 TEST(SwitchoverPlan, RefusesTheMasterItself) {
@@ -145,8 +146,9 @@ TEST(SwitchoverPlan, RefusesAReplicaThatCannotBePromoted) {
   ClusterView c = swoHealthy();
   c.nodes[2].seen.lastSqlError = "Duplicate entry '7' for key 'PRIMARY'";
   expectRefused(swoPlan(c, kN3), 400,
-                kN3 + " cannot be promoted: its SQL thread failed: Duplicate entry '7' for key "
-                      "'PRIMARY'");
+                kN3 +
+                    " cannot be promoted: its SQL thread failed: Duplicate entry '7' for key "
+                    "'PRIMARY'");
   ClusterView d = swoHealthy();
   d.nodes[2].seen.gtidBinlogPos = "0-3-101";
   expectRefused(swoPlan(d, kN3), 400, kN3 + " cannot be promoted: errant GTIDs 0-3-101");
@@ -159,8 +161,8 @@ TEST(SwitchoverRun, APlanThatWasRefusedDoesNothing) {
   bool connected = false;
   const SwitchoverResult r = runSwitchover(
       p, [](const std::string&) { return mysql::ReplicationSql(mysql::Flavor::MariaDB); },
-      [&](const std::string&, std::chrono::seconds)
-          -> mysql::SqlResult<std::unique_ptr<mysql::Connection>> {
+      [&](const std::string&,
+          std::chrono::seconds) -> mysql::SqlResult<std::unique_ptr<mysql::Connection>> {
         connected = true;
         return mysql::SqlError{mysql::SqlError::Kind::Invalid, 0, "no"};
       },
@@ -175,8 +177,8 @@ TEST(SwitchoverRun, AMasterThatCannotBeReachedFailsBeforeAnyChange) {
   SwitchoverPlan p = swoPlan(swoHealthy(), kN2);
   const SwitchoverResult r = runSwitchover(
       p, [](const std::string&) { return mysql::ReplicationSql(mysql::Flavor::MariaDB); },
-      [&](const std::string& id, std::chrono::seconds)
-          -> mysql::SqlResult<std::unique_ptr<mysql::Connection>> {
+      [&](const std::string& id,
+          std::chrono::seconds) -> mysql::SqlResult<std::unique_ptr<mysql::Connection>> {
         return mysql::SqlError{mysql::SqlError::Kind::Unreachable, 2003, "cannot reach " + id};
       },
       ActSettings{});
@@ -195,11 +197,12 @@ TEST(SwitchoverJson, HasTheResultAndTheTimeline) {
   r.finalGtid = "0-1-100";
   r.timeline = {{0.0125, "fenced", ""}, {0.2, "writable", ""}};
   const nlohmann::json j = switchoverJson("bench", r);
-  EXPECT_EQ(j.dump(),
-            R"({"cluster":"bench","durationMs":400.0,"error":"","finalGtid":"0-1-100",)"
-            R"("newMaster":"127.0.33.2:3306","oldMaster":"127.0.33.1:3306","refusedWritesMs":123.5,)"
-            R"("rolledBack":false,"success":true,"timeline":[{"atMs":13,"error":"","step":"fenced"},)"
-            R"({"atMs":200,"error":"","step":"writable"}]})");
+  EXPECT_EQ(
+      j.dump(),
+      R"({"cluster":"bench","durationMs":400.0,"error":"","finalGtid":"0-1-100",)"
+      R"("newMaster":"127.0.33.2:3306","oldMaster":"127.0.33.1:3306","refusedWritesMs":123.5,)"
+      R"("rolledBack":false,"success":true,"timeline":[{"atMs":13,"error":"","step":"fenced"},)"
+      R"({"atMs":200,"error":"","step":"writable"}]})");
   r.refusedMs = -1;
   EXPECT_TRUE(switchoverJson("bench", r)["refusedWritesMs"].is_null());
 }
@@ -214,8 +217,9 @@ TEST(SwitchoverRoutes, BodyParsing) {
   EXPECT_EQ(to, "127.0.0.1:3306");
   EXPECT_EQ(parseSwitchoverBody("[]", &c, &to),
             "the body must be a JSON object: {\"cluster\": ..., \"to\": ...}");
-  EXPECT_EQ(parseSwitchoverBody(R"({"cluster": ""})", &c, &to),
-            "\"cluster\" must be a non-empty string: <namespace>/<name> or a static cluster's name");
+  EXPECT_EQ(
+      parseSwitchoverBody(R"({"cluster": ""})", &c, &to),
+      "\"cluster\" must be a non-empty string: <namespace>/<name> or a static cluster's name");
   EXPECT_EQ(parseSwitchoverBody(R"({"cluster": "a/b", "to": null})", &c, &to),
             "\"to\" must be a string: a pod name, host:port or \"auto\"");
   EXPECT_EQ(parseSwitchoverBody(R"({"cluster": "a/b", "x": 1})", &c, &to),
