@@ -31,6 +31,9 @@ install_packages() {
   for p in "${MYSQLOP_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # npm installs azurite (scripts/fetch-tools, the azure target's tests). Debian ships it apart
+  # from nodejs; a nodejs package that bundles npm conflicts with Debian's, so only when absent.
+  command -v npm >/dev/null || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     if [ "$(id -u)" -ne 0 ]; then

@@ -104,5 +104,71 @@ TEST_F(AzureOnAzurite, TheKitPassesAndNoKeyIsPrinted) {
   EXPECT_THAT(out, Not(HasSubstr(kWrongKey)));
 }
 
+TEST_F(AzureOnAzurite, AWrongKeyIsForbiddenAndNamesTheKeysNotTheValue) {
+  KV kv = good();
+  kv[1].second = kWrongKey;
+  auto c = client(kv);
+  const auto o = c.put("azure://kit-container/denied/x", "x");
+  EXPECT_EQ(o.status, mysqlop_status_Forbidden);
+  EXPECT_EQ(o.message,
+            "committing azure://kit-container/denied/x: the service refused the credentials "
+            "(AuthorizationFailure): check AZUREBLOB_ACCOUNT and AZUREBLOB_KEY");
+}
+
+TEST_F(AzureOnAzurite, AMissingContainerIsNotFoundNamingIt) {
+  auto c = client(good());
+  auto o = c.put("azure://no-such-container/x", "x");
+  EXPECT_EQ(o.status, mysqlop_status_NotFound);
+  EXPECT_EQ(o.message, "committing azure://no-such-container/x: the container does not exist");
+  o = c.probe("azure://no-such-container/x");
+  EXPECT_EQ(o.status, mysqlop_status_NotFound);
+  EXPECT_EQ(o.message, "reading azure://no-such-container/x: the container does not exist");
+}
+
+TEST_F(AzureOnAzurite, AnUnreachableEndpointIsRetry) {
+  KV kv = good();
+  kv[2].second = "http://127.0.0.1:1/devstoreaccount1";
+  auto c = client(kv);
+  const auto o = c.put("azure://kit-container/x", "x");
+  EXPECT_EQ(o.status, mysqlop_status_Retry);
+  EXPECT_EQ(o.message,
+            "committing azure://kit-container/x: cannot reach 127.0.0.1:1: Connection refused");
+}
+
+// Blocks put before the block list are invisible to list and to readers, also for an object
+// that already exists (it keeps its old bytes until the block list replaces them).
+TEST_F(AzureOnAzurite, NothingIsVisibleBeforeTheBlockList) {
+  auto c = client(good(), R"({"blockSize":65536})");
+  ASSERT_TRUE(c.put("azure://kit-container/blocks/old", "old").ok());
+  for (const std::string name : {"new", "old"}) {
+    const std::string url = "azure://kit-container/blocks/" + name;
+    std::unique_ptr<targetcheck::TargetClient::Writer> w;
+    ASSERT_TRUE(c.openWriter(url, &w).ok());
+    const std::string data(3 * 65536 + 10, 'b');
+    ASSERT_TRUE(w->write(data.data(), data.size()).ok());  // three blocks are up
+    std::vector<targetcheck::Listed> listed;
+    ASSERT_TRUE(c.list("azure://kit-container/blocks/", &listed).ok());
+    // "new" (committed in the first round) sorts before "old", which still has its 3 bytes.
+    ASSERT_EQ(listed.size(), name == "new" ? 1u : 2u);
+    EXPECT_EQ(listed.back().url, "azure://kit-container/blocks/old");
+    EXPECT_EQ(listed.back().size, 3u);
+    std::string read;
+    if (name == "new") {
+      EXPECT_EQ(c.probe(url).status, mysqlop_status_NotFound);
+    } else {
+      ASSERT_TRUE(c.get(url, &read).ok());
+      EXPECT_EQ(read, "old");
+    }
+    ASSERT_TRUE(w->commit().ok());
+    ASSERT_TRUE(c.get(url, &read).ok());
+    EXPECT_EQ(read, data);
+  }
+  ASSERT_TRUE(c.remove("azure://kit-container/blocks/old").ok());
+  ASSERT_TRUE(c.remove("azure://kit-container/blocks/new").ok());
+  const auto o = c.remove("azure://kit-container/blocks/new");
+  EXPECT_EQ(o.status, mysqlop_status_NotFound);
+  EXPECT_EQ(o.message, "object azure://kit-container/blocks/new does not exist");
+}
+
 }  // namespace
 }  // namespace mysqlop::testing
