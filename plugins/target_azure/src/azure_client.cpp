@@ -173,15 +173,14 @@ int AzureClient::openGet(const std::string& path, std::istream** body, HttpResul
 void throwForStatus(const HttpResult& r, const std::string& what) {
   const std::string code = xmlValue(r.body, "Code");
   if (r.status == 403) {
-    throw Error(mysqlop_status_Forbidden,
-                what + ": the service refused the credentials" +
-                    (code.empty() ? std::string() : " (" + code + ")") +
-                    ": check AZUREBLOB_ACCOUNT and AZUREBLOB_KEY");
+    throw Error(mysqlop_status_Forbidden, what + ": the service refused the credentials" +
+                                              (code.empty() ? std::string() : " (" + code + ")") +
+                                              ": check AZUREBLOB_ACCOUNT and AZUREBLOB_KEY");
   }
   if (r.status == 404) {
-    throw Error(mysqlop_status_NotFound,
-                what + ": " + (code == "ContainerNotFound" ? "the container does not exist"
-                                                           : "not found"));
+    throw Error(
+        mysqlop_status_NotFound,
+        what + ": " + (code == "ContainerNotFound" ? "the container does not exist" : "not found"));
   }
   std::string message = xmlValue(r.body, "Message");
   if (const auto nl = message.find('\n'); nl != std::string::npos) {
@@ -190,8 +189,7 @@ void throwForStatus(const HttpResult& r, const std::string& what) {
   if (!message.empty() && message.back() == '\r') {
     message.pop_back();
   }
-  const std::string detail = "HTTP " + std::to_string(r.status) +
-                             (code.empty() ? "" : " " + code) +
+  const std::string detail = "HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code) +
                              (message.empty() ? "" : ": " + message);
   if (r.status >= 500 || r.status == 429 || r.status == 408) {
     throw Error(mysqlop_status_Retry, what + ": " + detail);

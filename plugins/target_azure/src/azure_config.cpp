@@ -44,8 +44,9 @@ Options parseOptions(std::string_view configJson) {
     if (key == "blockSize") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < (64u << 10) ||
           v.get<std::uint64_t>() > (100u << 20)) {
-        throw ConfigError("config.blockSize: expected a number of bytes from 64 KiB (65536) to "
-                          "100 MiB (104857600)");
+        throw ConfigError(
+            "config.blockSize: expected a number of bytes from 64 KiB (65536) to "
+            "100 MiB (104857600)");
       }
       o.blockSize = v.get<std::size_t>();
     } else if (key == "endpoint") {

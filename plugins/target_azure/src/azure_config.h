@@ -30,11 +30,11 @@ Location parseUrl(std::string_view url, bool object);
 // Where requests go and how they are signed.
 struct Settings {
   bool https = true;
-  std::string host;      // account.blob.core.windows.net, or the endpoint's host
+  std::string host;  // account.blob.core.windows.net, or the endpoint's host
   unsigned short port = 443;
   std::string basePath;  // "" for Azure; "/devstoreaccount1" for an azurite-style endpoint
   std::string account;
-  std::string key;       // decoded AZUREBLOB_KEY
+  std::string key;  // decoded AZUREBLOB_KEY
 };
 // From the Secret: AZUREBLOB_ACCOUNT, AZUREBLOB_KEY (base64), optional AZUREBLOB_ENDPOINT (the
 // blob service URL, e.g. http://127.0.0.1:10000/devstoreaccount1). InvalidConfig

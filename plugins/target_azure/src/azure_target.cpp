@@ -56,8 +56,8 @@ class AzureWriter : public BackupWriter {
     const std::string what = "committing " + url_;
     if (blocks_.empty()) {
       // One block or less: a single Put Blob is atomic by itself.
-      const HttpResult r = client_.send("PUT", pathOf(where_), {},
-                                        {{"x-ms-blob-type", "BlockBlob"}}, buffer_, what);
+      const HttpResult r =
+          client_.send("PUT", pathOf(where_), {}, {{"x-ms-blob-type", "BlockBlob"}}, buffer_, what);
       if (r.status != 201) {
         throwForStatus(r, what);
       }
@@ -89,9 +89,8 @@ class AzureWriter : public BackupWriter {
     std::snprintf(seq, sizeof seq, "%08zu", blocks_.size());
     const std::string id = base64Encode(tag_ + seq);
     const std::string label = what + " (block " + std::to_string(blocks_.size() + 1) + ")";
-    const HttpResult r =
-        client_.send("PUT", pathOf(where_), {{"comp", "block"}, {"blockid", id}}, {}, buffer_,
-                     label);
+    const HttpResult r = client_.send("PUT", pathOf(where_), {{"comp", "block"}, {"blockid", id}},
+                                      {}, buffer_, label);
     if (r.status != 201) {
       throwForStatus(r, label);
     }
@@ -228,7 +227,8 @@ void AzureTarget::createContainer(const Options& options, const Credentials& cre
                                   const std::string& container) {
   AzureClient client(settingsFor(options, credentials), options.timeoutSeconds);
   const std::string what = "creating container " + container;
-  const HttpResult r = client.send("PUT", "/" + container, {{"restype", "container"}}, {}, "", what);
+  const HttpResult r =
+      client.send("PUT", "/" + container, {{"restype", "container"}}, {}, "", what);
   if (r.status == 409) {
     throw Error(mysqlop_status_AlreadyExists, what + ": it exists");
   }

@@ -16,12 +16,11 @@ std::string stringToSign(const SignedRequest& r) {
   if (length == "0") {
     length.clear();
   }
-  std::string s = r.method + "\n" + header("content-encoding") + "\n" +
-                  header("content-language") + "\n" + length + "\n" + header("content-md5") +
-                  "\n" + header("content-type") + "\n" + header("date") + "\n" +
-                  header("if-modified-since") + "\n" + header("if-match") + "\n" +
-                  header("if-none-match") + "\n" + header("if-unmodified-since") + "\n" +
-                  header("range") + "\n";
+  std::string s = r.method + "\n" + header("content-encoding") + "\n" + header("content-language") +
+                  "\n" + length + "\n" + header("content-md5") + "\n" + header("content-type") +
+                  "\n" + header("date") + "\n" + header("if-modified-since") + "\n" +
+                  header("if-match") + "\n" + header("if-none-match") + "\n" +
+                  header("if-unmodified-since") + "\n" + header("range") + "\n";
   // std::map keeps the names sorted, as the canonical form wants.
   for (const auto& [name, value] : r.headers) {
     if (name.rfind("x-ms-", 0) == 0) {
@@ -79,7 +78,8 @@ std::string uriEncode(std::string_view s, bool keepSlash) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keepSlash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';

@@ -111,8 +111,7 @@ HttpResult GsClient::raw(const std::string& method, const std::string& url,
         continue;  // a kept-alive connection the server closed meanwhile: one fresh try
       }
       throw Error(mysqlop_status_Retry, what + ": cannot reach " + uri.getHost() + ":" +
-                                            std::to_string(uri.getPort()) + ": " +
-                                            e.displayText());
+                                            std::to_string(uri.getPort()) + ": " + e.displayText());
     }
   }
 }
@@ -121,22 +120,22 @@ const std::string& GsClient::token(const std::string& what) {
   if (!token_.empty()) {
     return token_;
   }
-  const std::string jwt = assertion(account_.clientEmail, kScope, account_.tokenUri,
-                                    static_cast<std::int64_t>(std::time(nullptr)),
-                                    account_.privateKey);
+  const std::string jwt =
+      assertion(account_.clientEmail, kScope, account_.tokenUri,
+                static_cast<std::int64_t>(std::time(nullptr)), account_.privateKey);
   const std::string form =
       "grant_type=" + percentEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
       "&assertion=" + jwt;
   const HttpResult r =
-      raw("POST", account_.tokenUri, {{"Content-Type", "application/x-www-form-urlencoded"}},
-          form, what + " (token)", nullptr);
+      raw("POST", account_.tokenUri, {{"Content-Type", "application/x-www-form-urlencoded"}}, form,
+          what + " (token)", nullptr);
   if (r.status == 400 || r.status == 401 || r.status == 403) {
     const auto j = nlohmann::json::parse(r.body, nullptr, false);
     const std::string code = j.is_object() ? j.value("error", "") : "";
-    throw Error(mysqlop_status_Forbidden,
-                what + ": the token endpoint refused the service account" +
-                    (code.empty() ? std::string() : " (" + code + ")") +
-                    ": check GCS_SERVICE_ACCOUNT_JSON_KEY");
+    throw Error(mysqlop_status_Forbidden, what +
+                                              ": the token endpoint refused the service account" +
+                                              (code.empty() ? std::string() : " (" + code + ")") +
+                                              ": check GCS_SERVICE_ACCOUNT_JSON_KEY");
   }
   if (r.status != 200) {
     throw Error(r.status >= 500 ? mysqlop_status_Retry : mysqlop_status_InvalidConfig,
@@ -166,9 +165,9 @@ int GsClient::openGet(const std::string& url, std::istream** body, HttpResult* e
 
 void throwForStatus(const HttpResult& r, const std::string& what) {
   if (r.status == 401 || r.status == 403) {
-    throw Error(mysqlop_status_Forbidden,
-                what + ": the service refused the credentials (HTTP " + std::to_string(r.status) +
-                    "): check GCS_SERVICE_ACCOUNT_JSON_KEY");
+    throw Error(mysqlop_status_Forbidden, what + ": the service refused the credentials (HTTP " +
+                                              std::to_string(r.status) +
+                                              "): check GCS_SERVICE_ACCOUNT_JSON_KEY");
   }
   if (r.status == 404) {
     throw Error(mysqlop_status_NotFound, what + ": not found");

@@ -23,8 +23,9 @@ Options parseOptions(std::string_view configJson) {
     if (key == "chunkSize") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 ||
           v.get<std::uint64_t>() % (256u << 10) != 0 || v.get<std::uint64_t>() > (256u << 20)) {
-        throw ConfigError("config.chunkSize: expected a multiple of 256 KiB (262144) up to "
-                          "256 MiB");
+        throw ConfigError(
+            "config.chunkSize: expected a multiple of 256 KiB (262144) up to "
+            "256 MiB");
       }
       o.chunkSize = v.get<std::size_t>();
     } else if (key == "endpoint") {
@@ -86,9 +87,10 @@ Account accountFor(const Credentials& credentials) {
         {"token_uri", &a.tokenUri}}) {
     const auto it = j.find(field);
     if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) {
-      throw Error(mysqlop_status_InvalidConfig, std::string("credentials: GCS_SERVICE_ACCOUNT_JSON_KEY "
-                                                            "has no ") +
-                                                    field);
+      throw Error(mysqlop_status_InvalidConfig,
+                  std::string("credentials: GCS_SERVICE_ACCOUNT_JSON_KEY "
+                              "has no ") +
+                      field);
     }
     *out = it->get<std::string>();
   }

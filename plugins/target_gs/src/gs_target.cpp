@@ -1,7 +1,7 @@
 #include "plugins/target_gs/src/gs_target.h"
 
-#include <ctime>
 #include <algorithm>
+#include <ctime>
 #include <istream>
 #include <nlohmann/json.hpp>
 
@@ -65,17 +65,17 @@ class GsWriter : public BackupWriter {
     if (!client_.account().storageClass.empty()) {
       meta["storageClass"] = client_.account().storageClass;
     }
-    const HttpResult r = client_.send(
-        "POST", url,
-        {{"Content-Type", "application/json; charset=UTF-8"},
-         {"X-Upload-Content-Type", "application/octet-stream"}},
-        meta.dump(), what);
+    const HttpResult r = client_.send("POST", url,
+                                      {{"Content-Type", "application/json; charset=UTF-8"},
+                                       {"X-Upload-Content-Type", "application/octet-stream"}},
+                                      meta.dump(), what);
     if (r.status != 200) {
       throwForStatus(r, what);
     }
     const auto location = r.headers.find("location");
     if (location == r.headers.end() || location->second.empty()) {
-      throw Error(mysqlop_status_Retry, what + ": the answer that starts an upload has no Location");
+      throw Error(mysqlop_status_Retry,
+                  what + ": the answer that starts an upload has no Location");
     }
     session_ = location->second;
   }
@@ -86,10 +86,9 @@ class GsWriter : public BackupWriter {
     }
     const std::uint64_t end = offset_ + buffer_.size();
     const std::string total = last ? std::to_string(end) : "*";
-    const std::string range = buffer_.empty()
-                                  ? "bytes */" + total
-                                  : "bytes " + std::to_string(offset_) + "-" +
-                                        std::to_string(end - 1) + "/" + total;
+    const std::string range = buffer_.empty() ? "bytes */" + total
+                                              : "bytes " + std::to_string(offset_) + "-" +
+                                                    std::to_string(end - 1) + "/" + total;
     const HttpResult r = client_.send("PUT", session_, {{"Content-Range", range}}, buffer_, what);
     const bool ok = last ? (r.status == 200 || r.status == 201) : r.status == 308;
     if (!ok) {
@@ -163,7 +162,8 @@ std::int64_t parseRfc3339Ms(const std::string& t) {
 
 }  // namespace
 
-GsTarget::GsTarget(const Context& ctx) : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
+GsTarget::GsTarget(const Context& ctx)
+    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
 
 std::unique_ptr<BackupWriter> GsTarget::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {

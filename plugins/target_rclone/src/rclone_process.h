@@ -14,8 +14,8 @@ namespace mysqlop::targetrclone {
 class RcloneProcess {
  public:
   struct Io {
-    bool feedStdin = false;    // false: stdin is /dev/null
-    bool readStdout = false;   // false: stdout goes to stderr's file
+    bool feedStdin = false;   // false: stdin is /dev/null
+    bool readStdout = false;  // false: stdout goes to stderr's file
   };
   // Throws mysqlop::Error(Retry) "<what>: cannot run <argv[0]>: <strerror>" when it cannot start.
   RcloneProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, Io io,

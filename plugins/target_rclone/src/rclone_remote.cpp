@@ -142,8 +142,8 @@ std::vector<std::string> environmentFor(const Location& where, const Credentials
     for (const auto& [key, option] : m.required) {
       auto v = credentials.get(key);
       if (!v || v->empty()) {
-        throw Error(mysqlop_status_InvalidConfig, std::string("credentials: ") + key +
-                                                      " is not set");
+        throw Error(mysqlop_status_InvalidConfig,
+                    std::string("credentials: ") + key + " is not set");
       }
       options[option] = *v;
     }
@@ -160,9 +160,9 @@ std::vector<std::string> environmentFor(const Location& where, const Credentials
     }
   }
   if (options.count("TYPE") == 0) {
-    throw Error(mysqlop_status_InvalidConfig,
-                "credentials: " + prefix + "TYPE is not set (" + where.urlOf("") +
-                    " names the remote " + where.remote + ")");
+    throw Error(mysqlop_status_InvalidConfig, "credentials: " + prefix + "TYPE is not set (" +
+                                                  where.urlOf("") + " names the remote " +
+                                                  where.remote + ")");
   }
   for (const auto& [option, value] : options) {
     env.push_back(prefix + option + "=" + value);

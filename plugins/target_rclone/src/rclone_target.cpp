@@ -26,10 +26,18 @@ struct Runner {
   std::vector<std::string> secrets;
 
   std::vector<std::string> argv(std::initializer_list<std::string> args) const {
-    std::vector<std::string> v = {options.rclone, "--config", "", "-q", "--retries", "1",
-                                  "--low-level-retries", "3",
-                                  "--contimeout", std::to_string(options.timeoutSeconds) + "s",
-                                  "--timeout", std::to_string(options.timeoutSeconds) + "s"};
+    std::vector<std::string> v = {options.rclone,
+                                  "--config",
+                                  "",
+                                  "-q",
+                                  "--retries",
+                                  "1",
+                                  "--low-level-retries",
+                                  "3",
+                                  "--contimeout",
+                                  std::to_string(options.timeoutSeconds) + "s",
+                                  "--timeout",
+                                  std::to_string(options.timeoutSeconds) + "s"};
     v.insert(v.end(), args);
     return v;
   }
@@ -94,8 +102,8 @@ nlohmann::json stat(const Runner& r, const Location& where, const std::string& w
     return nullptr;
   }
   if (code != 0) {
-    throw Error(mysqlop_status_Retry, what + ": rclone lsjson failed (exit " +
-                                          std::to_string(code) + "): " + errors);
+    throw Error(mysqlop_status_Retry,
+                what + ": rclone lsjson failed (exit " + std::to_string(code) + "): " + errors);
   }
   auto j = nlohmann::json::parse(out, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
@@ -139,8 +147,8 @@ class RcloneWriter : public BackupWriter {
     const int moved =
         runner_.run(runner_.argv({"moveto", temp_.spec(), where_.spec()}), what, nullptr, &errors);
     if (moved != 0) {
-      throw Error(mysqlop_status_Retry, what + ": rclone moveto failed (exit " +
-                                            std::to_string(moved) + "): " + errors);
+      throw Error(mysqlop_status_Retry,
+                  what + ": rclone moveto failed (exit " + std::to_string(moved) + "): " + errors);
     }
     process_.reset();
     committed_ = true;
@@ -160,8 +168,7 @@ class RcloneWriter : public BackupWriter {
         process_.reset();
       }
       // rclone may have made the temporary (local remotes write it as they go).
-      runner_.run(runner_.argv({"deletefile", temp_.spec()}), "aborting " + url_, nullptr,
-                  nullptr);
+      runner_.run(runner_.argv({"deletefile", temp_.spec()}), "aborting " + url_, nullptr, nullptr);
     } catch (...) {  // abort never fails; the temporary is invisible to list anyway
     }
   }
@@ -247,8 +254,8 @@ std::vector<ObjectInfo> RcloneTarget::list(Call&, std::string_view urlPrefix,
     return result;  // nothing stored there yet
   }
   if (code != 0) {
-    throw Error(mysqlop_status_Retry, what + ": rclone lsjson failed (exit " +
-                                          std::to_string(code) + "): " + errors);
+    throw Error(mysqlop_status_Retry,
+                what + ": rclone lsjson failed (exit " + std::to_string(code) + "): " + errors);
   }
   const auto j = nlohmann::json::parse(out, nullptr, false);
   if (j.is_discarded() || !j.is_array()) {
@@ -261,7 +268,8 @@ std::vector<ObjectInfo> RcloneTarget::list(Call&, std::string_view urlPrefix,
       continue;
     }
     const auto size = e.value("Size", std::int64_t{0});
-    result.push_back({where.urlOf(path), static_cast<std::uint64_t>(std::max<std::int64_t>(size, 0)),
+    result.push_back({where.urlOf(path),
+                      static_cast<std::uint64_t>(std::max<std::int64_t>(size, 0)),
                       parseIsoMs(e.value("ModTime", ""))});
   }
   std::sort(result.begin(), result.end(),
@@ -281,8 +289,8 @@ void RcloneTarget::remove(Call&, std::string_view url, const Credentials& creden
   std::string errors;
   const int code = r.run(r.argv({"deletefile", where.spec()}), what, nullptr, &errors);
   if (code != 0) {
-    throw Error(mysqlop_status_Retry, what + ": rclone deletefile failed (exit " +
-                                          std::to_string(code) + "): " + errors);
+    throw Error(mysqlop_status_Retry,
+                what + ": rclone deletefile failed (exit " + std::to_string(code) + "): " + errors);
   }
 }
 

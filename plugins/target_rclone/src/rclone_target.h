@@ -16,8 +16,8 @@ namespace mysqlop::targetrclone {
 class RcloneTarget : public BackupTarget {
  public:
   static constexpr const char* kVersion = "1.0.0";
-  static constexpr std::array<mysqlop_type_str, 4> kSchemes = {lit("gd"), lit("hdfs"),
-                                                               lit("http"), lit("rclone")};
+  static constexpr std::array<mysqlop_type_str, 4> kSchemes = {lit("gd"), lit("hdfs"), lit("http"),
+                                                               lit("rclone")};
 
   explicit RcloneTarget(const Context& ctx);
 

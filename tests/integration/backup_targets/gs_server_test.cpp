@@ -26,13 +26,13 @@ class GsOnTestServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    const std::string account =
-        nlohmann::json{{"client_email", "kit@project.iam.gserviceaccount.com"},
-                       {"private_key", targetgs::testkey::kPem}}
-            .dump();
+    const std::string account = nlohmann::json{
+        {"client_email", "kit@project.iam.gserviceaccount.com"},
+        {"private_key",
+         targetgs::testkey::kPem}}.dump();
     SpawnSpec spec;
-    spec.argv = {"/usr/bin/python3", GCS_SERVER, dir_->write("account.json", account),
-                 "kit-bucket", dir_->file("port")};
+    spec.argv = {"/usr/bin/python3", GCS_SERVER, dir_->write("account.json", account), "kit-bucket",
+                 dir_->file("port")};
     spec.stderrPath = dir_->file("server.log");
     pid_ = spawnProcess(spec);
   }
@@ -41,8 +41,9 @@ class GsOnTestServer : public ::testing::Test {
     delete dir_;
   }
   void SetUp() override {
-    ASSERT_TRUE(eventually("gcs_server.py listens", [] { return !readFile(dir_->file("port")).empty(); },
-                           [] { return readFile(dir_->file("server.log")); }));
+    ASSERT_TRUE(eventually(
+        "gcs_server.py listens", [] { return !readFile(dir_->file("port")).empty(); },
+        [] { return readFile(dir_->file("server.log")); }));
     base_ = "http://127.0.0.1:" + readFile(dir_->file("port"));
   }
 
@@ -77,18 +78,19 @@ pid_t GsOnTestServer::pid_ = -1;
 
 TEST_F(GsOnTestServer, TheKitPassesAndNoKeyIsPrinted) {
   SpawnSpec spec;
-  spec.argv = {KIT_PATH,
-               GS_TARGET_PATH,
-               "--url",
-               "gs://kit-bucket/backups/",
-               "--config",
-               config(),
-               "--large-size",
-               "16M",
-               "--credentials-env",
-               "GCS_SERVICE_ACCOUNT_JSON_KEY",
-               "--bad-credentials",
-               "GCS_SERVICE_ACCOUNT_JSON_KEY=" + accountJson("intruder@project.iam.gserviceaccount.com")};
+  spec.argv = {
+      KIT_PATH,
+      GS_TARGET_PATH,
+      "--url",
+      "gs://kit-bucket/backups/",
+      "--config",
+      config(),
+      "--large-size",
+      "16M",
+      "--credentials-env",
+      "GCS_SERVICE_ACCOUNT_JSON_KEY",
+      "--bad-credentials",
+      "GCS_SERVICE_ACCOUNT_JSON_KEY=" + accountJson("intruder@project.iam.gserviceaccount.com")};
   spec.env = {"GCS_SERVICE_ACCOUNT_JSON_KEY=" + accountJson()};  // not on argv
   spec.stdoutPath = dir_->file("kit.out");
   spec.stderrPath = dir_->file("kit.out");

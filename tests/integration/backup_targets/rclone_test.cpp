@@ -42,8 +42,10 @@ class RcloneTargetTest : public ::testing::Test {
 
 TEST_F(RcloneTargetTest, TheKitPassesOnALocalRemote) {
   SpawnSpec spec;
-  spec.argv = {KIT_PATH,        RCLONE_TARGET_PATH, "--url", local("backups/"), "--large-size",
-               "32M",           "--credentials",    "RCLONE_CONFIG_KIT_TYPE=local"};
+  spec.argv = {KIT_PATH,        RCLONE_TARGET_PATH,
+               "--url",         local("backups/"),
+               "--large-size",  "32M",
+               "--credentials", "RCLONE_CONFIG_KIT_TYPE=local"};
   spec.stdoutPath = dir_.file("out");
   spec.stderrPath = dir_.file("out");
   const pid_t pid = spawnProcess(spec);
@@ -122,8 +124,9 @@ TEST_F(RcloneTargetTest, AMissingRcloneBinaryIsNamed) {
   auto c = client({{"RCLONE_CONFIG_KIT_TYPE", "local"}}, R"({"rclone":"/nonexistent/rclone"})");
   const auto o = c.probe("rclone://kit/x");
   EXPECT_EQ(o.status, mysqlop_status_Retry);
-  EXPECT_EQ(o.message, "reading rclone://kit/x: cannot run /nonexistent/rclone: No such file or "
-                       "directory");
+  EXPECT_EQ(o.message,
+            "reading rclone://kit/x: cannot run /nonexistent/rclone: No such file or "
+            "directory");
 }
 
 TEST_F(RcloneTargetTest, BadConfigIsRefusedAtLoad) {
@@ -139,10 +142,10 @@ TEST_F(RcloneTargetTest, BadConfigIsRefusedAtLoad) {
 
 // A stand-in for rclone that records its argv and environment and fails printing the secret.
 TEST_F(RcloneTargetTest, SettingsGoThroughTheEnvironmentOnlyAndSecretsAreBlanked) {
-  const std::string script = dir_.write(
-      "rclone", "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + dir_.file("argv") + "\nenv > " +
-                    dir_.file("env") + "\necho \"2026/12/03 12:00:00 ERROR : token " + kSecret +
-                    " was refused\" >&2\nexit 1\n");
+  const std::string script =
+      dir_.write("rclone", "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + dir_.file("argv") + "\nenv > " +
+                               dir_.file("env") + "\necho \"2026/12/03 12:00:00 ERROR : token " +
+                               kSecret + " was refused\" >&2\nexit 1\n");
   ::chmod(script.c_str(), 0755);
   ::setenv("MYSQLOP_TEST_HOST_ONLY", "leak", 1);
   auto c = client({{"GDRIVE_SERVICE_ACCOUNT", kSecret},

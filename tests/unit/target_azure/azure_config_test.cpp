@@ -75,9 +75,13 @@ TEST(AzureConfig, CredentialsAndEndpoints) {
   EXPECT_EQ(s.host, "blob.example");
   EXPECT_EQ(s.port, 8443);
 
-  EXPECT_EQ(messageOf([] { settings({{"AZUREBLOB_KEY", "YWI="}}); }),
+  EXPECT_EQ(messageOf([] {
+              settings({{"AZUREBLOB_KEY", "YWI="}});
+            }),
             "credentials: AZUREBLOB_ACCOUNT is not set");
-  EXPECT_EQ(messageOf([] { settings({{"AZUREBLOB_ACCOUNT", "a"}}); }),
+  EXPECT_EQ(messageOf([] {
+              settings({{"AZUREBLOB_ACCOUNT", "a"}});
+            }),
             "credentials: AZUREBLOB_KEY is not set");
   EXPECT_EQ(messageOf([] {
               settings({{"AZUREBLOB_ACCOUNT", "a"}, {"AZUREBLOB_KEY", "secret-not-b64"}});

@@ -44,7 +44,8 @@ TEST(GsConfig, Urls) {
   EXPECT_EQ(l.object, "db/x.xbackup.gz");
   EXPECT_EQ(messageOf([] { parseUrl("s3://bucket/x", true); }),
             "URL s3://bucket/x: expected gs://bucket/object");
-  EXPECT_EQ(messageOf([] { parseUrl("gs:///x", true); }), "URL gs:///x: expected gs://bucket/object");
+  EXPECT_EQ(messageOf([] { parseUrl("gs:///x", true); }),
+            "URL gs:///x: expected gs://bucket/object");
   EXPECT_EQ(messageOf([] { parseUrl("gs://bucket/dir/", true); }),
             "URL gs://bucket/dir/: expected an object name, not a directory");
 }
@@ -58,12 +59,15 @@ TEST(GsConfig, ServiceAccount) {
   EXPECT_EQ(a.objectAcl, "projectPrivate");
   EXPECT_EQ(a.storageClass, "NEARLINE");
   EXPECT_EQ(messageOf([] { account({}); }), "credentials: GCS_SERVICE_ACCOUNT_JSON_KEY is not set");
-  EXPECT_EQ(messageOf([] { account({{"GCS_SERVICE_ACCOUNT_JSON_KEY", "SECRET{"}}); }),
-            "credentials: GCS_SERVICE_ACCOUNT_JSON_KEY is not a JSON object");
   EXPECT_EQ(messageOf([] {
-              account({{"GCS_SERVICE_ACCOUNT_JSON_KEY", R"({"client_email":"e","token_uri":"t"})"}});
+              account({{"GCS_SERVICE_ACCOUNT_JSON_KEY", "SECRET{"}});
             }),
-            "credentials: GCS_SERVICE_ACCOUNT_JSON_KEY has no private_key");
+            "credentials: GCS_SERVICE_ACCOUNT_JSON_KEY is not a JSON object");
+  EXPECT_EQ(
+      messageOf([] {
+        account({{"GCS_SERVICE_ACCOUNT_JSON_KEY", R"({"client_email":"e","token_uri":"t"})"}});
+      }),
+      "credentials: GCS_SERVICE_ACCOUNT_JSON_KEY has no private_key");
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // commands (RS256 is deterministic: RSASSA-PKCS1-v1_5):
 //   H=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | basenc --base64url | tr -d '=\n')
 //   C=$(printf '%s' '{"iss":...,"exp":1700003600}' | basenc --base64url -w0 | tr -d '=')
-//   S=$(printf '%s' "$H.$C" | openssl dgst -sha256 -sign key.pem -binary | basenc --base64url -w0 | tr -d '=')
+//   S=$(printf '%s' "$H.$C" | openssl dgst -sha256 -sign key.pem -binary | basenc --base64url -w0 |
+//   tr -d '=')
 #include "plugins/target_gs/src/jwt.h"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,13 @@ TEST(Jwt, TheAssertionMatchesAnIndependentlySignedOne) {
   EXPECT_EQ(assertion("svc@proj.iam.gserviceaccount.com",
                       "https://www.googleapis.com/auth/devstorage.read_write",
                       "https://oauth2.googleapis.com/token", 1700000000, testkey::kPem),
-            "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdmNAcHJvai5pYW0uZ3NlcnZpY2VhY2NvdW50LmNvbSIsInNjb3BlIjoiaHR0cHM6Ly93d3cuZ29vZ2xlYXBpcy5jb20vYXV0aC9kZXZzdG9yYWdlLnJlYWRfd3JpdGUiLCJhdWQiOiJodHRwczovL29hdXRoMi5nb29nbGVhcGlzLmNvbS90b2tlbiIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwfQ.FKFMeCdfZWuIfhAlmUa2MSN73dGqA7IonDcwFetRti_q10SSEgRM3Nw2L7cI2J8LH9flYGLnw5yeJ9a1qF5xK0hGbYMPc0xf5try49jz4ge9dkeVbdaCm_9MOFwyR1GRDKl2_MREGLBqeCTgruf9TyCoC_Q5fYIeLNJ5Y0TstJQ");
+            "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9."
+            "eyJpc3MiOiJzdmNAcHJvai5pYW0uZ3NlcnZpY2VhY2NvdW50LmNvbSIsInNjb3BlIjoiaHR0cHM6Ly93d3cuZ2"
+            "9vZ2xlYXBpcy5jb20vYXV0aC9kZXZzdG9yYWdlLnJlYWRfd3JpdGUiLCJhdWQiOiJodHRwczovL29hdXRoMi5n"
+            "b29nbGVhcGlzLmNvbS90b2tlbiIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwfQ."
+            "FKFMeCdfZWuIfhAlmUa2MSN73dGqA7IonDcwFetRti_"
+            "q10SSEgRM3Nw2L7cI2J8LH9flYGLnw5yeJ9a1qF5xK0hGbYMPc0xf5try49jz4ge9dkeVbdaCm_"
+            "9MOFwyR1GRDKl2_MREGLBqeCTgruf9TyCoC_Q5fYIeLNJ5Y0TstJQ");
 }
 
 TEST(Jwt, Base64UrlHasNoPaddingAndUrlLetters) {
