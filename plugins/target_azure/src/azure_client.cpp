@@ -106,8 +106,8 @@ std::string AzureClient::prepare(Poco::Net::HTTPRequest& request, const std::str
 
 HttpResult AzureClient::send(const std::string& method, const std::string& path,
                              const std::map<std::string, std::string>& query,
-                             std::map<std::string, std::string> headers, std::string_view body,
-                             const std::string& what) {
+                             const std::map<std::string, std::string>& headers,
+                             std::string_view body, const std::string& what) {
   for (int attempt = 0;; ++attempt) {
     try {
       Poco::Net::HTTPRequest request;

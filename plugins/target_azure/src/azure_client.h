@@ -30,7 +30,7 @@ class AzureClient {
   // messages. Throws mysqlop::Error(Retry) when the service cannot be reached.
   HttpResult send(const std::string& method, const std::string& path,
                   const std::map<std::string, std::string>& query,
-                  std::map<std::string, std::string> headers, std::string_view body,
+                  const std::map<std::string, std::string>& headers, std::string_view body,
                   const std::string& what);
   // A GET whose body streams on 200 (valid until the next request); else *error holds it all.
   int openGet(const std::string& path, std::istream** body, HttpResult* error,

@@ -68,11 +68,11 @@ Options parseOptions(std::string_view configJson) {
 }
 
 Location parseUrl(std::string_view url, bool object) {
-  constexpr std::string_view scheme = "azure://";
-  if (url.substr(0, scheme.size()) != scheme) {
+  constexpr std::string_view kScheme = "azure://";
+  if (url.substr(0, kScheme.size()) != kScheme) {
     badUrl(url, "expected azure://container/blob");
   }
-  const std::string rest(url.substr(scheme.size()));
+  const std::string rest(url.substr(kScheme.size()));
   const auto slash = rest.find('/');
   Location where;
   where.container = rest.substr(0, slash);

@@ -77,7 +77,8 @@ std::optional<std::string> base64Decode(std::string_view text) {
 std::string uriEncode(std::string_view s, bool keepSlash) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
         (keepSlash && c == '/')) {
       out += static_cast<char>(c);

@@ -51,11 +51,11 @@ Options parseOptions(std::string_view configJson) {
 }
 
 Location parseUrl(std::string_view url, bool object) {
-  constexpr std::string_view scheme = "gs://";
-  if (url.substr(0, scheme.size()) != scheme) {
+  constexpr std::string_view kScheme = "gs://";
+  if (url.substr(0, kScheme.size()) != kScheme) {
     badUrl(url, "expected gs://bucket/object");
   }
-  const std::string rest(url.substr(scheme.size()));
+  const std::string rest(url.substr(kScheme.size()));
   const auto slash = rest.find('/');
   Location where;
   where.bucket = rest.substr(0, slash);

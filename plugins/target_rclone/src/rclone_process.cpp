@@ -29,11 +29,13 @@ RcloneProcess::RcloneProcess(const std::vector<std::string>& argv,
                              const std::vector<std::string>& env, Io io, const std::string& what) {
   // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
   std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
   for (const auto& a : argv) {
     cargv.push_back(const_cast<char*>(a.c_str()));
   }
   cargv.push_back(nullptr);
   std::vector<char*> cenv;
+  cenv.reserve(env.size() + 1);
   for (const auto& e : env) {
     cenv.push_back(const_cast<char*>(e.c_str()));
   }

@@ -129,7 +129,7 @@ std::vector<std::string> environmentFor(const Location& where, const Credentials
   env.push_back(std::string("HOME=") + (home ? home : "/tmp"));
   const char* tmp = std::getenv("TMPDIR");
   env.push_back(std::string("TMPDIR=") + (tmp ? tmp : "/tmp"));
-  env.push_back("RCLONE_CONFIG=");  // no config file: the remote is the variables below
+  env.emplace_back("RCLONE_CONFIG=");  // no config file: the remote is the variables below
   const std::string prefix = prefixOf(where);
   std::map<std::string, std::string> options;
   auto it = mappings().find(where.scheme);
