@@ -1,6 +1,7 @@
 #include "plugins/target_rclone/src/rclone_process.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -67,6 +68,9 @@ RcloneProcess::RcloneProcess(const std::vector<std::string>& argv,
       (void)!::write(report[1], &e, sizeof e);
       ::_exit(127);
     }
+    // Descriptors the host opened without O_CLOEXEC (sockets, files of other plugins) must not
+    // reach rclone; report[1] stays open until exec for the same reason it closes then.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     ::signal(SIGPIPE, SIG_DFL);
     ::execve(cargv[0], cargv.data(), cenv.data());
     const int e = errno;
