@@ -21,7 +21,8 @@ MYSQLOP_PACKAGES=(
   percona-toolkit  # pt-heartbeat and pt-kill, run in the MySQL pods' sidecar image
   nodejs  # runs the failover engine's web page script in a test (tests/unit/orchestrator)
   radosgw ceph-mon ceph-osd ceph-common  # a real S3 server for the s3 target's tests (rgw.sh)
-  rclone  # bitpoke's upload tool: the s3 target's throughput anchor (docs/backup-targets.md)
+  rclone  # bitpoke's upload tool: the s3 target's throughput anchor, and the rclone target's program
+  python3-cryptography  # verifies the gs target's JWT in its test server (tests/integration/backup_targets/gcs_server.py)
 )
 
 log() { printf '\033[1m[mysql-operator]\033[0m %s\n' "$*" >&2; }
@@ -31,6 +32,9 @@ install_packages() {
   for p in "${MYSQLOP_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # npm installs azurite (scripts/fetch-tools, the azure target's tests). Debian ships it apart
+  # from nodejs; a nodejs package that bundles npm conflicts with Debian's, so only when absent.
+  command -v npm >/dev/null || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     if [ "$(id -u)" -ne 0 ]; then

@@ -484,6 +484,8 @@ class Credentials {
     auto v = get(key);
     return v ? *v : fallback;
   }
+  // Every key and value (targets that pass a family of keys through, e.g. RCLONE_CONFIG_*).
+  const std::map<std::string, std::string>& all() const { return values_; }
 
  private:
   std::map<std::string, std::string> values_;

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include <istream>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "plugins/target_gs/src/gs_config.h"
+
+namespace mysqlop::targetgs {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+// Requests to absolute URLs on keep-alive connections (one per host), with an OAuth2 access
+// token fetched from the account's token_uri on first use. Not thread-safe.
+class GsClient {
+ public:
+  GsClient(Account account, int timeoutSeconds);
+  ~GsClient();
+
+  // what names the operation for messages. Throws mysqlop::Error: Retry when a host cannot be
+  // reached; Forbidden when the token endpoint refuses the account.
+  HttpResult send(const std::string& method, const std::string& url,
+                  std::map<std::string, std::string> headers, std::string_view body,
+                  const std::string& what);
+  // A GET whose body streams on 200 (valid until the next request); else *error holds it.
+  int openGet(const std::string& url, std::istream** body, HttpResult* error,
+              const std::string& what);
+  const Account& account() const { return account_; }
+
+ private:
+  HttpResult raw(const std::string& method, const std::string& url,
+                 const std::map<std::string, std::string>& headers, std::string_view body,
+                 const std::string& what, std::istream** stream);
+  Poco::Net::HTTPClientSession& session(const std::string& scheme, const std::string& host,
+                                        unsigned short port);
+  const std::string& token(const std::string& what);
+
+  Account account_;
+  int timeoutSeconds_;
+  std::string token_;
+  std::string sessionKey_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  Poco::Net::HTTPResponse response_;
+};
+
+// 401/403 Forbidden naming GCS_SERVICE_ACCOUNT_JSON_KEY; 404 NotFound; 5xx/408/429 Retry; other
+// 4xx InvalidConfig with the service's message.
+[[noreturn]] void throwForStatus(const HttpResult& r, const std::string& what);
+
+std::string percentEncode(std::string_view s);  // everything but RFC 3986's unreserved
+
+}  // namespace mysqlop::targetgs
