@@ -14,8 +14,11 @@ class ConfigError : public std::runtime_error {
 };
 
 // The plugins bundled with mysql-operator, enabled by default when their file is in the plugin
-// directory. The file of plugin <name> is mysqlop_<name>.so.
+// directory.
 const std::vector<std::string>& bundledPluginNames();
+// The file of a plugin named in the config, in the plugin directory (bundled targets are
+// mysqlop_target_<name>.so, everything else mysqlop_<name>.so).
+std::string bundledPluginFile(const std::string& name);
 
 struct PluginEntry {
   std::string name;

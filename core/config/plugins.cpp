@@ -9,14 +9,27 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string>& bundledPluginNames() {
   static const std::vector<std::string> kNames = {"cluster", "orchestrator", "backup", "database",
-                                                  "user",    "s3",           "file"};
+                                                  "user",    "s3",           "file",   "azure",
+                                                  "gs",      "rclone"};
   return kNames;
+}
+
+std::string bundledPluginFile(const std::string& name) {
+  // The backup targets are built as mysqlop_target_<scheme>.so (plugins/target_*), the
+  // reconcilers and the engine as mysqlop_<name>.so.
+  static const std::vector<std::string> kTargets = {"s3", "file", "azure", "gs", "rclone"};
+  for (const std::string& t : kTargets) {
+    if (t == name) {
+      return "mysqlop_target_" + name + ".so";
+    }
+  }
+  return "mysqlop_" + name + ".so";
 }
 
 void resolvePlugins(OperatorConfig* cfg) {
   std::vector<PluginEntry> out;
   for (const std::string& name : bundledPluginNames()) {
-    const fs::path p = fs::path(cfg->pluginDir) / ("mysqlop_" + name + ".so");
+    const fs::path p = fs::path(cfg->pluginDir) / bundledPluginFile(name);
     if (fs::exists(p)) {
       PluginEntry e;
       e.name = name;
@@ -36,7 +49,7 @@ void resolvePlugins(OperatorConfig* cfg) {
       out.push_back(PluginEntry{});
       entry = &out.back();
       entry->name = o.name;
-      entry->path = (fs::path(cfg->pluginDir) / ("mysqlop_" + o.name + ".so")).string();
+      entry->path = (fs::path(cfg->pluginDir) / bundledPluginFile(o.name)).string();
     }
     entry->origin = o.origin;
     if (!o.path.empty()) {

@@ -140,6 +140,25 @@ TEST_F(Config, BundledPluginsAreEnabledWithoutAConfig) {
   EXPECT_EQ(c.plugins[1].name, "user");
 }
 
+// The backup targets are built as mysqlop_target_<scheme>.so (plugins/target_*): each bundled
+// one is found under its scheme's name, and a config entry overrides it by that name.
+TEST_F(Config, BundledBackupTargetsAreFoundByTheirFileNames) {
+  for (const char* t : {"s3", "file", "azure", "gs", "rclone"}) {
+    std::ofstream(dir_ / "bin" / "plugins" / ("mysqlop_target_" + std::string(t) + ".so")) << "x";
+  }
+  const std::string f = write("op.yaml", "plugins:\n  - name: rclone\n    enabled: false\n");
+  OperatorConfig c = load({"--config", f});
+  ASSERT_EQ(c.plugins.size(), 5U);
+  EXPECT_EQ(c.plugins[0].name, "s3");
+  EXPECT_EQ(c.plugins[0].path, (dir_ / "bin" / "plugins" / "mysqlop_target_s3.so").string());
+  EXPECT_EQ(c.plugins[1].name, "file");
+  EXPECT_EQ(c.plugins[2].name, "azure");
+  EXPECT_EQ(c.plugins[3].name, "gs");
+  EXPECT_EQ(c.plugins[4].name, "rclone");
+  EXPECT_FALSE(c.plugins[4].enabled);
+  EXPECT_EQ(c.plugins[4].path, (dir_ / "bin" / "plugins" / "mysqlop_target_rclone.so").string());
+}
+
 TEST_F(Config, PluginDirFlagChangesWhereBundledPluginsAreFound) {
   fs::create_directories(dir_ / "other");
   std::ofstream(dir_ / "other" / "mysqlop_database.so") << "x";
