@@ -519,6 +519,8 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   rec.failedMaster = a.master;
   rec.lost = plan.lost;
   rec.startedAt = std::chrono::system_clock::now();
+  rec.id = intent.id;
+  rec.uid = intent.uid;
   for (const NodeView& v : view.nodes) {
     if (v.id == a.master) {
       rec.detectedAfterSeconds = std::min(v.silentSeconds, 3600.0);

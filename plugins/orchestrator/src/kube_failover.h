@@ -53,10 +53,17 @@ struct FailoverInputs {
   std::chrono::seconds connectTimeout{1};
 };
 
+// Called after an ack of a recovery was recorded in the Lease (auto or manual), with the
+// cluster ("ns/name") and the recovery as acked: the audit store marks its rows.
+using AckObserver = std::function<void(const std::string&, const RecentRecovery&)>;
+
 class KubeFailover {
  public:
   using LogFn = std::function<void(mysqlop_type_log_level, const std::string&)>;
   KubeFailover(EngineOptions options, LogFn log, RecoveryObserver onRecovery);
+
+  // Set once, before the first pass.
+  void setAckObserver(AckObserver onAck) { onAck_ = std::move(onAck); }
 
   // One step over a cluster whose nodes were just probed (state.nodes[].seen). Fences and
   // rejoins a returned old master, detects a dead master and recovers it. Returns true when it
@@ -130,9 +137,13 @@ class KubeFailover {
   bool finishRecorded(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
                       const FailoverInputs& in, Memory& m, const std::string& what);
 
+  // The ack observer, for recovery `id` of st (after the Lease took its ack).
+  void notifyAck(const std::string& key, const FailoverState& st, std::int64_t id);
+
   EngineOptions options_;
   LogFn log_;
   RecoveryObserver onRecovery_;
+  AckObserver onAck_;
   std::mutex mu_;  // memory_ itself; one pass per cluster runs at a time (the observer's lock)
   std::map<std::string, Memory> memory_;
 };

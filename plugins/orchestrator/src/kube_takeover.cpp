@@ -124,6 +124,8 @@ bool KubeFailover::finishRecorded(mysqlop::Call& call, const json& cluster, Clus
   audit.analysis = rec.analysis;
   audit.failedMaster = rec.oldMaster;
   audit.startedAt = std::chrono::system_clock::now();
+  audit.id = rec.id;
+  audit.uid = rec.uid;
   const auto t0 = std::chrono::steady_clock::now();
   auto stepDone = [&](const std::string& s, const std::string& error) {
     audit.result.timeline.push_back(
@@ -250,6 +252,7 @@ kube::Condition KubeFailover::pendingAck(mysqlop::Call& call, const json& cluste
         kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventRecoveryAcked,
                           ackedMessage(id));
         log_(mysqlop_log_Info, what + ": " + ackedMessage(id) + " (" + comment + ")");
+        notifyAck(key, mem->st, id);
       }
     } else {
       mem->st.recent = before;  // not recorded: still pending (the next pass tries again)
@@ -280,7 +283,19 @@ std::string KubeFailover::acknowledge(mysqlop::Call& call, const json& cluster, 
     return "the failover state of " + key + " could not be written (see the log); try again";
   }
   kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventRecoveryAcked, ackedMessage(id));
+  notifyAck(key, mem->st, id);
   return {};
+}
+
+void KubeFailover::notifyAck(const std::string& key, const FailoverState& st, std::int64_t id) {
+  if (!onAck_) {
+    return;
+  }
+  for (const RecentRecovery& r : st.recent) {
+    if (r.id == id) {
+      onAck_(key, r);
+    }
+  }
 }
 
 }  // namespace mysqlop::orchestrator

@@ -95,7 +95,10 @@ json recoveryJson(const Recovery& r) {
                      {"result", s.result},
                      {"message", s.message}});
   }
-  return {{"id", r.id},
+  // One id for the user: a recovery's id in its cluster (PendingFailoverAck, RecoveryAcked, the
+  // ack route) when it has one; the store's own row id stays as auditId.
+  return {{"id", r.clusterId > 0 ? r.clusterId : r.id},
+          {"auditId", r.id},
           {"uid", r.uid},
           {"cluster", r.cluster},
           {"analysis", r.analysis},
