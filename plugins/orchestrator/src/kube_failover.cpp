@@ -108,8 +108,9 @@ std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const Clust
   return std::nullopt;
 }
 
-// FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
-// read-modify-write of the status with Conflict retried. "" or the failure.
+
+}  // namespace
+
 std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
                                    const std::string& name, const std::string& message) {
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -140,8 +141,6 @@ std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
   }
   return "the MysqlCluster kept changing";
 }
-
-}  // namespace
 
 KubeFailover::KubeFailover(EngineOptions options, LogFn log, RecoveryObserver onRecovery)
     : options_(std::move(options)), log_(std::move(log)), onRecovery_(std::move(onRecovery)) {}

@@ -43,6 +43,15 @@ inline constexpr const char* kReasonFailoverInProgress = "OrcFailoverInProgress"
 inline constexpr const char* kEventOldMasterKeptOut = "OldMasterKeptOut";
 inline constexpr const char* kEventOldMasterRejoined = "OldMasterRejoined";
 
+// Warning Event on the MysqlCluster when a takeover drops a recorded recovery whose candidate
+// never answered (README "Engine state and leader takeover").
+inline constexpr const char* kEventTakeoverDropped = "OrcTakeoverDropped";
+
+// FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
+// read-modify-write of the status with Conflict retried. "" or the failure.
+std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
+                                   const std::string& name, const std::string& message);
+
 // What the pass hands to a failover step: the pods' endpoints and flavors by ordinal, and the
 // operated credentials.
 struct FailoverInputs {
@@ -108,6 +117,10 @@ class KubeFailover {
     std::string lastAnalysis;
     bool blockLogged = false;    // RecoveryBlocked logged for the current analysis
     std::string takeoverLogged;  // the last takeover line logged (a waiting one, once)
+    // Since when this process has seen the recorded candidate (of the recovery with this uid)
+    // not answer: the bound of takeoverWaitSeconds counts from here (a new leader starts anew).
+    std::optional<std::chrono::steady_clock::time_point> candidateSilentSince;
+    std::string candidateSilentUid;
     // (hang detection, heard.h) When each node answered, and each replica last heard from its
     // master, across passes.
     SilenceHistory history;

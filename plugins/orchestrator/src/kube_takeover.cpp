@@ -95,13 +95,54 @@ bool KubeFailover::finishRecorded(mysqlop::Call& call, const json& cluster, Clus
     nodes.push_back(t);
     byId[t.id] = &n;
   }
-  const TakeoverPlan plan = decideTakeover(rec, nodes, m.st.keptOut);
+  // How long this process has seen the candidate silent (reset when it answers).
+  const auto now = std::chrono::steady_clock::now();
+  bool candidateAnswers = false;
+  for (const TakeoverNode& t : nodes) {
+    candidateAnswers = candidateAnswers || (t.id == rec.candidate && t.answering);
+  }
+  if (candidateAnswers || m.candidateSilentUid != rec.uid) {
+    m.candidateSilentSince.reset();
+    m.candidateSilentUid = rec.uid;
+  }
+  if (!candidateAnswers && !m.candidateSilentSince) {
+    m.candidateSilentSince = now;
+  }
+  TakeoverWait wait;
+  wait.limitSeconds = options_.takeoverWaitSeconds;
+  if (m.candidateSilentSince) {
+    wait.silentSeconds = std::chrono::duration<double>(now - *m.candidateSilentSince).count();
+  }
+  const TakeoverPlan plan = decideTakeover(rec, nodes, m.st.keptOut, wait);
   if (plan.action != TakeoverAction::Wait || m.takeoverLogged != plan.why) {
     m.takeoverLogged = plan.why;
     log_(plan.action == TakeoverAction::Finish ? mysqlop_log_Warn : mysqlop_log_Info,
          what + ": takeover (" + takeoverActionName(plan.action) + "): " + plan.why);
   }
+  if (plan.action == TakeoverAction::Wait || plan.action == TakeoverAction::Finish) {
+    // Published while a takeover waits or finishes, as while a recovery runs; the pass sets it
+    // False again once the master answers.
+    if (std::string e = markFailoverInProgress(
+            call, state.ns, state.name,
+            "recovery " + std::to_string(rec.id) + " of " + rec.oldMaster +
+                " is being finished by a new leader with its candidate " + rec.candidate);
+        !e.empty()) {
+      log_(mysqlop_log_Warn, what + ": setting FailoverInProgress: " + e);
+    }
+  }
   if (plan.action == TakeoverAction::Wait) {
+    return false;
+  }
+  if (plan.action == TakeoverAction::Drop) {
+    m.st.inProgress.reset();
+    if (persist(call, cluster, m, what)) {
+      kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventTakeoverDropped,
+                        "Recovery with id " + std::to_string(rec.id) + " (" + rec.analysis +
+                            " of " + rec.oldMaster + ") was dropped: its candidate " +
+                            rec.candidate + " did not answer for " +
+                            std::to_string(static_cast<long long>(wait.silentSeconds)) +
+                            " seconds and no node replicates from it");
+    }
     return false;
   }
   if (plan.action != TakeoverAction::Finish) {
