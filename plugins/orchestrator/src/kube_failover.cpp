@@ -156,6 +156,12 @@ std::string KubeFailover::lastMaster(const std::string& clusterKey) {
   return it == memory_.end() ? std::string() : it->second.st.master;
 }
 
+bool KubeFailover::recoveryRecorded(const std::string& clusterKey) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memory_.find(clusterKey);
+  return it != memory_.end() && it->second.st.inProgress.has_value();
+}
+
 std::optional<std::chrono::milliseconds> KubeFailover::recheckAfter(const std::string& clusterKey) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = memory_.find(clusterKey);

@@ -91,6 +91,10 @@ class KubeFailover {
   // Forgets a deleted cluster.
   void forget(const std::string& clusterKey);
 
+  // A recovery of the cluster is recorded in progress (a takeover waits or finishes): the pass
+  // keeps FailoverInProgress=True even though the master answers.
+  bool recoveryRecorded(const std::string& clusterKey);
+
   // While the master of a cluster is suspect (silent, the grace or the replicas' view still
   // running: UnreachableMaster), the next pass should come this soon, not at the next poll;
   // nullopt otherwise (README "Detection in this path").

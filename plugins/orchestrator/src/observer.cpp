@@ -604,7 +604,9 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
   }
 
   // Publish: status.nodes and the two conditions the failover engine owns.
-  const bool healthy = masterHealthy(state, master);
+  // (Not while a recorded recovery waits or finishes: FailoverInProgress stays True then.)
+  const bool healthy = masterHealthy(state, master) &&
+                       !(failover_ && failover_->recoveryRecorded(ns + "/" + name));
   // PendingFailoverAck: the engine's recent recoveries (README "PendingFailoverAck").
   const kube::Condition pendingAck =
       failover_ ? failover_->pendingAck(call, cluster)
