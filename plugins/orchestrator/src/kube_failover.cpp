@@ -472,16 +472,18 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   if (a.code == AnalysisCode::UnreachableMaster) {
     m.suspect = true;  // the grace or the replicas' view is still running: pass again soon
   }
+  if (a.code == AnalysisCode::NoFailoverReadOnly) {
+    notRecovered(call, cluster, m, view.name, code, a.master,
+                 "the cluster is read-only (spec.readOnly): no failover", what);
+  }
   if (!a.failover()) {
     return false;
   }
   if (m.st.blockedUntilMs > 0 && nowUnixMs() < m.st.blockedUntilMs) {
-    if (!m.blockLogged) {
-      m.blockLogged = true;
-      log_(mysqlop_log_Warn, what + ": " + code + " of " + a.master +
-                                 " is not recovered: a recovery ended less than "
-                                 "recoveryPeriodBlockSeconds ago (RecoveryBlocked)");
-    }
+    notRecovered(call, cluster, m, view.name, code, a.master,
+                 "a recovery ended less than recoveryPeriodBlockSeconds ago (blocked until " +
+                     formatUnixMs(m.st.blockedUntilMs) + ")",
+                 what);
     return false;
   }
   const RecoveryPlan plan = planRecovery(view, a);
@@ -598,6 +600,27 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
       nowUnixMs() + static_cast<std::int64_t>(options_.recoveryPeriodBlockSeconds * 1000);
   persist(call, cluster, m, what);
   return rec.result.candidateDetached;
+}
+
+void KubeFailover::notRecovered(mysqlop::Call& call, const json& cluster, Memory& m,
+                                const std::string& clusterKey, const std::string& code,
+                                const std::string& master, const std::string& why,
+                                const std::string& what) {
+  if (m.blockLogged) {
+    return;
+  }
+  m.blockLogged = true;
+  const std::string msg = code + " of " + master + " is not recovered: " + why;
+  log_(mysqlop_log_Warn, what + ": " + msg + " (RecoveryBlocked)");
+  kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventRecoveryBlocked, msg);
+  if (onDetection_) {
+    Detection d;
+    d.cluster = clusterKey;
+    d.analysis = code;
+    d.failedHost = master;
+    d.description = msg;
+    onDetection_(d);
+  }
 }
 
 void KubeFailover::arm(Memory& m, const ClusterState& state, const FailoverInputs& in,

@@ -24,6 +24,7 @@
 #include "plugins/common/kube/conditions.h"
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/flavor.h"
+#include "plugins/orchestrator/src/audit.h"
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/failover_state.h"
 #include "plugins/orchestrator/src/heard.h"
@@ -65,6 +66,11 @@ struct FailoverInputs {
 // Called after an ack of a recovery was recorded in the Lease (auto or manual), with the
 // cluster ("ns/name") and the recovery as acked: the audit store marks its rows.
 using AckObserver = std::function<void(const std::string&, const RecentRecovery&)>;
+// Called once per detection that is not recovered (blocked by recoveryPeriodBlockSeconds, or a
+// read-only cluster): the audit store records it without a recovery.
+using DetectionObserver = std::function<void(const Detection&)>;
+// Warning Event on the MysqlCluster for such a detection (once per detection).
+inline constexpr const char* kEventRecoveryBlocked = "OrcRecoveryBlocked";
 
 class KubeFailover {
  public:
@@ -73,6 +79,9 @@ class KubeFailover {
 
   // Set once, before the first pass.
   void setAckObserver(AckObserver onAck) { onAck_ = std::move(onAck); }
+  void setDetectionObserver(DetectionObserver onDetection) {
+    onDetection_ = std::move(onDetection);
+  }
 
   // One step over a cluster whose nodes were just probed (state.nodes[].seen). Fences and
   // rejoins a returned old master, detects a dead master and recovers it. Returns true when it
@@ -119,7 +128,7 @@ class KubeFailover {
     std::string resourceVersion;  // of the Lease st was read from or written to; "" none yet
     std::map<std::string, std::chrono::steady_clock::time_point> lastAnswered;  // by host
     std::string lastAnalysis;
-    bool blockLogged = false;    // RecoveryBlocked logged for the current analysis
+    bool blockLogged = false;    // RecoveryBlocked logged (Event, audit) for the current analysis
     std::string takeoverLogged;  // the last takeover line logged (a waiting one, once)
     // Since when this process has seen the recorded candidate (of the recovery with this uid)
     // not answer: the bound of takeoverWaitSeconds counts from here (a new leader starts anew).
@@ -137,6 +146,11 @@ class KubeFailover {
 
   bool fenceReturned(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
                      ClusterState& state, const FailoverInputs& in, const std::string& what);
+  // A detection that is not recovered: log, Warning Event OrcRecoveryBlocked and the audit, once
+  // per detection (m.blockLogged, reset when the analysis changes).
+  void notRecovered(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
+                    const std::string& clusterKey, const std::string& code,
+                    const std::string& master, const std::string& why, const std::string& what);
   bool recover(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
                const FailoverInputs& in, Memory& m, const std::string& what);
   // Heartbeat period and semi-sync on a healthy cluster (semi_sync.h), only what differs.
@@ -161,6 +175,7 @@ class KubeFailover {
   LogFn log_;
   RecoveryObserver onRecovery_;
   AckObserver onAck_;
+  DetectionObserver onDetection_;
   std::mutex mu_;  // memory_ itself; one pass per cluster runs at a time (the observer's lock)
   std::map<std::string, Memory> memory_;
 };

@@ -72,6 +72,12 @@ class Observer {
       failover_->setAckObserver(std::move(onAck));
     }
   }
+  // After enableFailover: what records a detection that was not recovered.
+  void setDetectionObserver(DetectionObserver onDetection) {
+    if (failover_) {
+      failover_->setDetectionObserver(std::move(onDetection));
+    }
+  }
   // The manual ack of recovery `id` (README "PendingFailoverAck"), under the cluster's pass
   // lock: {200, ""} or {code, message}: 404 "no MysqlCluster <ns>/<c>", 404 "no recovery <id> in
   // cluster <ns>/<c>", 409 "recovery <id> is already acknowledged", 503 when the failover engine

@@ -89,6 +89,12 @@ class OrchestratorPlugin : public mysqlop::Plugin {
         [this](const std::string& c, const mysqlop::orchestrator::RecentRecovery& r) {
           ackAudited(c, r);
         });
+    observer_.setDetectionObserver([this](const mysqlop::orchestrator::Detection& d) {
+      if (auto r = audit_.store().recordDetection(d); !r.ok()) {
+        host().log(mysqlop_log_Error, "cluster " + d.cluster +
+                                          ": the audit store did not take a detection: " + r.error);
+      }
+    });
     // The manual ack of a recovery (README "PendingFailoverAck").
     host().registerRoute("POST", "/api/ack-recovery", &OrchestratorPlugin::ackRecovery, this);
     switchoverRoutes_.registerAll();  // README "Planned switchover"

@@ -403,6 +403,32 @@ TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   EXPECT_NE(env.operatorProcess().waitFor("RecoveryBlocked"), "") << env.diagnostics();
   EXPECT_EQ(env.operatorProcess().err().find("recovering from"), std::string::npos)
       << env.operatorProcess().err();
+  // Not only logged: a Warning Event (once for this detection) and a detection row without a
+  // recovery on the detections route.
+  const std::string blocked = "Warning/OrcRecoveryBlocked: DeadMaster of " + fqdn(promoted) +
+                              ":3306 is not recovered: a recovery ended less than "
+                              "recoveryPeriodBlockSeconds ago (blocked until ";
+  std::string events;
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        events = jsonpath(env.kubectl(), "events --field-selector involvedObject.name=rs",
+                          "{range .items[*]}{.type}/{.reason}: {.message}{\"\\n\"}{end}");
+        return events.find(blocked) != std::string::npos;
+      },
+      Poll{30s, 500ms}))
+      << events;
+  EXPECT_EQ(events.find(blocked), events.rfind(blocked)) << events;  // once
+  const json detections = getJson(env, "/plugins/orchestrator/api/detections?cluster=default/rs");
+  ASSERT_TRUE(detections.is_object() && detections["detections"].size() == 1U) << detections;
+  const json& d = detections["detections"][0];
+  EXPECT_EQ(d["analysis"], "DeadMaster") << d;
+  EXPECT_EQ(d["failedHost"], fqdn(promoted) + ":3306") << d;
+  EXPECT_TRUE(d["recoveryId"].is_null()) << d;
+  EXPECT_EQ(d.value("description", "").rfind("DeadMaster of " + fqdn(promoted) +
+                                                 ":3306 is not recovered: a recovery ended less",
+                                             0),
+            0U)
+      << d;
 }
 
 // (c) PendingFailoverAck True after a failover, acked once Ready held for failoverAckSeconds,

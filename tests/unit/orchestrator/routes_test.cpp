@@ -209,6 +209,17 @@ TEST(OrchestratorRoutes, RecoveryJson) {
   EXPECT_EQ(k["auditId"], 4);
 }
 
+// A detection no recovery followed (README "Audit and routes"): recoveryId null.
+TEST(OrchestratorRoutes, DetectionJson) {
+  Detection d{5, "ns/c", "DeadMaster", "c-mysql-0.mysql.ns:3306", "blocked", 1764750075000, 0};
+  EXPECT_EQ(detectionJson(d).dump(),
+            R"({"analysis":"DeadMaster","at":"2025-12-03T08:21:15.000Z","cluster":"ns/c",)"
+            R"("description":"blocked","failedHost":"c-mysql-0.mysql.ns:3306","id":5,)"
+            R"("recoveryId":null})");
+  d.recoveryId = 2;
+  EXPECT_EQ(detectionJson(d)["recoveryId"], 2);
+}
+
 TEST(OrchestratorRoutes, PageIsSelfContained) {
   const std::string_view page = web::indexPage();
   EXPECT_EQ(page.substr(0, 15), "<!DOCTYPE html>");
