@@ -97,6 +97,12 @@ class KubeFailover {
   // promoted it); "" when none. Node init joins it when status.nodes names no master.
   std::string lastMaster(const std::string& clusterKey);
 
+  // A switchover made succession.newMaster the master but could not rejoin oldHost under it:
+  // recorded in the Lease as demoted (fenceReturned fences it, then rejoins or keeps it out), and
+  // the new master as the one the engine knows. Logged when the Lease cannot be read or written.
+  void demotedBySwitchover(mysqlop::Call& call, const nlohmann::json& cluster,
+                           const std::string& oldHost, const Succession& succession);
+
   // Forgets a deleted cluster.
   void forget(const std::string& clusterKey);
 

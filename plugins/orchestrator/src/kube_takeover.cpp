@@ -328,6 +328,29 @@ std::string KubeFailover::acknowledge(mysqlop::Call& call, const json& cluster, 
   return {};
 }
 
+void KubeFailover::demotedBySwitchover(mysqlop::Call& call, const json& cluster,
+                                       const std::string& oldHost, const Succession& succession) {
+  const json meta = cluster.value("metadata", json::object());
+  const std::string key = meta.value("namespace", "") + "/" + meta.value("name", "");
+  const std::string what = "MysqlCluster " + key;
+  Memory* mem = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    mem = &memory_[key];
+  }
+  if (!mem->loaded && !load(call, cluster, *mem, what)) {
+    log_(mysqlop_log_Error, what + ": " + oldHost + " is not recorded as demoted (the failover "
+                                                    "state cannot be read)");
+    return;
+  }
+  mem->st.demoted[oldHost] = succession;
+  mem->st.master = hostPart(succession.newMaster);
+  if (persist(call, cluster, *mem, what)) {
+    log_(mysqlop_log_Warn, what + ": recorded " + oldHost + " as demoted (successor " +
+                               succession.newMaster + "): it is fenced and rejoined or kept out");
+  }
+}
+
 void KubeFailover::notifyAck(const std::string& key, const FailoverState& st, std::int64_t id) {
   if (!onAck_) {
     return;

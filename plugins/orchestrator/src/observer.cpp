@@ -155,6 +155,11 @@ void Observer::enableFailover(EngineOptions options, RecoveryObserver onRecovery
   initHeartbeatMs_ = options.replicaHeartbeatMs;
   switchover_ = std::make_unique<KubeSwitchover>(options, log_, onRecovery);
   failover_ = std::make_unique<KubeFailover>(std::move(options), log_, std::move(onRecovery));
+  switchover_->setDemoted([f = failover_.get()](mysqlop::Call& call, const json& cluster,
+                                                const std::string& oldHost,
+                                                const Succession& s) {
+    f->demotedBySwitchover(call, cluster, oldHost, s);
+  });
 }
 
 void Observer::forget(const ClusterKey& key) {
