@@ -121,7 +121,7 @@ bool KubeFailover::finishRecorded(mysqlop::Call& call, const json& cluster, Clus
   }
   if (plan.action == TakeoverAction::Wait || plan.action == TakeoverAction::Finish) {
     // Published while a takeover waits or finishes, as while a recovery runs; the pass sets it
-    // False again once the master answers.
+    // False again once nothing is recorded and the master answers (observer.cpp).
     if (std::string e = markFailoverInProgress(
             call, state.ns, state.name,
             "recovery " + std::to_string(rec.id) + " of " + rec.oldMaster +
