@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: recoveries.cluster_recovery_id (the id the user sees, README "PendingFailoverAck").
+constexpr int kSchemaVersion = 2;
 constexpr UnixMs kPurgeEveryMs = UnixMs{3600} * 1000;
 
 std::string joinHosts(const std::vector<std::string>& hosts) {
@@ -138,8 +139,24 @@ AuditRead<std::unique_ptr<AuditStore>> AuditStore::open(const AuditOptions& opti
          "successor_host TEXT NOT NULL, lost_replicas TEXT NOT NULL, detected_at INTEGER NOT "
          "NULL, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, result TEXT NOT NULL, "
          "message TEXT NOT NULL, acknowledged INTEGER NOT NULL, acknowledged_at INTEGER NOT NULL, "
-         "acknowledged_by TEXT NOT NULL, ack_comment TEXT NOT NULL)",
+         "acknowledged_by TEXT NOT NULL, ack_comment TEXT NOT NULL, cluster_recovery_id INTEGER "
+         "NOT NULL DEFAULT 0)",
         now;
+    // A version 1 file: its rows have no cluster id (0: the route shows their own id).
+    {
+      Poco::Data::Statement info(s);
+      info << "PRAGMA table_info(recoveries)";
+      info.execute();
+      Poco::Data::RecordSet cols(info);
+      bool has = false;
+      for (std::size_t row = 0; row < cols.rowCount(); ++row) {
+        has = has || text(cols, "name", row) == "cluster_recovery_id";
+      }
+      if (!has) {
+        s << "ALTER TABLE recoveries ADD COLUMN cluster_recovery_id INTEGER NOT NULL DEFAULT 0",
+            now;
+      }
+    }
     s << "CREATE INDEX IF NOT EXISTS recoveries_cluster ON recoveries(cluster, id)", now;
     s << "CREATE TABLE IF NOT EXISTS recovery_steps(recovery_id INTEGER NOT NULL, seq INTEGER NOT "
          "NULL, name TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, "
@@ -154,7 +171,7 @@ AuditRead<std::unique_ptr<AuditStore>> AuditStore::open(const AuditOptions& opti
          "error TEXT NOT NULL, at INTEGER NOT NULL)",
         now;
     Poco::Int64 version = kSchemaVersion;
-    s << "INSERT OR IGNORE INTO meta(k, v) VALUES('schema_version', ?)", use(version), now;
+    s << "INSERT OR REPLACE INTO meta(k, v) VALUES('schema_version', ?)", use(version), now;
   } catch (const Poco::Exception& e) {
     out.error = prefix + reason(e);
     return out;
@@ -244,13 +261,14 @@ AuditRead<std::int64_t> AuditStore::beginRecovery(const RecoveryBegin& b) {
   out.error = write("recording the start of a recovery", [&](Poco::Data::Session& s) {
     Poco::Int64 detected = b.detectedAt ? b.detectedAt : t;
     Poco::Int64 started = b.startedAt ? b.startedAt : t;
+    Poco::Int64 clusterId = b.clusterId;
     s << "INSERT INTO recoveries(uid, cluster, analysis, failed_host, successor_host, "
          "lost_replicas, detected_at, started_at, ended_at, result, message, acknowledged, "
-         "acknowledged_at, acknowledged_by, ack_comment) VALUES(?, ?, ?, ?, '', ?, ?, ?, 0, ?, '', "
-         "0, 0, '', '')",
-        bind(newUid()), bind(b.cluster), bind(b.analysis), bind(b.failedHost),
+         "acknowledged_at, acknowledged_by, ack_comment, cluster_recovery_id) VALUES(?, ?, ?, ?, "
+         "'', ?, ?, ?, 0, ?, '', 0, 0, '', '', ?)",
+        bind(b.uid.empty() ? newUid() : b.uid), bind(b.cluster), bind(b.analysis), bind(b.failedHost),
         bind(joinHosts(b.lostReplicas)), use(detected), use(started),
-        bind(std::string(kRecoveryRunning)), now;
+        bind(std::string(kRecoveryRunning)), use(clusterId), now;
     Poco::Int64 id = 0;
     s << "SELECT last_insert_rowid()", into(id), now;
     out.value = id;
@@ -345,6 +363,25 @@ std::string AuditStore::acknowledge(std::int64_t id, const std::string& by,
   });
 }
 
+AuditRead<int> AuditStore::acknowledgeUid(const std::string& cluster, const std::string& uid,
+                                          const std::string& by, const std::string& comment,
+                                          UnixMs at) {
+  AuditRead<int> out;
+  out.error = write("acknowledging a recovery", [&](Poco::Data::Session& s) {
+    Poco::Int64 when = at ? at : nowUnixMs();
+    // Every ended row of the recovery (a takeover may have recorded it a second time), once.
+    s << "UPDATE recoveries SET acknowledged = 1, acknowledged_at = ?, acknowledged_by = ?, "
+         "ack_comment = ? WHERE cluster = ? AND uid = ? AND acknowledged = 0 AND result != ?",
+        use(when), bind(by), bind(comment), bind(cluster), bind(uid),
+        bind(std::string(kRecoveryRunning)), now;
+    Poco::Int64 changed = 0;
+    s << "SELECT changes()", into(changed), now;
+    out.value = static_cast<int>(changed);
+    return std::string();
+  });
+  return out;
+}
+
 AuditRead<std::int64_t> AuditStore::recordDetection(const Detection& d) {
   AuditRead<std::int64_t> out;
   if (d.cluster.empty()) {
@@ -417,6 +454,7 @@ AuditRead<std::vector<Recovery>> AuditStore::recoveriesLocked(const std::string&
       r.acknowledgedAt = integer(rs, "acknowledged_at", row);
       r.acknowledgedBy = text(rs, "acknowledged_by", row);
       r.ackComment = text(rs, "ack_comment", row);
+      r.clusterId = integer(rs, "cluster_recovery_id", row);
       out.value.push_back(std::move(r));
     }
     for (Recovery& r : out.value) {

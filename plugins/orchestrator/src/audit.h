@@ -46,11 +46,15 @@ struct RecoveryBegin {
   std::vector<std::string> lostReplicas;
   UnixMs detectedAt = 0;  // 0: now
   UnixMs startedAt = 0;   // 0: now
+  // The recovery's id in its cluster (the Lease's, README "PendingFailoverAck") and its uid;
+  // 0 and "" (a new uid) for a recovery without one (the standalone engine, a switchover).
+  std::int64_t clusterId = 0;
+  std::string uid{};  // (initialized: aggregate inits without it stay warning-free)
 };
 
 struct Recovery {
   std::int64_t id = 0;
-  std::string uid;
+  std::string uid{};  // (initialized: aggregate inits without it stay warning-free)
   std::string cluster;
   std::string analysis;
   std::string failedHost;
@@ -65,6 +69,7 @@ struct Recovery {
   UnixMs acknowledgedAt = 0;
   std::string acknowledgedBy;
   std::string ackComment;
+  std::int64_t clusterId = 0;  // the id in its cluster (what the user acks); 0: none
   std::vector<RecoveryStep> steps;
 };
 
@@ -133,6 +138,11 @@ class AuditStore {
   // running", "recovery <id> is already acknowledged".
   [[nodiscard]] std::string acknowledge(std::int64_t id, const std::string& by,
                                         const std::string& comment, UnixMs at = 0);
+  // Acknowledges every ended, not yet acknowledged row of a cluster's recovery by its uid (the
+  // ack of PendingFailoverAck); how many rows it marked (0: none, e.g. recorded by another
+  // process's store, or acknowledged already).
+  AuditRead<int> acknowledgeUid(const std::string& cluster, const std::string& uid,
+                                const std::string& by, const std::string& comment, UnixMs at = 0);
   // Errors: "a detection needs a cluster", "a detection needs an analysis".
   AuditRead<std::int64_t> recordDetection(const Detection& detection);
   // Errors: "a node change needs a cluster and a host".

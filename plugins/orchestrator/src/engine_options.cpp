@@ -18,7 +18,8 @@ const std::vector<std::string_view> kEngineKeys = {"staticClusters",
                                                    "fencing",
                                                    "kubeSemiSync",
 
-                                                   "failoverAckSeconds"};
+                                                   "failoverAckSeconds",
+                                                   "takeoverWaitSeconds"};
 
 namespace {
 
@@ -116,6 +117,7 @@ EngineOptions parseEngineOptions(std::string_view configJson) {
   o.recoveryPeriodBlockSeconds = numberKey(cfg, "recoveryPeriodBlockSeconds", 3600, 0, 86400);
   o.promotionWaitSeconds = static_cast<int>(numberKey(cfg, "promotionWaitSeconds", 10, 1, 3600));
   o.failoverAckSeconds = numberKey(cfg, "failoverAckSeconds", 600, 0, 864000);
+  o.takeoverWaitSeconds = numberKey(cfg, "takeoverWaitSeconds", 300, 0, 86400);
   const std::string fencing = cfg.value("fencing", nlohmann::json("semi-sync")).is_string()
                                   ? cfg.value("fencing", std::string("semi-sync"))
                                   : std::string("?");

@@ -35,6 +35,10 @@ struct EngineOptions {
   // PendingFailoverAck (compat.md 3.3): a recovery is acked once Ready=True has held for longer
   // than this and it started longer ago than this (bitpoke's 600).
   double failoverAckSeconds = 600;
+  // A takeover drops a recorded recovery (phase promoting) whose candidate has not answered for
+  // this long and that no node replicates from (README "Engine state and leader takeover");
+  // 0: never drop, wait for the candidate.
+  double takeoverWaitSeconds = 300;
 };
 
 // The keys this file reads (the observer's parseOptions accepts them too).

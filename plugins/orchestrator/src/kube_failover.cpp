@@ -108,8 +108,9 @@ std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const Clust
   return std::nullopt;
 }
 
-// FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
-// read-modify-write of the status with Conflict retried. "" or the failure.
+
+}  // namespace
+
 std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
                                    const std::string& name, const std::string& message) {
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -141,8 +142,6 @@ std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
   return "the MysqlCluster kept changing";
 }
 
-}  // namespace
-
 KubeFailover::KubeFailover(EngineOptions options, LogFn log, RecoveryObserver onRecovery)
     : options_(std::move(options)), log_(std::move(log)), onRecovery_(std::move(onRecovery)) {}
 
@@ -155,6 +154,12 @@ std::string KubeFailover::lastMaster(const std::string& clusterKey) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = memory_.find(clusterKey);
   return it == memory_.end() ? std::string() : it->second.st.master;
+}
+
+bool KubeFailover::recoveryRecorded(const std::string& clusterKey) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memory_.find(clusterKey);
+  return it != memory_.end() && it->second.st.inProgress.has_value();
 }
 
 std::optional<std::chrono::milliseconds> KubeFailover::recheckAfter(const std::string& clusterKey) {
@@ -467,16 +472,18 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   if (a.code == AnalysisCode::UnreachableMaster) {
     m.suspect = true;  // the grace or the replicas' view is still running: pass again soon
   }
+  if (a.code == AnalysisCode::NoFailoverReadOnly) {
+    notRecovered(call, cluster, m, view.name, code, a.master,
+                 "the cluster is read-only (spec.readOnly): no failover", what);
+  }
   if (!a.failover()) {
     return false;
   }
   if (m.st.blockedUntilMs > 0 && nowUnixMs() < m.st.blockedUntilMs) {
-    if (!m.blockLogged) {
-      m.blockLogged = true;
-      log_(mysqlop_log_Warn, what + ": " + code + " of " + a.master +
-                                 " is not recovered: a recovery ended less than "
-                                 "recoveryPeriodBlockSeconds ago (RecoveryBlocked)");
-    }
+    notRecovered(call, cluster, m, view.name, code, a.master,
+                 "a recovery ended less than recoveryPeriodBlockSeconds ago (blocked until " +
+                     formatUnixMs(m.st.blockedUntilMs) + ")",
+                 what);
     return false;
   }
   const RecoveryPlan plan = planRecovery(view, a);
@@ -519,6 +526,8 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
   rec.failedMaster = a.master;
   rec.lost = plan.lost;
   rec.startedAt = std::chrono::system_clock::now();
+  rec.id = intent.id;
+  rec.uid = intent.uid;
   for (const NodeView& v : view.nodes) {
     if (v.id == a.master) {
       rec.detectedAfterSeconds = std::min(v.silentSeconds, 3600.0);
@@ -591,6 +600,27 @@ bool KubeFailover::recover(mysqlop::Call& call, const json& cluster, ClusterStat
       nowUnixMs() + static_cast<std::int64_t>(options_.recoveryPeriodBlockSeconds * 1000);
   persist(call, cluster, m, what);
   return rec.result.candidateDetached;
+}
+
+void KubeFailover::notRecovered(mysqlop::Call& call, const json& cluster, Memory& m,
+                                const std::string& clusterKey, const std::string& code,
+                                const std::string& master, const std::string& why,
+                                const std::string& what) {
+  if (m.blockLogged) {
+    return;
+  }
+  m.blockLogged = true;
+  const std::string msg = code + " of " + master + " is not recovered: " + why;
+  log_(mysqlop_log_Warn, what + ": " + msg + " (RecoveryBlocked)");
+  kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventRecoveryBlocked, msg);
+  if (onDetection_) {
+    Detection d;
+    d.cluster = clusterKey;
+    d.analysis = code;
+    d.failedHost = master;
+    d.description = msg;
+    onDetection_(d);
+  }
 }
 
 void KubeFailover::arm(Memory& m, const ClusterState& state, const FailoverInputs& in,

@@ -24,6 +24,7 @@
 #include "plugins/common/kube/conditions.h"
 #include "plugins/common/mysql/client.h"
 #include "plugins/common/mysql/flavor.h"
+#include "plugins/orchestrator/src/audit.h"
 #include "plugins/orchestrator/src/engine_options.h"
 #include "plugins/orchestrator/src/failover_state.h"
 #include "plugins/orchestrator/src/heard.h"
@@ -43,6 +44,15 @@ inline constexpr const char* kReasonFailoverInProgress = "OrcFailoverInProgress"
 inline constexpr const char* kEventOldMasterKeptOut = "OldMasterKeptOut";
 inline constexpr const char* kEventOldMasterRejoined = "OldMasterRejoined";
 
+// Warning Event on the MysqlCluster when a takeover drops a recorded recovery whose candidate
+// never answered (README "Engine state and leader takeover").
+inline constexpr const char* kEventTakeoverDropped = "OrcTakeoverDropped";
+
+// FailoverInProgress=True OrcFailoverInProgress (bitpoke's orc-helper failover-in-progress),
+// read-modify-write of the status with Conflict retried. "" or the failure.
+std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
+                                   const std::string& name, const std::string& message);
+
 // What the pass hands to a failover step: the pods' endpoints and flavors by ordinal, and the
 // operated credentials.
 struct FailoverInputs {
@@ -53,10 +63,25 @@ struct FailoverInputs {
   std::chrono::seconds connectTimeout{1};
 };
 
+// Called after an ack of a recovery was recorded in the Lease (auto or manual), with the
+// cluster ("ns/name") and the recovery as acked: the audit store marks its rows.
+using AckObserver = std::function<void(const std::string&, const RecentRecovery&)>;
+// Called once per detection that is not recovered (blocked by recoveryPeriodBlockSeconds, or a
+// read-only cluster): the audit store records it without a recovery.
+using DetectionObserver = std::function<void(const Detection&)>;
+// Warning Event on the MysqlCluster for such a detection (once per detection).
+inline constexpr const char* kEventRecoveryBlocked = "OrcRecoveryBlocked";
+
 class KubeFailover {
  public:
   using LogFn = std::function<void(mysqlop_type_log_level, const std::string&)>;
   KubeFailover(EngineOptions options, LogFn log, RecoveryObserver onRecovery);
+
+  // Set once, before the first pass.
+  void setAckObserver(AckObserver onAck) { onAck_ = std::move(onAck); }
+  void setDetectionObserver(DetectionObserver onDetection) {
+    onDetection_ = std::move(onDetection);
+  }
 
   // One step over a cluster whose nodes were just probed (state.nodes[].seen). Fences and
   // rejoins a returned old master, detects a dead master and recovers it. Returns true when it
@@ -72,8 +97,18 @@ class KubeFailover {
   // promoted it); "" when none. Node init joins it when status.nodes names no master.
   std::string lastMaster(const std::string& clusterKey);
 
+  // A switchover made succession.newMaster the master but could not rejoin oldHost under it:
+  // recorded in the Lease as demoted (fenceReturned fences it, then rejoins or keeps it out), and
+  // the new master as the one the engine knows. Logged when the Lease cannot be read or written.
+  void demotedBySwitchover(mysqlop::Call& call, const nlohmann::json& cluster,
+                           const std::string& oldHost, const Succession& succession);
+
   // Forgets a deleted cluster.
   void forget(const std::string& clusterKey);
+
+  // A recovery of the cluster is recorded in progress (a takeover waits or finishes): the pass
+  // keeps FailoverInProgress=True even though the master answers.
+  bool recoveryRecorded(const std::string& clusterKey);
 
   // While the master of a cluster is suspect (silent, the grace or the replicas' view still
   // running: UnreachableMaster), the next pass should come this soon, not at the next poll;
@@ -99,8 +134,12 @@ class KubeFailover {
     std::string resourceVersion;  // of the Lease st was read from or written to; "" none yet
     std::map<std::string, std::chrono::steady_clock::time_point> lastAnswered;  // by host
     std::string lastAnalysis;
-    bool blockLogged = false;    // RecoveryBlocked logged for the current analysis
+    bool blockLogged = false;    // RecoveryBlocked logged (Event, audit) for the current analysis
     std::string takeoverLogged;  // the last takeover line logged (a waiting one, once)
+    // Since when this process has seen the recorded candidate (of the recovery with this uid)
+    // not answer: the bound of takeoverWaitSeconds counts from here (a new leader starts anew).
+    std::optional<std::chrono::steady_clock::time_point> candidateSilentSince;
+    std::string candidateSilentUid;
     // (hang detection, heard.h) When each node answered, and each replica last heard from its
     // master, across passes.
     SilenceHistory history;
@@ -113,6 +152,11 @@ class KubeFailover {
 
   bool fenceReturned(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
                      ClusterState& state, const FailoverInputs& in, const std::string& what);
+  // A detection that is not recovered: log, Warning Event OrcRecoveryBlocked and the audit, once
+  // per detection (m.blockLogged, reset when the analysis changes).
+  void notRecovered(mysqlop::Call& call, const nlohmann::json& cluster, Memory& m,
+                    const std::string& clusterKey, const std::string& code,
+                    const std::string& master, const std::string& why, const std::string& what);
   bool recover(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
                const FailoverInputs& in, Memory& m, const std::string& what);
   // Heartbeat period and semi-sync on a healthy cluster (semi_sync.h), only what differs.
@@ -130,9 +174,14 @@ class KubeFailover {
   bool finishRecorded(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
                       const FailoverInputs& in, Memory& m, const std::string& what);
 
+  // The ack observer, for recovery `id` of st (after the Lease took its ack).
+  void notifyAck(const std::string& key, const FailoverState& st, std::int64_t id);
+
   EngineOptions options_;
   LogFn log_;
   RecoveryObserver onRecovery_;
+  AckObserver onAck_;
+  DetectionObserver onDetection_;
   std::mutex mu_;  // memory_ itself; one pass per cluster runs at a time (the observer's lock)
   std::map<std::string, Memory> memory_;
 };

@@ -116,7 +116,7 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
   }
   bool changed = false;
   if (asked) {
-    SwitchoverAnswer a = run(call, state, in, asked->to, "requested over HTTP");
+    SwitchoverAnswer a = run(call, cluster, state, in, asked->to, "requested over HTTP");
     changed = changed || a.result.success;
     if (a.result.success) {
       kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventSwitchover,
@@ -138,7 +138,7 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
       kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventSwitchoverFailed, bad);
       log_(mysqlop_log_Warn, what + ": " + bad);
     } else {
-      SwitchoverAnswer a = run(call, state, in, value, "annotation " + value);
+      SwitchoverAnswer a = run(call, cluster, state, in, value, "annotation " + value);
       changed = a.result.success;
       if (a.result.success) {
         kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventSwitchover,
@@ -207,7 +207,7 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
           other.podState.deleting = true;
         }
       }
-      SwitchoverAnswer a = run(call, now, in, "auto", "the master pod " + n.pod + " is deleted");
+      SwitchoverAnswer a = run(call, cluster, now, in, "auto", "the master pod " + n.pod + " is deleted");
       if (a.status == 204) {
         continue;
       }
@@ -229,7 +229,7 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
   return changed;
 }
 
-SwitchoverAnswer KubeSwitchover::run(mysqlop::Call& call, ClusterState& state,
+SwitchoverAnswer KubeSwitchover::run(mysqlop::Call& call, const json& cluster, ClusterState& state,
                                      const FailoverInputs& in, const std::string& to,
                                      const std::string& why) {
   const std::string key = state.ns + "/" + state.name;
@@ -349,6 +349,19 @@ SwitchoverAnswer KubeSwitchover::run(mysqlop::Call& call, ClusterState& state,
   if (!answer.result.success) {
     answer.status = 500;
     answer.error = answer.result.error;
+  }
+  if (answer.result.success && !answer.result.oldMasterRejoined) {
+    // The old master is read-only but replicates from no one: left so, a restart of its
+    // container (read_only=0 at start) would make it a second writable root. The failover step
+    // fences it and rejoins it (or keeps it out) like a failed-over old master.
+    log_(mysqlop_log_Warn, "MysqlCluster " + key + ": switchover: " + answer.result.oldMaster +
+                               " did not rejoin under " + answer.result.newMaster +
+                               "; the failover step treats it as a demoted old master");
+    if (onDemoted_) {
+      const std::string& old = answer.result.oldMaster;
+      onDemoted_(call, cluster, old.substr(0, old.rfind(':')),
+                 {answer.result.newMaster, answer.result.finalGtid});
+    }
   }
   if (onRecovery_) {
     onRecovery_(switchoverRecord(key, answer.result, startedAt));

@@ -39,6 +39,13 @@ class KubeSwitchover {
   using LogFn = std::function<void(mysqlop_type_log_level, const std::string&)>;
   KubeSwitchover(EngineOptions options, LogFn log, RecoveryObserver onRecovery);
 
+  // Called when a switchover succeeded but the old master could not be rejoined under the new
+  // one: (call, the MysqlCluster, the old master's host, its successor) -> the failover step
+  // records it as demoted (KubeFailover::demotedBySwitchover). Set once, before the first pass.
+  using DemotedFn = std::function<void(mysqlop::Call&, const nlohmann::json&, const std::string&,
+                                       const Succession&)>;
+  void setDemoted(DemotedFn onDemoted) { onDemoted_ = std::move(onDemoted); }
+
   // One step; true when the topology changed (the pass probes again).
   bool step(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
             const FailoverInputs& in);
@@ -56,12 +63,13 @@ class KubeSwitchover {
   };
   // Plans and runs one switchover over a fresh engine probe of every node (the deleting master
   // included: its pod keeps its IP until it is gone).
-  SwitchoverAnswer run(mysqlop::Call& call, ClusterState& state, const FailoverInputs& in,
-                       const std::string& to, const std::string& why);
+  SwitchoverAnswer run(mysqlop::Call& call, const nlohmann::json& cluster, ClusterState& state,
+                       const FailoverInputs& in, const std::string& to, const std::string& why);
 
   EngineOptions options_;
   LogFn log_;
   RecoveryObserver onRecovery_;
+  DemotedFn onDemoted_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::shared_ptr<Pending>> pending_;  // by cluster key

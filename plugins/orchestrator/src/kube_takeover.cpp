@@ -95,13 +95,54 @@ bool KubeFailover::finishRecorded(mysqlop::Call& call, const json& cluster, Clus
     nodes.push_back(t);
     byId[t.id] = &n;
   }
-  const TakeoverPlan plan = decideTakeover(rec, nodes, m.st.keptOut);
+  // How long this process has seen the candidate silent (reset when it answers).
+  const auto now = std::chrono::steady_clock::now();
+  bool candidateAnswers = false;
+  for (const TakeoverNode& t : nodes) {
+    candidateAnswers = candidateAnswers || (t.id == rec.candidate && t.answering);
+  }
+  if (candidateAnswers || m.candidateSilentUid != rec.uid) {
+    m.candidateSilentSince.reset();
+    m.candidateSilentUid = rec.uid;
+  }
+  if (!candidateAnswers && !m.candidateSilentSince) {
+    m.candidateSilentSince = now;
+  }
+  TakeoverWait wait;
+  wait.limitSeconds = options_.takeoverWaitSeconds;
+  if (m.candidateSilentSince) {
+    wait.silentSeconds = std::chrono::duration<double>(now - *m.candidateSilentSince).count();
+  }
+  const TakeoverPlan plan = decideTakeover(rec, nodes, m.st.keptOut, wait);
   if (plan.action != TakeoverAction::Wait || m.takeoverLogged != plan.why) {
     m.takeoverLogged = plan.why;
     log_(plan.action == TakeoverAction::Finish ? mysqlop_log_Warn : mysqlop_log_Info,
          what + ": takeover (" + takeoverActionName(plan.action) + "): " + plan.why);
   }
+  if (plan.action == TakeoverAction::Wait || plan.action == TakeoverAction::Finish) {
+    // Published while a takeover waits or finishes, as while a recovery runs; the pass sets it
+    // False again once nothing is recorded and the master answers (observer.cpp).
+    if (std::string e = markFailoverInProgress(
+            call, state.ns, state.name,
+            "recovery " + std::to_string(rec.id) + " of " + rec.oldMaster +
+                " is being finished by a new leader with its candidate " + rec.candidate);
+        !e.empty()) {
+      log_(mysqlop_log_Warn, what + ": setting FailoverInProgress: " + e);
+    }
+  }
   if (plan.action == TakeoverAction::Wait) {
+    return false;
+  }
+  if (plan.action == TakeoverAction::Drop) {
+    m.st.inProgress.reset();
+    if (persist(call, cluster, m, what)) {
+      kube::recordEvent(call, cluster, mysqlop_event_Warning, kEventTakeoverDropped,
+                        "Recovery with id " + std::to_string(rec.id) + " (" + rec.analysis +
+                            " of " + rec.oldMaster + ") was dropped: its candidate " +
+                            rec.candidate + " did not answer for " +
+                            std::to_string(static_cast<long long>(wait.silentSeconds)) +
+                            " seconds and no node replicates from it");
+    }
     return false;
   }
   if (plan.action != TakeoverAction::Finish) {
@@ -124,6 +165,8 @@ bool KubeFailover::finishRecorded(mysqlop::Call& call, const json& cluster, Clus
   audit.analysis = rec.analysis;
   audit.failedMaster = rec.oldMaster;
   audit.startedAt = std::chrono::system_clock::now();
+  audit.id = rec.id;
+  audit.uid = rec.uid;
   const auto t0 = std::chrono::steady_clock::now();
   auto stepDone = [&](const std::string& s, const std::string& error) {
     audit.result.timeline.push_back(
@@ -250,6 +293,7 @@ kube::Condition KubeFailover::pendingAck(mysqlop::Call& call, const json& cluste
         kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventRecoveryAcked,
                           ackedMessage(id));
         log_(mysqlop_log_Info, what + ": " + ackedMessage(id) + " (" + comment + ")");
+        notifyAck(key, mem->st, id);
       }
     } else {
       mem->st.recent = before;  // not recorded: still pending (the next pass tries again)
@@ -280,7 +324,42 @@ std::string KubeFailover::acknowledge(mysqlop::Call& call, const json& cluster, 
     return "the failover state of " + key + " could not be written (see the log); try again";
   }
   kube::recordEvent(call, cluster, mysqlop_event_Normal, kEventRecoveryAcked, ackedMessage(id));
+  notifyAck(key, mem->st, id);
   return {};
+}
+
+void KubeFailover::demotedBySwitchover(mysqlop::Call& call, const json& cluster,
+                                       const std::string& oldHost, const Succession& succession) {
+  const json meta = cluster.value("metadata", json::object());
+  const std::string key = meta.value("namespace", "") + "/" + meta.value("name", "");
+  const std::string what = "MysqlCluster " + key;
+  Memory* mem = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    mem = &memory_[key];
+  }
+  if (!mem->loaded && !load(call, cluster, *mem, what)) {
+    log_(mysqlop_log_Error, what + ": " + oldHost + " is not recorded as demoted (the failover "
+                                                    "state cannot be read)");
+    return;
+  }
+  mem->st.demoted[oldHost] = succession;
+  mem->st.master = hostPart(succession.newMaster);
+  if (persist(call, cluster, *mem, what)) {
+    log_(mysqlop_log_Warn, what + ": recorded " + oldHost + " as demoted (successor " +
+                               succession.newMaster + "): it is fenced and rejoined or kept out");
+  }
+}
+
+void KubeFailover::notifyAck(const std::string& key, const FailoverState& st, std::int64_t id) {
+  if (!onAck_) {
+    return;
+  }
+  for (const RecentRecovery& r : st.recent) {
+    if (r.id == id) {
+      onAck_(key, r);
+    }
+  }
 }
 
 }  // namespace mysqlop::orchestrator

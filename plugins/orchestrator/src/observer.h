@@ -66,6 +66,18 @@ class Observer {
   // Turns on the failover engine in the passes (README "Failover on Kubernetes"); before the
   // first pass. Without it the observer never changes which node is the master.
   void enableFailover(EngineOptions options, RecoveryObserver onRecovery);
+  // After enableFailover: what marks an acked recovery in the audit store.
+  void setAckObserver(AckObserver onAck) {
+    if (failover_) {
+      failover_->setAckObserver(std::move(onAck));
+    }
+  }
+  // After enableFailover: what records a detection that was not recovered.
+  void setDetectionObserver(DetectionObserver onDetection) {
+    if (failover_) {
+      failover_->setDetectionObserver(std::move(onDetection));
+    }
+  }
   // The manual ack of recovery `id` (README "PendingFailoverAck"), under the cluster's pass
   // lock: {200, ""} or {code, message}: 404 "no MysqlCluster <ns>/<c>", 404 "no recovery <id> in
   // cluster <ns>/<c>", 409 "recovery <id> is already acknowledged", 503 when the failover engine

@@ -28,7 +28,8 @@ Options parseOptions(std::string_view operatorJson, std::string_view configJson)
                      "queryTimeoutSeconds", "auditPath", "auditRetentionDays", "staticClusters",
                      "failureDetectionGraceSeconds", "replicaLostSeconds",
                      "replicaHeartbeatSeconds", "recoveryPeriodBlockSeconds",
-                     "promotionWaitSeconds", "fencing", "kubeSemiSync", "failoverAckSeconds"});
+                     "promotionWaitSeconds", "fencing", "kubeSemiSync", "failoverAckSeconds",
+                     "takeoverWaitSeconds"});
   return o;
 }
 

@@ -85,6 +85,16 @@ class OrchestratorPlugin : public mysqlop::Plugin {
     observer_.enableFailover(
         mysqlop::orchestrator::parseEngineOptions(ctx.configJson),
         [this](const mysqlop::orchestrator::RecoveryRecord& r) { audited(r); });
+    observer_.setAckObserver(
+        [this](const std::string& c, const mysqlop::orchestrator::RecentRecovery& r) {
+          ackAudited(c, r);
+        });
+    observer_.setDetectionObserver([this](const mysqlop::orchestrator::Detection& d) {
+      if (auto r = audit_.store().recordDetection(d); !r.ok()) {
+        host().log(mysqlop_log_Error, "cluster " + d.cluster +
+                                          ": the audit store did not take a detection: " + r.error);
+      }
+    });
     // The manual ack of a recovery (README "PendingFailoverAck").
     host().registerRoute("POST", "/api/ack-recovery", &OrchestratorPlugin::ackRecovery, this);
     switchoverRoutes_.registerAll();  // README "Planned switchover"
@@ -167,6 +177,24 @@ class OrchestratorPlugin : public mysqlop::Plugin {
         !e.empty()) {
       host().log(mysqlop_log_Error,
                  "cluster " + r.cluster + ": the audit store did not take a recovery: " + e);
+    }
+  }
+
+  // An ack the Lease took, onto the audit rows of the recovery (by its uid): ackedBy is
+  // "auto: <comment>" or "api[: <comment>]"; the store gets "auto"/"api" and the comment.
+  void ackAudited(const std::string& cluster, const mysqlop::orchestrator::RecentRecovery& r) {
+    const auto colon = r.ackedBy.find(": ");
+    const std::string by = r.ackedBy.substr(0, colon);
+    const std::string comment = colon == std::string::npos ? "" : r.ackedBy.substr(colon + 2);
+    const auto marked = audit_.store().acknowledgeUid(cluster, r.uid, by, comment, r.ackedAtMs);
+    if (!marked.ok()) {
+      host().log(mysqlop_log_Error, "cluster " + cluster + ": the audit store did not take the ack "
+                                    "of recovery " + std::to_string(r.id) + ": " + marked.error);
+    } else if (marked.value == 0) {
+      // Recorded by another process's store (a leader change without a shared auditPath).
+      host().log(mysqlop_log_Info, "cluster " + cluster + ": recovery " + std::to_string(r.id) +
+                                       " is not in this process's audit store; only the Lease "
+                                       "records its ack");
     }
   }
 

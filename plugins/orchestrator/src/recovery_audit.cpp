@@ -26,6 +26,8 @@ std::string recordRecovery(AuditStore& store, const EngineMetrics* metrics,
   begin.lostReplicas = record.lost;
   begin.detectedAt = detected;
   begin.startedAt = started;
+  begin.clusterId = record.id;
+  begin.uid = record.uid;
   const AuditRead<std::int64_t> id = store.beginRecovery(begin);
   if (!id.ok()) {
     return id.error;

@@ -95,7 +95,10 @@ json recoveryJson(const Recovery& r) {
                      {"result", s.result},
                      {"message", s.message}});
   }
-  return {{"id", r.id},
+  // One id for the user: a recovery's id in its cluster (PendingFailoverAck, RecoveryAcked, the
+  // ack route) when it has one; the store's own row id stays as auditId.
+  return {{"id", r.clusterId > 0 ? r.clusterId : r.id},
+          {"auditId", r.id},
           {"uid", r.uid},
           {"cluster", r.cluster},
           {"analysis", r.analysis},
@@ -112,6 +115,16 @@ json recoveryJson(const Recovery& r) {
           {"acknowledgedBy", r.acknowledgedBy},
           {"ackComment", r.ackComment},
           {"steps", std::move(steps)}};
+}
+
+json detectionJson(const Detection& d) {
+  return {{"id", d.id},
+          {"cluster", d.cluster},
+          {"analysis", d.analysis},
+          {"failedHost", d.failedHost},
+          {"description", d.description},
+          {"at", timeOrNull(d.at)},
+          {"recoveryId", d.recoveryId > 0 ? json(d.recoveryId) : json(nullptr)}};
 }
 
 json topologyJson(const std::vector<std::shared_ptr<const ClusterSnapshot>>& clusters,
@@ -139,6 +152,7 @@ void Routes::registerAll() {
   host_.registerRoute("GET", "/", &Routes::page, this);
   host_.registerRoute("GET", "/api/topology", &Routes::topology, this);
   host_.registerRoute("GET", "/api/recoveries", &Routes::recoveries, this);
+  host_.registerRoute("GET", "/api/detections", &Routes::detections, this);
 }
 
 void Routes::respond(mysqlop_http_response_host_ptr response, int code, std::string_view type,
@@ -191,6 +205,33 @@ mysqlop_type_status Routes::recoveries(void* self, mysqlop_call_host_ptr,
     list.push_back(recoveryJson(r));
   }
   me->respond(response, 200, "application/json", json{{"recoveries", std::move(list)}}.dump());
+  return mysqlop_status_Ok;
+}
+
+// Detections newest first (README "Audit and routes"): what the engine saw and did not recover.
+mysqlop_type_status Routes::detections(void* self, mysqlop_call_host_ptr,
+                                       const mysqlop_type_http_request* request,
+                                       mysqlop_http_response_host_ptr response) {
+  auto* me = static_cast<Routes*>(self);
+  RouteQuery q;
+  if (std::string bad = parseRouteQuery(mysqlop::toView(request->query), true, &q); !bad.empty()) {
+    me->respond(response, 400, "text/plain; charset=utf-8", bad + "\n");
+    return mysqlop_status_Ok;
+  }
+  if (!me->store_) {
+    me->respond(response, 503, "text/plain; charset=utf-8", "the audit store is not open\n");
+    return mysqlop_status_Ok;
+  }
+  auto read = me->store_->recentDetections(q.cluster, q.limit);
+  if (!read.ok()) {
+    me->respond(response, 500, "text/plain; charset=utf-8", read.error + "\n");
+    return mysqlop_status_Ok;
+  }
+  json list = json::array();
+  for (const Detection& d : read.value) {
+    list.push_back(detectionJson(d));
+  }
+  me->respond(response, 200, "application/json", json{{"detections", std::move(list)}}.dump());
   return mysqlop_status_Ok;
 }
 

@@ -36,6 +36,9 @@ struct RouteQuery {
 std::string parseRouteQuery(std::string_view raw, bool allowLimit, RouteQuery* out);
 
 nlohmann::json recoveryJson(const Recovery& r);
+// {"id", "cluster", "analysis", "failedHost", "description", "at", "recoveryId" (null: no
+// recovery followed)}
+nlohmann::json detectionJson(const Detection& d);
 // {"clusters": [...]}, sorted by namespace and name; only `cluster` when given.
 nlohmann::json topologyJson(const std::vector<std::shared_ptr<const ClusterSnapshot>>& clusters,
                             const std::string& cluster);
@@ -44,7 +47,8 @@ class Routes {
  public:
   // store may be null (no audit): the recoveries route then answers 503.
   Routes(const mysqlop::Host& host, SnapshotSource snapshots, const AuditStore* store);
-  // Registers GET /, /api/topology and /api/recoveries; throws mysqlop::Error when refused.
+  // Registers GET /, /api/topology, /api/recoveries and /api/detections; throws mysqlop::Error
+  // when refused.
   void registerAll();
 
  private:
@@ -55,6 +59,9 @@ class Routes {
                                       const mysqlop_type_http_request* request,
                                       mysqlop_http_response_host_ptr response);
   static mysqlop_type_status recoveries(void* self, mysqlop_call_host_ptr call,
+                                        const mysqlop_type_http_request* request,
+                                        mysqlop_http_response_host_ptr response);
+  static mysqlop_type_status detections(void* self, mysqlop_call_host_ptr call,
                                         const mysqlop_type_http_request* request,
                                         mysqlop_http_response_host_ptr response);
   void respond(mysqlop_http_response_host_ptr response, int code, std::string_view type,

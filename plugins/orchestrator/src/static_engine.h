@@ -7,6 +7,7 @@
 // fencing, semi-sync) and fences an old master whenever it answers again.
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -38,6 +39,10 @@ struct RecoveryRecord {
   RecoveryResult result;
   double detectedAfterSeconds = 0;  // from the master's first silence to the decision
   std::chrono::system_clock::time_point startedAt;  // when the recovery began acting
+  // On Kubernetes: the recovery's id and uid in its cluster's Lease (what PendingFailoverAck, the
+  // Event, the routes and the ack route show); 0 and "" for the standalone engine.
+  std::int64_t id = 0;
+  std::string uid{};  // (initialized: aggregate inits without it stay warning-free)
 };
 
 // Called on the deciding thread after every recovery, successful or not.

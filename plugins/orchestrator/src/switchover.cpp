@@ -362,10 +362,12 @@ SwitchoverResult runSwitchover(
   }
   r.refusedMs = ms(Clock::now() - *fencedAt);
   r.success = true;
+  r.oldMasterRejoined = oldRejoined;  // (semi-sync: rejoined before read_only=0)
   r.newMaster = t;
   record(t + " is writable (read_only=0 read back)", "");
   if (!act.semiSyncFencing) {
     auto j = rejoinOldMaster(master, sqlM, t, act);
+    r.oldMasterRejoined = j.ok();
     record(j.ok() ? m + " replicates from " + t : "rejoining " + m + " under " + t,
            j.ok() ? "" : j.error().message);
   }

@@ -74,6 +74,10 @@ struct SwitchoverResult {
   std::string oldMaster;
   std::string newMaster;
   std::string finalGtid;  // the old master's gtid_binlog_pos after the fence
+  // The old master replicates from the new one (set only with success): when false after a
+  // success, the old master is read-only and outside the topology, and on Kubernetes the failover
+  // step is told it was demoted (fenced, then rejoined or kept out).
+  bool oldMasterRejoined = false;
   // From the fence of the old master (writes refused from here) to the new master's read_only=0
   // read back (writes accepted again); -1 when the old master was never fenced.
   double refusedMs = -1;

@@ -25,6 +25,14 @@ enum class TakeoverAction {
   Abandon,  // phase detected: no server was touched; forget it, detection decides again
   Wait,     // the recorded candidate does not answer: wait for it, promote no one else
   Finish,   // finish with the recorded candidate
+  Drop,     // the candidate did not answer for takeoverWaitSeconds and nothing shows it became
+            // the master: forget the recovery, detection decides again
+};
+
+// How long the recorded candidate has not answered (seen by this process), and the bound.
+struct TakeoverWait {
+  double silentSeconds = 0;
+  double limitSeconds = 0;  // takeoverWaitSeconds; 0: never drop
 };
 
 const char* takeoverActionName(TakeoverAction a);
@@ -42,6 +50,7 @@ struct TakeoverPlan {
 // keptOut: hosts (no port). Node ids are "host:port"; a node's masterHost is a host.
 TakeoverPlan decideTakeover(const PersistedRecovery& recovery,
                             const std::vector<TakeoverNode>& nodes,
-                            const std::set<std::string>& keptOut);
+                            const std::set<std::string>& keptOut,
+                            const TakeoverWait& wait = {});
 
 }  // namespace mysqlop::orchestrator

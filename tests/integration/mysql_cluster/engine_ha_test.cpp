@@ -72,6 +72,14 @@ std::string post(MysqlClusterEnv& env, const std::string& path, const std::strin
   return out.substr(space + 1) + " " + text;
 }
 
+// GET from the operator's metrics address, parsed (null when it is not JSON).
+json getJson(MysqlClusterEnv& env, const std::string& path) {
+  const CommandResult r = runCommand(
+      {"/usr/bin/curl", "-s",
+       "http://127.0.0.1:" + std::to_string(env.operatorProcess().metricsPort()) + path});
+  return json::parse(r.out, nullptr, false);
+}
+
 // A 3-node cluster, Ready, with a table of three rows on every node.
 void readyWithRows(MysqlClusterEnv& env, const std::string& c) {
   ASSERT_EQ(env.apply(clusterManifest(c, 3)), "");
@@ -244,6 +252,74 @@ TEST(MysqlClusterEngineHa, IntentOnlyIsFinishedByDetachingTheRecordedCandidate) 
   EXPECT_EQ(after["nextId"], 5) << after;
 }
 
+// (a3) The recorded candidate is gone for good (its pod does not exist): the next leader waits
+// for it with FailoverInProgress=True, then after takeoverWaitSeconds drops the recovery with a
+// Warning Event naming it (no node replicates from the candidate, so it was never made the
+// master); the live master was never touched and the cluster is healthy again.
+TEST(MysqlClusterEngineHa, TakeoverDropsARecordedCandidateThatIsGoneForGood) {
+  MysqlClusterEnv env;
+  ASSERT_TRUE(env.ok()) << env.error();
+  env.setOrchestratorConfig("{instancePollSeconds: 1, takeoverWaitSeconds: 15}");
+  env.restartOperator();
+  ASSERT_NO_FATAL_FAILURE(readyWithRows(env, "td"));
+  env.stopOperator(true);
+  const json state = {{"version", 1},
+                      {"nextId", 2},
+                      {"master", fqdn("td-mysql-0")},
+                      {"inProgress",
+                       {{"id", 1},
+                        {"uid", "e2e-gone"},
+                        {"phase", "promoting"},
+                        {"analysis", "DeadMaster"},
+                        {"oldMaster", fqdn("td-mysql-0") + ":3306"},
+                        {"candidate", fqdn("td-mysql-9") + ":3306"},
+                        {"promotedAt", "0-1-1"},
+                        {"startedAtMs", 1}}}};
+  ASSERT_EQ(env.apply("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
+                      "metadata:\n  name: td-mysql-failover\n  namespace: default\n"
+                      "  annotations:\n    mysql.presslabs.org/failover-state: '" +
+                      state.dump() + "'\nspec: {}\n"),
+            "");
+  env.startOperator();
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster td",
+                            "{.status.conditions[?(@.type==\"FailoverInProgress\")].status}",
+                            "True", 30s),
+            "")
+      << env.diagnostics();
+  EXPECT_EQ(condition(env, "td", "FailoverInProgress", "message"),
+            "recovery 1 of " + fqdn("td-mysql-0") +
+                ":3306 is being finished by a new leader with its candidate " +
+                fqdn("td-mysql-9") + ":3306");
+  const std::string dropped = "Warning/OrcTakeoverDropped: Recovery with id 1 (DeadMaster of " +
+                              fqdn("td-mysql-0") + ":3306) was dropped: its candidate " +
+                              fqdn("td-mysql-9") + ":3306 did not answer for ";
+  std::string events;
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        events = jsonpath(env.kubectl(), "events --field-selector involvedObject.name=td",
+                          "{range .items[*]}{.type}/{.reason}: {.message}{\"\\n\"}{end}");
+        return events.find(dropped) != std::string::npos;
+      },
+      Poll{60s, 500ms}))
+      << events << env.diagnostics();
+  EXPECT_NE(events.find(" seconds and no node replicates from it"), std::string::npos) << events;
+  EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster td",
+                            "{.status.conditions[?(@.type==\"FailoverInProgress\")].status}",
+                            "False", 30s),
+            "");
+  const json after = leaseState(env, "td");
+  ASSERT_TRUE(after.is_object()) << after;
+  EXPECT_FALSE(after.contains("inProgress")) << after;
+  EXPECT_TRUE(after.value("recent", json::array()).empty()) << after;
+  // The master was never touched: still writable, the replicas still follow it.
+  EXPECT_EQ(env.sql("td-mysql-0", "SELECT @@read_only").out, "0");
+  EXPECT_EQ(slaveField(env, "td-mysql-1", "Master_Host"), fqdn("td-mysql-0"));
+  EXPECT_EQ(env.waitReady("td", 60s), "");
+  const std::string log = env.operatorProcess().err();
+  EXPECT_NE(log.find("takeover (wait)"), std::string::npos) << log;
+  EXPECT_NE(log.find("takeover (drop)"), std::string::npos) << log;
+}
+
 // (b) A failover, then the operator restarts before the old master returns (it is partitioned
 // away right after its kill): the new process reads the old master from the Lease and fences and
 // rejoins it when it returns. Without the Lease it would be a second root, and every node
@@ -314,6 +390,12 @@ TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   const json acked = leaseState(env, "rs");
   ASSERT_TRUE(acked.is_object() && acked["recent"].size() == 1U) << acked;
   EXPECT_EQ(acked["recent"][0]["ackedBy"], "api: checked");
+  // This process's audit store is not the one that recorded the recovery (no shared auditPath
+  // here): the Lease alone records the ack, and the log says so.
+  EXPECT_NE(env.operatorProcess().err().find(
+                "recovery 1 is not in this process's audit store; only the Lease records its ack"),
+            std::string::npos)
+      << env.operatorProcess().err();
 
   // The block period (recoveryPeriodBlockSeconds, 3600 s by default) came through the restart
   // too: the new master's death is not recovered by this process.
@@ -321,6 +403,32 @@ TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   EXPECT_NE(env.operatorProcess().waitFor("RecoveryBlocked"), "") << env.diagnostics();
   EXPECT_EQ(env.operatorProcess().err().find("recovering from"), std::string::npos)
       << env.operatorProcess().err();
+  // Not only logged: a Warning Event (once for this detection) and a detection row without a
+  // recovery on the detections route.
+  const std::string blocked = "Warning/OrcRecoveryBlocked: DeadMaster of " + fqdn(promoted) +
+                              ":3306 is not recovered: a recovery ended less than "
+                              "recoveryPeriodBlockSeconds ago (blocked until ";
+  std::string events;
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        events = jsonpath(env.kubectl(), "events --field-selector involvedObject.name=rs",
+                          "{range .items[*]}{.type}/{.reason}: {.message}{\"\\n\"}{end}");
+        return events.find(blocked) != std::string::npos;
+      },
+      Poll{30s, 500ms}))
+      << events;
+  EXPECT_EQ(events.find(blocked), events.rfind(blocked)) << events;  // once
+  const json detections = getJson(env, "/plugins/orchestrator/api/detections?cluster=default/rs");
+  ASSERT_TRUE(detections.is_object() && detections["detections"].size() == 1U) << detections;
+  const json& d = detections["detections"][0];
+  EXPECT_EQ(d["analysis"], "DeadMaster") << d;
+  EXPECT_EQ(d["failedHost"], fqdn(promoted) + ":3306") << d;
+  EXPECT_TRUE(d["recoveryId"].is_null()) << d;
+  EXPECT_EQ(d.value("description", "").rfind("DeadMaster of " + fqdn(promoted) +
+                                                 ":3306 is not recovered: a recovery ended less",
+                                             0),
+            0U)
+      << d;
 }
 
 // (c) PendingFailoverAck True after a failover, acked once Ready held for failoverAckSeconds,
@@ -365,6 +473,13 @@ TEST(MysqlClusterEngineHa, PendingFailoverAckThenAckedAndDeletionNeverBlocked) {
             0U)
       << message;
   EXPECT_EQ(message.back(), '}') << message;
+  // One id everywhere: the audit route shows the recovery by the condition's id and uid.
+  const std::string recoveries = "/plugins/orchestrator/api/recoveries?cluster=default/ak";
+  const json pending = getJson(env, recoveries);
+  ASSERT_TRUE(pending.is_object() && pending["recoveries"].size() == 1U) << pending;
+  EXPECT_EQ(pending["recoveries"][0]["id"], 1) << pending;
+  EXPECT_EQ(pending["recoveries"][0]["uid"], rec["uid"]) << pending;
+  EXPECT_EQ(pending["recoveries"][0]["acknowledged"], false) << pending;
 
   EXPECT_EQ(waitForJsonpath(env.kubectl(), "mysqlcluster ak",
                             "{.status.conditions[?(@.type==\"PendingFailoverAck\")].status}",
@@ -387,6 +502,15 @@ TEST(MysqlClusterEngineHa, PendingFailoverAckThenAckedAndDeletionNeverBlocked) {
                "{range .items[*]}{.type}/{.reason}: {.message}{\"\\n\"}{end}");
   EXPECT_NE(events.find("Normal/RecoveryAcked: Recovery with id 1 was acked."), std::string::npos)
       << events;
+  // The audit row is acknowledged too, by the same rule's words.
+  const json done = getJson(env, recoveries);
+  ASSERT_TRUE(done.is_object() && done["recoveries"].size() == 1U) << done;
+  EXPECT_EQ(done["recoveries"][0]["id"], 1) << done;
+  EXPECT_EQ(done["recoveries"][0]["acknowledged"], true) << done;
+  EXPECT_EQ(done["recoveries"][0]["acknowledgedBy"], "auto") << done;
+  EXPECT_EQ(done["recoveries"][0]["ackComment"],
+            "Statefulset 'ak-mysql' is healthy for more than 5 seconds")
+      << done;
 
   // (d) The Lease is owned by the cluster and carries no finalizer: the deletion is not blocked,
   // and the Lease is garbage collected.

@@ -252,6 +252,8 @@ class SwitchoverTest : public ::testing::Test {
     EXPECT_EQ(a.result.oldMaster, id(from));
     EXPECT_EQ(a.result.newMaster, id(to));
     EXPECT_GE(a.result.refusedMs, 0);
+    // (false would make the Kubernetes step record the old master as demoted)
+    EXPECT_TRUE(a.result.oldMasterRejoined);
     EXPECT_EQ(one(to, "SELECT @@GLOBAL.read_only"), "0");
     EXPECT_EQ(one(from, "SELECT @@GLOBAL.read_only"), "1");
     const int third = 3 - from - to;

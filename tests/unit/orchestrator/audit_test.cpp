@@ -207,6 +207,84 @@ TEST(OrchestratorAudit, RetentionKeepsWhatIsNotAcknowledged) {
   EXPECT_EQ(store->recentNodeChanges("ns/c", 10).value.size(), 1u);
 }
 
+// The ack of PendingFailoverAck (README "PendingFailoverAck"): a recovery carries its cluster's
+// id and uid (the Lease's); the ack marks every ended row of that uid in that cluster once
+// (a takeover may have recorded it twice), never a running row or another cluster's.
+TEST(OrchestratorAudit, ClusterIdAndAckByUid) {
+  TempDir dir;
+  auto store = openAt(dir.file("audit.db"));
+  RecoveryBegin b{"ns/c", "DeadMaster", "m", {}, 0, 0};
+  b.clusterId = 3;
+  b.uid = "00000000000000c3";
+  const std::int64_t first = store->beginRecovery(b).value;
+  EXPECT_EQ(store->endRecovery(first, true, "s", {}, ""), "");
+  const std::int64_t again = store->beginRecovery(b).value;  // recorded again by a takeover
+  EXPECT_EQ(store->endRecovery(again, true, "s", {}, ""), "");
+  RecoveryBegin other = b;
+  other.cluster = "ns/d";
+  const std::int64_t elsewhere = store->beginRecovery(other).value;
+  EXPECT_EQ(store->endRecovery(elsewhere, true, "s", {}, ""), "");
+  RecoveryBegin running = b;
+  running.uid = "00000000000000c4";
+  running.clusterId = 4;
+  const std::int64_t stillRunning = store->beginRecovery(running).value;
+
+  auto marked = store->acknowledgeUid("ns/c", "00000000000000c3", "api", "checked", 1234);
+  ASSERT_TRUE(marked.ok()) << marked.error;
+  EXPECT_EQ(marked.value, 2);
+  EXPECT_EQ(store->acknowledgeUid("ns/c", "00000000000000c3", "api", "again").value, 0);
+  EXPECT_EQ(store->acknowledgeUid("ns/c", "00000000000000c4", "auto", "").value, 0);
+  for (std::int64_t id : {first, again}) {
+    const Recovery r = store->recovery(id).value;
+    EXPECT_EQ(r.clusterId, 3);
+    EXPECT_EQ(r.uid, "00000000000000c3");
+    EXPECT_TRUE(r.acknowledged);
+    EXPECT_EQ(r.acknowledgedAt, 1234);
+    EXPECT_EQ(r.acknowledgedBy, "api");
+    EXPECT_EQ(r.ackComment, "checked");
+  }
+  EXPECT_FALSE(store->recovery(elsewhere).value.acknowledged);
+  EXPECT_FALSE(store->recovery(stillRunning).value.acknowledged);
+  EXPECT_EQ(store->recovery(stillRunning).value.clusterId, 4);
+  // Without a cluster id (the standalone engine): 0, and a new uid.
+  const Recovery plain =
+      store->recovery(store->beginRecovery({"c", "DeadMaster", "m", {}, 0, 0}).value).value;
+  EXPECT_EQ(plain.clusterId, 0);
+  EXPECT_EQ(plain.uid.size(), 16u);
+  EXPECT_NE(plain.uid, "00000000000000c3");
+}
+
+// A store written by the first schema (no cluster_recovery_id) opens: its rows read with 0, and
+// new rows take their cluster id.
+TEST(OrchestratorAudit, FirstSchemaIsUpgraded) {
+  TempDir dir;
+  const std::string path = dir.file("audit.db");
+  const std::string v1 =
+      "CREATE TABLE meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL); "
+      "INSERT INTO meta VALUES('schema_version', 1); "
+      "CREATE TABLE recoveries(id INTEGER PRIMARY KEY AUTOINCREMENT, uid TEXT NOT NULL, cluster "
+      "TEXT NOT NULL, analysis TEXT NOT NULL, failed_host TEXT NOT NULL, successor_host TEXT NOT "
+      "NULL, lost_replicas TEXT NOT NULL, detected_at INTEGER NOT NULL, started_at INTEGER NOT "
+      "NULL, ended_at INTEGER NOT NULL, result TEXT NOT NULL, message TEXT NOT NULL, acknowledged "
+      "INTEGER NOT NULL, acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT NOT NULL, "
+      "ack_comment TEXT NOT NULL); "
+      "INSERT INTO recoveries VALUES(NULL, 'u', 'ns/c', 'DeadMaster', 'm', 's', '[]', 1, 1, 0, "
+      "'running', '', 0, 0, '', '');";
+  ASSERT_EQ(std::system(("/usr/bin/sqlite3 " + path + " \"" + v1 + "\"").c_str()), 0);
+  auto store = openAt(path);
+  ASSERT_TRUE(store);
+  const Recovery old = store->recovery(1).value;
+  EXPECT_EQ(old.uid, "u");
+  EXPECT_EQ(old.clusterId, 0);
+  RecoveryBegin b{"ns/c", "DeadMaster", "m", {}, 0, 0};
+  b.clusterId = 9;
+  const auto id = store->beginRecovery(b);
+  ASSERT_TRUE(id.ok()) << id.error;
+  EXPECT_EQ(store->recovery(id.value).value.clusterId, 9);
+  store.reset();
+  EXPECT_TRUE(openAt(path));  // and it opens again (the column is there now)
+}
+
 TEST(OrchestratorAudit, ConcurrentWriters) {
   TempDir dir;
   auto store = openAt(dir.file("audit.db"));

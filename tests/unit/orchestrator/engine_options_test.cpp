@@ -40,6 +40,12 @@ TEST(EngineOptions, KubeSemiSync) {
 TEST(EngineOptions, FailoverAckSeconds) {
   EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"failoverAckSeconds":3})").failoverAckSeconds, 3);
   EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"failoverAckSeconds":0})").failoverAckSeconds, 0);
+  EXPECT_DOUBLE_EQ(parseEngineOptions("{}").takeoverWaitSeconds, 300);
+  EXPECT_DOUBLE_EQ(parseEngineOptions(R"({"takeoverWaitSeconds":0})").takeoverWaitSeconds, 0);
+  EXPECT_EQ(engineRefusal(R"({"takeoverWaitSeconds":86401})"),
+            "config.takeoverWaitSeconds must be a number from 0 to 86400");
+  EXPECT_EQ(engineRefusal(R"({"takeoverWaitSeconds":"5"})"),
+            "config.takeoverWaitSeconds must be a number from 0 to 86400");
   EXPECT_EQ(engineRefusal(R"({"failoverAckSeconds":-1})"),
             "config.failoverAckSeconds must be a number from 0 to 864000");
   EXPECT_EQ(engineRefusal(R"({"failoverAckSeconds":"600"})"),

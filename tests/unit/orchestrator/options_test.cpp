@@ -48,7 +48,7 @@ TEST(OrchestratorOptions, Refusals) {
       "pollWorkers, connectTimeoutSeconds, queryTimeoutSeconds, auditPath, auditRetentionDays, "
       "staticClusters, failureDetectionGraceSeconds, replicaLostSeconds, "
       "replicaHeartbeatSeconds, recoveryPeriodBlockSeconds, promotionWaitSeconds, fencing, "
-      "kubeSemiSync, failoverAckSeconds)");
+      "kubeSemiSync, failoverAckSeconds, takeoverWaitSeconds)");
   EXPECT_EQ(refusal(R"({"auditPath":5})"), "config.auditPath must be a string");
   EXPECT_EQ(refusal(R"({"auditRetentionDays":0})"),
             "config.auditRetentionDays must be an integer from 1 to 3650");

@@ -47,17 +47,25 @@ const recoveries = { recoveries: [{
   successorHost: "c-mysql-1.mysql.obs", detectedAt: "t0", endedAt: "t1", result: "failure",
   message: "read_only stayed 1", acknowledged: false,
   steps: [{ name: "set read_only=0", result: "failed", message: "denied" }] }] };
+const detections = { detections: [
+  { id: 3, cluster: "obs/c", analysis: "DeadMaster", failedHost: "c-mysql-1.mysql.obs",
+    description: "DeadMaster of c-mysql-1.mysql.obs:3306 is not recovered: blocked",
+    at: "t2", recoveryId: null },
+  { id: 2, cluster: "obs/c", analysis: "DeadMaster", failedHost: "c-mysql-0.mysql.obs",
+    description: "followed by a recovery", at: "t0", recoveryId: 7 }] };
 const fetched = [];
 global.fetch = url => {
   fetched.push(url);
-  const body = url.startsWith("api/topology") ? topology : recoveries;
+  const body = url.startsWith("api/topology") ? topology
+      : url.startsWith("api/detections") ? detections : recoveries;
   return Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(body) });
 };
 
 eval(script);
 
 setTimeout(() => {
-  assert.deepStrictEqual(fetched, ["api/topology", "api/recoveries?limit=200"]);
+  assert.deepStrictEqual(fetched, ["api/topology", "api/recoveries?limit=200",
+                                   "api/detections?limit=200"]);
   const root = byId.clusters;
   const boxes = root.all(e => e.className.startsWith("node "));
   assert.deepStrictEqual(boxes.map(b => b.className),
@@ -78,6 +86,9 @@ setTimeout(() => {
   assert.ok(cells.includes("c-mysql-1.mysql.obs"));
   assert.ok(cells.some(c => c.startsWith("failure") && c.includes("read_only stayed 1")));
   assert.ok(cells.includes("set read_only=0: failed (denied)"));
+  // A detection no recovery followed is shown with why; one a recovery followed is not.
+  assert.ok(cells.includes("DeadMaster of c-mysql-1.mysql.obs:3306 is not recovered: blocked"));
+  assert.ok(!cells.includes("followed by a recovery"));
   assert.match(byId.status.text, /^updated /);
   console.log("page script: ok");
 }, 50);

@@ -194,13 +194,30 @@ TEST(OrchestratorRoutes, RecoveryJson) {
   const json j = recoveryJson(r);
   EXPECT_EQ(j.dump(),
             R"({"ackComment":"","acknowledged":false,"acknowledgedAt":null,"acknowledgedBy":"",)"
-            R"("analysis":"DeadMaster","cluster":"ns/c","detectedAt":"2025-12-03T08:21:15.000Z",)"
-            R"("endedAt":null,"failedHost":"c-mysql-0.mysql.ns","id":4,)"
+            R"("analysis":"DeadMaster","auditId":4,"cluster":"ns/c",)"
+            R"("detectedAt":"2025-12-03T08:21:15.000Z","endedAt":null,"failedHost":"c-mysql-0.mysql.ns","id":4,)"
             R"("lostReplicas":["c-mysql-2.mysql.ns"],"message":"","result":"running",)"
             R"("startedAt":"2025-12-03T08:21:15.100Z","steps":[{"endedAt":)"
             R"("2025-12-03T08:21:15.300Z","message":"","name":"promote c-mysql-1","result":"ok",)"
             R"("startedAt":"2025-12-03T08:21:15.100Z"}],"successorHost":"c-mysql-1.mysql.ns",)"
             R"("uid":"00000000000000ab"})");
+  // A recovery with an id in its cluster (the Lease's): that is the id the user sees (the
+  // condition, the RecoveryAcked Event, the ack route); the row's own id is auditId.
+  r.clusterId = 2;
+  const json k = recoveryJson(r);
+  EXPECT_EQ(k["id"], 2);
+  EXPECT_EQ(k["auditId"], 4);
+}
+
+// A detection no recovery followed (README "Audit and routes"): recoveryId null.
+TEST(OrchestratorRoutes, DetectionJson) {
+  Detection d{5, "ns/c", "DeadMaster", "c-mysql-0.mysql.ns:3306", "blocked", 1764750075000, 0};
+  EXPECT_EQ(detectionJson(d).dump(),
+            R"({"analysis":"DeadMaster","at":"2025-12-03T08:21:15.000Z","cluster":"ns/c",)"
+            R"("description":"blocked","failedHost":"c-mysql-0.mysql.ns:3306","id":5,)"
+            R"("recoveryId":null})");
+  d.recoveryId = 2;
+  EXPECT_EQ(detectionJson(d)["recoveryId"], 2);
 }
 
 TEST(OrchestratorRoutes, PageIsSelfContained) {

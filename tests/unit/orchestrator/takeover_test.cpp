@@ -49,12 +49,49 @@ TEST(Takeover, SilentCandidateMeansWaitNeverAnotherPromotion) {
     const TakeoverPlan p = decideTakeover(recorded(ph), nodes, {});
     EXPECT_EQ(p.action, TakeoverAction::Wait);
     EXPECT_EQ(p.why, "recovery 3 (" + std::string(phaseName(ph)) + "): its candidate " + kTwo +
-                         " does not answer; no other node is promoted while it is recorded");
+                         " does not answer; no other node is promoted while it is recorded" +
+                         (ph == RecoveryPhase::Repointing
+                              ? " (it was made writable: never dropped)"
+                              : ""));
     EXPECT_TRUE(p.repoint.empty());
   }
   // Absent from the view altogether (scaled down, no pod): the same.
   EXPECT_EQ(decideTakeover(recorded(RecoveryPhase::Promoting), {nodes[1]}, {}).action,
             TakeoverAction::Wait);
+}
+
+// takeoverWaitSeconds: a candidate silent that long is dropped, but only when nothing shows it
+// became the master (phase promoting, no answering node replicates from it).
+TEST(Takeover, SilentCandidateIsDroppedOnlyWhenNothingShowsItWasPromoted) {
+  const std::vector<TakeoverNode> nodes = {node(kOld, false, false, ""),
+                                           node(kOne, true, true, "c-mysql-0.mysql.ns"),
+                                           node(kTwo, false, true, "")};
+  const PersistedRecovery promoting = recorded(RecoveryPhase::Promoting);
+  // Not long enough yet, or no bound: wait.
+  EXPECT_EQ(decideTakeover(promoting, nodes, {}, {299.9, 300}).action, TakeoverAction::Wait);
+  EXPECT_EQ(decideTakeover(promoting, nodes, {}, {100000, 0}).action, TakeoverAction::Wait);
+  TakeoverPlan p = decideTakeover(promoting, nodes, {}, {300, 300});
+  EXPECT_EQ(p.action, TakeoverAction::Drop);
+  EXPECT_EQ(p.why, "recovery 3 (promoting): its candidate " + kTwo +
+                       " did not answer for 300 s (takeoverWaitSeconds) and no node replicates "
+                       "from it: dropped, the analysis decides again");
+  EXPECT_TRUE(p.repoint.empty());
+  // Absent (its pod is gone): dropped the same way.
+  EXPECT_EQ(decideTakeover(promoting, {nodes[1]}, {}, {301, 300}).action, TakeoverAction::Drop);
+  // A node replicates from it: it was made the master (the engine repoints only after
+  // read_only=0): never dropped.
+  const std::vector<TakeoverNode> following = {node(kOld, false, false, ""),
+                                               node(kOne, true, true, "c-mysql-2.mysql.ns"),
+                                               node(kTwo, false, true, "")};
+  p = decideTakeover(promoting, following, {}, {1000, 300});
+  EXPECT_EQ(p.action, TakeoverAction::Wait);
+  EXPECT_EQ(p.why, "recovery 3 (promoting): its candidate " + kTwo +
+                       " does not answer; no other node is promoted while it is recorded (" +
+                       kOne + " replicates from it: never dropped)");
+  // Repointing: a takeover made it writable: never dropped.
+  EXPECT_EQ(decideTakeover(recorded(RecoveryPhase::Repointing), nodes, {}, {1000, 300}).action,
+            TakeoverAction::Wait);
+  EXPECT_STREQ(takeoverActionName(TakeoverAction::Drop), "drop");
 }
 
 TEST(Takeover, CandidateAlreadyPromotedByTheOldLeader) {

@@ -128,13 +128,37 @@ function recoveriesTable(list) {
   }
   return t;
 }
+// Detections that no recovery followed (blocked, read-only): what the engine saw and left alone.
+function detectionsTable(list) {
+  const t = el("table");
+  const head = el("tr");
+  for (const h of ["detected", "analysis", "failed", "not recovered because"])
+    head.appendChild(el("th", null, h));
+  t.appendChild(head);
+  for (const d of list) {
+    const tr = el("tr");
+    tr.appendChild(el("td", null, d.at));
+    tr.appendChild(el("td", null, d.analysis));
+    tr.appendChild(el("td", null, d.failedHost));
+    tr.appendChild(el("td", "failure", d.description));
+    t.appendChild(tr);
+  }
+  return t;
+}
 async function refresh() {
   const status = document.getElementById("status");
   try {
-    const [topo, recs] = await Promise.all([
+    const [topo, recs, dets] = await Promise.all([
       fetch("api/topology").then(r => { if (!r.ok) throw new Error("api/topology: " + r.status); return r.json(); }),
       fetch("api/recoveries?limit=200").then(r => r.ok ? r.json() : { recoveries: [] }),
+      fetch("api/detections?limit=200").then(r => r.ok ? r.json() : { detections: [] }),
     ]);
+    const blocked = new Map();
+    for (const d of dets.detections) {
+      if (d.recoveryId !== null) continue;
+      if (!blocked.has(d.cluster)) blocked.set(d.cluster, []);
+      blocked.get(d.cluster).push(d);
+    }
     const byCluster = new Map();
     for (const r of recs.recoveries) {
       if (!byCluster.has(r.cluster)) byCluster.set(r.cluster, []);
@@ -154,6 +178,8 @@ async function refresh() {
       const recent = (byCluster.get(key) || []).slice(0, 5);
       if (recent.length) box.appendChild(recoveriesTable(recent));
       else box.appendChild(el("div", "meta", "no recovery recorded"));
+      const notRecovered = (blocked.get(key) || []).slice(0, 5);
+      if (notRecovered.length) box.appendChild(detectionsTable(notRecovered));
       root.appendChild(box);
     }
     if (!topo.clusters.length) root.appendChild(el("p", "meta", "no cluster observed yet"));
