@@ -266,8 +266,8 @@ AuditRead<std::int64_t> AuditStore::beginRecovery(const RecoveryBegin& b) {
          "lost_replicas, detected_at, started_at, ended_at, result, message, acknowledged, "
          "acknowledged_at, acknowledged_by, ack_comment, cluster_recovery_id) VALUES(?, ?, ?, ?, "
          "'', ?, ?, ?, 0, ?, '', 0, 0, '', '', ?)",
-        bind(b.uid.empty() ? newUid() : b.uid), bind(b.cluster), bind(b.analysis), bind(b.failedHost),
-        bind(joinHosts(b.lostReplicas)), use(detected), use(started),
+        bind(b.uid.empty() ? newUid() : b.uid), bind(b.cluster), bind(b.analysis),
+        bind(b.failedHost), bind(joinHosts(b.lostReplicas)), use(detected), use(started),
         bind(std::string(kRecoveryRunning)), use(clusterId), now;
     Poco::Int64 id = 0;
     s << "SELECT last_insert_rowid()", into(id), now;

@@ -108,7 +108,6 @@ std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const Clust
   return std::nullopt;
 }
 
-
 }  // namespace
 
 std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,

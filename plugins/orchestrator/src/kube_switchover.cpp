@@ -207,7 +207,8 @@ bool KubeSwitchover::step(mysqlop::Call& call, const json& cluster, ClusterState
           other.podState.deleting = true;
         }
       }
-      SwitchoverAnswer a = run(call, cluster, now, in, "auto", "the master pod " + n.pod + " is deleted");
+      SwitchoverAnswer a =
+          run(call, cluster, now, in, "auto", "the master pod " + n.pod + " is deleted");
       if (a.status == 204) {
         continue;
       }

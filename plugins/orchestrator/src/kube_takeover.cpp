@@ -339,8 +339,9 @@ void KubeFailover::demotedBySwitchover(mysqlop::Call& call, const json& cluster,
     mem = &memory_[key];
   }
   if (!mem->loaded && !load(call, cluster, *mem, what)) {
-    log_(mysqlop_log_Error, what + ": " + oldHost + " is not recorded as demoted (the failover "
-                                                    "state cannot be read)");
+    log_(mysqlop_log_Error, what + ": " + oldHost +
+                                " is not recorded as demoted (the failover "
+                                "state cannot be read)");
     return;
   }
   mem->st.demoted[oldHost] = succession;

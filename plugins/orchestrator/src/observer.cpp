@@ -156,8 +156,7 @@ void Observer::enableFailover(EngineOptions options, RecoveryObserver onRecovery
   switchover_ = std::make_unique<KubeSwitchover>(options, log_, onRecovery);
   failover_ = std::make_unique<KubeFailover>(std::move(options), log_, std::move(onRecovery));
   switchover_->setDemoted([f = failover_.get()](mysqlop::Call& call, const json& cluster,
-                                                const std::string& oldHost,
-                                                const Succession& s) {
+                                                const std::string& oldHost, const Succession& s) {
     f->demotedBySwitchover(call, cluster, oldHost, s);
   });
 }
@@ -610,8 +609,8 @@ mysqlop::Outcome Observer::run(mysqlop::Call& call, const ClusterKey& key, PassR
 
   // Publish: status.nodes and the two conditions the failover engine owns.
   // (Not while a recorded recovery waits or finishes: FailoverInProgress stays True then.)
-  const bool healthy = masterHealthy(state, master) &&
-                       !(failover_ && failover_->recoveryRecorded(ns + "/" + name));
+  const bool healthy =
+      masterHealthy(state, master) && !(failover_ && failover_->recoveryRecorded(ns + "/" + name));
   // PendingFailoverAck: the engine's recent recoveries (README "PendingFailoverAck").
   const kube::Condition pendingAck =
       failover_ ? failover_->pendingAck(call, cluster)

@@ -188,8 +188,10 @@ class OrchestratorPlugin : public mysqlop::Plugin {
     const std::string comment = colon == std::string::npos ? "" : r.ackedBy.substr(colon + 2);
     const auto marked = audit_.store().acknowledgeUid(cluster, r.uid, by, comment, r.ackedAtMs);
     if (!marked.ok()) {
-      host().log(mysqlop_log_Error, "cluster " + cluster + ": the audit store did not take the ack "
-                                    "of recovery " + std::to_string(r.id) + ": " + marked.error);
+      host().log(mysqlop_log_Error, "cluster " + cluster +
+                                        ": the audit store did not take the ack "
+                                        "of recovery " +
+                                        std::to_string(r.id) + ": " + marked.error);
     } else if (marked.value == 0) {
       // Recorded by another process's store (a leader change without a shared auditPath).
       host().log(mysqlop_log_Info, "cluster " + cluster + ": recovery " + std::to_string(r.id) +

@@ -7,8 +7,8 @@
 // fencing, semi-sync) and fences an old master whenever it answers again.
 
 #include <chrono>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>

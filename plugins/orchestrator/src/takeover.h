@@ -50,7 +50,6 @@ struct TakeoverPlan {
 // keptOut: hosts (no port). Node ids are "host:port"; a node's masterHost is a host.
 TakeoverPlan decideTakeover(const PersistedRecovery& recovery,
                             const std::vector<TakeoverNode>& nodes,
-                            const std::set<std::string>& keptOut,
-                            const TakeoverWait& wait = {});
+                            const std::set<std::string>& keptOut, const TakeoverWait& wait = {});
 
 }  // namespace mysqlop::orchestrator

@@ -288,8 +288,8 @@ TEST(MysqlClusterEngineHa, TakeoverDropsARecordedCandidateThatIsGoneForGood) {
       << env.diagnostics();
   EXPECT_EQ(condition(env, "td", "FailoverInProgress", "message"),
             "recovery 1 of " + fqdn("td-mysql-0") +
-                ":3306 is being finished by a new leader with its candidate " +
-                fqdn("td-mysql-9") + ":3306");
+                ":3306 is being finished by a new leader with its candidate " + fqdn("td-mysql-9") +
+                ":3306");
   const std::string dropped = "Warning/OrcTakeoverDropped: Recovery with id 1 (DeadMaster of " +
                               fqdn("td-mysql-0") + ":3306) was dropped: its candidate " +
                               fqdn("td-mysql-9") + ":3306 did not answer for ";
@@ -424,9 +424,10 @@ TEST(MysqlClusterEngineHa, OldMasterReturningAfterARestartIsStillFenced) {
   EXPECT_EQ(d["analysis"], "DeadMaster") << d;
   EXPECT_EQ(d["failedHost"], fqdn(promoted) + ":3306") << d;
   EXPECT_TRUE(d["recoveryId"].is_null()) << d;
-  EXPECT_EQ(d.value("description", "").rfind("DeadMaster of " + fqdn(promoted) +
-                                                 ":3306 is not recovered: a recovery ended less",
-                                             0),
+  EXPECT_EQ(d.value("description", "")
+                .rfind("DeadMaster of " + fqdn(promoted) +
+                           ":3306 is not recovered: a recovery ended less",
+                       0),
             0U)
       << d;
 }

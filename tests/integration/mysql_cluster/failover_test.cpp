@@ -171,10 +171,11 @@ TEST(MysqlClusterFailover, ReadOnlyClusterIsNeverFailedOver) {
   EXPECT_EQ(reasons.find("OrcPostMasterFailover"), std::string::npos) << reasons;
   EXPECT_EQ(env.operatorProcess().err().find("recovering from"), std::string::npos);
   // Not only logged: one Warning Event for the detection that was not recovered.
-  EXPECT_EQ(jsonpath(env.kubectl(), "events --field-selector involvedObject.name=ro",
-                     "{range .items[?(@.reason==\"OrcRecoveryBlocked\")]}{.type}: {.message};{end}"),
-            "Warning: NoFailoverReadOnly of " + fqdn("ro-mysql-0") +
-                ":3306 is not recovered: the cluster is read-only (spec.readOnly): no failover;");
+  EXPECT_EQ(
+      jsonpath(env.kubectl(), "events --field-selector involvedObject.name=ro",
+               "{range .items[?(@.reason==\"OrcRecoveryBlocked\")]}{.type}: {.message};{end}"),
+      "Warning: NoFailoverReadOnly of " + fqdn("ro-mysql-0") +
+          ":3306 is not recovered: the cluster is read-only (spec.readOnly): no failover;");
 }
 
 }  // namespace

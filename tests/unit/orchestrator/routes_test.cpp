@@ -192,15 +192,16 @@ TEST(OrchestratorRoutes, RecoveryJson) {
   r.result = kRecoveryRunning;
   r.steps = {{"promote c-mysql-1", 1764750075100, 1764750075300, kStepOk, ""}};
   const json j = recoveryJson(r);
-  EXPECT_EQ(j.dump(),
-            R"({"ackComment":"","acknowledged":false,"acknowledgedAt":null,"acknowledgedBy":"",)"
-            R"("analysis":"DeadMaster","auditId":4,"cluster":"ns/c",)"
-            R"("detectedAt":"2025-12-03T08:21:15.000Z","endedAt":null,"failedHost":"c-mysql-0.mysql.ns","id":4,)"
-            R"("lostReplicas":["c-mysql-2.mysql.ns"],"message":"","result":"running",)"
-            R"("startedAt":"2025-12-03T08:21:15.100Z","steps":[{"endedAt":)"
-            R"("2025-12-03T08:21:15.300Z","message":"","name":"promote c-mysql-1","result":"ok",)"
-            R"("startedAt":"2025-12-03T08:21:15.100Z"}],"successorHost":"c-mysql-1.mysql.ns",)"
-            R"("uid":"00000000000000ab"})");
+  EXPECT_EQ(
+      j.dump(),
+      R"({"ackComment":"","acknowledged":false,"acknowledgedAt":null,"acknowledgedBy":"",)"
+      R"("analysis":"DeadMaster","auditId":4,"cluster":"ns/c",)"
+      R"("detectedAt":"2025-12-03T08:21:15.000Z","endedAt":null,"failedHost":"c-mysql-0.mysql.ns","id":4,)"
+      R"("lostReplicas":["c-mysql-2.mysql.ns"],"message":"","result":"running",)"
+      R"("startedAt":"2025-12-03T08:21:15.100Z","steps":[{"endedAt":)"
+      R"("2025-12-03T08:21:15.300Z","message":"","name":"promote c-mysql-1","result":"ok",)"
+      R"("startedAt":"2025-12-03T08:21:15.100Z"}],"successorHost":"c-mysql-1.mysql.ns",)"
+      R"("uid":"00000000000000ab"})");
   // A recovery with an id in its cluster (the Lease's): that is the id the user sees (the
   // condition, the RecoveryAcked Event, the ack route); the row's own id is auditId.
   r.clusterId = 2;

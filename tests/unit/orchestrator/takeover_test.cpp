@@ -50,9 +50,8 @@ TEST(Takeover, SilentCandidateMeansWaitNeverAnotherPromotion) {
     EXPECT_EQ(p.action, TakeoverAction::Wait);
     EXPECT_EQ(p.why, "recovery 3 (" + std::string(phaseName(ph)) + "): its candidate " + kTwo +
                          " does not answer; no other node is promoted while it is recorded" +
-                         (ph == RecoveryPhase::Repointing
-                              ? " (it was made writable: never dropped)"
-                              : ""));
+                         (ph == RecoveryPhase::Repointing ? " (it was made writable: never dropped)"
+                                                          : ""));
     EXPECT_TRUE(p.repoint.empty());
   }
   // Absent from the view altogether (scaled down, no pod): the same.
@@ -86,8 +85,8 @@ TEST(Takeover, SilentCandidateIsDroppedOnlyWhenNothingShowsItWasPromoted) {
   p = decideTakeover(promoting, following, {}, {1000, 300});
   EXPECT_EQ(p.action, TakeoverAction::Wait);
   EXPECT_EQ(p.why, "recovery 3 (promoting): its candidate " + kTwo +
-                       " does not answer; no other node is promoted while it is recorded (" +
-                       kOne + " replicates from it: never dropped)");
+                       " does not answer; no other node is promoted while it is recorded (" + kOne +
+                       " replicates from it: never dropped)");
   // Repointing: a takeover made it writable: never dropped.
   EXPECT_EQ(decideTakeover(recorded(RecoveryPhase::Repointing), nodes, {}, {1000, 300}).action,
             TakeoverAction::Wait);
