@@ -17,7 +17,6 @@ const std::vector<std::string_view> kEngineKeys = {"staticClusters",
                                                    "promotionWaitSeconds",
                                                    "fencing",
                                                    "kubeSemiSync",
-
                                                    "failoverAckSeconds",
                                                    "takeoverWaitSeconds"};
 
