@@ -3,4 +3,4 @@
 #include "plugins/target_azure/src/azure_target.h"
 
 using AzureTargetPlugin = mysqlop::targetazure::AzureTarget;
-MYSQLOP_EXPORT_PLUGIN(AzureTargetPlugin, "target-azure", mysqlop_plugin_kind_BackupTarget)
+MYSQLOP_EXPORT_PLUGIN(AzureTargetPlugin, "azure", mysqlop_plugin_kind_BackupTarget)

@@ -3,4 +3,4 @@
 #include "plugins/target_file/src/file_target.h"
 
 using FileTargetPlugin = mysqlop::targetfile::FileTarget;
-MYSQLOP_EXPORT_PLUGIN(FileTargetPlugin, "target-file", mysqlop_plugin_kind_BackupTarget)
+MYSQLOP_EXPORT_PLUGIN(FileTargetPlugin, "file", mysqlop_plugin_kind_BackupTarget)

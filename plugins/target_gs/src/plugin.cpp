@@ -3,4 +3,4 @@
 #include "plugins/target_gs/src/gs_target.h"
 
 using GsTargetPlugin = mysqlop::targetgs::GsTarget;
-MYSQLOP_EXPORT_PLUGIN(GsTargetPlugin, "target-gs", mysqlop_plugin_kind_BackupTarget)
+MYSQLOP_EXPORT_PLUGIN(GsTargetPlugin, "gs", mysqlop_plugin_kind_BackupTarget)

@@ -3,4 +3,4 @@
 #include "plugins/target_rclone/src/rclone_target.h"
 
 using RcloneTargetPlugin = mysqlop::targetrclone::RcloneTarget;
-MYSQLOP_EXPORT_PLUGIN(RcloneTargetPlugin, "target-rclone", mysqlop_plugin_kind_BackupTarget)
+MYSQLOP_EXPORT_PLUGIN(RcloneTargetPlugin, "rclone", mysqlop_plugin_kind_BackupTarget)

@@ -3,4 +3,4 @@
 #include "plugins/target_s3/src/s3_target.h"
 
 using S3TargetPlugin = mysqlop::targets3::S3Target;
-MYSQLOP_EXPORT_PLUGIN(S3TargetPlugin, "target-s3", mysqlop_plugin_kind_BackupTarget)
+MYSQLOP_EXPORT_PLUGIN(S3TargetPlugin, "s3", mysqlop_plugin_kind_BackupTarget)

@@ -16,7 +16,7 @@ TEST(ManagerTargets, BothLookupsFindACreatedTargetAndNotADestroyedOne) {
   HostFixture h;
   h.load({entry("file", FILE_TARGET_PATH)});
   ASSERT_TRUE(h.manager->ready()) << h.manager->readinessReport();
-  const host::Plugin* p = h.manager->find("target-file");
+  const host::Plugin* p = h.manager->find("file");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(h.manager->backupTargets().schemes(), std::vector<std::string>{"file"});
 

@@ -131,7 +131,7 @@ TEST_F(Kit, AUrlOfASchemeThePluginDoesNotServeIsRefused) {
   const KitRun r = kit({FILE_TARGET_PATH, "--url", "s3://bucket/x"});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err,
-            "mysqlop-target-check: --url s3://bucket/x: plugin \"target-file\" serves file, not "
+            "mysqlop-target-check: --url s3://bucket/x: plugin \"file\" serves file, not "
             "s3\n");
 }
 

@@ -58,7 +58,7 @@ TEST(StandaloneHost, LoadsATargetAndServesItsSchemeThroughThePluginsHandle) {
   auto r = h.loadBackupTarget(FILE_TARGET_PATH);
   ASSERT_TRUE(r.ok()) << r.error().message;
   host::StandalonePlugin& p = **r;
-  EXPECT_EQ(p.name, "target-file");
+  EXPECT_EQ(p.name, "file");
   ASSERT_NE(p.target, nullptr);
   EXPECT_EQ(h.backupTargets().schemes(), std::vector<std::string>{"file"});
 
@@ -82,8 +82,8 @@ TEST(StandaloneHost, ASecondTargetOfTheSameSchemeIsRefusedAndDestroyed) {
   auto second = h.loadBackupTarget(FILE_TARGET_PATH);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().message,
-            "scheme \"file\" of plugin \"target-file\" is already served by plugin "
-            "\"target-file\"");
+            "scheme \"file\" of plugin \"file\" is already served by plugin "
+            "\"file\"");
   EXPECT_EQ(h.plugins().size(), 1U);
   EXPECT_TRUE(h.backupTargets().find("file"));
 }
