@@ -387,9 +387,8 @@ SwitchoverResult runSwitchover(
 nlohmann::json switchoverJson(const std::string& cluster, const SwitchoverResult& r) {
   nlohmann::json timeline = nlohmann::json::array();
   for (const StepRecord& s : r.timeline) {
-    timeline.push_back({{"atMs", static_cast<long long>(s.atSeconds * 1000.0 + 0.5)},
-                        {"step", s.what},
-                        {"error", s.error}});
+    timeline.push_back(
+        {{"atMs", std::llround(s.atSeconds * 1000.0)}, {"step", s.what}, {"error", s.error}});
   }
   return {{"cluster", cluster},
           {"success", r.success},

@@ -1,5 +1,7 @@
 #include "plugins/orchestrator/src/switchover_routes.h"
 
+#include "plugins/orchestrator/src/gather.h"
+
 namespace mysqlop::orchestrator {
 
 using nlohmann::json;
@@ -35,10 +37,11 @@ std::string clusterKeyOfAlias(const std::string& alias) {
 }
 
 json orchestratorInstance(const std::string& id) {
-  const std::size_t colon = id.rfind(':');
-  const std::string host = colon == std::string::npos ? id : id.substr(0, colon);
-  const int port = colon == std::string::npos ? 3306 : std::atoi(id.c_str() + colon + 1);
-  return {{"Key", {{"Hostname", host}, {"Port", port}}}};
+  // Node ids are "host:port" (gather.h); anything else is shown whole, on MySQL's port.
+  if (const auto ep = parseHostPort(id)) {
+    return {{"Key", {{"Hostname", ep->host}, {"Port", ep->port}}}};
+  }
+  return {{"Key", {{"Hostname", id}, {"Port", 3306}}}};
 }
 
 SwitchoverRoutes::SwitchoverRoutes(const mysqlop::Host& host, SwitchoverBackend backend)
