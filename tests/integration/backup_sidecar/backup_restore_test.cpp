@@ -220,6 +220,35 @@ TEST_F(BackupSidecar, ASourceStreamCutMidWayLeavesNoObject) {
   EXPECT_TRUE(stored().empty()) << stored().size();
 }
 
+// The backup Job's container killed mid-upload (SIGKILL: no abort runs): no object is visible,
+// only the file target's hidden temporary file, which no list or read reports.
+TEST_F(BackupSidecar, ATakeBackupKilledMidUploadLeavesNoVisibleObject) {
+  SourcePod source({"innodb_data_file_path=ibdata1:32M:autoextend"});
+  source.startSidecar({{"XTRABACKUP_EXTRA_ARGS", "--throttle=2"}});
+  const std::string url = "file://" + store_.path() + "/killed.xbackup.gz";
+  SpawnSpec spec;
+  spec.argv = {sidecarBinary(), "take-backup-to", source.server().host(), url};
+  spec.env = {"BACKUP_USER=sys_backup", std::string("BACKUP_PASSWORD=") + kBackupPassword,
+              "MYSQLOP_BACKUP_TARGETS=" + fileTargets(store_.path()),
+              "MYSQLOP_TERMINATION_LOG=" + work_.file("termination-log")};
+  spec.stdoutPath = spec.stderrPath = work_.file("killed.log");
+  pid_t pid = spawnProcess(spec);
+  ASSERT_TRUE(eventually(
+      "the upload has started",
+      [&] {
+        for (const auto& f : stored())
+          if (fs::file_size(store_.path() + "/" + f) > 0) return true;
+        return false;
+      },
+      [&] { return readFile(work_.file("killed.log")); }));
+  killProcess(pid);
+  for (const auto& f : stored()) {
+    EXPECT_EQ(f.rfind(".killed.xbackup.gz.tmp-", 0), 0u) << f;
+  }
+  EXPECT_FALSE(fs::exists(store_.path() + "/killed.xbackup.gz"));
+  EXPECT_EQ(readFile(work_.file("termination-log")), "");
+}
+
 TEST_F(BackupSidecar, AFailedTrailerOrWrongBackupCredentialsLeaveNoObject) {
   SourcePod source;
   source.startSidecar({{"MYSQLOP_MYSQL_PORT", "1"}});  // the backup tool cannot reach the server
