@@ -273,7 +273,7 @@ Result<FillSource> cloneOrRestore(const Config& cfg, const EnvLookup& env) {
     }
   }
   // A failed peer clone does not fall back to the master (bitpoke).
-  auto done = [](Result<void> r, FillSource source) -> Result<FillSource> {
+  auto done = [](const Result<void>& r, FillSource source) -> Result<FillSource> {
     if (!r) {
       return r.error();
     }

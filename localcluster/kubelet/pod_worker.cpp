@@ -185,7 +185,7 @@ void PodWorker::applyExit(const Exit& e) {
   c->started = false;
   c->exitMessage = terminationMessage(
       c->spec, readHead(c->terminationFile, kMaxTerminationMessageBytes), c->exitCode,
-      c->exitCode != 0 ? readTail(c->logPath, 64 * 1024) : std::string());
+      c->exitCode != 0 ? readTail(c->logPath, std::size_t{64} * 1024) : std::string());
   spdlog::info("kubelet: pod {}: container {} exited with {}{}", podDescription(pod_), c->name,
                c->exitCode, c->killing ? " (stopped by the kubelet)" : "");
 }
