@@ -320,6 +320,13 @@ TEST_F(BackupSidecar, RemoveBackupRemovesAndAnAbsentObjectIsFine) {
                   "mysql-operator-sidecar: removing file:///elsewhere/x: backup target "
                   "file: "))
       << run.output;
+  // MYSQLOP_BACKUP_TARGETS unset: every bundled target of the plugin directory beside the binary,
+  // with config {} (the file target then takes any path).
+  store_.write("c/again.xbackup.gz", "x");
+  run = runSidecar({"remove-backup", "file://" + store_.path() + "/c/again.xbackup.gz"}, {},
+                   work_.file("rm5.log"));
+  EXPECT_EQ(run.exitCode, 0) << run.output;
+  EXPECT_FALSE(fs::exists(store_.path() + "/c/again.xbackup.gz"));
   run = runSidecar({"remove-backup"}, env, work_.file("rm4.log"));
   EXPECT_EQ(run.exitCode, 2);
   EXPECT_TRUE(has(run.output, "mysql-operator-sidecar: remove-backup needs 1 argument\n"))
