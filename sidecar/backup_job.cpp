@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -20,6 +21,11 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+// Set by a signal handler: lock-free, so async-signal-safe.
+std::atomic<bool> stopRequested{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+constexpr const char* kStopped = "terminated by a signal: the upload was aborted";
 
 Result<long> number(const EnvLookup& env, const std::string& name, long def, long min, long max) {
   auto v = env(name);
@@ -44,6 +50,8 @@ std::string targetMessage(const TargetIo& io, const TargetIo::Status& st, const 
 }
 
 }  // namespace
+
+void requestBackupStop() { stopRequested.store(true); }
 
 std::string reportJson(const BackupReport& r) {
   nlohmann::json j = {
@@ -125,6 +133,9 @@ BackupReport takeBackupTo(const TakeBackupSettings& s, const EnvLookup& env,
   }
   const auto healthEnd = Clock::now() + s.healthDeadline;
   while (!isHealthy(base)) {
+    if (stopRequested.load()) {
+      return failed("Terminated", kStopped);
+    }
     if (Clock::now() >= healthEnd) {
       return failed("SourceUnavailable", base + "/health did not answer 200 within " +
                                              std::to_string(s.healthDeadline.count()) + " s");
@@ -155,6 +166,9 @@ BackupReport takeBackupTo(const TakeBackupSettings& s, const EnvLookup& env,
   auto resp = httpGet(
       base, "/xbackup", auth,
       [&](const char* d, std::size_t n) {
+        if (stopRequested.load()) {
+          return false;
+        }
         rep.sourceBytes += n;
         auto r = compressor->write({d, n}, toTarget);
         if (!r && targetError.empty()) {
@@ -165,6 +179,9 @@ BackupReport takeBackupTo(const TakeBackupSettings& s, const EnvLookup& env,
       5s, s.idle);
   // From here on, any return before commit aborts the writer (its destructor): nothing visible.
   const std::string what = "GET " + base + "/xbackup";
+  if (stopRequested.load()) {
+    return failed("Terminated", kStopped);
+  }
   if (!resp) {
     return failed("SourceUnavailable", what + ": " + resp.error().message);
   }

@@ -23,7 +23,8 @@ struct BackupReport {
   std::uint64_t storedBytes = 0;  // the compressed bytes written to the target
   double seconds = 0;
   std::string gtid;
-  std::string reason;  // when failed: SourceUnavailable, SourceFailed, TargetFailed, InvalidConfig
+  // When failed: InvalidConfig, SourceUnavailable, SourceFailed, TargetFailed, Terminated.
+  std::string reason;
   std::string message;
 };
 
@@ -46,6 +47,11 @@ struct TakeBackupSettings {
 // in-process; the message says so).
 Result<TakeBackupSettings> takeBackupSettings(const EnvLookup& env, const std::string& sourceHost,
                                               const std::string& url);
+
+// Asks a running takeBackupTo to stop: it aborts its writer at the next chunk of the stream (or
+// the next health check) and fails with reason Terminated. Async-signal-safe (take-backup-to's
+// SIGTERM handler calls it), so that a deleted backup Job leaves not even a temporary object.
+void requestBackupStop();
 
 // The whole backup. Never throws; the report says what happened. Credentials: from environ.
 BackupReport takeBackupTo(const TakeBackupSettings& s, const EnvLookup& env,

@@ -47,6 +47,13 @@ void exitOnSignal(int sig) {
   _exit(128 + sig);
 }
 
+// take-backup-to stops cleanly instead: its writer is aborted (nothing left in the store) and the
+// report says Terminated. A second signal exits at once.
+void stopBackupOnSignal(int sig) {
+  mysqlop::sidecar::requestBackupStop();
+  std::signal(sig, exitOnSignal);
+}
+
 int failed(int code, const std::string& message) {
   std::fprintf(stderr, "mysql-operator-sidecar: %s\n", message.c_str());
   return code;
@@ -117,6 +124,8 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l sidecar: %v");
 
   if (command == "take-backup-to") {
+    std::signal(SIGTERM, stopBackupOnSignal);
+    std::signal(SIGINT, stopBackupOnSignal);
     return takeBackupCommand(args[0], args[1]);
   }
   if (command == "remove-backup") {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -247,6 +248,38 @@ TEST_F(BackupSidecar, ATakeBackupKilledMidUploadLeavesNoVisibleObject) {
   }
   EXPECT_FALSE(fs::exists(store_.path() + "/killed.xbackup.gz"));
   EXPECT_EQ(readFile(work_.file("termination-log")), "");
+}
+
+// SIGTERM (the Job deleted): the writer is aborted, so not even the temporary file stays, and
+// the report says so.
+TEST_F(BackupSidecar, ATakeBackupTerminatedMidUploadAbortsAndReportsIt) {
+  SourcePod source({"innodb_data_file_path=ibdata1:32M:autoextend"});
+  source.startSidecar({{"XTRABACKUP_EXTRA_ARGS", "--throttle=2"}});
+  const std::string url = "file://" + store_.path() + "/terminated.xbackup.gz";
+  SpawnSpec spec;
+  spec.argv = {sidecarBinary(), "take-backup-to", source.server().host(), url};
+  spec.env = {"BACKUP_USER=sys_backup", std::string("BACKUP_PASSWORD=") + kBackupPassword,
+              "MYSQLOP_BACKUP_TARGETS=" + fileTargets(store_.path()),
+              "MYSQLOP_TERMINATION_LOG=" + work_.file("termination-log")};
+  spec.stdoutPath = spec.stderrPath = work_.file("terminated.log");
+  pid_t pid = spawnProcess(spec);
+  ASSERT_TRUE(eventually(
+      "the upload has started",
+      [&] {
+        for (const auto& f : stored())
+          if (fs::file_size(store_.path() + "/" + f) > 0) return true;
+        return false;
+      },
+      [&] { return readFile(work_.file("terminated.log")); }));
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  auto code = waitForExit(pid, 60s);
+  ASSERT_TRUE(code.has_value()) << readFile(work_.file("terminated.log"));
+  EXPECT_EQ(*code, 1);
+  json report = json::parse(readFile(work_.file("termination-log")), nullptr, false);
+  EXPECT_EQ(report["phase"], "Failed") << report.dump();
+  EXPECT_EQ(report["reason"], "Terminated");
+  EXPECT_EQ(report["message"], "terminated by a signal: the upload was aborted");
+  EXPECT_TRUE(stored().empty()) << stored().size();
 }
 
 TEST_F(BackupSidecar, AFailedTrailerOrWrongBackupCredentialsLeaveNoObject) {
