@@ -21,11 +21,15 @@ TEST_F(KubeletEnv, TerminationMessageIsCutAt4096BytesAndKeptInLastState) {
   // Writes 5000 bytes to its own path, then exits 1 once the test says so (and at once after).
   const std::string flag = dir_ + "/exit-now";
   json p = shellPod("big",
-                    "head -c 5000 /dev/zero | tr '\\0' y > /custom-termination-log; "
+                    "head -c 5000 /dev/zero | tr '\\0' y > /msg/termination-log; "
                     "while [ ! -f " +
                         flag + " ]; do sleep 0.1; done; exit 1",
                     "Always");
-  p["spec"]["containers"][0]["terminationMessagePath"] = "/custom-termination-log";
+  // Under a volume: the file is bound inside the volume's directory, not on the host's /.
+  p["spec"]["volumes"] = json::array({{{"name", "msg"}, {"emptyDir", json::object()}}});
+  p["spec"]["containers"][0]["volumeMounts"] =
+      json::array({{{"name", "msg"}, {"mountPath", "/msg"}}});
+  p["spec"]["containers"][0]["terminationMessagePath"] = "/msg/termination-log";
   create(p);
   ASSERT_TRUE(waitPod("big", "Running", [](const json& q) { return phase(q) == "Running"; }));
   std::ofstream(flag) << "x";
