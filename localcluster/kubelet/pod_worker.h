@@ -45,6 +45,8 @@ struct ContainerRun {
   int signal = 0;
   std::string exitReason;
   std::string exitMessage;
+  std::string terminationFile;  // host file bound at terminationMessagePath for this start
+  std::string logPath;          // this start's CRI log
   nlohmann::json lastState = nlohmann::json::object();  // {"terminated": {...}} or {}
   bool ready = false;
   bool started = false;  // the startup probe passed (or there is none) while running
