@@ -24,7 +24,7 @@ json ApiServer::resourceList(const std::string& group, const std::string& versio
               {"singularName", rt->singular},
               {"namespaced", rt->namespaced},
               {"kind", rt->kind},
-              {"verbs", kVerbs}};
+              {"verbs", rt->createOnly ? json::array({"create"}) : kVerbs}};
     if (!rt->shortNames.empty()) {
       r["shortNames"] = rt->shortNames;
     }
@@ -49,6 +49,15 @@ json ApiServer::resourceList(const std::string& group, const std::string& versio
                            {"verbs", {"get", "patch", "update"}}});
     }
     for (const auto& sub : rt->extraSubresources) {
+      if (sub == "token") {
+        resources.push_back({{"name", rt->plural + "/token"},
+                             {"singularName", ""},
+                             {"namespaced", rt->namespaced},
+                             {"group", "authentication.k8s.io"},
+                             {"version", "v1"},
+                             {"kind", "TokenRequest"},
+                             {"verbs", {"create"}}});
+      }
       if (sub == "finalize") {
         resources.push_back({{"name", rt->plural + "/finalize"},
                              {"singularName", ""},
