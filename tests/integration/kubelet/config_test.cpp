@@ -187,5 +187,25 @@ TEST_F(KubeletEnv, UnboundClaimKeepsThePodWaitingWithAnEvent) {
   EXPECT_EQ(waitingReason(q), "ContainerCreating");
 }
 
+TEST_F(KubeletEnv, MissingServiceAccountKeepsThePodWaitingUntilItExists) {
+  json p = shellPod("nosa", "exec sleep 100025");
+  p["spec"]["serviceAccountName"] = "later";
+  create(p);
+  ASSERT_TRUE(eventually(
+      "FailedMount event",
+      [&] {
+        return hasEvent("nosa", "FailedMount",
+                        "MountVolume.SetUp failed for volume \".kube-api-access\" : failed to "
+                        "fetch token: serviceaccounts \"later\" not found");
+      },
+      [&] { return dump("nosa"); }));
+  EXPECT_EQ(phase(pod("nosa")), "Pending");
+  create(kube::Resource{"", "v1", "ServiceAccount", "serviceaccounts", true},
+         {{"apiVersion", "v1"},
+          {"kind", "ServiceAccount"},
+          {"metadata", {{"name", "later"}, {"namespace", "default"}}}});
+  ASSERT_TRUE(waitPod("nosa", "Running", [](const json& q) { return phase(q) == "Running"; }));
+}
+
 }  // namespace
 }  // namespace mysqlop::local::kubelet::it
