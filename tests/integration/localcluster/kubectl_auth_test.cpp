@@ -51,6 +51,31 @@ TEST_F(KubectlAuthTest, CanIAnswersForTheAdminAndForAnImpersonatedAccount) {
   EXPECT_EQ(k({"auth", "can-i", "list", "pods", "-n", "default", as}).out, "no\n");
 }
 
+TEST_F(KubectlAuthTest, CanIWithKubectl120) {
+  std::string missing = Kubectl::missing(Kubectl::debian120());
+  ASSERT_EQ(missing, "") << missing;
+  Kubectl old(api_.kubeconfigPath(), Kubectl::debian120());
+  const std::string as = "--as=system:serviceaccount:team:app";
+  auto no = old.run({"auth", "can-i", "list", "pods", "-n", "team", as});
+  EXPECT_EQ(no.exitCode, 1) << no.err;
+  EXPECT_EQ(no.out, "no\n");
+  ASSERT_EQ(
+      k({"-n", "team", "create", "role", "pod-lister", "--verb=list", "--resource=pods"}).exitCode,
+      0);
+  ASSERT_EQ(k({"-n", "team", "create", "rolebinding", "app-lists", "--role=pod-lister",
+               "--serviceaccount=team:app"})
+                .exitCode,
+            0);
+  auto yes = old.run({"auth", "can-i", "list", "pods", "-n", "team", as});
+  EXPECT_EQ(yes.exitCode, 0) << yes.err;
+  EXPECT_EQ(yes.out, "yes\n");
+  auto cm = old.run({"-n", "team", "get", "configmaps", as});
+  EXPECT_EQ(cm.err,
+            "Error from server (Forbidden): configmaps is forbidden: User "
+            "\"system:serviceaccount:team:app\" cannot list resource \"configmaps\" in API group "
+            "\"\" in the namespace \"team\"\n");
+}
+
 TEST_F(KubectlAuthTest, AServiceAccountTokenAsksForItself) {
   auto token = k({"-n", "team", "create", "token", "app"});
   ASSERT_EQ(token.exitCode, 0) << token.err;

@@ -261,6 +261,14 @@ TEST_F(RbacTest, SubresourcesAreTheirOwnResources) {
   auto patch = as("PATCH", "/api/v1/namespaces/team/pods/p/status", json::object());
   EXPECT_EQ(patch.json()["message"],
             "pods \"p\" is forbidden: " + denied("patch", "pods/status", "", "team"));
+  // exec and portforward (upgraded connections) need create, whatever the method.
+  auto exec = as("POST", "/api/v1/namespaces/team/pods/p/exec?command=ls&stdout=1");
+  EXPECT_EQ(exec.status, 403);
+  EXPECT_EQ(exec.json()["message"],
+            "pods \"p\" is forbidden: " + denied("create", "pods/exec", "", "team"));
+  auto forward = as("GET", "/api/v1/namespaces/team/pods/p/portforward?ports=80");
+  EXPECT_EQ(forward.json()["message"],
+            "pods \"p\" is forbidden: " + denied("create", "pods/portforward", "", "team"));
   role("team", "logs", json::array({rule({"pods/log"}, {"get"})}));
   bind("team", "logs", "Role", "logs", appAccount());
   EXPECT_NE(as("GET", "/api/v1/namespaces/team/pods/p/log").status, 403);
