@@ -46,19 +46,20 @@ std::string base64UrlEncode(const std::string& data) {
   std::string out;
   std::size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  auto at = [&](std::size_t k) { return static_cast<unsigned>(p[k]); };
   for (; i + 2 < data.size(); i += 3) {
-    unsigned v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    unsigned v = (at(i) << 16U) | (at(i + 1) << 8U) | at(i + 2);
     out += kB64[(v >> 18) & 63];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];
     out += kB64[v & 63];
   }
   if (data.size() - i == 1) {
-    unsigned v = p[i] << 16;
+    unsigned v = at(i) << 16U;
     out += kB64[(v >> 18) & 63];
     out += kB64[(v >> 12) & 63];
   } else if (data.size() - i == 2) {
-    unsigned v = (p[i] << 16) | (p[i + 1] << 8);
+    unsigned v = (at(i) << 16U) | (at(i + 1) << 8U);
     out += kB64[(v >> 18) & 63];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];
