@@ -11,6 +11,9 @@ using nlohmann::json;
 
 namespace {
 
+constexpr std::int64_t kKubeletTokenSeconds = 3607;
+constexpr std::int64_t kExtendedTokenSeconds = 365LL * 24 * 3600;
+
 std::int64_t secondsNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -201,6 +204,15 @@ void ApiServer::tokenRequest(const Target& t, const ApiRequest& req, ApiResponse
   }
   c.issuedAt = secondsNow();
   c.expires = c.issuedAt + ttl;
+  // kube-apiserver's --service-account-extend-token-expiration (on by default): the kubelet's
+  // kube-api-access token (3607 s, bound to a pod, for the API) stays valid a year, so that a
+  // client that misses a rotation keeps working; the answer still says 3607 s, after which the
+  // kubelet replaces it.
+  if (ttl == kKubeletTokenSeconds && !c.podName.empty() &&
+      c.audiences == std::vector<std::string>{ServiceAccountTokens::kIssuer}) {
+    c.warnAfter = c.expires;
+    c.expires = c.issuedAt + kExtendedTokenSeconds;
+  }
   spec["audiences"] = c.audiences;
   spec["expirationSeconds"] = ttl;
   if (!spec.contains("boundObjectRef")) {
@@ -211,7 +223,8 @@ void ApiServer::tokenRequest(const Target& t, const ApiRequest& req, ApiResponse
       {"apiVersion", "authentication.k8s.io/v1"},
       {"metadata", {{"name", t.name}, {"namespace", t.ns}, {"creationTimestamp", nullptr}}},
       {"spec", spec},
-      {"status", {{"token", saTokens_.issue(c)}, {"expirationTimestamp", rfc3339(c.expires)}}}};
+      {"status",
+       {{"token", saTokens_.issue(c)}, {"expirationTimestamp", rfc3339(c.issuedAt + ttl)}}}};
   answerJson(resp, 201, answer);
 }
 

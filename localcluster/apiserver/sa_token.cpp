@@ -133,6 +133,9 @@ std::string ServiceAccountTokens::issue(const Claims& c) const {
   if (!c.podName.empty()) {
     k8s["pod"] = {{"name", c.podName}, {"uid", c.podUid}};
   }
+  if (c.warnAfter != 0) {
+    k8s["warnafter"] = c.warnAfter;
+  }
   json payload = {
       {"aud", c.audiences},   {"exp", c.expires},
       {"iat", c.issuedAt},    {"nbf", c.issuedAt},

@@ -29,6 +29,7 @@ class ServiceAccountTokens {
     std::vector<std::string> audiences;
     std::int64_t issuedAt = 0;  // seconds since the epoch
     std::int64_t expires = 0;
+    std::int64_t warnAfter = 0;  // an extended kubelet token: "kubernetes.io".warnafter
   };
 
   Result<void> loadOrCreateKey(const std::string& dataDir);

@@ -114,6 +114,68 @@ TEST_F(RbacTest, TokenRequestIssuesAJwtForTheServiceAccount) {
                                          "system:authenticated"}));
 }
 
+// The claims of a JWT (its middle part, base64url).
+json jwtClaims(const std::string& token) {
+  const std::string part =
+      token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned acc = 0;
+  int bits = 0;
+  for (char c : part) {
+    acc = (acc << 6U) | static_cast<unsigned>(kAlphabet.find(c));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> static_cast<unsigned>(bits)) & 0xffU));
+    }
+  }
+  return json::parse(out, nullptr, false);
+}
+
+TEST_F(RbacTest, TokenClaimsAndTheKubeletsExtendedToken) {
+  json claims = jwtClaims(token_);
+  EXPECT_EQ(claims["iss"], "https://kubernetes.default.svc.cluster.local");
+  EXPECT_EQ(claims["sub"], kSaUser);
+  EXPECT_EQ(claims["kubernetes.io"]["namespace"], "team");
+  EXPECT_EQ(claims["kubernetes.io"]["serviceaccount"]["name"], "app");
+  EXPECT_EQ(claims["exp"].get<long long>() - claims["iat"].get<long long>(), 3600);
+
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", "p"}}},
+              {"spec",
+               {{"serviceAccountName", "app"},
+                {"containers", json::array({{{"name", "a"}, {"image", "busybox"}}})}}}};
+  auto created = call("POST", "/api/v1/namespaces/team/pods", pod);
+  ASSERT_EQ(created.status, 201);
+  const std::string uid = created.json()["metadata"]["uid"];
+  // As the kubelet asks for kube-api-access: 3607 s, bound to the pod. The answer says 3607 s
+  // (the kubelet refreshes by it) but the token itself lasts a year, as kube-apiserver's
+  // --service-account-extend-token-expiration makes it.
+  auto r = call("POST", "/api/v1/namespaces/team/serviceaccounts/app/token",
+                json{{"spec",
+                      {{"expirationSeconds", 3607},
+                       {"boundObjectRef", {{"kind", "Pod"}, {"name", "p"}, {"uid", uid}}}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["spec"]["expirationSeconds"], 3607);
+  json bound = jwtClaims(r.json()["status"]["token"]);
+  EXPECT_EQ(bound["kubernetes.io"]["pod"], json({{"name", "p"}, {"uid", uid}}));
+  const long long iat = bound["iat"];
+  EXPECT_EQ(bound["exp"].get<long long>() - iat, 365LL * 24 * 3600);
+  EXPECT_EQ(bound["kubernetes.io"]["warnafter"].get<long long>() - iat, 3607);
+
+  auto stale =
+      call("POST", "/api/v1/namespaces/team/serviceaccounts/app/token",
+           json{{"spec", {{"boundObjectRef", {{"kind", "Pod"}, {"name", "p"}, {"uid", "x"}}}}}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.json()["message"],
+            "Operation cannot be fulfilled on pods \"p\": the UID in the bound object reference "
+            "(x) does not match the UID in record. The object might have been deleted and then "
+            "recreated");
+}
+
 TEST_F(RbacTest, TokenRequestRefusals) {
   auto shortLived = call("POST", "/api/v1/namespaces/team/serviceaccounts/app/token",
                          json{{"spec", {{"expirationSeconds", 10}}}});
