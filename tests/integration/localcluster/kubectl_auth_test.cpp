@@ -94,6 +94,12 @@ TEST_F(KubectlAuthTest, AServiceAccountTokenAsksForItself) {
   auto no = k({"--token=" + t, "auth", "can-i", "create", "configmaps", "-n", "default"});
   EXPECT_EQ(no.exitCode, 1);
   EXPECT_EQ(no.out, "no\n");
+  // --list: SelfSubjectRulesReview, with the bound rule and the self-review rules.
+  auto list = k({"--token=" + t, "auth", "can-i", "--list", "-n", "default"});
+  EXPECT_EQ(list.exitCode, 0) << list.err;
+  EXPECT_NE(list.out.find("configmaps "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("selfsubjectaccessreviews.authorization.k8s.io"), std::string::npos)
+      << list.out;
   auto get = k({"--token=" + t, "-n", "team", "get", "pods"});
   EXPECT_NE(get.exitCode, 0);
   EXPECT_EQ(get.err,
