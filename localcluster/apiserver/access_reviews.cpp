@@ -202,6 +202,9 @@ void ApiServer::tokenRequest(const Target& t, const ApiRequest& req, ApiResponse
   if (!errs.empty()) {
     raise(errInvalid("TokenRequest", "authentication.k8s.io", t.name, errs));
   }
+  if (options_.maxTokenSeconds > 0 && ttl > options_.maxTokenSeconds) {
+    ttl = options_.maxTokenSeconds;
+  }
   c.issuedAt = secondsNow();
   c.expires = c.issuedAt + ttl;
   // kube-apiserver's --service-account-extend-token-expiration (on by default): the kubelet's

@@ -39,6 +39,10 @@ class ApiServer : private ObjectWriter {
     // ClusterIPs come from here; the first address is the kubernetes Service's. Must lie in
     // 198.18.0.0/15 (service_ips.h says what else open() refuses).
     std::string serviceCidr = "198.19.0.0/16";
+    // Longest lifetime TokenRequest grants (0: what is asked). kube-apiserver's
+    // --service-account-max-token-expiration, without its one-hour minimum so that tests can
+    // watch the kubelet rotate tokens.
+    long long maxTokenSeconds = 0;
   };
 
   ApiServer();

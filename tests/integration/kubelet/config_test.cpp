@@ -207,5 +207,34 @@ TEST_F(KubeletEnv, MissingServiceAccountKeepsThePodWaitingUntilItExists) {
   ASSERT_TRUE(waitPod("nosa", "Running", [](const json& q) { return phase(q) == "Running"; }));
 }
 
+// TokenRequest grants 5 s here: the kubelet must replace the projected token at 80% of that.
+class KubeletShortTokens : public KubeletEnv {
+ protected:
+  KubeletShortTokens() {
+    apiOptions_.extraArgs = {"--service-account-max-token-expiration-seconds", "5"};
+  }
+};
+
+TEST_F(KubeletShortTokens, TheProjectedTokenIsReplacedBeforeItExpires) {
+  create(shellPod("rotating", "exec sleep 100027"));
+  ASSERT_TRUE(waitPod("rotating", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  const std::string path = dir_ + "/pods/" + pod("rotating")["metadata"]["uid"].get<std::string>() +
+                           "/volumes/.kube-api-access/token";
+  const std::string first = readAll(path);
+  ASSERT_EQ(std::count(first.begin(), first.end(), '.'), 2) << first;
+  std::string next;
+  ASSERT_TRUE(eventually(
+      "a new token in the volume",
+      [&] {
+        next = readAll(path);
+        return !next.empty() && next != first;
+      },
+      [&] { return dump("rotating"); }));
+  // The new one authenticates (403 for a list: the default account has no rights, but is known).
+  auto r = api_.request("GET", "/api/v1/namespaces/default/pods", "", "application/json", next);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 403) << r->body;
+}
+
 }  // namespace
 }  // namespace mysqlop::local::kubelet::it

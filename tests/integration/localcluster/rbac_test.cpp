@@ -3,6 +3,7 @@
 // subresources, watch and deletecollection, access reviews, impersonation, and 401 once the
 // ServiceAccount is gone. The admin token keeps full access.
 #include "tests/integration/localcluster/fixture.h"
+#include "tests/support/kube/kubectl.h"
 
 namespace mysqlop::local::it {
 namespace {
@@ -424,6 +425,26 @@ TEST_F(RbacTest, TokenOfADeletedServiceAccountIsRefused) {
   ASSERT_EQ(call("POST", "/api/v1/namespaces/team/serviceaccounts", sa("app")).status, 201);
   EXPECT_EQ(as("GET", "/api").status, 401);
   EXPECT_EQ(api_.request("GET", "/api", "", "application/json", "not.a-valid.jwt")->status, 401);
+}
+
+TEST(TokenLifetimeFlag, CapsWhatTokenRequestGrantsAndMustBePositive) {
+  auto bad = testing::runCommand({std::string(MYSQLOP_BINARY_DIR) + "/bin/mysql-operator-local",
+                                  "apiserver", "--data-dir", "/tmp/unused",
+                                  "--service-account-max-token-expiration-seconds", "0"});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_EQ(bad.err,
+            "mysql-operator-local: invalid value for "
+            "--service-account-max-token-expiration-seconds\n");
+
+  LocalApiServer api;
+  LocalApiServer::Options o;
+  o.extraArgs = {"--service-account-max-token-expiration-seconds", "5"};
+  ASSERT_TRUE(api.start(o).ok());
+  auto r = api.request("POST", "/api/v1/namespaces/default/serviceaccounts/default/token",
+                       json{{"spec", {{"expirationSeconds", 1200}}}}.dump());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(r->json()["spec"]["expirationSeconds"], 5);
 }
 
 }  // namespace
