@@ -154,7 +154,10 @@ Result<std::string> PodWorker::volumeSourceDir(const json& volume) {
 }
 
 Result<void> PodWorker::projectVolumes(std::string* failedVolume) {
-  ServiceAccountFiles sa{readFile(ctx_.options.tokenPath), readFile(ctx_.options.caCertPath)};
+  ServiceAccountFiles sa{"", readFile(ctx_.options.caCertPath), nullptr};
+  sa.tokenFor = [this](const std::string& audience, long long lifetime) {
+    return serviceAccountToken(audience, lifetime);
+  };
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
   Lookups lookups = ctx_.lookups(view);
   for (const auto& v : pod_["spec"].value("volumes", json::array())) {

@@ -236,6 +236,7 @@ bool PodWorker::syncOnce() {
     reproject = reproject_;
     reproject_ = false;
   }
+  reproject = tokenRefreshDue() || reproject;
   if (reproject) {
     std::string volume;
     auto r = projectVolumes(&volume);
