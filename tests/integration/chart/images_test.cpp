@@ -2,6 +2,7 @@
 // repository (the build context) or in the build tree (what the build stage produces, checked in
 // this tree built by the same scripts), and their build stages must call the functions CI calls.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <regex>
@@ -98,6 +99,59 @@ TEST_P(Images, TheBuildStageRunsCiScriptsAndTheImageIsNotRoot) {
   EXPECT_GE(n, 1);
   EXPECT_EQ(text.find("USER root"), std::string::npos);
   EXPECT_EQ(text.find("USER 0"), std::string::npos);
+}
+
+// The build stage sees only what it copies: those sources alone must configure (tests off, as
+// the Dockerfiles build) and plan the image's programs.
+TEST_P(Images, TheBuildStageBuildsFromWhatItCopiesAlone) {
+  const std::string dockerfile = sourceDir() + "/" + GetParam();
+  const std::string text = readFile(dockerfile);
+  // Line of the second FROM: the end of the build stage.
+  int buildEnd = 0;
+  {
+    std::istringstream in(text);
+    int n = 0;
+    int froms = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++n;
+      if (line.rfind("FROM ", 0) == 0 && ++froms == 2) {
+        buildEnd = n;
+        break;
+      }
+    }
+  }
+  ASSERT_GT(buildEnd, 0);
+  const fs::path dir =
+      fs::temp_directory_path() / ("mysqlop-image-src-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "src");
+  for (const Copy& c : copies(dockerfile)) {
+    if (c.fromBuild || c.line > buildEnd) {
+      continue;
+    }
+    for (const std::string& s : c.sources) {
+      fs::path from = sourceDir() + "/" + s;
+      fs::path to = dir / "src" / fs::path(s).lexically_normal();
+      fs::create_directories(to.parent_path());
+      fs::copy(from, to, fs::copy_options::recursive);
+    }
+  }
+  const std::string build = (dir / "src" / "build").string();
+  auto configured =
+      testing::runCommand({"/usr/bin/env", "cmake", "-S", (dir / "src").string(), "-B", build, "-G",
+                           "Ninja", "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                           "-DMYSQLOP_BUILD_TESTS=OFF", "-DMYSQLOP_BUILD_BENCH=OFF"});
+  EXPECT_EQ(configured.exitCode, 0) << configured.out << configured.err;
+  const std::vector<std::string> programs =
+      GetParam().find("operator/") != std::string::npos
+          ? std::vector<std::string>{"mysql-operator", "mysqlop_plugin_cluster",
+                                     "mysqlop_plugin_orchestrator"}
+          : std::vector<std::string>{"mysql-operator-sidecar"};
+  std::vector<std::string> plan = {"/usr/bin/env", "ninja", "-C", build, "-n"};
+  plan.insert(plan.end(), programs.begin(), programs.end());
+  auto planned = testing::runCommand(plan);
+  EXPECT_EQ(planned.exitCode, 0) << planned.out << planned.err;
+  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dockerfiles, Images,
