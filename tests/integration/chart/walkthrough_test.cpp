@@ -175,5 +175,63 @@ TEST_F(Walkthrough, InstallFailoverAfterLeaderChangeUpgradeUninstall) {
   EXPECT_EQ(writable, 1);
 }
 
+// The chart's RBAC is what the operator needs: with one rule removed, the operator fails with
+// the API server's 403, named in its log and by /readyz.
+TEST_F(Walkthrough, ARuleRemovedIsNamedByTheLogAndReadyz) {
+  if (rbacCreate_ != "true") {
+    GTEST_SKIP() << "the local API server does not serve rbac.authorization.k8s.io (issue 15 "
+                    "item 3)";
+  }
+  CommandResult r = helmOps({"install", "mysql-operator", chartDir()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto ready = [&] {
+    return get("mysql-operator", "statefulset/mysql-operator", "{.status.readyReplicas}") == "1";
+  };
+  ASSERT_TRUE(eventually(
+      "the operator ready", ready, [&] { return operatorPods(); }, within(3min)));
+
+  // The ClusterRole without its statefulsets rule, and the operator restarted.
+  auto role = kubectl_->run({"get", "clusterrole", "mysql-operator", "-o", "json"});
+  ASSERT_EQ(role.exitCode, 0) << role.err;
+  json cr = json::parse(role.out);
+  json rules = json::array();
+  for (const json& rule : cr["rules"]) {
+    if (rule["resources"] != json::array({"statefulsets"})) {
+      rules.push_back(rule);
+    }
+  }
+  ASSERT_EQ(rules.size() + 1, cr["rules"].size());
+  cr["rules"] = rules;
+  auto replaced = kubectl_->run({"replace", "-f", "-"}, cr.dump());
+  ASSERT_EQ(replaced.exitCode, 0) << replaced.err;
+  ASSERT_EQ(kubectl_->run({"delete", "pod", "-n", "mysql-operator", "mysql-operator-0"}).exitCode,
+            0);
+
+  const std::string forbidden =
+      "statefulsets.apps is forbidden: User "
+      "\"system:serviceaccount:mysql-operator:mysql-operator\" cannot list resource "
+      "\"statefulsets\" in API group \"apps\" at the cluster scope";
+  auto readyz = [&] {
+    return kubectl_
+        ->run({"exec", "-n", "mysql-operator", "mysql-operator-0", "--", "curl", "-s",
+               "http://127.0.0.1:8081/readyz"})
+        .out;
+  };
+  EXPECT_TRUE(eventually(
+      "/readyz names the 403",
+      [&] {
+        return readyz() ==
+               "informer caches are not synced yet: statefulsets.apps (" + forbidden + ")\n";
+      },
+      readyz, within(2min)));
+  auto logs = kubectl_->run({"logs", "-n", "mysql-operator", "mysql-operator-0"});
+  EXPECT_NE(logs.out.find("informer statefulsets.apps: list failed: " + forbidden),
+            std::string::npos)
+      << logs.out;
+  EXPECT_NE(get("mysql-operator", "pod/mysql-operator-0",
+                "{.status.conditions[?(@.type==\"Ready\")].status}"),
+            "True");
+}
+
 }  // namespace
 }  // namespace mysqlop::chart_test
