@@ -98,27 +98,17 @@ std::pair<std::string, std::string> mapEntry(std::string_view entry) {
 std::string base64(const std::string& in) {
   static constexpr char kTable[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto byte = [&](std::size_t i) -> std::uint32_t {
+    return i < in.size() ? static_cast<std::uint32_t>(static_cast<std::uint8_t>(in[i])) : 0U;
+  };
   std::string out;
   out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const std::uint32_t n = (static_cast<std::uint8_t>(in[i]) << 16) |
-                            (static_cast<std::uint8_t>(in[i + 1]) << 8) |
-                            static_cast<std::uint8_t>(in[i + 2]);
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += kTable[(n >> 6) & 63];
-    out += kTable[n & 63];
-  }
-  if (i < in.size()) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<std::uint8_t>(in[i])) << 16;
-    if (i + 1 < in.size()) {
-      n |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(in[i + 1])) << 8;
-    }
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kTable[(n >> 6) & 63] : '=';
-    out += '=';
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    const std::uint32_t n = (byte(i) << 16U) | (byte(i + 1) << 8U) | byte(i + 2);
+    out += kTable[(n >> 18U) & 63U];
+    out += kTable[(n >> 12U) & 63U];
+    out += i + 1 < in.size() ? kTable[(n >> 6U) & 63U] : '=';
+    out += i + 2 < in.size() ? kTable[n & 63U] : '=';
   }
   return out;
 }

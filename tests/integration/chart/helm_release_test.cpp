@@ -3,6 +3,8 @@
 // (localcluster/apiserver/protobuf_body.h decodes them).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -81,6 +83,36 @@ TEST_F(HelmRelease, InstallUpgradeUninstall) {
   EXPECT_EQ(kubectl_->run({"get", "-n", "ops", "statefulsets,secrets", "-o", "name"}).out, "");
   // What was not the release's stays.
   EXPECT_EQ(get("configmap/my-cluster-mysql", "{.data.my\\.cnf}"), "x");
+}
+
+// A length-delimited protobuf field (number < 16, length < 128).
+std::string pbField(int number, const std::string& bytes) {
+  return std::string(1, static_cast<char>((number << 3) | 2)) +
+         std::string(1, static_cast<char>(bytes.size())) + bytes;
+}
+
+// A Secret in protobuf, as client-go sends it: every data length (padding of base64) and the
+// ObjectMeta fields a client sets come back as kube-apiserver stores them.
+TEST_F(HelmRelease, AProtobufSecretIsStoredAsSent) {
+  const std::string meta = pbField(1, "pb") +
+                           pbField(11, pbField(1, "owner") + pbField(2, "helm")) +
+                           pbField(12, pbField(1, "note") + pbField(2, "x"));
+  const std::string secret = pbField(1, meta) + pbField(2, pbField(1, "one") + pbField(2, "a")) +
+                             pbField(2, pbField(1, "two") + pbField(2, "ab")) +
+                             pbField(2, pbField(1, "three") + pbField(2, "abc")) +
+                             pbField(3, "helm.sh/release.v1");
+  const std::string body = std::string("k8s\0", 4) +
+                           pbField(1, pbField(1, "v1") + pbField(2, "Secret")) + pbField(2, secret);
+  auto r = api_.request("POST", "/api/v1/namespaces/ops/secrets", body,
+                        "application/vnd.kubernetes.protobuf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r.value().status, 201) << r.value().body;
+  const json got = r.value().json();
+  EXPECT_EQ(got["metadata"]["name"], "pb");
+  EXPECT_EQ(got["metadata"]["labels"], json({{"owner", "helm"}}));
+  EXPECT_EQ(got["metadata"]["annotations"], json({{"note", "x"}}));
+  EXPECT_EQ(got["type"], "helm.sh/release.v1");
+  EXPECT_EQ(got["data"], json({{"one", "YQ=="}, {"two", "YWI="}, {"three", "YWJj"}}));
 }
 
 // A protobuf body of a kind the server does not decode gets kube-apiserver's 415, naming it.
