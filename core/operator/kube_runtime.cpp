@@ -109,6 +109,12 @@ Result<void> KubeRuntime::startInformers(std::chrono::milliseconds syncTimeout) 
   if (informers_->waitForCacheSync(syncTimeout)) {
     return {};
   }
+  return fail(Errc::Timeout, "informer caches did not sync within " +
+                                 std::to_string(syncTimeout.count() / 1000) +
+                                 " s: " + unsyncedReport());
+}
+
+std::string KubeRuntime::unsyncedReport() const {
   std::string missing;
   for (const kube::Resource& r : informers_->resources()) {
     if (const kube::Informer* i = informers_->find(r); i && !i->hasSynced()) {
@@ -118,8 +124,7 @@ Result<void> KubeRuntime::startInformers(std::chrono::milliseconds syncTimeout) 
       }
     }
   }
-  return fail(Errc::Timeout, "informer caches did not sync within " +
-                                 std::to_string(syncTimeout.count() / 1000) + " s: " + missing);
+  return missing;
 }
 
 Result<void> KubeRuntime::startElection(std::function<void()> onStartedLeading,

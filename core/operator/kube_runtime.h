@@ -58,6 +58,9 @@ class KubeRuntime {
   void stopInformers();
 
   bool synced() const { return informers_->synced(); }
+  // The informers not synced yet, each with its last error ("statefulsets.apps (statefulsets.apps
+  // is forbidden: ...)"), comma-separated; "" when all are. For /readyz and the start-up error.
+  std::string unsyncedReport() const;
 
  private:
   const config::OperatorConfig& cfg_;

@@ -81,8 +81,11 @@ Operator::Operator(config::OperatorConfig cfg, std::shared_ptr<kube::HttpTranspo
       resp.body = "ok\n";
     } else {
       resp.status = 503;
-      resp.body = plugins_->readinessReport() +
-                  (synced ? std::string() : std::string("informer caches are not synced yet\n"));
+      resp.body =
+          plugins_->readinessReport() +
+          (synced ? std::string()
+                  // Names each informer and why (a 403 names the missing RBAC rule).
+                  : "informer caches are not synced yet: " + kube_->unsyncedReport() + "\n");
     }
   });
 }

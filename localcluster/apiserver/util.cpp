@@ -3,6 +3,7 @@
 #include <random>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/protobuf_body.h"
 
 namespace mysqlop::local {
 
@@ -67,6 +68,9 @@ std::string metaString(const json& obj, const char* field) {
 }
 
 json parseBody(const std::string& body) {
+  if (isProtobufBody(body)) {
+    return decodeProtobufBody(body);  // client-go's typed clients (helm's release storage)
+  }
   try {
     return json::parse(body);
   } catch (const json::parse_error& e) {
