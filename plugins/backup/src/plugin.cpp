@@ -7,6 +7,7 @@
 #include "plugins/backup/src/reconciler.h"
 #include "plugins/backup/src/spec.h"
 #include "plugins/common/kube/resources.h"
+#include "plugins/common/kube/target_catalog.h"
 
 namespace {
 
@@ -48,23 +49,8 @@ class BackupPlugin : public mysqlop::Plugin {
   }
 
  private:
-  // MYSQLOP_BACKUP_TARGETS: the host's backup-target catalog (ABI 1.2); "" on an older host, so
-  // the sidecar loads every target of its plugin directory.
   std::string catalog(mysqlop::Call& call) const {
-    const auto* table = static_cast<const mysqlop_host_backup_target_catalog_v1*>(
-        host().hostInterface(MYSQLOP_HOST_BACKUP_TARGET_CATALOG_V1, 1));
-    if (!table) {
-      return "";
-    }
-    mysqlop_type_buffer out{};
-    if (table->describe(call.raw(), &out) != mysqlop_status_Ok) {
-      return "";
-    }
-    std::string json(out.data.ptr ? out.data.ptr : "", out.data.len);
-    if (out.handle) {
-      call.host()->release(call.raw(), out.handle);
-    }
-    return json;
+    return mysqlop::kube::backupTargetCatalog(host(), call);
   }
 
   mysqlop::backup::Reconciler reconciler_;

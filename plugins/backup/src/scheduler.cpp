@@ -88,8 +88,11 @@ Outcome Scheduler::reconcile(mysqlop::Call& call, std::string_view nsView,
   if (!schedule) {
     // Refused once per text: a new Event when the user writes another bad schedule.
     if (state.refused != scheduleText) {
-      const std::string message = "failed to parse schedule \"" + scheduleText + "\": " + why;
-      log(mysqlop_log_Warn, "MysqlCluster " + key + ": " + message);
+      // The cluster plugin's text and reason for the same check: with both plugins loaded the
+      // two Events are one (same reason and message) and the user reads one cause.
+      const std::string message =
+          "spec.backupSchedule: \"" + scheduleText + "\" is not a valid schedule: " + why;
+      log(mysqlop_log_Warn, "MysqlCluster " + key + ": failed to parse schedule: " + message);
       kube::recordEvent(call, cluster, mysqlop_event_Warning, "InvalidBackupSchedule", message);
     }
     std::lock_guard<std::mutex> lock(mu_);
