@@ -97,14 +97,14 @@ json container(const JobInputs& in, const char* name, json args, json env, const
 }  // namespace
 
 std::string sidecarImage(const json& statefulSet, const json& cluster, const Options& options) {
-  if (statefulSet.is_object() && statefulSet.contains("spec")) {
-    const json containers = statefulSet["spec"]
-                                .value("template", json::object())
-                                .value("spec", json::object())
-                                .value("containers", json::array());
+  const json containers =
+      json::object({{"s", statefulSet}})
+          .value(json::json_pointer("/s/spec/template/spec/containers"), json::array());
+  if (containers.is_array()) {
     for (const json& c : containers) {
-      if (c.is_object() && c.value("name", "") == "sidecar" && !c.value("image", "").empty()) {
-        return c.value("image", "");
+      if (c.is_object() && c.value("name", "") == "sidecar" && c.contains("image") &&
+          c["image"].is_string() && !c["image"].get<std::string>().empty()) {
+        return c["image"].get<std::string>();
       }
     }
   }
