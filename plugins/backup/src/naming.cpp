@@ -17,8 +17,8 @@ std::string truncatedJobName(const std::string& backup, std::size_t limit,
 
 std::string fnv32aHex(std::string_view s) {
   std::uint32_t h = 2166136261u;
-  for (unsigned char c : s) {
-    h ^= c;
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
     h *= 16777619u;
   }
   char buf[9];

@@ -16,7 +16,7 @@ std::string chooseSourceHost(const nlohmann::json& cluster) {
         continue;
       }
       const nlohmann::json conditions = node.value("conditions", nlohmann::json::array());
-      const std::string name = text(node, {"name"});
+      std::string name = text(node, {"name"});
       const std::string isMaster = kube::conditionStatus(conditions, "Master");
       if (name.empty()) {
         continue;
