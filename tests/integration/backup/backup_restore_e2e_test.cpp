@@ -1,6 +1,7 @@
 // Backup and restore through the whole stack: the real operator (cluster, orchestrator and backup
 // plugins, the bundled file target), MariaDB pods on the local cluster, the real sidecar's
 // take-backup-to in the backup Job, and a new cluster restored from the object by clone-and-init.
+// remoteDeletePolicy: delete removes the object with the sidecar's remove-backup.
 // Needs the sidecar's take-backup-to (contracts 3 to 6 of docs/backups.md): skipped, saying so,
 // with a sidecar that does not have it yet.
 #include <gtest/gtest.h>
@@ -104,6 +105,28 @@ TEST(BackupRestoreE2E, ABackupRestoresIntoANewClusterUpToItsGtid) {
     }
   }
   EXPECT_TRUE(targets) << "the restoring init container has no MYSQLOP_BACKUP_TARGETS";
+
+  // remoteDeletePolicy: delete: deleting the backup removes its object (remove-backup).
+  ASSERT_EQ(env.apply("apiVersion: mysql.presslabs.org/v1alpha1\nkind: MysqlBackup\n"
+                      "metadata: {name: gone, namespace: default}\n"
+                      "spec: {clusterName: src, remoteDeletePolicy: delete}\n"),
+            "");
+  json gone;
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        gone = getJson(env, "mysqlbackup", "gone");
+        return gone.value("status", json::object()).value("completed", false);
+      },
+      Poll{300s, 500ms}))
+      << gone.dump() << "\n"
+      << env.diagnostics();
+  ASSERT_EQ(conditionStatus(gone, "Complete"), "True") << gone.dump();
+  ASSERT_TRUE(std::filesystem::exists(store / "gone.xbackup.gz"));
+  ASSERT_EQ(env.kubectl().run({"delete", "mysqlbackup", "gone", "-n", kNamespace}).exitCode, 0);
+  EXPECT_TRUE(
+      pollUntil([&] { return getJson(env, "mysqlbackup", "gone").is_null(); }, Poll{120s, 250ms}));
+  EXPECT_FALSE(std::filesystem::exists(store / "gone.xbackup.gz"));
+  EXPECT_TRUE(std::filesystem::exists(store / "b.xbackup.gz"));  // retain: kept
 }
 
 }  // namespace
