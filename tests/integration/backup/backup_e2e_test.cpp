@@ -295,5 +295,34 @@ TEST_F(BackupE2E, AScheduleCreatesBackupsAndKeepsTheHistoryLimit) {
   EXPECT_TRUE(list("mysqlbackups", "cluster=tz").empty());
 }
 
+TEST_F(BackupE2E, RetentionByAgeDeletesOldScheduledBackups) {
+  apply(clusterYaml("c5",
+                    "  backupURL: file:///tmp/bk-e2e/c5\n"
+                    "  backupSchedule: \"@every 2s\"\n",
+                    "{mysql.presslabs.org/backup-retention-age: 3s}"));
+  // Without a history limit, only the age prunes: the first backups go while new ones come.
+  std::string first;
+  std::set<std::string> seen;
+  json items;
+  const bool pruned = pollUntil(
+      [&] {
+        items = list("mysqlbackups", "recurrent=true,cluster=c5");
+        for (const json& b : items) {
+          const std::string name = b["metadata"].value("name", "");
+          seen.insert(name);
+          if (first.empty() || name < first) {
+            first = name;
+          }
+        }
+        bool firstGone = !first.empty();
+        for (const json& b : items) {
+          firstGone = firstGone && b["metadata"].value("name", "") != first;
+        }
+        return seen.size() >= 4 && firstGone && !items.empty();
+      },
+      Poll{std::chrono::seconds(180), std::chrono::milliseconds(500)});
+  ASSERT_TRUE(pruned) << "seen " << seen.size() << ", first " << first << ", now " << items.dump();
+}
+
 }  // namespace
 }  // namespace mysqlop::testing
