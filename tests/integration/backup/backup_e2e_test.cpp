@@ -250,15 +250,17 @@ TEST_F(BackupE2E, RemoteDeletePolicyDeleteRunsTheCleanupJobAndReleasesTheBackup)
   EXPECT_EQ(done["metadata"]["finalizers"],
             json({"backups.mysql.presslabs.org/remote-storage-cleanup"}));
 
-  // The cleanup Job lives briefly (the backup's deletion collects it): watch for it.
-  auto watch = kubectl_->start(
-      {"get", "jobs", "-n", "default", "-l", "backup=b3,cleanup-job=true", "-w", "-o", "json"});
+  // The cleanup Job lives briefly (the backup's deletion collects it): watch every Job, and
+  // delete only once the watch has listed b3-backup, so it cannot miss the cleanup Job.
+  auto watch = kubectl_->start({"get", "jobs", "-n", "default", "-w", "-o", "json"});
+  ASSERT_TRUE(watch->waitForOutput("\"b3-backup\"", 60)) << watch->err();
   const CommandResult del = kubectl_->run({"delete", "mysqlbackup", "b3", "--wait=false"});
   ASSERT_EQ(del.exitCode, 0) << del.err;
   ASSERT_TRUE(watch->waitForOutput("\"b3-cleanup\"", 120)) << watch->err();
   EXPECT_TRUE(watch->waitForOutput("\"remove-backup\"", 10)) << watch->out();
   EXPECT_TRUE(watch->waitForOutput("\"file:///tmp/bk-e2e/c3/b3.xbackup.gz\"", 10)) << watch->out();
   EXPECT_TRUE(watch->waitForOutput("\"name\": \"delete\"", 10)) << watch->out();
+  EXPECT_TRUE(watch->waitForOutput("\"cleanup-job\": \"true\"", 10)) << watch->out();
   watch->stop();
   EXPECT_TRUE(pollUntil([] { return get("mysqlbackup", "b3").is_null(); },
                         Poll{std::chrono::seconds(120), std::chrono::milliseconds(250)}))
