@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 #include "localcluster/apiserver/http_server.h"
@@ -38,6 +39,9 @@ constexpr const char* kUsage =
     "  --bookmark-interval-seconds S watch bookmark period (default 60)\n"
     "  --max-watch-seconds S         longest watch before the server ends it (default 1800)\n"
     "  --max-threads N               HTTP worker threads (default 512)\n"
+    "  --service-account-max-token-expiration-seconds S\n"
+    "                                longest service-account token TokenRequest grants\n"
+    "                                (default: as asked)\n"
     "  --service-cidr CIDR           Service ClusterIPs, inside 198.18.0.0/15 (default\n"
     "                                198.19.0.0/16); the first address is the kubernetes\n"
     "                                Service's\n"
@@ -74,6 +78,11 @@ int apiserver(int argc, char** argv) {
         opts.api.bookmarkIntervalSeconds = std::stoi(value());
       } else if (a == "--max-watch-seconds") {
         opts.api.maxWatchSeconds = std::stoi(value());
+      } else if (a == "--service-account-max-token-expiration-seconds") {
+        opts.api.maxTokenSeconds = std::stoll(value());
+        if (opts.api.maxTokenSeconds <= 0) {
+          throw std::invalid_argument("not positive");
+        }
       } else if (a == "--max-threads") {
         opts.maxThreads = std::stoi(value());
       } else if (a == "--service-cidr") {

@@ -21,6 +21,7 @@ MYSQLOP_PACKAGES=(
   percona-toolkit  # pt-heartbeat and pt-kill, run in the MySQL pods' sidecar image
   nodejs  # runs the failover engine's web page script in a test (tests/unit/orchestrator)
   radosgw ceph-mon ceph-osd ceph-common  # a real S3 server for the s3 target's tests (rgw.sh)
+  zlib1g-dev libzstd-dev  # the sidecar's in-process gzip and zstd of backups (docs/dependencies.md)
   rclone  # bitpoke's upload tool: the s3 target's throughput anchor, and the rclone target's program
   python3-cryptography  # verifies the gs target's JWT in its test server (tests/integration/backup_targets/gcs_server.py)
 )

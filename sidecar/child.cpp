@@ -11,7 +11,7 @@
 
 namespace mysqlop::sidecar {
 
-Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
+Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo, int stderrFd) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) {
     return fail(Errc::Internal, std::string("pipe: ") + std::strerror(errno));
@@ -45,6 +45,9 @@ Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipeTo) {
       _exit(127);
     }
     signal(SIGPIPE, SIG_DFL);
+    if (stderrFd >= 0) {
+      dup2(stderrFd, 2);
+    }
     if (pipeTo == PipeTo::ChildStdin) {
       dup2(p[0], 0);
     } else {

@@ -20,8 +20,9 @@ struct Child {
 };
 
 // Starts argv[0] (looked up in PATH). The child dies with the sidecar (PR_SET_PDEATHSIG).
-// Fails naming the program when it cannot be started.
-Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipe);
+// Fails naming the program when it cannot be started. stderrFd >= 0: the child's stderr (else
+// the sidecar's own).
+Result<Child> spawnChild(const std::vector<std::string>& argv, PipeTo pipe, int stderrFd = -1);
 
 // Waits for the child and returns its exit code, or 128 + the signal that ended it.
 int waitChild(pid_t pid);

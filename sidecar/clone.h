@@ -34,7 +34,19 @@ bool isHealthy(const std::string& baseUrl);
 // directory is emptied and the failure says what happened.
 Result<void> cloneFrom(const Config& cfg, const std::string& baseUrl);
 
-// The whole clone step: skip, choose the source, clone. Fails with the message to print.
+// Restores INIT_BUCKET_URI through its backup target (targets.h: MYSQLOP_BACKUP_TARGETS, the
+// credentials from the environment): the object is read, decompressed (gzip or zstd, sniffed),
+// extracted and prepared. On any failure (the target, a corrupt or truncated object, the
+// extractor, the prepare) the data directory is emptied and the message names the URL and cause.
+Result<void> restoreFromBucket(const Config& cfg, const EnvLookup& env);
+
+// Where the data directory's content came from in this run.
+enum class FillSource { None, Peer, Master, Bucket };
+
+// The whole clone step: skip, choose the source (peer, master, bucket on pod 0, empty on pod 0),
+// fill. Fails with the message to print.
+Result<FillSource> cloneOrRestore(const Config& cfg, const EnvLookup& env);
+// cloneOrRestore with the process environment, without the source.
 Result<void> cloneIfNeeded(const Config& cfg);
 
 }  // namespace mysqlop::sidecar

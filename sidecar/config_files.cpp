@@ -81,7 +81,9 @@ std::string clientConf(const Config& cfg, const std::string& user, const std::st
          "\nuser=" + user + "\npassword=" + password + "\n";
 }
 
-Result<void> writeConfigFiles(const Config& cfg) {
+Result<void> writeConfigFiles(const Config& cfg) { return writeConfigFiles(cfg, false); }
+
+Result<void> writeConfigFiles(const Config& cfg, bool restoredFromBucket) {
   fs::path conf(cfg.confDir), src(cfg.confSourceDir);
   auto myCnf = readFile(src / "my.cnf");
   if (!myCnf) {
@@ -113,6 +115,7 @@ Result<void> writeConfigFiles(const Config& cfg) {
     return gtid.error();
   }
   facts.backupGtidPurged = *gtid;
+  facts.restoredFromBucket = restoredFromBucket;
 
   fs::path confD = conf / "conf.d";
   if (auto r = writeFile(confD / "10-identity.cnf", identityCnf(cfg), false); !r) {

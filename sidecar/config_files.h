@@ -17,5 +17,8 @@ std::string clientConf(const Config& cfg, const std::string& user, const std::st
 // Writes every file. The heartbeat password is made here (10 random alphanumerics per run, as
 // bitpoke). Fails naming the file that cannot be read or written.
 Result<void> writeConfigFiles(const Config& cfg);
+// The same; restoredFromBucket adds RESET SLAVE ALL to the init-file (bitpoke: a restored backup
+// of a replica would otherwise replicate from that replica's old master).
+Result<void> writeConfigFiles(const Config& cfg, bool restoredFromBucket);
 
 }  // namespace mysqlop::sidecar

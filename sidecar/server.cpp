@@ -1,6 +1,7 @@
 #include "sidecar/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -22,6 +23,85 @@ namespace mysqlop::sidecar {
 namespace {
 
 constexpr const char* kTrailer = "X-Backup-Status";
+constexpr const char* kGtidTrailer = "X-Backup-Gtid";
+
+// The backup tool's stderr, copied through to ours line by line while the GTID position of the
+// backup is picked out of its "MySQL binlog position: filename '...', position '...', GTID of the
+// last change '<gtid>'" line (mariadb-backup and xtrabackup write it when the backup ends; with
+// --stream the binlog info file goes into the stream, not to disk).
+class StderrTee {
+ public:
+  StderrTee() {
+    if (pipe2(fds_, O_CLOEXEC) != 0) {
+      fds_[0] = fds_[1] = -1;
+      return;
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+  ~StderrTee() {
+    closeWriteEnd();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    if (fds_[0] >= 0) {
+      close(fds_[0]);
+    }
+  }
+  int writeFd() const { return fds_[1]; }
+  // The parent's copy: closed once the child has it, so that the reader sees the end.
+  void closeWriteEnd() {
+    if (fds_[1] >= 0) {
+      close(fds_[1]);
+      fds_[1] = -1;
+    }
+  }
+  // Waits for the end of the output; the GTID of the last change, or "".
+  std::string gtid() {
+    closeWriteEnd();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    return gtid_;
+  }
+
+ private:
+  void run() {
+    char buf[4096];
+    std::string line;
+    for (;;) {
+      ssize_t n = read(fds_[0], buf, sizeof buf);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        break;
+      }
+      (void)!write(2, buf, static_cast<size_t>(n));
+      line.append(buf, static_cast<size_t>(n));
+      size_t nl;
+      while ((nl = line.find('\n')) != std::string::npos) {
+        scan(line.substr(0, nl));
+        line.erase(0, nl + 1);
+      }
+    }
+    scan(line);
+  }
+  void scan(const std::string& line) {
+    static const std::string kMark = "GTID of the last change '";
+    auto at = line.find(kMark);
+    if (at == std::string::npos || line.find("MySQL binlog position") == std::string::npos) {
+      return;
+    }
+    auto end = line.find('\'', at + kMark.size());
+    if (end != std::string::npos) {
+      gtid_ = line.substr(at + kMark.size(), end - at - kMark.size());
+    }
+  }
+
+  int fds_[2] = {-1, -1};
+  std::thread thread_;
+  std::string gtid_;
+};
 
 // Compares without an early exit, so that the time taken does not tell how much matched.
 bool sameSecret(const std::string& a, const std::string& b) {
@@ -73,7 +153,9 @@ class Server {
     std::filesystem::create_directories(cfg_.xtrabackupTargetDir, ec);
     auto argv = backupCommand(cfg_, defaultsFile_);
     spdlog::info("xbackup: running {}", commandLine(argv));
-    auto child = spawnChild(argv, PipeTo::ChildStdout);
+    StderrTee tee;
+    auto child = spawnChild(argv, PipeTo::ChildStdout, tee.writeFd());
+    tee.closeWriteEnd();
     if (!child) {
       spdlog::error("xbackup: {}", child.error().message);
       sendSimpleResponse(fd, 500, "Internal Server Error", child.error().message + "\n");
@@ -81,7 +163,8 @@ class Server {
     }
     std::string head =
         std::string("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n") +
-        "Trailer: " + kTrailer + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        "Trailer: " + kTrailer + ", " + kGtidTrailer +
+        "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     bool peerOk = sendAll(fd, head);
     std::vector<char> buf(1 << 20);
     std::uint64_t total = 0;
@@ -101,13 +184,18 @@ class Server {
     }
     close(child->fd);
     int code = waitChild(child->pid);
+    std::string gtid = tee.gtid();
     bool success = peerOk && code == 0;
     spdlog::log(success ? spdlog::level::info : spdlog::level::err,
                 "xbackup: {} exited with {} after {} bytes{}", argv[0], code, total,
                 peerOk ? "" : " (the client went away)");
     if (peerOk) {
-      sendAll(fd, std::string("0\r\n") + kTrailer + ": " + (success ? "Success" : "Failed") +
-                      "\r\n\r\n");
+      std::string trailers =
+          std::string("0\r\n") + kTrailer + ": " + (success ? "Success" : "Failed") + "\r\n";
+      if (success && !gtid.empty()) {
+        trailers += std::string(kGtidTrailer) + ": " + gtid + "\r\n";
+      }
+      sendAll(fd, trailers + "\r\n");
     }
   }
 

@@ -33,6 +33,16 @@ std::optional<std::uint64_t> parseSize(const std::string& text) {
   return v << shift;
 }
 
+bool wantsHelp(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<std::string> parseArgs(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

@@ -17,6 +17,10 @@
 using namespace mysqlop;
 
 int main(int argc, char** argv) {
+  if (targetcheck::wantsHelp(argc, argv)) {
+    std::cout << targetcheck::kUsage << "\n" << targetcheck::kHelp << "\n";
+    return 0;
+  }
   targetcheck::Options options;
   if (auto bad = targetcheck::parseArgs(argc, argv, &options)) {
     std::cerr << "mysqlop-target-check: " << *bad << "\n" << targetcheck::kUsage << "\n";

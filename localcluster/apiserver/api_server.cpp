@@ -36,6 +36,9 @@ Result<void> ApiServer::open(const Options& options) {
   if (ec) {
     return fail(Errc::Unavailable, "cannot create " + options.dataDir + ": " + ec.message());
   }
+  if (auto r = saTokens_.loadOrCreateKey(options.dataDir); !r.ok()) {
+    return r;
+  }
   Store::Options so;
   so.path = (std::filesystem::path(options.dataDir) / "state.db").string();
   so.historyLimit = options.historyLimit;
@@ -61,6 +64,16 @@ Result<void> ApiServer::open(const Options& options) {
       doCreate(*nsType, "", namespaceObject(ns), false, "");
     } catch (const ApiException& e) {
       return fail(Errc::Internal, std::string("cannot create namespace ") + ns + ": " + e.what());
+    }
+  }
+  try {
+    ensureBootstrapPolicy();
+  } catch (const ApiException& e) {
+    return fail(Errc::Internal, std::string("cannot create the default RBAC policy: ") + e.what());
+  }
+  for (const auto& ns : store_.list(nsType->storageKey(), "").items) {
+    if (!ns->json["metadata"].contains("deletionTimestamp")) {
+      ensureDefaultServiceAccount(metaString(ns->json, "name"));
     }
   }
   try {
@@ -167,6 +180,22 @@ void ApiServer::handle(const ApiRequest& req, ApiResponse& resp, WatchStream* st
       if (int ms = faults_.delayMs(); ms > 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       }
+    }
+    // Authorization (access.cpp): requests from outside the process carry their user; the admin
+    // paths were restricted to the admin token by the HTTP front.
+    std::optional<UserInfo> user;
+    if (req.user && t.kind != Target::Kind::Admin) {
+      user = effectiveUser(req);
+      authorize(*user, attributesOf(t, req));
+    }
+    if (t.kind == Target::Kind::Resource && t.rt->createOnly) {
+      serveReview(t, req, user ? &*user : nullptr, resp);
+      return;
+    }
+    if (t.kind == Target::Kind::Resource && t.sub == "token" && !t.name.empty() &&
+        t.rt->group.empty() && t.rt->plural == "serviceaccounts") {
+      tokenRequest(t, req, resp);
+      return;
     }
     switch (t.kind) {
       case Target::Kind::Resource: serveResource(t, req, resp, stream); break;

@@ -18,7 +18,9 @@
 #include "localcluster/apiserver/http_types.h"
 #include "localcluster/apiserver/lifecycle.h"
 #include "localcluster/apiserver/pod_streams.h"
+#include "localcluster/apiserver/rbac.h"
 #include "localcluster/apiserver/resources.h"
+#include "localcluster/apiserver/sa_token.h"
 #include "localcluster/apiserver/service_ips.h"
 #include "localcluster/apiserver/store.h"
 
@@ -37,6 +39,10 @@ class ApiServer : private ObjectWriter {
     // ClusterIPs come from here; the first address is the kubernetes Service's. Must lie in
     // 198.18.0.0/15 (service_ips.h says what else open() refuses).
     std::string serviceCidr = "198.19.0.0/16";
+    // Longest lifetime TokenRequest grants (0: what is asked). kube-apiserver's
+    // --service-account-max-token-expiration, without its one-hour minimum so that tests can
+    // watch the kubelet rotate tokens.
+    long long maxTokenSeconds = 0;
   };
 
   ApiServer();
@@ -64,6 +70,15 @@ class ApiServer : private ObjectWriter {
   // before serving; it must outlive the server.
   void setPodStreams(PodStreams* streams) { podStreams_.store(streams); }
   PodStreams* podStreams() const { return podStreams_.load(); }
+  // The user of a service-account token (a JWT from TokenRequest) whose ServiceAccount, and pod
+  // when bound to one, still exist with the token's uids; nullopt otherwise (401).
+  std::optional<UserInfo> authenticateServiceAccount(const std::string& bearerToken) const;
+  // The user a request acts as: its own, or the one it impersonates once the requester may
+  // (the verb impersonate on users, groups, serviceaccounts). Throws ApiException 403.
+  UserInfo effectiveUser(const ApiRequest& request) const;
+  // Throws the 403 kube-apiserver answers when `user` may not do `a` (a.user is replaced).
+  void authorize(const UserInfo& user, AuthzAttributes a) const;
+  const RbacAuthorizer& rbac() const { return rbac_; }
   // One pass of the lifecycle controllers now, beside their own thread (tests, benchmarks).
   void runLifecyclePass();
 
@@ -123,6 +138,15 @@ class ApiServer : private ObjectWriter {
   nlohmann::json openApiDocument(const std::string& group, const std::string& version) const;
   void serveAdmin(const ApiRequest& req, ApiResponse& resp);
 
+  // Authorization, reviews and tokens (access.cpp, access_reviews.cpp).
+  AuthzAttributes attributesOf(const Target& t, const ApiRequest& req) const;
+  void serveReview(const Target& t, const ApiRequest& req, const UserInfo* user, ApiResponse& resp);
+  void tokenRequest(const Target& t, const ApiRequest& req, ApiResponse& resp);
+  // The default ClusterRoles/Bindings and each namespace's "default" ServiceAccount (as
+  // kube-controller-manager's serviceaccount controller makes it).
+  void ensureBootstrapPolicy();
+  void ensureDefaultServiceAccount(const std::string& ns);
+
   // Reads (handlers_read.cpp).
   void getObject(const Target& t, const ApiRequest& req, ApiResponse& resp);
   void listObjects(const Target& t, const ApiRequest& req, ApiResponse& resp);
@@ -173,6 +197,7 @@ class ApiServer : private ObjectWriter {
   void afterWrite(const ResourceType& rt, const ObjPtr& obj, bool deleted);
 
   Options options_;
+  ServiceAccountTokens saTokens_;
   // Atomic: the cluster sets it once its kubelet exists, after the HTTP front started serving.
   std::atomic<PodStreams*> podStreams_{nullptr};
   Store store_;
@@ -185,6 +210,7 @@ class ApiServer : private ObjectWriter {
   std::atomic<std::uint64_t> ipCounter_{0};  // NodePorts
   ServiceIpAllocator ipAllocator_;
   std::unique_ptr<Lifecycle> lifecycle_;
+  RbacAuthorizer rbac_{store_};
 };
 
 // Small helpers shared by the handler files.

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "localcluster/apiserver/api_server.h"
+
 namespace mysqlop::local {
 
 namespace {
@@ -82,6 +84,24 @@ void TokenAuth::setTokens(std::vector<std::string> tokens, bool keepPrimary) {
   std::lock_guard lock(mu_);
   extra_ = std::move(tokens);
   primaryForApi_ = keepPrimary;
+}
+
+std::shared_ptr<const UserInfo> authenticate(const ApiServer& api, const TokenAuth& auth,
+                                             const std::string& authorization, bool admin) {
+  static const auto kAdmin = std::make_shared<const UserInfo>(adminUser());
+  if (auth.allowed(authorization, admin)) {
+    return kAdmin;
+  }
+  const std::string prefix = "Bearer ";
+  if (admin || authorization.compare(0, prefix.size(), prefix) != 0) {
+    return nullptr;
+  }
+  std::string presented = authorization.substr(prefix.size());
+  while (!presented.empty() && (presented.back() == ' ' || presented.back() == '\r')) {
+    presented.pop_back();
+  }
+  auto user = api.authenticateServiceAccount(presented);
+  return user ? std::make_shared<const UserInfo>(std::move(*user)) : nullptr;
 }
 
 Result<void> writeKubeconfig(const std::string& path, const std::string& server,

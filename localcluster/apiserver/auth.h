@@ -1,10 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/common/result.h"
+#include "localcluster/apiserver/user_info.h"
 
 namespace mysqlop::local {
 
@@ -26,6 +28,13 @@ class TokenAuth {
   std::vector<std::string> extra_;
   bool primaryForApi_ = true;
 };
+
+class ApiServer;
+// Who an Authorization header is: the admin token (and the extra tokens) are system:admin in
+// system:masters; a service-account token is its account (ApiServer checks it against the
+// store); null when neither (401). `admin`: an admin path, where only the admin token counts.
+std::shared_ptr<const UserInfo> authenticate(const ApiServer& api, const TokenAuth& auth,
+                                             const std::string& authorization, bool admin);
 
 // Writes a kubeconfig (0600) that kubectl and our client use unchanged: one cluster "local"
 // (server, CA data unless empty), one user with the token, context "local" in namespace default.

@@ -24,7 +24,7 @@ json ApiServer::resourceList(const std::string& group, const std::string& versio
               {"singularName", rt->singular},
               {"namespaced", rt->namespaced},
               {"kind", rt->kind},
-              {"verbs", kVerbs}};
+              {"verbs", rt->createOnly ? json::array({"create"}) : kVerbs}};
     if (!rt->shortNames.empty()) {
       r["shortNames"] = rt->shortNames;
     }
@@ -49,6 +49,15 @@ json ApiServer::resourceList(const std::string& group, const std::string& versio
                            {"verbs", {"get", "patch", "update"}}});
     }
     for (const auto& sub : rt->extraSubresources) {
+      if (sub == "token") {
+        resources.push_back({{"name", rt->plural + "/token"},
+                             {"singularName", ""},
+                             {"namespaced", rt->namespaced},
+                             {"group", "authentication.k8s.io"},
+                             {"version", "v1"},
+                             {"kind", "TokenRequest"},
+                             {"verbs", {"create"}}});
+      }
       if (sub == "finalize") {
         resources.push_back({{"name", rt->plural + "/finalize"},
                              {"singularName", ""},
@@ -62,51 +71,6 @@ json ApiServer::resourceList(const std::string& group, const std::string& versio
           {"apiVersion", "v1"},
           {"groupVersion", group.empty() ? version : group + "/" + version},
           {"resources", resources}};
-}
-
-json ApiServer::openApiRoot() const {
-  json paths = json::object();
-  auto hashOf = [&](const std::string& group, const std::string& version) {
-    std::string names;
-    for (const auto& rt : registry_.inGroupVersion(group, version)) {
-      names += rt->plural + ":" + rt->kind + ";";
-    }
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%016llX",
-                  static_cast<unsigned long long>(std::hash<std::string>{}(names)));
-    return std::string(buf);
-  };
-  paths["api/v1"] = {{"serverRelativeURL", "/openapi/v3/api/v1?hash=" + hashOf("", "v1")}};
-  for (const auto& g : registry_.groups()) {
-    for (const auto& v : registry_.groupVersions(g)) {
-      paths["apis/" + g + "/" + v] = {
-          {"serverRelativeURL", "/openapi/v3/apis/" + g + "/" + v + "?hash=" + hashOf(g, v)}};
-    }
-  }
-  return {{"paths", paths}};
-}
-
-// A minimal OpenAPI v3 document: for each kind, a patch operation that declares the
-// fieldValidation parameter, which makes kubectl >= 1.27 rely on server-side validation.
-json ApiServer::openApiDocument(const std::string& group, const std::string& version) const {
-  json paths = json::object();
-  std::string prefix = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
-  for (const auto& rt : registry_.inGroupVersion(group, version)) {
-    std::string item = rt->namespaced ? prefix + "/namespaces/{namespace}/" + rt->plural + "/{name}"
-                                      : prefix + "/" + rt->plural + "/{name}";
-    json op = {
-        {"x-kubernetes-group-version-kind",
-         {{"group", group}, {"version", version}, {"kind", rt->kind}}},
-        {"parameters",
-         json::array(
-             {{{"name", "fieldValidation"}, {"in", "query"}, {"schema", {{"type", "string"}}}}})},
-        {"responses", {{"200", {{"description", "OK"}}}}}};
-    paths[item] = {{"patch", op}};
-  }
-  return {{"openapi", "3.0.0"},
-          {"info", {{"title", "Kubernetes"}, {"version", "v1.30.0"}}},
-          {"components", {{"schemas", json::object()}}},
-          {"paths", paths}};
 }
 
 void ApiServer::serveDiscovery(const Target& t, ApiResponse& resp) const {

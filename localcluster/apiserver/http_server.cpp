@@ -13,6 +13,7 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
@@ -155,9 +156,17 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       req.body = std::move(body);
     }
     bool admin = req.path.rfind("/_local/", 0) == 0;
-    if (!openPath(req.path) && !auth_.allowed(req.authorization, admin)) {
-      sendJson(response, 401, errUnauthorized().status().dump());
-      return;
+    if (!openPath(req.path)) {
+      req.user = authenticate(api_, auth_, req.authorization, admin);
+      if (!req.user) {
+        sendJson(response, 401, errUnauthorized().status().dump());
+        return;
+      }
+    }
+    req.impersonateUser = request.get("Impersonate-User", "");
+    for (auto it = request.find("Impersonate-Group");
+         it != request.end() && Poco::icompare(it->first, "Impersonate-Group") == 0; ++it) {
+      req.impersonateGroups.push_back(it->second);
     }
     if (admin && req.path == "/_local/auth/tokens") {
       serveTokens(req, response);

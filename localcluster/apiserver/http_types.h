@@ -2,9 +2,12 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "localcluster/apiserver/user_info.h"
 
 namespace mysqlop::local {
 
@@ -18,6 +21,12 @@ struct ApiRequest {
   std::string accept;
   std::string userAgent;
   std::string authorization;
+  // Who sent it, as the HTTP front authenticated it. Null for callers in this process
+  // (LocalTransport) and the unauthenticated health paths: they are not authorized.
+  std::shared_ptr<const UserInfo> user;
+  // The Impersonate-User and Impersonate-Group headers (kubectl --as, --as-group).
+  std::string impersonateUser;
+  std::vector<std::string> impersonateGroups;
 
   // A query parameter's value, "" when absent.
   std::string param(const std::string& key) const {

@@ -247,8 +247,18 @@ void ApiServer::validateObject(const ResourceType& rt, const json* old, const js
   std::string name = metaString(obj, "name");
   bool labelName = rt.group.empty() && rt.plural == "namespaces";
   bool dns1035 = rt.group.empty() && rt.plural == "services";
+  // RBAC objects only need a valid path segment ("system:discovery").
+  bool pathSegment = rt.group == "rbac.authorization.k8s.io";
   if (!old && !name.empty()) {
-    if (dns1035) {
+    if (pathSegment) {
+      if (name == "." || name == "..") {
+        errs.push_back(fieldInvalid("metadata.name", name, "may not be '" + name + "'"));
+      } else if (name.find('/') != std::string::npos || name.find('%') != std::string::npos) {
+        errs.push_back(fieldInvalid("metadata.name", name,
+                                    std::string("may not contain '") +
+                                        (name.find('/') != std::string::npos ? "/" : "%") + "'"));
+      }
+    } else if (dns1035) {
       if (!validLabel(name) || !std::isalpha(static_cast<unsigned char>(name[0]))) {
         errs.push_back(fieldInvalid("metadata.name", name, kDns1035Msg));
       }
@@ -347,6 +357,12 @@ void ApiServer::validateObject(const ResourceType& rt, const json* old, const js
 }
 
 void ApiServer::afterWrite(const ResourceType& rt, const ObjPtr& obj, bool deleted) {
+  if (rt.group.empty() && rt.plural == "namespaces") {
+    if (!deleted && !obj->json["metadata"].contains("deletionTimestamp")) {
+      ensureDefaultServiceAccount(metaString(obj->json, "name"));
+    }
+    return;
+  }
   if (rt.group != "apiextensions.k8s.io" || rt.plural != "customresourcedefinitions") {
     return;
   }

@@ -42,6 +42,7 @@ struct ResourceType {
   bool returnDeletedObject = false;  // DELETE answers with the object instead of a Status
   bool createOnUpdate = false;       // PUT of a missing object creates it (Endpoints)
   bool orphanByDefault = false;      // batch/v1 Jobs
+  bool createOnly = false;           // reviews: POST answered, never stored (access_reviews.cpp)
   bool strategicMerge = true;        // false for CRs: strategic merge patch is refused (415)
   std::vector<std::string> extraFieldSelectors;  // beyond metadata.name / metadata.namespace
   std::vector<std::string> extraSubresources;    // listed in discovery only (log, finalize...)

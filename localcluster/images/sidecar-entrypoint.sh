@@ -11,7 +11,7 @@ if [ -z "${MYSQLOP_SIDECAR_BINARY:-}" ]; then
 fi
 
 case "${1:-}" in
-  clone-and-init | take-backup-to)
+  clone-and-init | take-backup-to | remove-backup)
     exec "$MYSQLOP_SIDECAR_BINARY" --debug "$@"
     ;;
   config-and-serve)
@@ -20,7 +20,7 @@ case "${1:-}" in
     ;;
   "")
     echo "sidecar-entrypoint: no command (expected clone-and-init, config-and-serve," \
-      "take-backup-to or a program)" >&2
+      "take-backup-to, remove-backup or a program)" >&2
     exit 1
     ;;
   pt-heartbeat | pt-kill)

@@ -127,8 +127,13 @@ struct ProjectedFile {
   int mode = 0644;
 };
 struct ServiceAccountFiles {
-  std::string token;
+  std::string token;  // used when tokenFor is not set
   std::string caCrt;
+  // A token of the pod's ServiceAccount for a serviceAccountToken source (audience "" = the API
+  // server's, expirationSeconds): the kubelet asks the API server (TokenRequest) and caches it.
+  // A failure's message follows "failed to fetch token: ".
+  std::function<Result<std::string>(const std::string& audience, long long expirationSeconds)>
+      tokenFor;
 };
 // The files of a volume source (the pod's spec.volumes[i]); fails like the kubelet when a
 // referenced object or key is missing and not optional.

@@ -31,6 +31,7 @@ inline const kube::Resource kNodes{"", "v1", "Node", "nodes", false};
 inline const kube::Resource kPvcs{"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims",
                                   true};
 inline const kube::Resource kPvs{"", "v1", "PersistentVolume", "persistentvolumes", false};
+inline const kube::Resource kServiceAccounts{"", "v1", "ServiceAccount", "serviceaccounts", true};
 }  // namespace res
 
 // The versions of the local programs behind profiles (ImageProfile::localVersionCommand), run

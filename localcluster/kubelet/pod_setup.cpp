@@ -8,6 +8,7 @@
 
 #include "core/kube/client.h"
 #include "localcluster/kubelet/pod_worker.h"
+#include "localcluster/kubelet/termination_message.h"
 #include "localcluster/node/network.h"
 #include "localcluster/proxy/names.h"
 
@@ -153,7 +154,10 @@ Result<std::string> PodWorker::volumeSourceDir(const json& volume) {
 }
 
 Result<void> PodWorker::projectVolumes(std::string* failedVolume) {
-  ServiceAccountFiles sa{readFile(ctx_.options.tokenPath), readFile(ctx_.options.caCertPath)};
+  ServiceAccountFiles sa{"", readFile(ctx_.options.caCertPath), nullptr};
+  sa.tokenFor = [this](const std::string& audience, long long lifetime) {
+    return serviceAccountToken(audience, lifetime);
+  };
   json view = podView(pod_, podIp_, ctx_.hostIp, ctx_.options.nodeName);
   Lookups lookups = ctx_.lookups(view);
   for (const auto& v : pod_["spec"].value("volumes", json::array())) {
@@ -424,6 +428,20 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
   }
   s.binds.push_back({files->hosts, "/etc/hosts", false});
   s.binds.push_back({files->resolvConf, "/etc/resolv.conf", false});
+  // The termination-message file: an empty one of its own at every start, read when it exits
+  // (termination_message.h).
+  {
+    const std::string dir = podDir() + "/termination/" + c.name;
+    const std::string file = dir + "/" + std::to_string(c.restartCount);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !std::ofstream(file, std::ios::trunc)) {
+      *waitingReason = "CreateContainerConfigError";
+      return fail(Errc::Unavailable, "cannot make the termination-message file " + file);
+    }
+    c.terminationFile = file;
+    s.binds.push_back({file, terminationMessagePath(c.spec), false});
+  }
   // The container's root is the host's /: a target under a symlink (/var/run -> /run) must be
   // given resolved, bwrap does not create directories through symlinks.
   for (auto& b : s.binds) {
@@ -437,6 +455,7 @@ Result<node::SpawnSpec> PodWorker::spawnSpec(ContainerRun& c, std::string* waiti
   std::error_code ec;
   fs::create_directories(dir, ec);
   s.logPath = dir + "/" + std::to_string(c.restartCount) + ".log";
+  c.logPath = s.logPath;
   return s;
 }
 

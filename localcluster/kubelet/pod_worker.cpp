@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/kube/client.h"
+#include "localcluster/kubelet/termination_message.h"
 #include "localcluster/proxy/names.h"
 
 namespace mysqlop::local::kubelet {
@@ -182,6 +183,9 @@ void PodWorker::applyExit(const Exit& e) {
   c->finishedSteady = std::chrono::steady_clock::now();
   c->ready = false;
   c->started = false;
+  c->exitMessage = terminationMessage(
+      c->spec, readHead(c->terminationFile, kMaxTerminationMessageBytes), c->exitCode,
+      c->exitCode != 0 ? readTail(c->logPath, std::size_t{64} * 1024) : std::string());
   spdlog::info("kubelet: pod {}: container {} exited with {}{}", podDescription(pod_), c->name,
                c->exitCode, c->killing ? " (stopped by the kubelet)" : "");
 }
@@ -232,6 +236,7 @@ bool PodWorker::syncOnce() {
     reproject = reproject_;
     reproject_ = false;
   }
+  reproject = tokenRefreshDue() || reproject;
   if (reproject) {
     std::string volume;
     auto r = projectVolumes(&volume);

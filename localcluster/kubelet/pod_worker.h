@@ -45,6 +45,8 @@ struct ContainerRun {
   int signal = 0;
   std::string exitReason;
   std::string exitMessage;
+  std::string terminationFile;  // host file bound at terminationMessagePath for this start
+  std::string logPath;          // this start's CRI log
   nlohmann::json lastState = nlohmann::json::object();  // {"terminated": {...}} or {}
   bool ready = false;
   bool started = false;  // the startup probe passed (or there is none) while running
@@ -104,6 +106,11 @@ class PodWorker {
   void markWaiting(const std::string& reason, const std::string& message);
   // Writes every projected volume (and the token volume); on failure names the volume.
   Result<void> projectVolumes(std::string* failedVolume);
+  // service_account_token.cpp: a token of the pod's ServiceAccount bound to the pod (TokenRequest),
+  // cached per audience and lifetime, asked again once 80% of its lifetime has passed (as the
+  // kubelet's token manager); tokenRefreshDue() says when a cached one must be replaced.
+  Result<std::string> serviceAccountToken(const std::string& audience, long long lifetime);
+  bool tokenRefreshDue();
   Result<std::string> volumeSourceDir(const nlohmann::json& volume);
   Result<node::SpawnSpec> spawnSpec(ContainerRun& c, std::string* waitingReason);
   void tearDownSandbox();
@@ -174,7 +181,12 @@ class PodWorker {
   bool statusFromBefore_ = false;  // a pod that ended before a restart of up: its status stays
   SteadyTime nextWake_{};
   SteadyTime nextPendingRetry_{};
-  std::set<std::string> versionsAnnounced_;  // images whose LocalVersion event was recorded
+  struct CachedToken {
+    std::string token;
+    std::chrono::system_clock::time_point refreshAt;
+  };
+  std::map<std::string, CachedToken> tokens_;  // "<audience>/<seconds>" -> token (worker thread)
+  std::set<std::string> versionsAnnounced_;    // images whose LocalVersion event was recorded
 };
 
 }  // namespace mysqlop::local::kubelet

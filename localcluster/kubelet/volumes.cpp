@@ -210,11 +210,22 @@ Result<void> projectedPayload(const nlohmann::json& source, const nlohmann::json
       downwardApiPayload(*d, pod, lookups, defaultMode, part, itemErrors);
       r = aggregate(itemErrors);
     } else if (auto t = s.find("serviceAccountToken"); t != s.end() && t->is_object()) {
-      if (sa.token.empty()) {
+      const std::string path = t->value("path", "");
+      if (sa.tokenFor) {
+        long long ttl = 3600;
+        if (auto e = t->find("expirationSeconds"); e != t->end() && e->is_number_integer()) {
+          ttl = e->get<long long>();
+        }
+        auto token = sa.tokenFor(t->value("audience", ""), ttl);
+        if (!token.ok()) {
+          r = fail(token.error().code, "failed to fetch token: " + token.error().message);
+        } else {
+          part[path] = ProjectedFile{path, *token, defaultMode};
+        }
+      } else if (sa.token.empty()) {
         r = fail(Errc::Unavailable, "failed to fetch token: no token for service account \"" +
                                         serviceAccountName(pod) + "\"");
       } else {
-        const std::string path = t->value("path", "");
         part[path] = ProjectedFile{path, sa.token, defaultMode};
       }
     }

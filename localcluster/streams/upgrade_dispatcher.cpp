@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
@@ -223,8 +224,31 @@ bool serveStreamRequest(ApiServer& api, TokenAuth& auth, HTTPServerRequest& requ
   if (!std::regex_match(p, m, path)) {
     return false;
   }
-  if (!auth.allowed(request.get("Authorization", ""), false)) {
+  auto user = authenticate(api, auth, request.get("Authorization", ""), false);
+  if (!user) {
     sendStatus(response, errUnauthorized());
+    return true;
+  }
+  // kube-apiserver requires create on pods/exec (pods/portforward, pods/attach), whichever HTTP
+  // method the upgrade used.
+  try {
+    ApiRequest as;
+    as.user = user;
+    as.impersonateUser = request.get("Impersonate-User", "");
+    for (auto it = request.find("Impersonate-Group");
+         it != request.end() && Poco::icompare(it->first, "Impersonate-Group") == 0; ++it) {
+      as.impersonateGroups.push_back(it->second);
+    }
+    AuthzAttributes a;
+    a.verb = "create";
+    a.apiVersion = "v1";
+    a.resource = "pods";
+    a.subresource = m[3].str();
+    a.ns = m[1].str();
+    a.name = m[2].str();
+    api.authorize(api.effectiveUser(as), a);
+  } catch (const ApiException& e) {
+    sendStatus(response, e.error());
     return true;
   }
   QueryValues query;

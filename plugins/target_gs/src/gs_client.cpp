@@ -54,8 +54,11 @@ std::string percentEncode(std::string_view s) {
   return out;
 }
 
-GsClient::GsClient(Account account, int timeoutSeconds)
-    : account_(std::move(account)), timeoutSeconds_(timeoutSeconds) {}
+GsClient::GsClient(Account account, int timeoutSeconds, TokenCache* tokens)
+    : account_(std::move(account)),
+      timeoutSeconds_(timeoutSeconds),
+      tokens_(tokens),
+      cacheKey_(tokens != nullptr ? tokenCacheKey(account_) : std::string()) {}
 
 GsClient::~GsClient() = default;
 
@@ -121,6 +124,14 @@ const std::string& GsClient::token(const std::string& what) {
   if (!token_.empty()) {
     return token_;
   }
+  if (tokens_ != nullptr) {
+    if (auto cached = tokens_->find(cacheKey_, TokenCache::Clock::now())) {
+      token_ = *cached;
+      tokenFromCache_ = true;
+      return token_;
+    }
+  }
+  const auto requested = TokenCache::Clock::now();
   const std::string jwt =
       assertion(account_.clientEmail, kScope, account_.tokenUri,
                 static_cast<std::int64_t>(std::time(nullptr)), account_.privateKey);
@@ -147,20 +158,43 @@ const std::string& GsClient::token(const std::string& what) {
     throw Error(mysqlop_status_Retry, what + ": the token endpoint's answer has no access_token");
   }
   token_ = j["access_token"].get<std::string>();
+  tokenFromCache_ = false;
+  if (tokens_ != nullptr) {
+    const auto expiresIn = j.value("expires_in", nlohmann::json(3600));
+    tokens_->put(cacheKey_, token_, expiresIn.is_number_integer() ? expiresIn.get<long long>() : 0,
+                 requested);
+  }
   return token_;
+}
+
+bool GsClient::forgetToken() {
+  if (tokens_ != nullptr) {
+    tokens_->drop(cacheKey_, token_);
+  }
+  token_.clear();
+  const bool wasCached = tokenFromCache_;
+  tokenFromCache_ = false;
+  return wasCached;
 }
 
 HttpResult GsClient::send(const std::string& method, const std::string& url,
                           std::map<std::string, std::string> headers, std::string_view body,
                           const std::string& what) {
   headers["Authorization"] = "Bearer " + token(what);
-  return raw(method, url, headers, body, what, nullptr);
+  HttpResult r = raw(method, url, headers, body, what, nullptr);
+  if (r.status == 401 && forgetToken()) {
+    headers["Authorization"] = "Bearer " + token(what);
+    r = raw(method, url, headers, body, what, nullptr);
+  }
+  return r;
 }
 
 int GsClient::openGet(const std::string& url, std::istream** body, HttpResult* error,
                       const std::string& what) {
-  const std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + token(what)}};
-  *error = raw("GET", url, headers, "", what, body);
+  *error = raw("GET", url, {{"Authorization", "Bearer " + token(what)}}, "", what, body);
+  if (error->status == 401 && forgetToken()) {
+    *error = raw("GET", url, {{"Authorization", "Bearer " + token(what)}}, "", what, body);
+  }
   return error->status;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "plugins/target_gs/src/gs_config.h"
+#include "plugins/target_gs/src/token_cache.h"
 
 namespace mysqlop::targetgs {
 
@@ -20,10 +21,12 @@ struct HttpResult {
 };
 
 // Requests to absolute URLs on keep-alive connections (one per host), with an OAuth2 access
-// token fetched from the account's token_uri on first use. Not thread-safe.
+// token taken from tokens (when given) or fetched from the account's token_uri on first use. A
+// request answered 401 with a cached token is sent once more with a fresh one. Not thread-safe
+// (the cache is).
 class GsClient {
  public:
-  GsClient(Account account, int timeoutSeconds);
+  GsClient(Account account, int timeoutSeconds, TokenCache* tokens = nullptr);
   ~GsClient();
 
   // what names the operation for messages. Throws mysqlop::Error: Retry when a host cannot be
@@ -43,10 +46,16 @@ class GsClient {
   Poco::Net::HTTPClientSession& session(const std::string& scheme, const std::string& host,
                                         unsigned short port);
   const std::string& token(const std::string& what);
+  // After a 401: forgets the token (here and in the cache); true when it came from the cache, so
+  // that one retry with a fresh token can tell an expired token from refused credentials.
+  bool forgetToken();
 
   Account account_;
   int timeoutSeconds_;
+  TokenCache* tokens_;
+  std::string cacheKey_;
   std::string token_;
+  bool tokenFromCache_ = false;
   std::string sessionKey_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   Poco::Net::HTTPResponse response_;

@@ -22,8 +22,9 @@ std::string objectUrl(const Options& o, const Location& where) {
 
 class GsWriter : public BackupWriter {
  public:
-  GsWriter(Account account, const Options& options, Location where, std::string url)
-      : client_(std::move(account), options.timeoutSeconds),
+  GsWriter(Account account, const Options& options, Location where, std::string url,
+           TokenCache* tokens)
+      : client_(std::move(account), options.timeoutSeconds, tokens),
         options_(options),
         where_(std::move(where)),
         url_(std::move(url)) {}
@@ -125,8 +126,9 @@ class GsWriter : public BackupWriter {
 
 class GsReader : public BackupReader {
  public:
-  GsReader(Account account, const Options& options, const Location& where, const std::string& url)
-      : client_(std::move(account), options.timeoutSeconds), url_(url) {
+  GsReader(Account account, const Options& options, const Location& where, const std::string& url,
+           TokenCache* tokens)
+      : client_(std::move(account), options.timeoutSeconds, tokens), url_(url) {
     HttpResult error;
     const int status =
         client_.openGet(objectUrl(options, where) + "?alt=media", &body_, &error, "reading " + url);
@@ -169,19 +171,20 @@ std::unique_ptr<BackupWriter> GsTarget::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {
   Location where = parseUrl(url, true);
   return std::make_unique<GsWriter>(accountFor(credentials), options_, std::move(where),
-                                    std::string(url));
+                                    std::string(url), tokens_.get());
 }
 
 std::unique_ptr<BackupReader> GsTarget::openReader(Call&, std::string_view url,
                                                    const Credentials& credentials) {
   const Location where = parseUrl(url, true);
-  return std::make_unique<GsReader>(accountFor(credentials), options_, where, std::string(url));
+  return std::make_unique<GsReader>(accountFor(credentials), options_, where, std::string(url),
+                                    tokens_.get());
 }
 
 std::vector<ObjectInfo> GsTarget::list(Call&, std::string_view urlPrefix,
                                        const Credentials& credentials) {
   const Location where = parseUrl(urlPrefix, false);
-  GsClient client(accountFor(credentials), options_.timeoutSeconds);
+  GsClient client(accountFor(credentials), options_.timeoutSeconds, tokens_.get());
   const std::string what = "listing " + std::string(urlPrefix);
   std::vector<ObjectInfo> out;
   std::string pageToken;
@@ -217,7 +220,7 @@ std::vector<ObjectInfo> GsTarget::list(Call&, std::string_view urlPrefix,
 
 void GsTarget::remove(Call&, std::string_view url, const Credentials& credentials) {
   const Location where = parseUrl(url, true);
-  GsClient client(accountFor(credentials), options_.timeoutSeconds);
+  GsClient client(accountFor(credentials), options_.timeoutSeconds, tokens_.get());
   const std::string what = "removing " + std::string(url);
   const HttpResult r = client.send("DELETE", objectUrl(options_, where), {}, "", what);
   if (r.status == 404) {

@@ -7,6 +7,7 @@
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/target_gs/src/gs_config.h"
+#include "plugins/target_gs/src/token_cache.h"
 
 namespace mysqlop::targetgs {
 
@@ -30,6 +31,7 @@ class GsTarget : public BackupTarget {
 
  private:
   Options options_;
+  std::unique_ptr<TokenCache> tokens_ = std::make_unique<TokenCache>();
 };
 
 }  // namespace mysqlop::targetgs

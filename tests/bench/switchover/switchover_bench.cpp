@@ -16,6 +16,7 @@
 #include "plugins/common/mysql/client.h"
 #include "plugins/orchestrator/src/static_engine.h"
 #include "tests/bench/common/bench_main.h"
+#include "tests/support/mysql/acked_writer.h"
 #include "tests/support/mysql/mariadb_server.h"
 #include "tests/support/wait/eventually.h"
 
@@ -25,78 +26,6 @@ using namespace mysqlop;
 using namespace mysqlop::orchestrator;
 using mysqlop::testing::MariaDbOptions;
 using mysqlop::testing::MariaDbServer;
-
-class Writer {
- public:
-  explicit Writer(std::vector<mysql::Endpoint> nodes) : nodes_(std::move(nodes)) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~Writer() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-  std::set<long long> acked() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return acked_;
-  }
-  // The longest gap between two acknowledged writes since the last call.
-  double takeGapMs() {
-    std::lock_guard<std::mutex> lock(mu_);
-    const double g = gapMs_;
-    gapMs_ = 0;
-    return g;
-  }
-
- private:
-  std::unique_ptr<mysql::Connection> writable() {
-    for (const auto& ep : nodes_) {
-      auto c = mysql::Connection::open(
-          ep, {"app", "app-pw"},
-          {std::chrono::seconds(1), std::chrono::seconds(3), std::chrono::seconds(3)});
-      if (!c.ok()) {
-        continue;
-      }
-      auto ro = (*c)->query("SELECT @@GLOBAL.read_only");
-      if (ro.ok() && !ro->empty() && ro->rows[0][0].value_or("") == "0") {
-        return std::move(*c);
-      }
-    }
-    return nullptr;
-  }
-  void run() {
-    long long next = 1;
-    auto last = std::chrono::steady_clock::now();
-    std::unique_ptr<mysql::Connection> conn;
-    while (!stop_) {
-      if (!conn) {
-        conn = writable();
-      }
-      if (conn) {
-        const long long id = next++;
-        if (conn->exec("INSERT INTO app.w VALUES (?)", {mysql::Arg::integer(id)}).ok()) {
-          const auto now = std::chrono::steady_clock::now();
-          std::lock_guard<std::mutex> lock(mu_);
-          acked_.insert(id);
-          gapMs_ = std::max(gapMs_, std::chrono::duration<double, std::milli>(now - last).count());
-          last = now;
-        } else {
-          conn.reset();
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-
-  std::vector<mysql::Endpoint> nodes_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::set<long long> acked_;
-  double gapMs_ = 0;
-  std::thread thread_;
-};
 
 double pct(std::vector<double> v, double p) {
   if (v.empty()) {
@@ -143,7 +72,7 @@ void runMode(bool semiSync, int n) {
   for (const auto& s : nodes) {
     eps.push_back({s->host(), s->port()});
   }
-  Writer writer(eps);
+  mysqlop::testing::AckedWriter writer(eps);
   std::vector<double> refused, gaps, total;
   int master = 0;
   for (int k = 0; k < n; ++k) {

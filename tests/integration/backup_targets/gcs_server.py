@@ -26,6 +26,7 @@ PUBLIC = serialization.load_pem_private_key(ACCOUNT["private_key"].encode(), Non
 SCOPE = "https://www.googleapis.com/auth/devstorage.read_write"
 LOCK = threading.Lock()
 TOKENS = set()
+ISSUED = [0]  # tokens issued, for the tests of the plugin's token cache (GET /_test/tokens)
 OBJECTS = {}   # name -> (bytes, updated)
 SESSIONS = {}  # id -> {"name", "data"}
 
@@ -86,6 +87,7 @@ class Handler(BaseHTTPRequestHandler):
         t = secrets.token_hex(16)
         with LOCK:
             TOKENS.add(t)
+            ISSUED[0] += 1
         self.reply(200, {"access_token": t, "expires_in": 3599, "token_type": "Bearer"})
 
     def bucket_of(self, path, prefix):
@@ -100,6 +102,11 @@ class Handler(BaseHTTPRequestHandler):
         path, q = self.split()
         if path == "/token":
             return self.token()
+        if path == "/_test/revoke":  # every token issued so far now answers 401, as expired ones do
+            self.body()
+            with LOCK:
+                TOKENS.clear()
+            return self.reply(200, {})
         if not self.authorized():
             return
         if path.startswith("/upload/storage/v1/b/") and q.get("uploadType") == "resumable":
@@ -144,6 +151,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path, q = self.split()
+        if path == "/_test/tokens":
+            with LOCK:
+                return self.reply(200, {"issued": ISSUED[0]})
         if not self.authorized():
             return
         name = self.bucket_of(path, "/storage/v1/b/")

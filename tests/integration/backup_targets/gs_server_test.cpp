@@ -5,6 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -123,6 +128,53 @@ TEST_F(GsOnTestServer, NothingIsVisibleBeforeTheLastChunk) {
   ASSERT_TRUE(c.get("gs://kit-bucket/chunks/x", &read).ok());
   EXPECT_EQ(read, data);
   ASSERT_TRUE(c.remove("gs://kit-bucket/chunks/x").ok());
+}
+
+// One token serves every operation of a target until it expires; a token the service no longer
+// accepts (401) is replaced once, transparently.
+TEST_F(GsOnTestServer, OneTokenServesManyOperationsAndAnExpiredOneIsReplaced) {
+  auto issued = [this] {
+    Poco::Net::HTTPClientSession s(
+        "127.0.0.1", static_cast<Poco::UInt16>(std::stoi(base_.substr(base_.rfind(':') + 1))));
+    Poco::Net::HTTPRequest req("GET", "/_test/tokens", Poco::Net::HTTPMessage::HTTP_1_1);
+    s.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    std::string body;
+    Poco::StreamCopier::copyToString(s.receiveResponse(resp), body);
+    return nlohmann::json::parse(body).at("issued").get<int>();
+  };
+  auto c = client({{"GCS_SERVICE_ACCOUNT_JSON_KEY", accountJson()}});
+  const int before = issued();
+  for (int i = 0; i < 3; ++i) {
+    const std::string url = "gs://kit-bucket/cache/" + std::to_string(i);
+    const auto put = c.put(url, "data");
+    ASSERT_TRUE(put.ok()) << put.status << " " << put.message;
+    std::string read;
+    const auto got = c.get(url, &read);
+    ASSERT_TRUE(got.ok()) << got.message;
+    std::vector<targetcheck::Listed> listed;
+    const auto list = c.list("gs://kit-bucket/cache/", &listed);
+    ASSERT_TRUE(list.ok()) << list.message;
+  }
+  EXPECT_EQ(issued(), before + 1);
+
+  Poco::Net::HTTPClientSession s(
+      "127.0.0.1", static_cast<Poco::UInt16>(std::stoi(base_.substr(base_.rfind(':') + 1))));
+  Poco::Net::HTTPRequest revoke("POST", "/_test/revoke", Poco::Net::HTTPMessage::HTTP_1_1);
+  revoke.setContentLength(0);
+  s.sendRequest(revoke);
+  Poco::Net::HTTPResponse resp;
+  s.receiveResponse(resp).ignore(1 << 20);
+  ASSERT_EQ(resp.getStatus(), 200);
+
+  std::string read;
+  const auto got = c.get("gs://kit-bucket/cache/0", &read);
+  ASSERT_TRUE(got.ok()) << got.message;
+  EXPECT_EQ(read, "data");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(c.remove("gs://kit-bucket/cache/" + std::to_string(i)).ok());
+  }
+  EXPECT_EQ(issued(), before + 2);
 }
 
 TEST_F(GsOnTestServer, AMissingBucketAndAnUnreachableTokenEndpoint) {

@@ -61,6 +61,9 @@ memstore_device_bytes = ${RGW_MEMSTORE_BYTES:-4294967296}
 keyring = $C/rgw/keyring
 rgw_data = $C/rgw
 rgw_frontends = beast endpoint=127.0.0.1:$RGWPORT
+# Virtual-hosted requests name the bucket in Host: <bucket>.s3.test (the test maps that name to
+# loopback in a private /etc/hosts); other hosts are read path-style.
+rgw_dns_name = s3.test
 CNF
 ceph-authtool --create-keyring keyring --gen-key -n mon. --cap mon 'allow *' >/dev/null
 ceph-authtool keyring --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' >/dev/null

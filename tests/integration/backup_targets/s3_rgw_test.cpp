@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "core/host/standalone_host.h"
 #include "plugins/target_s3/src/s3_client.h"
@@ -114,6 +115,50 @@ TEST_F(S3OnRgw, TheKitPassesAndNoSecretIsPrinted) {
   EXPECT_THAT(out, ::testing::EndsWith("\nmysqlop-target-check: 14 passed, 0 failed, 1 skipped\n"));
   EXPECT_THAT(out, Not(HasSubstr(kSecret)));
   EXPECT_THAT(out, Not(HasSubstr(kWrongSecret)));
+}
+
+// Virtual-hosted addressing against the real store: the bucket is in the Host header
+// (<bucket>.s3.test, RGW's rgw_dns_name in rgw.sh). The kit runs under bwrap with a private
+// /etc/hosts that maps those names to loopback, so no name leaves the machine and the host's
+// resolver is untouched.
+TEST_F(S3OnRgw, TheKitPassesWithVirtualHostedAddressing) {
+  const std::string port = endpoint_.substr(endpoint_.rfind(':') + 1);
+  const std::string hosts = dir_.file("hosts");
+  std::ofstream(hosts) << "127.0.0.1 s3.test " << kBucket << ".s3.test\n";
+  SpawnSpec spec;
+  spec.argv = {"/usr/bin/bwrap",
+               "--dev-bind",
+               "/",
+               "/",
+               "--ro-bind",
+               hosts,
+               "/etc/hosts",
+               KIT_PATH,
+               S3_TARGET_PATH,
+               "--url",
+               std::string("s3://") + kBucket + "/virtual/",
+               "--config",
+               R"({"addressing":"virtual"})",
+               "--large-size",
+               "16M",
+               "--credentials",
+               "AWS_ACCESS_KEY_ID=TESTKEY",
+               "--credentials",
+               std::string("AWS_SECRET_ACCESS_KEY=") + kSecret,
+               "--credentials",
+               "S3_ENDPOINT=http://s3.test:" + port,
+               "--bad-credentials",
+               std::string("AWS_SECRET_ACCESS_KEY=") + kWrongSecret};
+  spec.stdoutPath = dir_.file("out");
+  spec.stderrPath = dir_.file("out");
+  const pid_t pid = spawnProcess(spec);
+  const auto code = waitForExit(pid, std::chrono::minutes(5));
+  const std::string out = readFile(dir_.file("out"));
+  ASSERT_TRUE(code) << out;
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\nPASS write_commit_read"));
+  EXPECT_THAT(out, ::testing::EndsWith("\nmysqlop-target-check: 14 passed, 0 failed, 1 skipped\n"));
+  EXPECT_THAT(out, Not(HasSubstr(kSecret)));
 }
 
 TEST_F(S3OnRgw, AWrongSecretIsForbiddenAndNamesTheKeysNotTheValue) {

@@ -60,6 +60,18 @@ TEST_F(Kit, WithoutAPluginItPrintsTheUsage) {
   EXPECT_EQ(r.err, std::string("mysqlop-target-check: no plugin given\n") + kUsage);
 }
 
+TEST_F(Kit, HelpPrintsTheUsageAndTheOptionsAndExitsZero) {
+  for (const char* flag : {"--help", "-h"}) {
+    const KitRun r = kit({FILE_TARGET_PATH, flag});
+    EXPECT_EQ(r.code, 0) << flag;
+    EXPECT_EQ(r.err, "") << flag;
+    EXPECT_THAT(r.out, ::testing::StartsWith(kUsage)) << flag;
+    EXPECT_THAT(r.out,
+                HasSubstr("\n  --writers N               concurrent writers (at most 64)\n"));
+    EXPECT_THAT(r.out, ::testing::EndsWith("F failed,\nS skipped\".\n"));
+  }
+}
+
 TEST_F(Kit, EachWrongArgumentIsNamed) {
   struct Case {
     std::vector<std::string> args;

@@ -1,6 +1,8 @@
 // Configuration of containers: env from ConfigMaps, configMap volumes updated in place, missing
 // references, the service-account volume, emptyDir shared between containers. Mount paths are
 // under the test's DIR: bwrap creates missing bind targets on the host (the root is the host's /).
+#include <algorithm>
+
 #include "tests/integration/kubelet/kubelet_env.h"
 
 namespace mysqlop::local::kubelet::it {
@@ -144,9 +146,27 @@ TEST_F(KubeletEnv, ServiceAccountVolumeAndEmptyDirBetweenContainers) {
   ASSERT_TRUE(eventually(
       "note shared", [&] { return readAll(out + ".note") == "shared\n"; },
       [&] { return dump("sa"); }));
+  // The token is the pod's ServiceAccount's (TokenRequest, bound to the pod), not the admin's:
+  // the API server knows it as system:serviceaccount:default:default, which has no rights.
   json uid = pod("sa")["metadata"]["uid"];
-  EXPECT_EQ(readAll(dir_ + "/pods/" + uid.get<std::string>() + "/volumes/.kube-api-access/token"),
-            readAll(api_.dataDir() + "/token"));
+  const std::string token =
+      readAll(dir_ + "/pods/" + uid.get<std::string>() + "/volumes/.kube-api-access/token");
+  ASSERT_EQ(std::count(token.begin(), token.end(), '.'), 2) << token;
+  EXPECT_NE(token, readAll(api_.dataDir() + "/token"));
+  auto denied =
+      api_.request("GET", "/api/v1/namespaces/default/pods", "", "application/json", token);
+  ASSERT_TRUE(denied.ok()) << denied.error().message;
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_EQ(denied->json()["message"],
+            "pods is forbidden: User \"system:serviceaccount:default:default\" cannot list "
+            "resource \"pods\" in API group \"\" in the namespace \"default\"");
+  // Bound to the pod: once the pod is gone, the token no longer authenticates.
+  ASSERT_TRUE(client_->remove(kube::resources::kPods, "default", "sa").ok());
+  ASSERT_TRUE(eventually("pod gone", [&] { return podGone("sa"); }));
+  auto refused =
+      api_.request("GET", "/api/v1/namespaces/default/pods", "", "application/json", token);
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->status, 401);
 }
 
 TEST_F(KubeletEnv, UnboundClaimKeepsThePodWaitingWithAnEvent) {
@@ -165,6 +185,55 @@ TEST_F(KubeletEnv, UnboundClaimKeepsThePodWaitingWithAnEvent) {
   json q = pod("claims");
   EXPECT_EQ(phase(q), "Pending");
   EXPECT_EQ(waitingReason(q), "ContainerCreating");
+}
+
+TEST_F(KubeletEnv, MissingServiceAccountKeepsThePodWaitingUntilItExists) {
+  json p = shellPod("nosa", "exec sleep 100025");
+  p["spec"]["serviceAccountName"] = "later";
+  create(p);
+  ASSERT_TRUE(eventually(
+      "FailedMount event",
+      [&] {
+        return hasEvent("nosa", "FailedMount",
+                        "MountVolume.SetUp failed for volume \".kube-api-access\" : failed to "
+                        "fetch token: serviceaccounts \"later\" not found");
+      },
+      [&] { return dump("nosa"); }));
+  EXPECT_EQ(phase(pod("nosa")), "Pending");
+  create(kube::Resource{"", "v1", "ServiceAccount", "serviceaccounts", true},
+         {{"apiVersion", "v1"},
+          {"kind", "ServiceAccount"},
+          {"metadata", {{"name", "later"}, {"namespace", "default"}}}});
+  ASSERT_TRUE(waitPod("nosa", "Running", [](const json& q) { return phase(q) == "Running"; }));
+}
+
+// TokenRequest grants 5 s here: the kubelet must replace the projected token at 80% of that.
+class KubeletShortTokens : public KubeletEnv {
+ protected:
+  KubeletShortTokens() {
+    apiOptions_.extraArgs = {"--service-account-max-token-expiration-seconds", "5"};
+  }
+};
+
+TEST_F(KubeletShortTokens, TheProjectedTokenIsReplacedBeforeItExpires) {
+  create(shellPod("rotating", "exec sleep 100027"));
+  ASSERT_TRUE(waitPod("rotating", "Running", [](const json& q) { return phase(q) == "Running"; }));
+  const std::string path = dir_ + "/pods/" + pod("rotating")["metadata"]["uid"].get<std::string>() +
+                           "/volumes/.kube-api-access/token";
+  const std::string first = readAll(path);
+  ASSERT_EQ(std::count(first.begin(), first.end(), '.'), 2) << first;
+  std::string next;
+  ASSERT_TRUE(eventually(
+      "a new token in the volume",
+      [&] {
+        next = readAll(path);
+        return !next.empty() && next != first;
+      },
+      [&] { return dump("rotating"); }));
+  // The new one authenticates (403 for a list: the default account has no rights, but is known).
+  auto r = api_.request("GET", "/api/v1/namespaces/default/pods", "", "application/json", next);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->status, 403) << r->body;
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ class KubeletEnv : public ::testing::Test {
     std::string missing = node::missingPrerequisite();
     // scripts/test installs what the kubelet needs: a machine without it fails, never skips.
     ASSERT_TRUE(missing.empty()) << missing;
-    auto s = api_.start();
+    auto s = api_.start(apiOptions_);
     ASSERT_TRUE(s.ok()) << s.error().message;
     auto kc = kube::loadKubeconfigFiles({api_.kubeconfigPath()}, true);
     ASSERT_TRUE(kc.ok()) << kc.error().message;
@@ -230,6 +230,7 @@ class KubeletEnv : public ::testing::Test {
     return false;
   }
 
+  mysqlop::testing::LocalApiServer::Options apiOptions_;  // a fixture's flags for the server
   mysqlop::testing::LocalApiServer api_;
   std::unique_ptr<kube::Client> client_;
   std::string dir_;

@@ -21,6 +21,7 @@
 #include "plugins/orchestrator/src/gather.h"
 #include "plugins/orchestrator/src/recovery_audit.h"
 #include "plugins/orchestrator/src/static_engine.h"
+#include "tests/support/mysql/acked_writer.h"
 #include "tests/support/mysql/mariadb_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait/eventually.h"
@@ -33,79 +34,6 @@ using mysqlop::testing::MariaDbOptions;
 using mysqlop::testing::MariaDbServer;
 
 constexpr const char* kPw = "engine-pw";
-
-// Inserts ids 1, 2, ... every ~5 ms into the writable node; on an error it looks for the
-// writable node again. Keeps the acknowledged ids and the longest gap between two acknowledged
-// writes (what a client sees of the refused window, retries included).
-class Writer {
- public:
-  explicit Writer(std::vector<mysql::Endpoint> nodes) : nodes_(std::move(nodes)) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~Writer() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-  std::set<long long> acked() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return acked_;
-  }
-  double longestGapMs() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return longestGapMs_;
-  }
-
- private:
-  std::unique_ptr<mysql::Connection> findWritable() {
-    for (const auto& ep : nodes_) {
-      auto c = mysql::Connection::open(
-          ep, {"app", "app-pw"},
-          {std::chrono::seconds(1), std::chrono::seconds(3), std::chrono::seconds(3)});
-      if (!c.ok()) {
-        continue;
-      }
-      auto ro = (*c)->query("SELECT @@GLOBAL.read_only");
-      if (ro.ok() && !ro->empty() && ro->rows[0][0].value_or("") == "0") {
-        return std::move(*c);
-      }
-    }
-    return nullptr;
-  }
-  void run() {
-    long long next = 1;
-    auto last = std::chrono::steady_clock::now();
-    std::unique_ptr<mysql::Connection> conn;
-    while (!stop_) {
-      if (!conn) {
-        conn = findWritable();
-      }
-      if (conn) {
-        const long long id = next++;
-        if (conn->exec("INSERT INTO app.w VALUES (?)", {mysql::Arg::integer(id)}).ok()) {
-          const auto now = std::chrono::steady_clock::now();
-          std::lock_guard<std::mutex> lock(mu_);
-          acked_.insert(id);
-          longestGapMs_ = std::max(longestGapMs_,
-                                   std::chrono::duration<double, std::milli>(now - last).count());
-          last = now;
-        } else {
-          conn.reset();
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-
-  std::vector<mysql::Endpoint> nodes_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::set<long long> acked_;
-  double longestGapMs_ = 0;
-  std::thread thread_;
-};
 
 class SwitchoverTest : public ::testing::Test {
  protected:
@@ -190,7 +118,7 @@ class SwitchoverTest : public ::testing::Test {
     for (const auto& n : nodes_) {
       eps.push_back({n->host(), n->port()});
     }
-    writer_ = std::make_unique<Writer>(eps);
+    writer_ = std::make_unique<testing::AckedWriter>(eps);
     ASSERT_TRUE(eventually("the writer writes", [&] { return writer_->acked().size() >= 50; }));
   }
 
@@ -274,7 +202,7 @@ class SwitchoverTest : public ::testing::Test {
     return std::move(opened.value);
   }();
   std::unique_ptr<ClusterEngine> engine_;
-  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<testing::AckedWriter> writer_;
   std::mutex logMu_;
   std::string log_;
 };

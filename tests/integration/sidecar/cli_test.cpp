@@ -10,7 +10,8 @@ namespace mysqlop::testing::sidecar {
 namespace {
 
 const char* kUsage =
-    "usage: mysql-operator-sidecar [--debug] clone-and-init|config-and-serve|run\n";
+    "usage: mysql-operator-sidecar [--debug] clone-and-init|config-and-serve|run|take-backup-to "
+    "<srcHost> <url>|remove-backup <url>\n";
 
 struct CliTest : ::testing::Test {
   std::string log = (std::filesystem::temp_directory_path() /
@@ -35,6 +36,14 @@ TEST_F(CliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(extra.exitCode, 2);
   EXPECT_EQ(extra.output,
             std::string("mysql-operator-sidecar: unexpected argument \"now\"\n") + kUsage);
+  SidecarRun missing = run({"take-backup-to", "c-mysql-1.mysql.ns"}, podEnv(0));
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_EQ(missing.output,
+            std::string("mysql-operator-sidecar: take-backup-to needs 2 arguments\n") + kUsage);
+  SidecarRun tooMany = run({"remove-backup", "s3://b/x", "s3://b/y"}, podEnv(0));
+  EXPECT_EQ(tooMany.exitCode, 2);
+  EXPECT_EQ(tooMany.output,
+            std::string("mysql-operator-sidecar: unexpected argument \"s3://b/y\"\n") + kUsage);
 }
 
 TEST_F(CliTest, BadEnvironmentExitsWith1AndNamesTheVariable) {

@@ -131,10 +131,15 @@ TEST(SidecarServe, XbackupStreamsWithTheSuccessTrailer) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->headers["content-type"], "application/octet-stream");
   EXPECT_EQ(r->headers["transfer-encoding"], "chunked");
-  EXPECT_EQ(r->headers["trailer"], "X-Backup-Status");
+  EXPECT_EQ(r->headers["trailer"], "X-Backup-Status, X-Backup-Gtid");
   EXPECT_TRUE(r->complete);
   EXPECT_EQ(r->trailers["x-backup-status"], "Success") << source.sidecarLog();
   EXPECT_GT(bytes, 1u << 20);
+  // The backup's GTID position, from the backup tool's own report (the source is idle: it is
+  // the server's binlog position).
+  std::string pos = source.server().query("SELECT @@gtid_binlog_pos");
+  while (!pos.empty() && pos.back() == '\n') pos.pop_back();
+  EXPECT_EQ(r->trailers["x-backup-gtid"], pos);
 }
 
 TEST(SidecarServe, AFailedBackupSaysFailedAndTheCloneLeavesNoData) {
@@ -147,6 +152,7 @@ TEST(SidecarServe, AFailedBackupSaysFailedAndTheCloneLeavesNoData) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->trailers["x-backup-status"], "Failed");
+  EXPECT_EQ(r->trailers.count("x-backup-gtid"), 0u);
 
   ClonePod pod(1);
   SidecarRun run = pod.cloneAndInit(source.url());
@@ -363,15 +369,24 @@ TEST(SidecarClone, AnotherPodWithNothingToCloneFails) {
   EXPECT_FALSE(fs::exists(pod.confDir() + "/my.cnf"));
 }
 
-TEST(SidecarClone, PodZeroWithABucketSaysRestoreIsNotThereYet) {
+// The restore itself is tested in tests/integration/backup_sidecar; here, the branch is taken
+// for pod 0 only when no peer or master is healthy, and a scheme nobody serves fails with 8.
+TEST(SidecarClone, PodZeroWithABucketRestoresThroughATargetAndNoTargetIsAnError) {
   ClonePod pod(0);
-  SidecarRun run =
-      pod.cloneAndInit("http://127.0.0.1:1", {{"INIT_BUCKET_URI", "s3://bucket/backup.xbackup.gz"}},
-                       "http://127.0.0.1:2");
+  SidecarRun run = pod.cloneAndInit("http://127.0.0.1:1",
+                                    {{"INIT_BUCKET_URI", "s3://bucket/backup.xbackup.gz"},
+                                     {"MYSQLOP_BACKUP_TARGETS", R"({"targets":[]})"}},
+                                    "http://127.0.0.1:2");
   EXPECT_EQ(run.exitCode, 8);
-  EXPECT_EQ(run.output,
-            "mysql-operator-sidecar: INIT_BUCKET_URI is set: restoring from a bucket is "
-            "not implemented yet (it comes with the issue \"Backups and restore\")\n");
+  EXPECT_TRUE(
+      contains(run.output, "restoring " + pod.dataDir() + " from s3://bucket/backup.xbackup.gz\n"))
+      << run.output;
+  EXPECT_TRUE(contains(run.output,
+                       "\nmysql-operator-sidecar: restore from s3://bucket/backup.xbackup.gz: no "
+                       "backup target serves \"s3://\" (served: none); " +
+                           pod.dataDir() + " emptied\n"))
+      << run.output;
+  EXPECT_TRUE(listTree(pod.dataDir()).empty());
 }
 
 }  // namespace

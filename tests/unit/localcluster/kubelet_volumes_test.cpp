@@ -34,7 +34,7 @@ class ProjectVolume : public ::testing::Test {
   Objects objects_;
   Lookups lookups_ = objects_.lookups();
   nlohmann::json pod_ = testPod();
-  ServiceAccountFiles sa_{"tok3n", "-----BEGIN CERTIFICATE-----\n"};
+  ServiceAccountFiles sa_{"tok3n", "-----BEGIN CERTIFICATE-----\n", nullptr};
 };
 
 TEST_F(ProjectVolume, ConfigMapEveryKeyWithDefaultMode) {
@@ -166,6 +166,27 @@ TEST_F(ProjectVolume, ProjectedSourcesMergeInOrder) {
                            {"same", {"secret", 0600}},
                            {"ns", {"shop", 0640}},
                            {"token", {"tok3n", 0640}}}));
+}
+
+TEST_F(ProjectVolume, TokensComeFromTokenForWithTheSourcesAudienceAndLifetime) {
+  std::vector<std::string> asked;
+  sa_.tokenFor = [&](const std::string& audience, long long lifetime) -> Result<std::string> {
+    asked.push_back(audience + "/" + std::to_string(lifetime));
+    if (audience == "vault") {
+      return fail(Errc::NotFound, "serviceaccounts \"runner\" not found");
+    }
+    return "jwt-for-" + (audience.empty() ? std::string("api") : audience);
+  };
+  auto files = project(R"({"name": "v", "projected": {"sources": [
+      {"serviceAccountToken": {"path": "api"}},
+      {"serviceAccountToken": {"path": "db", "audience": "db", "expirationSeconds": 7200}}]}})");
+  ASSERT_TRUE(files) << files.error().message;
+  EXPECT_EQ(files->at("api").first, "jwt-for-api");
+  EXPECT_EQ(files->at("db").first, "jwt-for-db");
+  EXPECT_EQ(asked, (std::vector<std::string>{"/3600", "db/7200"}));
+  EXPECT_EQ(error(R"({"name": "v", "projected": {"sources": [
+      {"serviceAccountToken": {"path": "t", "audience": "vault"}}]}})"),
+            "failed to fetch token: serviceaccounts \"runner\" not found");
 }
 
 TEST_F(ProjectVolume, ProjectedErrorsAreAggregated) {
