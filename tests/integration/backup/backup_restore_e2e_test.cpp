@@ -129,5 +129,43 @@ TEST(BackupRestoreE2E, ABackupRestoresIntoANewClusterUpToItsGtid) {
   EXPECT_TRUE(std::filesystem::exists(store / "b.xbackup.gz"));  // retain: kept
 }
 
+TEST(BackupRestoreE2E, ABackupToAnUnknownTargetFailsSayingSo) {
+  if (std::string why = sidecarMissesTakeBackupTo(); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
+  MysqlClusterEnv env;
+  ASSERT_TRUE(env.ok()) << env.error();
+  env.setBackupConfig("{backoffLimit: 0}");
+  env.restartOperator();
+  ASSERT_EQ(env.apply(clusterManifest("src", 1)), "");
+  ASSERT_EQ(env.waitReady("src", 180s), "") << env.diagnostics();
+  ASSERT_EQ(env.apply("apiVersion: mysql.presslabs.org/v1alpha1\nkind: MysqlBackup\n"
+                      "metadata: {name: nowhere, namespace: default}\n"
+                      "spec: {clusterName: src, backupURL: \"nosuch://bucket/x.xbackup.gz\"}\n"),
+            "");
+  json backup;
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        backup = getJson(env, "mysqlbackup", "nowhere");
+        return backup.value("status", json::object()).value("completed", false);
+      },
+      Poll{300s, 500ms}))
+      << backup.dump() << "\n"
+      << env.diagnostics();
+  ASSERT_EQ(conditionStatus(backup, "Failed"), "True") << backup.dump();
+  // The backup container's reason and message (its termination message), not the Job's.
+  std::string reason;
+  std::string message;
+  for (const json& c : backup["status"]["conditions"]) {
+    if (c.value("type", "") == "Failed") {
+      reason = c.value("reason", "");
+      message = c.value("message", "");
+    }
+  }
+  EXPECT_NE(reason, "BackoffLimitExceeded") << backup.dump();
+  EXPECT_FALSE(reason.empty()) << backup.dump();
+  EXPECT_NE(message.find("nosuch"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace mysqlop::testing
