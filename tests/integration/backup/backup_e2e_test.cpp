@@ -6,8 +6,8 @@
 //
 // The clusters have no MySQL pods (replicas 0) and name a stand-in sidecar image, an image profile
 // of this test: `take-backup-to` exits 0 (1 when the URL has "/fail/"), `remove-backup` exits 0.
-// It stands for the sidecar's subcommands of the same names (contract 3 and 5 of
-// docs/backups.md) until they land; what they do with the object is the sidecar's tests' job.
+// It keeps these tests about the operator's side (Jobs, status, finalizer, schedules) fast and
+// independent of MariaDB; backup_restore_e2e_test.cpp runs the real sidecar end to end.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
