@@ -493,6 +493,23 @@ mysqlop_type_status findBackupTargetFor(mysqlop_plugin_host_ptr plugin, mysqlop_
 const mysqlop_host_backup_targets_v2 kBackupTargetsV2 = {sizeof(mysqlop_host_backup_targets_v2),
                                                          &findBackupTargetFor};
 
+mysqlop_type_status describeTargets(mysqlop_call_host_ptr call, mysqlop_type_buffer* out) {
+  if (out) {
+    *out = mysqlop_type_buffer{};
+  }
+  if (!call || !out) {
+    return mysqlop_status_Invalid;
+  }
+  return guarded(call, [&] {
+    give(call, call->plugin->manager->backupTargetCatalog(), out);
+    call->lastError.clear();
+    return mysqlop_status_Ok;
+  });
+}
+
+const mysqlop_host_backup_target_catalog_v1 kCatalogV1 = {
+    sizeof(mysqlop_host_backup_target_catalog_v1), &describeTargets};
+
 // ABI 1.0: no plugin argument, so the process's one manager answers.
 const void* hostGetInterface(mysqlop_type_str id, uint32_t minVersion) {
   PluginManager* m = PluginManager::current();
@@ -570,6 +587,7 @@ const mysqlop_host_v1* hostTable() { return &kHost; }
 void registerHostInterfaces(HostInterfaces& interfaces) {
   interfaces.add(MYSQLOP_HOST_BACKUP_TARGETS_V1, 1, &kBackupTargets);
   interfaces.add(MYSQLOP_HOST_BACKUP_TARGETS_V2, 2, &kBackupTargetsV2);
+  interfaces.add(MYSQLOP_HOST_BACKUP_TARGET_CATALOG_V1, 1, &kCatalogV1);
 }
 
 }  // namespace mysqlop::host

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/host/host_api.h"
+#include "core/host/target_catalog.h"
 #include "core/log/logging.h"
 #include "mysqlop/plugin.hpp"
 
@@ -244,6 +245,17 @@ void PluginManager::loadOne(const config::PluginEntry& entry) {
                    1);
   logger_->info("loaded plugin \"{}\" {} ({}, ABI {}.{}) from {}", name, str(d.version),
                 kindName(d.kind), d.abi_major, d.abi_minor, entry.path);
+}
+
+std::string PluginManager::backupTargetCatalog() const {
+  std::vector<CatalogEntry> entries;
+  std::lock_guard<std::mutex> lock(pluginsMu_);
+  for (const auto& p : plugins_) {
+    if (p->backupTarget && p->created.load() && !p->destroyed.load()) {
+      entries.push_back({p->entry.name, p->entry.path, p->entry.configJson});
+    }
+  }
+  return catalogJson(entries);
 }
 
 bool PluginManager::ready() const {

@@ -124,6 +124,9 @@ class PluginManager {
   std::shared_ptr<spdlog::logger> logger() const { return logger_; }
   // The created backup targets by scheme (the host's backup-target lookups answer from it).
   BackupTargets& backupTargets() { return backupTargets_; }
+  // The backup-target catalog (ABI 1.2): every created, not destroyed backup target in
+  // configuration order as {"targets":[{name,path,config}]}.
+  std::string backupTargetCatalog() const;
   bool backupTargetFor(std::string_view scheme, const mysqlop_backup_target_v1** table,
                        mysqlop_instance_plugin_ptr* instance) const;
   // The one process-wide pointer left: the ABI 1.0 host_get_interface and the backup-targets/1

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/host/abi_string.h"
+#include "core/host/target_catalog.h"
 #include "mysqlop/plugin.hpp"
 
 namespace mysqlop::host {
@@ -177,10 +178,34 @@ const mysqlop_host_backup_targets_v2 kTargetsV2 = {sizeof(mysqlop_host_backup_ta
 // ABI 1.0's handle-less lookup needs a process-wide host; a standalone host has none.
 const void* hostGetInterface(mysqlop_type_str, uint32_t) { return nullptr; }
 
+mysqlop_type_status describeTargets(mysqlop_call_host_ptr c, mysqlop_type_buffer* out) {
+  if (!c || !out) {
+    return mysqlop_status_Invalid;
+  }
+  *out = mysqlop_type_buffer{};
+  StandaloneCall* call = callOf(c);
+  try {
+    auto buf = std::make_unique<std::string>(call->plugin->host->catalogJson());
+    out->handle = reinterpret_cast<mysqlop_buffer_host_ptr>(buf.get());
+    out->data = {buf->data(), buf->size()};
+    call->buffers.push_back(std::move(buf));
+    call->lastError.clear();
+    return mysqlop_status_Ok;
+  } catch (const std::exception& e) {
+    call->lastError = e.what();
+    return mysqlop_status_Internal;
+  }
+}
+const mysqlop_host_backup_target_catalog_v1 kCatalogV1 = {
+    sizeof(mysqlop_host_backup_target_catalog_v1), &describeTargets};
+
 const void* hostGetInterfaceFor(mysqlop_plugin_host_ptr p, mysqlop_type_str id,
                                 uint32_t minVersion) {
   if (p && view(id) == MYSQLOP_HOST_BACKUP_TARGETS_V2 && minVersion <= 2) {
     return &kTargetsV2;
+  }
+  if (p && view(id) == MYSQLOP_HOST_BACKUP_TARGET_CATALOG_V1 && minVersion <= 1) {
+    return &kCatalogV1;
   }
   return nullptr;
 }
@@ -279,6 +304,17 @@ StandalonePlugin* StandaloneHost::find(const std::string& name) const {
   return nullptr;
 }
 
+std::string StandaloneHost::catalogJson() const {
+  std::vector<CatalogEntry> entries;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& p : plugins_) {
+    if (p->target && p->instance) {
+      entries.push_back({p->name, p->library.path, p->configJson});
+    }
+  }
+  return host::catalogJson(entries);
+}
+
 Result<StandalonePlugin*> StandaloneHost::loadBackupTarget(const std::string& path,
                                                            const std::string& configJson) {
   const std::string entryName = std::filesystem::path(path).stem().string();
@@ -313,6 +349,7 @@ Result<StandalonePlugin*> StandaloneHost::loadBackupTarget(const std::string& pa
                                    "): " + (call.error.empty() ? "no message" : call.error));
   }
   p->target = backupTargetTable(d);
+  p->configJson = configJson;
   std::string clash;
   if (!p->target || !targets_.add(p->name, p->target, p->instance, &clash)) {
     targets_.remove(p->instance);

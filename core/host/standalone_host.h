@@ -24,6 +24,7 @@ struct StandalonePlugin {
   std::string name;  // descriptor name
   mysqlop_instance_plugin_ptr instance = nullptr;
   const mysqlop_backup_target_v1* target = nullptr;  // set for backup targets
+  std::string configJson = "{}";                     // what create was given (the catalog)
   std::atomic<bool> callsAllowed{false};
 
   mysqlop_plugin_host_ptr handle() { return reinterpret_cast<mysqlop_plugin_host_ptr>(this); }
@@ -65,6 +66,9 @@ class StandaloneHost {
   BackupTargets& backupTargets() { return targets_; }
   const std::vector<std::unique_ptr<StandalonePlugin>>& plugins() const { return plugins_; }
   StandalonePlugin* find(const std::string& name) const;
+  // The backup-target catalog (ABI 1.2, mysqlop.host.backup_target_catalog/1): the targets created
+  // so far, in creation order, as {"targets":[{name,path,config}]}.
+  std::string catalogJson() const;
 
   // The callback table handed to the plugins of every StandaloneHost.
   static const mysqlop_host_v1* table();

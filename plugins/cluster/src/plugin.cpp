@@ -5,6 +5,7 @@
 #include "mysqlop/plugin.hpp"
 #include "plugins/cluster/src/reconciler.h"
 #include "plugins/common/kube/resources.h"
+#include "plugins/common/kube/target_catalog.h"
 
 namespace {
 
@@ -24,8 +25,10 @@ class ClusterPlugin : public mysqlop::Plugin {
       res::kPod, res::kPersistentVolumeClaim, res::kService};
 
   explicit ClusterPlugin(const mysqlop::Context& ctx)
-      : Plugin(ctx),
-        reconciler_(mysqlop::cluster::parseOptions(ctx.operatorJson, ctx.configJson)) {}
+      : Plugin(ctx), reconciler_(mysqlop::cluster::parseOptions(ctx.operatorJson, ctx.configJson)) {
+    reconciler_.setBackupTargetCatalog(
+        [this](mysqlop::Call& call) { return mysqlop::kube::backupTargetCatalog(host(), call); });
+  }
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return reconciler_.reconcile(call, req.namespaceName, req.name);

@@ -125,7 +125,10 @@ mysqlop::Outcome Reconciler::reconcile(mysqlop::Call& call, std::string_view ns,
   if (!parsed.errors.empty()) {
     return reportInvalid(call, cluster, parsed.errors);
   }
-  const ClusterSpec& c = *parsed.spec;
+  ClusterSpec& c = *parsed.spec;
+  if (!c.initBucketUrl.empty() && catalog_) {
+    c.backupTargetsJson = catalog_(call);
+  }
 
   json configMap;
   json secret;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -24,6 +25,11 @@ namespace mysqlop::cluster {
 class Reconciler {
  public:
   explicit Reconciler(Options options) : options_(std::move(options)) {}
+
+  // Where the MYSQLOP_BACKUP_TARGETS of a restoring cluster's init container comes from (the
+  // host's backup-target catalog); unset or "" leaves the env out.
+  using CatalogFn = std::function<std::string(mysqlop::Call&)>;
+  void setBackupTargetCatalog(CatalogFn catalog) { catalog_ = std::move(catalog); }
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, std::string_view ns, std::string_view name) const;
 
@@ -60,6 +66,7 @@ class Reconciler {
                                int readyNodes) const;
 
   Options options_;
+  CatalogFn catalog_;
 };
 
 }  // namespace mysqlop::cluster

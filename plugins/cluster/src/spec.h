@@ -97,6 +97,9 @@ struct ClusterSpec {
   // Backups and init (passed to containers as env).
   std::string initBucketUrl;
   std::string initBucketSecretName;
+  // MYSQLOP_BACKUP_TARGETS of the init container when initBucketUrl is set: the host's
+  // backup-target catalog (set by the reconciler, not read from the spec; "" leaves it out).
+  std::string backupTargetsJson;
   std::vector<std::string> backupCompressCommand;
   std::vector<std::string> backupDecompressCommand;
   std::vector<std::string> metricsExporterExtraArgs;

@@ -123,6 +123,10 @@ json initContainers(const ClusterSpec& c, const Options& o) {
   json env = commonEnv(c, o);
   if (!c.initBucketUrl.empty()) {
     env.push_back(envValue("INIT_BUCKET_URI", c.initBucketUrl));
+    // The restore reads the object through the operator's backup targets (docs/backups.md).
+    if (!c.backupTargetsJson.empty()) {
+      env.push_back(envValue("MYSQLOP_BACKUP_TARGETS", c.backupTargetsJson));
+    }
   }
   env.push_back(envSecret("BACKUP_USER", operated, "BACKUP_USER", true));
   env.push_back(envSecret("BACKUP_PASSWORD", operated, "BACKUP_PASSWORD", true));

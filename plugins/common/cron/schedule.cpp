@@ -450,4 +450,6 @@ std::string checkSchedule(std::string_view text, const std::string& zoneRoot) {
   return Schedule::parse(text, &why, zoneRoot) ? "" : why;
 }
 
+std::optional<std::int64_t> parseGoDuration(std::string_view text) { return parseDuration(text); }
+
 }  // namespace mysqlop::cron

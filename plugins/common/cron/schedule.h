@@ -55,4 +55,8 @@ class Schedule {
 std::string checkSchedule(std::string_view text,
                           const std::string& zoneRoot = "/usr/share/zoneinfo");
 
+// Go's time.ParseDuration ("720h", "1h30m", "90s"), in nanoseconds; nullopt when invalid or beyond
+// int64. The duration syntax of @every, also used for the backup retention age.
+std::optional<std::int64_t> parseGoDuration(std::string_view text);
+
 }  // namespace mysqlop::cron

@@ -117,6 +117,21 @@ typedef struct mysqlop_host_backup_targets_v2 {
                               mysqlop_instance_plugin_ptr* out_instance);
 } mysqlop_host_backup_targets_v2;
 
+/* Since 1.2: the catalog of the backup targets the host created, so that a plugin can hand the same
+ * targets to another program (the operator's backup plugin gives it to the sidecar of a backup Job
+ * as the env MYSQLOP_BACKUP_TARGETS). Obtained with
+ * host->host_get_interface_for(plugin, MYSQLOP_HOST_BACKUP_TARGET_CATALOG_V1, 1). */
+#define MYSQLOP_HOST_BACKUP_TARGET_CATALOG_V1 "mysqlop.host.backup_target_catalog/1"
+
+typedef struct mysqlop_host_backup_target_catalog_v1 {
+  uint32_t struct_size;
+  /* Fills out_json with {"targets":[{"name":N,"path":P,"config":{...}}, ...]}: every created
+   * backup-target plugin in creation order, with its configured name, the absolute path of its
+   * library and its config object ({} when none). out_json: OWNERSHIP the host, released with
+   * host->release(call, out_json->handle). Any thread. */
+  mysqlop_type_status (*describe)(mysqlop_call_host_ptr call, mysqlop_type_buffer* out_json);
+} mysqlop_host_backup_target_catalog_v1;
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,5 @@
 /*
- * mysqlop plugin ABI, version 1.1 (reconciler, service and backup-target plugins).
+ * mysqlop plugin ABI, version 1.2 (reconciler, service and backup-target plugins).
  *
  * This header is pure C99 and depends on nothing but the C standard library. A plugin built
  * against it loads into any mysql-operator host that speaks the same major version.
@@ -30,6 +30,8 @@
  *   plugin built against 1.0 loads and runs unchanged on a 1.1 host. A plugin built against 1.1
  *   that may run on a 1.0 host tests MYSQLOP_HOST_HAS(host, field) before calling a 1.1 callback
  *   (plugin.hpp does so and answers Unsupported when the host is older).
+ *   1.2 added the host interface MYSQLOP_HOST_BACKUP_TARGET_CATALOG_V1 (backup_target.h) and
+ *   nothing else: no struct or table changed.
  *
  * MEMORY RULES
  *   - Everything passed into a hook or callback (strings, object JSON, arrays) is BORROWED for the
@@ -73,7 +75,7 @@ extern "C" {
 #endif
 
 #define MYSQLOP_ABI_MAJOR 1
-#define MYSQLOP_ABI_MINOR 1
+#define MYSQLOP_ABI_MINOR 2
 /* "MYPL": the first four bytes of every descriptor. */
 #define MYSQLOP_PLUGIN_MAGIC 0x4D59504Cu
 #define MYSQLOP_PLUGIN_ENTRY_V1 "mysqlop_plugin_entry_v1"

@@ -106,6 +106,22 @@ TEST_F(CrdTest, UnparsableBackupSchedule) {
             std::string::npos);
 }
 
+TEST_F(CrdTest, ScheduleTimeZonesAndDescriptorsAreAccepted) {
+  // What bitpoke's cron library accepts; the backup plugin's parser decides the rest.
+  int n = 0;
+  for (const char* s : {"CRON_TZ=Europe/Paris 0 0 * * * *", "TZ=UTC @daily", "@every 5s",
+                        "  0 30 2 * * MON-FRI  ", "CRON_TZ=America/New_York @every 1h30m"}) {
+    HttpResult r = env_.create(cluster({{"backupSchedule", s}}, "tz" + std::to_string(n++)));
+    EXPECT_EQ(r.status, 201) << s << ": " << r.body;
+  }
+  for (const char* s : {"CRON_TZ=Europe/Paris", "@every", "TZ=UTC every day"}) {
+    EXPECT_NE(
+        refusal(cluster({{"backupSchedule", s}})).find("spec.backupSchedule in body should match"),
+        std::string::npos)
+        << s;
+  }
+}
+
 TEST_F(CrdTest, EnumsAndMinimumsOfOtherFields) {
   EXPECT_NE(refusal(cluster({{"minAvailable", "half"}}))
                 .find("spec.minAvailable: Invalid value: \"half\""),

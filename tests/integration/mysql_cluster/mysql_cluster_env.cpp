@@ -93,7 +93,9 @@ void MysqlClusterEnv::startOperator() {
                             << orchestratorConfig_
                             << "}\n"
                                "  - {name: database}\n"
-                               "  - {name: user}\n";
+                               "  - {name: user}\n"
+                               "  - {name: backup, config: "
+                            << backupConfig_ << "}\n";
   operatorStopped_ = false;
   operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
       "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath, "--leader-election=false",

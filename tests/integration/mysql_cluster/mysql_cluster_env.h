@@ -73,6 +73,8 @@ class MysqlClusterEnv {
   // The orchestrator plugin's config (a YAML flow mapping) for the next start; default
   // "{instancePollSeconds: 1}".
   void setOrchestratorConfig(const std::string& flowMapping) { orchestratorConfig_ = flowMapping; }
+  // The backup plugin's config (a YAML flow mapping) for the next start; default "{}".
+  void setBackupConfig(const std::string& flowMapping) { backupConfig_ = flowMapping; }
   // Stops the operator: SIGTERM, or SIGKILL (hard: a crashed leader, nothing released). Its log
   // stays readable through operatorProcess() until the next start.
   void stopOperator(bool hard = false);
@@ -88,6 +90,7 @@ class MysqlClusterEnv {
   std::unique_ptr<OperatorProcess> operator_;
   bool operatorStopped_ = false;
   std::string orchestratorConfig_ = "{instancePollSeconds: 1}";
+  std::string backupConfig_ = "{}";
   std::string error_;
 };
 

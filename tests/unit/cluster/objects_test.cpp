@@ -288,6 +288,23 @@ TEST(StatefulSet, OptionalPartsFollowTheSpec) {
           .contains("ownerReferences"));
 }
 
+TEST(StatefulSet, ARestoringClusterGivesItsInitContainerTheBackupTargets) {
+  const std::string catalog =
+      R"({"targets":[{"name":"s3","path":"/p/mysqlop_target_s3.so","config":{}}]})";
+  ClusterSpec restoring = validSpec({{"initBucketURL", "s3://b/x.xbackup.gz"}});
+  restoring.backupTargetsJson = catalog;
+  const json pod = buildStatefulSet(restoring, testOptions(), "1", "2")["spec"]["template"]["spec"];
+  EXPECT_EQ(envNamed(containerNamed(pod["initContainers"], "init"), "MYSQLOP_BACKUP_TARGETS"),
+            json({{"name", "MYSQLOP_BACKUP_TARGETS"}, {"value", catalog}}));
+  // Without initBucketURL the init container reads no backup, so the catalog stays out (and a
+  // change of the operator's targets never rolls the pods of such a cluster).
+  ClusterSpec plain = validSpec(json::object());
+  plain.backupTargetsJson = catalog;
+  const json other = buildStatefulSet(plain, testOptions(), "1", "2")["spec"]["template"]["spec"];
+  EXPECT_EQ(envNamed(containerNamed(other["initContainers"], "init"), "MYSQLOP_BACKUP_TARGETS"),
+            nullptr);
+}
+
 TEST(StatefulSet, MariaDbPods) {
   ClusterSpec c = validSpec({{"mysqlVersion", "mariadb-10.11"}});
   const json pod = buildStatefulSet(c, testOptions(), "1", "2")["spec"]["template"]["spec"];

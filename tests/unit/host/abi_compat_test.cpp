@@ -15,7 +15,7 @@ TEST(AbiCompat, HostTableIsTheOneOfThisMinor) {
   const mysqlop_host_v1* host = host::hostTable();
   EXPECT_EQ(host->struct_size, sizeof(mysqlop_host_v1));
   EXPECT_EQ(host->abi_major, 1);
-  EXPECT_EQ(host->abi_minor, 1);
+  EXPECT_EQ(host->abi_minor, 2);
   EXPECT_TRUE(MYSQLOP_HOST_HAS(host, host_get_interface_for));
   EXPECT_TRUE(MYSQLOP_HOST_HAS(host, find_plugin_interface));
   // A table of the 1.0 size has neither.

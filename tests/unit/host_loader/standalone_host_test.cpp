@@ -27,7 +27,7 @@ TEST(StandaloneHost, RefusesWhatTheOperatorRefusesWithTheSameMessage) {
                        " does not export mysqlop_plugin_entry_v1 (not a mysqlop plugin, or built "
                        "for another ABI major)"},
       {"major_mismatch",
-       "plugin \"major_mismatch\" built for ABI 2.0, host supports 1.1 (major versions differ)"},
+       "plugin \"major_mismatch\" built for ABI 2.0, host supports 1.2 (major versions differ)"},
       {"create_fails", "plugin \"create_fails\": " + fixture("create_fails") +
                            " is not a backup-target plugin (kind 1)"},
       {"good", "plugin \"good\": " + fixture("good") + " is not a backup-target plugin (kind 1)"},
