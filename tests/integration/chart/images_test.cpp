@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -146,12 +147,75 @@ TEST_P(Images, TheBuildStageBuildsFromWhatItCopiesAlone) {
       GetParam().find("operator/") != std::string::npos
           ? std::vector<std::string>{"mysql-operator", "mysqlop_plugin_cluster",
                                      "mysqlop_plugin_orchestrator"}
-          : std::vector<std::string>{"mysql-operator-sidecar"};
+          : std::vector<std::string>{"mysql-operator-sidecar",   "mysqlop_plugin_target_file",
+                                     "mysqlop_plugin_target_s3", "mysqlop_plugin_target_azure",
+                                     "mysqlop_plugin_target_gs", "mysqlop_plugin_target_rclone"};
   std::vector<std::string> plan = {"/usr/bin/env", "ninja", "-C", build, "-n"};
   plan.insert(plan.end(), programs.begin(), programs.end());
   auto planned = testing::runCommand(plan);
   EXPECT_EQ(planned.exitCode, 0) << planned.out << planned.err;
   fs::remove_all(dir);
+}
+
+// The runtime stages start from debian:bookworm-slim, which has libc, libstdc++ and libgcc: every
+// other shared library that a program copied from the build stage links (ldd on this build tree,
+// built by the same scripts) must come from a package the Dockerfile installs by name.
+TEST_P(Images, TheRuntimeStagesInstallEveryLibraryTheCopiedProgramsLink) {
+  const std::string dockerfile = sourceDir() + "/" + GetParam();
+  const std::string text = readFile(dockerfile);
+  const std::string runtime = text.substr(text.find("\nFROM ", text.find(" AS build")));
+  static const std::set<std::string> inBase = {"libc6", "libstdc++6", "libgcc-s1"};
+  std::set<std::string> missing;
+  for (const Copy& c : copies(dockerfile)) {
+    if (!c.fromBuild) {
+      continue;
+    }
+    for (const std::string& s : c.sources) {
+      std::vector<fs::path> files;
+      const fs::path local = localPath(c, s);
+      if (fs::is_directory(local)) {
+        for (const auto& e : fs::recursive_directory_iterator(local)) {
+          if (e.is_regular_file() && e.path().extension() == ".so") {
+            files.push_back(e.path());
+          }
+        }
+      } else if (fs::is_regular_file(local) && local.string().find("/bin/") != std::string::npos) {
+        files.push_back(local);
+      }
+      for (const fs::path& f : files) {
+        auto ldd = testing::runCommand({"/usr/bin/ldd", f.string()});
+        ASSERT_EQ(ldd.exitCode, 0) << f << ": " << ldd.err;
+        static const std::regex lib(R"(=> (/\S+) \(0x)");
+        for (auto it = std::sregex_iterator(ldd.out.begin(), ldd.out.end(), lib);
+             it != std::sregex_iterator(); ++it) {
+          // Debian's merged /usr: dpkg may know the file under /lib, under /usr/lib, or only
+          // by the name of a symlink to it.
+          const std::string linked = (*it)[1].str();
+          const std::string real = fs::canonical(linked).string();
+          testing::CommandResult owner;
+          for (const std::string& path : {linked, real}) {
+            for (const std::string& candidate :
+                 {path, path.rfind("/usr/", 0) == 0 ? path.substr(4) : "/usr" + path}) {
+              if (owner.exitCode != 0) {
+                owner = testing::runCommand({"/usr/bin/dpkg", "-S", candidate});
+              }
+            }
+          }
+          ASSERT_EQ(owner.exitCode, 0) << linked << " (linked by " << f << ") is in no package";
+          const std::string pkg = owner.out.substr(0, owner.out.find_first_of(":"));
+          if (!inBase.count(pkg) && !std::regex_search(runtime, std::regex("\\s" + pkg + "\\s"))) {
+            missing.insert(pkg + " (" + fs::path(real).filename().string() + ", linked by " +
+                           f.filename().string() + ")");
+          }
+        }
+      }
+    }
+  }
+  std::string list;
+  for (const std::string& m : missing) {
+    list += "\n  " + m;
+  }
+  EXPECT_TRUE(missing.empty()) << GetParam() << " installs none of:" << list;
 }
 
 INSTANTIATE_TEST_SUITE_P(Dockerfiles, Images,
