@@ -19,6 +19,7 @@
 #include "plugins/common/mysql/client.h"
 #include "tests/integration/local_up/cluster_steps.h"
 #include "tests/integration/mysql_cluster/mysql_cluster_env.h"
+#include "tests/support/mysql/acked_writer.h"
 
 namespace mysqlop::testing {
 namespace {
@@ -48,69 +49,22 @@ std::string eventsOf(const MysqlClusterEnv& env, const std::string& cluster) {
                   "{range .items[*]}{.type}/{.reason}: {.message}\n{end}");
 }
 
-// The app user's writes, one every ~5 ms, to whichever pod is writable (found again after any
-// error); every id the server acknowledged is kept.
-class PodWriter {
+// The app user's writes, one every ~5 ms, to whichever pod is writable (its address looked up
+// again after any error); every id the server acknowledged is kept.
+class PodWriter : public AckedWriter {
  public:
-  PodWriter(const MysqlClusterEnv& env, std::vector<std::string> pods) : env_(env), pods_(pods) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~PodWriter() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-  std::set<long long> acked() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return acked_;
-  }
-
- private:
-  std::unique_ptr<mysql::Connection> writable() {
-    for (const std::string& pod : pods_) {
-      const std::string ip = env_.podIp(pod);
-      if (ip.empty()) {
-        continue;
-      }
-      auto c = mysql::Connection::open({ip, 3306}, {"app", "app-pw"}, {1s, 3s, 3s});
-      if (!c.ok()) {
-        continue;
-      }
-      auto ro = (*c)->query("SELECT @@GLOBAL.read_only");
-      if (ro.ok() && !ro->empty() && ro->rows[0][0].value_or("") == "0") {
-        return std::move(*c);
-      }
-    }
-    return nullptr;
-  }
-  void run() {
-    long long next = 1;
-    std::unique_ptr<mysql::Connection> conn;
-    while (!stop_) {
-      if (!conn) {
-        conn = writable();
-      }
-      if (conn) {
-        const long long id = next++;
-        if (conn->exec("INSERT INTO app.sw VALUES (?)", {mysql::Arg::integer(id)}).ok()) {
-          std::lock_guard<std::mutex> lock(mu_);
-          acked_.insert(id);
-        } else {
-          conn.reset();
-        }
-      }
-      std::this_thread::sleep_for(5ms);
-    }
-  }
-
-  const MysqlClusterEnv& env_;
-  std::vector<std::string> pods_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::set<long long> acked_;
-  std::thread thread_;
+  PodWriter(const MysqlClusterEnv& env, std::vector<std::string> pods)
+      : AckedWriter(
+            [&env, pods] {
+              std::vector<mysql::Endpoint> eps;
+              for (const std::string& pod : pods) {
+                if (const std::string ip = env.podIp(pod); !ip.empty()) {
+                  eps.push_back({ip, 3306});
+                }
+              }
+              return eps;
+            },
+            {"app", "app-pw", "INSERT INTO app.sw VALUES (?)"}) {}
 };
 
 std::vector<long long> missingOn(const MysqlClusterEnv& env, const std::string& pod,

@@ -6,6 +6,9 @@
 namespace mysqlop::testing {
 
 AckedWriter::AckedWriter(std::vector<mysql::Endpoint> nodes, Options options)
+    : AckedWriter([nodes = std::move(nodes)] { return nodes; }, std::move(options)) {}
+
+AckedWriter::AckedWriter(Nodes nodes, Options options)
     : nodes_(std::move(nodes)), options_(std::move(options)) {
   thread_ = std::thread([this] { run(); });
 }
@@ -35,7 +38,7 @@ double AckedWriter::takeGapMs() {
 }
 
 std::unique_ptr<mysql::Connection> AckedWriter::findWritable() const {
-  for (const auto& ep : nodes_) {
+  for (const auto& ep : nodes_()) {
     auto c = mysql::Connection::open(
         ep, {options_.user, options_.password},
         {std::chrono::seconds(1), std::chrono::seconds(3), std::chrono::seconds(3)});

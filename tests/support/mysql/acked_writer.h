@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -25,8 +26,13 @@ class AckedWriter {
     std::string insert = "INSERT INTO app.w VALUES (?)";  // one integer parameter: the id
   };
 
+  // The nodes to try, asked again each time the writer looks for the writable one (pods get new
+  // addresses when they are recreated).
+  using Nodes = std::function<std::vector<mysql::Endpoint>()>;
+
   explicit AckedWriter(std::vector<mysql::Endpoint> nodes) : AckedWriter(std::move(nodes), {}) {}
   AckedWriter(std::vector<mysql::Endpoint> nodes, Options options);
+  AckedWriter(Nodes nodes, Options options);
   ~AckedWriter() { stop(); }
   AckedWriter(const AckedWriter&) = delete;
   AckedWriter& operator=(const AckedWriter&) = delete;
@@ -42,7 +48,7 @@ class AckedWriter {
   std::unique_ptr<mysql::Connection> findWritable() const;
   void run();
 
-  const std::vector<mysql::Endpoint> nodes_;
+  const Nodes nodes_;
   const Options options_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
