@@ -65,6 +65,10 @@ top. bitpoke keys without an equivalent are dropped (values.schema.json lists th
 {{- $_ := set $mapped $k $v }}
 {{- end }}
 {{- end }}
+{{- /* The audit store on the persistent volume (plugins/orchestrator README "The store"). */}}
+{{- if .Values.orchestrator.persistence.enabled }}
+{{- $_ := set $mapped "auditPath" "/var/lib/mysql-operator/orchestrator-audit.db" }}
+{{- end }}
 {{- $own := default dict (default dict .Values.plugins.orchestrator).config }}
 {{- toJson (mergeOverwrite $mapped $own) }}
 {{- end }}

@@ -9,12 +9,17 @@ namespace mysqlop::orchestrator {
 
 namespace fs = std::filesystem;
 
+std::string defaultDataDir() {
+  const char* inPod = std::getenv("KUBERNETES_SERVICE_HOST");
+  return inPod != nullptr && *inPod != '\0' ? kDataDir : "";
+}
+
 AuditLocation auditLocation(const std::string& configured, const std::string& dataDir) {
   if (!configured.empty()) {
     return {configured, ""};
   }
   std::error_code ec;
-  if (fs::is_directory(dataDir, ec)) {
+  if (!dataDir.empty() && fs::is_directory(dataDir, ec)) {
     return {dataDir + "/orchestrator-audit.db", ""};
   }
   const char* tmp = std::getenv("TMPDIR");
@@ -45,7 +50,7 @@ std::unique_ptr<AuditStore> openStore(const AuditLocation& where, int retentionD
 
 AuditParts::AuditParts(const mysqlop::Host& host, const Options& options, SnapshotSource snapshots)
     : host_(host),
-      location_(auditLocation(options.auditPath)),
+      location_(auditLocation(options.auditPath, defaultDataDir())),
       store_(openStore(location_, options.auditRetentionDays)),
       metrics_(host),
       routes_(host, std::move(snapshots), store_.get()) {

@@ -28,6 +28,10 @@ struct AuditLocation {
   std::string tempDir;  // "" unless the store is temporary
 };
 AuditLocation auditLocation(const std::string& configured, const std::string& dataDir = kDataDir);
+// kDataDir when the operator runs in a Kubernetes pod (KUBERNETES_SERVICE_HOST is set), else "".
+// Outside a pod a directory of that name (another install on the machine, or a mount point a
+// local pod left) must not make unrelated operator processes share one audit store.
+std::string defaultDataDir();
 
 class AuditParts {
  public:

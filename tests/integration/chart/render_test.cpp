@@ -176,8 +176,11 @@ TEST_F(ChartRender, DefaultValues) {
   EXPECT_EQ(json::parse(cfg.pluginOverrides[0].configJson),
             json({{"sidecarMariadbImage", "docker.io/mysqlop/mysql-operator-sidecar:0.1.0"}}));
   EXPECT_EQ(cfg.pluginOverrides[1].name, "orchestrator");
+  // The audit store on the persistent volume (orchestrator.persistence.enabled by default).
   EXPECT_EQ(json::parse(cfg.pluginOverrides[1].configJson),
-            json({{"instancePollSeconds", 5}, {"recoveryPeriodBlockSeconds", 300}}));
+            json({{"instancePollSeconds", 5},
+                  {"recoveryPeriodBlockSeconds", 300},
+                  {"auditPath", "/var/lib/mysql-operator/orchestrator-audit.db"}}));
   applyDryRun(docs);
 }
 
@@ -255,6 +258,19 @@ TEST_F(ChartRender, ReplicaCountOneAndThree) {
                   .empty());
 }
 
+// Without the persistent volume the engine keeps its audit in a temporary store (no auditPath),
+// and the pods mount no data volume.
+TEST_F(ChartRender, WithoutPersistenceTheAuditPathIsNotSet) {
+  auto docs = render({"orchestrator.persistence.enabled=false"});
+  config::OperatorConfig cfg = parseOperatorConfig(docs);
+  ASSERT_EQ(cfg.pluginOverrides.size(), 2u);
+  EXPECT_EQ(cfg.pluginOverrides[1].name, "orchestrator");
+  EXPECT_FALSE(json::parse(cfg.pluginOverrides[1].configJson).contains("auditPath"))
+      << cfg.pluginOverrides[1].configJson;
+  EXPECT_FALSE(statefulSet(docs)["spec"].contains("volumeClaimTemplates"));
+  applyDryRun(docs);
+}
+
 TEST_F(ChartRender, PluginsAreConfiguredByName) {
   const std::string values = R"(
 plugins:
@@ -292,7 +308,8 @@ orchestrator:
             json({{"instancePollSeconds", 3},
                   {"recoveryPeriodBlockSeconds", 60},
                   {"failureDetectionGraceSeconds", 2},
-                  {"kubeSemiSync", true}}));
+                  {"kubeSemiSync", true},
+                  {"auditPath", "/var/lib/mysql-operator/orchestrator-audit.db"}}));
   EXPECT_EQ(cfg.pluginOverrides[2].workers, 4);
   EXPECT_EQ(json::parse(cfg.pluginOverrides[2].configJson), json({{"requeueSeconds", 120}}));
   EXPECT_TRUE(cfg.pluginOverrides[3].hasEnabled);

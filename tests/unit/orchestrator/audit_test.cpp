@@ -327,6 +327,26 @@ TEST(OrchestratorAudit, BadPaths) {
             "cannot open the audit store " + garbage + ": file is not a database");
 }
 
+// The data volume is looked for only in a pod: outside one, a /var/lib/mysql-operator left on the
+// machine must not make operator processes share a store.
+TEST(OrchestratorAudit, TheDataVolumeIsTheDefaultOnlyInAPod) {
+  const char* old = std::getenv("KUBERNETES_SERVICE_HOST");
+  const std::string saved = old ? old : "";
+  ::unsetenv("KUBERNETES_SERVICE_HOST");
+  EXPECT_EQ(defaultDataDir(), "");
+  ::setenv("KUBERNETES_SERVICE_HOST", "198.18.128.1", 1);
+  EXPECT_EQ(defaultDataDir(), kDataDir);
+  if (old != nullptr) {
+    ::setenv("KUBERNETES_SERVICE_HOST", saved.c_str(), 1);
+  } else {
+    ::unsetenv("KUBERNETES_SERVICE_HOST");
+  }
+  TempDir dir;
+  AuditLocation none = auditLocation("", "");
+  EXPECT_NE(none.tempDir, "");
+  std::filesystem::remove_all(none.tempDir);
+}
+
 TEST(OrchestratorAudit, DefaultLocation) {
   TempDir dir;
   // A data volume: the store lives there, and is not temporary.
