@@ -78,9 +78,9 @@ TEST_F(Operator, ServesMetricsHealthReadinessAndPluginRoutes) {
   auto [code, text] = httpGet(metrics, "/metrics");
   EXPECT_EQ(code, 200);
   EXPECT_THAT(text, HasSubstr("mysqlop_plugin_info{plugin=\"example-echo\",version=\"1.0.0\","
-                              "kind=\"reconciler\",abi=\"1.1\"} 1\n"));
+                              "kind=\"reconciler\",abi=\"1.2\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("mysqlop_plugin_info{plugin=\"good\",version=\"1.0.0\","
-                              "kind=\"reconciler\",abi=\"1.1\"} 1\n"));
+                              "kind=\"reconciler\",abi=\"1.2\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE process_resident_memory_bytes gauge\n"));
   EXPECT_THAT(text, HasSubstr("mysqlop_reconcile_max_workers{plugin=\"good\"} 1\n"));
   EXPECT_EQ(httpGet(metrics, "/plugins/example-echo/echoes"),
