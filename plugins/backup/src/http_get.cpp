@@ -87,6 +87,9 @@ int connectBefore(const std::string& host, std::uint16_t port, Clock::time_point
     }
   }
   freeaddrinfo(res);
+  if (connected >= 0) {
+    error->clear();
+  }
   return connected;
 }
 

@@ -40,7 +40,7 @@ std::optional<SidecarProgress> parseSidecarProgress(std::string_view text, std::
   return p;
 }
 
-std::optional<std::time_t> parseTime(std::string_view text) {
+std::optional<std::time_t> parseUtcTime(std::string_view text) {
   std::tm tm{};
   int consumed = 0;
   const std::string s(text);
@@ -66,11 +66,11 @@ std::optional<std::time_t> parseTime(std::string_view text) {
 }
 
 bool belongsToJob(const SidecarProgress& p, const json& job) {
-  const auto jobStart = parseTime(text(job, {"status", "startTime"}));
+  const auto jobStart = parseUtcTime(text(job, {"status", "startTime"}));
   if (!jobStart) {
     return p.running;
   }
-  const auto started = parseTime(p.startedAt);
+  const auto started = parseUtcTime(p.startedAt);
   return started && *started + kClockSkewSeconds >= *jobStart;
 }
 
@@ -112,7 +112,7 @@ std::uint64_t progressWaitMs(const json& progress, std::time_t now) {
   if (!progress.is_object()) {
     return 0;
   }
-  const auto at = parseTime(progress.value("updatedAt", ""));
+  const auto at = parseUtcTime(progress.value("updatedAt", ""));
   if (!at || *at > now) {
     return at ? kProgressIntervalMs : 0;  // a time in the future (another clock): wait a period
   }

@@ -41,7 +41,7 @@ std::optional<SidecarProgress> parseSidecarProgress(std::string_view text, std::
 
 // Seconds since the epoch of an RFC 3339 time in UTC ("2024-05-01T12:00:00Z", fractions
 // ignored); nullopt when it is not one.
-std::optional<std::time_t> parseTime(std::string_view text);
+std::optional<std::time_t> parseUtcTime(std::string_view text);
 
 // Whether the sidecar's record is the Job's backup: it started no earlier than the Job's
 // status.startTime (less kClockSkewSeconds). Without a startTime, only a running backup is.
