@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 namespace mysqlop::backup {
@@ -128,7 +129,7 @@ HttpAnswer httpGet(const std::string& host, std::uint16_t port, const std::strin
     const ssize_t n = recv(fd.get(), buf, sizeof buf, 0);
     if (n > 0) {
       raw.append(buf, static_cast<std::size_t>(n));
-      if (raw.size() > kMaxBody + 16 * 1024) {
+      if (raw.size() > kMaxBody + std::size_t{16} * 1024) {
         break;  // more than any progress answer: parse what we have
       }
     } else if (n == 0) {
@@ -144,9 +145,17 @@ HttpAnswer httpGet(const std::string& host, std::uint16_t port, const std::strin
     }
   }
   const std::size_t headEnd = raw.find("\r\n\r\n");
+  // "HTTP/1.x NNN reason"
   int status = 0;
-  if (headEnd == std::string::npos || std::sscanf(raw.c_str(), "HTTP/1.%*1d %3d", &status) != 1 ||
-      status < 100) {
+  const bool statusLine = raw.size() > 12 && raw.compare(0, 7, "HTTP/1.") == 0 && raw[8] == ' ';
+  if (statusLine) {
+    const char* digits = raw.data() + 9;
+    const auto parsed = std::from_chars(digits, digits + 3, status);
+    if (parsed.ec != std::errc() || parsed.ptr != digits + 3) {
+      status = 0;
+    }
+  }
+  if (headEnd == std::string::npos || status < 100) {
     answer.error = "the answer of " + host + " is not HTTP";
     return answer;
   }

@@ -17,7 +17,7 @@ struct HttpAnswer {
   std::string error;
 };
 
-constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
 
 // GET http://host:port<path>. host is a name or an address (IPv4 or IPv6).
 HttpAnswer httpGet(const std::string& host, std::uint16_t port, const std::string& path,

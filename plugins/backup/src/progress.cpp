@@ -1,7 +1,7 @@
 #include "plugins/backup/src/progress.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 
 #include "plugins/backup/src/spec.h"
 
@@ -40,24 +40,43 @@ std::optional<SidecarProgress> parseSidecarProgress(std::string_view text, std::
   return p;
 }
 
+namespace {
+
+// The digits of text[at, at+n) as a number, or -1.
+int digitsAt(std::string_view text, std::size_t at, std::size_t n) {
+  int value = 0;
+  if (at + n > text.size()) {
+    return -1;
+  }
+  const auto parsed = std::from_chars(text.data() + at, text.data() + at + n, value);
+  return parsed.ec == std::errc() && parsed.ptr == text.data() + at + n ? value : -1;
+}
+
+}  // namespace
+
 std::optional<std::time_t> parseUtcTime(std::string_view text) {
-  std::tm tm{};
-  int consumed = 0;
-  const std::string s(text);
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
-      consumed != 19) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction]Z
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
     return std::nullopt;
   }
-  std::string_view rest = std::string_view(s).substr(19);
+  std::tm tm{};
+  tm.tm_year = digitsAt(text, 0, 4);
+  tm.tm_mon = digitsAt(text, 5, 2);
+  tm.tm_mday = digitsAt(text, 8, 2);
+  tm.tm_hour = digitsAt(text, 11, 2);
+  tm.tm_min = digitsAt(text, 14, 2);
+  tm.tm_sec = digitsAt(text, 17, 2);
+  std::string_view rest = text.substr(19);
   if (!rest.empty() && rest.front() == '.') {
     rest.remove_prefix(1);
     while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
       rest.remove_prefix(1);
     }
   }
-  if (rest != "Z" || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (rest != "Z" || tm.tm_year < 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+      tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
+      tm.tm_sec < 0 || tm.tm_sec > 60) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
