@@ -26,7 +26,8 @@ std::uint64_t directorySize(const std::string& dir) {
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code fileEc;
-    if (it->is_regular_file(fileEc)) {
+    // symlink_status: a link is not followed (its target is counted where it lives, if inside).
+    if (fs::is_regular_file(it->symlink_status(fileEc))) {
       auto size = it->file_size(fileEc);
       if (!fileEc) {
         total += size;
