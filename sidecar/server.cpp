@@ -18,6 +18,7 @@
 #include "sidecar/backup_tool.h"
 #include "sidecar/child.h"
 #include "sidecar/http.h"
+#include "sidecar/progress.h"
 
 namespace mysqlop::sidecar {
 namespace {
@@ -133,6 +134,8 @@ class Server {
       sendSimpleResponse(fd, 200, "OK", "OK");
     } else if (req->path == "/xbackup") {
       backup(fd, *req);
+    } else if (req->path == "/xbackup/progress") {
+      sendJson(fd, progress_.json());
     } else {
       sendSimpleResponse(fd, 404, "Not Found", "404 page not found\n");
     }
@@ -140,6 +143,11 @@ class Server {
   }
 
  private:
+  static void sendJson(int fd, const std::string& body) {
+    sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  }
+
   void backup(int fd, const Request& req) {
     auto it = req.headers.find("authorization");
     if (it == req.headers.end() || !sameSecret(it->second, expectedAuth_)) {
@@ -153,10 +161,14 @@ class Server {
     std::filesystem::create_directories(cfg_.xtrabackupTargetDir, ec);
     auto argv = backupCommand(cfg_, defaultsFile_);
     spdlog::info("xbackup: running {}", commandLine(argv));
+    // The estimate of GET /xbackup/progress: the stream is the data directory's files plus a few
+    // percent of framing, so the size of the directory is a lower bound that is close enough.
+    progress_.start(directorySize(cfg_.dataDir));
     StderrTee tee;
     auto child = spawnChild(argv, PipeTo::ChildStdout, tee.writeFd());
     tee.closeWriteEnd();
     if (!child) {
+      progress_.finish(false);
       spdlog::error("xbackup: {}", child.error().message);
       sendSimpleResponse(fd, 500, "Internal Server Error", child.error().message + "\n");
       return;
@@ -178,6 +190,7 @@ class Server {
       }
       peerOk = sendChunk(fd, std::string_view(buf.data(), static_cast<size_t>(n)));
       total += static_cast<std::uint64_t>(n);
+      progress_.add(static_cast<std::uint64_t>(n));
     }
     if (!peerOk) {
       kill(child->pid, SIGTERM);  // the client left: stop the backup
@@ -186,6 +199,7 @@ class Server {
     int code = waitChild(child->pid);
     std::string gtid = tee.gtid();
     bool success = peerOk && code == 0;
+    progress_.finish(success);
     spdlog::log(success ? spdlog::level::info : spdlog::level::err,
                 "xbackup: {} exited with {} after {} bytes{}", argv[0], code, total,
                 peerOk ? "" : " (the client went away)");
@@ -203,6 +217,7 @@ class Server {
   std::string expectedAuth_;
   std::string defaultsFile_;
   std::mutex backupMutex_;
+  BackupProgress progress_;
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 //             second request waits for the first, as bitpoke's maxClients semaphore); streams the
 //             flavor's backup tool as application/octet-stream, chunked, with the trailer
 //             X-Backup-Status: Success|Failed.
+//   /xbackup/progress  200 JSON of the running (or last) backup, without credentials
+//             (progress.h): {running, bytes, estimateBytes, startedAt, finishedAt, status}.
 
 #include "sidecar/env.h"
 

@@ -4,6 +4,7 @@
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/backup/src/naming.h"
+#include "plugins/backup/src/progress.h"
 #include "plugins/backup/src/reconciler.h"
 #include "plugins/backup/src/spec.h"
 #include "plugins/common/kube/resources.h"
@@ -29,7 +30,17 @@ class BackupPlugin : public mysqlop::Plugin {
             [this](mysqlop_type_log_level level, const std::string& message) {
               host().log(level, message);
             },
-            [this](mysqlop::Call& call) { return catalog(call); }) {}
+            [this](mysqlop::Call& call) { return catalog(call); },
+            [](mysqlop::Call& call, const std::string& ns, const std::string& cluster,
+               const std::string& pod, std::string* host, std::uint16_t* port, std::string* error) {
+              std::uint16_t mysqlPort = 0;
+              if (call.resolveEndpoint(ns, cluster, pod, host, &mysqlPort, error) !=
+                  mysqlop_status_Ok) {
+                return false;
+              }
+              *port = mysqlop::backup::kSidecarPort;  // the sidecar beside the server
+              return true;
+            }) {}
 
   mysqlop::Outcome reconcile(mysqlop::Call& call, const mysqlop::Request& req) override {
     return reconciler_.reconcile(call, req.namespaceName, req.name);

@@ -1,9 +1,13 @@
 #include "plugins/backup/src/reconciler.h"
 
+#include <chrono>
+#include <ctime>
 #include <utility>
 
+#include "plugins/backup/src/http_get.h"
 #include "plugins/backup/src/job.h"
 #include "plugins/backup/src/naming.h"
+#include "plugins/backup/src/progress.h"
 #include "plugins/backup/src/source.h"
 #include "plugins/backup/src/spec.h"
 #include "plugins/backup/src/status.h"
@@ -67,10 +71,12 @@ const char* kindOf(bool failed) { return failed ? "Failed" : "Complete"; }
 
 }  // namespace
 
-Reconciler::Reconciler(Options options, LogFn log, CatalogFn catalog)
+Reconciler::Reconciler(Options options, LogFn log, CatalogFn catalog,
+                       SidecarEndpointFn sidecarEndpoint)
     : options_(std::move(options)),
       log_(std::move(log)),
       catalog_(std::move(catalog)),
+      sidecarEndpoint_(std::move(sidecarEndpoint)),
       scheduler_(log_) {}
 
 void Reconciler::log(mysqlop_type_log_level level, const std::string& message) const {
@@ -224,15 +230,28 @@ Outcome Reconciler::syncStatus(mysqlop::Call& call, json& backup, const json& jo
   }
   const json before =
       backup.contains("status") && backup["status"].is_object() ? backup["status"] : json::object();
-  const json after = statusFromJob(before, job, report, kube::nowTime());
-  if (after == before) {
-    return Outcome::done();
+  const std::string now = kube::nowTime();
+  json after = statusFromJob(before, job, report, now);
+  Outcome outcome = Outcome::done();
+  if (finished) {
+    // The termination message is the truth now: the progress is finalised (or kept, on failure).
+    const json last = before.contains("progress") ? before["progress"] : json();
+    const json progress = finishedProgress(last, jobCondition(job, "Complete"), report, now);
+    if (!progress.is_null()) {
+      after["progress"] = progress;
+    }
+  } else {
+    outcome = pollProgress(call, backup, job, after);
   }
-  // A merge patch of status alone: the spec and metadata stay the user's (there is no status
-  // subresource, as in bitpoke).
+  if (after == before) {
+    return outcome;
+  }
+  // A merge patch of the status fields that changed alone: the spec and metadata stay the
+  // user's (there is no status subresource, as in bitpoke), and a progress poll writes
+  // status.progress only.
   mysqlop::Reply patched =
       call.patch(kube::res::kMysqlBackup, ns, text(backup, {"metadata", "name"}),
-                 mysqlop_patch_Merge, json{{"status", after}}.dump());
+                 mysqlop_patch_Merge, json{{"status", mergePatch(before, after)}}.dump());
   if (!patched.ok()) {
     return Outcome::retry("updating the status of MysqlBackup " + key + ": " + patched.error);
   }
@@ -251,7 +270,51 @@ Outcome Reconciler::syncStatus(mysqlop::Call& call, json& backup, const json& jo
                       failed ? "BackupFailed" : "BackupCompleted",
                       failed ? message : "backup stored at " + text(backup, {"spec", "backupURL"}));
   }
-  return Outcome::done();
+  return outcome;
+}
+
+Outcome Reconciler::pollProgress(mysqlop::Call& call, const json& backup, const json& job,
+                                 json& status) {
+  if (!sidecarEndpoint_) {
+    return Outcome::done();
+  }
+  const std::time_t now = std::time(nullptr);
+  // Each patch of the progress requeues the backup through its watch: this keeps the polls (and
+  // the patches) at one per kProgressIntervalMs however often the backup is reconciled.
+  const std::uint64_t wait =
+      progressWaitMs(status.contains("progress") ? status["progress"] : json(), now);
+  if (wait > 0) {
+    return Outcome::requeueAfter(wait);
+  }
+  const std::string key = keyOf(backup);
+  const std::string source = sourceHostOfJob(job);
+  if (source.empty()) {
+    return Outcome::done();  // not a Job of ours: nothing to poll
+  }
+  std::string host;
+  std::uint16_t port = 0;
+  std::string error;
+  if (!sidecarEndpoint_(call, text(backup, {"metadata", "namespace"}),
+                        text(backup, {"spec", "clusterName"}), podOfHost(source), &host, &port,
+                        &error)) {
+    log(mysqlop_log_Debug, "MysqlBackup " + key + ": no progress from " + source + ": " + error);
+    return Outcome::requeueAfter(kProgressIntervalMs);
+  }
+  const HttpAnswer answer =
+      httpGet(host, port, "/xbackup/progress", std::chrono::milliseconds(2000));
+  std::optional<SidecarProgress> progress;
+  if (answer.status == 200) {
+    progress = parseSidecarProgress(answer.body, &error);
+  } else {
+    // A sidecar older than the route answers 404: the backup runs, without progress.
+    error = answer.status ? "HTTP " + std::to_string(answer.status) : answer.error;
+  }
+  if (!progress) {
+    log(mysqlop_log_Debug, "MysqlBackup " + key + ": no progress from " + source + ": " + error);
+  } else if (belongsToJob(*progress, job)) {
+    status["progress"] = runningProgress(*progress, kube::formatTime(now));
+  }
+  return Outcome::requeueAfter(kProgressIntervalMs);
 }
 
 Outcome Reconciler::finalize(mysqlop::Call& call, json& backup, const json& cluster) {
