@@ -443,7 +443,11 @@ void BackupCasesE2E::podKilledMidUpload() {
                                          "--data-dir", env_->dataDir(), "-n", kNamespace, pod});
   ASSERT_EQ(kill.exitCode, 0) << kill.out << kill.err;
   const json b = waitCompleted(*env_, "killed");
-  ASSERT_EQ(condition(b, "Failed").value("status", ""), "True") << b.dump();
+  const json failed = condition(b, "Failed");
+  ASSERT_EQ(failed.value("status", ""), "True") << b.dump();
+  // SIGKILL: the container reported nothing, so the Job's own condition (docs/backups.md).
+  EXPECT_EQ(failed.value("reason", ""), "BackoffLimitExceeded") << b.dump();
+  EXPECT_EQ(failed.value("message", ""), "Job has reached the specified backoff limit");
   EXPECT_FALSE(fs::exists(dir / "killed.xbackup.gz"));
   // At most the target's hidden temporary file, which no read or list of the URL reports.
   for (const std::string& f : listTree(dir)) {
