@@ -5,6 +5,7 @@
 #include "plugins/cluster/src/builders.h"
 #include "plugins/cluster/src/merge.h"
 #include "plugins/cluster/src/naming.h"
+#include "plugins/cluster/src/restore.h"
 #include "plugins/cluster/src/status.h"
 #include "plugins/common/kube/base64.h"
 #include "plugins/common/kube/conditions.h"
@@ -166,6 +167,9 @@ mysqlop::Outcome Reconciler::reconcile(mysqlop::Call& call, std::string_view ns,
   }
   if (stop) {
     return *stop;
+  }
+  if (!c.initBucketUrl.empty()) {
+    reportRestoreFailure(call, cluster, c);
   }
   const json stsStatus = sts.value("status", json::object());
   return writeStatus(call, cluster, c, stsStatus.value("readyReplicas", 0));
@@ -492,6 +496,25 @@ void Reconciler::mapHeadlessService(mysqlop::Call& call, const json& service) co
   const json clusters = json::parse(list.data, nullptr, false);
   if (clusters.is_array() && !clusters.empty()) {
     call.emitKey(ns, clusters[0]["metadata"].value("name", ""));
+  }
+}
+
+void Reconciler::reportRestoreFailure(mysqlop::Call& call, const json& cluster,
+                                      const ClusterSpec& c) const {
+  // Only pod 0 restores (the others clone from it). A pod not yet there, or unreadable, says
+  // nothing; its next change requeues the cluster (pods are watched).
+  mysqlop::Reply r = call.get(res::kPod, c.namespaceName, podName(c.name, 0));
+  if (!r.ok()) {
+    return;
+  }
+  const std::optional<json> pod = parseObject(r.data);
+  if (!pod) {
+    return;
+  }
+  if (const std::optional<std::string> why = restoreFailure(*pod)) {
+    // Repeats of the same message are aggregated by the host's recorder (one Event, a count).
+    kube::recordEvent(call, cluster, mysqlop_event_Warning, kRestoreFailed,
+                      "restoring from " + c.initBucketUrl + " failed: " + *why);
   }
 }
 

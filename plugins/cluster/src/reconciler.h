@@ -62,6 +62,10 @@ class Reconciler {
   Stop syncPodLabels(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c,
                      const nlohmann::json& nodes) const;
   Stop cleanClaims(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c) const;
+  // While pod 0 restores from initBucketURL: a Warning Event RestoreFailed naming the URL and
+  // the cause when its init container failed (restore.h). Never stops the pass.
+  void reportRestoreFailure(mysqlop::Call& call, const nlohmann::json& cluster,
+                            const ClusterSpec& c) const;
   mysqlop::Outcome writeStatus(mysqlop::Call& call, nlohmann::json& cluster, const ClusterSpec& c,
                                int readyNodes) const;
 

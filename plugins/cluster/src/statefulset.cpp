@@ -127,6 +127,9 @@ json initContainers(const ClusterSpec& c, const Options& o) {
     if (!c.backupTargetsJson.empty()) {
       env.push_back(envValue("MYSQLOP_BACKUP_TARGETS", c.backupTargetsJson));
     }
+    // A failed restore says why on its stderr: the kubelet makes that the container's terminated
+    // message, which the reconcile turns into a RestoreFailed Event on the cluster.
+    init["terminationMessagePolicy"] = "FallbackToLogsOnError";
   }
   env.push_back(envSecret("BACKUP_USER", operated, "BACKUP_USER", true));
   env.push_back(envSecret("BACKUP_PASSWORD", operated, "BACKUP_PASSWORD", true));

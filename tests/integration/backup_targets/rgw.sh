@@ -1,10 +1,12 @@
 #!/bin/bash
 # A single-node Ceph RGW for the s3 target's tests (docs: toolchain.md section 6): a monitor, one
-# memstore OSD and radosgw, cephx on, loopback only, no systemd.
-#   rgw.sh start DIR   starts it, creates the user TESTKEY/TESTSECRET, writes DIR/endpoint
-#   rgw.sh stop DIR    stops the daemons by their pid files and removes DIR
+# memstore OSD and radosgw, cephx on, no systemd. The monitor is on loopback; the S3 frontend on
+# loopback too unless BIND names another local address (the e2e tests give a local cluster's
+# bridge gateway 198.18.N.1, so that pods reach it; never a public address).
+#   rgw.sh start DIR [BIND]  starts it, creates the user TESTKEY/TESTSECRET, writes DIR/endpoint
+#   rgw.sh stop DIR          stops the daemons by their pid files and removes DIR
 set -euo pipefail
-cmd=${1:?start or stop}; C=${2:?directory}
+cmd=${1:?start or stop}; C=${2:?directory}; BIND=${3:-127.0.0.1}
 
 stop() {
   for f in "$C"/run/*.pid; do
@@ -60,7 +62,7 @@ memstore_device_bytes = ${RGW_MEMSTORE_BYTES:-4294967296}
 [client.rgw.a]
 keyring = $C/rgw/keyring
 rgw_data = $C/rgw
-rgw_frontends = beast endpoint=127.0.0.1:$RGWPORT
+rgw_frontends = beast endpoint=$BIND:$RGWPORT
 # Virtual-hosted requests name the bucket in Host: <bucket>.s3.test (the test maps that name to
 # loopback in a private /etc/hosts); other hosts are read path-style.
 rgw_dns_name = s3.test
@@ -78,8 +80,8 @@ ceph -c ceph.conf osd crush add osd.0 1.0 host=localhost root=default >/dev/null
 ceph-osd -c ceph.conf -i 0
 ceph -c ceph.conf auth get-or-create client.rgw.a mon 'allow rw' osd 'allow rwx' -o rgw/keyring
 radosgw -c ceph.conf -n client.rgw.a
-for _ in $(seq 1 240); do curl -sf -o /dev/null "http://127.0.0.1:$RGWPORT/" && break; sleep 0.5; done
+for _ in $(seq 1 240); do curl -sf -o /dev/null "http://$BIND:$RGWPORT/" && break; sleep 0.5; done
 radosgw-admin -c ceph.conf user create --uid=test --display-name=test --access-key=TESTKEY \
   --secret-key=TESTSECRET >/dev/null
-echo "http://127.0.0.1:$RGWPORT" > endpoint
-echo "rgw ready on 127.0.0.1:$RGWPORT"
+echo "http://$BIND:$RGWPORT" > endpoint
+echo "rgw ready on $BIND:$RGWPORT"

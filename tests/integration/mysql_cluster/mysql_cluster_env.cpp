@@ -96,12 +96,25 @@ void MysqlClusterEnv::startOperator() {
                                "  - {name: user}\n"
                                "  - {name: backup, config: "
                             << backupConfig_ << "}\n";
+  for (const std::string& entry : extraPlugins_) {
+    std::ofstream(configPath, std::ios::app) << "  - " << entry << "\n";
+  }
   operatorStopped_ = false;
   operator_ = std::make_unique<OperatorProcess>(std::vector<std::string>{
       "--kubeconfig", cluster_.kubeconfigPath(), "--config", configPath, "--leader-election=false",
       "--metrics-addr", "127.0.0.1:0", "--healthz-addr", "127.0.0.1:0",
       "--orchestrator-topology-user", "orchestrator", "--orchestrator-topology-password",
       "e2e-topology-pw"});
+}
+
+std::string MysqlClusterEnv::gatewayAddress() const {
+  // The cluster's slot N (node/README.md): pods are on 198.18.N.0/24, the bridge's .1 is the host.
+  std::ifstream in(cluster_.dataDir() + "/node/slot");
+  int slot = -1;
+  if (!(in >> slot) || slot < 0) {
+    return "";
+  }
+  return "198.18." + std::to_string(slot) + ".1";
 }
 
 void MysqlClusterEnv::stopOperator(bool hard) {

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/kube/kubectl.h"
 #include "tests/support/kube/local_cluster_process.h"
@@ -75,6 +76,13 @@ class MysqlClusterEnv {
   void setOrchestratorConfig(const std::string& flowMapping) { orchestratorConfig_ = flowMapping; }
   // The backup plugin's config (a YAML flow mapping) for the next start; default "{}".
   void setBackupConfig(const std::string& flowMapping) { backupConfig_ = flowMapping; }
+  // Extra entries of the operator config's plugin list (YAML flow mappings, for example a
+  // third-party backup target "{name: example-dir, path: /x/t.so, config: {root: /var/tmp/x}}"),
+  // for the next start.
+  void addPluginEntry(const std::string& flowMapping) { extraPlugins_.push_back(flowMapping); }
+  // The host's address on the cluster's pod bridge (198.18.N.1): what pods reach the host at, so
+  // a server for the pods (an S3 store) binds there. "" before the cluster is up.
+  std::string gatewayAddress() const;
   // Stops the operator: SIGTERM, or SIGKILL (hard: a crashed leader, nothing released). Its log
   // stays readable through operatorProcess() until the next start.
   void stopOperator(bool hard = false);
@@ -91,6 +99,7 @@ class MysqlClusterEnv {
   bool operatorStopped_ = false;
   std::string orchestratorConfig_ = "{instancePollSeconds: 1}";
   std::string backupConfig_ = "{}";
+  std::vector<std::string> extraPlugins_;
   std::string error_;
 };
 

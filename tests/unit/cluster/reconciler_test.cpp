@@ -71,6 +71,41 @@ TEST_F(ReconcilerTest, CreatesTheChildrenAndWritesStatus) {
   EXPECT_EQ(host_.events().size(), events);
 }
 
+// A restoring cluster whose pod 0 failed its restore says why: one RestoreFailed Warning naming
+// the URL and the init container's line; a cluster without initBucketURL never looks.
+TEST_F(ReconcilerTest, AFailedRestoreOfPodZeroIsAWarningNamingTheUrlAndTheCause) {
+  const json pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata", {{"name", "my-cluster-mysql-0"}, {"namespace", "default"}}},
+      {"status",
+       {{"initContainerStatuses",
+         json::array({{{"name", "init"},
+                       {"lastState",
+                        {{"terminated",
+                          {{"exitCode", 8},
+                           {"message",
+                            "mysql-operator-sidecar: restore from s3://b/c.xbackup.gz: gzip: "
+                            "incorrect header check; /var/lib/mysql emptied\n"}}}}}}})}}}};
+  host_.put(pod);
+  EXPECT_EQ(reconcile().status, mysqlop_status_Ok);
+  EXPECT_TRUE(warnings().empty());
+
+  host_.put(clusterObject({{"initBucketURL", "s3://b/c.xbackup.gz"}}));
+  EXPECT_EQ(reconcile().status, mysqlop_status_Ok);
+  EXPECT_EQ(warnings(),
+            std::vector<std::string>{
+                "RestoreFailed: restoring from s3://b/c.xbackup.gz failed: pod "
+                "default/my-cluster-mysql-0: the init container exited with code 8: "
+                "mysql-operator-sidecar: restore from s3://b/c.xbackup.gz: gzip: incorrect header "
+                "check; /var/lib/mysql emptied"});
+  const std::optional<json> sts = host_.find("StatefulSet", "default", "my-cluster-mysql");
+  ASSERT_TRUE(sts);
+  EXPECT_EQ(
+      (*sts)["spec"]["template"]["spec"]["initContainers"][0].value("terminationMessagePolicy", ""),
+      "FallbackToLogsOnError");
+}
+
 TEST_F(ReconcilerTest, AFailedCreateEndsThePassWithARetryAndAnEvent) {
   host_.fail("create", "StatefulSet", mysqlop_status_Forbidden, "exceeded quota");
   const mysqlop::Outcome o = reconcile();
