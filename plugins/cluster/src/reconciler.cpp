@@ -168,11 +168,12 @@ mysqlop::Outcome Reconciler::reconcile(mysqlop::Call& call, std::string_view ns,
   if (stop) {
     return *stop;
   }
+  std::optional<std::string> restoreFailed;
   if (!c.initBucketUrl.empty()) {
-    reportRestoreFailure(call, cluster, c);
+    restoreFailed = reportRestoreFailure(call, cluster, c);
   }
   const json stsStatus = sts.value("status", json::object());
-  return writeStatus(call, cluster, c, stsStatus.value("readyReplicas", 0));
+  return writeStatus(call, cluster, c, stsStatus.value("readyReplicas", 0), restoreFailed);
 }
 
 Reconciler::Stop Reconciler::checkUserSecret(mysqlop::Call& call, const json& cluster,
@@ -426,7 +427,8 @@ Reconciler::Stop Reconciler::cleanClaims(mysqlop::Call& call, const json& cluste
 }
 
 mysqlop::Outcome Reconciler::writeStatus(mysqlop::Call& call, json& cluster, const ClusterSpec& c,
-                                         int readyNodes) const {
+                                         int readyNodes,
+                                         const std::optional<std::string>& restoreFailed) const {
   json& status = cluster["status"];
   if (!status.is_object()) {
     status = json::object();
@@ -436,9 +438,13 @@ mysqlop::Outcome Reconciler::writeStatus(mysqlop::Call& call, json& cluster, con
   status["readyNodes"] = readyNodes;
   json& conditions = status["conditions"];
   const json nodes = status.value("nodes", json::array());
-  kube::setCondition(
-      conditions,
-      readyCondition(c.name, c.namespaceName, c.replicas, c.readOnly, readyNodes, nodes), now);
+  kube::Condition ready =
+      readyCondition(c.name, c.namespaceName, c.replicas, c.readOnly, readyNodes, nodes);
+  if (restoreFailed && ready.status != "True") {
+    // Why the cluster is not ready, where users look first (kubectl get mysql, kubectl wait).
+    ready = {kReady, "False", kRestoreFailed, *restoreFailed};
+  }
+  kube::setCondition(conditions, ready, now);
   if (auto ro = readOnlyCondition(nodes)) {
     kube::setCondition(conditions, *ro, now);
   }
@@ -499,23 +505,27 @@ void Reconciler::mapHeadlessService(mysqlop::Call& call, const json& service) co
   }
 }
 
-void Reconciler::reportRestoreFailure(mysqlop::Call& call, const json& cluster,
-                                      const ClusterSpec& c) const {
+std::optional<std::string> Reconciler::reportRestoreFailure(mysqlop::Call& call,
+                                                            const json& cluster,
+                                                            const ClusterSpec& c) const {
   // Only pod 0 restores (the others clone from it). A pod not yet there, or unreadable, says
   // nothing; its next change requeues the cluster (pods are watched).
   mysqlop::Reply r = call.get(res::kPod, c.namespaceName, podName(c.name, 0));
   if (!r.ok()) {
-    return;
+    return std::nullopt;
   }
   const std::optional<json> pod = parseObject(r.data);
   if (!pod) {
-    return;
+    return std::nullopt;
   }
-  if (const std::optional<std::string> why = restoreFailure(*pod)) {
-    // Repeats of the same message are aggregated by the host's recorder (one Event, a count).
-    kube::recordEvent(call, cluster, mysqlop_event_Warning, kRestoreFailed,
-                      "restoring from " + c.initBucketUrl + " failed: " + *why);
+  const std::optional<std::string> why = restoreFailure(*pod);
+  if (!why) {
+    return std::nullopt;
   }
+  const std::string message = "restoring from " + c.initBucketUrl + " failed: " + *why;
+  // Repeats of the same message are aggregated by the host's recorder (one Event, a count).
+  kube::recordEvent(call, cluster, mysqlop_event_Warning, kRestoreFailed, message);
+  return message;
 }
 
 }  // namespace mysqlop::cluster

@@ -63,11 +63,14 @@ class Reconciler {
                      const nlohmann::json& nodes) const;
   Stop cleanClaims(mysqlop::Call& call, const nlohmann::json& cluster, const ClusterSpec& c) const;
   // While pod 0 restores from initBucketURL: a Warning Event RestoreFailed naming the URL and
-  // the cause when its init container failed (restore.h). Never stops the pass.
-  void reportRestoreFailure(mysqlop::Call& call, const nlohmann::json& cluster,
-                            const ClusterSpec& c) const;
+  // the cause when its init container failed (restore.h); returns that message, which also
+  // becomes the Ready condition's (reason RestoreFailed). Never stops the pass.
+  std::optional<std::string> reportRestoreFailure(mysqlop::Call& call,
+                                                  const nlohmann::json& cluster,
+                                                  const ClusterSpec& c) const;
   mysqlop::Outcome writeStatus(mysqlop::Call& call, nlohmann::json& cluster, const ClusterSpec& c,
-                               int readyNodes) const;
+                               int readyNodes,
+                               const std::optional<std::string>& restoreFailed = {}) const;
 
   Options options_;
   CatalogFn catalog_;

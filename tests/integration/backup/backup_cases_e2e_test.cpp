@@ -293,11 +293,20 @@ void BackupCasesE2E::corruptObjectFailsTheRestore() {
       << env_->diagnostics();
   ASSERT_EQ(seen.size(), 1u) << env_->diagnostics();
   EXPECT_EQ(seen[0], want);
-  EXPECT_NE(env_->kubectl()
-                .run({"get", "mysqlcluster", "bad", "-n", kNamespace, "-o",
-                      "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"})
-                .out,
-            "True");
+  // The Ready condition says why (the status is written after the Event, in the same pass).
+  std::string ready;
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        ready = env_->kubectl()
+                    .run({"get", "mysqlcluster", "bad", "-n", kNamespace, "-o",
+                          "jsonpath={range .status.conditions[?(@.type==\"Ready\")]}{.status} "
+                          "{.reason} {.message}{end}"})
+                    .out;
+        return ready.rfind("False RestoreFailed ", 0) == 0;
+      },
+      Poll{60s, 500ms}))
+      << ready;
+  EXPECT_EQ(ready, "False RestoreFailed " + want);
   ASSERT_EQ(env_->kubectl().run({"delete", "mysqlcluster", "bad", "-n", kNamespace}).exitCode, 0);
 }
 

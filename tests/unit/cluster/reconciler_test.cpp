@@ -104,6 +104,21 @@ TEST_F(ReconcilerTest, AFailedRestoreOfPodZeroIsAWarningNamingTheUrlAndTheCause)
   EXPECT_EQ(
       (*sts)["spec"]["template"]["spec"]["initContainers"][0].value("terminationMessagePolicy", ""),
       "FallbackToLogsOnError");
+  // The same cause is the Ready condition's: what `kubectl get mysql` and `kubectl wait` show.
+  const std::optional<json> stored = host_.find("MysqlCluster", "default", "my-cluster");
+  ASSERT_TRUE(stored);
+  json ready;
+  for (const json& cond : (*stored)["status"]["conditions"]) {
+    if (cond.value("type", "") == "Ready") {
+      ready = cond;
+    }
+  }
+  EXPECT_EQ(ready.value("status", ""), "False") << ready;
+  EXPECT_EQ(ready.value("reason", ""), "RestoreFailed") << ready;
+  EXPECT_EQ(ready.value("message", ""),
+            "restoring from s3://b/c.xbackup.gz failed: pod default/my-cluster-mysql-0: the init "
+            "container exited with code 8: mysql-operator-sidecar: restore from "
+            "s3://b/c.xbackup.gz: gzip: incorrect header check; /var/lib/mysql emptied");
 }
 
 TEST_F(ReconcilerTest, AFailedCreateEndsThePassWithARetryAndAnEvent) {
