@@ -2,6 +2,7 @@
 
 #include <tuple>
 
+#include "plugins/cluster/src/adoption.h"
 #include "plugins/cluster/src/builders.h"
 #include "plugins/cluster/src/merge.h"
 #include "plugins/cluster/src/naming.h"
@@ -97,6 +98,30 @@ mysqlop::Outcome Reconciler::reconcile(mysqlop::Call& call, std::string_view ns,
     return mysqlop::Outcome::retry("reading " + self + ": " + kInvalidJson);
   }
   json cluster = std::move(*read);
+  if (std::optional<json> kept = finalizersWithoutBitpokes(cluster)) {
+    // Before the deletion check: a cluster adopted from bitpoke's operator and then deleted
+    // waits on this finalizer, which only we can remove now (adoption.h).
+    json updated = cluster;
+    updated["metadata"]["finalizers"] = std::move(*kept);
+    mysqlop::Reply r = call.update(res::kMysqlCluster, updated.dump());
+    if (r.status == mysqlop_status_Conflict) {
+      return mysqlop::Outcome::retry(self + " changed meanwhile; will retry");
+    }
+    if (r.notFound()) {
+      return mysqlop::Outcome::done();  // it was being deleted, and that finalizer was the last
+    }
+    if (!r.ok()) {
+      return failed(call, cluster, "FinalizerRemovalFailed",
+                    std::string("removing bitpoke's finalizer ") + kBitpokeOrchestratorFinalizer +
+                        " from " + self,
+                    r.error);
+    }
+    std::optional<json> stored = parseObject(r.data);
+    if (!stored) {
+      return mysqlop::Outcome::retry(self + ": " + kInvalidJson);
+    }
+    cluster = std::move(*stored);
+  }
   if (cluster["metadata"].contains("deletionTimestamp")) {
     // Children go with their owner references; PVCs follow volumeSpec.keepAfterDelete.
     return mysqlop::Outcome::done();

@@ -1,4 +1,5 @@
 #include "plugins/cluster/src/reconciler.h"
+#include "plugins/cluster/src/adoption.h"
 
 #include <gtest/gtest.h>
 
@@ -119,6 +120,45 @@ TEST_F(ReconcilerTest, AFailedRestoreOfPodZeroIsAWarningNamingTheUrlAndTheCause)
             "restoring from s3://b/c.xbackup.gz failed: pod default/my-cluster-mysql-0: the init "
             "container exited with code 8: mysql-operator-sidecar: restore from "
             "s3://b/c.xbackup.gz: gzip: incorrect header check; /var/lib/mysql emptied");
+}
+
+// A cluster adopted from bitpoke's operator keeps its orchestrator finalizer, which nothing else
+// removes now: the reconcile removes it, other finalizers stay, and the pass goes on.
+TEST_F(ReconcilerTest, BitpokesOrchestratorFinalizerIsRemovedAndOthersKept) {
+  json adopted = clusterObject({});
+  adopted["metadata"]["finalizers"] = {"example.com/keep",
+                                       "mysql.presslabs.org/registered-in-orchestrator"};
+  host_.put(adopted);
+  EXPECT_EQ(reconcile().status, mysqlop_status_Ok);
+  const std::optional<json> stored = host_.find("MysqlCluster", "default", "my-cluster");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ((*stored)["metadata"]["finalizers"], json({"example.com/keep"}));
+  EXPECT_TRUE(host_.find("StatefulSet", "default", "my-cluster-mysql"));
+  EXPECT_TRUE(warnings().empty());
+}
+
+// Deleting such a cluster must not wait on it: the finalizer goes even while deleting.
+TEST_F(ReconcilerTest, ADeletedAdoptedClusterLosesBitpokesFinalizer) {
+  json adopted = clusterObject({});
+  adopted["metadata"]["finalizers"] = {"mysql.presslabs.org/registered-in-orchestrator"};
+  adopted["metadata"]["deletionTimestamp"] = "2026-12-03T12:00:00Z";
+  host_.put(adopted);
+  EXPECT_EQ(reconcile().status, mysqlop_status_Ok);
+  const std::optional<json> stored = host_.find("MysqlCluster", "default", "my-cluster");
+  if (stored) {  // the in-memory host keeps it; a real API server deletes it at once
+    EXPECT_EQ((*stored)["metadata"]["finalizers"], json::array());
+  }
+  EXPECT_FALSE(host_.find("StatefulSet", "default", "my-cluster-mysql"));
+}
+
+TEST(ClusterAdoption, OnlyBitpokesOrchestratorFinalizerIsTakenOut) {
+  EXPECT_EQ(finalizersWithoutBitpokes(json::object()), std::nullopt);
+  EXPECT_EQ(finalizersWithoutBitpokes(clusterObject({})), std::nullopt);
+  json c = clusterObject({});
+  c["metadata"]["finalizers"] = {"a/b"};
+  EXPECT_EQ(finalizersWithoutBitpokes(c), std::nullopt);
+  c["metadata"]["finalizers"] = {"mysql.presslabs.org/registered-in-orchestrator", "a/b"};
+  EXPECT_EQ(finalizersWithoutBitpokes(c), json({"a/b"}));
 }
 
 TEST_F(ReconcilerTest, AFailedCreateEndsThePassWithARetryAndAnEvent) {
