@@ -391,6 +391,22 @@ TEST_F(ReconcileTest, DeletingTheClusterLeavesCleanupToOwnerReferences) {
   EXPECT_TRUE(exists("Secret", "my-secret"));
 }
 
+// A cluster adopted from bitpoke's operator carries its orchestrator finalizer: it is removed,
+// so deleting the cluster does not wait forever (with only the operator's own reconcile).
+TEST_F(ReconcileTest, AnAdoptedClusterWithBitpokesFinalizerCanBeDeleted) {
+  createAll("example-cluster-secret.yaml");
+  for (json doc : loadManifests(sourcePath("examples/example-cluster.yaml"))) {
+    doc["metadata"]["finalizers"] = {"mysql.presslabs.org/registered-in-orchestrator"};
+    HttpResult r = env_.create(doc);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  waitFor("StatefulSet", "my-cluster-mysql");
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(
+      get("MysqlCluster", "my-cluster")["metadata"].value("finalizers", json::array()).empty()));
+  remove("MysqlCluster", "my-cluster");
+  EXPECT_TRUE(MYSQLOP_EVENTUALLY(!exists("MysqlCluster", "my-cluster")));
+}
+
 // Pods and PVCs as the StatefulSet controller makes them.
 json podObject(int i) {
   json labels = kSelector;
