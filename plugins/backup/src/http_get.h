@@ -1,8 +1,7 @@
 #pragma once
 
-// A small blocking HTTP/1.1 GET over a plain socket, for the sidecar's GET /xbackup/progress
-// (the plugins have no HTTP client, and this one needs none of Poco's). One request per
-// connection (Connection: close); the whole exchange is bounded by a deadline, since it runs on a
+// A blocking HTTP/1.1 GET (Poco Net), for the sidecar's GET /xbackup/progress. One request per
+// connection; connecting, sending and each read are bounded by the timeout, since it runs on a
 // worker of the operator's queue.
 
 #include <chrono>
