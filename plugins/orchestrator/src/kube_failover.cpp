@@ -108,6 +108,43 @@ std::optional<std::string> beyondSuccessor(const FailoverInputs& in, const Clust
   return std::nullopt;
 }
 
+// Whether a kept-out old master that came back unconfigured has new data (a re-clone), so that
+// node init may join it. "Unconfigured" alone does not say so: the init-file writes configured=0
+// at every start of mysqld, so a plain restart with the old data looks the same. Its data is its
+// old data while its binlog still ends, in some domain, with a transaction it wrote itself that
+// it did not receive by replication (errantGtids); a re-cloned node's binlog ends with its
+// source's transactions, or is empty. MySQL servers (server_uuid GTIDs, not run here) keep the
+// former rule. When the node cannot be read, it stays out until the next pass.
+bool cameBackWithNewData(const FailoverInputs& in, const Node& n) {
+  auto fl = in.flavors.find(n.ordinal);
+  const mysql::Flavor flavor = fl != in.flavors.end() ? fl->second : mysql::Flavor::MariaDB;
+  if (flavor != mysql::Flavor::MariaDB) {
+    return true;
+  }
+  if (!in.endpoints.count(n.ordinal)) {
+    return false;
+  }
+  auto c = mysql::Connection::open(
+      in.endpoints.at(n.ordinal), in.operatorUser,
+      {in.connectTimeout, std::chrono::seconds(5), std::chrono::seconds(5)});
+  if (!c.ok()) {
+    return false;
+  }
+  auto o = probeForEngine(**c, mysql::ReplicationSql(flavor));
+  if (!o.ok()) {
+    return false;
+  }
+  const auto binlog = parseGtidPos(o->gtidBinlogPos);
+  const auto slave = parseGtidPos(o->gtidSlavePos);
+  std::uint64_t serverId = 0;
+  try {
+    serverId = std::stoull(o->serverId);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return binlog && slave && errantGtids(*binlog, *slave, serverId).empty();
+}
+
 }  // namespace
 
 std::string markFailoverInProgress(mysqlop::Call& call, const std::string& ns,
@@ -272,7 +309,7 @@ bool KubeFailover::fenceReturned(mysqlop::Call& call, const json& cluster, Memor
     if (!n.seen || !n.seen->reachable) {
       continue;
     }
-    if (m.st.keptOut.count(n.host) && !n.seen->configured) {
+    if (m.st.keptOut.count(n.host) && !n.seen->configured && cameBackWithNewData(in, n)) {
       // Its data was re-initialised (a new volume: a re-clone): a new node, which node init
       // joins to the master. The persisted keptOut would otherwise hold it out forever.
       log_(mysqlop_log_Warn,
