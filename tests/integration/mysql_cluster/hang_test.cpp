@@ -289,17 +289,22 @@ TEST(MysqlClusterHang, FrozenMasterWithSemiSyncLosesNoAcknowledgedWrite) {
       pos = nl == std::string::npos ? rows.out.size() : nl + 1;
     }
   }
-  int lost = 0, ackedAfter = 0;
+  int lost = 0, ackedAfter = 0, ackedAfterOnlyOld = 0;
   for (const Writer::Ack& a : acks) {
     lost += onNew.count(a.id) ? 0 : 1;
     ackedAfter += a.at > promotedSeenAt ? 1 : 0;
+    ackedAfterOnlyOld += a.at > promotedSeenAt && !onNew.count(a.id) ? 1 : 0;
   }
   std::printf(
       "acknowledged writes: %zu, lost: %d, acknowledged by the old master after the "
-      "promotion: %d\n",
-      acks.size(), lost, ackedAfter);
+      "promotion: %d (of them not on the new master: %d)\n",
+      acks.size(), lost, ackedAfter, ackedAfterOnlyOld);
   EXPECT_EQ(lost, 0);
-  EXPECT_EQ(ackedAfter, 0);
+  // No split brain: nothing the old master acknowledged after the promotion exists only there.
+  // An acknowledgement may still arrive late: a transaction that reached the replica (which
+  // acked it) before the freeze is answered OK when the old master thaws and reads that ack,
+  // after the promotion; that row is on the new master (seen in about 1 of 20 trials).
+  EXPECT_EQ(ackedAfterOnlyOld, 0);
 
   // The annotation removed: the healthy cluster is disarmed (the new master's side first).
   ASSERT_EQ(env.kubectl()
