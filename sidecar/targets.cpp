@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mysqlop/plugin.hpp"
+
 namespace mysqlop::sidecar {
 namespace {
 
@@ -168,21 +170,9 @@ std::string redactUrl(const std::string& url) {
 }
 
 std::string statusName(mysqlop_type_status s) {
-  switch (s) {
-    case mysqlop_status_Ok: return "Ok";
-    case mysqlop_status_Retry: return "Retry";
-    case mysqlop_status_Terminal: return "Terminal";
-    case mysqlop_status_InvalidConfig: return "InvalidConfig";
-    case mysqlop_status_Unsupported: return "Unsupported";
-    case mysqlop_status_Internal: return "Internal";
-    case mysqlop_status_NotFound: return "NotFound";
-    case mysqlop_status_AlreadyExists: return "AlreadyExists";
-    case mysqlop_status_Conflict: return "Conflict";
-    case mysqlop_status_Invalid: return "Invalid";
-    case mysqlop_status_Forbidden: return "Forbidden";
-    case mysqlop_status_Unavailable: return "Unavailable";
-  }
-  return "status " + std::to_string(static_cast<int>(s));
+  // The SDK's names; a status it does not know (a newer plugin's) keeps its number.
+  const std::string name = mysqlop::statusName(s);
+  return name != "Unknown" ? name : "status " + std::to_string(static_cast<int>(s));
 }
 
 // ------------------------------------------------------------------------------------ TargetIo

@@ -19,22 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string sidecarBinary() {
-  return (std::filesystem::path(LocalClusterProcess::binary()).parent_path() /
-          "mysql-operator-sidecar")
-      .string();
-}
-
-// "" when the sidecar has take-backup-to, else why the test cannot run.
-std::string sidecarMissesTakeBackupTo() {
-  const CommandResult r = runCommand({sidecarBinary(), "take-backup-to"});
-  const std::string said = r.out + r.err;
-  if (said.find("unknown subcommand \"take-backup-to\"") != std::string::npos) {
-    return "the sidecar has no take-backup-to yet (docs/backups.md contract 3)";
-  }
-  return "";
-}
-
 json getJson(const MysqlClusterEnv& env, const std::string& kind, const std::string& name) {
   const CommandResult r = env.kubectl().run({"get", kind, name, "-n", kNamespace, "-o", "json"});
   return r.exitCode == 0 ? json::parse(r.out, nullptr, false) : json();
@@ -50,9 +34,6 @@ std::string conditionStatus(const json& obj, const std::string& type) {
 }
 
 TEST(BackupRestoreE2E, ABackupRestoresIntoANewClusterUpToItsGtid) {
-  if (std::string why = sidecarMissesTakeBackupTo(); !why.empty()) {
-    GTEST_SKIP() << why;
-  }
   // The pods share the host's /var/tmp (only /tmp is their own): the file target's objects.
   const std::filesystem::path store = "/var/tmp/mysqlop-backup-e2e-" + std::to_string(::getpid());
   std::filesystem::create_directories(store);
@@ -130,9 +111,6 @@ TEST(BackupRestoreE2E, ABackupRestoresIntoANewClusterUpToItsGtid) {
 }
 
 TEST(BackupRestoreE2E, ABackupToAnUnknownTargetFailsSayingSo) {
-  if (std::string why = sidecarMissesTakeBackupTo(); !why.empty()) {
-    GTEST_SKIP() << why;
-  }
   MysqlClusterEnv env;
   ASSERT_TRUE(env.ok()) << env.error();
   env.setBackupConfig("{backoffLimit: 0}");

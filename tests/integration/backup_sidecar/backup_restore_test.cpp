@@ -420,10 +420,9 @@ class BackupSidecarS3 : public BackupSidecar {
   void SetUp() override {
     endpoint_ = readFile(std::string(RGW_DIR) + "/endpoint");
     while (!endpoint_.empty() && endpoint_.back() == '\n') endpoint_.pop_back();
-    if (endpoint_.empty()) {
-      GTEST_SKIP() << "RGW is not running (" << RGW_DIR
-                   << "/endpoint is missing: the s3_rgw_start fixture could not start it)";
-    }
+    ASSERT_FALSE(endpoint_.empty())
+        << "RGW is not running (" << RGW_DIR
+        << "/endpoint is missing: the s3_rgw_start fixture could not start it)";
     std::vector<mysqlop_type_kv> items;
     Env c = creds();
     for (const auto& [k, v] : c) items.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
