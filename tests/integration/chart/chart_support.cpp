@@ -28,19 +28,39 @@ std::string helmMissing() {
 
 namespace {
 
-// One directory for helm's cache, config and data for the whole test program.
-const std::string& helmHome() {
-  static const std::string dir = [] {
+// One directory for helm's cache, config and data for the whole test program, removed when the
+// program exits (by the destructor of a static: an atexit handler registered while the static was
+// being built would run after its destructor and read a freed string).
+class HelmHome {
+ public:
+  HelmHome() {
     std::string tmpl = (fs::temp_directory_path() / "mysqlop-helm-XXXXXX").string();
     const char* made = ::mkdtemp(tmpl.data());
-    std::string d = made ? std::string(made) : std::string("/tmp");
-    std::atexit([] {
+    if (made != nullptr) {
+      dir_ = made;
+      owned_ = true;
+    } else {
+      dir_ = "/tmp";
+    }
+  }
+  ~HelmHome() {
+    if (owned_) {
       std::error_code ec;
-      fs::remove_all(helmHome(), ec);
-    });
-    return d;
-  }();
-  return dir;
+      fs::remove_all(dir_, ec);
+    }
+  }
+  HelmHome(const HelmHome&) = delete;
+  HelmHome& operator=(const HelmHome&) = delete;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  bool owned_ = false;
+};
+
+const std::string& helmHome() {
+  static const HelmHome home;
+  return home.dir();
 }
 
 }  // namespace

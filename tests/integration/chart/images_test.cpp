@@ -164,7 +164,10 @@ TEST_P(Images, TheRuntimeStagesInstallEveryLibraryTheCopiedProgramsLink) {
   const std::string dockerfile = sourceDir() + "/" + GetParam();
   const std::string text = readFile(dockerfile);
   const std::string runtime = text.substr(text.find("\nFROM ", text.find(" AS build")));
-  static const std::set<std::string> inBase = {"libc6", "libstdc++6", "libgcc-s1"};
+  // The sanitizer runtimes are linked only by a -DMYSQLOP_SANITIZE=ON tree; the images are built
+  // from a release tree, which links neither.
+  static const std::set<std::string> inBase = {"libc6", "libstdc++6", "libgcc-s1", "libasan8",
+                                               "libubsan1"};
   std::set<std::string> missing;
   for (const Copy& c : copies(dockerfile)) {
     if (!c.fromBuild) {
