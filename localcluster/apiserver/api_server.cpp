@@ -205,7 +205,7 @@ void ApiServer::handle(const ApiRequest& req, ApiResponse& resp, WatchStream* st
         if (req.method != "GET" && req.method != "HEAD") {
           raise(errMethodNotAllowed());
         }
-        serveDiscovery(t, resp);
+        serveDiscovery(t, req, resp);
         break;
     }
   } catch (const ApiException& e) {

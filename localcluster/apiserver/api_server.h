@@ -132,10 +132,12 @@ class ApiServer : private ObjectWriter {
   Target route(const ApiRequest& request) const;
   void serveResource(const Target& t, const ApiRequest& req, ApiResponse& resp,
                      WatchStream* stream);
-  void serveDiscovery(const Target& t, ApiResponse& resp) const;
+  void serveDiscovery(const Target& t, const ApiRequest& req, ApiResponse& resp) const;
   nlohmann::json resourceList(const std::string& group, const std::string& version) const;
   nlohmann::json openApiRoot() const;
   nlohmann::json openApiDocument(const std::string& group, const std::string& version) const;
+  // /openapi/v2: every custom kind and ObjectMeta, converted from the v3 documents (openapi_v2.h).
+  nlohmann::json openApiV2() const;
   void serveAdmin(const ApiRequest& req, ApiResponse& resp);
 
   // Authorization, reviews and tokens (access.cpp, access_reviews.cpp).

@@ -1,6 +1,7 @@
 #include <functional>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/openapi_v2.h"
 
 namespace mysqlop::local {
 
@@ -73,7 +74,7 @@ json ApiServer::resourceList(const std::string& group, const std::string& versio
           {"resources", resources}};
 }
 
-void ApiServer::serveDiscovery(const Target& t, ApiResponse& resp) const {
+void ApiServer::serveDiscovery(const Target& t, const ApiRequest& req, ApiResponse& resp) const {
   switch (t.kind) {
     case Target::Kind::Version:
       answerJson(resp, 200,
@@ -141,6 +142,16 @@ void ApiServer::serveDiscovery(const Target& t, ApiResponse& resp) const {
     case Target::Kind::OpenApiV3Root: answerJson(resp, 200, openApiRoot()); return;
     case Target::Kind::OpenApiV3Doc:
       answerJson(resp, 200, openApiDocument(t.group, t.version));
+      return;
+    case Target::Kind::OpenApiV2:
+      // kubectl <= 1.26 asks for protobuf only and decodes the body as such.
+      if (req.accept.find("protobuf") != std::string::npos) {
+        resp.code = 200;
+        resp.contentType = kOpenApiV2Protobuf;
+        resp.body = encodeOpenApiV2(openApiV2());
+      } else {
+        answerJson(resp, 200, openApiV2());
+      }
       return;
     default: answerError(resp, errPathNotFound()); return;
   }

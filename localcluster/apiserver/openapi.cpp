@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "localcluster/apiserver/api_server.h"
+#include "localcluster/apiserver/openapi_v2.h"
 
 namespace mysqlop::local {
 
@@ -110,6 +111,45 @@ json ApiServer::openApiDocument(const std::string& group, const std::string& ver
           {"info", {{"title", "Kubernetes"}, {"version", "v1.30.0"}}},
           {"components", {{"schemas", schemas}}},
           {"paths", paths}};
+}
+
+json ApiServer::openApiV2() const {
+  // Built-in kinds (io.k8s.api.*) are left out: their tables are partial (openapi_v2.h).
+  json definitions = json::object();
+  auto addFrom = [&](const json& v3) {
+    for (const auto& [name, schema] : v3["components"]["schemas"].items()) {
+      if (name.rfind("io.k8s.api.", 0) != 0 && !definitions.contains(name)) {
+        definitions[name] = openApiV2Schema(schema);
+      }
+    }
+  };
+  json meta = json::object();
+  addObjectMetaSchema(meta);
+  addFrom({{"components", {{"schemas", meta}}}});
+  json paths = json::object();
+  std::vector<std::pair<std::string, std::string>> groupVersions = {{"", "v1"}};
+  for (const auto& g : registry_.groups()) {
+    for (const auto& v : registry_.groupVersions(g)) {
+      groupVersions.emplace_back(g, v);
+    }
+  }
+  for (const auto& [g, v] : groupVersions) {
+    bool custom = false;
+    const std::string prefix = g.empty() ? "/api/" + v : "/apis/" + g + "/" + v;
+    for (const auto& rt : registry_.inGroupVersion(g, v)) {
+      if (rt->createOnly) {
+        continue;
+      }
+      custom = custom || rt->custom;
+      paths[rt->namespaced ? prefix + "/namespaces/{namespace}/" + rt->plural + "/{name}"
+                           : prefix + "/" + rt->plural + "/{name}"] =
+          openApiV2PatchPath(g, v, rt->kind, !rt->custom);
+    }
+    if (custom) {
+      addFrom(openApiDocument(g, v));
+    }
+  }
+  return openApiV2Document(definitions, paths);
 }
 
 json ApiServer::openApiRoot() const {

@@ -37,6 +37,7 @@ const std::vector<Definition>& definitions() {
     {"generateName", "string", "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."},
     {"namespace", "string", "Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the \"default\" namespace."},
     {"uid", "string", "UID is the unique in time and space value for this object. Populated by the system. Read-only."},
+    {"selfLink", "string", "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."},
     {"resourceVersion", "string", "An opaque value that represents the internal version of this object, used for optimistic concurrency and watches. Read-only."},
     {"generation", "integer", "A sequence number representing a specific generation of the desired state. Populated by the system. Read-only."},
     {"creationTimestamp", "time", "CreationTimestamp is a timestamp representing the server time when this object was created. Read-only."},

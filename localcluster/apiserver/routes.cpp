@@ -72,6 +72,8 @@ ApiServer::Target ApiServer::route(const ApiRequest& req) const {
   if (segs[0] == "openapi") {
     if (segs.size() == 2 && segs[1] == "v3") {
       t.kind = Target::Kind::OpenApiV3Root;
+    } else if (segs.size() == 2 && segs[1] == "v2") {
+      t.kind = Target::Kind::OpenApiV2;
     } else if (segs.size() >= 3 && segs[1] == "v3") {
       if (segs.size() == 4 && segs[2] == "api" && segs[3] == "v1") {
         t.kind = Target::Kind::OpenApiV3Doc;

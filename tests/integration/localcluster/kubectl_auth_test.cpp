@@ -1,7 +1,7 @@
 // kubectl against RBAC and OpenAPI v3 of the local API server: `auth can-i` (yes/no and the exit
 // status) for the admin, for a service account's token and with --as; `create token`;
-// `explain` for a CRD and for built-in kinds. The machine's kubectl (1.32); Debian's 1.20 reads
-// /openapi/v2 for explain, which is not served (localcluster/README.md).
+// `explain` for a CRD and for built-in kinds. The machine's kubectl (1.32); Debian's 1.20, which
+// reads /openapi/v2, is in kubectl_v2_test.cpp.
 #include <fstream>
 
 #include "tests/integration/localcluster/fixture.h"

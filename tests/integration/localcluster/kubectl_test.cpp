@@ -1,6 +1,6 @@
 // Real clients against the server through the written kubeconfig: the machine's kubectl
-// dispatcher (which picks kubectl 1.30 from /version) and Debian's kubectl 1.20 (always with
-// --validate=false). Each test uses a fresh kubectl cache dir.
+// dispatcher (which picks kubectl 1.30 from /version) and Debian's kubectl 1.20 (which validates
+// writes client-side against /openapi/v2). Each test uses a fresh kubectl cache dir.
 #include "tests/support/kube/kubectl.h"
 #include "tests/integration/localcluster/fixture.h"
 
@@ -28,12 +28,7 @@ class KubectlTest : public ApiTest, public ::testing::WithParamInterface<Client>
     kubectl_ = std::make_unique<Kubectl>(api_.kubeconfigPath(), GetParam().binary);
   }
 
-  // Runs kubectl; write commands on 1.20 get --validate=false.
-  CommandResult k(std::vector<std::string> args, const std::string& in = "") {
-    if (GetParam().old && !args.empty() &&
-        (args[0] == "apply" || args[0] == "create" || args[0] == "replace")) {
-      args.push_back("--validate=false");
-    }
+  CommandResult k(const std::vector<std::string>& args, const std::string& in = "") {
     return kubectl_->run(args, in);
   }
 
