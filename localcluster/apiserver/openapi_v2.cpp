@@ -27,11 +27,16 @@ bool flag(const json& s, const char* key) {
 }
 
 // The v3 keywords v2 has with the same name and meaning (values copied as they are).
-constexpr const char* kSameKeywords[] = {
-    "description", "title",         "format",        "type",      "required",
-    "enum",        "default",       "maximum",       "minimum",   "exclusiveMaximum",
-    "exclusiveMinimum", "maxLength", "minLength",    "pattern",   "maxItems",
-    "minItems",    "uniqueItems",   "maxProperties", "minProperties", "multipleOf"};
+constexpr const char* kSameKeywords[] = {"description",      "title",
+                                         "format",           "type",
+                                         "required",         "enum",
+                                         "default",          "maximum",
+                                         "minimum",          "exclusiveMaximum",
+                                         "exclusiveMinimum", "maxLength",
+                                         "minLength",        "pattern",
+                                         "maxItems",         "minItems",
+                                         "uniqueItems",      "maxProperties",
+                                         "minProperties",    "multipleOf"};
 
 }  // namespace
 
@@ -372,7 +377,7 @@ std::string encodeOpenApiV2(const json& document) {
   infoW.string(2, info.value("version", ""));
   doc.message(2, infoW.bytes());
   doc.message(8, encodePaths(document.value("paths", json::object())));
-  ProtoWriter defs;               // openapi.v2.Definitions: repeated NamedSchema = 1
+  ProtoWriter defs;  // openapi.v2.Definitions: repeated NamedSchema = 1
   const json definitions = document.value("definitions", json::object());
   for (const auto& [name, schema] : definitions.items()) {
     defs.message(1, encodeNamed(name, 2, encodeSchema(schema)));

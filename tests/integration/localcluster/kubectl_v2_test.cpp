@@ -52,8 +52,9 @@ TEST_F(KubectlV2Test, ApplyValidatesCustomKindsClientSide) {
   ASSERT_EQ(ok.exitCode, 0) << ok.err;
   EXPECT_EQ(ok.out,
             "secret/my-secret created\nmysqlcluster.mysql.presslabs.org/my-cluster created\n");
-  EXPECT_EQ(call("GET", "/apis/mysql.presslabs.org/v1alpha1/namespaces/default/mysqlclusters/"
-                        "my-cluster")
+  EXPECT_EQ(call("GET",
+                 "/apis/mysql.presslabs.org/v1alpha1/namespaces/default/mysqlclusters/"
+                 "my-cluster")
                 .json()["spec"]["replicas"],
             2);
   auto again = k({"apply", "-f", "-"}, kCluster);
@@ -85,14 +86,13 @@ spec: {replicas: two, secretName: s}
             "org.presslabs.mysql.v1alpha1.MysqlCluster.spec.replicas: got \"string\", expected "
             "\"integer\"; if you choose to ignore these errors, turn validation off with "
             "--validate=false\n");
-  EXPECT_EQ(call("GET", "/apis/mysql.presslabs.org/v1alpha1/namespaces/default/mysqlclusters/bad")
-                .status,
-            404);
+  EXPECT_EQ(
+      call("GET", "/apis/mysql.presslabs.org/v1alpha1/namespaces/default/mysqlclusters/bad").status,
+      404);
 }
 
 TEST_F(KubectlV2Test, DryRunOnTheServerIsSupportedForEveryKind) {
-  auto r = k({"apply", "--dry-run=server", "-f", "-"},
-             std::string(kCluster) + R"(---
+  auto r = k({"apply", "--dry-run=server", "-f", "-"}, std::string(kCluster) + R"(---
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -120,8 +120,7 @@ spec:
 TEST_F(KubectlV2Test, ExplainDescribesCustomKindsToTheirFields) {
   auto spec = k({"explain", "mysqlcluster.spec"});
   ASSERT_EQ(spec.exitCode, 0) << spec.err;
-  EXPECT_NE(spec.out.find("VERSION:  mysql.presslabs.org/v1alpha1"), std::string::npos)
-      << spec.out;
+  EXPECT_NE(spec.out.find("VERSION:  mysql.presslabs.org/v1alpha1"), std::string::npos) << spec.out;
   EXPECT_NE(spec.out.find("   replicas\t<integer>"), std::string::npos) << spec.out;
   auto meta = k({"explain", "mysqlbackup.metadata.ownerReferences"});
   ASSERT_EQ(meta.exitCode, 0) << meta.err;

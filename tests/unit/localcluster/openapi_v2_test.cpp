@@ -30,17 +30,16 @@ TEST(OpenApiV2Schema, KeepsPropertiesItemsAndConstraints) {
 }
 
 TEST(OpenApiV2Schema, DropsWhatV2CannotSayAndOpensWhatTheServerLeavesOpen) {
-  json v3 = {
-      {"type", "object"},
-      {"properties",
-       {{"one", {{"oneOf", json::array({{{"type", "string"}}})}, {"type", "string"}}},
-        {"port", {{"x-kubernetes-int-or-string", true}, {"type", "string"}}},
-        {"free",
-         {{"type", "object"},
-          {"x-kubernetes-preserve-unknown-fields", true},
-          {"properties", {{"x", {{"type", "string"}}}}}}},
-        {"maybe", {{"type", "object"}, {"nullable", true}, {"properties", json::object()}}},
-        {"list", {{"type", "array"}}}}}};
+  json v3 = {{"type", "object"},
+             {"properties",
+              {{"one", {{"oneOf", json::array({{{"type", "string"}}})}, {"type", "string"}}},
+               {"port", {{"x-kubernetes-int-or-string", true}, {"type", "string"}}},
+               {"free",
+                {{"type", "object"},
+                 {"x-kubernetes-preserve-unknown-fields", true},
+                 {"properties", {{"x", {{"type", "string"}}}}}}},
+               {"maybe", {{"type", "object"}, {"nullable", true}, {"properties", json::object()}}},
+               {"list", {{"type", "array"}}}}}};
   json v2 = openApiV2Schema(v3);
   EXPECT_EQ(v2["properties"]["one"], json({{"type", "string"}}));
   EXPECT_EQ(v2["properties"]["port"], json({{"x-kubernetes-int-or-string", true}}));
@@ -56,7 +55,9 @@ TEST(OpenApiV2Encoding, StartsWithTheSwaggerVersionAndHoldsEachDefinitionName) {
   std::string pb = encodeOpenApiV2(doc);
   // Field 1 (swagger), wire type 2: key 0x0a, length 3, "2.0".
   ASSERT_GE(pb.size(), 5u);
-  EXPECT_EQ(pb.substr(0, 5), std::string("\x0a\x03" "2.0", 5));
+  EXPECT_EQ(pb.substr(0, 5), std::string("\x0a\x03"
+                                         "2.0",
+                                         5));
   EXPECT_NE(pb.find("a.B"), std::string::npos);
   EXPECT_NE(pb.find("/p/{name}"), std::string::npos);
   EXPECT_NE(pb.find("dryRun"), std::string::npos);
