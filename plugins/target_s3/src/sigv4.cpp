@@ -40,24 +40,6 @@ std::string sha256Hex(std::string_view data) {
   return hex(out, sizeof out);
 }
 
-std::string uriEncode(std::string_view s, bool keepSlash) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~' || (keepSlash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += digits[c >> 4];
-      out += digits[c & 0xf];
-    }
-  }
-  return out;
-}
-
 std::string canonicalQuery(const std::map<std::string, std::string>& query) {
   // Sorted by encoded name; names here are plain ASCII, so the map's order is that order.
   std::string out;
