@@ -65,13 +65,7 @@ HttpResult AzureClient::send(const std::string& method, const std::string& path,
   return connection_.withOneRetry(targethttp::RetryOn::AnyError, unreachable(what), [&] {
     Poco::Net::HTTPRequest request;
     prepare(request, method, path, query, headers, body.size());
-    HttpResult r;
-    std::istream& in =
-        connection_.exchange(settings_.https, settings_.host, settings_.port, request, body, &r);
-    if (method != "HEAD") {
-      r.body = targethttp::readAll(in);
-    }
-    return r;
+    return connection_.request(settings_.https, settings_.host, settings_.port, request, body);
   });
 }
 
@@ -80,13 +74,8 @@ int AzureClient::openGet(const std::string& path, std::istream** body, HttpResul
   return connection_.withOneRetry(targethttp::RetryOn::AnyError, unreachable(what), [&] {
     Poco::Net::HTTPRequest request;
     prepare(request, "GET", path, {}, {}, 0);
-    std::istream& in =
-        connection_.exchange(settings_.https, settings_.host, settings_.port, request, "", error);
-    if (error->status == 200) {
-      *body = &in;
-    } else {
-      error->body = targethttp::readAll(in);
-    }
+    *error =
+        connection_.request(settings_.https, settings_.host, settings_.port, request, "", body);
     return error->status;
   });
 }

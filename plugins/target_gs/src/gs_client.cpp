@@ -40,15 +40,8 @@ HttpResult GsClient::raw(const std::string& method, const std::string& url,
         if (method == "PUT" || method == "POST") {
           request.setContentLength(static_cast<std::streamsize>(body.size()));
         }
-        HttpResult r;
-        std::istream& in = connection_.exchange(uri.getScheme() == "https", uri.getHost(),
-                                                uri.getPort(), request, body, &r);
-        if (stream && r.status == 200) {
-          *stream = &in;
-          return r;
-        }
-        r.body = targethttp::readAll(in);
-        return r;
+        return connection_.request(uri.getScheme() == "https", uri.getHost(), uri.getPort(),
+                                   request, body, stream);
       });
 }
 

@@ -37,26 +37,26 @@ Poco::Net::HTTPClientSession& HttpConnection::session(bool https, const std::str
   return *session_;
 }
 
-std::istream& HttpConnection::exchange(bool https, const std::string& host, unsigned short port,
-                                       Poco::Net::HTTPRequest& request, std::string_view body,
-                                       HttpResult* head) {
+HttpResult HttpConnection::request(bool https, const std::string& host, unsigned short port,
+                                   Poco::Net::HTTPRequest& request, std::string_view body,
+                                   std::istream** stream) {
   auto& s = session(https, host, port);
   std::ostream& out = s.sendRequest(request);
   out.write(body.data(), static_cast<std::streamsize>(body.size()));
   std::istream& in = s.receiveResponse(response_);
-  head->status = static_cast<int>(response_.getStatus());
+  HttpResult r;
+  r.status = static_cast<int>(response_.getStatus());
   for (const auto& [k, v] : response_) {
-    head->headers[lower(k)] = v;
+    r.headers[lower(k)] = v;
   }
-  return in;
+  if (stream != nullptr && r.status == 200) {
+    *stream = &in;
+  } else {
+    Poco::StreamCopier::copyToString(in, r.body);
+  }
+  return r;
 }
 
 void HttpConnection::reset() { session_.reset(); }
-
-std::string readAll(std::istream& in) {
-  std::string out;
-  Poco::StreamCopier::copyToString(in, out);
-  return out;
-}
 
 }  // namespace mysqlop::targethttp

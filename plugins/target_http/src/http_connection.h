@@ -45,13 +45,15 @@ class HttpConnection {
   explicit HttpConnection(int timeoutSeconds);
   ~HttpConnection();
 
-  // Sends request and body to http[s]://host:port and reads the answer's head: the status and
-  // the headers (lower-case names) into *head. Returns the answer's body stream, valid until the
-  // next exchange. Throws Poco::Exception as Poco does (withOneRetry handles them).
-  std::istream& exchange(bool https, const std::string& host, unsigned short port,
-                         Poco::Net::HTTPRequest& request, std::string_view body, HttpResult* head);
+  // Sends request and body to http[s]://host:port and reads the answer: its status, headers
+  // (lower-case names) and whole body; but when stream is given and the status is 200, *stream
+  // is set to the body stream instead (valid until the next request). Throws Poco::Exception as
+  // Poco does (withOneRetry handles them).
+  HttpResult request(bool https, const std::string& host, unsigned short port,
+                     Poco::Net::HTTPRequest& request, std::string_view body,
+                     std::istream** stream = nullptr);
 
-  // Runs attempt() (which makes the exchange); on a Poco::Exception it drops the connection and,
+  // Runs attempt() (which makes the request); on a Poco::Exception it drops the connection and,
   // where retry allows, runs attempt() once more; a failure it does not retry throws
   // mysqlop::Error(Retry) "<unreachable>: <Poco's text>".
   template <class Attempt>
@@ -86,8 +88,5 @@ class HttpConnection {
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   Poco::Net::HTTPResponse response_;
 };
-
-// The rest of a body stream as a string.
-std::string readAll(std::istream& in);
 
 }  // namespace mysqlop::targethttp

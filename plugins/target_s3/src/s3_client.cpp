@@ -60,11 +60,7 @@ HttpResult S3Client::send(const std::string& method, const std::string& bucket,
     Poco::Net::HTTPRequest request;
     prepare(request, method, bucket, key, query, headers, sha256Hex(body));
     request.setContentLength(static_cast<std::streamsize>(body.size()));
-    HttpResult r;
-    std::istream& in =
-        connection_.exchange(settings_.https, settings_.host, settings_.port, request, body, &r);
-    r.body = targethttp::readAll(in);
-    return r;
+    return connection_.request(settings_.https, settings_.host, settings_.port, request, body);
   });
 }
 
@@ -73,13 +69,8 @@ int S3Client::openGet(const std::string& bucket, const std::string& key, std::is
   return connection_.withOneRetry(targethttp::RetryOn::Nothing, unreachable(what), [&] {
     Poco::Net::HTTPRequest request;
     prepare(request, "GET", bucket, key, {}, {}, sha256Hex(""));
-    std::istream& in =
-        connection_.exchange(settings_.https, settings_.host, settings_.port, request, "", error);
-    if (error->status == 200) {
-      *body = &in;
-    } else {
-      error->body = targethttp::readAll(in);
-    }
+    *error =
+        connection_.request(settings_.https, settings_.host, settings_.port, request, "", body);
     return error->status;
   });
 }
