@@ -67,6 +67,15 @@ std::string xmlValue(std::string_view xml, std::string_view tag, std::size_t fro
   return out;
 }
 
+std::string formatUtcNow(const char* format) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
 std::int64_t parseUtcMs(const std::string& text, const char* format) {
   std::tm tm{};
   if (!strptime(text.c_str(), format, &tm)) {

@@ -21,6 +21,9 @@ std::string uriEncode(std::string_view s, bool keepSlash);
 std::string xmlValue(std::string_view xml, std::string_view tag, std::size_t from = 0,
                      std::size_t* end = nullptr);
 
+// The current UTC time in strftime's format (at most 63 characters).
+std::string formatUtcNow(const char* format);
+
 // A UTC time in Unix milliseconds, read with strptime's format (fields after it, such as
 // fractions and a zone, are ignored); 0 when text does not match.
 std::int64_t parseUtcMs(const std::string& text, const char* format);

@@ -4,7 +4,6 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include <ctime>
 #include <stdexcept>
 
 namespace mysqlop::targets3 {
@@ -91,13 +90,6 @@ std::string authorization(const SigningRequest& r, const SigningKey& k,
          ",Signature=" + signature(r, k, amzDate);
 }
 
-std::string amzDateNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[17];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string amzDateNow() { return targethttp::formatUtcNow("%Y%m%dT%H%M%SZ"); }
 
 }  // namespace mysqlop::targets3
