@@ -38,10 +38,10 @@ Poco::Net::HTTPClientSession& HttpConnection::session(bool https, const std::str
 }
 
 HttpResult HttpConnection::request(bool https, const std::string& host, unsigned short port,
-                                   Poco::Net::HTTPRequest& request, std::string_view body,
+                                   Poco::Net::HTTPRequest& message, std::string_view body,
                                    std::istream** stream) {
   auto& s = session(https, host, port);
-  std::ostream& out = s.sendRequest(request);
+  std::ostream& out = s.sendRequest(message);
   out.write(body.data(), static_cast<std::streamsize>(body.size()));
   std::istream& in = s.receiveResponse(response_);
   HttpResult r;

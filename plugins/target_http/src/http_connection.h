@@ -33,7 +33,7 @@ Poco::Net::Context::Ptr tlsContext();
 // connection the server closed meanwhile fails the next request).
 enum class RetryOn {
   Nothing,
-  NetErrors,  // Poco::Net::NetException only (the connection, not e.g. a timeout of the body)
+  NetErrors,  // Poco::Net::NetException and its kinds only
   AnyError,   // every Poco::Exception
 };
 
@@ -45,12 +45,12 @@ class HttpConnection {
   explicit HttpConnection(int timeoutSeconds);
   ~HttpConnection();
 
-  // Sends request and body to http[s]://host:port and reads the answer: its status, headers
+  // Sends message and body to http[s]://host:port and reads the answer: its status, headers
   // (lower-case names) and whole body; but when stream is given and the status is 200, *stream
   // is set to the body stream instead (valid until the next request). Throws Poco::Exception as
   // Poco does (withOneRetry handles them).
   HttpResult request(bool https, const std::string& host, unsigned short port,
-                     Poco::Net::HTTPRequest& request, std::string_view body,
+                     Poco::Net::HTTPRequest& message, std::string_view body,
                      std::istream** stream = nullptr);
 
   // Runs attempt() (which makes the request); on a Poco::Exception it drops the connection and,
@@ -72,7 +72,7 @@ class HttpConnection {
     }
   }
 
-  // Closes the connection; the next exchange opens a new one.
+  // Closes the connection; the next request opens a new one.
   void reset();
 
  private:
