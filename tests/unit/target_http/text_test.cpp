@@ -1,4 +1,5 @@
 // The HTTP targets' shared helpers: encoding, XML values, times, config skeleton, part buffering.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -15,15 +16,8 @@ namespace {
 
 using namespace targethttp;
 
-template <class F>
-std::string errorOf(F&& f) {
-  try {
-    f();
-  } catch (const mysqlop::Error& e) {
-    return std::string(mysqlop::statusName(e.status())) + ": " + e.what();
-  }
-  return "accepted";
-}
+using ::testing::StrEq;
+using ::testing::ThrowsMessage;
 
 TEST(TargetHttpText, LowerAndUriEncode) {
   EXPECT_EQ(lower("Content-Length"), "content-length");
@@ -55,19 +49,20 @@ TEST(TargetHttpText, Times) {
 
 TEST(TargetHttpConfig, Skeleton) {
   EXPECT_TRUE(configObject<nlohmann::json>("").empty());
-  EXPECT_EQ(errorOf([] { configObject<nlohmann::json>("[1]"); }),
-            "InvalidConfig: config: expected a JSON object");
-  EXPECT_EQ(errorOf([] { configObject<nlohmann::json>("{"); }),
-            "InvalidConfig: config: expected a JSON object");
+  for (const char* text : {"[1]", "{", "3"}) {
+    EXPECT_THAT([&] { configObject<nlohmann::json>(text); },
+                ThrowsMessage<ConfigError>(StrEq("config: expected a JSON object")))
+        << text;
+  }
   // Numbers as parsed from text: a non-negative one is unsigned.
   EXPECT_EQ(timeoutSeconds(nlohmann::json::parse("30")), 30);
-  for (const auto& bad : {nlohmann::json::parse("0"), nlohmann::json::parse("3601"),
-                          nlohmann::json::parse("-1"), nlohmann::json("60")}) {
-    EXPECT_EQ(errorOf([&] { timeoutSeconds(bad); }),
-              "InvalidConfig: config.timeoutSeconds: expected 1 to 3600");
+  for (const char* text : {"0", "3601", "-1", "\"60\""}) {
+    EXPECT_THAT([&] { timeoutSeconds(nlohmann::json::parse(text)); },
+                ThrowsMessage<ConfigError>(StrEq("config.timeoutSeconds: expected 1 to 3600")))
+        << text;
   }
-  EXPECT_EQ(errorOf([] { unknownConfigKey("size", "a, b"); }),
-            "InvalidConfig: config: unknown key \"size\" (known: a, b)");
+  EXPECT_THAT([] { unknownConfigKey("size", "a, b"); },
+              ThrowsMessage<ConfigError>(StrEq("config: unknown key \"size\" (known: a, b)")));
 }
 
 TEST(TargetHttpParts, EachFullPartIsSentAtOnce) {
