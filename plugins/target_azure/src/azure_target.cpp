@@ -123,9 +123,6 @@ class AzureReader : public targethttp::BodyReader {
 
 }  // namespace
 
-AzureTarget::AzureTarget(const Context& ctx)
-    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
-
 std::unique_ptr<BackupWriter> AzureTarget::openWriter(Call&, std::string_view url,
                                                       const Credentials& credentials) {
   Location where = parseUrl(url, true);

@@ -147,9 +147,6 @@ class GsReader : public targethttp::BodyReader {
 
 }  // namespace
 
-GsTarget::GsTarget(const Context& ctx)
-    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
-
 std::unique_ptr<BackupWriter> GsTarget::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {
   Location where = parseUrl(url, true);

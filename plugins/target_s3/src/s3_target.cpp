@@ -167,9 +167,6 @@ class S3Reader : public targethttp::BodyReader {
 
 }  // namespace
 
-S3Target::S3Target(const Context& ctx)
-    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
-
 std::unique_ptr<BackupWriter> S3Target::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {
   Location where = parseUrl(url, true);
