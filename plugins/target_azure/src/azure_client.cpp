@@ -1,16 +1,5 @@
 #include "plugins/target_azure/src/azure_client.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/StreamCopier.h>
-
-#include <algorithm>
-#include <sstream>
-
 #include "plugins/target_azure/src/shared_key.h"
 
 namespace mysqlop::targetazure {
@@ -20,51 +9,15 @@ namespace {
 // The Blob service version the requests speak (azurite 3.37 accepts it, as Azure does).
 constexpr const char* kVersion = "2021-08-06";
 
-Poco::Net::Context::Ptr tlsContext() {
-  static const Poco::Net::Context::Ptr context = [] {
-    Poco::Net::initializeSSL();
-    return Poco::Net::Context::Ptr(new Poco::Net::Context(
-        Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true));
-  }();
-  return context;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string unescape(std::string s) {
-  static const std::pair<const char*, const char*> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + 1)) {
-      s.replace(at, std::char_traits<char>::length(from), to);
-    }
-  }
-  return s;
-}
-
 }  // namespace
 
 AzureClient::AzureClient(Settings settings, int timeoutSeconds)
-    : settings_(std::move(settings)), timeoutSeconds_(timeoutSeconds) {}
+    : settings_(std::move(settings)), connection_(timeoutSeconds) {}
 
 AzureClient::~AzureClient() = default;
 
-Poco::Net::HTTPClientSession& AzureClient::session() {
-  if (!session_) {
-    if (settings_.https) {
-      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(settings_.host, settings_.port,
-                                                                 tlsContext());
-    } else {
-      session_ = std::make_unique<Poco::Net::HTTPClientSession>(settings_.host, settings_.port);
-    }
-    session_->setTimeout(Poco::Timespan(timeoutSeconds_, 0));
-    session_->setKeepAlive(true);
-  }
-  return *session_;
+std::string AzureClient::unreachable(const std::string& what) const {
+  return what + ": cannot reach " + settings_.host + ":" + std::to_string(settings_.port);
 }
 
 std::string AzureClient::prepare(Poco::Net::HTTPRequest& request, const std::string& method,
@@ -108,66 +61,23 @@ HttpResult AzureClient::send(const std::string& method, const std::string& path,
                              const std::map<std::string, std::string>& query,
                              const std::map<std::string, std::string>& headers,
                              std::string_view body, const std::string& what) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      Poco::Net::HTTPRequest request;
-      prepare(request, method, path, query, headers, body.size());
-      std::ostream& out = session().sendRequest(request);
-      out.write(body.data(), static_cast<std::streamsize>(body.size()));
-      Poco::Net::HTTPResponse response;
-      std::istream& in = session().receiveResponse(response);
-      HttpResult r;
-      r.status = static_cast<int>(response.getStatus());
-      if (method != "HEAD") {
-        std::ostringstream ss;
-        Poco::StreamCopier::copyStream(in, ss);
-        r.body = ss.str();
-      }
-      for (const auto& [k, v] : response) {
-        r.headers[lower(k)] = v;
-      }
-      return r;
-    } catch (const Poco::Exception& e) {
-      session_.reset();
-      // A kept-alive connection the server closed meanwhile: one fresh try.
-      if (attempt == 0) {
-        continue;
-      }
-      throw Error(mysqlop_status_Retry, what + ": cannot reach " + settings_.host + ":" +
-                                            std::to_string(settings_.port) + ": " +
-                                            e.displayText());
-    }
-  }
+  // A kept-alive connection the server closed meanwhile: one fresh try.
+  return connection_.withOneRetry(targethttp::RetryOn::AnyError, unreachable(what), [&] {
+    Poco::Net::HTTPRequest request;
+    prepare(request, method, path, query, headers, body.size());
+    return connection_.request(settings_.https, settings_.host, settings_.port, request, body);
+  });
 }
 
 int AzureClient::openGet(const std::string& path, std::istream** body, HttpResult* error,
                          const std::string& what) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      Poco::Net::HTTPRequest request;
-      prepare(request, "GET", path, {}, {}, 0);
-      session().sendRequest(request);
-      std::istream& in = session().receiveResponse(response_);
-      const int status = static_cast<int>(response_.getStatus());
-      if (status == 200) {
-        *body = &in;
-        return status;
-      }
-      std::ostringstream ss;
-      Poco::StreamCopier::copyStream(in, ss);
-      error->status = status;
-      error->body = ss.str();
-      return status;
-    } catch (const Poco::Exception& e) {
-      session_.reset();
-      if (attempt == 0) {
-        continue;
-      }
-      throw Error(mysqlop_status_Retry, what + ": cannot reach " + settings_.host + ":" +
-                                            std::to_string(settings_.port) + ": " +
-                                            e.displayText());
-    }
-  }
+  return connection_.withOneRetry(targethttp::RetryOn::AnyError, unreachable(what), [&] {
+    Poco::Net::HTTPRequest request;
+    prepare(request, "GET", path, {}, {}, 0);
+    *error =
+        connection_.request(settings_.https, settings_.host, settings_.port, request, "", body);
+    return error->status;
+  });
 }
 
 void throwForStatus(const HttpResult& r, const std::string& what) {
@@ -195,24 +105,6 @@ void throwForStatus(const HttpResult& r, const std::string& what) {
     throw Error(mysqlop_status_Retry, what + ": " + detail);
   }
   throw Error(mysqlop_status_InvalidConfig, what + ": " + detail);
-}
-
-std::string xmlValue(std::string_view xml, std::string_view tag, std::size_t from,
-                     std::size_t* end) {
-  const std::string open = "<" + std::string(tag) + ">";
-  const std::string close = "</" + std::string(tag) + ">";
-  const auto a = xml.find(open, from);
-  const auto b = a == std::string_view::npos ? a : xml.find(close, a + open.size());
-  if (b == std::string_view::npos) {
-    if (end) {
-      *end = std::string_view::npos;
-    }
-    return "";
-  }
-  if (end) {
-    *end = b + close.size();
-  }
-  return unescape(std::string(xml.substr(a + open.size(), b - a - open.size())));
 }
 
 }  // namespace mysqlop::targetazure

@@ -1,7 +1,6 @@
 #pragma once
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPRequest.h>
 
 #include <istream>
 #include <map>
@@ -10,14 +9,12 @@
 #include <string_view>
 
 #include "plugins/target_azure/src/azure_config.h"
+#include "plugins/target_http/src/http_connection.h"
+#include "plugins/target_http/src/text.h"
 
 namespace mysqlop::targetazure {
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-};
+using targethttp::HttpResult;
 
 // Blob REST requests signed with SharedKey on one keep-alive connection. Not thread-safe: a
 // writer or reader owns its client.
@@ -37,15 +34,15 @@ class AzureClient {
               const std::string& what);
 
  private:
-  Poco::Net::HTTPClientSession& session();
   std::string prepare(Poco::Net::HTTPRequest& request, const std::string& method,
                       const std::string& path, const std::map<std::string, std::string>& query,
                       std::map<std::string, std::string> headers, std::size_t length);
 
+  // "<what>: cannot reach <host>:<port>", the start of a connection failure's text.
+  std::string unreachable(const std::string& what) const;
+
   Settings settings_;
-  int timeoutSeconds_;
-  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
-  Poco::Net::HTTPResponse response_;
+  targethttp::HttpConnection connection_;
 };
 
 // Throws the mysqlop::Error an error answer deserves: 403 Forbidden naming the credential keys
@@ -53,9 +50,6 @@ class AzureClient {
 // other 4xx InvalidConfig with the service's code and message.
 [[noreturn]] void throwForStatus(const HttpResult& r, const std::string& what);
 
-// The text of the first <tag>...</tag> in xml at or after from, unescaped; empty if absent.
-// *end (if given) is set past the closing tag, or npos when there is none.
-std::string xmlValue(std::string_view xml, std::string_view tag, std::size_t from = 0,
-                     std::size_t* end = nullptr);
+using targethttp::xmlValue;
 
 }  // namespace mysqlop::targetazure

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugins/target_azure/src/shared_key.h"
+#include "plugins/target_http/src/config.h"
 
 namespace mysqlop::targetazure {
 
@@ -35,11 +36,7 @@ bool validContainer(const std::string& c) {
 
 Options parseOptions(std::string_view configJson) {
   Options o;
-  const auto j = nlohmann::json::parse(configJson.empty() ? std::string_view("{}") : configJson,
-                                       nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    throw ConfigError("config: expected a JSON object");
-  }
+  const auto j = targethttp::configObject<nlohmann::json>(configJson);
   for (const auto& [key, v] : j.items()) {
     if (key == "blockSize") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < (64u << 10) ||
@@ -55,13 +52,9 @@ Options parseOptions(std::string_view configJson) {
       }
       o.endpoint = v.get<std::string>();
     } else if (key == "timeoutSeconds") {
-      if (!v.is_number_unsigned() || v.get<int>() < 1 || v.get<int>() > 3600) {
-        throw ConfigError("config.timeoutSeconds: expected 1 to 3600");
-      }
-      o.timeoutSeconds = v.get<int>();
+      o.timeoutSeconds = targethttp::timeoutSeconds(v);
     } else {
-      throw ConfigError("config: unknown key \"" + key +
-                        "\" (known: blockSize, endpoint, timeoutSeconds)");
+      targethttp::unknownConfigKey(key, "blockSize, endpoint, timeoutSeconds");
     }
   }
   return o;

@@ -1,11 +1,13 @@
 #include "plugins/target_azure/src/azure_target.h"
 
-#include <ctime>
 #include <istream>
 #include <random>
 
 #include "plugins/target_azure/src/azure_client.h"
 #include "plugins/target_azure/src/shared_key.h"
+#include "plugins/target_http/src/body_reader.h"
+#include "plugins/target_http/src/parts.h"
+#include "plugins/target_http/src/text.h"
 
 namespace mysqlop::targetazure {
 
@@ -37,19 +39,7 @@ class AzureWriter : public BackupWriter {
   ~AzureWriter() override { release(); }
 
   void write(Call&, const void* data, std::size_t len) override {
-    const char* p = static_cast<const char*>(data);
-    while (len > 0) {
-      if (buffer_.capacity() < blockSize_) {
-        buffer_.reserve(blockSize_);
-      }
-      const std::size_t take = std::min(len, blockSize_ - buffer_.size());
-      buffer_.append(p, take);
-      p += take;
-      len -= take;
-      if (buffer_.size() == blockSize_) {
-        putBlock("writing " + url_);
-      }
-    }
+    targethttp::appendInParts(buffer_, blockSize_, data, len, [&] { putBlock("writing " + url_); });
   }
 
   void commit(Call&) override {
@@ -112,11 +102,11 @@ class AzureWriter : public BackupWriter {
   std::vector<std::string> blocks_;
 };
 
-class AzureReader : public BackupReader {
+class AzureReader : public targethttp::BodyReader {
  public:
   AzureReader(Settings settings, const Options& options, const Location& where,
               const std::string& url)
-      : client_(std::move(settings), options.timeoutSeconds), url_(url) {
+      : BodyReader(url), client_(std::move(settings), options.timeoutSeconds) {
     HttpResult error;
     const int status = client_.openGet(pathOf(where), &body_, &error, "reading " + url);
     if (status == 404 && xmlValue(error.body, "Code") != "ContainerNotFound") {
@@ -126,33 +116,12 @@ class AzureReader : public BackupReader {
       throwForStatus(error, "reading " + url);
     }
   }
-  std::size_t read(Call&, void* buffer, std::size_t capacity) override {
-    body_->read(static_cast<char*>(buffer), static_cast<std::streamsize>(capacity));
-    if (body_->bad()) {
-      throw Error(mysqlop_status_Retry, "reading " + url_ + ": the connection failed");
-    }
-    return static_cast<std::size_t>(body_->gcount());
-  }
 
  private:
   AzureClient client_;
-  std::istream* body_ = nullptr;
-  std::string url_;
 };
 
-// "Thu, 03 Dec 2026 12:00:00 GMT" in Unix milliseconds.
-std::int64_t parseRfc1123Ms(const std::string& t) {
-  std::tm tm{};
-  if (!strptime(t.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) {
-    return 0;
-  }
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
-}
-
 }  // namespace
-
-AzureTarget::AzureTarget(const Context& ctx)
-    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
 
 std::unique_ptr<BackupWriter> AzureTarget::openWriter(Call&, std::string_view url,
                                                       const Credentials& credentials) {
@@ -198,7 +167,7 @@ std::vector<ObjectInfo> AzureTarget::list(Call&, std::string_view urlPrefix,
       ObjectInfo o;
       o.url = "azure://" + where.container + "/" + xmlValue(blob, "Name");
       o.sizeBytes = std::stoull("0" + xmlValue(blob, "Content-Length"));
-      o.modifiedUnixMs = parseRfc1123Ms(xmlValue(blob, "Last-Modified"));
+      o.modifiedUnixMs = targethttp::parseRfc1123Ms(xmlValue(blob, "Last-Modified"));
       out.push_back(std::move(o));
     }
     marker = xmlValue(r.body, "NextMarker");

@@ -7,6 +7,7 @@
 
 #include "mysqlop/plugin.hpp"
 #include "plugins/target_azure/src/azure_config.h"
+#include "plugins/target_http/src/configured_target.h"
 
 namespace mysqlop::targetazure {
 
@@ -14,12 +15,12 @@ namespace mysqlop::targetazure {
 // object of at most one block goes up as one Put Blob on commit; a larger one as Put Block per
 // block and Put Block List on commit. Uncommitted blocks are never visible (Azure drops them
 // after a week), so nothing is visible before commit and abort has nothing to send.
-class AzureTarget : public BackupTarget {
+class AzureTarget : public targethttp::ConfiguredTarget<Options, parseOptions> {
  public:
   static constexpr const char* kVersion = "1.0.0";
   static constexpr std::array<mysqlop_type_str, 1> kSchemes = {lit("azure")};
 
-  explicit AzureTarget(const Context& ctx);
+  using ConfiguredTarget::ConfiguredTarget;
 
   std::unique_ptr<BackupWriter> openWriter(Call& call, std::string_view url,
                                            const Credentials& credentials) override;
@@ -32,9 +33,6 @@ class AzureTarget : public BackupTarget {
   // Creates a container (tests and tools; not part of the ABI). AlreadyExists when it exists.
   static void createContainer(const Options& options, const Credentials& credentials,
                               const std::string& container);
-
- private:
-  Options options_;
 };
 
 }  // namespace mysqlop::targetazure

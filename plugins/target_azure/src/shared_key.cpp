@@ -3,8 +3,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <ctime>
-
 namespace mysqlop::targetazure {
 
 std::string stringToSign(const SignedRequest& r) {
@@ -74,30 +72,6 @@ std::optional<std::string> base64Decode(std::string_view text) {
   return out;
 }
 
-std::string uriEncode(std::string_view s, bool keepSlash) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keepSlash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string rfc1123Now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
+std::string rfc1123Now() { return targethttp::formatUtcNow("%a, %d %b %Y %H:%M:%S GMT"); }
 
 }  // namespace mysqlop::targetazure

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/target_http/src/text.h"
+
 namespace mysqlop::targetazure {
 
 // What a Blob request signs with SharedKey (learn.microsoft.com, "Authorize with Shared Key",
@@ -27,7 +29,7 @@ std::string base64Encode(std::string_view bytes);
 // nullopt for text that is not canonical base64 (the key of a Secret pasted wrongly).
 std::optional<std::string> base64Decode(std::string_view text);
 // Percent-encodes all but RFC 3986's unreserved characters (and '/' when keepSlash).
-std::string uriEncode(std::string_view s, bool keepSlash);
+using targethttp::uriEncode;
 // The current time as x-ms-date wants it: "Thu, 03 Dec 2026 12:00:00 GMT".
 std::string rfc1123Now();
 

@@ -1,17 +1,10 @@
 #include "plugins/target_gs/src/gs_client.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
-#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "plugins/target_gs/src/jwt.h"
 
@@ -21,103 +14,35 @@ namespace {
 
 constexpr const char* kScope = "https://www.googleapis.com/auth/devstorage.read_write";
 
-Poco::Net::Context::Ptr tlsContext() {
-  static const Poco::Net::Context::Ptr context = [] {
-    Poco::Net::initializeSSL();
-    return Poco::Net::Context::Ptr(new Poco::Net::Context(
-        Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true));
-  }();
-  return context;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 }  // namespace
-
-std::string percentEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 GsClient::GsClient(Account account, int timeoutSeconds, TokenCache* tokens)
     : account_(std::move(account)),
-      timeoutSeconds_(timeoutSeconds),
       tokens_(tokens),
-      cacheKey_(tokens != nullptr ? tokenCacheKey(account_) : std::string()) {}
+      cacheKey_(tokens != nullptr ? tokenCacheKey(account_) : std::string()),
+      connection_(timeoutSeconds) {}
 
 GsClient::~GsClient() = default;
-
-Poco::Net::HTTPClientSession& GsClient::session(const std::string& scheme, const std::string& host,
-                                                unsigned short port) {
-  const std::string key = scheme + "://" + host + ":" + std::to_string(port);
-  if (!session_ || key != sessionKey_) {
-    if (scheme == "https") {
-      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tlsContext());
-    } else {
-      session_ = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
-    }
-    session_->setTimeout(Poco::Timespan(timeoutSeconds_, 0));
-    session_->setKeepAlive(true);
-    sessionKey_ = key;
-  }
-  return *session_;
-}
 
 HttpResult GsClient::raw(const std::string& method, const std::string& url,
                          const std::map<std::string, std::string>& headers, std::string_view body,
                          const std::string& what, std::istream** stream) {
   const Poco::URI uri(url);
-  for (int attempt = 0;; ++attempt) {
-    try {
-      auto& s = session(uri.getScheme(), uri.getHost(), uri.getPort());
-      Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(),
-                                     Poco::Net::HTTPMessage::HTTP_1_1);
-      for (const auto& [k, v] : headers) {
-        request.set(k, v);
-      }
-      if (method == "PUT" || method == "POST") {
-        request.setContentLength(static_cast<std::streamsize>(body.size()));
-      }
-      std::ostream& out = s.sendRequest(request);
-      out.write(body.data(), static_cast<std::streamsize>(body.size()));
-      std::istream& in = s.receiveResponse(response_);
-      HttpResult r;
-      r.status = static_cast<int>(response_.getStatus());
-      for (const auto& [k, v] : response_) {
-        r.headers[lower(k)] = v;
-      }
-      if (stream && r.status == 200) {
-        *stream = &in;
-        return r;
-      }
-      std::ostringstream ss;
-      Poco::StreamCopier::copyStream(in, ss);
-      r.body = ss.str();
-      return r;
-    } catch (const Poco::Exception& e) {
-      session_.reset();
-      if (attempt == 0) {
-        continue;  // a kept-alive connection the server closed meanwhile: one fresh try
-      }
-      throw Error(mysqlop_status_Retry, what + ": cannot reach " + uri.getHost() + ":" +
-                                            std::to_string(uri.getPort()) + ": " + e.displayText());
-    }
-  }
+  // A kept-alive connection the server closed meanwhile: one fresh try.
+  return connection_.withOneRetry(
+      targethttp::RetryOn::AnyError,
+      what + ": cannot reach " + uri.getHost() + ":" + std::to_string(uri.getPort()), [&] {
+        Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(),
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        for (const auto& [k, v] : headers) {
+          request.set(k, v);
+        }
+        if (method == "PUT" || method == "POST") {
+          request.setContentLength(static_cast<std::streamsize>(body.size()));
+        }
+        return connection_.request(uri.getScheme() == "https", uri.getHost(), uri.getPort(),
+                                   request, body, stream);
+      });
 }
 
 const std::string& GsClient::token(const std::string& what) {

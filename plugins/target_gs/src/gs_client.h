@@ -1,8 +1,5 @@
 #pragma once
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPResponse.h>
-
 #include <istream>
 #include <map>
 #include <memory>
@@ -11,14 +8,12 @@
 
 #include "plugins/target_gs/src/gs_config.h"
 #include "plugins/target_gs/src/token_cache.h"
+#include "plugins/target_http/src/http_connection.h"
+#include "plugins/target_http/src/text.h"
 
 namespace mysqlop::targetgs {
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-};
+using targethttp::HttpResult;
 
 // Requests to absolute URLs on keep-alive connections (one per host), with an OAuth2 access
 // token taken from tokens (when given) or fetched from the account's token_uri on first use. A
@@ -43,28 +38,24 @@ class GsClient {
   HttpResult raw(const std::string& method, const std::string& url,
                  const std::map<std::string, std::string>& headers, std::string_view body,
                  const std::string& what, std::istream** stream);
-  Poco::Net::HTTPClientSession& session(const std::string& scheme, const std::string& host,
-                                        unsigned short port);
   const std::string& token(const std::string& what);
   // After a 401: forgets the token (here and in the cache); true when it came from the cache, so
   // that one retry with a fresh token can tell an expired token from refused credentials.
   bool forgetToken();
 
   Account account_;
-  int timeoutSeconds_;
   TokenCache* tokens_;
   std::string cacheKey_;
   std::string token_;
   bool tokenFromCache_ = false;
-  std::string sessionKey_;
-  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
-  Poco::Net::HTTPResponse response_;
+  targethttp::HttpConnection connection_;
 };
 
 // 401/403 Forbidden naming GCS_SERVICE_ACCOUNT_JSON_KEY; 404 NotFound; 5xx/408/429 Retry; other
 // 4xx InvalidConfig with the service's message.
 [[noreturn]] void throwForStatus(const HttpResult& r, const std::string& what);
 
-std::string percentEncode(std::string_view s);  // everything but RFC 3986's unreserved
+// Everything but RFC 3986's unreserved characters percent-encoded ('/' too).
+inline std::string percentEncode(std::string_view s) { return targethttp::uriEncode(s, false); }
 
 }  // namespace mysqlop::targetgs

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plugins/target_http/src/config.h"
+
 namespace mysqlop::targetgs {
 
 namespace {
@@ -14,11 +16,7 @@ namespace {
 
 Options parseOptions(std::string_view configJson) {
   Options o;
-  const auto j = nlohmann::json::parse(configJson.empty() ? std::string_view("{}") : configJson,
-                                       nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    throw ConfigError("config: expected a JSON object");
-  }
+  const auto j = targethttp::configObject<nlohmann::json>(configJson);
   for (const auto& [key, v] : j.items()) {
     if (key == "chunkSize") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 ||
@@ -38,13 +36,9 @@ Options parseOptions(std::string_view configJson) {
         o.endpoint.pop_back();
       }
     } else if (key == "timeoutSeconds") {
-      if (!v.is_number_unsigned() || v.get<int>() < 1 || v.get<int>() > 3600) {
-        throw ConfigError("config.timeoutSeconds: expected 1 to 3600");
-      }
-      o.timeoutSeconds = v.get<int>();
+      o.timeoutSeconds = targethttp::timeoutSeconds(v);
     } else {
-      throw ConfigError("config: unknown key \"" + key +
-                        "\" (known: chunkSize, endpoint, timeoutSeconds)");
+      targethttp::unknownConfigKey(key, "chunkSize, endpoint, timeoutSeconds");
     }
   }
   return o;

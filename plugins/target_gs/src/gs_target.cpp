@@ -1,11 +1,12 @@
 #include "plugins/target_gs/src/gs_target.h"
 
 #include <algorithm>
-#include <ctime>
 #include <istream>
 #include <nlohmann/json.hpp>
 
 #include "plugins/target_gs/src/gs_client.h"
+#include "plugins/target_http/src/body_reader.h"
+#include "plugins/target_http/src/text.h"
 
 namespace mysqlop::targetgs {
 
@@ -124,11 +125,11 @@ class GsWriter : public BackupWriter {
   std::uint64_t offset_ = 0;
 };
 
-class GsReader : public BackupReader {
+class GsReader : public targethttp::BodyReader {
  public:
   GsReader(Account account, const Options& options, const Location& where, const std::string& url,
            TokenCache* tokens)
-      : client_(std::move(account), options.timeoutSeconds, tokens), url_(url) {
+      : BodyReader(url), client_(std::move(account), options.timeoutSeconds, tokens) {
     HttpResult error;
     const int status =
         client_.openGet(objectUrl(options, where) + "?alt=media", &body_, &error, "reading " + url);
@@ -139,33 +140,12 @@ class GsReader : public BackupReader {
       throwForStatus(error, "reading " + url);
     }
   }
-  std::size_t read(Call&, void* buffer, std::size_t capacity) override {
-    body_->read(static_cast<char*>(buffer), static_cast<std::streamsize>(capacity));
-    if (body_->bad()) {
-      throw Error(mysqlop_status_Retry, "reading " + url_ + ": the connection failed");
-    }
-    return static_cast<std::size_t>(body_->gcount());
-  }
 
  private:
   GsClient client_;
-  std::istream* body_ = nullptr;
-  std::string url_;
 };
 
-// RFC 3339 ("2026-12-03T12:00:00.123Z") in Unix milliseconds.
-std::int64_t parseRfc3339Ms(const std::string& t) {
-  std::tm tm{};
-  if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) {
-    return 0;
-  }
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
-}
-
 }  // namespace
-
-GsTarget::GsTarget(const Context& ctx)
-    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
 
 std::unique_ptr<BackupWriter> GsTarget::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {
@@ -206,7 +186,7 @@ std::vector<ObjectInfo> GsTarget::list(Call&, std::string_view urlPrefix,
       ObjectInfo o;
       o.url = "gs://" + where.bucket + "/" + item.value("name", "");
       o.sizeBytes = std::stoull("0" + item.value("size", std::string("0")));
-      o.modifiedUnixMs = parseRfc3339Ms(item.value("updated", ""));
+      o.modifiedUnixMs = targethttp::parseRfc3339Ms(item.value("updated", ""));
       out.push_back(std::move(o));
     }
     pageToken = j.value("nextPageToken", "");

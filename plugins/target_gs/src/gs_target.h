@@ -8,18 +8,19 @@
 #include "mysqlop/plugin.hpp"
 #include "plugins/target_gs/src/gs_config.h"
 #include "plugins/target_gs/src/token_cache.h"
+#include "plugins/target_http/src/configured_target.h"
 
 namespace mysqlop::targetgs {
 
 // The gs:// backup target (README.md): the JSON API with an OAuth2 token from the service
 // account (a JWT signed RS256). A writer buffers one chunk and streams it into a resumable upload
 // session; the object exists only once the last chunk (with the total size) is accepted.
-class GsTarget : public BackupTarget {
+class GsTarget : public targethttp::ConfiguredTarget<Options, parseOptions> {
  public:
   static constexpr const char* kVersion = "1.0.0";
   static constexpr std::array<mysqlop_type_str, 1> kSchemes = {lit("gs")};
 
-  explicit GsTarget(const Context& ctx);
+  using ConfiguredTarget::ConfiguredTarget;
 
   std::unique_ptr<BackupWriter> openWriter(Call& call, std::string_view url,
                                            const Credentials& credentials) override;
@@ -30,7 +31,6 @@ class GsTarget : public BackupTarget {
   void remove(Call& call, std::string_view url, const Credentials& credentials) override;
 
  private:
-  Options options_;
   std::unique_ptr<TokenCache> tokens_ = std::make_unique<TokenCache>();
 };
 

@@ -1,54 +1,16 @@
 #include "plugins/target_s3/src/s3_client.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/StreamCopier.h>
-
-#include <algorithm>
-#include <cstring>
-#include <sstream>
-
 #include "plugins/target_s3/src/sigv4.h"
 
 namespace mysqlop::targets3 {
 
-namespace {
-
-// One TLS client context for every session: the system's CAs, the server's certificate and name
-// verified. Built here rather than by Poco's SSLManager, which wants an application configuration
-// that a plugin does not have.
-Poco::Net::Context::Ptr tlsContext() {
-  static const Poco::Net::Context::Ptr context = [] {
-    Poco::Net::initializeSSL();
-    return Poco::Net::Context::Ptr(new Poco::Net::Context(
-        Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_RELAXED, 9, true));
-  }();
-  return context;
-}
-
-}  // namespace
-
 S3Client::S3Client(Settings settings, int timeoutSeconds)
-    : settings_(std::move(settings)), timeoutSeconds_(timeoutSeconds) {}
+    : settings_(std::move(settings)), connection_(timeoutSeconds) {}
 
 S3Client::~S3Client() = default;
 
-Poco::Net::HTTPClientSession& S3Client::session() {
-  if (!session_) {
-    if (settings_.https) {
-      session_ = std::make_unique<Poco::Net::HTTPSClientSession>(settings_.host, settings_.port,
-                                                                 tlsContext());
-    } else {
-      session_ = std::make_unique<Poco::Net::HTTPClientSession>(settings_.host, settings_.port);
-    }
-    session_->setTimeout(Poco::Timespan(timeoutSeconds_, 0));
-    session_->setKeepAlive(true);
-  }
-  return *session_;
+std::string S3Client::unreachable(const std::string& what) const {
+  return what + ": cannot reach the S3 endpoint " + settings_.endpointText;
 }
 
 void S3Client::prepare(Poco::Net::HTTPRequest& request, const std::string& method,
@@ -92,104 +54,25 @@ HttpResult S3Client::send(const std::string& method, const std::string& bucket,
                           const std::string& key, const std::map<std::string, std::string>& query,
                           const std::map<std::string, std::string>& headers, std::string_view body,
                           const std::string& what) {
-  // One retry on a connection the server closed while it sat idle in keep-alive.
-  for (int attempt = 0;; ++attempt) {
-    try {
-      Poco::Net::HTTPRequest request;
-      prepare(request, method, bucket, key, query, headers, sha256Hex(body));
-      request.setContentLength(static_cast<std::streamsize>(body.size()));
-      std::ostream& out = session().sendRequest(request);
-      out.write(body.data(), static_cast<std::streamsize>(body.size()));
-      Poco::Net::HTTPResponse response;
-      std::istream& in = session().receiveResponse(response);
-      HttpResult r;
-      r.status = static_cast<int>(response.getStatus());
-      Poco::StreamCopier::copyToString(in, r.body);
-      for (const auto& [k, v] : response) {
-        std::string lower = k;
-        std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-        r.headers[lower] = v;
-      }
-      return r;
-    } catch (const Poco::Exception& e) {
-      session_.reset();
-      // The body is in memory, so sending it again is safe.
-      if (attempt == 0 && dynamic_cast<const Poco::Net::NetException*>(&e) != nullptr) {
-        continue;
-      }
-      throw Error(mysqlop_status_Retry, what + ": cannot reach the S3 endpoint " +
-                                            settings_.endpointText + ": " + e.displayText());
-    }
-  }
+  // One retry on a connection the server closed while it sat idle in keep-alive; the body is in
+  // memory, so sending it again is safe.
+  return connection_.withOneRetry(targethttp::RetryOn::NetErrors, unreachable(what), [&] {
+    Poco::Net::HTTPRequest request;
+    prepare(request, method, bucket, key, query, headers, sha256Hex(body));
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    return connection_.request(settings_.https, settings_.host, settings_.port, request, body);
+  });
 }
 
 int S3Client::openGet(const std::string& bucket, const std::string& key, std::istream** body,
                       HttpResult* error, const std::string& what) {
-  try {
+  return connection_.withOneRetry(targethttp::RetryOn::Nothing, unreachable(what), [&] {
     Poco::Net::HTTPRequest request;
     prepare(request, "GET", bucket, key, {}, {}, sha256Hex(""));
-    session().sendRequest(request);
-    response_ = Poco::Net::HTTPResponse();
-    std::istream& in = session().receiveResponse(response_);
-    const int status = static_cast<int>(response_.getStatus());
-    if (status == 200) {
-      *body = &in;
-    } else {
-      error->status = status;
-      Poco::StreamCopier::copyToString(in, error->body);
-    }
-    return status;
-  } catch (const Poco::Exception& e) {
-    session_.reset();
-    throw Error(mysqlop_status_Retry, what + ": cannot reach the S3 endpoint " +
-                                          settings_.endpointText + ": " + e.displayText());
-  }
-}
-
-std::string xmlValue(std::string_view xml, std::string_view tag, std::size_t from,
-                     std::size_t* end) {
-  const std::string open = "<" + std::string(tag) + ">";
-  const std::string close = "</" + std::string(tag) + ">";
-  const auto a = xml.find(open, from);
-  if (a == std::string_view::npos) {
-    if (end) {
-      *end = std::string_view::npos;
-    }
-    return "";
-  }
-  const auto b = xml.find(close, a + open.size());
-  if (b == std::string_view::npos) {
-    if (end) {
-      *end = std::string_view::npos;
-    }
-    return "";
-  }
-  if (end) {
-    *end = b + close.size();
-  }
-  std::string raw(xml.substr(a + open.size(), b - a - open.size()));
-  std::string out;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '&') {
-      static const std::pair<const char*, char> kEntities[] = {
-          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-      bool done = false;
-      for (const auto& [name, ch] : kEntities) {
-        if (raw.compare(i, std::strlen(name), name) == 0) {
-          out += ch;
-          i += std::strlen(name) - 1;
-          done = true;
-          break;
-        }
-      }
-      if (!done) {
-        out += raw[i];
-      }
-    } else {
-      out += raw[i];
-    }
-  }
-  return out;
+    *error =
+        connection_.request(settings_.https, settings_.host, settings_.port, request, "", body);
+    return error->status;
+  });
 }
 
 std::string xmlEscape(std::string_view s) {

@@ -1,7 +1,6 @@
 #pragma once
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPRequest.h>
 
 #include <istream>
 #include <map>
@@ -9,15 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/target_http/src/http_connection.h"
+#include "plugins/target_http/src/text.h"
 #include "plugins/target_s3/src/s3_config.h"
 
 namespace mysqlop::targets3 {
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-};
+using targethttp::HttpResult;
 
 // One S3 request sequence on one keep-alive connection (a writer's parts, a reader's object).
 // Not thread-safe: a writer or reader owns its client.
@@ -44,12 +41,11 @@ class S3Client {
                const std::string& bucket, const std::string& key,
                const std::map<std::string, std::string>& query,
                std::map<std::string, std::string> headers, const std::string& payloadHash);
-  Poco::Net::HTTPClientSession& session();
+  // "<what>: cannot reach the S3 endpoint <endpoint>", the start of a connection failure's text.
+  std::string unreachable(const std::string& what) const;
 
   Settings settings_;
-  int timeoutSeconds_;
-  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
-  Poco::Net::HTTPResponse response_;
+  targethttp::HttpConnection connection_;
 };
 
 // Throws the mysqlop::Error an S3 error answer deserves (README.md, "Errors"): 403 and credential
@@ -58,9 +54,7 @@ class S3Client {
 [[noreturn]] void throwForStatus(const HttpResult& r, const std::string& what,
                                  const Settings& settings);
 
-// The text of the first <tag>...</tag> in xml, unescaped; empty if absent.
-std::string xmlValue(std::string_view xml, std::string_view tag, std::size_t from = 0,
-                     std::size_t* end = nullptr);
+using targethttp::xmlValue;
 std::string xmlEscape(std::string_view s);
 
 }  // namespace mysqlop::targets3

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "plugins/target_http/src/config.h"
+
 namespace mysqlop::targets3 {
 
 namespace {
@@ -15,11 +17,7 @@ constexpr std::size_t kMaxPart = 5ull << 30;
 
 Options parseOptions(std::string_view configJson) {
   Options o;
-  const auto j = nlohmann::json::parse(configJson.empty() ? std::string_view("{}") : configJson,
-                                       nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    throw ConfigError("config: expected a JSON object");
-  }
+  const auto j = targethttp::configObject<nlohmann::json>(configJson);
   for (const auto& [key, v] : j.items()) {
     if (key == "partSize") {
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < kMinPart ||
@@ -40,19 +38,15 @@ Options parseOptions(std::string_view configJson) {
       }
       o.endpoint = v.get<std::string>();
     } else if (key == "timeoutSeconds") {
-      if (!v.is_number_unsigned() || v.get<int>() < 1 || v.get<int>() > 3600) {
-        throw ConfigError("config.timeoutSeconds: expected 1 to 3600");
-      }
-      o.timeoutSeconds = v.get<int>();
+      o.timeoutSeconds = targethttp::timeoutSeconds(v);
     } else if (key == "uploadConcurrency") {
       if (!v.is_number_unsigned() || v.get<std::size_t>() < 1 || v.get<std::size_t>() > 16) {
         throw ConfigError("config.uploadConcurrency: expected 1 to 16");
       }
       o.uploadConcurrency = v.get<std::size_t>();
     } else {
-      throw ConfigError("config: unknown key \"" + key +
-                        "\" (known: partSize, addressing, endpoint, timeoutSeconds, "
-                        "uploadConcurrency)");
+      targethttp::unknownConfigKey(
+          key, "partSize, addressing, endpoint, timeoutSeconds, uploadConcurrency");
     }
   }
   return o;

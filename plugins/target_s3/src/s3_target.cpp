@@ -1,8 +1,10 @@
 #include "plugins/target_s3/src/s3_target.h"
 
-#include <ctime>
 #include <istream>
 
+#include "plugins/target_http/src/body_reader.h"
+#include "plugins/target_http/src/parts.h"
+#include "plugins/target_http/src/text.h"
 #include "plugins/target_s3/src/s3_client.h"
 #include "plugins/target_s3/src/s3_parts.h"
 
@@ -33,19 +35,7 @@ class S3Writer : public BackupWriter {
   ~S3Writer() override { discard(); }
 
   void write(Call&, const void* data, std::size_t len) override {
-    const char* p = static_cast<const char*>(data);
-    while (len > 0) {
-      if (buffer_.capacity() < partSize_) {
-        buffer_.reserve(partSize_);
-      }
-      const std::size_t take = std::min(len, partSize_ - buffer_.size());
-      buffer_.append(p, take);
-      p += take;
-      len -= take;
-      if (buffer_.size() == partSize_) {
-        uploadPart("writing ");
-      }
-    }
+    targethttp::appendInParts(buffer_, partSize_, data, len, [&] { uploadPart("writing "); });
   }
 
   void commit(Call&) override {
@@ -156,10 +146,10 @@ class S3Writer : public BackupWriter {
   std::vector<std::string> etags_;
 };
 
-class S3Reader : public BackupReader {
+class S3Reader : public targethttp::BodyReader {
  public:
   S3Reader(Settings settings, const Options& options, const Location& where, const std::string& url)
-      : client_(std::move(settings), options.timeoutSeconds) {
+      : BodyReader(url), client_(std::move(settings), options.timeoutSeconds) {
     const std::string what = "reading " + url;
     HttpResult error;
     const int status = client_.openGet(where.bucket, where.key, &body_, &error, what);
@@ -169,34 +159,13 @@ class S3Reader : public BackupReader {
     if (status != 200) {
       throwForStatus(error, what, client_.settings());
     }
-    url_ = url;
-  }
-  std::size_t read(Call&, void* buffer, std::size_t capacity) override {
-    body_->read(static_cast<char*>(buffer), static_cast<std::streamsize>(capacity));
-    if (body_->bad()) {
-      throw Error(mysqlop_status_Retry, "reading " + url_ + ": the connection failed");
-    }
-    return static_cast<std::size_t>(body_->gcount());
   }
 
  private:
   S3Client client_;
-  std::istream* body_ = nullptr;
-  std::string url_;
 };
 
-std::int64_t parseIsoMs(const std::string& t) {
-  std::tm tm{};
-  if (!strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) {
-    return 0;
-  }
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
-}
-
 }  // namespace
-
-S3Target::S3Target(const Context& ctx)
-    : BackupTarget(ctx), options_(parseOptions(ctx.configJson)) {}
 
 std::unique_ptr<BackupWriter> S3Target::openWriter(Call&, std::string_view url,
                                                    const Credentials& credentials) {
@@ -239,7 +208,7 @@ std::vector<ObjectInfo> S3Target::list(Call&, std::string_view urlPrefix,
       ObjectInfo o;
       o.url = "s3://" + where.bucket + "/" + xmlValue(entry, "Key");
       o.sizeBytes = std::stoull("0" + xmlValue(entry, "Size"));
-      o.modifiedUnixMs = parseIsoMs(xmlValue(entry, "LastModified"));
+      o.modifiedUnixMs = targethttp::parseRfc3339Ms(xmlValue(entry, "LastModified"));
       out.push_back(std::move(o));
     }
     token = xmlValue(r.body, "NextContinuationToken");

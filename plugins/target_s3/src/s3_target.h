@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mysqlop/plugin.hpp"
+#include "plugins/target_http/src/configured_target.h"
 #include "plugins/target_s3/src/s3_config.h"
 
 namespace mysqlop::targets3 {
@@ -13,12 +14,12 @@ namespace mysqlop::targets3 {
 // The s3:// backup target (README.md). A writer buffers one part (config partSize) at a time:
 // small objects go up in one PutObject on commit; larger ones as a multipart upload that commit
 // completes and abort (or a failed commit) aborts, so nothing is visible before commit.
-class S3Target : public BackupTarget {
+class S3Target : public targethttp::ConfiguredTarget<Options, parseOptions> {
  public:
   static constexpr const char* kVersion = "1.0.0";
   static constexpr std::array<mysqlop_type_str, 1> kSchemes = {lit("s3")};
 
-  explicit S3Target(const Context& ctx);
+  using ConfiguredTarget::ConfiguredTarget;
 
   std::unique_ptr<BackupWriter> openWriter(Call& call, std::string_view url,
                                            const Credentials& credentials) override;
@@ -31,9 +32,6 @@ class S3Target : public BackupTarget {
   // Creates a bucket (tests and tools; not part of the ABI). AlreadyExists when it exists.
   static void createBucket(const Options& options, const Credentials& credentials,
                            const std::string& bucket);
-
- private:
-  Options options_;
 };
 
 }  // namespace mysqlop::targets3

@@ -4,7 +4,6 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include <ctime>
 #include <stdexcept>
 
 namespace mysqlop::targets3 {
@@ -38,24 +37,6 @@ std::string sha256Hex(std::string_view data) {
   unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
   return hex(out, sizeof out);
-}
-
-std::string uriEncode(std::string_view s, bool keepSlash) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~' || (keepSlash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += digits[c >> 4];
-      out += digits[c & 0xf];
-    }
-  }
-  return out;
 }
 
 std::string canonicalQuery(const std::map<std::string, std::string>& query) {
@@ -109,13 +90,6 @@ std::string authorization(const SigningRequest& r, const SigningKey& k,
          ",Signature=" + signature(r, k, amzDate);
 }
 
-std::string amzDateNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[17];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string amzDateNow() { return targethttp::formatUtcNow("%Y%m%dT%H%M%SZ"); }
 
 }  // namespace mysqlop::targets3

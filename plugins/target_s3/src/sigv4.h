@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/target_http/src/text.h"
+
 namespace mysqlop::targets3 {
 
 // AWS Signature Version 4 (HMAC-SHA256, OpenSSL). The pieces are exposed so that the known-answer
@@ -13,7 +15,7 @@ std::string sha256Hex(std::string_view data);
 std::string hex(const unsigned char* data, std::size_t len);
 // RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - . _ ~ is %XX; '/' too unless
 // keepSlash (object keys in paths).
-std::string uriEncode(std::string_view s, bool keepSlash);
+using targethttp::uriEncode;
 
 struct SigningRequest {
   std::string method;                          // "GET"
