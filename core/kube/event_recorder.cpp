@@ -133,7 +133,10 @@ Result<void> EventRecorder::record(const json& object, const std::string& type,
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = clocks_.now();
   const auto wallNow = clocks_.wallNow();
-  if (!allowSpam(objectKey, now)) {
+  // The spam filter counts per object and reason (client-go: per object), so that a warning that
+  // repeats at every pass cannot silence another reason's Event on the same object, such as a
+  // failover's or a switchover's.
+  if (!allowSpam(objectKey + "\x1f" + reason, now)) {
     count(type.c_str(), "dropped");
     spdlog::debug("Event {} {} on {}/{} dropped by the spam filter", type, reason, ns,
                   involved["name"].get<std::string>());

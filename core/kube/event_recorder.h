@@ -29,7 +29,8 @@ class Client;
 //    Event's count and lastTimestamp (and re-creates it if it was deleted meanwhile);
 //  - the 10th distinct message for one (object, type, reason) within 10 minutes and later ones
 //    become one Event "(combined from similar events): <message>" that is counted instead;
-//  - a spam filter per object: 25 Events, then one per 5 minutes;
+//  - a spam filter per object and reason: 25 Events, then one per 5 minutes (client-go keys it
+//    per object only; per reason, a repeating warning cannot silence a failover's Event);
 //  - AlreadyExists on create is dropped silently.
 // Writes are synchronous so that a caller sees failures. Thread-safe.
 class EventRecorder {

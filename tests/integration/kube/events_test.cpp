@@ -139,19 +139,22 @@ TEST_F(EventsTest, SimilarMessagesAreCombined) {
                                         {"(combined from similar events): lag is 5 s", 3}}));
 }
 
-TEST_F(EventsTest, SpamFilterDropsPastTheBurstAndRefills) {
+TEST_F(EventsTest, SpamFilterDropsPastTheBurstPerReasonAndRefills) {
   EventRecorder::Options o;
   o.spamBurst = 3;
   o.spamRefill = 300s;
   EventRecorder rec = recorder(o);
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(rec.record(subject_, "Normal", "R" + std::to_string(i), "m").ok());
+    ASSERT_TRUE(rec.record(subject_, "Normal", "R", "m" + std::to_string(i)).ok());
     advance(1s);  // distinct names (they carry the time)
   }
   EXPECT_EQ(events().size(), 3u);
-  advance(300s);
-  ASSERT_TRUE(rec.record(subject_, "Normal", "Later", "m").ok());
+  // Another reason on the same object is not silenced by R's flood.
+  ASSERT_TRUE(rec.record(subject_, "Normal", "MasterSwitchover", "m").ok());
   EXPECT_EQ(events().size(), 4u);
+  advance(300s);
+  ASSERT_TRUE(rec.record(subject_, "Normal", "R", "later").ok());
+  EXPECT_EQ(events().size(), 5u);
   const std::string metrics = registry_.render();
   EXPECT_NE(metrics.find("mysqlop_events_total{type=\"Normal\",outcome=\"dropped\"} 2"),
             std::string::npos)
