@@ -206,34 +206,32 @@ void vendorExtensions(const json& object, int field, ProtoWriter& w) {
 std::string encodeSchema(const json& s);
 
 // Field numbers of openapi.v2.Schema.
-enum SchemaField {
-  kRef = 1,
-  kFormat = 2,
-  kTitle = 3,
-  kDescription = 4,
-  kDefault = 5,
-  kMultipleOf = 6,
-  kMaximum = 7,
-  kExclusiveMaximum = 8,
-  kMinimum = 9,
-  kExclusiveMinimum = 10,
-  kMaxLength = 11,
-  kMinLength = 12,
-  kPattern = 13,
-  kMaxItems = 14,
-  kMinItems = 15,
-  kUniqueItems = 16,
-  kMaxProperties = 17,
-  kMinProperties = 18,
-  kRequired = 19,
-  kEnum = 20,
-  kAdditionalProperties = 21,
-  kType = 22,
-  kItems = 23,
-  kAllOf = 24,
-  kProperties = 25,
-  kVendorExtension = 31,
-};
+constexpr int kRef = 1;
+constexpr int kFormat = 2;
+constexpr int kTitle = 3;
+constexpr int kDescription = 4;
+constexpr int kDefault = 5;
+constexpr int kMultipleOf = 6;
+constexpr int kMaximum = 7;
+constexpr int kExclusiveMaximum = 8;
+constexpr int kMinimum = 9;
+constexpr int kExclusiveMinimum = 10;
+constexpr int kMaxLength = 11;
+constexpr int kMinLength = 12;
+constexpr int kPattern = 13;
+constexpr int kMaxItems = 14;
+constexpr int kMinItems = 15;
+constexpr int kUniqueItems = 16;
+constexpr int kMaxProperties = 17;
+constexpr int kMinProperties = 18;
+constexpr int kRequired = 19;
+constexpr int kEnum = 20;
+constexpr int kAdditionalProperties = 21;
+constexpr int kType = 22;
+constexpr int kItems = 23;
+constexpr int kAllOf = 24;
+constexpr int kProperties = 25;
+constexpr int kVendorExtension = 31;
 
 std::string encodeSchema(const json& s) {
   ProtoWriter w;
