@@ -229,7 +229,6 @@ constexpr int kEnum = 20;
 constexpr int kAdditionalProperties = 21;
 constexpr int kType = 22;
 constexpr int kItems = 23;
-constexpr int kAllOf = 24;
 constexpr int kProperties = 25;
 constexpr int kVendorExtension = 31;
 
@@ -302,9 +301,6 @@ std::string encodeSchema(const json& s) {
     ProtoWriter items;  // openapi.v2.ItemsItem: repeated Schema schema = 1
     items.message(1, encodeSchema(s["items"]));
     w.message(kItems, items.bytes());
-  }
-  for (const auto& a : s.value("allOf", json::array())) {
-    w.message(kAllOf, encodeSchema(a));
   }
   if (s.contains("properties") && s["properties"].is_object()) {
     ProtoWriter props;  // openapi.v2.Properties: repeated NamedSchema additional_properties = 1

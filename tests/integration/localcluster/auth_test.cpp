@@ -113,6 +113,13 @@ TEST_F(ApiTest, DiscoveryDocuments) {
             "dryRun");
   EXPECT_TRUE(v2.json()["definitions"].contains("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"));
   EXPECT_FALSE(v2.json()["definitions"].contains("io.k8s.api.apps.v1.StatefulSet"));
+  auto below = call("GET", "/openapi/v2/apps");
+  EXPECT_EQ(below.status, 404);
+  EXPECT_EQ(below.json()["message"], "the server could not find the requested resource");
+  auto post = call("POST", "/openapi/v2", std::string("{}"));
+  EXPECT_EQ(post.status, 405) << post.body;
+  EXPECT_EQ(post.json()["message"],
+            "the server does not allow this method on the requested resource");
 }
 
 }  // namespace
